@@ -1,0 +1,153 @@
+package org.recspark.config;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.TextFormat;
+import com.google.protobuf.util.JsonFormat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.recspark.config.proto.PipelineConfig;
+
+/**
+ * Reads a {@link PipelineConfig} strictly from protobuf text format or JSON: unknown fields are
+ * errors, and all of them are reported at once with their location. {@link #load} also validates.
+ */
+public final class ConfigParser {
+    private static final Pattern UNKNOWN_FIELD_LINE = Pattern.compile("^(\\d+):(\\d+):\\s+(\\S+)\\.([A-Za-z0-9_]+)$");
+    private static final Pattern LOCATION_PREFIX = Pattern.compile("^\\d+:\\d+: ");
+
+    private ConfigParser() {}
+
+    /** Parses and validates a config file; the format follows the extension ({@code .json}, else text format). */
+    public static PipelineConfig load(Path file) {
+        PipelineConfig config = parseFile(file);
+        List<Violation> violations = ConfigValidator.validate(config);
+        if (!violations.isEmpty()) {
+            throw new ConfigException(file.toString(), violations);
+        }
+        return config;
+    }
+
+    /** Parses without semantic validation; throws {@link ConfigException} on syntax errors or unknown fields. */
+    public static PipelineConfig parseFile(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new Violation(file.toString(), "cannot read config file: " + e)));
+        }
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return name.endsWith(".json") ? parseJson(text, file.toString()) : parseText(text, file.toString());
+    }
+
+    public static PipelineConfig parseText(String text, String source) {
+        PipelineConfig.Builder builder = PipelineConfig.newBuilder();
+        try {
+            TextFormat.Parser.newBuilder().build().merge(text, builder);
+        } catch (TextFormat.ParseException e) {
+            throw new ConfigException(source, textErrors(e, source));
+        }
+        return builder.build();
+    }
+
+    public static PipelineConfig parseJson(String json, String source) {
+        JsonElement tree;
+        try {
+            tree = JsonParser.parseString(json);
+        } catch (JsonParseException e) {
+            throw new ConfigException(source, List.of(new Violation(source, "malformed JSON: " + e.getMessage())));
+        }
+        if (!tree.isJsonObject()) {
+            throw new ConfigException(source, List.of(new Violation(source, "expected a JSON object at the top level")));
+        }
+        List<Violation> unknown = new ArrayList<>();
+        collectUnknownJsonFields(tree.getAsJsonObject(), PipelineConfig.getDescriptor(), "", unknown);
+        if (!unknown.isEmpty()) {
+            throw new ConfigException(source, unknown);
+        }
+        PipelineConfig.Builder builder = PipelineConfig.newBuilder();
+        try {
+            JsonFormat.parser().merge(json, builder);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ConfigException(source, List.of(new Violation(source, e.getMessage())));
+        }
+        return builder.build();
+    }
+
+    /**
+     * TextFormat already gathers every unknown field into one exception, one "line:column:\ttype.field"
+     * line each; we turn those into separate violations so callers can list or count them.
+     */
+    private static List<Violation> textErrors(TextFormat.ParseException e, String source) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        List<Violation> unknown = new ArrayList<>();
+        for (String line : message.split("\n")) {
+            Matcher m = UNKNOWN_FIELD_LINE.matcher(line.trim());
+            if (m.matches()) {
+                unknown.add(new Violation(source + ":" + m.group(1) + ":" + m.group(2),
+                        "unknown field '" + m.group(4) + "' in " + simpleName(m.group(3))));
+            }
+        }
+        if (!unknown.isEmpty()) {
+            return unknown;
+        }
+        String location = e.getLine() >= 0 ? source + ":" + e.getLine() + ":" + e.getColumn() : source;
+        return List.of(new Violation(location, LOCATION_PREFIX.matcher(message).replaceFirst("")));
+    }
+
+    private static String simpleName(String fullName) {
+        return fullName.substring(fullName.lastIndexOf('.') + 1) + " (" + fullName + ")";
+    }
+
+    private static void collectUnknownJsonFields(JsonObject object, Descriptor type, String path, List<Violation> out) {
+        for (Map.Entry<String, JsonElement> entry : object.entrySet()) {
+            String fieldPath = path.isEmpty() ? entry.getKey() : path + "." + entry.getKey();
+            FieldDescriptor field = findJsonField(type, entry.getKey());
+            if (field == null) {
+                out.add(new Violation(fieldPath, "unknown field '" + entry.getKey() + "' in " + simpleName(type.getFullName())));
+                continue;
+            }
+            if (field.getJavaType() != FieldDescriptor.JavaType.MESSAGE || field.isMapField()) {
+                continue;
+            }
+            JsonElement value = entry.getValue();
+            if (field.isRepeated() && value.isJsonArray()) {
+                for (int i = 0; i < value.getAsJsonArray().size(); i++) {
+                    JsonElement element = value.getAsJsonArray().get(i);
+                    if (element.isJsonObject()) {
+                        collectUnknownJsonFields(element.getAsJsonObject(), field.getMessageType(), fieldPath + "[" + i + "]", out);
+                    }
+                }
+            } else if (value.isJsonObject()) {
+                collectUnknownJsonFields(value.getAsJsonObject(), field.getMessageType(), fieldPath, out);
+            }
+        }
+    }
+
+    /** JsonFormat accepts both the proto field name and its lowerCamelCase JSON name. */
+    private static FieldDescriptor findJsonField(Descriptor type, String name) {
+        FieldDescriptor byName = type.findFieldByName(name);
+        if (byName != null) {
+            return byName;
+        }
+        for (FieldDescriptor field : type.getFields()) {
+            if (field.getJsonName().equals(name)) {
+                return field;
+            }
+        }
+        return null;
+    }
+}

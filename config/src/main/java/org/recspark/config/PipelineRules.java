@@ -1,0 +1,375 @@
+package org.recspark.config;
+
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.recspark.config.proto.DataSource;
+import org.recspark.config.proto.ExportConfig;
+import org.recspark.config.proto.Exporter;
+import org.recspark.config.proto.ExporterType;
+import org.recspark.config.proto.Feature;
+import org.recspark.config.proto.FeatureGroup;
+import org.recspark.config.proto.GroupType;
+import org.recspark.config.proto.InputConfig;
+import org.recspark.config.proto.ModelConfig;
+import org.recspark.config.proto.Optimizer;
+import org.recspark.config.proto.PipelineConfig;
+import org.recspark.config.proto.SearchParam;
+import org.recspark.config.proto.SearchSpace;
+import org.recspark.config.proto.TableInput;
+import org.recspark.config.proto.TaskTower;
+
+/** Cross-references between the sections of a pipeline: inputs, features, model, training, evaluation, search. */
+final class PipelineRules {
+    private static final Pattern PATH_SEGMENT = Pattern.compile("([a-z_][a-z0-9_]*)(?:\\[(\\d+)\\])?");
+
+    private PipelineRules() {}
+
+    static void check(PipelineConfig config, List<Violation> out) {
+        Map<String, Feature> features = new HashMap<>();
+        config.getFeatureConfig().getFeaturesList().forEach(f -> features.putIfAbsent(f.getName(), f));
+        if (config.hasInputConfig()) {
+            checkInput(config.getInputConfig(), config, out);
+        }
+        List<String> tasks = new ArrayList<>();
+        if (config.hasModelConfig()) {
+            checkModel(config.getModelConfig(), features, labels(config), tasks, out);
+        }
+        if (config.hasTrainConfig()) {
+            var train = config.getTrainConfig();
+            if (train.hasSparseOptimizer()) {
+                checkOptimizer(train.getSparseOptimizer(), "train_config.sparse_optimizer", true, out);
+            }
+            if (train.hasDenseOptimizer()) {
+                checkOptimizer(train.getDenseOptimizer(), "train_config.dense_optimizer", false, out);
+            }
+        }
+        if (config.hasEvalConfig()) {
+            var metrics = config.getEvalConfig().getMetricsList();
+            for (int i = 0; i < metrics.size(); i++) {
+                String path = ConfigPaths.index("eval_config", "metrics", i);
+                if (metrics.get(i).getKindCase() == org.recspark.config.proto.Metric.KindCase.KIND_NOT_SET) {
+                    out.add(new Violation(path, "no metric set: expected one of auc, gauc, logloss, mse, rmse, mae, "
+                            + "calibration, precision_recall, recall_at_k, hit_rate_at_k, ndcg_at_k"));
+                }
+                if (metrics.get(i).hasTask() && !tasks.contains(metrics.get(i).getTask())) {
+                    out.add(new Violation(path + ".task", "must name a task of the multi-task model " + tasks
+                            + ", got '" + metrics.get(i).getTask() + "'"));
+                }
+            }
+        }
+        if (config.hasExportConfig()) {
+            checkExport(config.getExportConfig(), out);
+        }
+        if (config.hasHpoConfig()) {
+            checkSearch(config.getHpoConfig(), out);
+        }
+    }
+
+    private static Set<String> labels(PipelineConfig config) {
+        Set<String> labels = new LinkedHashSet<>();
+        config.getInputConfig().getLabelsList().forEach(l -> labels.add(l.getName()));
+        return labels;
+    }
+
+    private static void checkInput(InputConfig input, PipelineConfig config, List<Violation> out) {
+        Set<String> sampleFields = checkTable(input.hasSamples(), input.getSamples(), "input_config.samples", out);
+        Set<String> userFields = checkTable(input.hasUsers(), input.getUsers(), "input_config.users", out);
+        Set<String> itemFields = checkTable(input.hasItems(), input.getItems(), "input_config.items", out);
+        if (input.hasBehaviours()) {
+            var log = input.getBehaviours();
+            Set<String> logFields = checkTable(log.hasTable(), log.getTable(), "input_config.behaviours.table", out);
+            requireColumn(logFields, log.getUserIdField(), "input_config.behaviours.user_id_field", "behaviours", out);
+            requireColumn(logFields, log.getItemIdField(), "input_config.behaviours.item_id_field", "behaviours", out);
+            requireColumn(logFields, log.getEventField(), "input_config.behaviours.event_field", "behaviours", out);
+            requireColumn(logFields, log.getTimeField(), "input_config.behaviours.time_field", "behaviours", out);
+            if (log.hasCategoryField()) {
+                requireColumn(logFields, log.getCategoryField(), "input_config.behaviours.category_field", "behaviours", out);
+            }
+        }
+        if (input.hasSplit() && input.getSplit().hasEvalTable()) {
+            checkTable(true, input.getSplit().getEvalTable(), "input_config.split.eval_table", out);
+        }
+        requireColumn(sampleFields, input.getUserIdField(), "input_config.user_id_field", "samples", out);
+        requireColumn(sampleFields, input.getItemIdField(), "input_config.item_id_field", "samples", out);
+        requireColumn(sampleFields, input.getTimeField(), "input_config.time_field", "samples", out);
+        if (input.hasRequestIdField()) {
+            requireColumn(sampleFields, input.getRequestIdField(), "input_config.request_id_field", "samples", out);
+        }
+        for (int i = 0; i < input.getLabelsCount(); i++) {
+            requireColumn(sampleFields, input.getLabels(i).getName(), ConfigPaths.index("input_config", "labels", i) + ".name",
+                    "samples", out);
+        }
+        if (input.hasUsers()) {
+            requireColumn(userFields, input.getUserIdField(), "input_config.user_id_field", "users", out);
+        }
+        if (input.hasItems()) {
+            requireColumn(itemFields, input.getItemIdField(), "input_config.item_id_field", "items", out);
+        }
+        checkFeatureInputs(config, sampleFields, userFields, itemFields, out);
+    }
+
+    /** Each "side.field" input of a feature must be a column of that side's table or of the samples table. */
+    private static void checkFeatureInputs(PipelineConfig config, Set<String> samples, Set<String> users,
+                                           Set<String> items, List<Violation> out) {
+        List<Feature> features = config.getFeatureConfig().getFeaturesList();
+        for (int i = 0; i < features.size(); i++) {
+            for (String input : FeatureOutputs.inputs(features.get(i))) {
+                int dot = input.indexOf('.');
+                if (dot < 0) {
+                    continue;
+                }
+                String side = input.substring(0, dot);
+                String field = input.substring(dot + 1);
+                Set<String> sideFields = switch (side) {
+                    case "user" -> users;
+                    case "item" -> items;
+                    default -> Set.of();
+                };
+                if (!samples.contains(field) && !sideFields.contains(field)) {
+                    String where = side.equals("context") ? "input_config.samples" : "input_config.samples or input_config." + side + "s";
+                    out.add(new Violation(ConfigPaths.index("feature_config", "features", i),
+                            "input '" + input + "' is not a column of " + where));
+                }
+            }
+        }
+    }
+
+    private static Set<String> checkTable(boolean present, TableInput table, String path, List<Violation> out) {
+        Set<String> names = new LinkedHashSet<>();
+        if (!present) {
+            return names;
+        }
+        if (table.hasSource() && table.getSource().getLocationCase() == DataSource.LocationCase.LOCATION_NOT_SET) {
+            out.add(new Violation(path + ".source", "one of path, hive_table is required"));
+        }
+        for (int i = 0; i < table.getSchemaCount(); i++) {
+            String name = table.getSchema(i).getName();
+            if (!name.isEmpty() && !names.add(name)) {
+                out.add(new Violation(ConfigPaths.index(path, "schema", i) + ".name", "duplicate column '" + name + "'"));
+            }
+        }
+        return names;
+    }
+
+    private static void requireColumn(Set<String> columns, String column, String path, String table, List<Violation> out) {
+        if (!columns.isEmpty() && !columns.contains(column)) {
+            out.add(new Violation(path, "'" + column + "' is not a column of the " + table + " table " + columns));
+        }
+    }
+
+    private static void checkModel(ModelConfig model, Map<String, Feature> features, Set<String> labels,
+                                   List<String> tasks, List<Violation> out) {
+        Map<String, FeatureGroup> groups = new HashMap<>();
+        for (int i = 0; i < model.getFeatureGroupsCount(); i++) {
+            FeatureGroup group = model.getFeatureGroups(i);
+            String path = ConfigPaths.index("model_config", "feature_groups", i);
+            if (groups.putIfAbsent(group.getName(), group) != null) {
+                out.add(new Violation(path + ".name", "duplicate feature group '" + group.getName() + "'"));
+            }
+            for (int j = 0; j < group.getFeaturesCount(); j++) {
+                Feature feature = features.get(group.getFeatures(j));
+                String featurePath = ConfigPaths.index(path, "features", j);
+                if (feature == null) {
+                    out.add(new Violation(featurePath, "no feature named '" + group.getFeatures(j) + "' in feature_config"));
+                } else if (group.getType() == GroupType.SEQUENCE && feature.getTypeCase() != Feature.TypeCase.SEQUENCE) {
+                    out.add(new Violation(featurePath, "a SEQUENCE group holds sequence features, '"
+                            + feature.getName() + "' is " + feature.getTypeCase().name().toLowerCase(java.util.Locale.ROOT)));
+                }
+            }
+        }
+        String m = "model_config.";
+        switch (model.getModelCase()) {
+            case MODEL_NOT_SET -> out.add(new Violation("model_config", "no model set: expected one of lr, wide_and_deep, "
+                    + "deepfm, dcn_v2, din, multi_tower, dssm, mmoe, esmm, dbmtl, ple, custom"));
+            case WIDE_AND_DEEP -> {
+                groupRefs(model.getWideAndDeep().getWideGroupsList(), m + "wide_and_deep.wide_groups", groups, out);
+                groupRefs(model.getWideAndDeep().getDeepGroupsList(), m + "wide_and_deep.deep_groups", groups, out);
+            }
+            case DEEPFM -> groupRefs(model.getDeepfm().getGroupsList(), m + "deepfm.groups", groups, out);
+            case DIN -> {
+                var din = model.getDin();
+                groupRef(din.getSequenceGroup(), m + "din.sequence_group", groups, out);
+                FeatureGroup sequence = groups.get(din.getSequenceGroup());
+                if (sequence != null && sequence.getType() != GroupType.SEQUENCE) {
+                    out.add(new Violation(m + "din.sequence_group", "group '" + din.getSequenceGroup() + "' must have type SEQUENCE"));
+                }
+                for (int j = 0; j < din.getTargetFeaturesCount(); j++) {
+                    if (!features.containsKey(din.getTargetFeatures(j))) {
+                        out.add(new Violation(ConfigPaths.index(m + "din", "target_features", j),
+                                "no feature named '" + din.getTargetFeatures(j) + "' in feature_config"));
+                    }
+                }
+            }
+            case MULTI_TOWER -> {
+                for (int j = 0; j < model.getMultiTower().getTowersCount(); j++) {
+                    groupRef(model.getMultiTower().getTowers(j).getGroup(),
+                            ConfigPaths.index(m + "multi_tower", "towers", j) + ".group", groups, out);
+                }
+            }
+            case DSSM -> {
+                groupRef(model.getDssm().getUserGroup(), m + "dssm.user_group", groups, out);
+                groupRef(model.getDssm().getItemGroup(), m + "dssm.item_group", groups, out);
+            }
+            case MMOE -> checkTasks(model.getMmoe().getTasksList(), m + "mmoe.tasks", labels, tasks, out);
+            case PLE -> checkTasks(model.getPle().getTasksList(), m + "ple.tasks", labels, tasks, out);
+            case ESMM -> {
+                checkTasks(List.of(model.getEsmm().getCtr()), m + "esmm.ctr", labels, tasks, out);
+                checkTasks(List.of(model.getEsmm().getCvr()), m + "esmm.cvr", labels, tasks, out);
+            }
+            case DBMTL -> {
+                var dbmtl = model.getDbmtl();
+                checkTasks(dbmtl.getTasksList(), m + "dbmtl.tasks", labels, tasks, out);
+                for (int j = 0; j < dbmtl.getRelationsCount(); j++) {
+                    var relation = dbmtl.getRelations(j);
+                    String path = ConfigPaths.index(m + "dbmtl", "relations", j);
+                    if (!tasks.contains(relation.getTask())) {
+                        out.add(new Violation(path + ".task", "no task named '" + relation.getTask() + "' in " + tasks));
+                    }
+                    for (int k = 0; k < relation.getDependsOnCount(); k++) {
+                        if (!tasks.contains(relation.getDependsOn(k))) {
+                            out.add(new Violation(ConfigPaths.index(path, "depends_on", k),
+                                    "no task named '" + relation.getDependsOn(k) + "' in " + tasks));
+                        }
+                    }
+                }
+            }
+            case LR, DCN_V2, CUSTOM -> { }
+        }
+        if (tasks.isEmpty() && model.getModelCase() != ModelConfig.ModelCase.MODEL_NOT_SET) {
+            checkSingleLabel(model, labels, out);
+        }
+    }
+
+    private static void checkSingleLabel(ModelConfig model, Set<String> labels, List<Violation> out) {
+        if (model.hasLabel()) {
+            if (!labels.isEmpty() && !labels.contains(model.getLabel())) {
+                out.add(new Violation("model_config.label", "must be one of input_config.labels " + labels
+                        + ", got '" + model.getLabel() + "'"));
+            }
+        } else if (labels.size() > 1) {
+            out.add(new Violation("model_config.label", "is required when input_config has several labels " + labels));
+        }
+    }
+
+    private static void checkTasks(List<TaskTower> towers, String path, Set<String> labels, List<String> tasks,
+                                   List<Violation> out) {
+        boolean single = path.endsWith(".ctr") || path.endsWith(".cvr");
+        for (int j = 0; j < towers.size(); j++) {
+            TaskTower tower = towers.get(j);
+            String towerPath = single ? path : path + "[" + j + "]";
+            if (tasks.contains(tower.getName())) {
+                out.add(new Violation(towerPath + ".name", "duplicate task name '" + tower.getName() + "'"));
+            }
+            tasks.add(tower.getName());
+            if (!labels.isEmpty() && tower.hasLabel() && !labels.contains(tower.getLabel())) {
+                out.add(new Violation(towerPath + ".label", "must be one of input_config.labels " + labels
+                        + ", got '" + tower.getLabel() + "'"));
+            }
+        }
+    }
+
+    private static void groupRefs(List<String> names, String path, Map<String, FeatureGroup> groups, List<Violation> out) {
+        for (int j = 0; j < names.size(); j++) {
+            groupRef(names.get(j), path + "[" + j + "]", groups, out);
+        }
+    }
+
+    private static void groupRef(String name, String path, Map<String, FeatureGroup> groups, List<Violation> out) {
+        if (!name.isEmpty() && !groups.containsKey(name)) {
+            out.add(new Violation(path, "no feature group named '" + name + "' in model_config.feature_groups " + groups.keySet()));
+        }
+    }
+
+    private static void checkOptimizer(Optimizer optimizer, String path, boolean sparse, List<Violation> out) {
+        Optimizer.KindCase kind = optimizer.getKindCase();
+        if (kind == Optimizer.KindCase.KIND_NOT_SET) {
+            out.add(new Violation(path, "no optimizer set: expected one of sgd, adagrad, adam, lazy_adam, adamw, ftrl"));
+        } else if (sparse && kind == Optimizer.KindCase.ADAMW) {
+            out.add(new Violation(path, "adamw is for dense parameters; sparse embeddings use sgd, adagrad, adam, lazy_adam or ftrl"));
+        } else if (!sparse && (kind == Optimizer.KindCase.FTRL || kind == Optimizer.KindCase.LAZY_ADAM)) {
+            out.add(new Violation(path, kind.name().toLowerCase(java.util.Locale.ROOT)
+                    + " is for sparse embeddings; dense parameters use sgd, adagrad, adam or adamw"));
+        }
+    }
+
+    private static void checkExport(ExportConfig export, List<Violation> out) {
+        Set<ExporterType> seen = new HashSet<>();
+        for (int i = 0; i < export.getExportersCount(); i++) {
+            Exporter exporter = export.getExporters(i);
+            String path = ConfigPaths.index("export_config", "exporters", i);
+            if (!seen.add(exporter.getType())) {
+                out.add(new Violation(path + ".type", "duplicate exporter " + exporter.getType()));
+            }
+            if (exporter.getType() == ExporterType.BEST && !export.hasBestMetric()) {
+                out.add(new Violation("export_config.best_metric", "is required by the BEST exporter at " + path));
+            }
+        }
+    }
+
+    private static void checkSearch(SearchSpace search, List<Violation> out) {
+        for (int i = 0; i < search.getParamsCount(); i++) {
+            SearchParam param = search.getParams(i);
+            String path = ConfigPaths.index("hpo_config", "params", i);
+            switch (param.getDomainCase()) {
+                case DOMAIN_NOT_SET -> out.add(new Violation(path, "no domain set: expected one of choices, int_range, float_range"));
+                case INT_RANGE -> {
+                    var range = param.getIntRange();
+                    if (range.getMin() > range.getMax()) {
+                        out.add(new Violation(path + ".int_range", "min must be <= max, got " + range.getMin() + " > " + range.getMax()));
+                    }
+                    if (range.getLogScale() && range.getMin() <= 0) {
+                        out.add(new Violation(path + ".int_range.min", "log scale needs min > 0, got " + range.getMin()));
+                    }
+                }
+                case FLOAT_RANGE -> {
+                    var range = param.getFloatRange();
+                    if (!(range.getMin() < range.getMax())) {
+                        out.add(new Violation(path + ".float_range", "min must be < max, got "
+                                + ConfigPaths.number(range.getMin()) + " >= " + ConfigPaths.number(range.getMax())));
+                    }
+                    if (range.getLogScale() && range.getMin() <= 0) {
+                        out.add(new Violation(path + ".float_range.min", "log scale needs min > 0, got "
+                                + ConfigPaths.number(range.getMin())));
+                    }
+                }
+                case CHOICES -> { }
+            }
+            if (!param.getPath().isEmpty()) {
+                String problem = resolveFieldPath(param.getPath());
+                if (problem != null) {
+                    out.add(new Violation(path + ".path", problem));
+                }
+            }
+        }
+    }
+
+    /** Returns null when the dotted path names a field of PipelineConfig, else what is wrong. */
+    static String resolveFieldPath(String fieldPath) {
+        Descriptor type = org.recspark.config.proto.PipelineConfig.getDescriptor();
+        String[] segments = fieldPath.split("\\.");
+        for (int s = 0; s < segments.length; s++) {
+            Matcher m = PATH_SEGMENT.matcher(segments[s]);
+            if (type == null || !m.matches()) {
+                return "'" + fieldPath + "' does not name a config field: cannot descend into '" + segments[s] + "'";
+            }
+            FieldDescriptor field = type.findFieldByName(m.group(1));
+            if (field == null) {
+                return "'" + fieldPath + "' does not name a config field: no field '" + m.group(1) + "' in " + type.getName();
+            }
+            if (m.group(2) != null && !field.isRepeated()) {
+                return "'" + fieldPath + "' indexes '" + m.group(1) + "', which is not a repeated field";
+            }
+            type = field.getJavaType() == FieldDescriptor.JavaType.MESSAGE ? field.getMessageType() : null;
+        }
+        return null;
+    }
+}
