@@ -1,0 +1,22 @@
+package org.recspark.features;
+
+import java.nio.file.Path;
+import org.recspark.config.proto.Feature;
+
+/** The registry of feature types: one transform class per case of {@code Feature.type}. */
+final class FeatureTransforms {
+    private FeatureTransforms() {}
+
+    static FeatureTransform create(Feature feature, Path baseDir, String path) {
+        return switch (feature.getTypeCase()) {
+            case ID -> new IdFeatureTransform(feature.getId(), baseDir, path + ".id");
+            case RAW -> new RawFeatureTransform(feature.getRaw());
+            case TAG -> new TagFeatureTransform(feature.getTag(), baseDir, path + ".tag");
+            case COMBO -> new ComboFeatureTransform(feature.getCombo());
+            case LOOKUP -> new LookupFeatureTransform(feature.getLookup());
+            case MATCH -> new MatchFeatureTransform(feature.getMatch());
+            case SEQUENCE -> new SequenceFeatureTransform(feature.getSequence(), baseDir, path + ".sequence");
+            case TYPE_NOT_SET -> throw new IllegalStateException("validated config has no type at " + path);
+        };
+    }
+}

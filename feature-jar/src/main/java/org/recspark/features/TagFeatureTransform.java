@@ -1,0 +1,80 @@
+package org.recspark.features;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.recspark.config.proto.TagFeature;
+
+/** A multi-valued categorical field: one id per value, weighted when values are "tag:weight". */
+final class TagFeatureTransform implements FeatureTransform {
+    private final InputRef input;
+    private final String separator;
+    private final String kvSeparator;
+    private final IdSpace ids;
+    private final String defaultValue;
+
+    TagFeatureTransform(TagFeature config, Path baseDir, String path) {
+        this.input = InputRef.parse(config.getInput());
+        this.separator = config.getSeparator();
+        this.kvSeparator = config.hasKvSeparator() && !config.getKvSeparator().isEmpty() ? config.getKvSeparator() : null;
+        this.ids = IdSpace.of(config.hasHashBucketSize(), config.getHashBucketSize(), config.getVocabListList(),
+                config.hasVocabFile(), config.getVocabFile(), false, 0, baseDir, path);
+        this.defaultValue = config.hasDefaultValue() ? config.getDefaultValue() : null;
+    }
+
+    @Override
+    public List<InputRef> inputs() {
+        return List.of(input);
+    }
+
+    @Override
+    public boolean sparse() {
+        return true;
+    }
+
+    @Override
+    public long idSpaceSize() {
+        return ids.size();
+    }
+
+    @Override
+    public boolean weighted() {
+        return kvSeparator != null;
+    }
+
+    @Override
+    public int expectedIdsPerRow() {
+        return 4;
+    }
+
+    @Override
+    public void emitSparse(RawRecord user, RawRecord item, RawRecord context, SparseColumnBuilder out) {
+        Object value = input.read(user, item, context);
+        if (RawValues.isMissing(value)) {
+            emitSparseDefault(out);
+        } else {
+            emitTokens(value, out);
+        }
+    }
+
+    private void emitTokens(Object value, SparseColumnBuilder out) {
+        RawValues.forEachToken(value, separator, token -> {
+            if (kvSeparator == null) {
+                out.add(ids.id(token));
+                return;
+            }
+            int kv = token.lastIndexOf(kvSeparator);
+            if (kv <= 0) {
+                throw new BadValue("weighted tag '" + token + "' is not tag" + kvSeparator + "weight");
+            }
+            out.add(ids.id(token.substring(0, kv)),
+                    (float) NumericTransform.finite(RawValues.number(token.substring(kv + kvSeparator.length()))));
+        });
+    }
+
+    @Override
+    public void emitSparseDefault(SparseColumnBuilder out) {
+        if (defaultValue != null) {
+            emitTokens(defaultValue, out);
+        }
+    }
+}

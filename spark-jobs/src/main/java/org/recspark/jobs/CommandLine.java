@@ -1,0 +1,68 @@
+package org.recspark.jobs;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Strict "--name value" options: an unknown option or a missing value is a {@link UsageException},
+ * never ignored.
+ */
+final class CommandLine {
+    private final Map<String, String> values;
+
+    private CommandLine(Map<String, String> values) {
+        this.values = values;
+    }
+
+    static CommandLine parse(List<String> args, Set<String> allowed) {
+        Map<String, String> values = new HashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--")) {
+                throw new UsageException("unexpected argument '" + arg + "'");
+            }
+            String name = arg.substring(2);
+            if (!allowed.contains(name)) {
+                throw new UsageException("unknown option --" + name + " (expected one of " + sortedOptions(allowed) + ")");
+            }
+            if (i + 1 >= args.size() || args.get(i + 1).startsWith("--")) {
+                throw new UsageException("option --" + name + " needs a value");
+            }
+            if (values.put(name, args.get(++i)) != null) {
+                throw new UsageException("option --" + name + " given twice");
+            }
+        }
+        return new CommandLine(values);
+    }
+
+    String required(String name) {
+        String value = values.get(name);
+        if (value == null) {
+            throw new UsageException("option --" + name + " is required");
+        }
+        return value;
+    }
+
+    Optional<String> optional(String name) {
+        return Optional.ofNullable(values.get(name));
+    }
+
+    long longValue(String name, long defaultValue) {
+        String value = values.get(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new UsageException("option --" + name + " expects an integer, got '" + value + "'");
+        }
+    }
+
+    private static String sortedOptions(Set<String> allowed) {
+        return allowed.stream().sorted().map(o -> "--" + o).toList().toString();
+    }
+}

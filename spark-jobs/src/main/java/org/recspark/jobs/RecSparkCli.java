@@ -1,0 +1,73 @@
+package org.recspark.jobs;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.recspark.config.ConfigException;
+
+/**
+ * The {@code recspark} launcher: {@code bin/recspark <command> [options]} locally, and the same
+ * {@code <command> [options]} after the jar in {@code spark-submit --class org.recspark.jobs.RecSparkCli}.
+ * This class is the process boundary: it prints to stdout/stderr and chooses the exit code.
+ */
+public final class RecSparkCli {
+    private final Map<String, Command> commands = new LinkedHashMap<>();
+    private final PrintStream out;
+    private final PrintStream err;
+
+    RecSparkCli(PrintStream out, PrintStream err, List<Command> commands) {
+        this.out = out;
+        this.err = err;
+        commands.forEach(c -> this.commands.put(c.name(), c));
+    }
+
+    static RecSparkCli standard(PrintStream out, PrintStream err) {
+        return new RecSparkCli(out, err, List.of(
+                new ValidateConfigCommand(out),
+                new GenerateSampleCommand(out),
+                new SampleFeaturesCommand(out)));
+    }
+
+    public static void main(String[] args) {
+        System.exit(standard(System.out, System.err).run(args));
+    }
+
+    int run(String[] args) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            if (args.length > 1 && commands.containsKey(args[1])) {
+                out.println(commands.get(args[1]).usage());
+            } else {
+                printHelp(out);
+            }
+            return args.length == 0 ? 2 : 0;
+        }
+        Command command = commands.get(args[0]);
+        if (command == null) {
+            err.println("recspark: unknown command '" + args[0] + "'");
+            printHelp(err);
+            return 2;
+        }
+        try {
+            return command.run(Arrays.asList(args).subList(1, args.length));
+        } catch (UsageException e) {
+            err.println("recspark " + command.name() + ": " + e.getMessage());
+            err.println(command.usage());
+            return 2;
+        } catch (ConfigException e) {
+            err.println("recspark " + command.name() + ": " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("recspark " + command.name() + " failed: " + e.getMessage());
+            e.printStackTrace(err);
+            return 1;
+        }
+    }
+
+    private void printHelp(PrintStream stream) {
+        stream.println("usage: recspark <command> [options]   (recspark help <command> for its options)");
+        stream.println("commands:");
+        commands.values().forEach(c -> stream.printf("  %-16s %s%n", c.name(), c.summary()));
+    }
+}

@@ -1,0 +1,49 @@
+package org.recspark.jobs;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import org.recspark.config.ConfigException;
+import org.recspark.config.ConfigParser;
+
+/** {@code recspark validate-config FILE...}: strict parse and validation, every problem listed. */
+final class ValidateConfigCommand implements Command {
+    private final PrintStream out;
+
+    ValidateConfigCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public String name() {
+        return "validate-config";
+    }
+
+    @Override
+    public String summary() {
+        return "check pipeline configs (text format or .json) and list every problem";
+    }
+
+    @Override
+    public String usage() {
+        return "usage: recspark validate-config CONFIG [CONFIG...]";
+    }
+
+    @Override
+    public int run(List<String> args) {
+        if (args.isEmpty()) {
+            throw new UsageException("no config given");
+        }
+        int invalid = 0;
+        for (String file : args) {
+            try {
+                ConfigParser.load(Path.of(file));
+                out.println(file + ": OK");
+            } catch (ConfigException e) {
+                out.println(e.getMessage());
+                invalid++;
+            }
+        }
+        return invalid == 0 ? 0 : 2;
+    }
+}
