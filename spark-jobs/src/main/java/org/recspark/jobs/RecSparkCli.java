@@ -27,7 +27,7 @@ public final class RecSparkCli {
         return new RecSparkCli(out, err, List.of(
                 new ValidateConfigCommand(out),
                 new GenerateSampleCommand(out),
-                new SampleFeaturesCommand(out)));
+                new FeaturesCommand(out)));
     }
 
     public static void main(String[] args) {

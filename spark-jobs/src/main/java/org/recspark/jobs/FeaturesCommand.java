@@ -1,0 +1,308 @@
+package org.recspark.jobs;
+
+import com.google.gson.stream.JsonWriter;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.recspark.config.ConfigParser;
+import org.recspark.config.proto.InputConfig;
+import org.recspark.config.proto.LabelField;
+import org.recspark.config.proto.PipelineConfig;
+import org.recspark.features.DenseColumn;
+import org.recspark.features.FeatureBatch;
+import org.recspark.features.FeatureColumn;
+import org.recspark.features.FeatureGenerator;
+import org.recspark.features.FeatureSpec;
+import org.recspark.features.RawRecord;
+import org.recspark.features.SparseColumn;
+import org.recspark.sampledata.CsvTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code recspark features --config CONFIG --out DIR}: generates the config's features for every
+ * impression of its CSV inputs, one request (1 user x N items) at a time through the feature jar,
+ * and writes them as JSON lines. Impressions whose user or item is unknown are rejected with their
+ * reason; more than input_config.rejects.max_fraction of them fails the run.
+ */
+final class FeaturesCommand implements Command {
+    private static final Logger LOG = LoggerFactory.getLogger(FeaturesCommand.class);
+
+    static final String REJECTS_FILE = "rejects.csv";
+
+    private final PrintStream out;
+
+    FeaturesCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public String name() {
+        return "features";
+    }
+
+    @Override
+    public String summary() {
+        return "generate a config's features for its CSV samples (1 user x N items per request) as JSON lines";
+    }
+
+    @Override
+    public String usage() {
+        return "usage: recspark features --config CONFIG --out DIR";
+    }
+
+    @Override
+    public int run(List<String> args) throws IOException {
+        CommandLine cl = CommandLine.parse(args, java.util.Set.of("config", "out"));
+        Path configFile = Path.of(cl.required("config"));
+        Path outDir = Path.of(cl.required("out"));
+        PipelineConfig config = ConfigParser.load(configFile);
+        if (!config.hasInputConfig()) {
+            throw new UsageException(configFile + " has no input_config to read samples from");
+        }
+        Path baseDir = configFile.toAbsolutePath().getParent();
+        FeatureRun run = new FeatureRun(config, baseDir);
+        Path rejectsDir = config.getInputConfig().getRejects().hasPath()
+                ? baseDir.resolve(config.getInputConfig().getRejects().getPath())
+                : outDir.resolveSibling(outDir.getFileName() + "_rejects");
+        AtomicOutputDirectory output = new AtomicOutputDirectory(outDir);
+        AtomicOutputDirectory rejects = new AtomicOutputDirectory(rejectsDir);
+        try {
+            run.writeTo(output.staging(), rejects.staging());
+            rejects.commit();
+        } catch (RuntimeException | IOException e) {
+            output.abandon();
+            rejects.abandon();
+            throw e;
+        }
+        try {
+            run.checkRejectThreshold(rejectsDir.resolve(REJECTS_FILE));
+            output.commit();
+        } catch (RuntimeException | IOException e) {
+            output.abandon();
+            throw e;
+        }
+        out.printf(Locale.ROOT, "features: %d impressions in %d requests -> %s (%d features: %d per request, %d per item)%n",
+                run.rows, run.requests, outDir.resolve("features.jsonl"), run.generator.schema().size(),
+                run.generator.schema().features().stream().filter(s -> !s.perItem()).count(),
+                run.generator.schema().features().stream().filter(FeatureSpec::perItem).count());
+        out.printf(Locale.ROOT, "features: %d rejected impressions (%s), %d bad values replaced by defaults, %.0f impressions/s%n",
+                run.rejected, rejectsDir.resolve(REJECTS_FILE), run.generator.badValues().total(), run.rows / Math.max(1e-9, run.seconds));
+        return 0;
+    }
+
+    /** One pass over the samples: group rows into requests, generate, write. */
+    private static final class FeatureRun {
+        private final InputConfig input;
+        private final Path baseDir;
+        private final FeatureGenerator generator;
+        private final List<String> contextFields;
+        private long rows;
+        private long requests;
+        private long rejected;
+        private double seconds;
+
+        FeatureRun(PipelineConfig config, Path baseDir) {
+            this.input = config.getInputConfig();
+            this.baseDir = baseDir;
+            this.generator = FeatureGenerator.compile(config.getFeatureConfig(), baseDir);
+            this.contextFields = generator.schema().features().stream().flatMap(s -> s.inputs().stream())
+                    .filter(i -> i.startsWith("context.")).map(i -> i.substring("context.".length())).distinct().toList();
+        }
+
+        void writeTo(Path dir, Path rejectsDir) throws IOException {
+            long start = System.nanoTime();
+            Map<String, Map<String, String>> users = input.hasUsers()
+                    ? LocalCsvInputs.readKeyed(input.getUsers(), "input_config.users", baseDir, input.getUserIdField()) : Map.of();
+            Map<String, Map<String, String>> items = input.hasItems()
+                    ? LocalCsvInputs.readKeyed(input.getItems(), "input_config.items", baseDir, input.getItemIdField()) : Map.of();
+            LOG.info("Read {} users and {} items", users.size(), items.size());
+            Path samples = LocalCsvInputs.csvPath(input.getSamples(), "input_config.samples", baseDir);
+            try (BufferedWriter featuresOut = Files.newBufferedWriter(dir.resolve("features.jsonl"), StandardCharsets.UTF_8);
+                 BufferedWriter rejectsOut = Files.newBufferedWriter(rejectsDir.resolve(REJECTS_FILE), StandardCharsets.UTF_8)) {
+                rejectsOut.write("line,reason,row\n");
+                RequestGrouper grouper = new RequestGrouper(users, items, featuresOut);
+                long[] line = {1};
+                CsvTable.forEachRow(samples, LocalCsvInputs.delimiter(input.getSamples()),
+                        LocalCsvInputs.columns(input.getSamples()), row -> {
+                            line[0]++;
+                            String reason = rejectReason(row, users, items);
+                            if (reason != null) {
+                                rejected++;
+                                write(rejectsOut, line[0] + "," + reason + ",\"" + row + "\"\n");
+                            } else {
+                                grouper.add(row, line[0]);
+                            }
+                        });
+                grouper.flush();
+            }
+            writeSchema(dir.resolve("schema.json"));
+            seconds = (System.nanoTime() - start) / 1e9;
+        }
+
+        void checkRejectThreshold(Path rejectsFile) {
+            long total = rows + rejected;
+            double maxFraction = input.getRejects().getMaxFraction();
+            if (total > 0 && rejected > maxFraction * total) {
+                throw new IllegalStateException(String.format(Locale.ROOT,
+                        "%d of %d impressions (%.4f) were rejected, more than input_config.rejects.max_fraction %s; reasons in %s",
+                        rejected, total, (double) rejected / total, maxFraction, rejectsFile));
+            }
+        }
+
+        private String rejectReason(Map<String, String> row, Map<String, Map<String, String>> users,
+                                    Map<String, Map<String, String>> items) {
+            String user = row.get(input.getUserIdField());
+            String item = row.get(input.getItemIdField());
+            if (input.hasUsers() && !users.containsKey(user)) {
+                return "unknown " + input.getUserIdField() + " '" + user + "'";
+            }
+            if (input.hasItems() && !items.containsKey(item)) {
+                return "unknown " + input.getItemIdField() + " '" + item + "'";
+            }
+            for (LabelField label : input.getLabelsList()) {
+                try {
+                    Double.parseDouble(row.get(label.getName()));
+                } catch (NumberFormatException | NullPointerException e) {
+                    return "label " + label.getName() + " is not a number: '" + row.get(label.getName()) + "'";
+                }
+            }
+            return null;
+        }
+
+        /** Collects consecutive rows of one request, then generates them as one 1 x N batch. */
+        private final class RequestGrouper {
+            private final Map<String, Map<String, String>> users;
+            private final Map<String, Map<String, String>> items;
+            private final BufferedWriter featuresOut;
+            private final List<Map<String, String>> pending = new ArrayList<>();
+            private String pendingRequest;
+            private long firstLine;
+
+            RequestGrouper(Map<String, Map<String, String>> users, Map<String, Map<String, String>> items, BufferedWriter out) {
+                this.users = users;
+                this.items = items;
+                this.featuresOut = out;
+            }
+
+            void add(Map<String, String> row, long line) {
+                String request = input.hasRequestIdField() ? row.get(input.getRequestIdField()) : null;
+                String user = row.get(input.getUserIdField());
+                boolean sameRequest = request != null && request.equals(pendingRequest)
+                        && user.equals(pending.get(0).get(input.getUserIdField()));
+                if (!sameRequest) {
+                    flush();
+                    pendingRequest = request;
+                    firstLine = line;
+                } else {
+                    for (String field : contextFields) {
+                        if (!java.util.Objects.equals(row.get(field), pending.get(0).get(field))) {
+                            throw new IllegalStateException("samples line " + line + ": context field '" + field + "' is '"
+                                    + row.get(field) + "' but '" + pending.get(0).get(field) + "' earlier in request '" + request
+                                    + "' (line " + firstLine + "); context fields must be constant within a request");
+                        }
+                    }
+                }
+                pending.add(row);
+            }
+
+            void flush() {
+                if (pending.isEmpty()) {
+                    return;
+                }
+                Map<String, String> first = pending.get(0);
+                Map<String, String> userRow = users.getOrDefault(first.get(input.getUserIdField()), Map.of());
+                RawRecord user = field -> userRow.containsKey(field) ? userRow.get(field) : first.get(field);
+                List<RawRecord> itemRecords = new ArrayList<>(pending.size());
+                for (Map<String, String> row : pending) {
+                    Map<String, String> itemRow = items.getOrDefault(row.get(input.getItemIdField()), Map.of());
+                    itemRecords.add(field -> itemRow.containsKey(field) ? itemRow.get(field) : row.get(field));
+                }
+                FeatureBatch batch = generator.generate(user, itemRecords, first::get);
+                for (int r = 0; r < pending.size(); r++) {
+                    write(featuresOut, jsonLine(pending.get(r), batch, r));
+                }
+                rows += pending.size();
+                requests++;
+                pending.clear();
+            }
+        }
+
+        private String jsonLine(Map<String, String> row, FeatureBatch batch, int r) {
+            java.io.StringWriter text = new java.io.StringWriter(512);
+            try (JsonWriter json = new JsonWriter(text)) {
+                json.beginObject();
+                if (input.hasRequestIdField()) {
+                    json.name("request_id").value(row.get(input.getRequestIdField()));
+                }
+                json.name(input.getUserIdField()).value(row.get(input.getUserIdField()));
+                json.name(input.getItemIdField()).value(row.get(input.getItemIdField()));
+                json.name(input.getTimeField()).value(row.get(input.getTimeField()));
+                json.name("labels").beginObject();
+                for (LabelField label : input.getLabelsList()) {
+                    double value = Double.parseDouble(row.get(label.getName()));
+                    json.name(label.getName()).value(label.hasPositiveThreshold() ? (value >= label.getPositiveThreshold() ? 1 : 0) : value);
+                }
+                json.endObject();
+                json.name("features").beginObject();
+                for (FeatureColumn column : batch.columns()) {
+                    json.name(column.name()).beginArray();
+                    if (column instanceof SparseColumn sparse) {
+                        for (int k = sparse.start(r); k < sparse.end(r); k++) {
+                            json.value(sparse.id(k));
+                        }
+                    } else {
+                        DenseColumn dense = (DenseColumn) column;
+                        for (int j = 0; j < dense.dim(); j++) {
+                            json.value(dense.value(r, j));
+                        }
+                    }
+                    json.endArray();
+                }
+                json.endObject();
+                json.endObject();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return text.append('\n').toString();
+        }
+
+        private void writeSchema(Path file) throws IOException {
+            try (JsonWriter json = new JsonWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
+                json.setIndent("  ");
+                json.beginObject().name("total_ids").value(generator.schema().totalIds()).name("features").beginArray();
+                for (FeatureSpec spec : generator.schema().features()) {
+                    json.beginObject().name("name").value(spec.name()).name("type").value(spec.type().name().toLowerCase(Locale.ROOT))
+                            .name("inputs").beginArray();
+                    for (String i : spec.inputs()) {
+                        json.value(i);
+                    }
+                    json.endArray().name("per_item").value(spec.perItem()).name("sparse").value(spec.sparse());
+                    if (spec.sparse()) {
+                        json.name("id_space_size").value(spec.idSpaceSize()).name("embedding_table").value(spec.embeddingTable())
+                                .name("id_offset").value(spec.idOffset()).name("embedding_dim").value(spec.embeddingDim());
+                    } else {
+                        json.name("dim").value(spec.denseDim());
+                    }
+                    json.endObject();
+                }
+                json.endArray().endObject();
+            }
+        }
+
+        private static void write(BufferedWriter writer, String text) {
+            try {
+                writer.write(text);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package org.recspark.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecSparkCliTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return RecSparkCli.standard(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
+    }
+
+    static Path repoRoot() {
+        String root = System.getProperty("recspark.repo.root");
+        return root != null ? Path.of(root) : Path.of("").toAbsolutePath().getParent();
+    }
+
+    private static Path sampleConfig() {
+        return repoRoot().resolve("examples").resolve("sample_pipeline.pbtxt");
+    }
+
+    @Test
+    void featuresCommandWritesEveryImpressionOfTheSample(@TempDir Path dir) throws IOException {
+        Path outDir = dir.resolve("features");
+        assertEquals(0, run("features", "--config", sampleConfig().toString(), "--out", outDir.toString()), err.toString());
+        List<String> lines = Files.readAllLines(outDir.resolve("features.jsonl"));
+        assertEquals(20_000, lines.size());
+        JsonObject first = JsonParser.parseString(lines.get(0)).getAsJsonObject();
+        assertEquals(18, first.getAsJsonObject("features").size());
+        assertTrue(first.getAsJsonObject("labels").has("click"));
+        assertEquals(List.of("line,reason,row"), Files.readAllLines(dir.resolve("features_rejects").resolve("rejects.csv")));
+        String checksums = Files.readString(outDir.resolve(AtomicOutputDirectory.CHECKSUMS));
+        assertTrue(checksums.contains(AtomicOutputDirectory.sha256(outDir.resolve("features.jsonl")) + "  features.jsonl"), checksums);
+        assertTrue(out.toString().contains("20000 impressions in"), out.toString());
+    }
+
+    @Test
+    void tooManyRejectsFailTheRunAndLeaveNoOutput(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("sample-data").resolve("small");
+        Files.createDirectories(data);
+        for (String file : List.of("users.csv", "items.csv", "behaviours.csv")) {
+            Files.copy(repoRoot().resolve("sample-data/small").resolve(file), data.resolve(file));
+        }
+        List<String> impressions = Files.readAllLines(repoRoot().resolve("sample-data/small/impressions.csv"));
+        StringBuilder corrupted = new StringBuilder(impressions.get(0)).append('\n');
+        for (int i = 1; i < impressions.size(); i++) {
+            String line = impressions.get(i);
+            corrupted.append(i % 100 == 0 ? line.replaceFirst(",u\\d+,", ",ghost,") : line).append('\n');
+        }
+        Files.writeString(data.resolve("impressions.csv"), corrupted);
+        Path config = dir.resolve("examples").resolve("p.pbtxt");
+        Files.createDirectories(config.getParent());
+        Files.copy(sampleConfig(), config);
+        Path outDir = dir.resolve("out");
+
+        assertEquals(1, run("features", "--config", config.toString(), "--out", outDir.toString()));
+        assertTrue(err.toString().contains("200 of 20000 impressions (0.0100) were rejected, more than input_config.rejects.max_fraction 0.001; reasons in "
+                + dir.resolve("out_rejects").toAbsolutePath().normalize().resolve("rejects.csv")),
+                err.toString());
+        assertFalse(Files.exists(outDir), "a failed run leaves no output that looks valid");
+        assertEquals(201, Files.readAllLines(dir.resolve("out_rejects").resolve("rejects.csv")).size(), "but its rejects are kept");
+        try (var siblings = Files.list(dir)) {
+            assertTrue(siblings.noneMatch(p -> p.getFileName().toString().contains("inprogress")), "staging directory removed");
+        }
+
+        Files.writeString(config, Files.readString(config).replace("max_fraction: 0.001", "max_fraction: 0.02"));
+        assertEquals(0, run("features", "--config", config.toString(), "--out", outDir.toString()), err.toString());
+        List<String> rejects = Files.readAllLines(dir.resolve("out_rejects").resolve("rejects.csv"));
+        assertEquals(201, rejects.size());
+        assertTrue(rejects.get(1).startsWith("101,unknown user_id 'ghost',"), rejects.get(1));
+    }
+
+    @Test
+    void validateConfigListsEveryProblem(@TempDir Path dir) throws IOException {
+        Path bad = dir.resolve("bad.pbtxt");
+        Files.writeString(bad, Files.readString(sampleConfig()).replace("hash_bucket_size: 1000 } embedding_dim: 8", "hash_bucket_size: -5 } embedding_dim: 8")
+                .replace("dropout: 0.1", "dropout: 1.5"));
+        assertEquals(2, run("validate-config", sampleConfig().toString(), bad.toString()));
+        assertTrue(out.toString().contains(sampleConfig() + ": OK"), out.toString());
+        assertTrue(out.toString().contains("feature_config.features[3].id.hash_bucket_size: must be > 0, got -5"), out.toString());
+        assertTrue(out.toString().contains("model_config.deepfm.dnn.dropout: must be < 1, got 1.5"), out.toString());
+    }
+
+    @Test
+    void badCommandLinesExitTwoWithUsage() {
+        assertEquals(2, run("featurez"));
+        assertTrue(err.toString().contains("unknown command 'featurez'"), err.toString());
+        assertEquals(2, run("features", "--config", "x.pbtxt", "--output", "y"));
+        assertTrue(err.toString().contains("unknown option --output (expected one of [--config, --out])"), err.toString());
+        assertEquals(2, run("generate-sample", "--users", "many", "--out", "x"));
+        assertTrue(err.toString().contains("--users expects an integer, got 'many'"), err.toString());
+        assertEquals(0, run("help"));
+        assertTrue(out.toString().contains("validate-config"), out.toString());
+    }
+
+    @Test
+    void generateSampleWritesTheLog(@TempDir Path dir) {
+        assertEquals(0, run("generate-sample", "--out", dir.toString(), "--users", "50", "--items", "40", "--days", "1",
+                "--impressions-per-day", "500"), err.toString());
+        assertTrue(out.toString().contains("500 impressions"), out.toString());
+        assertTrue(Files.exists(dir.resolve("behaviours.csv")));
+    }
+}
