@@ -121,6 +121,15 @@ final class PipelineRules {
     private static void checkFeatureInputs(PipelineConfig config, Set<String> samples, Set<String> users,
                                            Set<String> items, List<Violation> out) {
         List<Feature> features = config.getFeatureConfig().getFeaturesList();
+        if (config.getFeatureConfig().hasBehaviourStats()) {
+            if (!config.getInputConfig().hasBehaviours()) {
+                out.add(new Violation("feature_config.behaviour_stats", "needs input_config.behaviours, the log to replay"));
+            }
+            users = new LinkedHashSet<>(users);
+            users.addAll(BehaviourStatsFields.userFields(config.getFeatureConfig().getBehaviourStats()));
+            items = new LinkedHashSet<>(items);
+            items.addAll(BehaviourStatsFields.itemFields(config.getFeatureConfig().getBehaviourStats()));
+        }
         for (int i = 0; i < features.size(); i++) {
             for (String input : FeatureOutputs.inputs(features.get(i))) {
                 int dot = input.indexOf('.');

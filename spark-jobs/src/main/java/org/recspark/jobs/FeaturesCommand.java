@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code recspark features --config CONFIG --out DIR}: generates the config's features for every
  * impression of its CSV inputs, one request (1 user x N items) at a time through the feature jar,
- * and writes them as JSON lines. Impressions whose user or item is unknown are rejected with their
- * reason; more than input_config.rejects.max_fraction of them fails the run.
+ * and writes them as JSON lines. Behaviour statistics are computed the online way, from each
+ * user's and item's raw events ({@link BehaviourHistory}). Impressions whose user or item is
+ * unknown are rejected with their reason; more than input_config.rejects.max_fraction of them
+ * fails the run.
  */
 final class FeaturesCommand implements Command {
     private static final Logger LOG = LoggerFactory.getLogger(FeaturesCommand.class);
@@ -109,10 +111,14 @@ final class FeaturesCommand implements Command {
         private long rejected;
         private double seconds;
 
+        private final BehaviourHistory history;
+
         FeatureRun(PipelineConfig config, Path baseDir) {
             this.input = config.getInputConfig();
             this.baseDir = baseDir;
             this.generator = FeatureGenerator.compile(config.getFeatureConfig(), baseDir);
+            this.history = config.getFeatureConfig().hasBehaviourStats()
+                    ? BehaviourHistory.load(input.getBehaviours(), config.getFeatureConfig().getBehaviourStats(), baseDir) : null;
             this.contextFields = generator.schema().features().stream().flatMap(s -> s.inputs().stream())
                     .filter(i -> i.startsWith("context.")).map(i -> i.substring("context.".length())).distinct().toList();
         }
@@ -196,7 +202,8 @@ final class FeaturesCommand implements Command {
                 String request = input.hasRequestIdField() ? row.get(input.getRequestIdField()) : null;
                 String user = row.get(input.getUserIdField());
                 boolean sameRequest = request != null && request.equals(pendingRequest)
-                        && user.equals(pending.get(0).get(input.getUserIdField()));
+                        && user.equals(pending.get(0).get(input.getUserIdField()))
+                        && row.get(input.getTimeField()).equals(pending.get(0).get(input.getTimeField()));
                 if (!sameRequest) {
                     flush();
                     pendingRequest = request;
@@ -218,12 +225,21 @@ final class FeaturesCommand implements Command {
                     return;
                 }
                 Map<String, String> first = pending.get(0);
-                Map<String, String> userRow = users.getOrDefault(first.get(input.getUserIdField()), Map.of());
-                RawRecord user = field -> userRow.containsKey(field) ? userRow.get(field) : first.get(field);
+                String userId = first.get(input.getUserIdField());
+                long time = Long.parseLong(first.get(input.getTimeField()));
+                Map<String, Object> userFields = new java.util.HashMap<>(users.getOrDefault(userId, Map.of()));
+                if (history != null) {
+                    history.addUserFields(userId, time, userFields);
+                }
+                RawRecord user = field -> userFields.containsKey(field) ? userFields.get(field) : first.get(field);
                 List<RawRecord> itemRecords = new ArrayList<>(pending.size());
                 for (Map<String, String> row : pending) {
-                    Map<String, String> itemRow = items.getOrDefault(row.get(input.getItemIdField()), Map.of());
-                    itemRecords.add(field -> itemRow.containsKey(field) ? itemRow.get(field) : row.get(field));
+                    String itemId = row.get(input.getItemIdField());
+                    Map<String, Object> itemFields = new java.util.HashMap<>(items.getOrDefault(itemId, Map.of()));
+                    if (history != null) {
+                        history.addItemFields(itemId, userId, time, itemFields);
+                    }
+                    itemRecords.add(field -> itemFields.containsKey(field) ? itemFields.get(field) : row.get(field));
                 }
                 FeatureBatch batch = generator.generate(user, itemRecords, first::get);
                 for (int r = 0; r < pending.size(); r++) {

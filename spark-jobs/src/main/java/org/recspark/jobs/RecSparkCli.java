@@ -27,7 +27,8 @@ public final class RecSparkCli {
         return new RecSparkCli(out, err, List.of(
                 new ValidateConfigCommand(out),
                 new GenerateSampleCommand(out),
-                new FeaturesCommand(out)));
+                new FeaturesCommand(out),
+                new BuildSamplesCommand(out)));
     }
 
     public static void main(String[] args) {

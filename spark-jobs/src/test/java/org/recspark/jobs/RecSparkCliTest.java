@@ -41,7 +41,7 @@ class RecSparkCliTest {
         List<String> lines = Files.readAllLines(outDir.resolve("features.jsonl"));
         assertEquals(20_000, lines.size());
         JsonObject first = JsonParser.parseString(lines.get(0)).getAsJsonObject();
-        assertEquals(18, first.getAsJsonObject("features").size());
+        assertEquals(26, first.getAsJsonObject("features").size());
         assertTrue(first.getAsJsonObject("labels").has("click"));
         assertEquals(List.of("line,reason,row"), Files.readAllLines(dir.resolve("features_rejects").resolve("rejects.csv")));
         String checksums = Files.readString(outDir.resolve(AtomicOutputDirectory.CHECKSUMS));
@@ -69,7 +69,7 @@ class RecSparkCliTest {
         Path outDir = dir.resolve("out");
 
         assertEquals(1, run("features", "--config", config.toString(), "--out", outDir.toString()));
-        assertTrue(err.toString().contains("200 of 20000 impressions (0.0100) were rejected, more than input_config.rejects.max_fraction 0.001; reasons in "
+        assertTrue(err.toString().contains("200 of 20000 impressions (0.0100) were rejected, more than input_config.rejects.max_fraction 1.0E-4; reasons in "
                 + dir.resolve("out_rejects").toAbsolutePath().normalize().resolve("rejects.csv")),
                 err.toString());
         assertFalse(Files.exists(outDir), "a failed run leaves no output that looks valid");
@@ -78,7 +78,7 @@ class RecSparkCliTest {
             assertTrue(siblings.noneMatch(p -> p.getFileName().toString().contains("inprogress")), "staging directory removed");
         }
 
-        Files.writeString(config, Files.readString(config).replace("max_fraction: 0.001", "max_fraction: 0.02"));
+        Files.writeString(config, Files.readString(config).replace("max_fraction: 0.0001", "max_fraction: 0.02"));
         assertEquals(0, run("features", "--config", config.toString(), "--out", outDir.toString()), err.toString());
         List<String> rejects = Files.readAllLines(dir.resolve("out_rejects").resolve("rejects.csv"));
         assertEquals(201, rejects.size());

@@ -3,12 +3,13 @@ package org.recspark.features.behaviour;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.recspark.config.BehaviourStatsFields;
 
 /**
  * The online form of the behaviour statistics: computed directly from the raw recent events a
  * service holds for a user and an item, with the same definitions as the offline replay
  * (events strictly before the request time, window [t - w, t)). Produces the fields by name, ready
- * to add to the user and item records given to the feature generator.
+ * to add to the user record (once per request) and to each item record given to the feature generator.
  */
 public final class BehaviourStatsCalculator {
     private final BehaviourStatsLayout layout;
@@ -17,34 +18,23 @@ public final class BehaviourStatsCalculator {
         this.layout = layout;
     }
 
-    /** User-side fields (counts, user x category counts for {@code itemCategory}, sequences) at time t. */
-    public void userFields(List<BehaviourEvent> userEvents, long t, String itemCategory, Map<String, Object> out) {
-        List<String> names = layout.userFields();
-        int i = 0;
-        long[] windows = layout.windows();
+    /** The {@code user.} fields (user counts, sequences) at time t, from the user's recent events. */
+    public void userFields(List<BehaviourEvent> userEvents, long t, Map<String, Object> out) {
         List<String> types = layout.config().getEventTypesList();
-        if (layout.config().getUserCounts()) {
-            for (String type : types) {
-                for (long w : windows) {
-                    out.put(names.get(i++), count(userEvents, type, t, w, null));
-                }
-            }
-        }
-        if (layout.config().getUserCategoryCounts()) {
-            for (String type : types) {
-                for (long w : windows) {
-                    out.put(names.get(i++), itemCategory == null ? 0L : count(userEvents, type, t, w, itemCategory));
-                }
+        int i = 0;
+        List<String> names = BehaviourStatsFields.userCountFields(layout.config());
+        for (String type : names.isEmpty() ? List.<String>of() : types) {
+            for (long w : layout.windows()) {
+                out.put(names.get(i++), count(userEvents, type, t, w, null));
             }
         }
         if (layout.hasSequences()) {
-            List<BehaviourEvent> before = new ArrayList<>();
+            List<BehaviourEvent> ordered = new ArrayList<>();
             for (BehaviourEvent e : userEvents) {
                 if (e.timestamp() < t && layout.entersSequence(layout.typeIndex(e.type()))) {
-                    before.add(e);
+                    ordered.add(e);
                 }
             }
-            List<BehaviourEvent> ordered = new ArrayList<>(before);
             ordered.sort(BehaviourEvent.REPLAY_ORDER);
             StringBuilder items = new StringBuilder();
             StringBuilder categories = new StringBuilder();
@@ -67,13 +57,25 @@ public final class BehaviourStatsCalculator {
         }
     }
 
-    /** Item-side count fields at time t. */
-    public void itemFields(List<BehaviourEvent> itemEvents, long t, Map<String, Object> out) {
-        List<String> names = layout.itemFields();
+    /**
+     * The {@code item.} fields at time t: the item's counts from its recent events, and the user's
+     * counts in the item's category (0 when the category is unknown).
+     */
+    public void itemFields(List<BehaviourEvent> itemEvents, List<BehaviourEvent> userEvents, long t, String itemCategory,
+                           Map<String, Object> out) {
+        List<String> types = layout.config().getEventTypesList();
+        List<String> itemNames = BehaviourStatsFields.itemCountFields(layout.config());
+        List<String> crossNames = BehaviourStatsFields.userCategoryCountFields(layout.config());
         int i = 0;
-        for (String type : layout.config().getEventTypesList()) {
+        int j = 0;
+        for (String type : types) {
             for (long w : layout.windows()) {
-                out.put(names.get(i++), count(itemEvents, type, t, w, null));
+                if (!itemNames.isEmpty()) {
+                    out.put(itemNames.get(i++), count(itemEvents, type, t, w, null));
+                }
+                if (!crossNames.isEmpty()) {
+                    out.put(crossNames.get(j++), itemCategory == null ? 0L : count(userEvents, type, t, w, itemCategory));
+                }
             }
         }
     }

@@ -4,23 +4,24 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.recspark.config.BehaviourStatsFields;
 import org.recspark.config.proto.BehaviourStats;
 
 /**
- * The names and order of the statistics a {@link BehaviourStats} config produces. User-side values
- * ({@link #userFields()}: user counts, then user x category counts) and item-side values
- * ({@link #itemFields()}) are laid out type-major: for each event type, each window.
+ * The order in which the replayers write a {@link BehaviourStats} config's counts: a user replay
+ * gives {@link #userFields()} (user counts, then user x category counts), an item replay
+ * {@link #itemFields()}; names as in {@link BehaviourStatsFields}.
  */
 public final class BehaviourStatsLayout {
-    public static final String SEQ_ITEMS = "user_seq_items";
-    public static final String SEQ_CATEGORIES = "user_seq_categories";
+    public static final String SEQ_ITEMS = BehaviourStatsFields.SEQ_ITEMS;
+    public static final String SEQ_CATEGORIES = BehaviourStatsFields.SEQ_CATEGORIES;
 
     private final BehaviourStats config;
     private final long[] windows;
     private final Map<String, Integer> typeIndex = new HashMap<>();
     private final boolean[] inSequence;
-    private final List<String> userFields = new ArrayList<>();
-    private final List<String> itemFields = new ArrayList<>();
+    private final List<String> userFields;
+    private final List<String> itemFields;
 
     public BehaviourStatsLayout(BehaviourStats config) {
         this.config = config;
@@ -39,50 +40,23 @@ public final class BehaviourStatsLayout {
             inSequence[k] = config.getSequenceEventTypesCount() == 0
                     ? k < config.getEventTypesCount() : config.getSequenceEventTypesList().contains(types.get(k));
         }
-        if (config.getUserCounts()) {
-            addCounts(userFields, "user_");
-        }
-        if (config.getUserCategoryCounts()) {
-            addCounts(userFields, "user_cat_");
-        }
-        if (config.getItemCounts()) {
-            addCounts(itemFields, "item_");
-        }
-    }
-
-    private void addCounts(List<String> out, String prefix) {
-        for (String type : config.getEventTypesList()) {
-            for (long w : windows) {
-                out.add(prefix + type + "_" + windowLabel(w));
-            }
-        }
-    }
-
-    /** "1d", "6h", "30m" or "45s": the largest unit that divides the window. */
-    public static String windowLabel(long seconds) {
-        if (seconds % 86_400 == 0) {
-            return seconds / 86_400 + "d";
-        }
-        if (seconds % 3_600 == 0) {
-            return seconds / 3_600 + "h";
-        }
-        if (seconds % 60 == 0) {
-            return seconds / 60 + "m";
-        }
-        return seconds + "s";
+        List<String> user = new ArrayList<>(BehaviourStatsFields.userCountFields(config));
+        user.addAll(BehaviourStatsFields.userCategoryCountFields(config));
+        this.userFields = List.copyOf(user);
+        this.itemFields = BehaviourStatsFields.itemCountFields(config);
     }
 
     public BehaviourStats config() {
         return config;
     }
 
-    /** Count fields of the user side (user counts, then user x category counts). */
+    /** Counts a user replay produces: user counts, then user x category counts. */
     public List<String> userFields() {
-        return List.copyOf(userFields);
+        return userFields;
     }
 
     public List<String> itemFields() {
-        return List.copyOf(itemFields);
+        return itemFields;
     }
 
     public boolean hasSequences() {

@@ -74,8 +74,8 @@ class BehaviourReplayTest {
             user.countsAt(q.timestamp(), q.category(), userOut);
             item.countsAt(q.timestamp(), itemOut);
             Map<String, Object> expected = new HashMap<>();
-            reference.userFields(events, q.timestamp(), q.category(), expected);
-            reference.itemFields(events, q.timestamp(), expected);
+            reference.userFields(events, q.timestamp(), expected);
+            reference.itemFields(events, events, q.timestamp(), q.category(), expected);
             for (int i = 0; i < userOut.length; i++) {
                 assertEquals(expected.get(layout.userFields().get(i)), userOut[i], what + " " + layout.userFields().get(i) + " at " + q);
             }

@@ -1,0 +1,192 @@
+package org.recspark.jobs.samples;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.date_format;
+import static org.apache.spark.sql.functions.from_unixtime;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.when;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.recspark.config.BehaviourStatsFields;
+import org.recspark.config.proto.BehaviourLogInput;
+import org.recspark.config.proto.BehaviourStats;
+import org.recspark.config.proto.InputConfig;
+import org.recspark.config.proto.LabelField;
+import org.recspark.config.proto.PipelineConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds training samples from raw logs: reads and checks the input tables, rejects malformed rows
+ * and impressions of unknown users or items (failing above input_config.rejects.max_fraction),
+ * replays the behaviour log for windowed statistics as of each sample's time, joins user and item
+ * fields, applies the feature jar, and writes Parquet partitioned by {@code dt} (the UTC day of the
+ * sample time). With a date, only that day's samples are built and only its partition replaced.
+ */
+public final class SampleBuildJob {
+    private static final Logger LOG = LoggerFactory.getLogger(SampleBuildJob.class);
+    public static final String DT = "dt";
+
+    /** What a run did. */
+    public record Summary(Map<String, Long> samplesPerDate, Map<String, Long> rejectsPerReason, long totalSamples,
+                          long rejectedSamples, double seconds) {}
+
+    private final SparkSession spark;
+    private final PipelineConfig config;
+    private final Path baseDir;
+
+    public SampleBuildJob(SparkSession spark, PipelineConfig config, Path baseDir) {
+        this.spark = spark;
+        this.config = config;
+        this.baseDir = baseDir;
+    }
+
+    public Summary run(String outPath, String rejectsPath, Optional<String> date) {
+        long start = System.nanoTime();
+        InputConfig input = config.getInputConfig();
+        TableLoader loader = new TableLoader(spark, baseDir);
+        TableLoader.Loaded samples = loader.load(input.getSamples(), "input_config.samples");
+        Optional<TableLoader.Loaded> users = input.hasUsers()
+                ? Optional.of(loader.load(input.getUsers(), "input_config.users")) : Optional.empty();
+        Optional<TableLoader.Loaded> items = input.hasItems()
+                ? Optional.of(loader.load(input.getItems(), "input_config.items")) : Optional.empty();
+        boolean replay = config.getFeatureConfig().hasBehaviourStats();
+        Optional<TableLoader.Loaded> events = replay
+                ? Optional.of(loader.load(input.getBehaviours().getTable(), "input_config.behaviours.table")) : Optional.empty();
+
+        String userId = input.getUserIdField();
+        String itemId = input.getItemIdField();
+        Dataset<Row> rows = samples.rows().withColumn(DT, date_format(from_unixtime(col(input.getTimeField())), "yyyy-MM-dd"));
+        if (date.isPresent()) {
+            rows = rows.where(col(DT).equalTo(date.get()));
+        }
+        Dataset<Row> rejects = samples.rejects();
+        if (users.isPresent()) {
+            Dataset<Row> keys = users.get().rows().select(col(userId).as("_user_key"));
+            rejects = rejects.unionByName(unknownKeyRejects(rows, keys, userId, "_user_key"));
+            rows = rows.join(keys, rows.col(userId).equalTo(keys.col("_user_key")), "left_semi");
+        }
+        if (items.isPresent()) {
+            Dataset<Row> keys = items.get().rows().select(col(itemId).as("_item_key"));
+            rejects = rejects.unionByName(unknownKeyRejects(rows, keys, itemId, "_item_key"));
+            rows = rows.join(keys, rows.col(itemId).equalTo(keys.col("_item_key")), "left_semi");
+        }
+        Dataset<Row> otherRejects = null;
+        for (Optional<TableLoader.Loaded> t : List.of(users, items, events)) {
+            if (t.isPresent()) {
+                otherRejects = otherRejects == null ? t.get().rejects() : otherRejects.unionByName(t.get().rejects());
+            }
+        }
+        Dataset<Row> allRejects = otherRejects == null ? rejects : rejects.unionByName(otherRejects);
+        allRejects.persist(StorageLevel.MEMORY_AND_DISK());
+        Map<String, Long> rejectsPerReason = new LinkedHashMap<>();
+        for (Row r : allRejects.groupBy("table", "reason").count().orderBy("table", "reason").collectAsList()) {
+            rejectsPerReason.put(r.getString(0) + ": " + r.getString(1), r.getLong(2));
+        }
+        allRejects.write().mode(SaveMode.Overwrite).json(rejectsPath);
+        rows = rows.withColumn(BehaviourReplayStage.SAMPLE_ID, monotonically_increasing_id()).persist(StorageLevel.MEMORY_AND_DISK());
+        long kept = rows.count();
+        long rejectedSamples = rejectsPerReason.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("input_config.samples:")).mapToLong(Map.Entry::getValue).sum();
+        checkRejects(kept, rejectedSamples, rejectsPerReason, rejectsPath);
+
+        Dataset<Row> joined = rows;
+        if (users.isPresent()) {
+            joined = joinSide(joined, users.get().rows(), userId, FeatureStage.USER_PREFIX);
+        }
+        if (items.isPresent()) {
+            joined = joinSide(joined, items.get().rows(), itemId, FeatureStage.ITEM_PREFIX);
+        }
+        if (replay) {
+            joined = withBehaviourStats(joined, events.get().rows(), input, config.getFeatureConfig().getBehaviourStats());
+        }
+        for (LabelField label : input.getLabelsList()) {
+            Column value = col(label.getName()).cast("double");
+            joined = joined.withColumn(label.getName(), label.hasPositiveThreshold()
+                    ? when(value.geq(label.getPositiveThreshold()), 1.0).otherwise(0.0) : value);
+        }
+        List<String> keep = new ArrayList<>();
+        if (input.hasRequestIdField()) {
+            keep.add(input.getRequestIdField());
+        }
+        keep.addAll(List.of(userId, itemId, input.getTimeField()));
+        input.getLabelsList().forEach(l -> keep.add(l.getName()));
+        keep.add(DT);
+        Dataset<Row> features = FeatureStage.apply(joined, config.getFeatureConfig(), baseDir, keep);
+        features.write().mode(SaveMode.Overwrite).partitionBy(DT).parquet(outPath);
+
+        Map<String, Long> perDate = new LinkedHashMap<>();
+        for (Row r : rows.groupBy(DT).count().orderBy(DT).collectAsList()) {
+            perDate.put(r.getString(0), r.getLong(1));
+        }
+        rows.unpersist();
+        allRejects.unpersist();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        LOG.info("Wrote {} samples in {} partitions to {} in {} s; rejects {}", kept, perDate.size(), outPath,
+                String.format(Locale.ROOT, "%.1f", seconds), rejectsPerReason);
+        return new Summary(perDate, rejectsPerReason, kept, rejectedSamples, seconds);
+    }
+
+    private static Dataset<Row> unknownKeyRejects(Dataset<Row> rows, Dataset<Row> keys, String column, String keyColumn) {
+        return rows.join(keys, rows.col(column).equalTo(keys.col(keyColumn)), "left_anti")
+                .select(lit("input_config.samples").as("table"), lit("unknown " + column).as("reason"),
+                        org.apache.spark.sql.functions.to_json(org.apache.spark.sql.functions.struct(col("*"))).as("row"));
+    }
+
+    private void checkRejects(long kept, long rejectedSamples, Map<String, Long> perReason, String rejectsPath) {
+        long total = kept + rejectedSamples;
+        double maxFraction = config.getInputConfig().getRejects().getMaxFraction();
+        if (total > 0 && rejectedSamples > maxFraction * total) {
+            throw new IllegalStateException(String.format(Locale.ROOT,
+                    "%d of %d samples (%.4f) were rejected, more than input_config.rejects.max_fraction %s; by reason %s; rows in %s",
+                    rejectedSamples, total, (double) rejectedSamples / total, maxFraction, perReason, rejectsPath));
+        }
+    }
+
+    /** Adds the side table's columns as {@code <prefix><column>}, matched on the key. */
+    private static Dataset<Row> joinSide(Dataset<Row> rows, Dataset<Row> table, String key, String prefix) {
+        Dataset<Row> prefixed = table;
+        for (String c : table.columns()) {
+            prefixed = prefixed.withColumnRenamed(c, prefix + c);
+        }
+        return rows.join(prefixed, rows.col(key).equalTo(prefixed.col(prefix + key)), "left");
+    }
+
+    private Dataset<Row> withBehaviourStats(Dataset<Row> joined, Dataset<Row> events, InputConfig input, BehaviourStats stats) {
+        BehaviourLogInput log = input.getBehaviours();
+        String itemCategory = FeatureStage.ITEM_PREFIX + (log.hasCategoryField() ? log.getCategoryField() : "");
+        boolean hasCategory = log.hasCategoryField() && List.of(joined.columns()).contains(itemCategory);
+        Dataset<Row> queries = joined.withColumn(BehaviourReplayStage.ITEM_CATEGORY,
+                hasCategory ? col(itemCategory).cast("string") : lit(null).cast("string"));
+        Dataset<Row> logEvents = log.hasCategoryField() ? events
+                : events.withColumn("_no_category", lit(null).cast("string"));
+        BehaviourReplayStage.Columns columns = new BehaviourReplayStage.Columns(input.getUserIdField(), input.getItemIdField(),
+                input.getTimeField(), log.getUserIdField(), log.getItemIdField(), log.getEventField(), log.getTimeField(),
+                log.hasCategoryField() ? log.getCategoryField() : "_no_category");
+        Dataset<Row> user = BehaviourReplayStage.userStats(queries, logEvents, stats, columns);
+        for (String name : BehaviourStatsFields.userFields(stats)) {
+            user = user.withColumnRenamed(name, FeatureStage.USER_PREFIX + name);
+        }
+        for (String name : BehaviourStatsFields.userCategoryCountFields(stats)) {
+            user = user.withColumnRenamed(name, FeatureStage.ITEM_PREFIX + name);
+        }
+        Dataset<Row> item = BehaviourReplayStage.itemStats(queries, logEvents, stats, columns);
+        for (String name : BehaviourStatsFields.itemCountFields(stats)) {
+            item = item.withColumnRenamed(name, FeatureStage.ITEM_PREFIX + name);
+        }
+        return joined.join(user, BehaviourReplayStage.SAMPLE_ID).join(item, BehaviourReplayStage.SAMPLE_ID);
+    }
+}

@@ -1,0 +1,20 @@
+package org.recspark.jobs.samples;
+
+import org.apache.spark.sql.SparkSession;
+
+/** The session of a job: spark-submit's when launched by it, else a local one on all cores. */
+public final class SparkSessions {
+    private SparkSessions() {}
+
+    public static SparkSession getOrCreate(String appName) {
+        SparkSession.Builder builder = SparkSession.builder().appName(appName)
+                // Sample dates (dt) are UTC days of the event time, whatever the cluster's zone.
+                .config("spark.sql.session.timeZone", "UTC")
+                // Rerunning a day replaces that day's partition only.
+                .config("spark.sql.sources.partitionOverwriteMode", "dynamic");
+        if (System.getProperty("spark.master") == null) {
+            builder.master("local[*]").config("spark.ui.enabled", "false");
+        }
+        return builder.getOrCreate();
+    }
+}
