@@ -28,7 +28,8 @@ public final class RecSparkCli {
                 new ValidateConfigCommand(out),
                 new GenerateSampleCommand(out),
                 new FeaturesCommand(out),
-                new BuildSamplesCommand(out)));
+                new BuildSamplesCommand(out),
+                new PrepareMovieLensCommand(out)));
     }
 
     public static void main(String[] args) {

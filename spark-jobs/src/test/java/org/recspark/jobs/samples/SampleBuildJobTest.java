@@ -145,6 +145,47 @@ class SampleBuildJobTest {
     }
 
     @Test
+    void movieLensRunsEndToEndWithOnlineParity() throws IOException {
+        Optional<Path> movieLens = org.recspark.sampledata.SharedDatasets.movieLens100k();
+        org.junit.jupiter.api.Assumptions.assumeTrue(movieLens.isPresent(),
+                "MovieLens-100K not found under " + org.recspark.sampledata.SharedDatasets.root() + ": skipping");
+        Path dir = tmp.resolve("movielens");
+        org.recspark.sampledata.MovieLensTables.write(org.recspark.sampledata.MovieLens100k.read(movieLens.get()),
+                dir.resolve("target/datasets/movielens"));
+        Path config = dir.resolve("examples/movielens_samples.pbtxt");
+        Files.createDirectories(config.getParent());
+        Files.copy(repoRoot().resolve("examples/movielens_samples.pbtxt"), config);
+        Path out = dir.resolve("samples");
+        SampleBuildJob.Summary summary = build(config, out, Optional.empty());
+        assertEquals(100_000, summary.totalSamples());
+        assertEquals(0, summary.rejectedSamples());
+        var samples = spark.read().parquet(out.toString());
+        assertEquals(55_375.0, samples.agg(org.apache.spark.sql.functions.sum("rating")).first().getDouble(0),
+                "label = rating >= 4");
+        assertEquals("1997-09-20", summary.samplesPerDate().keySet().iterator().next());
+        Map<String, JsonObject> online = new HashMap<>();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, org.recspark.jobs.RecSparkCliAccess.run(new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8), "features", "--config", config.toString(),
+                "--out", dir.resolve("online").toString()), err.toString());
+        for (String line : Files.readAllLines(dir.resolve("online/features.jsonl"))) {
+            JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+            online.put(o.get("user_id").getAsString() + "/" + o.get("item_id").getAsString(), o.getAsJsonObject("features"));
+        }
+        assertEquals(100_000, online.size(), "a user rates an item once");
+        for (Row row : samples.collectAsList()) {
+            String key = row.getAs("user_id") + "/" + row.getAs("item_id");
+            Row features = row.getAs(FeatureStage.FEATURES);
+            for (String name : List.of("user_rated_30d", "user_liked_30d", "item_rated_7d", "user_genre_liked_30d")) {
+                assertEquals(online.get(key).getAsJsonArray(name).get(0).getAsFloat(),
+                        (Float) features.getList(features.fieldIndex(name)).get(0), key + " " + name);
+            }
+            assertEquals(online.get(key).getAsJsonArray("liked_items").toString(),
+                    features.getList(features.fieldIndex("liked_items")).toString().replace(" ", ""), key + " liked_items");
+        }
+    }
+
+    @Test
     void aDailyRunReplacesOnlyItsPartition() throws IOException {
         Path config = copySample(tmp.resolve("daily"));
         Path out = tmp.resolve("daily-out");

@@ -1,0 +1,62 @@
+package org.recspark.sampledata;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Writes MovieLens-100K as the tables the sample job reads: ratings.csv (the samples, one per
+ * rating; the label is rating >= 4 by config), users.csv, items.csv (genres '|'-joined, the first
+ * genre as category, release year), and behaviours.csv (the same ratings as a behaviour log: a
+ * "rated" event for each, plus a "liked" one for ratings >= 4), so that windowed statistics and
+ * sequences are replayed from earlier ratings of the same user and item.
+ */
+public final class MovieLensTables {
+    private MovieLensTables() {}
+
+    public static void write(MovieLens100k data, Path outDir) {
+        try {
+            Files.createDirectories(outDir);
+            try (BufferedWriter out = writer(outDir.resolve("users.csv"))) {
+                out.write("user_id,age,gender,occupation,zip3\n");
+                for (MovieLens100k.User u : data.users().values()) {
+                    out.write(u.id() + "," + u.age() + "," + u.gender() + "," + u.occupation() + ","
+                            + u.zip().substring(0, Math.min(3, u.zip().length())) + "\n");
+                }
+            }
+            try (BufferedWriter out = writer(outDir.resolve("items.csv"))) {
+                out.write("item_id,genres,category,year\n");
+                for (MovieLens100k.Movie m : data.movies().values()) {
+                    List<String> genres = m.genres().isEmpty() ? List.of("unknown") : m.genres();
+                    String date = m.releaseDate();
+                    String year = date.length() >= 4 ? date.substring(date.length() - 4) : "";
+                    out.write(m.id() + "," + String.join("|", genres) + "," + genres.get(0) + "," + year + "\n");
+                }
+            }
+            try (BufferedWriter samples = writer(outDir.resolve("ratings.csv"));
+                 BufferedWriter events = writer(outDir.resolve("behaviours.csv"))) {
+                samples.write("user_id,item_id,rating,ts\n");
+                events.write("user_id,item_id,event,ts,category\n");
+                for (MovieLens100k.Rating r : data.ratings()) {
+                    samples.write(r.userId() + "," + r.itemId() + "," + r.rating() + "," + r.timestamp() + "\n");
+                    List<String> genres = data.movies().get(r.itemId()).genres();
+                    String category = genres.isEmpty() ? "unknown" : genres.get(0);
+                    events.write(r.userId() + "," + r.itemId() + ",rated," + r.timestamp() + "," + category + "\n");
+                    if (r.rating() >= 4) {
+                        events.write(r.userId() + "," + r.itemId() + ",liked," + r.timestamp() + "," + category + "\n");
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write MovieLens tables to " + outDir, e);
+        }
+    }
+
+    private static BufferedWriter writer(Path file) throws IOException {
+        return Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+    }
+}
