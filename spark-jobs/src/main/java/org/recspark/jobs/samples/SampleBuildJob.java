@@ -103,15 +103,17 @@ public final class SampleBuildJob {
                 .filter(e -> e.getKey().startsWith("input_config.samples:")).mapToLong(Map.Entry::getValue).sum();
         checkRejects(kept, rejectedSamples, rejectsPerReason, rejectsPath);
 
-        Dataset<Row> joined = rows;
+        // Statistics join the narrow sample rows once; the (small) user and item tables are
+        // broadcast-joined after, so the wide rows are never shuffled.
+        Dataset<Row> joined = replay
+                ? rows.join(behaviourStats(rows, items.map(TableLoader.Loaded::rows), events.get().rows(), input,
+                        config.getFeatureConfig().getBehaviourStats()), BehaviourReplayStage.SAMPLE_ID)
+                : rows;
         if (users.isPresent()) {
             joined = joinSide(joined, users.get().rows(), userId, FeatureStage.USER_PREFIX);
         }
         if (items.isPresent()) {
             joined = joinSide(joined, items.get().rows(), itemId, FeatureStage.ITEM_PREFIX);
-        }
-        if (replay) {
-            joined = withBehaviourStats(joined, events.get().rows(), input, config.getFeatureConfig().getBehaviourStats());
         }
         for (LabelField label : input.getLabelsList()) {
             Column value = col(label.getName()).cast("double");
@@ -165,15 +167,29 @@ public final class SampleBuildJob {
         return rows.join(prefixed, rows.col(key).equalTo(prefixed.col(prefix + key)), "left");
     }
 
-    private Dataset<Row> withBehaviourStats(Dataset<Row> joined, Dataset<Row> events, InputConfig input, BehaviourStats stats) {
+    /**
+     * {@link BehaviourReplayStage#SAMPLE_ID} and every statistic, named {@code user__...} and
+     * {@code item__...} as the feature stage reads them. The item's category (for user x category
+     * counts) is its column named like the log's category_field.
+     */
+    private static Dataset<Row> behaviourStats(Dataset<Row> rows, Optional<Dataset<Row>> items, Dataset<Row> events,
+                                               InputConfig input, BehaviourStats stats) {
         BehaviourLogInput log = input.getBehaviours();
-        String itemCategory = FeatureStage.ITEM_PREFIX + (log.hasCategoryField() ? log.getCategoryField() : "");
-        boolean hasCategory = log.hasCategoryField() && List.of(joined.columns()).contains(itemCategory);
-        Dataset<Row> queries = joined.withColumn(BehaviourReplayStage.ITEM_CATEGORY,
-                hasCategory ? col(itemCategory).cast("string") : lit(null).cast("string"));
-        Dataset<Row> logEvents = log.hasCategoryField() ? events
-                : events.withColumn("_no_category", lit(null).cast("string"));
-        BehaviourReplayStage.Columns columns = new BehaviourReplayStage.Columns(input.getUserIdField(), input.getItemIdField(),
+        String itemId = input.getItemIdField();
+        Dataset<Row> queries = rows.select(col(BehaviourReplayStage.SAMPLE_ID), col(input.getUserIdField()), col(itemId),
+                col(input.getTimeField()));
+        boolean hasCategory = log.hasCategoryField() && items.isPresent()
+                && List.of(items.get().columns()).contains(log.getCategoryField());
+        if (hasCategory) {
+            Dataset<Row> categories = items.get().select(col(itemId).as("_category_item"),
+                    col(log.getCategoryField()).cast("string").as(BehaviourReplayStage.ITEM_CATEGORY));
+            queries = queries.join(org.apache.spark.sql.functions.broadcast(categories),
+                    queries.col(itemId).equalTo(categories.col("_category_item")), "left").drop("_category_item");
+        } else {
+            queries = queries.withColumn(BehaviourReplayStage.ITEM_CATEGORY, lit(null).cast("string"));
+        }
+        Dataset<Row> logEvents = log.hasCategoryField() ? events : events.withColumn("_no_category", lit(null).cast("string"));
+        BehaviourReplayStage.Columns columns = new BehaviourReplayStage.Columns(input.getUserIdField(), itemId,
                 input.getTimeField(), log.getUserIdField(), log.getItemIdField(), log.getEventField(), log.getTimeField(),
                 log.hasCategoryField() ? log.getCategoryField() : "_no_category");
         Dataset<Row> user = BehaviourReplayStage.userStats(queries, logEvents, stats, columns);
@@ -187,6 +203,6 @@ public final class SampleBuildJob {
         for (String name : BehaviourStatsFields.itemCountFields(stats)) {
             item = item.withColumnRenamed(name, FeatureStage.ITEM_PREFIX + name);
         }
-        return joined.join(user, BehaviourReplayStage.SAMPLE_ID).join(item, BehaviourReplayStage.SAMPLE_ID);
+        return user.join(item, BehaviourReplayStage.SAMPLE_ID);
     }
 }

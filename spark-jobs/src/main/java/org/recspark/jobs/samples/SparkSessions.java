@@ -15,6 +15,20 @@ public final class SparkSessions {
         if (System.getProperty("spark.master") == null) {
             builder.master("local[*]").config("spark.ui.enabled", "false");
         }
+        if (hiveAvailable()) {
+            // On clusters (EMR, YARN) spark-submit puts spark-hive on the classpath: hive_table inputs
+            // then resolve in the metastore. Without it they resolve in the session catalog.
+            builder.enableHiveSupport();
+        }
         return builder.getOrCreate();
+    }
+
+    private static boolean hiveAvailable() {
+        try {
+            Class.forName("org.apache.spark.sql.hive.HiveSessionStateBuilder", false, SparkSessions.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 }

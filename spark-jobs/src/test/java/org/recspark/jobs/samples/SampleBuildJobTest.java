@@ -39,6 +39,7 @@ class SampleBuildJobTest {
         spark = SparkSession.builder().master("local[2]").appName("SampleBuildJobTest")
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
                 .config("spark.sql.session.timeZone", "UTC").config("spark.sql.sources.partitionOverwriteMode", "dynamic")
+                .config("spark.sql.warehouse.dir", tmp.resolve("warehouse").toString())
                 .getOrCreate();
     }
 
@@ -218,6 +219,23 @@ class SampleBuildJobTest {
         assertTrue(message.contains("input_config.users.schema[1]: column 'age' of PARQUET " + parquet + " should be INT64 but is string"), message);
         assertTrue(message.contains("input_config.users.schema[2]: column 'gender' (STRING) is missing from PARQUET " + parquet), message);
         assertTrue(!Files.exists(tmp.resolve("schema-out")), "nothing written");
+    }
+
+    @Test
+    void readsCatalogTablesAndOrc() throws IOException {
+        Path config = copySample(tmp.resolve("catalog"));
+        var items = spark.read().option("header", "true").option("inferSchema", "true")
+                .csv(repoRoot().resolve("sample-data/small/items.csv").toString());
+        items.write().saveAsTable("sample_items");
+        Path orc = tmp.resolve("users.orc");
+        spark.read().option("header", "true").option("inferSchema", "true")
+                .csv(repoRoot().resolve("sample-data/small/users.csv").toString()).write().orc(orc.toString());
+        Files.writeString(config, Files.readString(config)
+                .replace("source { path: \"../sample-data/small/items.csv\" format: CSV }", "source { hive_table: \"sample_items\" }")
+                .replace("source { path: \"../sample-data/small/users.csv\" format: CSV }",
+                        "source { path: \"" + orc + "\" format: ORC }"));
+        SampleBuildJob.Summary summary = build(config, tmp.resolve("catalog-out"), Optional.of("2026-11-04"));
+        assertEquals(Map.of("2026-11-04", 5000L), summary.samplesPerDate());
     }
 
     @Test
