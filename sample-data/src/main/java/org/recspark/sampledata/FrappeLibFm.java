@@ -4,59 +4,74 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
- * The Frappe context-aware CTR data in libFM format: "label idx:value ..." with label -1/1
- * (mapped to 0/1) and 10 one-hot fields whose indices are global. Train on
+ * The Frappe context-aware CTR data in libFM format: "label idx:value ..." with label -1 or 1
+ * (read as 0 or 1) and {@value #FIELDS} one-hot fields whose indices are global. Train on
  * frappe.validation.libfm, test on frappe.test.libfm (../shared/data/README.md).
  */
 public final class FrappeLibFm {
     public static final int FIELDS = 10;
-
-    public record Row(float label, int[] indices, float[] values) {}
+    public static final String TRAIN_FILE = "frappe.validation.libfm";
+    public static final String TEST_FILE = "frappe.test.libfm";
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private FrappeLibFm() {}
 
-    public static List<Row> train(Path dir) {
-        return read(dir.resolve("frappe.validation.libfm"));
+    public static List<LibFmRow> train(Path dir) {
+        return read(dir.resolve(TRAIN_FILE));
     }
 
-    public static List<Row> test(Path dir) {
-        return read(dir.resolve("frappe.test.libfm"));
+    public static List<LibFmRow> test(Path dir) {
+        return read(dir.resolve(TEST_FILE));
     }
 
-    public static List<Row> read(Path file) {
-        List<Row> rows = new ArrayList<>();
-        MovieLens100k.forEachLine(file, StandardCharsets.US_ASCII, (line, n, f) -> rows.add(parse(line, n, f)));
+    /** Every row of one file, in file order; a malformed line is a {@link DataFormatException}. */
+    public static List<LibFmRow> read(Path file) {
+        List<LibFmRow> rows = new ArrayList<>();
+        NumberedLines.forEach(file, StandardCharsets.US_ASCII, (line, lineNumber) -> rows.add(parse(line, lineNumber, file)));
         return rows;
     }
 
-    static Row parse(String line, long n, Path file) {
-        String[] tokens = line.trim().split("\\s+");
+    private static LibFmRow parse(String line, long lineNumber, Path file) {
+        String[] tokens = WHITESPACE.split(line.strip());
         if (tokens.length != FIELDS + 1) {
-            throw new DataFormatException(file, n, "expected a label and " + FIELDS + " index:value pairs, got " + (tokens.length - 1) + " pairs");
+            throw new DataFormatException(file, lineNumber, "expected a label and " + FIELDS + " index:value pairs, got "
+                    + (tokens.length - 1) + " pairs");
         }
-        float label;
-        switch (tokens[0]) {
-            case "1", "+1", "1.0" -> label = 1f;
-            case "-1", "-1.0", "0" -> label = 0f;
-            default -> throw new DataFormatException(file, n, "label must be -1 or 1, got '" + tokens[0] + "'");
-        }
+        float label = label(tokens[0], lineNumber, file);
         int[] indices = new int[FIELDS];
         float[] values = new float[FIELDS];
         for (int k = 0; k < FIELDS; k++) {
             String token = tokens[k + 1];
             int colon = token.indexOf(':');
+            if (colon <= 0) {
+                throw badPair(file, lineNumber, k, token);
+            }
             try {
-                if (colon <= 0) {
-                    throw new NumberFormatException();
-                }
                 indices[k] = Integer.parseInt(token.substring(0, colon));
                 values[k] = Float.parseFloat(token.substring(colon + 1));
             } catch (NumberFormatException e) {
-                throw new DataFormatException(file, n, "pair " + (k + 1) + " must be index:value, got '" + token + "'");
+                throw badPair(file, lineNumber, k, token);
+            }
+            if (indices[k] < 0 || !Float.isFinite(values[k])) {
+                throw badPair(file, lineNumber, k, token);
             }
         }
-        return new Row(label, indices, values);
+        return new LibFmRow(label, indices, values);
+    }
+
+    private static float label(String token, long lineNumber, Path file) {
+        return switch (token) {
+            case "1", "+1", "1.0", "+1.0" -> 1f;
+            case "-1", "-1.0" -> 0f;
+            default -> throw new DataFormatException(file, lineNumber, "label must be -1 or 1, got '" + token + "'");
+        };
+    }
+
+    private static DataFormatException badPair(Path file, long lineNumber, int field, String token) {
+        return new DataFormatException(file, lineNumber, "pair " + (field + 1)
+                + " must be index:value with a non-negative integer index and a finite value, got '" + token + "'");
     }
 }

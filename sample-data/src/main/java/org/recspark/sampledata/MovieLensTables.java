@@ -23,7 +23,7 @@ public final class MovieLensTables {
             Files.createDirectories(outDir);
             try (BufferedWriter out = writer(outDir.resolve("users.csv"))) {
                 out.write("user_id,age,gender,occupation,zip3\n");
-                for (MovieLens100k.User u : data.users().values()) {
+                for (MovieLens100k.MovieLensUser u : data.users().values()) {
                     out.write(u.id() + "," + u.age() + "," + u.gender() + "," + u.occupation() + ","
                             + u.zip().substring(0, Math.min(3, u.zip().length())) + "\n");
                 }

@@ -1,53 +1,78 @@
 package org.recspark.sampledata;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 
 /**
- * Command line of the generator ({@code bin/recspark generate-sample} forwards to it):
- * {@code --out DIR [--seed N] [--users N] [--items N] [--categories N] [--start YYYY-MM-DD] [--days N] [--impressions-per-day N]};
- * unspecified values come from {@link GeneratorSpec#small()}.
+ * Command line of the generator ({@code bin/recspark generate-sample} forwards its arguments here):
+ * {@code --out DIR [--seed N] [--users N] [--items N] [--categories N] [--start YYYY-MM-DD] [--days N]
+ * [--impressions-per-day N]}; unspecified values are those of {@link GeneratorSpec#small()}.
  */
 public final class SampleDataMain {
+    private static final int USAGE_ERROR = 2;
+    private static final int RUN_ERROR = 1;
+
     private SampleDataMain() {}
 
+    /** Prints a one-line summary; exits with 2 on bad arguments (after the usage) and 1 when writing fails. */
     public static void main(String[] args) {
         try {
             System.out.println(run(args));
         } catch (IllegalArgumentException e) {
             System.err.println("generate-sample: " + e.getMessage());
             System.err.println(usage());
-            System.exit(2);
+            System.exit(USAGE_ERROR);
+        } catch (UncheckedIOException e) {
+            System.err.println("generate-sample: " + e.getMessage() + ": " + e.getCause());
+            System.exit(RUN_ERROR);
         }
     }
 
     public static String usage() {
+        GeneratorSpec d = GeneratorSpec.small();
         return "usage: generate-sample --out DIR [--seed N] [--users N] [--items N] [--categories N] "
-                + "[--start YYYY-MM-DD] [--days N] [--impressions-per-day N]";
+                + "[--start YYYY-MM-DD] [--days N] [--impressions-per-day N]\n"
+                + "  defaults (the committed sample): --seed " + d.seed() + " --users " + d.numUsers() + " --items " + d.numItems()
+                + " --categories " + d.numCategories() + " --start " + d.startDate() + " --days " + d.numDays()
+                + " --impressions-per-day " + d.impressionsPerDay();
     }
 
-    /** Generates as the arguments say; returns a one-line summary. Throws IllegalArgumentException on bad arguments. */
+    /**
+     * Generates as the arguments say and returns a one-line summary.
+     *
+     * @throws IllegalArgumentException on an unknown, repeated, missing or invalid option, with a message saying which
+     */
     public static String run(String[] args) {
         GeneratorSpec spec = GeneratorSpec.small();
         Path out = null;
-        if (args.length % 2 != 0) {
-            throw new IllegalArgumentException("options come in pairs '--name value'");
-        }
+        Set<String> seen = new HashSet<>();
         for (int i = 0; i < args.length; i += 2) {
+            String option = args[i];
+            if (!option.startsWith("--")) {
+                throw new IllegalArgumentException("expected an option '--name', got '" + option + "'");
+            }
+            if (i + 1 == args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            if (!seen.add(option)) {
+                throw new IllegalArgumentException(option + " is given twice");
+            }
             String value = args[i + 1];
-            switch (args[i]) {
+            switch (option) {
                 case "--out" -> out = Path.of(value);
-                case "--seed" -> spec = spec.withSeed(parseLong(args[i], value));
-                case "--users" -> spec = spec.withUsers((int) parseLong(args[i], value));
-                case "--items" -> spec = spec.withItems((int) parseLong(args[i], value));
-                case "--categories" -> spec = new GeneratorSpec(spec.seed(), spec.numUsers(), spec.numItems(),
-                        (int) parseLong(args[i], value), spec.startDate(), spec.numDays(), spec.impressionsPerDay());
-                case "--start" -> spec = new GeneratorSpec(spec.seed(), spec.numUsers(), spec.numItems(), spec.numCategories(),
-                        LocalDate.parse(value), spec.numDays(), spec.impressionsPerDay());
-                case "--days" -> spec = spec.withDays((int) parseLong(args[i], value));
-                case "--impressions-per-day" -> spec = spec.withImpressionsPerDay((int) parseLong(args[i], value));
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                case "--seed" -> spec = spec.withSeed(parseLong(option, value));
+                case "--users" -> spec = spec.withUsers(parseInt(option, value));
+                case "--items" -> spec = spec.withItems(parseInt(option, value));
+                case "--categories" -> spec = spec.withCategories(parseInt(option, value));
+                case "--start" -> spec = spec.withStartDate(parseDate(option, value));
+                case "--days" -> spec = spec.withDays(parseInt(option, value));
+                case "--impressions-per-day" -> spec = spec.withImpressionsPerDay(parseInt(option, value));
+                default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
         if (out == null) {
@@ -63,6 +88,22 @@ public final class SampleDataMain {
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(option + " expects an integer, got '" + value + "'");
+        }
+    }
+
+    private static int parseInt(String option, String value) {
+        long parsed = parseLong(option, value);
+        if (parsed < Integer.MIN_VALUE || parsed > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(option + " expects an integer up to " + Integer.MAX_VALUE + ", got '" + value + "'");
+        }
+        return (int) parsed;
+    }
+
+    private static LocalDate parseDate(String option, String value) {
+        try {
+            return LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(option + " expects a date YYYY-MM-DD, got '" + value + "'");
         }
     }
 }

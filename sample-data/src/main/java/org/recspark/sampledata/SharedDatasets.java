@@ -7,20 +7,30 @@ import java.util.Optional;
 /**
  * Locates the shared real datasets (read-only, never copied into the repository): the system
  * property {@code recspark.shared.data} (Surefire sets it to the checkout's ../shared/data), else
- * ../shared/data from the working directory.
+ * ../shared/data beside the {@linkplain RepositoryRoot repository root}, else ../shared/data from
+ * the working directory.
  */
 public final class SharedDatasets {
+    static final String PROPERTY = "recspark.shared.data";
+
     private SharedDatasets() {}
 
+    /** Where the datasets are looked for; it may not exist. */
     public static Path root() {
-        String configured = System.getProperty("recspark.shared.data");
-        return configured != null ? Path.of(configured) : Path.of("..", "shared", "data");
+        String configured = System.getProperty(PROPERTY);
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured).toAbsolutePath().normalize();
+        }
+        Path base = RepositoryRoot.locate().orElseGet(() -> Path.of("").toAbsolutePath());
+        return base.resolve("..").resolve("shared").resolve("data").normalize();
     }
 
+    /** The MovieLens-100K directory (with u.data), if present. */
     public static Optional<Path> movieLens100k() {
         return existing(root().resolve("movielens-100k"), "u.data");
     }
 
+    /** The Frappe directory (with frappe.validation.libfm), if present. */
     public static Optional<Path> frappe() {
         return existing(root().resolve("frappe"), "frappe.validation.libfm");
     }

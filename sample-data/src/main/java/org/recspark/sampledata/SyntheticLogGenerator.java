@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Iterator;
+import java.util.Comparator;
 import java.util.Locale;
+import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * items.csv, impressions.csv and behaviours.csv (schemas and the signal in sample-data/README.md).
  *
  * <p>Deterministic: every random draw comes from {@link SplittableRandom}s split from the spec's
- * seed in a fixed order. Memory is bounded whatever the number of impressions: users and items are
- * held, impressions and behaviours are streamed, and each user keeps only its last
- * {@value #RECENT_CLICKS} clicks for the recency effect.
+ * seed in a fixed order, and output follows index order, never hash order. Memory is bounded
+ * whatever the number of days: users and items are held, impressions and behaviours are streamed,
+ * each user keeps only the categories it clicked in the last 24 hours (for the recency effect), and
+ * clicks wait at most a minute in a queue until they are in the past.
  */
 public final class SyntheticLogGenerator {
     private static final Logger LOG = LoggerFactory.getLogger(SyntheticLogGenerator.class);
@@ -31,7 +32,6 @@ public final class SyntheticLogGenerator {
         "nurse", "manager", "writer", "retired", "scientist", "clerk", "farmer", "homemaker"};
     static final String[] DEVICES = {"ios", "android", "web"};
     static final int[] AGE_BUCKET_EDGES = {25, 35, 50};
-    static final int RECENT_CLICKS = 20;
     private static final long DAY = 86_400L;
 
     /** Weights of the planted click model; the README documents them. */
@@ -41,10 +41,17 @@ public final class SyntheticLogGenerator {
     static final double RECENT_CATEGORY = 0.9;
     static final double POSITION = -0.08;
     static final double PRICE = -0.35;
+    static final double LIKE_PROBABILITY = 0.2;
+    static final double BUY_PROBABILITY = 0.05;
 
     private SyntheticLogGenerator() {}
 
+    /**
+     * Writes users.csv, items.csv, impressions.csv and behaviours.csv into {@code outDir} (created if
+     * needed; existing files of those names are replaced).
+     */
     public static GenerationSummary generate(GeneratorSpec spec, Path outDir) {
+        LOG.info("Generating a synthetic log into {}: {}", outDir, spec);
         try {
             Files.createDirectories(outDir);
             return new Run(spec).write(outDir);
@@ -67,7 +74,10 @@ public final class SyntheticLogGenerator {
         private final double[][] affinityWeights;
         private final double[] activity;
         private final double[] activityCdf;
-        private final ArrayDeque<long[]>[] recentClicks;
+        /** Per user, created at its first click. */
+        private final RecentCategoryClicks[] recentClicks;
+        /** Impression clicks not yet in the past of the current request, by time. */
+        private final PriorityQueue<PendingClick> pendingClicks = new PriorityQueue<>(Comparator.comparingLong(PendingClick::ts));
 
         private final int[] category;
         private final double[] price;
@@ -80,7 +90,6 @@ public final class SyntheticLogGenerator {
         private long clicks;
         private long behaviourEvents;
 
-        @SuppressWarnings("unchecked")
         Run(GeneratorSpec spec) {
             this.spec = spec;
             SplittableRandom root = new SplittableRandom(spec.seed());
@@ -106,7 +115,8 @@ public final class SyntheticLogGenerator {
             for (int i = 0; i < items; i++) {
                 category[i] = i < cats ? i : sample(categoryCdf, worldRandom);
                 perCategory[category[i]]++;
-                price[i] = Math.exp(categoryPriceLevel[category[i]] + 0.6 * gaussian(worldRandom));
+                // Rounded as written, so that the click model uses the price in items.csv.
+                price[i] = Math.max(0.01, Math.round(Math.exp(categoryPriceLevel[category[i]] + 0.6 * gaussian(worldRandom)) * 100) / 100.0);
                 popularity[i] = 0.5 * gaussian(worldRandom);
             }
             this.itemsByCategory = new int[cats][];
@@ -124,7 +134,7 @@ public final class SyntheticLogGenerator {
             this.affinityCategories = new int[users][];
             this.affinityWeights = new double[users][];
             this.activity = new double[users];
-            this.recentClicks = new ArrayDeque[users];
+            this.recentClicks = new RecentCategoryClicks[users];
             for (int u = 0; u < users; u++) {
                 age[u] = 15 + (int) Math.min(55, Math.abs(gaussian(worldRandom)) * 18);
                 female[u] = worldRandom.nextBoolean();
@@ -141,7 +151,6 @@ public final class SyntheticLogGenerator {
                 }
                 affinityWeights[u] = w;
                 activity[u] = Math.exp(gaussian(worldRandom));
-                recentClicks[u] = new ArrayDeque<>(RECENT_CLICKS);
             }
             this.activityCdf = cdf(activity);
         }
@@ -223,6 +232,7 @@ public final class SyntheticLogGenerator {
                 int u = sample(activityCdf, eventRandom);
                 int item = preferredItem(u, eventRandom);
                 writeBehaviour(out, u, item, "click", ts);
+                recordClick(u, category[item], ts);
             }
         }
 
@@ -232,46 +242,36 @@ public final class SyntheticLogGenerator {
             for (int day = 0; day < spec.numDays(); day++) {
                 long dayStart = start + day * DAY;
                 String dt = spec.startDate().plusDays(day).toString();
-                int requests = Math.max(1, spec.impressionsPerDay() / 12);
-                long[] times = sortedTimes(dayStart, requests, eventRandom);
-                long budget = spec.impressionsPerDay();
-                for (int q = 0; q < requests && budget > 0; q++) {
-                    int size = (int) Math.min(budget, q == requests - 1 ? budget : 5 + eventRandom.nextInt(16));
-                    budget -= size;
-                    impressions += writeRequest(impressionsOut, behavioursOut, "r" + (requestCounter++), times[q], dt, size);
+                int[] sizes = requestSizes(spec.impressionsPerDay(), eventRandom);
+                long[] times = sortedTimes(dayStart, sizes.length, eventRandom);
+                long clicksBefore = clicks;
+                for (int q = 0; q < sizes.length; q++) {
+                    writeRequest(impressionsOut, behavioursOut, "r" + requestCounter++, times[q], dt, sizes[q]);
                 }
+                impressions += spec.impressionsPerDay();
+                LOG.info("Day {} of {} ({}): {} requests, {} impressions, {} clicks", day + 1, spec.numDays(), dt,
+                        sizes.length, spec.impressionsPerDay(), clicks - clicksBefore);
             }
             return impressions;
         }
 
-        private int writeRequest(BufferedWriter impressionsOut, BufferedWriter behavioursOut, String requestId, long ts,
-                                 String dt, int size) throws IOException {
+        private void writeRequest(BufferedWriter impressionsOut, BufferedWriter behavioursOut, String requestId, long ts,
+                                  String dt, int size) throws IOException {
             int u = sample(activityCdf, eventRandom);
             int device = eventRandom.nextInt(DEVICES.length);
             int hour = (int) ((ts % DAY) / 3600);
-            int ageBucket = ageBucket(age[u]);
-            int[] shown = new int[size];
-            for (int p = 0; p < size; p++) {
-                int item;
-                do {
-                    item = eventRandom.nextInt(3) == 0 ? eventRandom.nextInt(spec.numItems()) : preferredItem(u, eventRandom);
-                } while (contains(shown, p, item) && size < spec.numItems());
-                shown[p] = item;
+            applyClicksBefore(ts);
+            RecentCategoryClicks recent = recentClicks[u];
+            if (recent != null) {
+                recent.forgetBefore(ts - DAY);
             }
+            int[] shown = distinctItems(u, size);
             StringBuilder line = new StringBuilder(64);
             for (int p = 0; p < size; p++) {
                 int item = shown[p];
                 int c = category[item];
-                double logit = BIAS
-                        + (contains(interests[u], interests[u].length, c) ? INTEREST : 0)
-                        + AFFINITY * affinity(u, c)
-                        + ageCategoryEffect[ageBucket][c]
-                        + deviceCategoryEffect[device][c]
-                        + PRICE * (age[u] < 25 ? 2 : 1) * Math.log(price[item]) / 3
-                        + popularity[item]
-                        + POSITION * p
-                        + (clickedCategoryWithinDay(u, c, ts) ? RECENT_CATEGORY : 0);
-                boolean click = eventRandom.nextDouble() < 1 / (1 + Math.exp(-logit));
+                boolean clickedCategoryInLastDay = recent != null && recent.clickedSince(c, ts - DAY);
+                boolean click = eventRandom.nextDouble() < sigmoid(clickLogit(u, item, device, p, clickedCategoryInLastDay));
                 line.setLength(0);
                 line.append(requestId).append(',').append(ts).append(',').append(dt).append(',').append(userId(u)).append(',')
                         .append(itemId(item)).append(',').append(DEVICES[device]).append(',').append(hour).append(',')
@@ -281,38 +281,66 @@ public final class SyntheticLogGenerator {
                     clicks++;
                     long clickTs = ts + 5 + eventRandom.nextInt(55);
                     writeBehaviour(behavioursOut, u, item, "click", clickTs);
-                    if (eventRandom.nextDouble() < 0.2) {
+                    pendingClicks.add(new PendingClick(clickTs, u, c));
+                    if (eventRandom.nextDouble() < LIKE_PROBABILITY) {
                         writeBehaviour(behavioursOut, u, item, "like", clickTs + 60 + eventRandom.nextInt(540));
                     }
-                    if (eventRandom.nextDouble() < 0.05) {
+                    if (eventRandom.nextDouble() < BUY_PROBABILITY) {
                         writeBehaviour(behavioursOut, u, item, "buy", clickTs + 600 + eventRandom.nextInt(3000));
                     }
                 }
             }
-            return size;
+        }
+
+        /** The planted click model (README.md, "The planted signal"). */
+        private double clickLogit(int u, int item, int device, int position, boolean clickedCategoryInLastDay) {
+            int c = category[item];
+            return BIAS
+                    + (contains(interests[u], interests[u].length, c) ? INTEREST : 0)
+                    + AFFINITY * affinity(u, c)
+                    + ageCategoryEffect[ageBucket(age[u])][c]
+                    + deviceCategoryEffect[device][c]
+                    + PRICE * (age[u] < 25 ? 2 : 1) * Math.log(price[item]) / 3
+                    + popularity[item]
+                    + POSITION * position
+                    + (clickedCategoryInLastDay ? RECENT_CATEGORY : 0);
+        }
+
+        /** Items of one request: a third uniformly at random, the rest preferred by the user; no repeats. */
+        private int[] distinctItems(int u, int size) {
+            int[] shown = new int[size];
+            for (int p = 0; p < size; p++) {
+                int item;
+                do {
+                    item = eventRandom.nextInt(3) == 0 ? eventRandom.nextInt(spec.numItems()) : preferredItem(u, eventRandom);
+                } while (contains(shown, p, item));
+                shown[p] = item;
+            }
+            return shown;
+        }
+
+        /**
+         * Moves the impression clicks before {@code ts} into the users' recent-click state. A click
+         * is written a few seconds after its impression, so a later request of the same user may come
+         * before it; holding clicks until then keeps the recency effect free of look-ahead.
+         */
+        private void applyClicksBefore(long ts) {
+            while (!pendingClicks.isEmpty() && pendingClicks.peek().ts() < ts) {
+                PendingClick click = pendingClicks.poll();
+                recordClick(click.user(), click.category(), click.ts());
+            }
+        }
+
+        private void recordClick(int u, int c, long ts) {
+            if (recentClicks[u] == null) {
+                recentClicks[u] = new RecentCategoryClicks();
+            }
+            recentClicks[u].record(c, ts);
         }
 
         private void writeBehaviour(BufferedWriter out, int u, int item, String event, long ts) throws IOException {
             behaviourEvents++;
             out.write(userId(u) + "," + itemId(item) + "," + event + "," + ts + ",cat" + category[item] + "\n");
-            if (event.equals("click")) {
-                ArrayDeque<long[]> recent = recentClicks[u];
-                if (recent.size() == RECENT_CLICKS) {
-                    recent.removeFirst();
-                }
-                recent.addLast(new long[] {category[item], ts});
-            }
-        }
-
-        /** Whether the user clicked category c in [ts - 24h, ts): the planted recency effect, with no look-ahead. */
-        private boolean clickedCategoryWithinDay(int u, int c, long ts) {
-            for (Iterator<long[]> it = recentClicks[u].descendingIterator(); it.hasNext(); ) {
-                long[] click = it.next();
-                if (click[1] < ts && click[1] >= ts - DAY && click[0] == c) {
-                    return true;
-                }
-            }
-            return false;
         }
 
         private double affinity(int u, int c) {
@@ -356,6 +384,9 @@ public final class SyntheticLogGenerator {
         }
     }
 
+    /** A click of an impression, waiting until it is in the past of the current request. */
+    private record PendingClick(long ts, int user, int category) {}
+
     static int ageBucket(int age) {
         int b = 0;
         while (b < AGE_BUCKET_EDGES.length && age >= AGE_BUCKET_EDGES[b]) {
@@ -385,6 +416,29 @@ public final class SyntheticLogGenerator {
             }
         }
         return false;
+    }
+
+    /**
+     * Sizes of one day's requests, each within [MIN_REQUEST_SIZE, MAX_REQUEST_SIZE], summing to
+     * exactly {@code impressions} (at least MIN_REQUEST_SIZE).
+     */
+    static int[] requestSizes(int impressions, SplittableRandom r) {
+        int[] sizes = new int[impressions / GeneratorSpec.MIN_REQUEST_SIZE];
+        int n = 0;
+        int remaining = impressions;
+        while (remaining > 0) {
+            // Never leave fewer than MIN_REQUEST_SIZE for the last request.
+            int size = remaining <= GeneratorSpec.MAX_REQUEST_SIZE ? remaining
+                    : GeneratorSpec.MIN_REQUEST_SIZE + r.nextInt(Math.min(GeneratorSpec.MAX_REQUEST_SIZE,
+                            remaining - GeneratorSpec.MIN_REQUEST_SIZE) - GeneratorSpec.MIN_REQUEST_SIZE + 1);
+            sizes[n++] = size;
+            remaining -= size;
+        }
+        return Arrays.copyOf(sizes, n);
+    }
+
+    private static double sigmoid(double x) {
+        return 1 / (1 + Math.exp(-x));
     }
 
     private static long[] sortedTimes(long dayStart, int n, SplittableRandom r) {
