@@ -75,14 +75,14 @@ public final class SampleBuildJob {
         }
         Dataset<Row> rejects = samples.rejects();
         if (users.isPresent()) {
-            Dataset<Row> keys = users.get().rows().select(col(userId).as("_user_key"));
-            rejects = rejects.unionByName(unknownKeyRejects(rows, keys, userId, "_user_key"));
-            rows = rows.join(keys, rows.col(userId).equalTo(keys.col("_user_key")), "left_semi");
+            Column known = knownKey(rows, users.get().rows(), userId);
+            rejects = rejects.unionByName(unknownKeyRejects(rows, users.get().rows(), known, userId));
+            rows = rows.join(keyTable(users.get().rows(), userId), known, "left_semi");
         }
         if (items.isPresent()) {
-            Dataset<Row> keys = items.get().rows().select(col(itemId).as("_item_key"));
-            rejects = rejects.unionByName(unknownKeyRejects(rows, keys, itemId, "_item_key"));
-            rows = rows.join(keys, rows.col(itemId).equalTo(keys.col("_item_key")), "left_semi");
+            Column known = knownKey(rows, items.get().rows(), itemId);
+            rejects = rejects.unionByName(unknownKeyRejects(rows, items.get().rows(), known, itemId));
+            rows = rows.join(keyTable(items.get().rows(), itemId), known, "left_semi");
         }
         Dataset<Row> otherRejects = null;
         for (Optional<TableLoader.Loaded> t : List.of(users, items, events)) {
@@ -96,12 +96,14 @@ public final class SampleBuildJob {
         for (Row r : allRejects.groupBy("table", "reason").count().orderBy("table", "reason").collectAsList()) {
             rejectsPerReason.put(r.getString(0) + ": " + r.getString(1), r.getLong(2));
         }
-        allRejects.write().mode(SaveMode.Overwrite).json(rejectsPath);
+        // A daily run keeps other days' rejects: each run owns rejects/ or rejects/dt=<date>/.
+        String rejectsTarget = date.map(d -> rejectsPath + "/" + DT + "=" + d).orElse(rejectsPath);
+        allRejects.write().mode(SaveMode.Overwrite).json(rejectsTarget);
         rows = rows.withColumn(BehaviourReplayStage.SAMPLE_ID, monotonically_increasing_id()).persist(StorageLevel.MEMORY_AND_DISK());
         long kept = rows.count();
         long rejectedSamples = rejectsPerReason.entrySet().stream()
                 .filter(e -> e.getKey().startsWith("input_config.samples:")).mapToLong(Map.Entry::getValue).sum();
-        checkRejects(kept, rejectedSamples, rejectsPerReason, rejectsPath);
+        checkRejects(kept, rejectedSamples, rejectsPerReason, rejectsTarget);
 
         // Statistics join the narrow sample rows once; the (small) user and item tables are
         // broadcast-joined after, so the wide rows are never shuffled.
@@ -142,9 +144,20 @@ public final class SampleBuildJob {
         return new Summary(perDate, rejectsPerReason, kept, rejectedSamples, seconds);
     }
 
-    private static Dataset<Row> unknownKeyRejects(Dataset<Row> rows, Dataset<Row> keys, String column, String keyColumn) {
-        return rows.join(keys, rows.col(column).equalTo(keys.col(keyColumn)), "left_anti")
-                .select(lit("input_config.samples").as("table"), lit("unknown " + column).as("reason"),
+    /** The key (and, for snapshot tables, dt) columns of a side table, renamed apart from the samples'. */
+    private static Dataset<Row> keyTable(Dataset<Row> table, String key) {
+        return isSnapshot(table) ? table.select(col(key).as("_key"), col(DT).as("_key_dt")) : table.select(col(key).as("_key"));
+    }
+
+    private static Column knownKey(Dataset<Row> rows, Dataset<Row> table, String key) {
+        Column on = rows.col(key).equalTo(col("_key"));
+        return isSnapshot(table) ? on.and(rows.col(DT).equalTo(col("_key_dt"))) : on;
+    }
+
+    private static Dataset<Row> unknownKeyRejects(Dataset<Row> rows, Dataset<Row> table, Column known, String key) {
+        String reason = isSnapshot(table) ? "unknown " + key + " on the sample's dt" : "unknown " + key;
+        return rows.join(keyTable(table, key), known, "left_anti")
+                .select(lit("input_config.samples").as("table"), lit(reason).as("reason"),
                         org.apache.spark.sql.functions.to_json(org.apache.spark.sql.functions.struct(col("*"))).as("row"));
     }
 
@@ -158,13 +171,25 @@ public final class SampleBuildJob {
         }
     }
 
-    /** Adds the side table's columns as {@code <prefix><column>}, matched on the key. */
+    /**
+     * Adds the side table's columns as {@code <prefix><column>}, matched on the key. A table with a
+     * {@code dt} column holds daily snapshots and is matched on the sample's day too, so samples
+     * see user and item fields as of their own date.
+     */
     private static Dataset<Row> joinSide(Dataset<Row> rows, Dataset<Row> table, String key, String prefix) {
         Dataset<Row> prefixed = table;
         for (String c : table.columns()) {
             prefixed = prefixed.withColumnRenamed(c, prefix + c);
         }
-        return rows.join(prefixed, rows.col(key).equalTo(prefixed.col(prefix + key)), "left");
+        Column on = rows.col(key).equalTo(prefixed.col(prefix + key));
+        if (isSnapshot(table)) {
+            on = on.and(rows.col(DT).equalTo(prefixed.col(prefix + DT)));
+        }
+        return rows.join(prefixed, on, "left");
+    }
+
+    private static boolean isSnapshot(Dataset<Row> table) {
+        return List.of(table.columns()).contains(DT);
     }
 
     /**
@@ -177,14 +202,19 @@ public final class SampleBuildJob {
         BehaviourLogInput log = input.getBehaviours();
         String itemId = input.getItemIdField();
         Dataset<Row> queries = rows.select(col(BehaviourReplayStage.SAMPLE_ID), col(input.getUserIdField()), col(itemId),
-                col(input.getTimeField()));
+                col(input.getTimeField()), col(DT));
         boolean hasCategory = log.hasCategoryField() && items.isPresent()
                 && List.of(items.get().columns()).contains(log.getCategoryField());
         if (hasCategory) {
+            boolean snapshot = isSnapshot(items.get());
             Dataset<Row> categories = items.get().select(col(itemId).as("_category_item"),
+                    (snapshot ? col(DT) : lit(null).cast("string")).as("_category_dt"),
                     col(log.getCategoryField()).cast("string").as(BehaviourReplayStage.ITEM_CATEGORY));
-            queries = queries.join(org.apache.spark.sql.functions.broadcast(categories),
-                    queries.col(itemId).equalTo(categories.col("_category_item")), "left").drop("_category_item");
+            Column on = queries.col(itemId).equalTo(categories.col("_category_item"));
+            if (snapshot) {
+                on = on.and(queries.col(DT).equalTo(categories.col("_category_dt")));
+            }
+            queries = queries.join(categories, on, "left").drop("_category_item", "_category_dt");
         } else {
             queries = queries.withColumn(BehaviourReplayStage.ITEM_CATEGORY, lit(null).cast("string"));
         }

@@ -222,6 +222,36 @@ class SampleBuildJobTest {
     }
 
     @Test
+    void snapshotTablesJoinAsOfTheSamplesDate() throws IOException {
+        Path config = copySample(tmp.resolve("snapshots"));
+        Path users = config.getParent().getParent().resolve("sample-data/small/users.csv");
+        List<String> lines = Files.readAllLines(users);
+        StringBuilder snapshots = new StringBuilder(lines.get(0)).append(",dt\n");
+        for (String day : List.of("2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04")) {
+            boolean moved = day.compareTo("2026-11-03") >= 0;
+            for (String line : lines.subList(1, lines.size())) {
+                String[] p = line.split(",", -1);
+                if (moved) {
+                    p[3] = "c_new";
+                }
+                snapshots.append(String.join(",", p)).append(',').append(day).append('\n');
+            }
+        }
+        Files.writeString(users, snapshots);
+        Files.writeString(config, Files.readString(config).replace(
+                "    schema { name: \"category_affinity\" type: STRING_DOUBLE_MAP }\n",
+                "    schema { name: \"category_affinity\" type: STRING_DOUBLE_MAP }\n    schema { name: \"dt\" type: STRING }\n"));
+        Path out = tmp.resolve("snapshots-out");
+        assertEquals(20_000, build(config, out, Optional.empty()).totalSamples());
+        long newCity = org.recspark.features.FeatureHashing.bucket("c_new", 1000);
+        for (Row r : spark.read().parquet(out.toString()).selectExpr("cast(dt as string) as dt", "features.city[0] as city")
+                .groupBy("dt").agg(org.apache.spark.sql.functions.expr("sum(if(city = " + newCity + ", 1, 0))")).collectAsList()) {
+            long expected = r.getString(0).compareTo("2026-11-03") >= 0 ? 5000 : 0;
+            assertEquals(expected, r.getLong(1), "samples in the new city on " + r.getString(0));
+        }
+    }
+
+    @Test
     void readsCatalogTablesAndOrc() throws IOException {
         Path config = copySample(tmp.resolve("catalog"));
         var items = spark.read().option("header", "true").option("inferSchema", "true")
