@@ -59,7 +59,15 @@ final class BuildSamplesCommand implements Command {
         SparkSession spark = SparkSessions.getOrCreate("recspark build-samples " + config.getName());
         SampleBuildJob.Summary summary = new SampleBuildJob(spark, config, baseDir).run(outPath, rejects, date);
         out.printf(Locale.ROOT, "build-samples: %d samples -> %s in %.1f s%n", summary.totalSamples(), outPath, summary.seconds());
-        summary.samplesPerDate().forEach((dt, n) -> out.printf(Locale.ROOT, "  dt=%s: %d samples%n", dt, n));
+        var perDate = new java.util.ArrayList<>(summary.samplesPerDate().entrySet());
+        if (perDate.size() <= 10) {
+            perDate.forEach(e -> out.printf(Locale.ROOT, "  dt=%s: %d samples%n", e.getKey(), e.getValue()));
+        } else {
+            long min = perDate.stream().mapToLong(java.util.Map.Entry::getValue).min().orElse(0);
+            long max = perDate.stream().mapToLong(java.util.Map.Entry::getValue).max().orElse(0);
+            out.printf(Locale.ROOT, "  %d partitions dt=%s .. dt=%s, %d to %d samples each%n", perDate.size(),
+                    perDate.get(0).getKey(), perDate.get(perDate.size() - 1).getKey(), min, max);
+        }
         out.printf(Locale.ROOT, "build-samples: %d rejected samples; rejects by reason %s -> %s%n",
                 summary.rejectedSamples(), summary.rejectsPerReason(), rejects);
         return 0;
