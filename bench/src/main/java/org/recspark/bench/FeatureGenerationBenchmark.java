@@ -22,6 +22,7 @@ import org.openjdk.jmh.infra.Blackhole;
 import org.recspark.config.proto.FeatureConfig;
 import org.recspark.features.FeatureBatch;
 import org.recspark.features.FeatureGenerator;
+import org.recspark.features.FeatureSide;
 import org.recspark.features.RawRecord;
 
 /**
@@ -82,6 +83,11 @@ public class FeatureGenerationBenchmark {
     @Setup
     public void setUp() throws TextFormat.ParseException {
         generator = FeatureGenerator.compile(TextFormat.parse(FEATURES, FeatureConfig.class), Path.of("."));
+        long perItem = generator.schema().features().stream().filter(f -> f.side() == FeatureSide.ITEM).count();
+        if (generator.schema().size() != 30 || perItem != 15) {
+            throw new IllegalStateException("the workload is 30 features, 15 per item; got " + generator.schema().size()
+                    + " features, " + perItem + " per item");
+        }
         SplittableRandom rnd = new SplittableRandom(2026);
         user = RawRecord.of(userFields(rnd));
         context = RawRecord.of(Map.of("device", "android", "hour", 21, "weekday", "3", "network", "wifi", "page", "home_feed"));

@@ -2,28 +2,51 @@ package org.recspark.features;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import org.recspark.config.proto.ComboFeature;
 
 /**
  * A cross of several inputs: one hashed id per element of the cartesian product of their values,
- * in input order, keeping the first max_crosses. No ids when any input is missing.
+ * the key of one element being its values joined by U+001F. The product is walked in input order
+ * (the last input varying fastest) and cut after max_crosses; the crosses cut are counted. No ids
+ * when any input is missing or has no values. Request-side inputs of a per-item cross are split
+ * once per request.
  */
 final class ComboFeatureTransform implements FeatureTransform {
-    private final List<InputRef> inputs;
+    private final InputRef[] inputs;
     private final long buckets;
     private final String separator;
     private final int maxCrosses;
+    private final LongAdder droppedCrosses;
+    /** Per input: its values in the current request when it is request-side, else null. */
+    private final RequestValue<List<String>>[] requestValues;
 
-    ComboFeatureTransform(ComboFeature config) {
-        this.inputs = config.getInputsList().stream().map(InputRef::parse).toList();
+    ComboFeatureTransform(ComboFeature config, LongAdder droppedCrosses) {
+        this.inputs = config.getInputsList().stream().map(InputRef::parse).toArray(InputRef[]::new);
         this.buckets = config.getHashBucketSize();
         this.separator = config.getSeparator();
         this.maxCrosses = config.getMaxCrosses();
+        this.droppedCrosses = droppedCrosses;
+        this.requestValues = newRequestValues(inputs.length);
+    }
+
+    private ComboFeatureTransform(ComboFeatureTransform unbound, RequestValue<List<String>>[] requestValues) {
+        this.inputs = unbound.inputs;
+        this.buckets = unbound.buckets;
+        this.separator = unbound.separator;
+        this.maxCrosses = unbound.maxCrosses;
+        this.droppedCrosses = unbound.droppedCrosses;
+        this.requestValues = requestValues;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static RequestValue<List<String>>[] newRequestValues(int n) {
+        return (RequestValue<List<String>>[]) new RequestValue<?>[n];
     }
 
     @Override
     public List<InputRef> inputs() {
-        return inputs;
+        return List.of(inputs);
     }
 
     @Override
@@ -37,75 +60,70 @@ final class ComboFeatureTransform implements FeatureTransform {
     }
 
     @Override
+    public FeatureTransform forRequest(RawRecord user, RawRecord context) {
+        RequestValue<List<String>>[] values = newRequestValues(inputs.length);
+        boolean any = false;
+        for (int k = 0; k < inputs.length; k++) {
+            InputRef input = inputs[k];
+            if (input.side() != Side.ITEM) {
+                values[k] = RequestValue.compute(() -> split(input.read(user, RawRecord.EMPTY, context)));
+                any = true;
+            }
+        }
+        return any ? new ComboFeatureTransform(this, values) : this;
+    }
+
+    /** The canonical values of one input; null when missing. */
+    private List<String> split(Object value) {
+        if (RawValues.isMissing(value)) {
+            return null;
+        }
+        List<String> values = new ArrayList<>(2);
+        RawValues.forEachToken(value, separator, values::add);
+        return values;
+    }
+
+    @Override
     public void emitSparse(RawRecord user, RawRecord item, RawRecord context, SparseColumnBuilder out) {
-        if (inputs.size() == 2) {
-            emitPair(user, item, context, out);
-            return;
+        List<String>[] values = newRowValues(inputs.length);
+        for (int k = 0; k < inputs.length; k++) {
+            values[k] = requestValues[k] != null ? requestValues[k].get() : split(inputs[k].read(user, item, context));
         }
-        List<List<String>> values = new ArrayList<>(inputs.size());
-        for (InputRef input : inputs) {
-            Object value = input.read(user, item, context);
-            if (RawValues.isMissing(value)) {
+        long product = 1;
+        for (List<String> v : values) {
+            if (v == null || v.isEmpty()) {
                 return;
             }
-            List<String> tokens = new ArrayList<>(2);
-            RawValues.forEachToken(value, separator, tokens::add);
-            if (tokens.isEmpty()) {
-                return;
-            }
-            values.add(tokens);
+            product = product > Long.MAX_VALUE / v.size() ? Long.MAX_VALUE : product * v.size();
         }
-        int[] position = new int[values.size()];
+        int[] position = new int[values.length];
         StringBuilder key = new StringBuilder(64);
-        for (int emitted = 0; emitted < maxCrosses; emitted++) {
+        int emitted = 0;
+        do {
             key.setLength(0);
             for (int k = 0; k < position.length; k++) {
                 if (k > 0) {
                     key.append(FeatureHashing.CROSS_SEPARATOR);
                 }
-                key.append(values.get(k).get(position[k]));
+                key.append(values[k].get(position[k]));
             }
             out.add(FeatureHashing.bucket(key.toString(), buckets));
-            if (!advance(position, values)) {
-                return;
-            }
+            emitted++;
+        } while (emitted < maxCrosses && advance(position, values));
+        if (product > emitted) {
+            droppedCrosses.add(product - emitted);
         }
     }
 
-    /** The common two-input cross of single values, without intermediate lists. */
-    private void emitPair(RawRecord user, RawRecord item, RawRecord context, SparseColumnBuilder out) {
-        Object a = inputs.get(0).read(user, item, context);
-        Object b = inputs.get(1).read(user, item, context);
-        if (RawValues.isMissing(a) || RawValues.isMissing(b)) {
-            return;
-        }
-        if (isSingle(a) && isSingle(b)) {
-            out.add(FeatureHashing.bucket(RawValues.canonical(a) + FeatureHashing.CROSS_SEPARATOR + RawValues.canonical(b), buckets));
-            return;
-        }
-        List<String> first = new ArrayList<>(2);
-        List<String> second = new ArrayList<>(2);
-        RawValues.forEachToken(a, separator, first::add);
-        RawValues.forEachToken(b, separator, second::add);
-        int emitted = 0;
-        for (String x : first) {
-            for (String y : second) {
-                if (emitted++ == maxCrosses) {
-                    return;
-                }
-                out.add(FeatureHashing.bucket(x + FeatureHashing.CROSS_SEPARATOR + y, buckets));
-            }
-        }
+    @SuppressWarnings("unchecked")
+    private static List<String>[] newRowValues(int n) {
+        return (List<String>[]) new List<?>[n];
     }
 
-    private boolean isSingle(Object value) {
-        return value instanceof String s ? !s.contains(separator) : !(value instanceof List<?> || value instanceof Object[]);
-    }
-
-    /** Odometer step over the cartesian product; false when exhausted. */
-    private static boolean advance(int[] position, List<List<String>> values) {
+    /** Odometer step over the cartesian product, last input fastest; false when exhausted. */
+    private static boolean advance(int[] position, List<String>[] values) {
         for (int k = position.length - 1; k >= 0; k--) {
-            if (++position[k] < values.get(k).size()) {
+            if (++position[k] < values[k].size()) {
                 return true;
             }
             position[k] = 0;
@@ -118,3 +136,4 @@ final class ComboFeatureTransform implements FeatureTransform {
         // A cross of unusable values has no ids.
     }
 }
+

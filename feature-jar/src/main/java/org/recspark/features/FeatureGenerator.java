@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.recspark.config.ConfigException;
 import org.recspark.config.ConfigValidator;
 import org.recspark.config.FeatureOutputs;
@@ -21,42 +23,50 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns raw user, item and context records into model inputs, identically offline and online.
  * For a request of one user and N items, features that read no item field are computed once and
- * broadcast. Immutable and thread-safe after {@link #compile}.
+ * broadcast, and per-item features derive what they need from the user and context once. Immutable
+ * and thread-safe after {@link #compile}; the counters it keeps are thread-safe too.
  */
 public final class FeatureGenerator {
     private static final Logger LOG = LoggerFactory.getLogger(FeatureGenerator.class);
+    private static final String CONFIG_PATH = "feature_config";
 
     private final FeatureSchema schema;
     private final FeatureTransform[] transforms;
+    /** Per feature, how errors name it: "feature 'price' (raw, input item.price)". */
     private final String[] descriptions;
     private final int[] requestFeatures;
     private final int[] itemFeatures;
     private final boolean failOnBadValue;
-    private final BadValueCounts badValues;
+    private final FeatureCounts badValues;
+    private final FeatureCounts droppedCrosses;
 
     private FeatureGenerator(FeatureSchema schema, FeatureTransform[] transforms, String[] descriptions,
-                             boolean failOnBadValue) {
+                             boolean failOnBadValue, FeatureCounts badValues, FeatureCounts droppedCrosses) {
         this.schema = schema;
         this.transforms = transforms;
         this.descriptions = descriptions;
         this.failOnBadValue = failOnBadValue;
-        this.requestFeatures = indices(schema, false);
-        this.itemFeatures = indices(schema, true);
-        this.badValues = new BadValueCounts(schema.features().stream().map(FeatureSpec::name).toList());
+        this.badValues = badValues;
+        this.droppedCrosses = droppedCrosses;
+        List<FeatureSpec> specs = schema.features();
+        this.requestFeatures = IntStream.range(0, specs.size()).filter(i -> !specs.get(i).perItem()).toArray();
+        this.itemFeatures = IntStream.range(0, specs.size()).filter(i -> specs.get(i).perItem()).toArray();
     }
 
     /**
-     * Validates the config and builds the generator.
+     * Validates the config (every violation at once), loads its vocabulary files and builds the generator.
      *
-     * @param baseDir directory against which relative vocabulary files are resolved
-     * @throws ConfigException listing every problem of the config
+     * @param baseDir directory against which relative vocabulary files are resolved (the config file's)
+     * @throws ConfigException listing every problem of the config, or naming an unreadable vocabulary file
      */
     public static FeatureGenerator compile(FeatureConfig config, Path baseDir) {
-        List<Violation> violations = ConfigValidator.validateFeatures(config, "feature_config");
+        List<Violation> violations = ConfigValidator.validateFeatures(config, CONFIG_PATH);
         if (!violations.isEmpty()) {
             throw new ConfigException(violations);
         }
         int n = config.getFeaturesCount();
+        List<String> names = config.getFeaturesList().stream().map(Feature::getName).toList();
+        FeatureCounts droppedCrosses = new FeatureCounts(names);
         FeatureTransform[] transforms = new FeatureTransform[n];
         String[] descriptions = new String[n];
         List<FeatureSpec> specs = new ArrayList<>(n);
@@ -65,18 +75,19 @@ public final class FeatureGenerator {
         long nextOffset = 0;
         for (int i = 0; i < n; i++) {
             Feature feature = config.getFeatures(i);
-            String path = "feature_config.features[" + i + "]";
-            FeatureTransform transform = FeatureTransforms.create(feature, baseDir, path);
+            String path = CONFIG_PATH + ".features[" + i + "]";
+            FeatureTransform transform = FeatureTransforms.create(feature, baseDir, path, droppedCrosses);
+            checkDefault(transform, path + "." + typeName(feature) + ".default_value");
             transforms[i] = transform;
             Set<Side> sides = EnumSet.noneOf(Side.class);
             transform.inputs().forEach(input -> sides.add(input.side()));
-            String type = feature.getTypeCase().name().toLowerCase(java.util.Locale.ROOT);
-            descriptions[i] = "feature '" + feature.getName() + "' (" + type + ", input"
+            descriptions[i] = "feature '" + feature.getName() + "' (" + typeName(feature) + ", input"
                     + (transform.inputs().size() > 1 ? "s " : " ")
                     + transform.inputs().stream().map(InputRef::toString).collect(Collectors.joining(", ")) + ")";
             String table = FeatureOutputs.embeddingTable(feature);
             long offset = 0;
             if (transform.sparse()) {
+                // The validator compares the shared tables whose sizes the config gives; vocabulary files are read only now.
                 Long size = tableSizes.get(table);
                 if (size != null && size != transform.idSpaceSize()) {
                     throw new ConfigException(List.of(new Violation(path, "shares embedding '" + table + "' of "
@@ -95,30 +106,60 @@ public final class FeatureGenerator {
                     feature.getEmbeddingDim(), feature.getPooling(), table, offset));
         }
         FeatureSchema schema = new FeatureSchema(specs, nextOffset);
-        LOG.info("Compiled {} features ({} per request, {} per item), {} embedding tables, {} ids in all",
+        LOG.info("Compiled {} features ({} per request, {} per item), {} embedding tables, {} ids in all, on_bad_value {}",
                 n, specs.stream().filter(s -> !s.perItem()).count(), specs.stream().filter(FeatureSpec::perItem).count(),
-                tableSizes.size(), nextOffset);
-        return new FeatureGenerator(schema, transforms, descriptions,
-                config.getOnBadValue() == BadValuePolicy.FAIL);
+                tableSizes.size(), nextOffset, config.getOnBadValue());
+        return new FeatureGenerator(schema, transforms, descriptions, config.getOnBadValue() == BadValuePolicy.FAIL,
+                new FeatureCounts(names), droppedCrosses);
+    }
+
+    /** The type's name in the config: id, raw, tag, ... */
+    private static String typeName(Feature feature) {
+        return feature.getTypeCase().name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A default that is itself a bad value (a num_buckets default outside the range, an unweighted
+     * default of a weighted tag, an infinite number) would fail every row it stands in for: a config error.
+     */
+    private static void checkDefault(FeatureTransform transform, String path) {
+        try {
+            if (transform.sparse()) {
+                transform.emitSparseDefault(new SparseColumnBuilder(1, 1, transform.weighted()));
+            } else {
+                transform.emitDenseDefault(new float[transform.denseDim()], 0);
+            }
+        } catch (BadValue e) {
+            throw new ConfigException(List.of(new Violation(path, "the default is not a usable value: " + e.getMessage())));
+        }
     }
 
     public FeatureSchema schema() {
         return schema;
     }
 
-    /** Values replaced by defaults so far, under {@code on_bad_value: COUNT_AND_DEFAULT}. */
-    public BadValueCounts badValues() {
+    /** Values replaced by defaults so far, per feature, under {@code on_bad_value: COUNT_AND_DEFAULT}. */
+    public FeatureCounts badValues() {
         return badValues;
     }
 
-    /** One row: one user, one item, one context. */
-    public FeatureBatch generate(RawRecord user, RawRecord item, RawRecord context) {
-        return generate(user, List.of(item), context);
+    /** Crosses cut by max_crosses so far, per combo feature. */
+    public FeatureCounts droppedCrosses() {
+        return droppedCrosses;
     }
 
     /**
-     * One request of one user and N items: row i is item i. User- and context-only features are
-     * computed once and broadcast.
+     * One row: one user, one item, one context. Null records are empty.
+     *
+     * @throws FeatureValueException for an unusable value under {@code on_bad_value: FAIL}
+     */
+    public FeatureBatch generate(RawRecord user, RawRecord item, RawRecord context) {
+        return generate(user, List.of(item == null ? RawRecord.EMPTY : item), context);
+    }
+
+    /**
+     * One request of one user and N items: row i is item i. Request-side features are computed once
+     * and broadcast (see {@link FeatureColumn#isBroadcast()}). Null records are empty.
      *
      * @throws FeatureValueException for an unusable value under {@code on_bad_value: FAIL}
      */
@@ -128,17 +169,17 @@ public final class FeatureGenerator {
         int rows = items.size();
         FeatureColumn[] columns = new FeatureColumn[transforms.length];
         for (int f : requestFeatures) {
-            columns[f] = column(f, u, List.of(RawRecord.EMPTY), c, rows, true);
+            columns[f] = column(f, transforms[f], u, List.of(RawRecord.EMPTY), c, rows, true);
         }
         for (int f : itemFeatures) {
-            columns[f] = column(f, u, items, c, rows, false);
+            columns[f] = column(f, transforms[f].forRequest(u, c), u, items, c, rows, false);
         }
         return new FeatureBatch(schema, rows, List.of(columns));
     }
 
-    private FeatureColumn column(int f, RawRecord user, List<? extends RawRecord> items, RawRecord context,
-                                 int logicalRows, boolean broadcast) {
-        FeatureTransform transform = transforms[f];
+    /** One feature over the physical rows given by {@code items}: one row when broadcast. */
+    private FeatureColumn column(int f, FeatureTransform transform, RawRecord user, List<? extends RawRecord> items,
+                                 RawRecord context, int logicalRows, boolean broadcast) {
         String name = schema.features().get(f).name();
         int physicalRows = items.size();
         if (transform.sparse()) {
@@ -172,14 +213,10 @@ public final class FeatureGenerator {
     }
 
     private void onBadValue(int f, BadValue e) {
+        String name = schema.features().get(f).name();
         if (failOnBadValue) {
-            throw new FeatureValueException(schema.features().get(f).name(), descriptions[f] + ": " + e.getMessage());
+            throw new FeatureValueException(name, descriptions[f] + ": " + e.getMessage());
         }
-        badValues.increment(schema.features().get(f).name());
-    }
-
-    private static int[] indices(FeatureSchema schema, boolean perItem) {
-        List<FeatureSpec> specs = schema.features();
-        return java.util.stream.IntStream.range(0, specs.size()).filter(i -> specs.get(i).perItem() == perItem).toArray();
+        badValues.counter(name).increment();
     }
 }

@@ -7,6 +7,9 @@ import java.util.List;
  * appends ids to a {@link SparseColumnBuilder}; a dense one writes {@link #denseDim()} floats.
  * Transforms are immutable and thread-safe. They signal unusable values with {@link BadValue};
  * the generator then fails or counts and calls the matching default method.
+ *
+ * <p>A per-item feature with request-side inputs (a user map looked up by item category) may derive
+ * from them once per request in {@link #forRequest}, instead of once per item.
  */
 interface FeatureTransform {
 
@@ -30,6 +33,16 @@ interface FeatureTransform {
     /** Typical ids per row, to size buffers. */
     default int expectedIdsPerRow() {
         return 1;
+    }
+
+    /**
+     * This transform for the rows of one request whose user and context records are given: a copy
+     * holding what it derives from request-side inputs, or this transform when there is nothing to
+     * derive. Called once per generate call for per-item features; must not throw {@link BadValue}
+     * (see {@link RequestValue}).
+     */
+    default FeatureTransform forRequest(RawRecord user, RawRecord context) {
+        return this;
     }
 
     default void emitSparse(RawRecord user, RawRecord item, RawRecord context, SparseColumnBuilder out) {

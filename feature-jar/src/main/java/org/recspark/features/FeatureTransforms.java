@@ -7,12 +7,17 @@ import org.recspark.config.proto.Feature;
 final class FeatureTransforms {
     private FeatureTransforms() {}
 
-    static FeatureTransform create(Feature feature, Path baseDir, String path) {
+    /**
+     * @param baseDir        directory against which relative vocabulary files are resolved
+     * @param path           the feature's config path, named in config errors
+     * @param droppedCrosses where a combo counts the crosses its max_crosses cuts
+     */
+    static FeatureTransform create(Feature feature, Path baseDir, String path, FeatureCounts droppedCrosses) {
         return switch (feature.getTypeCase()) {
             case ID -> new IdFeatureTransform(feature.getId(), baseDir, path + ".id");
             case RAW -> new RawFeatureTransform(feature.getRaw());
             case TAG -> new TagFeatureTransform(feature.getTag(), baseDir, path + ".tag");
-            case COMBO -> new ComboFeatureTransform(feature.getCombo());
+            case COMBO -> new ComboFeatureTransform(feature.getCombo(), droppedCrosses.counter(feature.getName()));
             case LOOKUP -> new LookupFeatureTransform(feature.getLookup());
             case MATCH -> new MatchFeatureTransform(feature.getMatch());
             case SEQUENCE -> new SequenceFeatureTransform(feature.getSequence(), baseDir, path + ".sequence");

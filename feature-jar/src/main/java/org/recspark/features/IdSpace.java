@@ -4,17 +4,22 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Maps a canonical value to an id in [0, size): hashed into buckets, looked up in a vocabulary
  * (ids 1..|V| in list order, 0 for out-of-vocabulary values), or taken as an integer id below num_buckets.
  */
 abstract sealed class IdSpace permits IdSpace.Hashed, IdSpace.Vocabulary, IdSpace.Numbered {
+    private static final Logger LOG = LoggerFactory.getLogger(IdSpace.class);
+    private static final String BYTE_ORDER_MARK = "\uFEFF";
 
     abstract long size();
 
@@ -40,17 +45,36 @@ abstract sealed class IdSpace permits IdSpace.Hashed, IdSpace.Vocabulary, IdSpac
         throw new IllegalStateException("validated config has no id space at " + configPath);
     }
 
+    /**
+     * The values of a vocabulary file, one per line (UTF-8, a leading byte-order mark ignored); blank
+     * lines are skipped, and a repeated value is an error since it would leave its id ambiguous.
+     */
     private static List<String> readVocabulary(Path file, String configPath) {
+        List<String> lines;
         try {
-            List<String> values = Files.readAllLines(file, StandardCharsets.UTF_8).stream()
-                    .filter(line -> !line.isEmpty()).toList();
-            if (values.isEmpty()) {
-                throw new ConfigException(List.of(new Violation(configPath, "vocabulary file " + file + " is empty")));
-            }
-            return values;
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ConfigException(List.of(new Violation(configPath, "cannot read vocabulary file " + file + ": " + e)));
         }
+        List<String> values = new ArrayList<>(lines.size());
+        Map<String, Integer> lineOf = new HashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String value = i == 0 && lines.get(0).startsWith(BYTE_ORDER_MARK) ? lines.get(0).substring(1) : lines.get(i);
+            if (value.isBlank()) {
+                continue;
+            }
+            Integer first = lineOf.putIfAbsent(value, i + 1);
+            if (first != null) {
+                throw new ConfigException(List.of(new Violation(configPath, "vocabulary file " + file + " repeats '"
+                        + value + "' (lines " + first + " and " + (i + 1) + ")")));
+            }
+            values.add(value);
+        }
+        if (values.isEmpty()) {
+            throw new ConfigException(List.of(new Violation(configPath, "vocabulary file " + file + " is empty")));
+        }
+        LOG.info("Read {} values from vocabulary file {} ({})", values.size(), file, configPath);
+        return values;
     }
 
     static final class Hashed extends IdSpace {

@@ -1,12 +1,15 @@
 package org.recspark.features;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.recspark.config.proto.Combiner;
 import org.recspark.config.proto.LookupFeature;
 
 /**
  * Looks keys up in a map-valued field and combines the values found; the default when none is
- * found. A float, or a bucket id when boundaries are set.
+ * found or either input is missing. A float, or a bucket id when boundaries are set. A request-side
+ * map (or key list) of a per-item lookup is parsed once per request.
  */
 final class LookupFeatureTransform implements FeatureTransform {
     private final InputRef mapInput;
@@ -17,6 +20,10 @@ final class LookupFeatureTransform implements FeatureTransform {
     private final Combiner combiner;
     private final double defaultValue;
     private final NumericTransform numeric;
+    /** The parsed map of the current request when the map input is request-side, else null. */
+    private final RequestValue<Map<String, Double>> requestMap;
+    /** The keys of the current request when the key input is request-side, else null. */
+    private final RequestValue<List<String>> requestKeys;
 
     LookupFeatureTransform(LookupFeature config) {
         this.mapInput = InputRef.parse(config.getMapInput());
@@ -27,6 +34,22 @@ final class LookupFeatureTransform implements FeatureTransform {
         this.combiner = config.getCombiner();
         this.defaultValue = config.getDefaultValue();
         this.numeric = new NumericTransform(config.hasNormalizer(), config.getNormalizer(), config.getBoundariesList());
+        this.requestMap = null;
+        this.requestKeys = null;
+    }
+
+    private LookupFeatureTransform(LookupFeatureTransform unbound, RequestValue<Map<String, Double>> requestMap,
+                                   RequestValue<List<String>> requestKeys) {
+        this.mapInput = unbound.mapInput;
+        this.keyInput = unbound.keyInput;
+        this.entrySeparator = unbound.entrySeparator;
+        this.kvSeparator = unbound.kvSeparator;
+        this.keySeparator = unbound.keySeparator;
+        this.combiner = unbound.combiner;
+        this.defaultValue = unbound.defaultValue;
+        this.numeric = unbound.numeric;
+        this.requestMap = requestMap;
+        this.requestKeys = requestKeys;
     }
 
     @Override
@@ -44,36 +67,52 @@ final class LookupFeatureTransform implements FeatureTransform {
         return numeric.bucketized() ? numeric.buckets() : 0;
     }
 
+    @Override
+    public FeatureTransform forRequest(RawRecord user, RawRecord context) {
+        RequestValue<Map<String, Double>> map = mapInput.side() == Side.ITEM ? null
+                : RequestValue.compute(() -> parseMap(mapInput.read(user, RawRecord.EMPTY, context)));
+        RequestValue<List<String>> keys = keyInput.side() == Side.ITEM ? null
+                : RequestValue.compute(() -> keys(keyInput.read(user, RawRecord.EMPTY, context)));
+        return map == null && keys == null ? this : new LookupFeatureTransform(this, map, keys);
+    }
+
+    private Map<String, Double> parseMap(Object value) {
+        return RawValues.isMissing(value) ? null : RawValues.numericMap(value, entrySeparator, kvSeparator);
+    }
+
+    private List<String> keys(Object value) {
+        if (RawValues.isMissing(value)) {
+            return null;
+        }
+        List<String> keys = new ArrayList<>(1);
+        RawValues.forEachToken(value, keySeparator, keys::add);
+        return keys;
+    }
+
     private double lookup(RawRecord user, RawRecord item, RawRecord context) {
-        Object map = mapInput.read(user, item, context);
-        Object keys = keyInput.read(user, item, context);
-        if (RawValues.isMissing(map) || RawValues.isMissing(keys)) {
+        Map<String, Double> map = requestMap != null ? requestMap.get() : parseMap(mapInput.read(user, item, context));
+        List<String> keys = requestKeys != null ? requestKeys.get() : keys(keyInput.read(user, item, context));
+        if (map == null || keys == null) {
             return defaultValue;
         }
-        double[] acc = {0, 0};
-        double[] extreme = {Double.NaN};
-        RawValues.forEachToken(keys, keySeparator, key -> {
-            double v = RawValues.mapValue(map, key, entrySeparator, kvSeparator);
-            if (Double.isNaN(v)) {
-                return;
+        int found = 0;
+        double combined = 0;
+        for (String key : keys) {
+            Double v = map.get(key);
+            if (v == null) {
+                continue;
             }
-            NumericTransform.finite(v);
-            acc[0] += v;
-            acc[1]++;
-            if (Double.isNaN(extreme[0])
-                    || (combiner == Combiner.MAX_VALUE && v > extreme[0])
-                    || (combiner == Combiner.MIN_VALUE && v < extreme[0])) {
-                extreme[0] = v;
-            }
-        });
-        if (acc[1] == 0) {
+            combined = found == 0 ? v : switch (combiner) {
+                case SUM_VALUES, MEAN_VALUES -> combined + v;
+                case MAX_VALUE -> Math.max(combined, v);
+                case MIN_VALUE -> Math.min(combined, v);
+            };
+            found++;
+        }
+        if (found == 0) {
             return defaultValue;
         }
-        return switch (combiner) {
-            case SUM_VALUES -> acc[0];
-            case MEAN_VALUES -> acc[0] / acc[1];
-            case MAX_VALUE, MIN_VALUE -> extreme[0];
-        };
+        return combiner == Combiner.MEAN_VALUES ? combined / found : combined;
     }
 
     @Override
@@ -83,16 +122,16 @@ final class LookupFeatureTransform implements FeatureTransform {
 
     @Override
     public void emitSparseDefault(SparseColumnBuilder out) {
-        out.add(numeric.bucket(defaultValue));
+        out.add(numeric.bucket(RawValues.finite(defaultValue)));
     }
 
     @Override
     public void emitDense(RawRecord user, RawRecord item, RawRecord context, float[] out, int offset) {
-        out[offset] = (float) numeric.normalize(lookup(user, item, context));
+        out[offset] = numeric.normalizedFloat(lookup(user, item, context));
     }
 
     @Override
     public void emitDenseDefault(float[] out, int offset) {
-        out[offset] = (float) numeric.normalize(defaultValue);
+        out[offset] = numeric.normalizedFloat(defaultValue);
     }
 }

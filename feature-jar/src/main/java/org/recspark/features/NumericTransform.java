@@ -39,17 +39,19 @@ final class NumericTransform {
         };
     }
 
+    /** The normalised value as a model input: x must be finite, and so must the result as a float. */
+    float normalizedFloat(double x) {
+        float v = (float) normalize(RawValues.finite(x));
+        if (!Float.isFinite(v)) {
+            throw new BadValue(x + " is beyond the float range once normalised");
+        }
+        return v;
+    }
+
     /** The number of boundaries <= the normalised value. */
     long bucket(double x) {
         double v = normalize(x);
         int i = Arrays.binarySearch(boundaries, v);
         return i >= 0 ? i + 1L : -(i + 1L);
-    }
-
-    static double finite(double x) {
-        if (!Double.isFinite(x)) {
-            throw new BadValue("expected a finite number, got " + x);
-        }
-        return x;
     }
 }

@@ -42,13 +42,16 @@ final class RawFeatureTransform implements FeatureTransform {
     @Override
     public void emitSparse(RawRecord user, RawRecord item, RawRecord context, SparseColumnBuilder out) {
         Object value = input.read(user, item, context);
-        double x = RawValues.isMissing(value) ? defaultValue : NumericTransform.finite(RawValues.number(value));
-        out.add(numeric.bucket(x));
+        if (RawValues.isMissing(value)) {
+            emitSparseDefault(out);
+        } else {
+            out.add(numeric.bucket(RawValues.finite(RawValues.number(value))));
+        }
     }
 
     @Override
     public void emitSparseDefault(SparseColumnBuilder out) {
-        out.add(numeric.bucket(defaultValue));
+        out.add(numeric.bucket(RawValues.finite(defaultValue)));
     }
 
     @Override
@@ -57,42 +60,47 @@ final class RawFeatureTransform implements FeatureTransform {
         if (RawValues.isMissing(value)) {
             emitDenseDefault(out, offset);
         } else if (dim == 1) {
-            out[offset] = (float) numeric.normalize(NumericTransform.finite(RawValues.number(value)));
+            out[offset] = numeric.normalizedFloat(RawValues.number(value));
         } else {
             readVector(value, out, offset);
         }
     }
 
+    /** A vector of exactly dim numbers; in a string an empty token is a bad number, not skipped. */
     private void readVector(Object value, float[] out, int offset) {
-        int[] count = {0};
         if (value instanceof float[] floats) {
             requireDim(floats.length);
             for (int j = 0; j < dim; j++) {
-                out[offset + j] = (float) numeric.normalize(NumericTransform.finite(floats[j]));
+                out[offset + j] = numeric.normalizedFloat(floats[j]);
             }
-            return;
-        }
-        if (value instanceof double[] doubles) {
+        } else if (value instanceof double[] doubles) {
             requireDim(doubles.length);
             for (int j = 0; j < dim; j++) {
-                out[offset + j] = (float) numeric.normalize(NumericTransform.finite(doubles[j]));
+                out[offset + j] = numeric.normalizedFloat(doubles[j]);
             }
-            return;
-        }
-        if (value instanceof List<?> list) {
+        } else if (value instanceof List<?> list) {
             requireDim(list.size());
             for (int j = 0; j < dim; j++) {
-                out[offset + j] = (float) numeric.normalize(NumericTransform.finite(RawValues.number(list.get(j))));
+                out[offset + j] = numeric.normalizedFloat(RawValues.number(list.get(j)));
             }
-            return;
+        } else if (value instanceof String s) {
+            int count = 0;
+            int start = 0;
+            while (true) {
+                int end = RawValues.tokenEnd(s, separator, start);
+                if (count < dim) {
+                    out[offset + count] = numeric.normalizedFloat(RawValues.number(s.substring(start, end)));
+                }
+                count++;
+                if (end == s.length()) {
+                    break;
+                }
+                start = end + separator.length();
+            }
+            requireDim(count);
+        } else {
+            throw new BadValue("expected " + dim + " numbers, got " + RawValues.describe(value));
         }
-        RawValues.forEachToken(value, separator, token -> {
-            if (count[0] < dim) {
-                out[offset + count[0]] = (float) numeric.normalize(NumericTransform.finite(RawValues.number(token)));
-            }
-            count[0]++;
-        });
-        requireDim(count[0]);
     }
 
     private void requireDim(int actual) {
@@ -103,7 +111,7 @@ final class RawFeatureTransform implements FeatureTransform {
 
     @Override
     public void emitDenseDefault(float[] out, int offset) {
-        float v = (float) numeric.normalize(defaultValue);
+        float v = numeric.normalizedFloat(defaultValue);
         for (int j = 0; j < dim; j++) {
             out[offset + j] = v;
         }

@@ -46,11 +46,6 @@ final class SparseColumnBuilder {
         size = mark;
     }
 
-    /** Number of ids added to the current, unfinished row. */
-    int currentRowLength() {
-        return size - offsets[rows];
-    }
-
     void endRow() {
         if (rows + 1 >= offsets.length) {
             offsets = Arrays.copyOf(offsets, offsets.length * 2);

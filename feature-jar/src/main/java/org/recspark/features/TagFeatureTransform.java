@@ -2,9 +2,13 @@ package org.recspark.features;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.recspark.config.proto.TagFeature;
 
-/** A multi-valued categorical field: one id per value, weighted when values are "tag:weight". */
+/**
+ * A multi-valued categorical field: one id per value, in order, repeats kept. With a kv separator
+ * each value is "tag:weight" (split at the last separator), or the field is a Map from tag to weight.
+ */
 final class TagFeatureTransform implements FeatureTransform {
     private final InputRef input;
     private final String separator;
@@ -57,6 +61,14 @@ final class TagFeatureTransform implements FeatureTransform {
     }
 
     private void emitTokens(Object value, SparseColumnBuilder out) {
+        if (kvSeparator != null && value instanceof Map<?, ?> weights) {
+            for (Map.Entry<?, ?> e : weights.entrySet()) {
+                if (!RawValues.isMissing(e.getKey())) {
+                    out.add(ids.id(RawValues.canonical(e.getKey())), weight(e.getValue()));
+                }
+            }
+            return;
+        }
         RawValues.forEachToken(value, separator, token -> {
             if (kvSeparator == null) {
                 out.add(ids.id(token));
@@ -66,9 +78,12 @@ final class TagFeatureTransform implements FeatureTransform {
             if (kv <= 0) {
                 throw new BadValue("weighted tag '" + token + "' is not tag" + kvSeparator + "weight");
             }
-            out.add(ids.id(token.substring(0, kv)),
-                    (float) NumericTransform.finite(RawValues.number(token.substring(kv + kvSeparator.length()))));
+            out.add(ids.id(token.substring(0, kv)), weight(token.substring(kv + kvSeparator.length())));
         });
+    }
+
+    private static float weight(Object value) {
+        return (float) RawValues.finite(RawValues.number(value));
     }
 
     @Override

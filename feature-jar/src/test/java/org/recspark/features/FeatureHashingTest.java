@@ -1,13 +1,20 @@
 package org.recspark.features;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * Pins the hash. The expected values are published MurmurHash3 x64_128 vectors ("hello", the quick
- * brown fox) and values from an independent implementation (Python, written from the reference
- * C++), so a change of library or encoding that would break offline/online consistency fails here.
+ * brown fox) and the golden file {@code golden/murmur3_x64_128.tsv}, computed with an independent
+ * implementation of the reference C++ (not commons-codec), so a change of library, seed or
+ * encoding that would break offline/online consistency fails here.
  */
 class FeatureHashingTest {
 
@@ -29,5 +36,51 @@ class FeatureHashingTest {
         assertEquals(518, FeatureHashing.bucket("u42", 1000));
         assertEquals(5, FeatureHashing.bucket("café", 7));
         assertEquals(7965, FeatureHashing.bucket("F" + FeatureHashing.CROSS_SEPARATOR + "cat3", 10000));
+    }
+
+    @Test
+    void matchesGoldenFile() throws IOException {
+        List<String[]> rows = goldenRows();
+        assertTrue(rows.size() >= 20, "golden file read: " + rows.size() + " rows");
+        for (String[] row : rows) {
+            String input = unescape(row[0]);
+            long h1 = Long.parseLong(row[1]);
+            assertEquals(h1, FeatureHashing.hash64(input), "h1 of '" + row[0] + "'");
+            assertEquals(Long.parseLong(row[2]), FeatureHashing.bucket(input, 1000), "mod 1000 of '" + row[0] + "'");
+            assertEquals(Long.parseLong(row[3]), FeatureHashing.bucket(input, 1_000_003), "mod 1000003 of '" + row[0] + "'");
+            assertEquals(Long.parseLong(row[4]), FeatureHashing.bucket(input, 1 << 20), "mod 2^20 of '" + row[0] + "'");
+        }
+    }
+
+    private static List<String[]> goldenRows() throws IOException {
+        try (InputStream in = FeatureHashingTest.class.getResourceAsStream("/golden/murmur3_x64_128.tsv")) {
+            List<String[]> rows = new ArrayList<>();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.startsWith("#") && !line.isEmpty()) {
+                    String[] row = line.split("\t", -1);
+                    assertEquals(5, row.length, line);
+                    rows.add(row);
+                }
+            }
+            return rows;
+        }
+    }
+
+    /** Undoes the file's escapes: backslash-backslash and backslash-u followed by four hex digits. */
+    private static String unescape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c != '\\') {
+                out.append(c);
+            } else if (text.charAt(i + 1) == '\\') {
+                out.append('\\');
+                i++;
+            } else {
+                out.append((char) Integer.parseInt(text.substring(i + 2, i + 6), 16));
+                i += 5;
+            }
+        }
+        return out.toString();
     }
 }

@@ -98,6 +98,10 @@ class FeatureTypesGoldenTest {
         FeatureBatch list = one(g, Map.of("w", List.of("y:3")), Map.of("tags", List.of("b", "a")), Map.of());
         assertArrayEquals(new long[] {70, 85}, list.sparse("tags").ids(0));
         assertArrayEquals(new float[] {3f}, list.sparse("weighted").weights(0));
+        FeatureBatch map = one(g, Map.of("w", Map.of("y", 0.25)), Map.of("tags", "a"), Map.of());
+        assertArrayEquals(new long[] {2}, map.sparse("weighted").ids(0), "a Map is tag -> weight");
+        assertArrayEquals(new float[] {0.25f}, map.sparse("weighted").weights(0));
+        assertEquals(true, g.schema().spec("weighted").weighted());
     }
 
     @Test
@@ -136,6 +140,22 @@ class FeatureTypesGoldenTest {
     }
 
     @Test
+    void lookupsOfEverySideCombination() throws Exception {
+        FeatureGenerator g = generator("""
+                features { name: "page" lookup { map_input: "user.aff" key_input: "context.page" combiner: MIN_VALUE } }
+                features { name: "segment" lookup { map_input: "item.scores" key_input: "user.segments" combiner: MEAN_VALUES
+                                                     normalizer { zscore { mean: 1 std: 2 } } } }
+                """);
+        FeatureBatch b = g.generate(RawRecord.of(Map.of("aff", "a:3|b:-1.5|c:2", "segments", List.of("s1", "s2", "s9"))),
+                List.of(RawRecord.of(Map.of("scores", "s1:4|s2:8|s3:100")), RawRecord.of(Map.of("scores", Map.of("s2", 1)))),
+                RawRecord.of(Map.of("page", "c|b")));
+        assertEquals(FeatureSide.REQUEST, g.schema().spec("page").side());
+        assertEquals(-1.5f, b.dense("page").value(1, 0), "min of 2 and -1.5");
+        assertEquals(2.5f, b.dense("segment").value(0, 0), "mean of 4 and 8 is 6, (6 - 1) / 2");
+        assertEquals(0f, b.dense("segment").value(1, 0), "mean of 1 is 1, (1 - 1) / 2");
+    }
+
+    @Test
     void matchFeatures() throws Exception {
         FeatureGenerator g = generator("""
                 features { name: "hit" match { map_input: "user.interests" key_input: "item.cat" } }
@@ -147,6 +167,14 @@ class FeatureTypesGoldenTest {
         assertEquals(2f, one(g, Map.of("interests", "cat3|cat7"), Map.of("cat", "cat3|cat7"), Map.of()).dense("hit").value(0, 0));
         assertEquals(0f, one(g, Map.of("interests", List.of("cat3")), Map.of("cat", "cat1"), Map.of()).dense("hit").value(0, 0));
         assertEquals(0f, one(g, Map.of(), Map.of("cat", "cat1"), Map.of()).dense("hit").value(0, 0));
+        assertEquals(1f, one(g, Map.of("interests", Map.of(7L, 0.1)), Map.of("cat", 7.0), Map.of()).dense("hit").value(0, 0),
+                "Map keys and keys are compared as canonical strings");
+
+        FeatureGenerator itemSide = generator("""
+                features { name: "audience" match { map_input: "item.audience" key_input: "user.segments" kv_separator: "=" } }
+                """);
+        assertEquals(2f, one(itemSide, Map.of("segments", "s1|s2|s3"), Map.of("audience", "s3=1|s1=0.5|s7=1"), Map.of())
+                .dense("audience").value(0, 0));
     }
 
     @Test

@@ -6,26 +6,28 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Bad raw values replaced by defaults, per feature, under {@code on_bad_value: COUNT_AND_DEFAULT}.
+ * Event counts per feature since the generator was compiled: bad raw values replaced by defaults
+ * (under {@code on_bad_value: COUNT_AND_DEFAULT}), or crosses cut by a combo's max_crosses.
  * Thread-safe: one generator is shared by all threads of a process.
  */
-public final class BadValueCounts {
+public final class FeatureCounts {
     private final Map<String, LongAdder> counts = new LinkedHashMap<>();
 
-    BadValueCounts(List<String> featureNames) {
+    FeatureCounts(List<String> featureNames) {
         featureNames.forEach(name -> counts.put(name, new LongAdder()));
     }
 
-    void increment(String feature) {
-        counts.get(feature).increment();
-    }
-
-    public long count(String feature) {
+    /** The live counter of one feature, for a transform to add to. */
+    LongAdder counter(String feature) {
         LongAdder adder = counts.get(feature);
         if (adder == null) {
             throw new IllegalArgumentException("no feature named '" + feature + "'");
         }
-        return adder.sum();
+        return adder;
+    }
+
+    public long count(String feature) {
+        return counter(feature).sum();
     }
 
     public long total() {
