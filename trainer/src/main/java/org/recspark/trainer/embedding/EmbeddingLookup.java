@@ -1,0 +1,148 @@
+package org.recspark.trainer.embedding;
+
+import org.recspark.config.proto.Pooling;
+import org.recspark.trainer.data.SparseValues;
+import org.recspark.trainer.nn.Pass;
+import org.recspark.trainer.tensor.Tensor;
+
+/**
+ * Embedding lookups as graph ops. The backward pass writes gradient rows only for the ids in the
+ * batch (a {@link SparseGradient}); the table itself is never touched as a whole.
+ */
+public final class EmbeddingLookup {
+    private EmbeddingLookup() {
+    }
+
+    /**
+     * One pooled vector per row (B x dim): the weighted sum of the row's embeddings, or their
+     * weighted mean (divided by the sum of weights); a row without ids gives zeros.
+     */
+    public static Tensor pooled(Pass pass, SparseValues values, EmbeddingTable table, Pooling pooling) {
+        long started = System.nanoTime();
+        int rows = values.rows();
+        int dim = table.dim();
+        long[] ids = values.ids();
+        int[] slots = resolve(pass, table, values);
+        float[] out = new float[rows * dim];
+        float[] scales = new float[rows];
+        float[] scratch = new float[dim];
+        for (int r = 0; r < rows; r++) {
+            int start = values.start(r);
+            int end = values.end(r);
+            float weightSum = 0;
+            for (int k = start; k < end; k++) {
+                weightSum += values.weight(k);
+            }
+            scales[r] = pooling == Pooling.MEAN && weightSum != 0 ? 1 / weightSum : 1;
+            int o = r * dim;
+            for (int k = start; k < end; k++) {
+                float w = values.weight(k) * scales[r];
+                int slot = slots[k];
+                float[] src;
+                int so;
+                if (slot >= 0) {
+                    src = table.values(slot);
+                    so = table.offset(slot);
+                } else {
+                    table.read(ids[k], scratch, 0);
+                    src = scratch;
+                    so = 0;
+                }
+                for (int j = 0; j < dim; j++) {
+                    out[o + j] += w * src[so + j];
+                }
+            }
+        }
+        boolean differentiable = pass.differentiable();
+        Tensor result = pass.graph().source(rows, dim, out, differentiable);
+        if (differentiable) {
+            SparseGradient gradient = pass.gradients().sparse(table);
+            pass.graph().onBackward(result, () -> {
+                long backwardStarted = System.nanoTime();
+                float[] dy = result.grad();
+                float[] g = gradient.rows();
+                for (int r = 0; r < rows; r++) {
+                    for (int k = values.start(r); k < values.end(r); k++) {
+                        float w = values.weight(k) * scales[r];
+                        int go = gradient.offsetOf(slots[k]);
+                        g = gradient.rows();
+                        for (int j = 0; j < dim; j++) {
+                            g[go + j] += w * dy[r * dim + j];
+                        }
+                    }
+                }
+                pass.addEmbeddingNanos(System.nanoTime() - backwardStarted);
+            });
+        }
+        pass.addEmbeddingNanos(System.nanoTime() - started);
+        return result;
+    }
+
+    /**
+     * The embeddings of a sequence feature without pooling: (B * L) x dim, where L is the longest
+     * sequence in the batch and shorter rows are padded with zeros; the mask (B x L) is 1 at real
+     * positions.
+     */
+    public static SequenceEmbedding sequence(Pass pass, SparseValues values, EmbeddingTable table) {
+        int rows = values.rows();
+        int dim = table.dim();
+        int length = Math.max(1, values.maxLength());
+        long[] ids = values.ids();
+        int[] slots = resolve(pass, table, values);
+        float[] out = new float[rows * length * dim];
+        float[] mask = new float[rows * length];
+        float[] scratch = new float[dim];
+        for (int r = 0; r < rows; r++) {
+            int start = values.start(r);
+            for (int k = start; k < values.end(r); k++) {
+                int pos = r * length + (k - start);
+                mask[pos] = 1;
+                int slot = slots[k];
+                if (slot >= 0) {
+                    System.arraycopy(table.values(slot), table.offset(slot), out, pos * dim, dim);
+                } else {
+                    table.read(ids[k], scratch, 0);
+                    System.arraycopy(scratch, 0, out, pos * dim, dim);
+                }
+            }
+        }
+        boolean differentiable = pass.differentiable();
+        Tensor result = pass.graph().source(rows * length, dim, out, differentiable);
+        if (differentiable) {
+            SparseGradient gradient = pass.gradients().sparse(table);
+            pass.graph().onBackward(result, () -> {
+                float[] dy = result.grad();
+                for (int r = 0; r < rows; r++) {
+                    int start = values.start(r);
+                    for (int k = start; k < values.end(r); k++) {
+                        int pos = r * length + (k - start);
+                        int go = gradient.offsetOf(slots[k]);
+                        float[] g = gradient.rows();
+                        for (int j = 0; j < dim; j++) {
+                            g[go + j] += dy[pos * dim + j];
+                        }
+                    }
+                }
+            });
+        }
+        return new SequenceEmbedding(result, Tensor.constant(rows, length, mask), length);
+    }
+
+    /** Embeddings of a sequence, (B * length) x dim, with its B x length mask of real positions. */
+    public record SequenceEmbedding(Tensor values, Tensor mask, int length) {}
+
+    /** Row slots of the ids; a training pass needs every row allocated (the trainer's prepare phase). */
+    private static int[] resolve(Pass pass, EmbeddingTable table, SparseValues values) {
+        long[] ids = values.ids();
+        int n = values.offsets()[values.rows()];
+        int[] slots = new int[ids.length];
+        for (int i = values.offsets()[0]; i < n; i++) {
+            slots[i] = table.findSlot(ids[i]);
+            if (slots[i] < 0 && pass.differentiable()) {
+                throw new IllegalStateException("id " + ids[i] + " has no row in table '" + table.name()
+                        + "': a training batch must be prepared with ModelParameters.allocateRows");
+            }
+        }
+        return slots;
+    }
+}

@@ -1,0 +1,170 @@
+package org.recspark.trainer.model.zoo;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.recspark.config.ConfigException;
+import org.recspark.config.Violation;
+import org.recspark.config.proto.DSSM;
+import org.recspark.trainer.data.Examples;
+import org.recspark.trainer.data.SparseValues;
+import org.recspark.trainer.model.FeatureGroups;
+import org.recspark.trainer.model.FeatureGroups.Group;
+import org.recspark.trainer.model.Model;
+import org.recspark.trainer.model.ModelContext;
+import org.recspark.trainer.model.ModelOutput;
+import org.recspark.trainer.model.TaskSpec;
+import org.recspark.trainer.nn.Initializer;
+import org.recspark.trainer.nn.Mlp;
+import org.recspark.trainer.nn.Parameter;
+import org.recspark.trainer.nn.Pass;
+import org.recspark.trainer.tensor.Graph;
+import org.recspark.trainer.tensor.Tensor;
+
+/**
+ * Two-tower retrieval (DSSM): a user tower and an item tower, scored by their dot product divided
+ * by the temperature (cosine similarity when the towers' outputs are L2-normalised). With in-batch
+ * negatives the loss is a softmax over the batch's positive pairs: each user's own item against the
+ * other users' items. Popular items appear as negatives more often than they should; the popularity
+ * correction subtracts log(sampling probability) from each item's logit (Yi et al. 2019), with the
+ * probability estimated online from the gaps between an item's appearances (hashed into buckets;
+ * the estimates are model buffers, so they are checkpointed). The item group's first sparse feature
+ * identifies the item. Without in-batch negatives the pair score is trained pointwise on the label.
+ *
+ * <p>Outputs: the task's logit (the pair score), and the extra tensors "user_embedding" and
+ * "item_embedding" for retrieval export.
+ */
+public final class DssmModel implements Model {
+    static final int FREQUENCY_BUCKETS = 1 << 16;
+    private static final float FREQUENCY_ALPHA = 0.01f;
+
+    private final FeatureGroups groups;
+    private final DSSM config;
+    private final Group userGroup;
+    private final Group itemGroup;
+    private final Mlp userTower;
+    private final Mlp itemTower;
+    private final int itemIdFeature;
+    private final Parameter lastSeen;
+    private final Parameter gap;
+    private final TaskSpec task;
+
+    public DssmModel(ModelContext context) {
+        this.config = context.modelConfig().getDssm();
+        this.groups = context.groups();
+        this.userGroup = groups.group(config.getUserGroup(), "model_config.dssm.user_group");
+        this.itemGroup = groups.group(config.getItemGroup(), "model_config.dssm.item_group");
+        this.userTower = new Mlp(context.parameters(), "dssm/user_tower", groups.deepDim(userGroup), config.getUserTower());
+        this.itemTower = new Mlp(context.parameters(), "dssm/item_tower", groups.deepDim(itemGroup), config.getItemTower());
+        if (userTower.outputDim() != itemTower.outputDim()) {
+            throw new ConfigException(List.of(new Violation("model_config.dssm.item_tower.hidden_units",
+                    "the towers must end in the same width to be compared: user tower " + userTower.outputDim()
+                            + ", item tower " + itemTower.outputDim())));
+        }
+        int id = -1;
+        for (int f : itemGroup.features()) {
+            if (groups.spec(f).sparse()) {
+                id = f;
+                break;
+            }
+        }
+        if (id < 0 && config.getPopularityCorrection() && config.getInBatchNegatives()) {
+            throw new ConfigException(List.of(new Violation("model_config.dssm.item_group",
+                    "popularity correction needs a sparse feature identifying the item in group '" + itemGroup.name() + "'")));
+        }
+        this.itemIdFeature = id;
+        this.lastSeen = context.parameters().buffer("dssm/frequency/last_seen", 1, FREQUENCY_BUCKETS, Initializer.zeros());
+        this.gap = context.parameters().buffer("dssm/frequency/gap", 1, FREQUENCY_BUCKETS, Initializer.zeros());
+        this.task = context.singleTask();
+    }
+
+    @Override
+    public List<TaskSpec> tasks() {
+        return List.of(task);
+    }
+
+    /** The streaming frequency estimate: per bucket, the smoothed gap between an item's appearances. */
+    @Override
+    public void beforeStep(Examples batch, long step) {
+        if (!config.getPopularityCorrection() || itemIdFeature < 0) {
+            return;
+        }
+        float[] a = lastSeen.value();
+        float[] b = gap.value();
+        SparseValues ids = batch.sparse(itemIdFeature);
+        float now = step + 1;
+        for (int r = 0; r < ids.rows(); r++) {
+            if (ids.end(r) == ids.start(r)) {
+                continue;
+            }
+            int h = bucket(ids.ids()[ids.start(r)]);
+            if (a[h] > 0) {
+                b[h] = (1 - FREQUENCY_ALPHA) * b[h] + FREQUENCY_ALPHA * (now - a[h]);
+            }
+            a[h] = now;
+        }
+    }
+
+    private static int bucket(long id) {
+        long h = id * 0x9E3779B97F4A7C15L;
+        return (int) ((h ^ (h >>> 32)) & (FREQUENCY_BUCKETS - 1));
+    }
+
+    /** Estimated probability that a batch row holds this item (1 when unknown, i.e. no correction). */
+    private float probability(long id) {
+        float g = gap.value()[bucket(id)];
+        return g > 1 ? 1 / g : 1;
+    }
+
+    @Override
+    public ModelOutput forward(Pass pass) {
+        Graph g = pass.graph();
+        Tensor u = userTower.forward(pass, groups.deep(pass, userGroup));
+        Tensor v = itemTower.forward(pass, groups.deep(pass, itemGroup));
+        if (config.getNormalize()) {
+            u = g.l2NormalizeRows(u, 1e-12f);
+            v = g.l2NormalizeRows(v, 1e-12f);
+        }
+        Tensor score = g.scale(g.rowDot(u, v), 1 / config.getTemperature());
+        return new ModelOutput().put(task.name(), score).putExtra("user_embedding", u).putExtra("item_embedding", v);
+    }
+
+    @Override
+    public Tensor loss(Pass pass, ModelOutput output, float scale) {
+        if (!config.getInBatchNegatives()) {
+            return Model.super.loss(pass, output, scale);
+        }
+        Graph g = pass.graph();
+        float[] labels = pass.batch().label(task.label());
+        List<Integer> positives = new ArrayList<>();
+        for (int r = 0; r < labels.length; r++) {
+            if (labels[r] > 0) {
+                positives.add(r);
+            }
+        }
+        if (positives.isEmpty()) {
+            return Tensor.constant(1, 1, new float[1]);
+        }
+        int[] rows = positives.stream().mapToInt(Integer::intValue).toArray();
+        Tensor u = g.selectRows(output.extra("user_embedding"), rows);
+        Tensor v = g.selectRows(output.extra("item_embedding"), rows);
+        Tensor logits = g.scale(g.matmul(u, v, true), 1 / config.getTemperature());
+        int n = rows.length;
+        int[] targets = new int[n];
+        float[] offsets = null;
+        if (config.getPopularityCorrection()) {
+            offsets = new float[n * n];
+            SparseValues ids = pass.batch().sparse(itemIdFeature);
+            for (int j = 0; j < n; j++) {
+                int r = rows[j];
+                float logQ = ids.end(r) > ids.start(r) ? (float) Math.log(probability(ids.ids()[ids.start(r)])) : 0;
+                for (int i = 0; i < n; i++) {
+                    offsets[i * n + j] = logQ;
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            targets[i] = i;
+        }
+        return g.softmaxCrossEntropy(logits, targets, offsets, scale * task.weight());
+    }
+}

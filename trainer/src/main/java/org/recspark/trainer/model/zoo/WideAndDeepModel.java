@@ -1,0 +1,57 @@
+package org.recspark.trainer.model.zoo;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.recspark.config.proto.WideAndDeep;
+import org.recspark.trainer.model.FeatureGroups;
+import org.recspark.trainer.model.FeatureGroups.Group;
+import org.recspark.trainer.model.Model;
+import org.recspark.trainer.model.ModelContext;
+import org.recspark.trainer.model.ModelOutput;
+import org.recspark.trainer.model.TaskSpec;
+import org.recspark.trainer.nn.Linear;
+import org.recspark.trainer.nn.Mlp;
+import org.recspark.trainer.nn.Parameter;
+import org.recspark.trainer.nn.Pass;
+import org.recspark.trainer.tensor.Tensor;
+
+/** Wide & Deep: first-order weights of the wide groups plus an MLP over the deep groups. */
+public final class WideAndDeepModel implements Model {
+    private final FeatureGroups groups;
+    private final List<Group> wide = new ArrayList<>();
+    private final List<Group> deep;
+    private final Mlp dnn;
+    private final Linear out;
+    private final Parameter bias;
+    private final TaskSpec task;
+
+    public WideAndDeepModel(ModelContext context) {
+        WideAndDeep config = context.modelConfig().getWideAndDeep();
+        this.groups = context.groups();
+        for (int i = 0; i < config.getWideGroupsCount(); i++) {
+            Group g = groups.group(config.getWideGroups(i), "model_config.wide_and_deep.wide_groups[" + i + "]");
+            groups.enableFirstOrder(g);
+            wide.add(g);
+        }
+        this.deep = Heads.deepGroups(groups, config.getDeepGroupsList(), "model_config.wide_and_deep.deep_groups");
+        this.dnn = new Mlp(context.parameters(), "wide_and_deep/dnn", Heads.deepDim(groups, deep), config.getDnn());
+        this.out = new Linear(context.parameters(), "wide_and_deep/output", dnn.outputDim(), 1, false);
+        this.bias = Heads.bias(context.parameters(), "wide_and_deep/bias");
+        this.task = context.singleTask();
+    }
+
+    @Override
+    public List<TaskSpec> tasks() {
+        return List.of(task);
+    }
+
+    @Override
+    public ModelOutput forward(Pass pass) {
+        List<Tensor> terms = new ArrayList<>();
+        for (Group g : wide) {
+            terms.add(groups.wide(pass, g));
+        }
+        terms.add(out.forward(pass, dnn.forward(pass, Heads.deepInput(pass, groups, deep))));
+        return new ModelOutput().put(task.name(), Heads.addBias(pass, pass.graph().sum(terms), bias));
+    }
+}

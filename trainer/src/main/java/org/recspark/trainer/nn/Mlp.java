@@ -1,0 +1,53 @@
+package org.recspark.trainer.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.recspark.config.proto.MLP;
+import org.recspark.trainer.tensor.Tensor;
+
+/** Fully connected layers as configured: each is linear, then batch or layer norm, activation, dropout. */
+public final class Mlp {
+    private final List<Linear> linears = new ArrayList<>();
+    private final List<BatchNorm> batchNorms = new ArrayList<>();
+    private final List<LayerNorm> layerNorms = new ArrayList<>();
+    private final List<ActivationLayer> activations = new ArrayList<>();
+    private final float dropout;
+    private final int outputDim;
+
+    public Mlp(ModelParameters params, String name, int inputDim, MLP config) {
+        int in = inputDim;
+        for (int i = 0; i < config.getHiddenUnitsCount(); i++) {
+            int out = config.getHiddenUnits(i);
+            String layer = name + "/" + i;
+            // a following normalisation makes the bias redundant
+            boolean norm = config.getBatchNorm() || config.getLayerNorm();
+            linears.add(new Linear(params, layer, in, out, !norm));
+            batchNorms.add(config.getBatchNorm() ? new BatchNorm(params, layer + "/bn", out, true) : null);
+            layerNorms.add(config.getLayerNorm() && !config.getBatchNorm() ? new LayerNorm(params, layer + "/ln", out) : null);
+            activations.add(new ActivationLayer(params, layer + "/act", config.getActivation(), out));
+            in = out;
+        }
+        this.dropout = config.getDropout();
+        this.outputDim = in;
+    }
+
+    public int outputDim() {
+        return outputDim;
+    }
+
+    public Tensor forward(Pass pass, Tensor x) {
+        Tensor h = x;
+        for (int i = 0; i < linears.size(); i++) {
+            h = linears.get(i).forward(pass, h);
+            if (batchNorms.get(i) != null) {
+                h = batchNorms.get(i).forward(pass, h);
+            }
+            if (layerNorms.get(i) != null) {
+                h = layerNorms.get(i).forward(pass, h);
+            }
+            h = activations.get(i).forward(pass, h);
+            h = pass.graph().dropout(h, dropout);
+        }
+        return h;
+    }
+}

@@ -1,0 +1,169 @@
+package org.recspark.trainer.optim;
+
+import java.util.List;
+import org.recspark.config.ConfigException;
+import org.recspark.config.Violation;
+import org.recspark.config.proto.Optimizer;
+import org.recspark.trainer.embedding.EmbeddingTable;
+import org.recspark.trainer.embedding.SparseGradient;
+
+/**
+ * Updates embedding rows. SGD, Adagrad, lazy Adam and FTRL touch only the rows in the batch. Adam
+ * follows the dense algorithm exactly: every allocated row's moments decay each step and every row
+ * moves (as PyTorch's Adam does on an embedding with dense gradients), at a cost proportional to
+ * the table; lazy Adam is the scalable choice for large tables. Per-row state lives in the table.
+ */
+public final class SparseOptimizer {
+    private final Optimizer config;
+    private final LearningRateSchedule schedule;
+    private long steps;
+
+    private SparseOptimizer(Optimizer config) {
+        this.config = config;
+        this.schedule = new LearningRateSchedule(config.getLearningRate());
+    }
+
+    public static SparseOptimizer of(Optimizer config, String path) {
+        Optimizer effective = config.getKindCase() == Optimizer.KindCase.KIND_NOT_SET
+                ? config.toBuilder().setAdam(config.getAdam()).build() : config;
+        if (effective.getKindCase() == Optimizer.KindCase.ADAMW) {
+            throw new ConfigException(List.of(new Violation(path,
+                    "adamw is for dense parameters; embedding tables take sgd, adagrad, adam, lazy_adam or ftrl")));
+        }
+        return new SparseOptimizer(effective);
+    }
+
+    /** Sets up a table's per-row state; call before its first row is allocated. */
+    public void attach(EmbeddingTable table) {
+        int d = table.dim();
+        switch (config.getKindCase()) {
+            case SGD -> table.configureState(0, 0);
+            case ADAGRAD -> table.configureState(d, (float) config.getAdagrad().getInitialAccumulator());
+            case ADAM, LAZY_ADAM, FTRL -> table.configureState(2 * d, 0);
+            default -> throw new IllegalStateException("unsupported sparse optimizer " + config.getKindCase());
+        }
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    public void setSteps(long restoredSteps) {
+        this.steps = restoredSteps;
+    }
+
+    /** Advances the step count (once per training step, after every table's update). */
+    public void advance() {
+        steps++;
+    }
+
+    /** Applies one step's gradient to a table (the step count is that of {@link #advance()}). */
+    public void step(EmbeddingTable table, SparseGradient gradient) {
+        double lr = schedule.at(steps);
+        long t = steps + 1;
+        int d = table.dim();
+        float[] rows = gradient.rows();
+        double l2 = config.getL2();
+        if (l2 > 0) {
+            for (int i = 0; i < gradient.size(); i++) {
+                int slot = gradient.slot(i);
+                float[] w = table.values(slot);
+                int wo = table.offset(slot);
+                for (int j = 0; j < d; j++) {
+                    rows[i * d + j] += (float) (l2 * w[wo + j]);
+                }
+            }
+        }
+        switch (config.getKindCase()) {
+            case SGD -> {
+                for (int i = 0; i < gradient.size(); i++) {
+                    int slot = gradient.slot(i);
+                    float[] w = table.values(slot);
+                    int wo = table.offset(slot);
+                    for (int j = 0; j < d; j++) {
+                        w[wo + j] -= (float) (lr * rows[i * d + j]);
+                    }
+                }
+            }
+            case ADAGRAD -> {
+                for (int i = 0; i < gradient.size(); i++) {
+                    int slot = gradient.slot(i);
+                    float[] w = table.values(slot);
+                    int wo = table.offset(slot);
+                    float[] s = table.state(slot);
+                    int so = table.stateOffset(slot);
+                    for (int j = 0; j < d; j++) {
+                        float g = rows[i * d + j];
+                        s[so + j] += g * g;
+                        w[wo + j] -= (float) (lr * g / (Math.sqrt(s[so + j]) + 1e-10));
+                    }
+                }
+            }
+            case LAZY_ADAM -> {
+                var a = config.getLazyAdam();
+                for (int i = 0; i < gradient.size(); i++) {
+                    adamRow(table, gradient.slot(i), rows, i * d, lr, t, a.getBeta1(), a.getBeta2(), a.getEpsilon());
+                }
+            }
+            case ADAM -> {
+                var a = config.getAdam();
+                float[] zeros = new float[d];
+                for (int slot = 0; slot < table.size(); slot++) {
+                    int go = gradient.offsetIfPresent(slot);
+                    if (go >= 0) {
+                        adamRow(table, slot, rows, go, lr, t, a.getBeta1(), a.getBeta2(), a.getEpsilon());
+                    } else {
+                        adamRow(table, slot, zeros, 0, lr, t, a.getBeta1(), a.getBeta2(), a.getEpsilon());
+                    }
+                }
+            }
+            case FTRL -> {
+                for (int i = 0; i < gradient.size(); i++) {
+                    ftrlRow(table, gradient.slot(i), rows, i * d, lr);
+                }
+            }
+            default -> throw new IllegalStateException("unsupported sparse optimizer " + config.getKindCase());
+        }
+    }
+
+    private static void adamRow(EmbeddingTable table, int slot, float[] g, int go, double lr, long t, double beta1, double beta2,
+                                double eps) {
+        int d = table.dim();
+        float[] w = table.values(slot);
+        int wo = table.offset(slot);
+        float[] s = table.state(slot);
+        int mo = table.stateOffset(slot);
+        int vo = mo + d;
+        double c1 = 1 - Math.pow(beta1, t);
+        double c2 = 1 - Math.pow(beta2, t);
+        for (int j = 0; j < d; j++) {
+            float gj = g[go + j];
+            s[mo + j] = (float) (beta1 * s[mo + j] + (1 - beta1) * gj);
+            s[vo + j] = (float) (beta2 * s[vo + j] + (1 - beta2) * gj * gj);
+            w[wo + j] -= (float) (lr * (s[mo + j] / c1) / (Math.sqrt(s[vo + j] / c2) + eps));
+        }
+    }
+
+    /** FTRL-Proximal per coordinate (McMahan et al. 2013, with TensorFlow's beta and power). */
+    private void ftrlRow(EmbeddingTable table, int slot, float[] g, int go, double lr) {
+        var f = config.getFtrl();
+        double power = -f.getLearningRatePower();
+        int d = table.dim();
+        float[] w = table.values(slot);
+        int wo = table.offset(slot);
+        float[] s = table.state(slot);
+        int zo = table.stateOffset(slot);
+        int no = zo + d;
+        for (int j = 0; j < d; j++) {
+            double gj = g[go + j];
+            double n = s[no + j];
+            double newN = n + gj * gj;
+            double sigma = (Math.pow(newN, power) - Math.pow(n, power)) / lr;
+            double z = s[zo + j] + gj - sigma * w[wo + j];
+            s[zo + j] = (float) z;
+            s[no + j] = (float) newN;
+            double quadratic = (f.getBeta() + Math.pow(newN, power)) / lr + 2 * f.getL2();
+            w[wo + j] = Math.abs(z) <= f.getL1() ? 0f : (float) ((Math.signum(z) * f.getL1() - z) / quadratic);
+        }
+    }
+}

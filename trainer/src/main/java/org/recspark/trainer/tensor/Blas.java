@@ -1,0 +1,52 @@
+package org.recspark.trainer.tensor;
+
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+
+import org.bytedeco.openblas.global.openblas_nolapack;
+
+/**
+ * Single-precision GEMM on heap arrays through the OpenBLAS that nd4j-native ships (JavaCPP's
+ * array overloads pin the arrays, so there is no copy to off-heap memory). Training parallelises
+ * over batch shards in Java threads, so BLAS itself runs single-threaded: at the trainer's shapes
+ * (a few hundred columns, a batch of 1,024) a second BLAS thread gains little and would compete
+ * with the shards (bench/RESULTS.md).
+ */
+public final class Blas {
+    static {
+        openblas_nolapack.blas_set_num_threads(1);
+    }
+
+    private Blas() {
+    }
+
+    /** Makes sure the native library is loaded and single-threaded. */
+    public static void init() {
+        // the static initialiser does the work
+    }
+
+    /**
+     * C (m x n) = alpha * op(A) * op(B) + beta * C, all row-major; op(A) is m x k and op(B) is k x n.
+     */
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, float[] b,
+                            float beta, float[] c) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            scale(c, m * n, beta);
+            return;
+        }
+        int lda = transA ? m : k;
+        int ldb = transB ? k : n;
+        openblas_nolapack.cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                m, n, k, alpha, a, lda, b, ldb, beta, c, n);
+    }
+
+    private static void scale(float[] c, int length, float beta) {
+        for (int i = 0; i < length; i++) {
+            c[i] = beta == 0 ? 0 : c[i] * beta;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package org.recspark.trainer.train;
+
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.recspark.config.proto.checkpoint.CheckpointManifest;
+import org.recspark.config.proto.checkpoint.TensorEntry;
+import org.recspark.config.proto.checkpoint.TensorKind;
+import org.recspark.trainer.embedding.EmbeddingTable;
+import org.recspark.trainer.nn.Parameter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes checkpoints under {@code <dir>/ckpt-<step>}: a tensor file (little-endian floats and longs)
+ * and a protobuf manifest naming every tensor with its shape and byte range and the file's SHA-256.
+ * Both are written into a temporary directory that is renamed into place at the end, so a crash
+ * leaves either a complete checkpoint or none; only the newest {@code keep} are kept.
+ */
+public final class CheckpointWriter {
+    static final int FORMAT_VERSION = 1;
+    static final String MANIFEST = "manifest.pb";
+    static final String TENSORS = "tensors.bin";
+    static final String PREFIX = "ckpt-";
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointWriter.class);
+
+    private final Path dir;
+    private final int keep;
+    private final String modelType;
+    private final String pipelineConfig;
+
+    /**
+     * @param pipelineConfig the config in text format, stored for reference and for warm starts
+     */
+    public CheckpointWriter(Path dir, int keep, String modelType, String pipelineConfig) {
+        this.dir = dir;
+        this.keep = keep;
+        this.modelType = modelType;
+        this.pipelineConfig = pipelineConfig;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /** Writes the trainer's full state; returns the checkpoint's directory. */
+    public Path write(Trainer trainer) {
+        TrainingState state = trainer.state();
+        Path target = dir.resolve(PREFIX + state.globalStep());
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempDirectory(dir, ".tmp-" + PREFIX + state.globalStep() + "-");
+            CheckpointManifest.Builder manifest = CheckpointManifest.newBuilder()
+                    .setFormatVersion(FORMAT_VERSION)
+                    .setGlobalStep(state.globalStep())
+                    .setEpoch(state.epoch())
+                    .setBatchInEpoch(state.batchInEpoch())
+                    .setSamplesSeen(state.samplesSeen())
+                    .setModelType(modelType)
+                    .setPipelineConfig(pipelineConfig)
+                    .setDenseOptimizerSteps(trainer.denseOptimizer().steps())
+                    .setSparseOptimizerSteps(trainer.sparseOptimizer().steps())
+                    .setCreatedUnixMillis(System.currentTimeMillis());
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            long bytes;
+            try (OutputStream file = Files.newOutputStream(tmp.resolve(TENSORS));
+                 DigestOutputStream digest = new DigestOutputStream(new BufferedOutputStream(file, 1 << 16), sha);
+                 TensorSink sink = new TensorSink(digest, manifest)) {
+                for (Parameter p : trainer.parameters().all()) {
+                    sink.floats(p.name(), TensorKind.PARAMETER, p.rows(), p.cols(), p.value());
+                }
+                for (Map.Entry<String, float[]> e : trainer.denseOptimizer().stateByName().entrySet()) {
+                    sink.floats(e.getKey(), TensorKind.DENSE_STATE, 1, e.getValue().length, e.getValue());
+                }
+                for (EmbeddingTable table : trainer.parameters().tables()) {
+                    long[] ids = table.ids();
+                    sink.longs(table.name(), TensorKind.TABLE_IDS, ids);
+                    sink.floats(table.name(), TensorKind.TABLE_VALUES, ids.length, table.dim(), table.valuesInSlotOrder());
+                    float[] tableState = table.stateInSlotOrder();
+                    if (tableState != null) {
+                        sink.floats(table.name(), TensorKind.TABLE_STATE, ids.length, table.stateWidth(), tableState);
+                    }
+                }
+                bytes = sink.position();
+            }
+            manifest.setTensorsSha256(HexFormat.of().formatHex(sha.digest())).setTensorsBytes(bytes);
+            Files.write(tmp.resolve(MANIFEST), manifest.build().toByteArray());
+            if (Files.exists(target)) {
+                deleteRecursively(target);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            LOG.info("Wrote checkpoint {} ({} bytes)", target, bytes);
+            prune();
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + target, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void prune() throws IOException {
+        List<Path> all = CheckpointReader.list(dir);
+        for (int i = 0; i < all.size() - keep; i++) {
+            deleteRecursively(all.get(i));
+        }
+    }
+
+    static void deleteRecursively(Path path) throws IOException {
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** Appends tensors to the file and their entries to the manifest. */
+    private static final class TensorSink implements AutoCloseable {
+        private final DataOutputStream out;
+        private final CheckpointManifest.Builder manifest;
+        private long position;
+
+        TensorSink(OutputStream out, CheckpointManifest.Builder manifest) {
+            this.out = new DataOutputStream(out);
+            this.manifest = manifest;
+        }
+
+        long position() {
+            return position;
+        }
+
+        void floats(String name, TensorKind kind, long rows, long cols, float[] values) throws IOException {
+            long length = 4L * values.length;
+            manifest.addTensors(TensorEntry.newBuilder().setName(name).setKind(kind).setRows(rows).setCols(cols)
+                    .setOffset(position).setLength(length));
+            for (float v : values) {
+                out.writeInt(Integer.reverseBytes(Float.floatToRawIntBits(v)));
+            }
+            position += length;
+        }
+
+        void longs(String name, TensorKind kind, long[] values) throws IOException {
+            long length = 8L * values.length;
+            manifest.addTensors(TensorEntry.newBuilder().setName(name).setKind(kind).setRows(values.length).setCols(1)
+                    .setOffset(position).setLength(length));
+            for (long v : values) {
+                out.writeLong(Long.reverseBytes(v));
+            }
+            position += length;
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+}

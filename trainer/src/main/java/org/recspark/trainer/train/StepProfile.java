@@ -1,0 +1,61 @@
+package org.recspark.trainer.train;
+
+/**
+ * Where training time goes, summed over steps: preparing batches (gathering rows, allocating
+ * embedding rows), the shards' forward and backward passes (wall time, and within them the thread
+ * time of embedding lookups), merging shard gradients, and the optimizers' updates.
+ */
+public final class StepProfile {
+    long prepareNanos;
+    long computeNanos;
+    long computeThreadNanos;
+    long embeddingThreadNanos;
+    long mergeNanos;
+    long denseOptimizerNanos;
+    long sparseOptimizerNanos;
+    long steps;
+
+    public long steps() {
+        return steps;
+    }
+
+    public double prepareSeconds() {
+        return prepareNanos / 1e9;
+    }
+
+    public double computeSeconds() {
+        return computeNanos / 1e9;
+    }
+
+    /** The embedding share of the shards' thread time. */
+    public double embeddingFractionOfCompute() {
+        return computeThreadNanos == 0 ? 0 : (double) embeddingThreadNanos / computeThreadNanos;
+    }
+
+    public double mergeSeconds() {
+        return mergeNanos / 1e9;
+    }
+
+    public double denseOptimizerSeconds() {
+        return denseOptimizerNanos / 1e9;
+    }
+
+    public double sparseOptimizerSeconds() {
+        return sparseOptimizerNanos / 1e9;
+    }
+
+    public double totalSeconds() {
+        return (prepareNanos + computeNanos + mergeNanos + denseOptimizerNanos + sparseOptimizerNanos) / 1e9;
+    }
+
+    @Override
+    public String toString() {
+        double total = totalSeconds();
+        double compute = computeSeconds();
+        double embedding = compute * embeddingFractionOfCompute();
+        return String.format(java.util.Locale.ROOT,
+                "%d steps in %.2f s: prepare %.0f%%, embedding fwd/bwd %.0f%%, dense fwd/bwd %.0f%%, merge %.0f%%, dense optimizer %.0f%%, sparse optimizer %.0f%%",
+                steps, total, 100 * prepareSeconds() / total, 100 * embedding / total, 100 * (compute - embedding) / total,
+                100 * mergeSeconds() / total, 100 * denseOptimizerSeconds() / total, 100 * sparseOptimizerSeconds() / total);
+    }
+}

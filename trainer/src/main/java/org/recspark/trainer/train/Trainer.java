@@ -1,0 +1,370 @@
+package org.recspark.trainer.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.recspark.config.proto.TrainConfig;
+import org.recspark.trainer.data.Examples;
+import org.recspark.trainer.embedding.EmbeddingTable;
+import org.recspark.trainer.embedding.SparseGradient;
+import org.recspark.trainer.model.Model;
+import org.recspark.trainer.model.ModelOutput;
+import org.recspark.trainer.model.TaskSpec;
+import org.recspark.trainer.nn.BatchNorm;
+import org.recspark.trainer.nn.Gradients;
+import org.recspark.trainer.nn.ModelParameters;
+import org.recspark.trainer.nn.Parameter;
+import org.recspark.trainer.nn.Pass;
+import org.recspark.trainer.optim.DenseOptimizer;
+import org.recspark.trainer.optim.SparseOptimizer;
+import org.recspark.trainer.tensor.Blas;
+import org.recspark.trainer.tensor.Graph;
+import org.recspark.trainer.tensor.Tensor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training loop of one worker. A step splits its batch into one contiguous shard per thread;
+ * shards run forward and backward in parallel against the same weights, their gradients are summed
+ * in shard order (so results do not depend on timing), and the optimizers update once. With one
+ * thread a step is exactly one pass over the batch. Epochs visit the rows in a permutation drawn
+ * from (seed, epoch), so a run restored from a checkpoint continues with the same batches.
+ */
+public final class Trainer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    private final TrainConfig config;
+    private final Model model;
+    private final ModelParameters params;
+    private final int threads;
+    private final ExecutorService pool;
+    private final DenseOptimizer denseOptimizer;
+    private final SparseOptimizer sparseOptimizer;
+    private final TrainingState state = new TrainingState();
+    private final StepProfile profile = new StepProfile();
+    private CheckpointWriter checkpoints;
+
+    public Trainer(TrainConfig config, Model model, ModelParameters params, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        Blas.init();
+        this.config = config;
+        this.model = model;
+        this.params = params;
+        this.threads = threads;
+        this.pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "recspark-shard");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        this.denseOptimizer = DenseOptimizer.of(config.getDenseOptimizer(), "train_config.dense_optimizer");
+        this.sparseOptimizer = SparseOptimizer.of(config.getSparseOptimizer(), "train_config.sparse_optimizer");
+        for (EmbeddingTable table : params.tables()) {
+            sparseOptimizer.attach(table);
+        }
+    }
+
+    /** Writes checkpoints as the config's checkpoint section says (none without a writer). */
+    public Trainer withCheckpoints(CheckpointWriter writer) {
+        this.checkpoints = writer;
+        return this;
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public ModelParameters parameters() {
+        return params;
+    }
+
+    public TrainingState state() {
+        return state;
+    }
+
+    public StepProfile profile() {
+        return profile;
+    }
+
+    public DenseOptimizer denseOptimizer() {
+        return denseOptimizer;
+    }
+
+    public SparseOptimizer sparseOptimizer() {
+        return sparseOptimizer;
+    }
+
+    /** Trains for the configured epochs (or max_steps), continuing from the current state. */
+    public TrainingState fit(Examples train, TrainingListener listener) {
+        int n = train.numRows();
+        if (n == 0) {
+            throw new IllegalArgumentException("no training examples");
+        }
+        int batchSize = config.getBatchSize();
+        long batchesPerEpoch = (n + batchSize - 1) / batchSize;
+        long logEvery = config.getLogEverySteps();
+        double lossSinceLog = 0;
+        long stepsSinceLog = 0;
+        long samplesSinceLog = 0;
+        long logStarted = System.nanoTime();
+        boolean stop = false;
+        while (!stop && state.epoch() < config.getNumEpochs()) {
+            int[] order = order(n, state.epoch());
+            for (long b = state.batchInEpoch(); b < batchesPerEpoch; b++) {
+                if (config.getMaxSteps() > 0 && state.globalStep() >= config.getMaxSteps()) {
+                    stop = true;
+                    break;
+                }
+                int from = (int) (b * batchSize);
+                int to = (int) Math.min(n, from + (long) batchSize);
+                int[] rows = java.util.Arrays.copyOfRange(order, from, to);
+                double loss = step(train, rows);
+                lossSinceLog += loss;
+                stepsSinceLog++;
+                samplesSinceLog += rows.length;
+                if (state.globalStep() % logEvery == 0) {
+                    double seconds = (System.nanoTime() - logStarted) / 1e9;
+                    LOG.info("step {} epoch {}: loss {} ({} samples/s, lr {})", state.globalStep(), state.epoch(),
+                            String.format(java.util.Locale.ROOT, "%.5f", lossSinceLog / stepsSinceLog),
+                            Math.round(samplesSinceLog / seconds), String.format(java.util.Locale.ROOT, "%.3g", denseOptimizer.learningRate()));
+                    lossSinceLog = 0;
+                    stepsSinceLog = 0;
+                    samplesSinceLog = 0;
+                    logStarted = System.nanoTime();
+                }
+                if (checkpoints != null && config.getCheckpoint().getEverySteps() > 0
+                        && state.globalStep() % config.getCheckpoint().getEverySteps() == 0) {
+                    checkpoints.write(this);
+                }
+                if (listener != null && !listener.afterStep(this, loss)) {
+                    stop = true;
+                    break;
+                }
+            }
+            if (!stop) {
+                state.epochDone();
+                if (checkpoints != null && config.getCheckpoint().getEverySteps() == 0) {
+                    checkpoints.write(this);
+                }
+                if (listener != null && !listener.afterEpoch(this)) {
+                    stop = true;
+                }
+            }
+        }
+        LOG.info("Training stopped at {}; {}", state, profile);
+        return state;
+    }
+
+    /** The rows of an epoch in training order. */
+    int[] order(int n, int epoch) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        if (config.getShuffle()) {
+            SplittableRandom random = new SplittableRandom(config.getSeed() * 1_000_003L + epoch);
+            for (int i = n - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        return order;
+    }
+
+    /** One optimizer step on the given rows; returns the batch's mean loss. */
+    public double step(Examples data, int[] rows) {
+        long t0 = System.nanoTime();
+        int shardCount = Math.min(threads, rows.length);
+        List<Examples> shards = new ArrayList<>(shardCount);
+        for (int s = 0; s < shardCount; s++) {
+            int from = (int) ((long) rows.length * s / shardCount);
+            int to = (int) ((long) rows.length * (s + 1) / shardCount);
+            Examples shard = data.select(java.util.Arrays.copyOfRange(rows, from, to));
+            model.beforeStep(shard, state.globalStep());
+            params.allocateRows(shard);
+            shards.add(shard);
+        }
+        long t1 = System.nanoTime();
+        float scale = 1f / rows.length;
+        long step = state.globalStep();
+        List<ShardResult> results = runShards(shards, s -> {
+            long started = System.nanoTime();
+            Graph graph = new Graph(true, mix(config.getSeed(), step, s));
+            Gradients gradients = new Gradients();
+            Pass pass = new Pass(graph, shards.get(s), gradients);
+            ModelOutput output = model.forward(pass);
+            Tensor loss = model.loss(pass, output, scale);
+            graph.backward(loss);
+            return new ShardResult(gradients, loss.data()[0], pass.embeddingNanos(), System.nanoTime() - started);
+        });
+        long t2 = System.nanoTime();
+        List<Gradients> perShard = new ArrayList<>();
+        double loss = 0;
+        for (ShardResult r : results) {
+            perShard.add(r.gradients());
+            loss += r.loss();
+            profile.embeddingThreadNanos += r.embeddingNanos();
+            profile.computeThreadNanos += r.nanos();
+        }
+        Gradients merged = Gradients.merge(perShard);
+        for (Map.Entry<Parameter, float[]> e : merged.bufferObservations().entrySet()) {
+            BatchNorm.foldInto(e.getKey(), e.getValue());
+        }
+        clip(merged);
+        long t3 = System.nanoTime();
+        denseOptimizer.step(params.trainable(), merged.denseGradients());
+        long t4 = System.nanoTime();
+        for (EmbeddingTable table : params.tables()) {
+            SparseGradient g = merged.sparseGradients().get(table);
+            sparseOptimizer.step(table, g != null ? g : new SparseGradient(table.dim()));
+        }
+        sparseOptimizer.advance();
+        long t5 = System.nanoTime();
+        profile.prepareNanos += t1 - t0;
+        profile.computeNanos += t2 - t1;
+        profile.mergeNanos += t3 - t2;
+        profile.denseOptimizerNanos += t4 - t3;
+        profile.sparseOptimizerNanos += t5 - t4;
+        profile.steps++;
+        state.stepDone(rows.length);
+        if (!Double.isFinite(loss)) {
+            throw new IllegalStateException("loss is " + loss + " at step " + state.globalStep()
+                    + "; lower the learning rate or enable gradient_clip_norm");
+        }
+        return loss;
+    }
+
+    private record ShardResult(Gradients gradients, double loss, long embeddingNanos, long nanos) {}
+
+    private interface ShardTask<T> {
+        T run(int shard);
+    }
+
+    private <T> List<T> runShards(List<?> shards, ShardTask<T> task) {
+        List<T> out = new ArrayList<>(shards.size());
+        if (pool == null || shards.size() == 1) {
+            for (int s = 0; s < shards.size(); s++) {
+                out.add(task.run(s));
+            }
+            return out;
+        }
+        List<Future<T>> futures = new ArrayList<>();
+        for (int s = 0; s < shards.size(); s++) {
+            int shard = s;
+            futures.add(pool.submit(() -> task.run(shard)));
+        }
+        for (Future<T> f : futures) {
+            try {
+                out.add(f.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while training", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException("a training shard failed", e.getCause());
+            }
+        }
+        return out;
+    }
+
+    private void clip(Gradients merged) {
+        double maxNorm = config.getGradientClipNorm();
+        if (maxNorm <= 0) {
+            return;
+        }
+        double sq = 0;
+        for (Map.Entry<Parameter, float[]> e : merged.denseGradients().entrySet()) {
+            if (e.getKey().trainable()) {
+                for (float g : e.getValue()) {
+                    sq += (double) g * g;
+                }
+            }
+        }
+        double norm = Math.sqrt(sq);
+        if (norm > maxNorm) {
+            float f = (float) (maxNorm / norm);
+            for (float[] g : merged.denseGradients().values()) {
+                for (int i = 0; i < g.length; i++) {
+                    g[i] *= f;
+                }
+            }
+        }
+    }
+
+    static long mix(long seed, long step, int shard) {
+        long h = seed ^ (step * 0x9E3779B97F4A7C15L) ^ ((long) shard << 48);
+        h ^= h >>> 31;
+        h *= 0xBF58476D1CE4E5B9L;
+        return h ^ (h >>> 29);
+    }
+
+    /**
+     * Predictions for every row, per task, in evaluation mode (no dropout, running batch-norm
+     * statistics), batch by batch across the trainer's threads.
+     */
+    public Map<String, float[]> predict(Examples data, int batchSize) {
+        return predict(model, data, batchSize, pool);
+    }
+
+    /** Predictions of any model, single-threaded. */
+    public static Map<String, float[]> predict(Model model, Examples data, int batchSize) {
+        return predict(model, data, batchSize, null);
+    }
+
+    private static Map<String, float[]> predict(Model model, Examples data, int batchSize, ExecutorService pool) {
+        int n = data.numRows();
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (TaskSpec task : model.tasks()) {
+            out.put(task.name(), new float[n]);
+        }
+        List<Future<?>> futures = new ArrayList<>();
+        for (int from = 0; from < n; from += batchSize) {
+            int start = from;
+            int end = Math.min(n, from + batchSize);
+            Runnable work = () -> {
+                Examples batch = data.slice(start, end);
+                ModelOutput output = model.forward(Pass.inference(batch));
+                for (TaskSpec task : model.tasks()) {
+                    System.arraycopy(output.predictions(task), 0, out.get(task.name()), start, end - start);
+                }
+            };
+            if (pool == null) {
+                work.run();
+            } else {
+                futures.add(pool.submit(work));
+            }
+        }
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while predicting", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException("prediction failed", e.getCause());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+}
