@@ -41,6 +41,31 @@ public final class ConfigParser {
         return config;
     }
 
+    /**
+     * Parses several config files as layers and validates the result: each top-level section
+     * (input_config, feature_config, model_config, ...) set in a later file replaces the whole
+     * section of the earlier ones. A base pipeline plus a file holding only a model_config gives a
+     * variant with another model and the same data and features.
+     */
+    public static PipelineConfig loadLayered(List<Path> files) {
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no config files");
+        }
+        PipelineConfig.Builder merged = PipelineConfig.newBuilder();
+        for (Path file : files) {
+            PipelineConfig layer = parseFile(file);
+            for (var field : layer.getAllFields().entrySet()) {
+                merged.setField(field.getKey(), field.getValue());
+            }
+        }
+        PipelineConfig config = merged.build();
+        List<Violation> violations = ConfigValidator.validate(config);
+        if (!violations.isEmpty()) {
+            throw new ConfigException(files.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" + ")), violations);
+        }
+        return config;
+    }
+
     /** Parses without semantic validation; throws {@link ConfigException} on syntax errors or unknown fields. */
     public static PipelineConfig parseFile(Path file) {
         String text;

@@ -19,6 +19,7 @@ import org.recspark.config.proto.Feature;
 import org.recspark.config.proto.FeatureGroup;
 import org.recspark.config.proto.GroupType;
 import org.recspark.config.proto.InputConfig;
+import org.recspark.config.proto.LabelField;
 import org.recspark.config.proto.ModelConfig;
 import org.recspark.config.proto.Optimizer;
 import org.recspark.config.proto.PipelineConfig;
@@ -105,8 +106,9 @@ final class PipelineRules {
             requireColumn(sampleFields, input.getRequestIdField(), "input_config.request_id_field", "samples", out);
         }
         for (int i = 0; i < input.getLabelsCount(); i++) {
-            requireColumn(sampleFields, input.getLabels(i).getName(), ConfigPaths.index("input_config", "labels", i) + ".name",
-                    "samples", out);
+            LabelField label = input.getLabels(i);
+            requireColumn(sampleFields, label.hasColumn() ? label.getColumn() : label.getName(),
+                    ConfigPaths.index("input_config", "labels", i) + (label.hasColumn() ? ".column" : ".name"), "samples", out);
         }
         if (input.hasUsers()) {
             requireColumn(userFields, input.getUserIdField(), "input_config.user_id_field", "users", out);

@@ -174,10 +174,11 @@ final class FeaturesCommand implements Command {
                 return "unknown " + input.getItemIdField() + " '" + item + "'";
             }
             for (LabelField label : input.getLabelsList()) {
+                String column = label.hasColumn() ? label.getColumn() : label.getName();
                 try {
-                    Double.parseDouble(row.get(label.getName()));
+                    Double.parseDouble(row.get(column));
                 } catch (NumberFormatException | NullPointerException e) {
-                    return "label " + label.getName() + " is not a number: '" + row.get(label.getName()) + "'";
+                    return "label " + label.getName() + " (column " + column + ") is not a number: '" + row.get(column) + "'";
                 }
             }
             return null;
@@ -263,7 +264,7 @@ final class FeaturesCommand implements Command {
                 json.name(input.getTimeField()).value(row.get(input.getTimeField()));
                 json.name("labels").beginObject();
                 for (LabelField label : input.getLabelsList()) {
-                    double value = Double.parseDouble(row.get(label.getName()));
+                    double value = Double.parseDouble(row.get(label.hasColumn() ? label.getColumn() : label.getName()));
                     json.name(label.getName()).value(label.hasPositiveThreshold() ? (value >= label.getPositiveThreshold() ? 1 : 0) : value);
                 }
                 json.endObject();

@@ -118,7 +118,7 @@ public final class SampleBuildJob {
             joined = joinSide(joined, items.get().rows(), itemId, FeatureStage.ITEM_PREFIX);
         }
         for (LabelField label : input.getLabelsList()) {
-            Column value = col(label.getName()).cast("double");
+            Column value = col(label.hasColumn() ? label.getColumn() : label.getName()).cast("double");
             joined = joined.withColumn(label.getName(), label.hasPositiveThreshold()
                     ? when(value.geq(label.getPositiveThreshold()), 1.0).otherwise(0.0) : value);
         }

@@ -1,7 +1,10 @@
 package org.recspark.trainer.data;
 
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.recspark.features.FeatureGenerator;
@@ -14,9 +17,11 @@ import org.recspark.sampledata.MovieLens100k;
  * The shared real datasets as training and test examples, run through the feature jar from raw
  * records with the tasks and splits of ../shared/bench/deepfm_reference.py, so accuracy is comparable:
  * <ul>
- *   <li>MovieLens-100K: label "rating" = rating >= 4; the last 20% of ratings by time are the test set.
- *   User record fields user_id, gender, age, occupation, zip3 (first 3 characters of the zip code);
- *   item record fields item_id, genres ("|"-joined names); group key = user id.</li>
+ *   <li>MovieLens-100K: labels "rating" = rating >= 4 and "love" = rating >= 5; the last 20% of
+ *   ratings by time are the test set. User record fields user_id, gender, age, occupation, zip3
+ *   (first 3 characters of the zip code); item record fields item_id, genres ("|"-joined names);
+ *   context field hist_item_ids: the user's last 50 rated items strictly before the rating's time,
+ *   most recent first ("|"-joined), for sequence models; group key = user id.</li>
  *   <li>Frappe: train on frappe.validation.libfm, test on frappe.test.libfm; label "click" (libFM
  *   label > 0); the 10 one-hot fields as their global libFM indices: user fields user; item fields
  *   item; context fields daytime, weekday, isweekend, homework, cost, weather, country, city; group key
@@ -27,6 +32,8 @@ public final class RealDatasets {
     /** Frappe's libFM fields in file order. */
     public static final List<String> FRAPPE_FIELDS = List.of("user", "item", "daytime", "weekday", "isweekend", "homework",
             "cost", "weather", "country", "city");
+
+    private static final int HISTORY = 50;
 
     private RealDatasets() {
     }
@@ -42,17 +49,45 @@ public final class RealDatasets {
         Map<Integer, MapRecord> items = new HashMap<>();
         data.movies().forEach((id, m) -> items.put(id, new MapRecord(Map.of("item_id", String.valueOf(id),
                 "genres", String.join("|", m.genres())))));
-        return new TrainTest(movieLensExamples(split.train(), users, items, generator),
-                movieLensExamples(split.test(), users, items, generator));
+        List<MovieLens100k.Rating> all = new ArrayList<>(split.train());
+        all.addAll(split.test());
+        Map<MovieLens100k.Rating, String> histories = histories(all);
+        return new TrainTest(movieLensExamples(split.train(), users, items, histories, generator),
+                movieLensExamples(split.test(), users, items, histories, generator));
+    }
+
+    /** Per rating, the user's previous items (strictly earlier timestamps), most recent first. */
+    private static Map<MovieLens100k.Rating, String> histories(List<MovieLens100k.Rating> byTime) {
+        Map<MovieLens100k.Rating, String> out = new IdentityHashMap<>();
+        Map<Integer, ArrayDeque<MovieLens100k.Rating>> recent = new HashMap<>();
+        for (MovieLens100k.Rating r : byTime) {
+            ArrayDeque<MovieLens100k.Rating> seen = recent.computeIfAbsent(r.userId(), k -> new ArrayDeque<>());
+            StringBuilder hist = new StringBuilder();
+            for (MovieLens100k.Rating p : seen) {
+                if (p.timestamp() < r.timestamp()) {
+                    if (!hist.isEmpty()) {
+                        hist.append('|');
+                    }
+                    hist.append(p.itemId());
+                }
+            }
+            out.put(r, hist.toString());
+            seen.addFirst(r);
+            while (seen.size() > HISTORY + 1) {
+                seen.removeLast();
+            }
+        }
+        return out;
     }
 
     private static Examples movieLensExamples(List<MovieLens100k.Rating> ratings, Map<Integer, MapRecord> users,
-                                              Map<Integer, MapRecord> items, FeatureGenerator generator) {
-        ExamplesBuilder builder = new ExamplesBuilder(generator.schema(), List.of("rating"));
-        MapRecord context = new MapRecord(Map.of());
+                                              Map<Integer, MapRecord> items, Map<MovieLens100k.Rating, String> histories,
+                                              FeatureGenerator generator) {
+        ExamplesBuilder builder = new ExamplesBuilder(generator.schema(), List.of("rating", "love"));
         for (MovieLens100k.Rating r : ratings) {
+            MapRecord context = new MapRecord(Map.of("hist_item_ids", histories.get(r)));
             builder.add(generator.generate(users.get(r.userId()), items.get(r.itemId()), context),
-                    new float[][]{{r.rating() >= 4 ? 1f : 0f}}, new long[]{r.userId()});
+                    new float[][]{{r.rating() >= 4 ? 1f : 0f}, {r.rating() >= 5 ? 1f : 0f}}, new long[]{r.userId()});
         }
         return builder.build();
     }
