@@ -29,7 +29,8 @@ public final class RecSparkCli {
                 new GenerateSampleCommand(out),
                 new FeaturesCommand(out),
                 new BuildSamplesCommand(out),
-                new PrepareMovieLensCommand(out)));
+                new PrepareMovieLensCommand(out),
+                new TrainCommand(out)));
     }
 
     public static void main(String[] args) {

@@ -34,10 +34,10 @@ import org.recspark.features.SparseColumn;
  * any other column is a sample field, read as context, and as user or item field when the side's
  * table lacks it.
  */
-final class FeatureStage {
+public final class FeatureStage {
     static final String USER_PREFIX = "user__";
     static final String ITEM_PREFIX = "item__";
-    static final String WEIGHTS_SUFFIX = "__weights";
+    public static final String WEIGHTS_SUFFIX = "__weights";
     public static final String FEATURES = "features";
 
     private FeatureStage() {}

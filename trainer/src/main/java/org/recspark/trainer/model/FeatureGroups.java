@@ -124,6 +124,19 @@ public final class FeatureGroups {
         return g;
     }
 
+    /**
+     * A named group used as a deep input (pooled embeddings and dense values). A WIDE group has only
+     * first-order weights, no embedding tables, so it cannot be one: a config error at {@code configPath}.
+     */
+    public Group deepGroup(String name, String configPath) {
+        Group g = group(name, configPath);
+        if (g.type() == GroupType.WIDE) {
+            throw new ConfigException(List.of(new Violation(configPath, "group '" + name
+                    + "' is WIDE (first-order weights only); a DEEP or SEQUENCE group is needed here")));
+        }
+        return g;
+    }
+
     public List<Group> all() {
         return List.copyOf(groups.values());
     }

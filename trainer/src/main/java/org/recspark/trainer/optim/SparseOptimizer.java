@@ -107,13 +107,19 @@ public final class SparseOptimizer {
             }
             case ADAM -> {
                 var a = config.getAdam();
-                float[] zeros = new float[d];
+                // rows outside the batch have no loss gradient, only the L2 penalty's
+                float[] penalty = new float[d];
                 for (int slot = 0; slot < table.size(); slot++) {
                     int go = gradient.offsetIfPresent(slot);
                     if (go >= 0) {
                         adamRow(table, slot, rows, go, lr, t, a.getBeta1(), a.getBeta2(), a.getEpsilon());
                     } else {
-                        adamRow(table, slot, zeros, 0, lr, t, a.getBeta1(), a.getBeta2(), a.getEpsilon());
+                        float[] w = table.values(slot);
+                        int wo = table.offset(slot);
+                        for (int j = 0; j < d; j++) {
+                            penalty[j] = (float) (l2 * w[wo + j]);
+                        }
+                        adamRow(table, slot, penalty, 0, lr, t, a.getBeta1(), a.getBeta2(), a.getEpsilon());
                     }
                 }
             }

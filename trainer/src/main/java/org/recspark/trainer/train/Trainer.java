@@ -183,15 +183,15 @@ public final class Trainer implements AutoCloseable {
     /** One optimizer step on the given rows; returns the batch's mean loss. */
     public double step(Examples data, int[] rows) {
         long t0 = System.nanoTime();
+        Examples batch = data.select(rows);
+        model.beforeStep(batch, state.globalStep());
+        params.allocateRows(batch);
         int shardCount = Math.min(threads, rows.length);
         List<Examples> shards = new ArrayList<>(shardCount);
         for (int s = 0; s < shardCount; s++) {
             int from = (int) ((long) rows.length * s / shardCount);
             int to = (int) ((long) rows.length * (s + 1) / shardCount);
-            Examples shard = data.select(java.util.Arrays.copyOfRange(rows, from, to));
-            model.beforeStep(shard, state.globalStep());
-            params.allocateRows(shard);
-            shards.add(shard);
+            shards.add(shardCount == 1 ? batch : batch.slice(from, to));
         }
         long t1 = System.nanoTime();
         float scale = 1f / rows.length;

@@ -54,7 +54,9 @@ public final class DbmtlModel implements Model {
                     violations.add(new Violation(path + ".depends_on", "no task named '" + dep + "'"));
                 }
             }
-            dependsOn.put(rel.getTask(), rel.getDependsOnList());
+            if (dependsOn.put(rel.getTask(), rel.getDependsOnList()) != null) {
+                violations.add(new Violation(path + ".task", "task '" + rel.getTask() + "' has more than one relation; list all its dependencies in one"));
+            }
         }
         if (!violations.isEmpty()) {
             throw new ConfigException(violations);

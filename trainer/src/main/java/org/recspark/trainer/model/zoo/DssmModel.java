@@ -5,6 +5,7 @@ import java.util.List;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.DSSM;
+import org.recspark.config.proto.MLP;
 import org.recspark.trainer.data.Examples;
 import org.recspark.trainer.data.SparseValues;
 import org.recspark.trainer.model.FeatureGroups;
@@ -14,7 +15,9 @@ import org.recspark.trainer.model.ModelContext;
 import org.recspark.trainer.model.ModelOutput;
 import org.recspark.trainer.model.TaskSpec;
 import org.recspark.trainer.nn.Initializer;
+import org.recspark.trainer.nn.Linear;
 import org.recspark.trainer.nn.Mlp;
+import org.recspark.trainer.nn.ModelParameters;
 import org.recspark.trainer.nn.Parameter;
 import org.recspark.trainer.nn.Pass;
 import org.recspark.trainer.tensor.Graph;
@@ -41,8 +44,8 @@ public final class DssmModel implements Model {
     private final DSSM config;
     private final Group userGroup;
     private final Group itemGroup;
-    private final Mlp userTower;
-    private final Mlp itemTower;
+    private final Tower userTower;
+    private final Tower itemTower;
     private final int itemIdFeature;
     private final Parameter lastSeen;
     private final Parameter gap;
@@ -51,10 +54,10 @@ public final class DssmModel implements Model {
     public DssmModel(ModelContext context) {
         this.config = context.modelConfig().getDssm();
         this.groups = context.groups();
-        this.userGroup = groups.group(config.getUserGroup(), "model_config.dssm.user_group");
-        this.itemGroup = groups.group(config.getItemGroup(), "model_config.dssm.item_group");
-        this.userTower = new Mlp(context.parameters(), "dssm/user_tower", groups.deepDim(userGroup), config.getUserTower());
-        this.itemTower = new Mlp(context.parameters(), "dssm/item_tower", groups.deepDim(itemGroup), config.getItemTower());
+        this.userGroup = groups.deepGroup(config.getUserGroup(), "model_config.dssm.user_group");
+        this.itemGroup = groups.deepGroup(config.getItemGroup(), "model_config.dssm.item_group");
+        this.userTower = new Tower(context.parameters(), "dssm/user_tower", groups.deepDim(userGroup), config.getUserTower());
+        this.itemTower = new Tower(context.parameters(), "dssm/item_tower", groups.deepDim(itemGroup), config.getItemTower());
         if (userTower.outputDim() != itemTower.outputDim()) {
             throw new ConfigException(List.of(new Violation("model_config.dssm.item_tower.hidden_units",
                     "the towers must end in the same width to be compared: user tower " + userTower.outputDim()
@@ -77,6 +80,35 @@ public final class DssmModel implements Model {
         this.task = context.singleTask();
     }
 
+    /**
+     * A tower: the MLP's hidden layers as configured, then its last layer linear (no normalisation,
+     * activation or dropout), as in EasyRec's DSSM. An activated last layer (ReLU) would make every
+     * output non-negative, so no cosine could fall below 0 and a pointwise score (a logit) could not
+     * predict below 0.5. Parameter names are those of an {@link Mlp} of the same config.
+     */
+    private static final class Tower {
+        private final Mlp hidden;
+        private final Linear last;
+
+        Tower(ModelParameters params, String name, int inputDim, MLP config) {
+            int layers = config.getHiddenUnitsCount();
+            MLP hiddenConfig = config.toBuilder().clearHiddenUnits()
+                    .addAllHiddenUnits(config.getHiddenUnitsList().subList(0, Math.max(0, layers - 1))).build();
+            this.hidden = new Mlp(params, name, inputDim, hiddenConfig);
+            this.last = layers == 0 ? null
+                    : new Linear(params, name + "/" + (layers - 1), hidden.outputDim(), config.getHiddenUnits(layers - 1), true);
+        }
+
+        int outputDim() {
+            return last == null ? hidden.outputDim() : last.outputDim();
+        }
+
+        Tensor forward(Pass pass, Tensor x) {
+            Tensor h = hidden.forward(pass, x);
+            return last == null ? h : last.forward(pass, h);
+        }
+    }
+
     @Override
     public List<TaskSpec> tasks() {
         return List.of(task);
@@ -85,7 +117,7 @@ public final class DssmModel implements Model {
     /** The streaming frequency estimate: per bucket, the smoothed gap between an item's appearances. */
     @Override
     public void beforeStep(Examples batch, long step) {
-        if (!config.getPopularityCorrection() || itemIdFeature < 0) {
+        if (!config.getPopularityCorrection() || !config.getInBatchNegatives() || itemIdFeature < 0) {
             return;
         }
         float[] a = lastSeen.value();
@@ -97,8 +129,9 @@ public final class DssmModel implements Model {
                 continue;
             }
             int h = bucket(ids.ids()[ids.start(r)]);
-            if (a[h] > 0) {
-                b[h] = (1 - FREQUENCY_ALPHA) * b[h] + FREQUENCY_ALPHA * (now - a[h]);
+            if (a[h] > 0 && a[h] < now) {
+                // the first observed gap starts the average, so the estimate is usable at once
+                b[h] = b[h] == 0 ? now - a[h] : (1 - FREQUENCY_ALPHA) * b[h] + FREQUENCY_ALPHA * (now - a[h]);
             }
             a[h] = now;
         }

@@ -28,7 +28,7 @@ final class Heads {
         }
         List<Group> out = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
-            out.add(groups.group(names.get(i), path + "[" + i + "]"));
+            out.add(groups.deepGroup(names.get(i), path + "[" + i + "]"));
         }
         return out;
     }

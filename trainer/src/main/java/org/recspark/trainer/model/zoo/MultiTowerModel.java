@@ -29,7 +29,7 @@ public final class MultiTowerModel implements Model {
         int dim = 0;
         for (int i = 0; i < config.getTowersCount(); i++) {
             MultiTower.Tower t = config.getTowers(i);
-            Group g = groups.group(t.getGroup(), "model_config.multi_tower.towers[" + i + "].group");
+            Group g = groups.deepGroup(t.getGroup(), "model_config.multi_tower.towers[" + i + "].group");
             Mlp mlp = new Mlp(context.parameters(), "multi_tower/" + g.name(), groups.deepDim(g), t.getDnn());
             towerGroups.add(g);
             towers.add(mlp);

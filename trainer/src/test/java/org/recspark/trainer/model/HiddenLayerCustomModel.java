@@ -1,0 +1,71 @@
+package org.recspark.trainer.model;
+
+import java.util.List;
+import org.recspark.config.ConfigException;
+import org.recspark.config.Violation;
+import org.recspark.config.proto.GroupType;
+import org.recspark.trainer.data.Examples;
+import org.recspark.trainer.model.FeatureGroups.Group;
+import org.recspark.trainer.nn.Linear;
+import org.recspark.trainer.nn.Pass;
+import org.recspark.trainer.tensor.Graph;
+import org.recspark.trainer.tensor.Tensor;
+
+/**
+ * A user-written model as the custom model config names it: the DEEP groups' inputs through one
+ * hidden layer whose width is the {@code hidden} param (required), then a logit for the single task.
+ * Counts {@link #beforeStep} calls.
+ */
+public final class HiddenLayerCustomModel implements Model {
+    private final FeatureGroups groups;
+    private final List<Group> deep;
+    private final int hidden;
+    private final Linear layer;
+    private final Linear out;
+    private final TaskSpec task;
+    private long beforeStepCalls;
+
+    public HiddenLayerCustomModel(ModelContext context) {
+        String value = context.params().get("hidden");
+        try {
+            this.hidden = Integer.parseInt(value == null ? "" : value);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(List.of(new Violation("model_config.custom.params.hidden",
+                    "needs a positive integer, got '" + value + "'")));
+        }
+        this.groups = context.groups();
+        this.deep = groups.ofType(GroupType.DEEP);
+        int in = 0;
+        for (Group g : deep) {
+            in += groups.deepDim(g);
+        }
+        this.layer = new Linear(context.parameters(), "custom/hidden", in, hidden, true);
+        this.out = new Linear(context.parameters(), "custom/output", hidden, 1, true);
+        this.task = context.singleTask();
+    }
+
+    int hidden() {
+        return hidden;
+    }
+
+    long beforeStepCalls() {
+        return beforeStepCalls;
+    }
+
+    @Override
+    public List<TaskSpec> tasks() {
+        return List.of(task);
+    }
+
+    @Override
+    public void beforeStep(Examples batch, long step) {
+        beforeStepCalls++;
+    }
+
+    @Override
+    public ModelOutput forward(Pass pass) {
+        Graph g = pass.graph();
+        Tensor x = g.concat(deep.stream().map(group -> groups.deep(pass, group)).toList());
+        return new ModelOutput().put(task.name(), out.forward(pass, g.relu(layer.forward(pass, x))));
+    }
+}
