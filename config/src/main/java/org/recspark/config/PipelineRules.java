@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.recspark.config.proto.DataFormat;
 import org.recspark.config.proto.DataSource;
 import org.recspark.config.proto.ExportConfig;
 import org.recspark.config.proto.Exporter;
@@ -101,7 +102,10 @@ final class PipelineRules {
         }
         requireColumn(sampleFields, input.getUserIdField(), "input_config.user_id_field", "samples", out);
         requireColumn(sampleFields, input.getItemIdField(), "input_config.item_id_field", "samples", out);
-        requireColumn(sampleFields, input.getTimeField(), "input_config.time_field", "samples", out);
+        // libFM rows carry no time; every other sample table needs one (dt partitions, time splits)
+        if (input.getSamples().getSource().getFormat() != DataFormat.LIBFM) {
+            requireColumn(sampleFields, input.getTimeField(), "input_config.time_field", "samples", out);
+        }
         if (input.hasRequestIdField()) {
             requireColumn(sampleFields, input.getRequestIdField(), "input_config.request_id_field", "samples", out);
         }

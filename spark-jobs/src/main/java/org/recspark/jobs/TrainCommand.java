@@ -81,6 +81,13 @@ final class TrainCommand implements Command {
         Path modelDir = cl.optional("model-dir").isPresent() ? Path.of(modelDirText) : baseDir.resolve(modelDirText);
         int threads = cl.optional("threads").map(Integer::parseInt).orElse(config.getRuntimeConfig().getThreadsPerWorker());
 
+        switch (config.getInputConfig().getSplit().getKindCase()) {
+            case KIND_NOT_SET -> throw new UsageException("input_config.split is not set: train needs held-out evaluation rows");
+            case EVAL_TABLE -> throw new UsageException("input_config.split.eval_table is not supported by train on built samples; "
+                    + "build the evaluation table's samples and use a by_date split");
+            default -> {
+            }
+        }
         FeatureGenerator generator = FeatureGenerator.compile(config.getFeatureConfig(), baseDir);
         SparkSession spark = SparkSessions.getOrCreate("recspark train " + config.getName());
         Dataset<Row> samples = spark.read().parquet(cl.required("samples"));
@@ -152,9 +159,7 @@ final class TrainCommand implements Command {
                 Dataset<Row> marked = samples.withColumn("__eval", rand(split.getRandom().getSeed()).lt(split.getRandom().getEvalFraction()));
                 yield new Dataset[]{marked.where(col("__eval").equalTo(false)).drop("__eval"), marked.where(col("__eval")).drop("__eval")};
             }
-            case EVAL_TABLE -> throw new UsageException("input_config.split.eval_table is not supported by train on built samples; "
-                    + "build the evaluation table's samples and use a by_date split");
-            case KIND_NOT_SET -> throw new UsageException("input_config.split is not set: train needs held-out evaluation rows");
+            case EVAL_TABLE, KIND_NOT_SET -> throw new IllegalStateException("checked before reading: " + split.getKindCase());
         };
     }
 }

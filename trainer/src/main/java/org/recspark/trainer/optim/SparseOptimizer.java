@@ -101,25 +101,29 @@ public final class SparseOptimizer {
             }
             case LAZY_ADAM -> {
                 var a = config.getLazyAdam();
+                double c1 = 1 - Math.pow(a.getBeta1(), t);
+                double c2 = 1 - Math.pow(a.getBeta2(), t);
                 for (int i = 0; i < gradient.size(); i++) {
-                    adamRow(table, gradient.slot(i), rows, i * d, lr, t, a.getBeta1(), a.getBeta2(), a.getEpsilon());
+                    adamRow(table, gradient.slot(i), rows, i * d, lr, c1, c2, a.getBeta1(), a.getBeta2(), a.getEpsilon());
                 }
             }
             case ADAM -> {
                 var a = config.getAdam();
+                double c1 = 1 - Math.pow(a.getBeta1(), t);
+                double c2 = 1 - Math.pow(a.getBeta2(), t);
                 // rows outside the batch have no loss gradient, only the L2 penalty's
                 float[] penalty = new float[d];
                 for (int slot = 0; slot < table.size(); slot++) {
                     int go = gradient.offsetIfPresent(slot);
                     if (go >= 0) {
-                        adamRow(table, slot, rows, go, lr, t, a.getBeta1(), a.getBeta2(), a.getEpsilon());
+                        adamRow(table, slot, rows, go, lr, c1, c2, a.getBeta1(), a.getBeta2(), a.getEpsilon());
                     } else {
                         float[] w = table.values(slot);
                         int wo = table.offset(slot);
                         for (int j = 0; j < d; j++) {
                             penalty[j] = (float) (l2 * w[wo + j]);
                         }
-                        adamRow(table, slot, penalty, 0, lr, t, a.getBeta1(), a.getBeta2(), a.getEpsilon());
+                        adamRow(table, slot, penalty, 0, lr, c1, c2, a.getBeta1(), a.getBeta2(), a.getEpsilon());
                     }
                 }
             }
@@ -132,16 +136,15 @@ public final class SparseOptimizer {
         }
     }
 
-    private static void adamRow(EmbeddingTable table, int slot, float[] g, int go, double lr, long t, double beta1, double beta2,
-                                double eps) {
+    /** One Adam update of a row; {@code c1}, {@code c2} are the bias corrections 1 - beta^t. */
+    private static void adamRow(EmbeddingTable table, int slot, float[] g, int go, double lr, double c1, double c2, double beta1,
+                                double beta2, double eps) {
         int d = table.dim();
         float[] w = table.values(slot);
         int wo = table.offset(slot);
         float[] s = table.state(slot);
         int mo = table.stateOffset(slot);
         int vo = mo + d;
-        double c1 = 1 - Math.pow(beta1, t);
-        double c2 = 1 - Math.pow(beta2, t);
         for (int j = 0; j < d; j++) {
             float gj = g[go + j];
             s[mo + j] = (float) (beta1 * s[mo + j] + (1 - beta1) * gj);

@@ -9,13 +9,15 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 /**
  * Single-precision GEMM on heap arrays through the OpenBLAS that nd4j-native ships (JavaCPP's
  * array overloads pin the arrays, so there is no copy to off-heap memory). Training parallelises
- * over batch shards in Java threads, so BLAS itself runs single-threaded: at the trainer's shapes
- * (a few hundred columns, a batch of 1,024) a second BLAS thread gains little and would compete
- * with the shards (bench/RESULTS.md).
+ * over batch shards in Java threads, so BLAS itself runs single-threaded by default: at the
+ * trainer's shapes (a few hundred columns, a batch of 1,024) shard threads beat BLAS threads
+ * (bench/RESULTS.md). The system property {@value #THREADS_PROPERTY} overrides the BLAS threads.
  */
 public final class Blas {
+    public static final String THREADS_PROPERTY = "recspark.blas.threads";
+
     static {
-        openblas_nolapack.blas_set_num_threads(1);
+        openblas_nolapack.blas_set_num_threads(Integer.getInteger(THREADS_PROPERTY, 1));
     }
 
     private Blas() {
