@@ -10,7 +10,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-/** Every config committed under examples/ parses strictly and validates, so none can drift from the schema. */
+/**
+ * Every config committed under examples/ parses strictly and validates, so none can drift from the
+ * schema. A model layer in {@code examples/trainer/<data>/} validates laid over its base,
+ * {@code examples/trainer/<data>_deepfm.pbtxt}.
+ */
 class ExampleConfigsTest {
 
     static Path repoRoot() {
@@ -25,6 +29,13 @@ class ExampleConfigsTest {
             configs = files.filter(p -> p.toString().endsWith(".pbtxt") || p.toString().endsWith(".json")).sorted().toList();
         }
         assertFalse(configs.isEmpty(), "no example configs found under " + repoRoot().resolve("examples"));
-        return configs.stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> ConfigParser.load(p)));
+        return configs.stream().map(p -> DynamicTest.dynamicTest(repoRoot().resolve("examples").relativize(p).toString(), () -> {
+            Path base = p.getParent().resolveSibling(p.getParent().getFileName() + "_deepfm.pbtxt");
+            if (Files.isRegularFile(base)) {
+                ConfigParser.loadLayered(List.of(base, p));
+            } else {
+                ConfigParser.load(p);
+            }
+        }));
     }
 }

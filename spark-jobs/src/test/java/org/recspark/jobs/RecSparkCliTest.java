@@ -88,7 +88,7 @@ class RecSparkCliTest {
     @Test
     void validateConfigListsEveryProblem(@TempDir Path dir) throws IOException {
         Path bad = dir.resolve("bad.pbtxt");
-        Files.writeString(bad, Files.readString(sampleConfig()).replace("hash_bucket_size: 1000 } embedding_dim: 8", "hash_bucket_size: -5 } embedding_dim: 8")
+        Files.writeString(bad, Files.readString(sampleConfig()).replace("input: \"user.city\" hash_bucket_size: 1000", "input: \"user.city\" hash_bucket_size: -5")
                 .replace("dropout: 0.1", "dropout: 1.5"));
         assertEquals(2, run("validate-config", sampleConfig().toString(), bad.toString()));
         assertTrue(out.toString().contains(sampleConfig() + ": OK"), out.toString());

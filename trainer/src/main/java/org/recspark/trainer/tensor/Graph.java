@@ -89,21 +89,23 @@ public final class Graph {
         float[] c = new float[m * n];
         Blas.gemm(false, transB, m, n, k, 1f, a.data(), b.data(), 0f, c);
         Tensor out = output(m, n, c, a, b);
-        onBackward(out, () -> {
-            float[] dc = out.grad();
-            if (a.requiresGrad()) {
-                // dA = dC * B^T (or dC * B when B was transposed)
-                Blas.gemm(false, !transB, m, k, n, 1f, dc, b.data(), 1f, a.grad());
-            }
-            if (b.requiresGrad()) {
-                if (transB) {
-                    Blas.gemm(true, false, n, k, m, 1f, dc, a.data(), 1f, b.grad());
-                } else {
-                    Blas.gemm(true, false, k, n, m, 1f, a.data(), dc, 1f, b.grad());
-                }
-            }
-        });
+        onBackward(out, () -> productBackward(a, b, transB, m, k, n, out.grad()));
         return out;
+    }
+
+    /** Gradients of C = A * op(B) (m x k times k x n) into A and B, from dC. */
+    private static void productBackward(Tensor a, Tensor b, boolean transB, int m, int k, int n, float[] dc) {
+        if (a.requiresGrad()) {
+            // dA = dC * B^T (or dC * B when B was transposed)
+            Blas.gemm(false, !transB, m, k, n, 1f, dc, b.data(), 1f, a.grad());
+        }
+        if (b.requiresGrad()) {
+            if (transB) {
+                Blas.gemm(true, false, n, k, m, 1f, dc, a.data(), 1f, b.grad());
+            } else {
+                Blas.gemm(true, false, k, n, m, 1f, a.data(), dc, 1f, b.grad());
+            }
+        }
     }
 
     /** x (B x n) + bias (1 x n) added to every row. */
@@ -161,12 +163,7 @@ public final class Graph {
         Tensor out = output(m, n, c, x, weight, bias);
         onBackward(out, () -> {
             float[] dc = out.grad();
-            if (x.requiresGrad()) {
-                Blas.gemm(false, true, m, k, n, 1f, dc, weight.data(), 1f, x.grad());
-            }
-            if (weight.requiresGrad()) {
-                Blas.gemm(true, false, k, n, m, 1f, x.data(), dc, 1f, weight.grad());
-            }
+            productBackward(x, weight, false, m, k, n, dc);
             if (bias.requiresGrad()) {
                 float[] db = bias.grad();
                 for (int r = 0; r < m; r++) {
