@@ -100,6 +100,7 @@ final class PipelineRules {
         if (input.hasSplit() && input.getSplit().hasEvalTable()) {
             checkTable(true, input.getSplit().getEvalTable(), "input_config.split.eval_table", out);
         }
+        checkSplitFractions(input, out);
         requireColumn(sampleFields, input.getUserIdField(), "input_config.user_id_field", "samples", out);
         requireColumn(sampleFields, input.getItemIdField(), "input_config.item_id_field", "samples", out);
         // libFM rows carry no time; every other sample table needs one (dt partitions, time splits)
@@ -121,6 +122,29 @@ final class PipelineRules {
             requireColumn(itemFields, input.getItemIdField(), "input_config.item_id_field", "items", out);
         }
         checkFeatureInputs(config, sampleFields, userFields, itemFields, out);
+    }
+
+    /** Held-out fractions leave rows to train on; test dates are neither training nor evaluation dates. */
+    private static void checkSplitFractions(InputConfig input, List<Violation> out) {
+        var split = input.getSplit();
+        if (split.hasByTime() && split.getByTime().getEvalFraction() + split.getByTime().getTestFraction() >= 1) {
+            out.add(new Violation("input_config.split.by_time", "eval_fraction + test_fraction must be < 1, got "
+                    + (split.getByTime().getEvalFraction() + split.getByTime().getTestFraction())));
+        }
+        if (split.hasRandom() && split.getRandom().getEvalFraction() + split.getRandom().getTestFraction() >= 1) {
+            out.add(new Violation("input_config.split.random", "eval_fraction + test_fraction must be < 1, got "
+                    + (split.getRandom().getEvalFraction() + split.getRandom().getTestFraction())));
+        }
+        if (split.hasByDate()) {
+            var dates = split.getByDate();
+            for (int i = 0; i < dates.getTestDatesCount(); i++) {
+                String d = dates.getTestDates(i);
+                if (dates.getTrainDatesList().contains(d) || dates.getEvalDatesList().contains(d)) {
+                    out.add(new Violation("input_config.split.by_date.test_dates[" + i + "]",
+                            "'" + d + "' is also a training or evaluation date"));
+                }
+            }
+        }
     }
 
     /** Each "side.field" input of a feature must be a column of that side's table or of the samples table. */

@@ -5,13 +5,14 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.rand;
 
-import com.google.protobuf.TextFormat;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -19,27 +20,18 @@ import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.DataSplit;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.PipelineConfig;
-import org.recspark.evaluator.AucAccumulator;
-import org.recspark.evaluator.GaucAccumulator;
-import org.recspark.evaluator.LogLossAccumulator;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.jobs.training.SampleTableReader;
 import org.recspark.trainer.data.Examples;
-import org.recspark.trainer.model.Model;
-import org.recspark.trainer.model.ModelContext;
-import org.recspark.trainer.model.ModelFactory;
-import org.recspark.trainer.model.TaskSpec;
-import org.recspark.trainer.nn.ModelParameters;
-import org.recspark.trainer.train.CheckpointReader;
-import org.recspark.trainer.train.CheckpointWriter;
-import org.recspark.trainer.train.Trainer;
+import org.recspark.trainer.eval.TrainingRun;
 
 /**
  * {@code recspark train --config CONFIG --samples PATH [--model-dir DIR] [--threads N]}: trains the
  * config's model on the samples the sample job wrote, in this process (one worker), split into
- * training and evaluation rows by input_config.split; writes checkpoints under
- * {@code <model_dir>/checkpoints} and prints the evaluation metrics of every task.
+ * training, evaluation and (optionally) test rows by input_config.split, with periodic evaluation,
+ * early stopping and exporters ({@link TrainingRun}); prints where the checkpoints, the exported
+ * model, its test metrics, the plots and the summary are.
  */
 final class TrainCommand implements Command {
     private final PrintStream out;
@@ -94,56 +86,49 @@ final class TrainCommand implements Command {
         Dataset<Row>[] split = split(samples, config.getInputConfig());
         Examples train = SampleTableReader.read(split[0], generator.schema(), config.getInputConfig());
         Examples eval = SampleTableReader.read(split[1], generator.schema(), config.getInputConfig());
-        out.printf(Locale.ROOT, "train: %d training and %d evaluation samples%n", train.numRows(), eval.numRows());
+        Optional<Examples> test = split[2] == null ? Optional.empty()
+                : Optional.of(SampleTableReader.read(split[2], generator.schema(), config.getInputConfig()));
+        out.printf(Locale.ROOT, "train: %d training, %d evaluation and %s test samples%n", train.numRows(), eval.numRows(),
+                test.map(t -> Integer.toString(t.numRows())).orElse("no"));
 
-        ModelParameters params = new ModelParameters(config.getTrainConfig().getSeed());
-        Model model = ModelFactory.create(new ModelContext(config, generator.schema(), params));
-        if (config.getTrainConfig().hasWarmStartFrom()) {
-            CheckpointReader.WarmStartReport report = CheckpointReader.resolve(baseDir.resolve(config.getTrainConfig().getWarmStartFrom()))
-                    .warmStart(params);
-            out.printf(Locale.ROOT, "train: warm start from %s: %d loaded, fresh %s%n", report.checkpoint(), report.loaded().size(), report.fresh());
-        }
-        CheckpointWriter checkpoints = new CheckpointWriter(modelDir.resolve("checkpoints"), config.getTrainConfig().getCheckpoint().getKeep(),
-                ModelFactory.typeName(config.getModelConfig()), TextFormat.printer().printToString(config));
         long started = System.nanoTime();
-        try (Trainer trainer = new Trainer(config.getTrainConfig(), model, params, threads).withCheckpoints(checkpoints)) {
-            trainer.fit(train, null);
-            Path last = checkpoints.write(trainer);
-            out.printf(Locale.ROOT, "train: %s in %.1f s; checkpoint %s%n", trainer.state(), (System.nanoTime() - started) / 1e9, last);
-            out.printf(Locale.ROOT, "train: %s%n", trainer.profile());
-            if (eval.numRows() > 0) {
-                Map<String, float[]> predictions = trainer.predict(eval, 4096);
-                for (TaskSpec task : model.tasks()) {
-                    printMetrics(task, predictions.get(task.name()), eval);
-                }
-            }
+        TrainingRun.Summary summary = new TrainingRun(config, baseDir, generator.schema(), modelDir, threads).run(train, eval, test);
+        summary.warmStart().ifPresent(report -> out.printf(Locale.ROOT, "train: warm start from %s: %d loaded, fresh %s%n",
+                report.checkpoint(), report.loaded().size(), report.fresh()));
+        out.printf(Locale.ROOT, "train: %d steps in %.1f s; %s%n", summary.steps(), (System.nanoTime() - started) / 1e9, summary.stopReason());
+        summary.outcome().best().ifPresent(b -> out.printf(Locale.ROOT, "train: best evaluation at step %d: %s%n", b.step(),
+                format(b.metrics())));
+        out.printf(Locale.ROOT, "train: checkpoints under %s%n", modelDir.resolve("checkpoints"));
+        String exported = summary.exported().map(Path::toString).orElse("none (export_config has no final or best exporter)");
+        out.printf(Locale.ROOT, "exported model: %s%n", exported);
+        out.printf(Locale.ROOT, "%s metrics of the exported model (%d samples): %s%n", summary.testSplit(), summary.testRows(),
+                format(summary.testMetrics()));
+        for (Path plot : summary.plots()) {
+            out.printf(Locale.ROOT, "plot: %s%n", plot);
         }
+        out.printf(Locale.ROOT, "history: %s%nsummary: %s%n", summary.history(), summary.summaryFile());
         return 0;
     }
 
-    private void printMetrics(TaskSpec task, float[] p, Examples eval) {
-        float[] y = eval.label(task.label());
-        AucAccumulator auc = new AucAccumulator();
-        LogLossAccumulator logloss = new LogLossAccumulator();
-        GaucAccumulator gauc = new GaucAccumulator();
-        long[] users = eval.groupKeys();
-        for (int i = 0; i < y.length; i++) {
-            auc.add(p[i], y[i]);
-            logloss.add(p[i], y[i]);
-            gauc.add(Long.toString(users[i]), p[i], y[i]);
-        }
-        out.printf(Locale.ROOT, "eval %s: auc %.5f, gauc %.5f (%d users, %d single-class skipped), logloss %.5f over %d samples%n",
-                task.name(), auc.value(), gauc.value(), gauc.users(), gauc.skippedUsers(), logloss.value(), y.length);
+    private static String format(Map<String, Double> metrics) {
+        StringBuilder sb = new StringBuilder();
+        metrics.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ')
+                .append(String.format(Locale.ROOT, "%.5f", v)));
+        return sb.toString();
     }
 
-    /** Training and evaluation rows as input_config.split says. */
+    /** Training, evaluation and test rows (null when no test split is configured) as input_config.split says. */
     @SuppressWarnings("unchecked")
     static Dataset<Row>[] split(Dataset<Row> samples, InputConfig input) {
         DataSplit split = input.getSplit();
         return switch (split.getKindCase()) {
-            case BY_DATE -> new Dataset[]{
-                samples.where(col("dt").cast("string").isin(split.getByDate().getTrainDatesList().toArray())),
-                samples.where(col("dt").cast("string").isin(split.getByDate().getEvalDatesList().toArray()))};
+            case BY_DATE -> {
+                var dates = split.getByDate();
+                yield new Dataset[]{
+                    samples.where(col("dt").cast("string").isin(dates.getTrainDatesList().toArray())),
+                    samples.where(col("dt").cast("string").isin(dates.getEvalDatesList().toArray())),
+                    dates.getTestDatesCount() == 0 ? null : samples.where(col("dt").cast("string").isin(dates.getTestDatesList().toArray()))};
+            }
             case BY_TIME -> {
                 Row range = samples.agg(min(col(input.getTimeField())), max(col(input.getTimeField()))).first();
                 if (range.isNullAt(0)) {
@@ -151,13 +136,22 @@ final class TrainCommand implements Command {
                 }
                 double lo = ((Number) range.get(0)).doubleValue();
                 double hi = ((Number) range.get(1)).doubleValue();
-                double threshold = hi - split.getByTime().getEvalFraction() * (hi - lo);
-                yield new Dataset[]{samples.where(col(input.getTimeField()).lt(threshold)),
-                    samples.where(col(input.getTimeField()).geq(threshold))};
+                double testFraction = split.getByTime().getTestFraction();
+                double testFrom = hi - testFraction * (hi - lo);
+                double evalFrom = testFrom - split.getByTime().getEvalFraction() * (hi - lo);
+                Column time = col(input.getTimeField());
+                yield new Dataset[]{samples.where(time.lt(evalFrom)),
+                    testFraction > 0 ? samples.where(time.geq(evalFrom).and(time.lt(testFrom))) : samples.where(time.geq(evalFrom)),
+                    testFraction > 0 ? samples.where(time.geq(testFrom)) : null};
             }
             case RANDOM -> {
-                Dataset<Row> marked = samples.withColumn("__eval", rand(split.getRandom().getSeed()).lt(split.getRandom().getEvalFraction()));
-                yield new Dataset[]{marked.where(col("__eval").equalTo(false)).drop("__eval"), marked.where(col("__eval")).drop("__eval")};
+                var random = split.getRandom();
+                Dataset<Row> marked = samples.withColumn("__u", rand(random.getSeed()));
+                double evalTo = random.getEvalFraction();
+                double testTo = evalTo + random.getTestFraction();
+                yield new Dataset[]{marked.where(col("__u").geq(testTo)).drop("__u"),
+                    marked.where(col("__u").lt(evalTo)).drop("__u"),
+                    random.getTestFraction() > 0 ? marked.where(col("__u").geq(evalTo).and(col("__u").lt(testTo))).drop("__u") : null};
             }
             case EVAL_TABLE, KIND_NOT_SET -> throw new IllegalStateException("checked before reading: " + split.getKindCase());
         };

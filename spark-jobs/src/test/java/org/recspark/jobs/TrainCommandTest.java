@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.recspark.trainer.export.ExportBundle;
 import org.recspark.trainer.train.CheckpointReader;
 
 /** build-samples then train on the bundled sample: the launcher's path from raw logs to a model. */
@@ -33,22 +34,36 @@ class TrainCommandTest {
         assertEquals(0, run("train", "--config", config.toString(), "--samples", samples.toString(), "--model-dir", modelDir.toString(),
                 "--threads", "2"), err.toString());
         String printed = out.toString();
-        // the sample's by_time split holds out the last 25% of the time range
-        Matcher counts = Pattern.compile("train: (\\d+) training and (\\d+) evaluation samples").matcher(printed);
+        // the sample's by_time split holds out the last 15% of the time range as test, the 15% before it for evaluation
+        Matcher counts = Pattern.compile("train: (\\d+) training, (\\d+) evaluation and (\\d+) test samples").matcher(printed);
         assertTrue(counts.find(), printed);
-        assertEquals(20_000, Long.parseLong(counts.group(1)) + Long.parseLong(counts.group(2)), printed);
-        Matcher auc = Pattern.compile("eval click: auc ([0-9.]+), gauc ([0-9.]+)").matcher(printed);
-        assertTrue(auc.find(), printed);
-        assertTrue(Double.parseDouble(auc.group(1)) > 0.6, "the planted signal is learned: " + printed);
-        assertTrue(Files.isDirectory(modelDir.resolve("checkpoints")), printed);
-        assertEquals(75, CheckpointReader.resolve(modelDir).manifest().getGlobalStep(), "5 epochs of 15 batches");
+        assertEquals(20_000, Long.parseLong(counts.group(1)) + Long.parseLong(counts.group(2)) + Long.parseLong(counts.group(3)), printed);
+        assertTrue(Long.parseLong(counts.group(3)) > 1000, printed);
+        Matcher test = Pattern.compile("test metrics of the exported model \\((\\d+) samples\\): auc ([0-9.]+), gauc ([0-9.]+)").matcher(printed);
+        assertTrue(test.find(), printed);
+        assertEquals(counts.group(3), test.group(1));
+        assertTrue(Double.parseDouble(test.group(2)) > 0.6, "the planted signal is learned: " + printed);
+        Matcher exported = Pattern.compile("exported model: (\\S+)").matcher(printed);
+        assertTrue(exported.find(), printed);
+        assertTrue(exported.group(1).startsWith(modelDir.resolve("export/best/step-").toString()), printed);
+        double exportEvalAuc = ExportBundle.open(Path.of(exported.group(1))).manifest().getMetricsOrThrow("auc");
+        assertTrue(Math.abs(Double.parseDouble(test.group(2)) - exportEvalAuc) < 0.1,
+                "the export's evaluation AUC " + exportEvalAuc + " and its test AUC are close: " + printed);
+        for (String plot : new String[]{"loss.png", "eval_metrics.png", "roc.png", "calibration.png"}) {
+            assertTrue(printed.contains("plot: " + modelDir.resolve("plots").resolve(plot)), printed);
+            assertTrue(Files.isRegularFile(modelDir.resolve("plots").resolve(plot)), plot);
+        }
+        assertTrue(Files.isRegularFile(modelDir.resolve("summary.json")), printed);
+        assertTrue(Files.isDirectory(modelDir.resolve("export/final")), printed);
+        long steps = CheckpointReader.resolve(modelDir).manifest().getGlobalStep();
+        assertTrue(printed.contains("train: " + steps + " steps in "), printed);
     }
 
     @Test
     void refusesAConfigWithoutASplit(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("p.pbtxt");
         String text = Files.readString(RecSparkCliTest.repoRoot().resolve("examples").resolve("sample_pipeline.pbtxt"))
-                .replace("split { by_time { eval_fraction: 0.25 } }", "")
+                .replace("split { by_time { eval_fraction: 0.15 test_fraction: 0.15 } }", "")
                 .replace("path: \"../sample-data", "path: \"" + RecSparkCliTest.repoRoot().resolve("sample-data"));
         Files.writeString(config, text);
         assertEquals(2, run("train", "--config", config.toString(), "--samples", dir.resolve("none").toString(),

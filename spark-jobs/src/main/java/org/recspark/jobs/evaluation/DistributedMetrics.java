@@ -9,14 +9,26 @@ import static org.apache.spark.sql.functions.log;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import java.io.Serializable;
+import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.storage.StorageLevel;
 import org.recspark.evaluator.AucAccumulator;
+import org.recspark.evaluator.CalibrationAccumulator;
+import org.recspark.evaluator.MetricAccumulator;
+import org.recspark.evaluator.PrecisionRecallAccumulator;
+import org.recspark.evaluator.RegressionErrors;
 import scala.Tuple2;
+import scala.reflect.ClassTag$;
 
 /**
  * Evaluation metrics of a prediction table too large for one process, computed exactly on Spark
@@ -26,6 +38,10 @@ import scala.Tuple2;
  * count is collected, and a second pass turns each group's position into its average rank, from
  * which the Mann-Whitney statistic follows: two passes over the distinct scores, no collect of the
  * data itself.
+ *
+ * <p>The other metrics add each partition's rows to a fresh evaluator accumulator on its executor
+ * and merge the partition accumulators on the driver in partition order, so the value is the
+ * evaluator's own (up to the order of floating-point sums). They return the merged accumulator.
  */
 public final class DistributedMetrics {
     private DistributedMetrics() {}
@@ -114,5 +130,85 @@ public final class DistributedMetrics {
         var loss = when(col(labelColumn).cast("double").equalTo(1), log(p).multiply(-1)).otherwise(log(lit(1).minus(p)).multiply(-1));
         Row r = predictions.agg(sum(loss), count(lit(1))).first();
         return r.getLong(1) == 0 ? Double.NaN : r.getDouble(0) / r.getLong(1);
+    }
+
+    /** MSE, RMSE and MAE of the scores against real-valued labels. */
+    public static RegressionErrors regressionErrors(Dataset<Row> predictions, String scoreColumn, String labelColumn) {
+        return accumulate(predictions, scoreColumn, labelColumn, RegressionErrors::new);
+    }
+
+    /** Mean prediction over mean label ({@link CalibrationAccumulator#value()}, 1 when they agree). */
+    public static CalibrationAccumulator calibration(Dataset<Row> predictions, String scoreColumn, String labelColumn) {
+        return accumulate(predictions, scoreColumn, labelColumn, CalibrationAccumulator::new);
+    }
+
+    /** Precision and recall of "score >= threshold" as the positive decision, for binary labels (0/1). */
+    public static PrecisionRecallAccumulator precisionRecall(Dataset<Row> predictions, String scoreColumn, String labelColumn,
+                                                             double threshold) {
+        return accumulate(predictions, scoreColumn, labelColumn, () -> new PrecisionRecallAccumulator(threshold));
+    }
+
+    /** Creates an empty accumulator; shipped to the executors with the task. */
+    private interface AccumulatorFactory<T> extends Serializable {
+        T create();
+    }
+
+    private static <T extends MetricAccumulator<T>> T accumulate(Dataset<Row> predictions, String scoreColumn, String labelColumn,
+                                                               AccumulatorFactory<T> factory) {
+        requireNumeric(predictions, scoreColumn);
+        requireNumeric(predictions, labelColumn);
+        List<byte[]> partitions = predictions.select(col(scoreColumn).cast("double"), col(labelColumn).cast("double"))
+                .javaRDD()
+                .mapPartitions(rows -> {
+                    T accumulator = factory.create();
+                    while (rows.hasNext()) {
+                        Row r = rows.next();
+                        if (r.isNullAt(0) || r.isNullAt(1)) {
+                            throw new IllegalArgumentException("null in column '" + (r.isNullAt(0) ? scoreColumn : labelColumn)
+                                    + "': every row needs a score and a label");
+                        }
+                        accumulator.add(r.getDouble(0), r.getDouble(1));
+                    }
+                    return List.of(AccumulatorBytes.write(accumulator)).iterator();
+                })
+                .collect();
+        T total = factory.create();
+        for (byte[] partition : partitions) {
+            total.merge(AccumulatorBytes.read(partition));
+        }
+        return total;
+    }
+
+    private static void requireNumeric(Dataset<Row> predictions, String column) {
+        // Resolving the column here reports a missing one (with Spark's suggestions) before any job runs.
+        DataType type = predictions.select(col(column)).schema().fields()[0].dataType();
+        if (!(type instanceof NumericType || type instanceof BooleanType)) {
+            throw new IllegalArgumentException("column '" + column + "' must be numeric or boolean, got " + type.simpleString());
+        }
+    }
+
+    /**
+     * The evaluator's accumulators are not java.io.Serializable (that module keeps no serialization
+     * contract), and task results go through Spark's Java serializer by default, so a partition's
+     * accumulator travels as Kryo bytes: Kryo's field serializer needs neither Serializable nor a
+     * no-argument constructor. A private, empty Spark config keeps a job's own spark.kryo.*
+     * settings (registrationRequired) from applying.
+     */
+    private static final class AccumulatorBytes {
+        private static final KryoSerializer KRYO = new KryoSerializer(new SparkConf(false));
+
+        private AccumulatorBytes() {}
+
+        static byte[] write(Object accumulator) {
+            ByteBuffer buffer = KRYO.newInstance().serialize(accumulator, ClassTag$.MODULE$.AnyRef());
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        }
+
+        @SuppressWarnings("unchecked")
+        static <T> T read(byte[] bytes) {
+            return (T) KRYO.newInstance().deserialize(ByteBuffer.wrap(bytes), ClassTag$.MODULE$.AnyRef());
+        }
     }
 }

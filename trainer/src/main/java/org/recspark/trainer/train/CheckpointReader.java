@@ -228,6 +228,50 @@ public final class CheckpointReader {
         return new WarmStartReport(path, List.copyOf(loaded), List.copyOf(fresh));
     }
 
+    /**
+     * Loads the weights of an exported model into a model built from the same config: every
+     * parameter and table must be present with its shape, and the checkpoint may hold nothing the
+     * model lacks (all differences are named at once). Optimizer state is neither needed nor read.
+     */
+    public void loadWeights(ModelParameters params) {
+        List<String> problems = new ArrayList<>();
+        for (Parameter p : params.all()) {
+            TensorEntry e = entries.get(key(TensorKind.PARAMETER, p.name()));
+            if (e == null) {
+                problems.add("parameter '" + p.name() + "' is missing");
+            } else if (e.getRows() != p.rows() || e.getCols() != p.cols()) {
+                problems.add("parameter '" + p.name() + "' is " + p.shape() + " in the model, " + e.getRows() + "x" + e.getCols() + " in the weights");
+            }
+        }
+        for (EmbeddingTable t : params.tables()) {
+            TensorEntry e = entries.get(key(TensorKind.TABLE_VALUES, t.name()));
+            if (e == null) {
+                problems.add("embedding table '" + t.name() + "' is missing");
+            } else if (e.getCols() != t.dim()) {
+                problems.add("embedding table '" + t.name() + "' has dim " + t.dim() + " in the model, " + e.getCols() + " in the weights");
+            }
+        }
+        for (TensorEntry e : manifest.getTensorsList()) {
+            boolean known = switch (e.getKind()) {
+                case PARAMETER -> params.parameter(e.getName()) != null;
+                case TABLE_IDS, TABLE_VALUES, TABLE_STATE -> params.tableNamed(e.getName()) != null;
+                case DENSE_STATE -> true;
+            };
+            if (!known) {
+                problems.add(e.getKind() + " '" + e.getName() + "' of the weights is not in the model");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CheckpointException("weights " + path + " do not match the model:\n  " + String.join("\n  ", problems));
+        }
+        for (Parameter p : params.all()) {
+            readFloats(entries.get(key(TensorKind.PARAMETER, p.name())), p.value());
+        }
+        for (EmbeddingTable t : params.tables()) {
+            loadTable(t, false);
+        }
+    }
+
     /** What a warm start loaded and what started fresh. */
     public record WarmStartReport(Path checkpoint, List<String> loaded, List<String> fresh) {}
 

@@ -62,41 +62,7 @@ public final class CheckpointWriter {
         try {
             Files.createDirectories(dir);
             Path tmp = Files.createTempDirectory(dir, ".tmp-" + PREFIX + state.globalStep() + "-");
-            CheckpointManifest.Builder manifest = CheckpointManifest.newBuilder()
-                    .setFormatVersion(FORMAT_VERSION)
-                    .setGlobalStep(state.globalStep())
-                    .setEpoch(state.epoch())
-                    .setBatchInEpoch(state.batchInEpoch())
-                    .setSamplesSeen(state.samplesSeen())
-                    .setModelType(modelType)
-                    .setPipelineConfig(pipelineConfig)
-                    .setDenseOptimizerSteps(trainer.denseOptimizer().steps())
-                    .setSparseOptimizerSteps(trainer.sparseOptimizer().steps())
-                    .setCreatedUnixMillis(System.currentTimeMillis());
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            long bytes;
-            try (OutputStream file = Files.newOutputStream(tmp.resolve(TENSORS));
-                 DigestOutputStream digest = new DigestOutputStream(new BufferedOutputStream(file, 1 << 16), sha);
-                 TensorSink sink = new TensorSink(digest, manifest)) {
-                for (Parameter p : trainer.parameters().all()) {
-                    sink.floats(p.name(), TensorKind.PARAMETER, p.rows(), p.cols(), p.value());
-                }
-                for (Map.Entry<String, float[]> e : trainer.denseOptimizer().stateByName().entrySet()) {
-                    sink.floats(e.getKey(), TensorKind.DENSE_STATE, 1, e.getValue().length, e.getValue());
-                }
-                for (EmbeddingTable table : trainer.parameters().tables()) {
-                    long[] ids = table.ids();
-                    sink.longs(table.name(), TensorKind.TABLE_IDS, ids);
-                    sink.floats(table.name(), TensorKind.TABLE_VALUES, ids.length, table.dim(), table.valuesInSlotOrder());
-                    float[] tableState = table.stateInSlotOrder();
-                    if (tableState != null) {
-                        sink.floats(table.name(), TensorKind.TABLE_STATE, ids.length, table.stateWidth(), tableState);
-                    }
-                }
-                bytes = sink.position();
-            }
-            manifest.setTensorsSha256(HexFormat.of().formatHex(sha.digest())).setTensorsBytes(bytes);
-            Files.write(tmp.resolve(MANIFEST), manifest.build().toByteArray());
+            long bytes = writeInto(tmp, trainer, true, modelType, pipelineConfig);
             if (Files.exists(target)) {
                 deleteRecursively(target);
             }
@@ -106,6 +72,64 @@ public final class CheckpointWriter {
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + target, e);
+        }
+    }
+
+    /**
+     * Writes the trainer's weights (parameters, buffers, embedding rows; no optimizer state) as a
+     * checkpoint into an existing empty directory, which the caller publishes atomically (an export
+     * bundle's staging directory). Returns the tensor file's size.
+     */
+    public static long writeWeights(Path target, Trainer trainer, String modelType, String pipelineConfig) throws IOException {
+        return writeInto(target, trainer, false, modelType, pipelineConfig);
+    }
+
+    private static long writeInto(Path target, Trainer trainer, boolean optimizerState, String modelType, String pipelineConfig)
+            throws IOException {
+        TrainingState state = trainer.state();
+        CheckpointManifest.Builder manifest = CheckpointManifest.newBuilder()
+                .setFormatVersion(FORMAT_VERSION)
+                .setGlobalStep(state.globalStep())
+                .setEpoch(state.epoch())
+                .setBatchInEpoch(state.batchInEpoch())
+                .setSamplesSeen(state.samplesSeen())
+                .setModelType(modelType)
+                .setPipelineConfig(pipelineConfig)
+                .setDenseOptimizerSteps(trainer.denseOptimizer().steps())
+                .setSparseOptimizerSteps(trainer.sparseOptimizer().steps())
+                .setCreatedUnixMillis(System.currentTimeMillis());
+        MessageDigest sha = sha256();
+        long bytes;
+        try (OutputStream file = Files.newOutputStream(target.resolve(TENSORS));
+             DigestOutputStream digest = new DigestOutputStream(new BufferedOutputStream(file, 1 << 16), sha);
+             TensorSink sink = new TensorSink(digest, manifest)) {
+            for (Parameter p : trainer.parameters().all()) {
+                sink.floats(p.name(), TensorKind.PARAMETER, p.rows(), p.cols(), p.value());
+            }
+            if (optimizerState) {
+                for (Map.Entry<String, float[]> e : trainer.denseOptimizer().stateByName().entrySet()) {
+                    sink.floats(e.getKey(), TensorKind.DENSE_STATE, 1, e.getValue().length, e.getValue());
+                }
+            }
+            for (EmbeddingTable table : trainer.parameters().tables()) {
+                long[] ids = table.ids();
+                sink.longs(table.name(), TensorKind.TABLE_IDS, ids);
+                sink.floats(table.name(), TensorKind.TABLE_VALUES, ids.length, table.dim(), table.valuesInSlotOrder());
+                float[] tableState = optimizerState ? table.stateInSlotOrder() : null;
+                if (tableState != null) {
+                    sink.floats(table.name(), TensorKind.TABLE_STATE, ids.length, table.stateWidth(), tableState);
+                }
+            }
+            bytes = sink.position();
+        }
+        manifest.setTensorsSha256(HexFormat.of().formatHex(sha.digest())).setTensorsBytes(bytes);
+        Files.write(target.resolve(MANIFEST), manifest.build().toByteArray());
+        return bytes;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -118,7 +142,8 @@ public final class CheckpointWriter {
         }
     }
 
-    static void deleteRecursively(Path path) throws IOException {
+    /** Deletes a directory tree (a stale checkpoint or export). */
+    public static void deleteRecursively(Path path) throws IOException {
         try (Stream<Path> walk = Files.walk(path)) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(p);

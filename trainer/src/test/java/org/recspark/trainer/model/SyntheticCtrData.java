@@ -27,15 +27,15 @@ import org.recspark.trainer.data.ExamplesBuilder;
  * and a click converts with probability sigmoid(-0.8 + 4 * (quality - 0.5) + 0.8 * [category preferred]);
  * "conversion" is 1 only for a converted click. Labels: "click", "conversion"; group key: the user.
  */
-final class SyntheticCtrData {
+public final class SyntheticCtrData {
     static final int USERS = 100;
     static final int ITEMS = 150;
     static final int CATEGORIES = 12;
     static final List<String> HOURS = List.of("morning", "noon", "evening", "night");
-    static final List<String> LABELS = List.of("click", "conversion");
+    public static final List<String> LABELS = List.of("click", "conversion");
 
     /** One impression: the raw records and labels. */
-    record Row(int user, int item, String hour, boolean click, boolean conversion, double clickProbability) {}
+    public record Row(int user, int item, String hour, boolean click, boolean conversion, double clickProbability) {}
 
     private final int[] itemCategory = new int[ITEMS];
     private final double[] itemQuality = new double[ITEMS];
@@ -47,7 +47,7 @@ final class SyntheticCtrData {
     private final List<Row> train;
     private final List<Row> test;
 
-    SyntheticCtrData(long seed, int trainRows, int testRows) {
+    public SyntheticCtrData(long seed, int trainRows, int testRows) {
         SplittableRandom rnd = new SplittableRandom(seed);
         List<List<Integer>> byCategory = new ArrayList<>();
         for (int c = 0; c < CATEGORIES; c++) {
@@ -131,11 +131,11 @@ final class SyntheticCtrData {
         return 1 / (1 + Math.exp(-z));
     }
 
-    List<Row> trainRows() {
+    public List<Row> trainRows() {
         return train;
     }
 
-    List<Row> testRows() {
+    public List<Row> testRows() {
         return test;
     }
 
@@ -150,8 +150,22 @@ final class SyntheticCtrData {
         return out;
     }
 
+    /** The raw user record, as a request would bring it. */
+    public MapRecord user(int user) {
+        return users[user];
+    }
+
+    public MapRecord item(int item) {
+        return items[item];
+    }
+
+    /** The context record of an impression at that hour. */
+    public MapRecord context(String hour) {
+        return contexts.get(hour);
+    }
+
     /** The rows through the feature jar, with labels "click" and "conversion" and the user as group key. */
-    Examples examples(FeatureGenerator generator, List<Row> rows) {
+    public Examples examples(FeatureGenerator generator, List<Row> rows) {
         ExamplesBuilder builder = new ExamplesBuilder(generator.schema(), LABELS);
         for (Row row : rows) {
             builder.add(generator.generate(users[row.user()], items[row.item()], contexts.get(row.hour())),

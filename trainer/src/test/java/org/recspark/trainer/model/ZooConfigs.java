@@ -1,7 +1,7 @@
 package org.recspark.trainer.model;
 
 /** model_config sections of every built-in model over the features of {@link ZooFixture}. */
-final class ZooConfigs {
+public final class ZooConfigs {
     private ZooConfigs() {
     }
 
@@ -23,7 +23,7 @@ final class ZooConfigs {
             """;
 
     /** No category_in_history: the FM term has to find category x seq_categories itself. */
-    static final String DEEPFM = """
+    public static final String DEEPFM = """
             model_config {
               feature_groups { name: "all" features: ["user_id", "item_id", "category", "hour", "seq_categories", "quality"] }
               deepfm { dnn { hidden_units: [32, 16] } }
@@ -100,7 +100,7 @@ final class ZooConfigs {
               feature_groups { name: "all" features: ["user_id", "item_id", "category", "hour", "quality", "category_in_history", "seq_categories"] }
             """;
 
-    static final String MMOE = "model_config {\n" + ALL_DEEP + """
+    public static final String MMOE = "model_config {\n" + ALL_DEEP + """
               mmoe {
                 num_experts: 3
                 expert { hidden_units: [16] }

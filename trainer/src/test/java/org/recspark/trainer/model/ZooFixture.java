@@ -19,14 +19,14 @@ import org.recspark.trainer.train.TrainingListener;
  * text-format model_config into a trained model: parse, build with {@link ModelFactory}, train with
  * {@link Trainer}, predict and score. The data and its examples are built once per JVM.
  */
-final class ZooFixture {
+public final class ZooFixture {
     static final long DATA_SEED = 20240611L;
     static final int TRAIN_ROWS = 6000;
     static final int TEST_ROWS = 2000;
     static final long MODEL_SEED = 17L;
 
     /** Tables and label columns, so the configs also pass the pipeline validator. */
-    static final String INPUT_CONFIG = """
+    public static final String INPUT_CONFIG = """
             name: "synthetic_ctr"
             input_config {
               samples {
@@ -60,7 +60,7 @@ final class ZooFixture {
      * (for DIN). category_own (a category without the shared table) and hour_dim4 (another embedding
      * dimension) exist for the config-error tests.
      */
-    static final String FEATURE_CONFIG = """
+    public static final String FEATURE_CONFIG = """
             feature_config {
               features { name: "user_id" id { input: "user.user_id" num_buckets: USERS } embedding_dim: 8 }
               features { name: "item_id" id { input: "item.item_id" num_buckets: ITEMS } embedding_dim: 8 shared_embedding: "item_emb" }
@@ -76,7 +76,7 @@ final class ZooFixture {
             """.replace("CATEGORIES", SyntheticCtrData.categoryVocab()).replace("USERS", "" + SyntheticCtrData.USERS).replace("ITEMS", "" + SyntheticCtrData.ITEMS);
 
     /** Adam on both parameter groups; the model tests train 4 epochs of 128 rows unless they say otherwise. */
-    static String trainConfig(int batchSize, int epochs) {
+    public static String trainConfig(int batchSize, int epochs) {
         return """
                 train_config {
                   batch_size: %d
@@ -92,14 +92,14 @@ final class ZooFixture {
     static final String TRAIN_CONFIG = trainConfig(128, 4);
 
     /** The data through the feature jar, built once. */
-    record Data(SyntheticCtrData raw, FeatureGenerator generator, Examples train, Examples test) {}
+    public record Data(SyntheticCtrData raw, FeatureGenerator generator, Examples train, Examples test) {}
 
     private static Data data;
 
     private ZooFixture() {
     }
 
-    static synchronized Data data() {
+    public static synchronized Data data() {
         if (data == null) {
             SyntheticCtrData raw = new SyntheticCtrData(DATA_SEED, TRAIN_ROWS, TEST_ROWS);
             FeatureGenerator generator = FeatureGenerator.compile(parse("").getFeatureConfig(), Path.of("."));
@@ -109,7 +109,7 @@ final class ZooFixture {
     }
 
     /** The whole pipeline config of a model_config section (and optionally another train_config). */
-    static String pipelineText(String modelConfig, String trainConfig) {
+    public static String pipelineText(String modelConfig, String trainConfig) {
         return INPUT_CONFIG + FEATURE_CONFIG + modelConfig + trainConfig;
     }
 
@@ -117,7 +117,7 @@ final class ZooFixture {
         return parse(modelConfig, TRAIN_CONFIG);
     }
 
-    static PipelineConfig parse(String modelConfig, String trainConfig) {
+    public static PipelineConfig parse(String modelConfig, String trainConfig) {
         return ConfigParser.parseText(pipelineText(modelConfig, trainConfig), "synthetic.pbtxt");
     }
 
@@ -175,7 +175,7 @@ final class ZooFixture {
     }
 
     /** AUC of predictions against a label of the test set. */
-    static double auc(float[] predictions, float[] labels) {
+    public static double auc(float[] predictions, float[] labels) {
         AucAccumulator auc = new AucAccumulator();
         for (int i = 0; i < predictions.length; i++) {
             auc.add(predictions[i], labels[i]);

@@ -1,0 +1,335 @@
+package org.recspark.trainer.eval;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.recspark.config.ConfigException;
+import org.recspark.config.Violation;
+import org.recspark.config.proto.Direction;
+import org.recspark.config.proto.EarlyStop;
+import org.recspark.config.proto.EvalConfig;
+import org.recspark.config.proto.ExportConfig;
+import org.recspark.config.proto.Exporter;
+import org.recspark.config.proto.ExporterType;
+import org.recspark.config.proto.MetricTarget;
+import org.recspark.evaluator.ConfiguredMetrics;
+import org.recspark.evaluator.report.MetricsHistory;
+import org.recspark.evaluator.report.MetricsRecord;
+import org.recspark.trainer.data.Examples;
+import org.recspark.trainer.export.ModelExporter;
+import org.recspark.trainer.model.TaskSpec;
+import org.recspark.trainer.train.CheckpointWriter;
+import org.recspark.trainer.train.Trainer;
+import org.recspark.trainer.train.TrainingListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Evaluation during training: every {@code eval_config.every_steps} steps (or at the end of each
+ * epoch when 0) the model scores the held-out rows and the configured metrics are computed,
+ * logged and appended to the run's history; then the exporters run (latest keeps the newest
+ * {@code keep}, best the {@code keep} best by {@code export_config.best_metric}) and early
+ * stopping decides whether training goes on. {@link #finish} evaluates the final weights when the
+ * last evaluation was earlier, writes the final export and returns what happened and why.
+ *
+ * <p>Exports go to {@code <run>/export/final}, {@code <run>/export/latest/step-N} and
+ * {@code <run>/export/best/step-N}. Not thread-safe: the training loop calls it from one thread.
+ */
+public final class PeriodicEvaluator implements TrainingListener {
+    private static final Logger LOG = LoggerFactory.getLogger(PeriodicEvaluator.class);
+    private static final int PREDICT_BATCH = 4096;
+
+    private final EvalConfig evalConfig;
+    private final ExportConfig exportConfig;
+    private final Examples eval;
+    private final List<TaskSpec> tasks;
+    private final ConfiguredMetrics metrics;
+    private final ModelExporter exporter;
+    private final Path exportDir;
+    private final MetricsHistory history;
+    private final int logEverySteps;
+    private final String defaultMetric;
+
+    private final List<Export> latest = new ArrayList<>();
+    private final List<Export> best = new ArrayList<>();
+    private double lossSum;
+    private int lossSteps;
+    private long lastEvaluatedStep = -1;
+    private Map<String, Double> lastMetrics = Map.of();
+    private Evaluation bestEvaluation;
+    private int evaluationsWithoutImprovement;
+    private double earlyStopBest = Double.NaN;
+    private String stopReason;
+
+    /** One evaluation: the step and its metrics. */
+    public record Evaluation(long step, int epoch, Map<String, Double> metrics) {}
+
+    /** An export the run wrote, with the metric that ranks it (NaN when none is configured). */
+    public record Export(String exporter, Path path, long step, double metric) {}
+
+    /**
+     * What the run did: why it stopped (null when it ran its configured length), the evaluation
+     * that ranked best, the last one, and every export still on disk.
+     */
+    public record Outcome(String stopReason, Optional<Evaluation> best, Evaluation last, Optional<Export> finalExport,
+                          List<Export> bestExports, List<Export> latestExports) {}
+
+    public PeriodicEvaluator(EvalConfig evalConfig, ExportConfig exportConfig, Examples eval, List<TaskSpec> tasks,
+                             ConfiguredMetrics metrics, ModelExporter exporter, Path runDir, MetricsHistory history, int logEverySteps) {
+        if (eval.numRows() == 0) {
+            throw new IllegalArgumentException("periodic evaluation needs evaluation rows; the evaluation split is empty");
+        }
+        this.evalConfig = evalConfig;
+        this.exportConfig = exportConfig;
+        this.eval = evalConfig.getMaxEvalRows() > 0 && eval.numRows() > evalConfig.getMaxEvalRows()
+                ? eval.slice(0, (int) evalConfig.getMaxEvalRows()) : eval;
+        this.tasks = List.copyOf(tasks);
+        this.metrics = metrics;
+        this.exporter = exporter;
+        this.exportDir = runDir.resolve("export");
+        this.history = history;
+        this.logEverySteps = logEverySteps;
+        List<String> names = metrics.names();
+        List<Violation> problems = new ArrayList<>();
+        if (names.isEmpty()) {
+            problems.add(new Violation("eval_config.metrics", "no metric applies to the model's tasks " + tasks.stream().map(TaskSpec::name).toList()));
+        }
+        if (exportConfig.hasBestMetric() && !names.contains(exportConfig.getBestMetric().getMetric())) {
+            problems.add(new Violation("export_config.best_metric.metric", "'" + exportConfig.getBestMetric().getMetric()
+                    + "' is not computed; eval_config.metrics gives " + names));
+        }
+        if (exportConfig.hasEarlyStop() && !names.contains(exportConfig.getEarlyStop().getTarget().getMetric())) {
+            problems.add(new Violation("export_config.early_stop.target.metric", "'" + exportConfig.getEarlyStop().getTarget().getMetric()
+                    + "' is not computed; eval_config.metrics gives " + names));
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        this.defaultMetric = names.get(0);
+    }
+
+    @Override
+    public boolean afterStep(Trainer trainer, double loss) {
+        lossSum += loss;
+        lossSteps++;
+        long step = trainer.state().globalStep();
+        if (step % logEverySteps == 0) {
+            recordTrainingLoss(trainer);
+        }
+        if (evalConfig.getEverySteps() > 0 && step % evalConfig.getEverySteps() == 0) {
+            return evaluateAndDecide(trainer);
+        }
+        return true;
+    }
+
+    @Override
+    public boolean afterEpoch(Trainer trainer) {
+        if (evalConfig.getEverySteps() == 0) {
+            return evaluateAndDecide(trainer);
+        }
+        return true;
+    }
+
+    private void recordTrainingLoss(Trainer trainer) {
+        if (lossSteps == 0) {
+            return;
+        }
+        record(new MetricsRecord(trainer.state().globalStep(), trainer.state().epoch(), MetricsRecord.Kind.TRAIN,
+                System.currentTimeMillis(), Map.of("loss", lossSum / lossSteps)));
+        lossSum = 0;
+        lossSteps = 0;
+    }
+
+    private void record(MetricsRecord r) {
+        try {
+            history.record(r);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to the metrics history " + history.file(), e);
+        }
+    }
+
+    /** Scores the evaluation rows with the trainer's current weights; predictions per task. */
+    public Map<String, float[]> predict(Trainer trainer) {
+        return trainer.predict(eval, PREDICT_BATCH);
+    }
+
+    public Examples evaluationRows() {
+        return eval;
+    }
+
+    private Evaluation evaluate(Trainer trainer) {
+        Map<String, float[]> predictions = predict(trainer);
+        Map<String, float[]> labels = new LinkedHashMap<>();
+        for (TaskSpec task : tasks) {
+            labels.put(task.name(), eval.label(task.label()));
+        }
+        Map<String, Double> values = metrics.compute(predictions, labels, eval.groupKeys());
+        long step = trainer.state().globalStep();
+        record(new MetricsRecord(step, trainer.state().epoch(), MetricsRecord.Kind.EVAL, System.currentTimeMillis(), values));
+        LOG.info("eval at step {} (epoch {}, {} rows): {}", step, trainer.state().epoch(), eval.numRows(), format(values));
+        lastEvaluatedStep = step;
+        lastMetrics = values;
+        return new Evaluation(step, trainer.state().epoch(), values);
+    }
+
+    private boolean evaluateAndDecide(Trainer trainer) {
+        Evaluation evaluation = evaluate(trainer);
+        runExporters(trainer, evaluation);
+        return !shouldStop(evaluation);
+    }
+
+    private void runExporters(Trainer trainer, Evaluation evaluation) {
+        for (Exporter e : exportConfig.getExportersList()) {
+            switch (e.getType()) {
+                case LATEST -> {
+                    Path target = exportDir.resolve("latest").resolve("step-" + evaluation.step());
+                    exporter.export(trainer, target, "latest", evaluation.metrics());
+                    latest.add(new Export("latest", target, evaluation.step(), rankingValue(evaluation)));
+                    while (latest.size() > e.getKeep()) {
+                        delete(latest.remove(0));
+                    }
+                }
+                case BEST -> {
+                    double value = rankingValue(evaluation);
+                    if (Double.isNaN(value)) {
+                        LOG.warn("best exporter: {} is NaN at step {}; not a candidate", bestMetric().getMetric(), evaluation.step());
+                        break;
+                    }
+                    boolean better = best.size() < e.getKeep() || isBetter(bestMetric().getDirection(), value, best.get(best.size() - 1).metric());
+                    if (better) {
+                        Path target = exportDir.resolve("best").resolve("step-" + evaluation.step());
+                        exporter.export(trainer, target, "best", evaluation.metrics());
+                        best.add(new Export("best", target, evaluation.step(), value));
+                        best.sort(rankOrder());
+                        while (best.size() > e.getKeep()) {
+                            delete(best.remove(best.size() - 1));
+                        }
+                    }
+                }
+                case FINAL -> {
+                }
+            }
+        }
+        if (bestEvaluation == null || isBetter(bestMetric().getDirection(), rankingValue(evaluation), rankingValue(bestEvaluation))) {
+            bestEvaluation = evaluation;
+        }
+    }
+
+    /** Best first; among equal values the earlier step ranks higher. */
+    private Comparator<Export> rankOrder() {
+        Comparator<Export> byValue = Comparator.comparingDouble(Export::metric);
+        if (bestMetric().getDirection() == Direction.MAXIMIZE) {
+            byValue = byValue.reversed();
+        }
+        return byValue.thenComparingLong(Export::step);
+    }
+
+    private boolean shouldStop(Evaluation evaluation) {
+        if (!exportConfig.hasEarlyStop()) {
+            return false;
+        }
+        EarlyStop rule = exportConfig.getEarlyStop();
+        double value = value(evaluation.metrics(), rule.getTarget());
+        boolean improved = Double.isNaN(earlyStopBest)
+                || (rule.getTarget().getDirection() == Direction.MAXIMIZE ? value > earlyStopBest + rule.getMinDelta()
+                        : value < earlyStopBest - rule.getMinDelta());
+        if (improved && !Double.isNaN(value)) {
+            earlyStopBest = value;
+            evaluationsWithoutImprovement = 0;
+            return false;
+        }
+        evaluationsWithoutImprovement++;
+        if (evaluationsWithoutImprovement >= rule.getPatience()) {
+            stopReason = String.format(Locale.ROOT,
+                    "early stop at step %d: %s did not improve on %.6f by more than %s in %d evaluations (patience %d)",
+                    evaluation.step(), rule.getTarget().getMetric(), earlyStopBest, rule.getMinDelta(),
+                    evaluationsWithoutImprovement, rule.getPatience());
+            LOG.info(stopReason);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Evaluates the final weights unless the last evaluation was at this step, writes the final
+     * export when configured, records the last training loss, and says how the run ended.
+     */
+    public Outcome finish(Trainer trainer) {
+        recordTrainingLoss(trainer);
+        Evaluation last;
+        if (lastEvaluatedStep == trainer.state().globalStep()) {
+            last = new Evaluation(lastEvaluatedStep, trainer.state().epoch(), lastMetrics);
+        } else {
+            last = evaluate(trainer);
+            runExporters(trainer, last);
+        }
+        Optional<Export> finalExport = Optional.empty();
+        boolean wantsFinal = exportConfig.getExportersList().stream().anyMatch(e -> e.getType() == ExporterType.FINAL);
+        if (wantsFinal) {
+            Path target = exportDir.resolve("final");
+            exporter.export(trainer, target, "final", last.metrics());
+            finalExport = Optional.of(new Export("final", target, last.step(), rankingValue(last)));
+        }
+        return new Outcome(stopReason, Optional.ofNullable(bestEvaluation), last, finalExport, List.copyOf(best), List.copyOf(latest));
+    }
+
+    /**
+     * The metric that ranks exports: export_config.best_metric, else the early-stopping target,
+     * else the first configured metric, maximised.
+     */
+    MetricTarget bestMetric() {
+        if (exportConfig.hasBestMetric()) {
+            return exportConfig.getBestMetric();
+        }
+        if (exportConfig.hasEarlyStop()) {
+            return exportConfig.getEarlyStop().getTarget();
+        }
+        return MetricTarget.newBuilder().setMetric(defaultMetric).setDirection(Direction.MAXIMIZE).build();
+    }
+
+    private double rankingValue(Evaluation evaluation) {
+        return value(evaluation.metrics(), bestMetric());
+    }
+
+    private static double value(Map<String, Double> metrics, MetricTarget target) {
+        Double v = metrics.get(target.getMetric());
+        if (v == null) {
+            throw new IllegalArgumentException("metric '" + target.getMetric() + "' is not computed; eval_config.metrics gives "
+                    + metrics.keySet());
+        }
+        return v;
+    }
+
+    private static boolean isBetter(Direction direction, double candidate, double incumbent) {
+        if (Double.isNaN(candidate)) {
+            return false;
+        }
+        if (Double.isNaN(incumbent)) {
+            return true;
+        }
+        return direction == Direction.MAXIMIZE ? candidate > incumbent : candidate < incumbent;
+    }
+
+    private static void delete(Export export) {
+        try {
+            CheckpointWriter.deleteRecursively(export.path());
+            LOG.info("Deleted {} export {} (step {})", export.exporter(), export.path(), export.step());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete export " + export.path(), e);
+        }
+    }
+
+    static String format(Map<String, Double> metrics) {
+        StringBuilder sb = new StringBuilder();
+        metrics.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ')
+                .append(String.format(Locale.ROOT, "%.5f", v)));
+        return sb.toString();
+    }
+}

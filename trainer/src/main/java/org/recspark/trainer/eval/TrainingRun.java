@@ -1,0 +1,267 @@
+package org.recspark.trainer.eval;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.protobuf.TextFormat;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.recspark.config.proto.PipelineConfig;
+import org.recspark.config.proto.TrainConfig;
+import org.recspark.evaluator.ConfiguredMetrics;
+import org.recspark.evaluator.report.CalibrationCurve;
+import org.recspark.evaluator.report.MetricsHistory;
+import org.recspark.evaluator.report.MetricsRecord;
+import org.recspark.evaluator.report.RocCurve;
+import org.recspark.evaluator.report.RunPlots;
+import org.recspark.features.FeatureSchema;
+import org.recspark.trainer.data.Examples;
+import org.recspark.trainer.export.ExportBundle;
+import org.recspark.trainer.export.ModelExporter;
+import org.recspark.trainer.model.Model;
+import org.recspark.trainer.model.ModelContext;
+import org.recspark.trainer.model.ModelFactory;
+import org.recspark.trainer.model.TaskSpec;
+import org.recspark.trainer.nn.ModelParameters;
+import org.recspark.trainer.train.CheckpointReader;
+import org.recspark.trainer.train.CheckpointWriter;
+import org.recspark.trainer.train.Trainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One training run in this process, from config to exported model and report: builds the model
+ * (warm-started when the config says so), trains with checkpoints and periodic evaluation, early
+ * stopping and exporters, then loads the exported model back from its bundle (so what is reported
+ * is what a predictor would serve) and scores the test rows with it. Writes into the run
+ * directory: {@code checkpoints/}, {@code export/}, {@code metrics.jsonl} (the history),
+ * {@code plots/*.png} (training loss, evaluation metrics, ROC and calibration of the exported
+ * model on the test rows) and {@code summary.json}.
+ */
+public final class TrainingRun {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+
+    private final PipelineConfig config;
+    private final Path configDir;
+    private final FeatureSchema schema;
+    private final Path runDir;
+    private final int threads;
+
+    /**
+     * What a run produced. {@code testMetrics} are the exported model's metrics on the test rows
+     * ({@code testSplit} names them: "test", or "eval" when no test split is configured).
+     */
+    public record Summary(Path runDir, String stopReason, long steps, PeriodicEvaluator.Outcome outcome, Optional<Path> exported,
+                          String testSplit, int testRows, Map<String, Double> testMetrics, List<Path> plots, Path history,
+                          Path summaryFile, Optional<CheckpointReader.WarmStartReport> warmStart) {}
+
+    /**
+     * @param configDir the directory the config's relative paths (vocabularies, warm start) resolve against
+     */
+    public TrainingRun(PipelineConfig config, Path configDir, FeatureSchema schema, Path runDir, int threads) {
+        this.config = config;
+        this.configDir = configDir;
+        this.schema = schema;
+        this.runDir = runDir;
+        this.threads = threads;
+    }
+
+    /**
+     * @param test the test rows, or empty to report the exported model on the evaluation rows
+     */
+    public Summary run(Examples train, Examples eval, Optional<Examples> test) {
+        TrainConfig trainConfig = config.getTrainConfig();
+        ModelParameters params = new ModelParameters(trainConfig.getSeed());
+        Model model = ModelFactory.create(new ModelContext(config, schema, params));
+        Optional<CheckpointReader.WarmStartReport> warmStart = Optional.empty();
+        if (trainConfig.hasWarmStartFrom()) {
+            warmStart = Optional.of(CheckpointReader.resolve(configDir.resolve(trainConfig.getWarmStartFrom())).warmStart(params));
+        }
+        String modelType = ModelFactory.typeName(config.getModelConfig());
+        List<String> taskNames = model.tasks().stream().map(TaskSpec::name).toList();
+        ConfiguredMetrics metrics = new ConfiguredMetrics(config.getEvalConfig().getMetricsList(), taskNames,
+                config.getInputConfig().getUserIdField());
+        CheckpointWriter checkpoints = new CheckpointWriter(runDir.resolve("checkpoints"), trainConfig.getCheckpoint().getKeep(),
+                modelType, TextFormat.printer().printToString(config));
+        ModelExporter exporter = new ModelExporter(config, configDir, schema, model.tasks(), modelType);
+        Path historyFile = runDir.resolve("metrics.jsonl");
+        LOG.info("Training {} on {} rows, evaluating on {} rows{}, run directory {}", modelType, train.numRows(), eval.numRows(),
+                test.map(t -> ", testing on " + t.numRows() + " rows").orElse(""), runDir);
+        PeriodicEvaluator.Outcome outcome;
+        long steps;
+        String stopReason;
+        try (MetricsHistory history = openHistory(historyFile);
+             Trainer trainer = new Trainer(trainConfig, model, params, threads).withCheckpoints(checkpoints)) {
+            PeriodicEvaluator evaluator = new PeriodicEvaluator(config.getEvalConfig(), config.getExportConfig(), eval, model.tasks(),
+                    metrics, exporter, runDir, history, trainConfig.getLogEverySteps());
+            trainer.fit(train, evaluator);
+            checkpoints.write(trainer);
+            outcome = evaluator.finish(trainer);
+            steps = trainer.state().globalStep();
+            stopReason = outcome.stopReason() != null ? outcome.stopReason()
+                    : trainConfig.getMaxSteps() > 0 && steps >= trainConfig.getMaxSteps()
+                    ? "reached train_config.max_steps " + trainConfig.getMaxSteps()
+                    : "completed train_config.num_epochs " + trainConfig.getNumEpochs();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close the metrics history " + historyFile, e);
+        }
+        LOG.info("Run ended: {}", stopReason);
+
+        Optional<Path> exported = outcome.bestExports().isEmpty()
+                ? outcome.finalExport().map(PeriodicEvaluator.Export::path) : Optional.of(outcome.bestExports().get(0).path());
+        Examples reportRows = test.orElse(eval);
+        String testSplit = test.isPresent() ? "test" : "eval";
+        Model reported = exported.map(p -> ExportBundle.open(p).load().model()).orElse(model);
+        Map<String, float[]> predictions = Trainer.predict(reported, reportRows, 4096);
+        Map<String, float[]> labels = new LinkedHashMap<>();
+        for (TaskSpec task : reported.tasks()) {
+            labels.put(task.name(), reportRows.label(task.label()));
+        }
+        Map<String, Double> testMetrics = reportRows.numRows() == 0 ? Map.of() : metrics.compute(predictions, labels, reportRows.groupKeys());
+        List<Path> plots = plot(historyFile, reported.tasks(), predictions, labels);
+        Path summaryFile = runDir.resolve("summary.json");
+        Summary summary = new Summary(runDir, stopReason, steps, outcome, exported, testSplit, reportRows.numRows(), testMetrics, plots,
+                historyFile, summaryFile, warmStart);
+        writeSummary(summary, modelType);
+        return summary;
+    }
+
+    private static MetricsHistory openHistory(Path file) {
+        try {
+            return MetricsHistory.create(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the metrics history " + file, e);
+        }
+    }
+
+    private List<Path> plot(Path historyFile, List<TaskSpec> tasks, Map<String, float[]> predictions, Map<String, float[]> labels) {
+        Path dir = runDir.resolve("plots");
+        List<Path> out = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            var records = MetricsHistory.read(historyFile);
+            RunPlots plots = new RunPlots();
+            if (records.stream().anyMatch(r -> r.kind() == MetricsRecord.Kind.TRAIN)) {
+                out.add(plots.lossCurve(records, dir.resolve("loss.png")));
+            }
+            out.add(plots.evalCurves(records, dir.resolve("eval_metrics.png")));
+            Map<String, RocCurve> rocs = new LinkedHashMap<>();
+            Map<String, CalibrationCurve> calibrations = new LinkedHashMap<>();
+            for (TaskSpec task : tasks) {
+                if (task.kind() == TaskSpec.OutputKind.VALUE) {
+                    continue;
+                }
+                double[] p = doubles(predictions.get(task.name()));
+                double[] y = doubles(labels.get(task.name()));
+                if (hasBothClasses(y)) {
+                    rocs.put(task.name(), RocCurve.of(p, y));
+                }
+                calibrations.put(task.name(), CalibrationCurve.of(p, y));
+            }
+            if (!rocs.isEmpty()) {
+                out.add(plots.roc(rocs, dir.resolve("roc.png")));
+            }
+            if (!calibrations.isEmpty()) {
+                out.add(plots.calibration(calibrations, dir.resolve("calibration.png")));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write plots under " + dir, e);
+        }
+        return out;
+    }
+
+    private static boolean hasBothClasses(double[] y) {
+        boolean pos = false;
+        boolean neg = false;
+        for (double v : y) {
+            pos |= v == 1;
+            neg |= v == 0;
+        }
+        return pos && neg;
+    }
+
+    private static double[] doubles(float[] v) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i];
+        }
+        return out;
+    }
+
+    private void writeSummary(Summary s, String modelType) {
+        JsonObject o = new JsonObject();
+        o.addProperty("model", modelType);
+        o.addProperty("steps", s.steps());
+        o.addProperty("stop_reason", s.stopReason());
+        o.addProperty("early_stopped", s.outcome().stopReason() != null);
+        s.outcome().best().ifPresent(b -> {
+            JsonObject best = new JsonObject();
+            best.addProperty("step", b.step());
+            best.add("metrics", metricsJson(b.metrics()));
+            o.add("best_evaluation", best);
+        });
+        JsonObject last = new JsonObject();
+        last.addProperty("step", s.outcome().last().step());
+        last.add("metrics", metricsJson(s.outcome().last().metrics()));
+        o.add("last_evaluation", last);
+        JsonObject exports = new JsonObject();
+        s.outcome().finalExport().ifPresent(e -> exports.addProperty("final", e.path().toString()));
+        exports.add("best", exportsJson(s.outcome().bestExports()));
+        exports.add("latest", exportsJson(s.outcome().latestExports()));
+        o.add("exports", exports);
+        s.exported().ifPresent(p -> o.addProperty("reported_export", p.toString()));
+        JsonObject test = new JsonObject();
+        test.addProperty("split", s.testSplit());
+        test.addProperty("rows", s.testRows());
+        test.add("metrics", metricsJson(s.testMetrics()));
+        o.add("test", test);
+        JsonArray plots = new JsonArray();
+        s.plots().forEach(p -> plots.add(p.toString()));
+        o.add("plots", plots);
+        o.addProperty("history", s.history().toString());
+        s.warmStart().ifPresent(w -> {
+            JsonObject ws = new JsonObject();
+            ws.addProperty("from", w.checkpoint().toString());
+            ws.addProperty("loaded", w.loaded().size());
+            JsonArray fresh = new JsonArray();
+            w.fresh().forEach(fresh::add);
+            ws.add("fresh", fresh);
+            o.add("warm_start", ws);
+        });
+        try {
+            Path tmp = Files.createTempFile(runDir, ".summary-", ".json");
+            Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o) + "\n",
+                    StandardCharsets.UTF_8);
+            Files.move(tmp, s.summaryFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + s.summaryFile(), e);
+        }
+    }
+
+    private static JsonObject metricsJson(Map<String, Double> metrics) {
+        JsonObject o = new JsonObject();
+        metrics.forEach(o::addProperty);
+        return o;
+    }
+
+    private static JsonArray exportsJson(List<PeriodicEvaluator.Export> exports) {
+        JsonArray a = new JsonArray();
+        for (PeriodicEvaluator.Export e : exports) {
+            JsonObject o = new JsonObject();
+            o.addProperty("path", e.path().toString());
+            o.addProperty("step", e.step());
+            o.addProperty("metric", e.metric());
+            a.add(o);
+        }
+        return a;
+    }
+}

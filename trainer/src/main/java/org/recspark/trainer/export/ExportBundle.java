@@ -1,0 +1,193 @@
+package org.recspark.trainer.export;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.recspark.config.ConfigParser;
+import org.recspark.config.proto.PipelineConfig;
+import org.recspark.config.proto.export.BundleFile;
+import org.recspark.config.proto.export.ExportManifest;
+import org.recspark.config.proto.export.InputFeature;
+import org.recspark.features.FeatureGenerator;
+import org.recspark.trainer.model.Model;
+import org.recspark.trainer.model.ModelContext;
+import org.recspark.trainer.model.ModelFactory;
+import org.recspark.trainer.nn.ModelParameters;
+import org.recspark.trainer.train.CheckpointReader;
+
+/**
+ * An export bundle read back and verified: the manifest's format version, every listed file's
+ * size and SHA-256, and no unlisted files. {@link #load()} then builds the model and the feature
+ * generator exactly as they were at export, refusing a feature jar that compiles the bundle's
+ * feature config into a different schema.
+ */
+public final class ExportBundle {
+    public static final int FORMAT_VERSION = 1;
+    public static final String MANIFEST = "export.pb";
+    static final String WEIGHTS = "weights";
+    static final String VOCAB = "vocab";
+
+    private final Path dir;
+    private final ExportManifest manifest;
+    private final PipelineConfig config;
+
+    private ExportBundle(Path dir, ExportManifest manifest, PipelineConfig config) {
+        this.dir = dir;
+        this.manifest = manifest;
+        this.config = config;
+    }
+
+    /** Opens and verifies a bundle; any problem fails with the bundle's path and what is wrong. */
+    public static ExportBundle open(Path dir) {
+        Path manifestFile = dir.resolve(MANIFEST);
+        if (!Files.isRegularFile(manifestFile)) {
+            throw new ExportException(dir + " is not an export bundle: it has no " + MANIFEST);
+        }
+        ExportManifest manifest;
+        try {
+            manifest = ExportManifest.parseFrom(Files.readAllBytes(manifestFile));
+        } catch (InvalidProtocolBufferException e) {
+            throw new ExportException("export bundle " + dir + " has a corrupt " + MANIFEST + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new ExportException("cannot read export bundle " + dir + ": " + e);
+        }
+        if (manifest.getFormatVersion() != FORMAT_VERSION) {
+            throw new ExportException("export bundle " + dir + " has format version " + manifest.getFormatVersion()
+                    + "; this build (" + recsparkVersion() + ") reads version " + FORMAT_VERSION);
+        }
+        verifyFiles(dir, manifest);
+        PipelineConfig config = ConfigParser.parseText(manifest.getPipelineConfig(), dir.resolve(MANIFEST) + " pipeline_config");
+        return new ExportBundle(dir, manifest, config);
+    }
+
+    private static void verifyFiles(Path dir, ExportManifest manifest) {
+        List<String> problems = new ArrayList<>();
+        List<String> listed = new ArrayList<>();
+        for (BundleFile f : manifest.getFilesList()) {
+            listed.add(f.getPath());
+            Path p = dir.resolve(f.getPath()).normalize();
+            if (!p.startsWith(dir.normalize())) {
+                problems.add(f.getPath() + ": outside the bundle");
+            } else if (!Files.isRegularFile(p)) {
+                problems.add(f.getPath() + ": missing");
+            } else {
+                try {
+                    long size = Files.size(p);
+                    if (size != f.getBytes()) {
+                        problems.add(f.getPath() + ": " + size + " bytes, the manifest says " + f.getBytes() + " (truncated or replaced)");
+                    } else {
+                        String sha = sha256(p);
+                        if (!sha.equals(f.getSha256())) {
+                            problems.add(f.getPath() + ": SHA-256 " + sha + ", the manifest says " + f.getSha256() + " (corrupted)");
+                        }
+                    }
+                } catch (IOException e) {
+                    problems.add(f.getPath() + ": unreadable (" + e + ")");
+                }
+            }
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                String rel = dir.relativize(p).toString().replace('\\', '/');
+                if (!rel.equals(MANIFEST) && !listed.contains(rel)) {
+                    problems.add(rel + ": not listed in the manifest");
+                }
+            }
+        } catch (IOException e) {
+            problems.add("cannot list the bundle: " + e);
+        }
+        if (!problems.isEmpty()) {
+            throw new ExportException("export bundle " + dir + " failed verification:\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public ExportManifest manifest() {
+        return manifest;
+    }
+
+    /** The pipeline config the model was trained with, its feature config pointing into the bundle. */
+    public PipelineConfig config() {
+        return config;
+    }
+
+    /**
+     * Compiles the bundle's features and builds its model with the exported weights. Every call
+     * builds a new, independent model.
+     */
+    public LoadedModel load() {
+        FeatureGenerator generator = FeatureGenerator.compile(config.getFeatureConfig(), dir);
+        List<InputFeature> compiled = ModelExporter.inputSchema(generator.schema());
+        if (!compiled.equals(manifest.getInputSchemaList())) {
+            throw new ExportException("export bundle " + dir + ": this feature jar compiles the bundle's feature config into a "
+                    + "different input schema than the trainer's:\n  " + schemaDifferences(manifest.getInputSchemaList(), compiled));
+        }
+        ModelParameters params = new ModelParameters(config.getTrainConfig().getSeed());
+        Model model = ModelFactory.create(new ModelContext(config, generator.schema(), params));
+        List<String> tasks = model.tasks().stream().map(t -> t.name()).toList();
+        if (!tasks.equals(manifest.getTasksList())) {
+            throw new ExportException("export bundle " + dir + ": the model's tasks are " + tasks + ", the manifest says " + manifest.getTasksList());
+        }
+        CheckpointReader.open(dir.resolve(WEIGHTS)).loadWeights(params);
+        return new LoadedModel(config, generator, model, params);
+    }
+
+    private static String schemaDifferences(List<InputFeature> expected, List<InputFeature> actual) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < Math.max(expected.size(), actual.size()); i++) {
+            InputFeature e = i < expected.size() ? expected.get(i) : null;
+            InputFeature a = i < actual.size() ? actual.get(i) : null;
+            if (e == null || a == null || !e.equals(a)) {
+                out.add("feature " + i + ": bundle " + (e == null ? "none" : e.toString().replace('\n', ' ').trim())
+                        + " / compiled " + (a == null ? "none" : a.toString().replace('\n', ' ').trim()));
+            }
+        }
+        return String.join("\n  ", out);
+    }
+
+    /** A model built from a bundle, ready to score. */
+    public record LoadedModel(PipelineConfig config, FeatureGenerator generator, Model model, ModelParameters parameters) {}
+
+    static String sha256(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** This build's version (from the trainer jar's resources). */
+    public static String recsparkVersion() {
+        try (InputStream in = ExportBundle.class.getResourceAsStream("/org/recspark/trainer/recspark-version.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

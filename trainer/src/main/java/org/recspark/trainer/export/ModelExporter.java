@@ -1,0 +1,181 @@
+package org.recspark.trainer.export;
+
+import com.google.protobuf.TextFormat;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.recspark.config.proto.Feature;
+import org.recspark.config.proto.FeatureConfig;
+import org.recspark.config.proto.PipelineConfig;
+import org.recspark.config.proto.export.BundleFile;
+import org.recspark.config.proto.export.ExportManifest;
+import org.recspark.config.proto.export.InputFeature;
+import org.recspark.features.FeatureSchema;
+import org.recspark.features.FeatureSpec;
+import org.recspark.trainer.model.TaskSpec;
+import org.recspark.trainer.train.CheckpointWriter;
+import org.recspark.trainer.train.Trainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes export bundles: a directory with the manifest ({@value ExportBundle#MANIFEST}), the
+ * model's weights (a checkpoint without optimizer state, under {@value ExportBundle#WEIGHTS}/) and
+ * copies of the feature config's vocabulary files (under {@value ExportBundle#VOCAB}/, the bundle's
+ * feature config pointing at them), so a bundle scores on any machine with nothing else. The
+ * bundle is staged in a temporary sibling directory and renamed into place, and the manifest lists
+ * every file's size and SHA-256, so a crash never leaves a bundle that loads.
+ */
+public final class ModelExporter {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelExporter.class);
+
+    private final PipelineConfig config;
+    private final Path configDir;
+    private final FeatureSchema schema;
+    private final List<TaskSpec> tasks;
+    private final String modelType;
+
+    /**
+     * @param configDir the directory the config's relative vocabulary paths are resolved against
+     */
+    public ModelExporter(PipelineConfig config, Path configDir, FeatureSchema schema, List<TaskSpec> tasks, String modelType) {
+        this.config = config;
+        this.configDir = configDir;
+        this.schema = schema;
+        this.tasks = List.copyOf(tasks);
+        this.modelType = modelType;
+    }
+
+    /**
+     * Exports the trainer's current weights to {@code target}, replacing a bundle already there.
+     *
+     * @param exporter which exporter wrote it (final, latest, best), recorded in the manifest
+     * @param metrics  the evaluation metrics at this step
+     */
+    public Path export(Trainer trainer, Path target, String exporter, Map<String, Double> metrics) {
+        Path parent = target.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(parent);
+            Path staging = Files.createTempDirectory(parent, ".tmp-" + target.getFileName() + "-");
+            try {
+                FeatureConfig bundledFeatures = copyVocabularies(staging);
+                PipelineConfig bundledConfig = config.toBuilder().setFeatureConfig(bundledFeatures).build();
+                String configText = TextFormat.printer().printToString(bundledConfig);
+                Path weights = staging.resolve(ExportBundle.WEIGHTS);
+                Files.createDirectory(weights);
+                CheckpointWriter.writeWeights(weights, trainer, modelType, configText);
+                ExportManifest.Builder manifest = ExportManifest.newBuilder()
+                        .setFormatVersion(ExportBundle.FORMAT_VERSION)
+                        .setExporter(exporter)
+                        .setGlobalStep(trainer.state().globalStep())
+                        .setEpoch(trainer.state().epoch())
+                        .setCreatedUnixMillis(System.currentTimeMillis())
+                        .setRecsparkVersion(ExportBundle.recsparkVersion())
+                        .setJavaVersion(System.getProperty("java.version"))
+                        .setModelType(modelType)
+                        .setPipelineConfig(configText)
+                        .addAllInputSchema(inputSchema(schema))
+                        .putAllMetrics(metrics);
+                tasks.forEach(t -> manifest.addTasks(t.name()));
+                manifest.addAllFiles(describeFiles(staging));
+                Files.write(staging.resolve(ExportBundle.MANIFEST), manifest.build().toByteArray());
+                replace(staging, target);
+            } catch (IOException | RuntimeException e) {
+                if (Files.exists(staging)) {
+                    CheckpointWriter.deleteRecursively(staging);
+                }
+                throw e;
+            }
+            LOG.info("Exported the model at step {} ({}) to {}", trainer.state().globalStep(), exporter, target);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot export the model to " + target, e);
+        }
+    }
+
+    /** The schema as the bundle records it, to be compared with what a predictor's feature jar compiles. */
+    public static List<InputFeature> inputSchema(FeatureSchema schema) {
+        List<InputFeature> out = new ArrayList<>();
+        for (FeatureSpec s : schema.features()) {
+            out.add(InputFeature.newBuilder().setName(s.name()).setType(s.type().name().toLowerCase(java.util.Locale.ROOT))
+                    .addAllInputs(s.inputs()).setPerItem(s.perItem()).setSparse(s.sparse()).setWeighted(s.weighted())
+                    .setIdSpaceSize(s.idSpaceSize()).setDenseDim(s.denseDim()).setEmbeddingDim(s.embeddingDim())
+                    .setEmbeddingTable(s.sparse() ? s.embeddingTable() : "").setIdOffset(s.idOffset()).build());
+        }
+        return out;
+    }
+
+    /** Copies every vocabulary file into the bundle and returns the feature config that points at the copies. */
+    private FeatureConfig copyVocabularies(Path staging) throws IOException {
+        FeatureConfig.Builder features = config.getFeatureConfig().toBuilder();
+        for (int i = 0; i < features.getFeaturesCount(); i++) {
+            Feature.Builder f = features.getFeaturesBuilder(i);
+            switch (f.getTypeCase()) {
+                case ID -> {
+                    if (f.getId().hasVocabFile()) {
+                        f.getIdBuilder().setVocabFile(copyVocabulary(staging, f.getName(), f.getId().getVocabFile()));
+                    }
+                }
+                case TAG -> {
+                    if (f.getTag().hasVocabFile()) {
+                        f.getTagBuilder().setVocabFile(copyVocabulary(staging, f.getName(), f.getTag().getVocabFile()));
+                    }
+                }
+                case SEQUENCE -> {
+                    if (f.getSequence().hasVocabFile()) {
+                        f.getSequenceBuilder().setVocabFile(copyVocabulary(staging, f.getName(), f.getSequence().getVocabFile()));
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        return features.build();
+    }
+
+    private String copyVocabulary(Path staging, String feature, String file) throws IOException {
+        Path source = configDir.resolve(file);
+        if (!Files.isRegularFile(source)) {
+            throw new IOException("feature '" + feature + "': vocabulary file " + source + " does not exist");
+        }
+        Path dir = staging.resolve(ExportBundle.VOCAB);
+        Files.createDirectories(dir);
+        String relative = ExportBundle.VOCAB + "/" + feature + ".txt";
+        Files.copy(source, staging.resolve(relative));
+        return relative;
+    }
+
+    private static List<BundleFile> describeFiles(Path staging) throws IOException {
+        List<BundleFile> files = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(staging)) {
+            for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
+                files.add(BundleFile.newBuilder().setPath(staging.relativize(p).toString().replace('\\', '/'))
+                        .setBytes(Files.size(p)).setSha256(ExportBundle.sha256(p)).build());
+            }
+        }
+        return files;
+    }
+
+    /**
+     * Moves the staged bundle into place. An existing bundle is first renamed aside and deleted
+     * after the move, so at every moment the target is either the old complete bundle, absent, or
+     * the new complete one.
+     */
+    private static void replace(Path staging, Path target) throws IOException {
+        Path old = null;
+        if (Files.exists(target)) {
+            old = target.resolveSibling(".old-" + target.getFileName() + "-" + System.nanoTime());
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        if (old != null) {
+            CheckpointWriter.deleteRecursively(old);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package org.recspark.trainer.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.recspark.config.ConfigException;
+import org.recspark.config.ConfigParser;
+import org.recspark.config.proto.PipelineConfig;
+import org.recspark.evaluator.report.MetricsHistory;
+import org.recspark.evaluator.report.MetricsRecord;
+import org.recspark.trainer.export.ExportBundle;
+import org.recspark.trainer.model.ZooConfigs;
+import org.recspark.trainer.model.ZooFixture;
+
+class TrainingRunTest {
+    @TempDir
+    Path dir;
+
+    private static PipelineConfig config(String model, int epochs, String evalAndExport) {
+        return ConfigParser.parseText(ZooFixture.pipelineText(model, ZooFixture.trainConfig(128, epochs)) + evalAndExport, "run-test.pbtxt");
+    }
+
+    private TrainingRun.Summary run(PipelineConfig config, Path runDir) {
+        ZooFixture.Data data = ZooFixture.data();
+        return new TrainingRun(config, dir, data.generator().schema(), runDir, 1)
+                .run(data.train(), data.test().slice(0, 1000), Optional.of(data.test().slice(1000, 2000)));
+    }
+
+    @Test
+    void earlyStoppingEndsTheRunAfterPatienceEvaluationsWithoutImprovementAndSaysWhy() throws IOException {
+        // No evaluation can beat the first by more than min_delta 1.0, so the third one (patience 2) stops at step 15.
+        PipelineConfig config = config(ZooConfigs.DEEPFM, 4, """
+                eval_config { metrics { auc {} } metrics { logloss {} } every_steps: 5 }
+                export_config {
+                  exporters { type: FINAL }
+                  early_stop { target { metric: "auc" } patience: 2 min_delta: 1.0 }
+                }
+                """);
+        TrainingRun.Summary s = run(config, dir.resolve("early"));
+        assertEquals(15, s.steps());
+        assertTrue(s.stopReason().startsWith("early stop at step 15: auc did not improve"), s.stopReason());
+        List<MetricsRecord> history = MetricsHistory.read(s.history());
+        assertEquals(List.of(5L, 10L, 15L), history.stream().filter(r -> r.kind() == MetricsRecord.Kind.EVAL).map(MetricsRecord::step).toList());
+        JsonObject summary = JsonParser.parseString(Files.readString(s.summaryFile())).getAsJsonObject();
+        assertTrue(summary.get("early_stopped").getAsBoolean());
+        assertEquals(s.stopReason(), summary.get("stop_reason").getAsString());
+        assertTrue(ExportBundle.open(dir.resolve("early/export/final")).manifest().getGlobalStep() == 15);
+    }
+
+    @Test
+    void exportersKeepTheBestAndTheLatestAndTheReportScoresTheBestBundle() throws IOException {
+        PipelineConfig config = config(ZooConfigs.MMOE, 2, """
+                eval_config { metrics { auc {} } metrics { logloss {} } metrics { calibration {} } every_steps: 10 }
+                export_config {
+                  exporters { type: FINAL }
+                  exporters { type: BEST keep: 2 }
+                  exporters { type: LATEST keep: 2 }
+                  best_metric { metric: "ctr/logloss" direction: MINIMIZE }
+                }
+                """);
+        Path runDir = dir.resolve("exports");
+        TrainingRun.Summary s = run(config, runDir);
+        assertEquals("completed train_config.num_epochs 2", s.stopReason());
+        List<MetricsRecord> evals = MetricsHistory.read(s.history()).stream().filter(r -> r.kind() == MetricsRecord.Kind.EVAL).toList();
+        assertTrue(evals.size() >= 9, "evaluations every 10 steps and at the end: " + evals.size());
+        assertTrue(evals.get(0).metrics().containsKey("cvr/auc"), evals.get(0).metrics().toString());
+
+        List<Long> twoBest = evals.stream().sorted(Comparator.comparingDouble((MetricsRecord r) -> r.metrics().get("ctr/logloss"))
+                .thenComparingLong(MetricsRecord::step)).limit(2).map(MetricsRecord::step).sorted().toList();
+        assertEquals(twoBest, stepsIn(runDir.resolve("export/best")));
+        List<Long> allSteps = evals.stream().map(MetricsRecord::step).toList();
+        assertEquals(allSteps.subList(allSteps.size() - 2, allSteps.size()), stepsIn(runDir.resolve("export/latest")));
+        assertEquals(s.steps(), ExportBundle.open(runDir.resolve("export/final")).manifest().getGlobalStep());
+
+        long bestStep = s.outcome().bestExports().get(0).step();
+        assertEquals(Optional.of(runDir.resolve("export/best/step-" + bestStep)), s.exported());
+        assertEquals("test", s.testSplit());
+        assertEquals(1000, s.testRows());
+        assertTrue(s.testMetrics().get("ctr/auc") > 0.7, s.testMetrics().toString());
+        assertEquals(List.of("loss.png", "eval_metrics.png", "roc.png", "calibration.png"),
+                s.plots().stream().map(p -> p.getFileName().toString()).toList());
+        for (Path png : s.plots()) {
+            assertTrue(ImageIO.read(png.toFile()).getWidth() > 100, png.toString());
+        }
+        JsonObject summary = JsonParser.parseString(Files.readString(s.summaryFile())).getAsJsonObject();
+        assertFalse(summary.get("early_stopped").getAsBoolean());
+        assertEquals(s.testMetrics().get("ctr/auc"), summary.getAsJsonObject("test").getAsJsonObject("metrics").get("ctr/auc").getAsDouble());
+    }
+
+    private static List<Long> stepsIn(Path dir) throws IOException {
+        try (var children = Files.list(dir)) {
+            return children.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("step-"))
+                    .map(n -> Long.parseLong(n.substring(5))).sorted().toList();
+        }
+    }
+
+    @Test
+    void metricNamesThatAreNotComputedAreReportedWithTheirPaths() {
+        PipelineConfig config = config(ZooConfigs.DEEPFM, 1, """
+                eval_config { metrics { auc {} } metrics { gauc { user_field: "uid" } } metrics { recall_at_k { k: 10 } } }
+                export_config {
+                  best_metric { metric: "click/auc" }
+                  early_stop { target { metric: "ndcg" } }
+                }
+                """);
+        ConfigException e = assertThrows(ConfigException.class, () -> run(config, dir.resolve("bad")));
+        String message = e.getMessage();
+        assertTrue(message.contains("eval_config.metrics[1].gauc.user_field"), message);
+        assertTrue(message.contains("eval_config.metrics[2]"), message);
+
+        PipelineConfig names = config(ZooConfigs.DEEPFM, 1, """
+                eval_config { metrics { auc {} } }
+                export_config { best_metric { metric: "click/auc" } early_stop { target { metric: "ndcg" } } }
+                """);
+        e = assertThrows(ConfigException.class, () -> run(names, dir.resolve("bad-names")));
+        assertTrue(e.getMessage().contains("export_config.best_metric.metric") && e.getMessage().contains("export_config.early_stop.target.metric"),
+                e.getMessage());
+    }
+}

@@ -1,0 +1,173 @@
+package org.recspark.trainer.export;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.TextFormat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.recspark.config.proto.PipelineConfig;
+import org.recspark.config.proto.export.ExportManifest;
+import org.recspark.features.FeatureGenerator;
+import org.recspark.trainer.data.Examples;
+import org.recspark.trainer.model.Model;
+import org.recspark.trainer.model.ModelContext;
+import org.recspark.trainer.model.ModelFactory;
+import org.recspark.trainer.model.ZooConfigs;
+import org.recspark.trainer.model.ZooFixture;
+import org.recspark.trainer.nn.ModelParameters;
+import org.recspark.trainer.train.Trainer;
+
+class ExportBundleTest {
+    /** The hour feature reads its vocabulary from a file, which the bundle must carry. */
+    private static final String HOURS_FROM_FILE = "vocab_list: [\"morning\", \"noon\", \"evening\", \"night\"] } embedding_dim: 8 }";
+
+    @TempDir
+    static Path dir;
+    private static Path configDir;
+    private static PipelineConfig config;
+    private static Trainer trainer;
+    private static Examples test;
+    private static Path bundle;
+
+    @BeforeAll
+    static void trainAndExport() throws IOException {
+        configDir = dir.resolve("config");
+        Files.createDirectories(configDir);
+        Files.writeString(configDir.resolve("hours.txt"), "morning\nnoon\nevening\nnight\n");
+        String text = ZooFixture.pipelineText(ZooConfigs.DEEPFM, ZooFixture.trainConfig(128, 1));
+        String withFile = text.replaceFirst(java.util.regex.Pattern.quote(HOURS_FROM_FILE), "vocab_file: \"hours.txt\" } embedding_dim: 8 }");
+        assertTrue(!withFile.equals(text), "the fixture's hour feature changed; update HOURS_FROM_FILE");
+        config = org.recspark.config.ConfigParser.parseText(withFile, "export-test.pbtxt");
+        FeatureGenerator generator = FeatureGenerator.compile(config.getFeatureConfig(), configDir);
+        ZooFixture.Data data = ZooFixture.data();
+        test = data.test();
+        ModelParameters params = new ModelParameters(config.getTrainConfig().getSeed());
+        Model model = ModelFactory.create(new ModelContext(config, generator.schema(), params));
+        trainer = new Trainer(config.getTrainConfig(), model, params, 1);
+        trainer.fit(data.train(), null);
+        ModelExporter exporter = new ModelExporter(config, configDir, generator.schema(), model.tasks(), "deepfm");
+        bundle = exporter.export(trainer, dir.resolve("export/final"), "final", Map.of("auc", 0.75));
+    }
+
+    private static Path copyOfBundle(String name) throws IOException {
+        Path copy = dir.resolve("copies").resolve(name);
+        try (var walk = Files.walk(bundle)) {
+            for (Path p : walk.toList()) {
+                Path target = copy.resolve(bundle.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        return copy;
+    }
+
+    @Test
+    void theLoadedModelScoresExactlyAsTheTrainer() throws IOException {
+        Path moved = copyOfBundle("moved");
+        Files.delete(configDir.resolve("hours.txt"));
+        try {
+            ExportBundle.LoadedModel loaded = ExportBundle.open(moved).load();
+            Map<String, float[]> expected = trainer.predict(test, 512);
+            Map<String, float[]> actual = Trainer.predict(loaded.model(), test, 512);
+            assertArrayEquals(expected.get("click"), actual.get("click"));
+        } finally {
+            Files.writeString(configDir.resolve("hours.txt"), "morning\nnoon\nevening\nnight\n");
+        }
+        ExportManifest m = ExportBundle.open(moved).manifest();
+        assertEquals(ExportBundle.FORMAT_VERSION, m.getFormatVersion());
+        assertEquals("final", m.getExporter());
+        assertEquals(trainer.state().globalStep(), m.getGlobalStep());
+        assertEquals(List.of("click"), m.getTasksList());
+        assertEquals(0.75, m.getMetricsOrThrow("auc"));
+        assertEquals(config.getFeatureConfig().getFeaturesCount(), m.getInputSchemaCount());
+        assertTrue(m.getFilesList().stream().anyMatch(f -> f.getPath().equals("vocab/hour.txt")), m.getFilesList().toString());
+        assertTrue(m.getPipelineConfig().contains("vocab_file: \"vocab/hour.txt\""));
+    }
+
+    @Test
+    void aCorruptedWeightFileIsRefused() throws IOException {
+        Path copy = copyOfBundle("corrupted");
+        Path tensors = copy.resolve("weights/tensors.bin");
+        byte[] bytes = Files.readAllBytes(tensors);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(tensors, bytes);
+        ExportException e = assertThrows(ExportException.class, () -> ExportBundle.open(copy));
+        assertTrue(e.getMessage().contains("weights/tensors.bin: SHA-256") && e.getMessage().contains("(corrupted)"), e.getMessage());
+    }
+
+    @Test
+    void truncatedMissingAndUnlistedFilesAreAllNamed() throws IOException {
+        Path copy = copyOfBundle("damaged");
+        Path tensors = copy.resolve("weights/tensors.bin");
+        byte[] bytes = Files.readAllBytes(tensors);
+        Files.write(tensors, java.util.Arrays.copyOf(bytes, bytes.length - 4));
+        Files.delete(copy.resolve("vocab/hour.txt"));
+        Files.writeString(copy.resolve("stray.txt"), "?");
+        ExportException e = assertThrows(ExportException.class, () -> ExportBundle.open(copy));
+        assertTrue(e.getMessage().contains("weights/tensors.bin: " + (bytes.length - 4) + " bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("vocab/hour.txt: missing"), e.getMessage());
+        assertTrue(e.getMessage().contains("stray.txt: not listed in the manifest"), e.getMessage());
+    }
+
+    @Test
+    void unknownFormatVersionsAndCorruptManifestsAreRefused() throws IOException {
+        Path copy = copyOfBundle("version");
+        Path manifest = copy.resolve(ExportBundle.MANIFEST);
+        ExportManifest m = ExportManifest.parseFrom(Files.readAllBytes(manifest));
+        Files.write(manifest, m.toBuilder().setFormatVersion(99).build().toByteArray());
+        ExportException e = assertThrows(ExportException.class, () -> ExportBundle.open(copy));
+        assertTrue(e.getMessage().contains("format version 99") && e.getMessage().contains("reads version 1"), e.getMessage());
+
+        Files.write(manifest, new byte[]{0x0a, (byte) 0xff, 0x01});
+        e = assertThrows(ExportException.class, () -> ExportBundle.open(copy));
+        assertTrue(e.getMessage().contains("corrupt export.pb"), e.getMessage());
+
+        Path empty = dir.resolve("not-a-bundle");
+        Files.createDirectories(empty);
+        e = assertThrows(ExportException.class, () -> ExportBundle.open(empty));
+        assertTrue(e.getMessage().contains("is not an export bundle"), e.getMessage());
+    }
+
+    @Test
+    void aFeatureConfigThatCompilesToAnotherSchemaIsRefusedNamingTheFeature() throws IOException {
+        Path copy = copyOfBundle("drift");
+        Path manifest = copy.resolve(ExportBundle.MANIFEST);
+        ExportManifest m = ExportManifest.parseFrom(Files.readAllBytes(manifest));
+        PipelineConfig bundled = org.recspark.config.ConfigParser.parseText(m.getPipelineConfig(), "bundle");
+        PipelineConfig.Builder changed = bundled.toBuilder();
+        var user = changed.getFeatureConfigBuilder().getFeaturesBuilder(0);
+        assertEquals("user_id", user.getName());
+        user.getIdBuilder().setNumBuckets(user.getId().getNumBuckets() + 7);
+        Files.write(manifest, m.toBuilder().setPipelineConfig(TextFormat.printer().printToString(changed.build())).build().toByteArray());
+        ExportException e = assertThrows(ExportException.class, () -> ExportBundle.open(copy).load());
+        assertTrue(e.getMessage().contains("different input schema") && e.getMessage().contains("name: \"user_id\""), e.getMessage());
+    }
+
+    @Test
+    void reExportingReplacesTheBundleWhole() {
+        Path target = dir.resolve("export/replaced");
+        ModelExporter exporter = new ModelExporter(config, configDir, FeatureGenerator.compile(config.getFeatureConfig(), configDir).schema(),
+                trainer.model().tasks(), "deepfm");
+        exporter.export(trainer, target, "latest", Map.of("auc", 0.5));
+        exporter.export(trainer, target, "latest", Map.of("auc", 0.6));
+        assertEquals(0.6, ExportBundle.open(target).manifest().getMetricsOrThrow("auc"));
+        assertTrue(Files.exists(target.resolve(ExportBundle.MANIFEST)));
+        try (var siblings = Files.list(target.getParent())) {
+            assertTrue(siblings.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no staging or old directories left");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
