@@ -30,7 +30,9 @@ public final class RecSparkCli {
                 new FeaturesCommand(out),
                 new BuildSamplesCommand(out),
                 new PrepareMovieLensCommand(out),
-                new TrainCommand(out)));
+                new TrainCommand(out),
+                new PredictCommand(out),
+                new CheckConsistencyCommand(out)));
     }
 
     public static void main(String[] args) {

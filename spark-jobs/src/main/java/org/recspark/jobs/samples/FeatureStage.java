@@ -2,10 +2,8 @@ package org.recspark.jobs.samples;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -21,7 +19,6 @@ import org.recspark.features.FeatureColumn;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.features.FeatureSchema;
 import org.recspark.features.FeatureSpec;
-import org.recspark.features.RawRecord;
 import org.recspark.features.SparseColumn;
 
 /**
@@ -35,8 +32,8 @@ import org.recspark.features.SparseColumn;
  * table lacks it.
  */
 public final class FeatureStage {
-    static final String USER_PREFIX = "user__";
-    static final String ITEM_PREFIX = "item__";
+    public static final String USER_PREFIX = "user__";
+    public static final String ITEM_PREFIX = "item__";
     public static final String WEIGHTS_SUFFIX = "__weights";
     public static final String FEATURES = "features";
 
@@ -89,20 +86,7 @@ public final class FeatureStage {
         @Override
         public Iterator<Row> call(Iterator<Row> input) throws Exception {
             FeatureGenerator generator = FeatureGenerator.compile(FeatureConfig.parseFrom(config), Path.of(baseDir));
-            Map<String, Integer> user = new HashMap<>();
-            Map<String, Integer> item = new HashMap<>();
-            Map<String, Integer> context = new HashMap<>();
-            for (int i = 0; i < columns.length; i++) {
-                if (columns[i].startsWith(USER_PREFIX)) {
-                    user.put(columns[i].substring(USER_PREFIX.length()), i);
-                } else if (columns[i].startsWith(ITEM_PREFIX)) {
-                    item.put(columns[i].substring(ITEM_PREFIX.length()), i);
-                } else {
-                    context.put(columns[i], i);
-                }
-            }
-            context.forEach(user::putIfAbsent);
-            context.forEach(item::putIfAbsent);
+            JoinedRowFields fields = new JoinedRowFields(columns);
             int[] kept = keep.stream().mapToInt(k -> List.of(columns).indexOf(k)).toArray();
             return new Iterator<>() {
                 @Override
@@ -113,7 +97,7 @@ public final class FeatureStage {
                 @Override
                 public Row next() {
                     Row row = input.next();
-                    FeatureBatch batch = generator.generate(record(row, user), record(row, item), record(row, context));
+                    FeatureBatch batch = generator.generate(fields.user(row), fields.item(row), fields.context(row));
                     List<Object> values = new ArrayList<>(batch.columns().size() + 2);
                     for (FeatureColumn column : batch.columns()) {
                         if (column instanceof SparseColumn sparse) {
@@ -145,13 +129,6 @@ public final class FeatureStage {
                     outRow[kept.length] = RowFactory.create(values.toArray());
                     return RowFactory.create(outRow);
                 }
-            };
-        }
-
-        private static RawRecord record(Row row, Map<String, Integer> index) {
-            return field -> {
-                Integer i = index.get(field);
-                return i == null || row.isNullAt(i) ? null : SparkValues.toJava(row.get(i));
             };
         }
     }

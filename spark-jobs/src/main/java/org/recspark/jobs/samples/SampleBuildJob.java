@@ -54,7 +54,22 @@ public final class SampleBuildJob {
         this.baseDir = baseDir;
     }
 
+    /**
+     * What becomes of the joined rows (keys, labels, dt, context, {@code user__*} and {@code item__*}
+     * fields, behaviour statistics): the feature stage for training samples, the prediction stage
+     * for batch scoring. The result is written partitioned by dt.
+     */
+    @FunctionalInterface
+    public interface RowStage {
+        Dataset<Row> apply(Dataset<Row> joined, List<String> keep);
+    }
+
+    /** Builds training samples: the joined rows through the feature jar. */
     public Summary run(String outPath, String rejectsPath, Optional<String> date) {
+        return run(outPath, rejectsPath, date, (joined, keep) -> FeatureStage.apply(joined, config.getFeatureConfig(), baseDir, keep));
+    }
+
+    public Summary run(String outPath, String rejectsPath, Optional<String> date, RowStage stage) {
         long start = System.nanoTime();
         InputConfig input = config.getInputConfig();
         TableLoader loader = new TableLoader(spark, baseDir);
@@ -129,8 +144,8 @@ public final class SampleBuildJob {
         keep.addAll(List.of(userId, itemId, input.getTimeField()));
         input.getLabelsList().forEach(l -> keep.add(l.getName()));
         keep.add(DT);
-        Dataset<Row> features = FeatureStage.apply(joined, config.getFeatureConfig(), baseDir, keep);
-        features.write().mode(SaveMode.Overwrite).partitionBy(DT).parquet(outPath);
+        Dataset<Row> output = stage.apply(joined, keep);
+        output.write().mode(SaveMode.Overwrite).partitionBy(DT).parquet(outPath);
 
         Map<String, Long> perDate = new LinkedHashMap<>();
         for (Row r : rows.groupBy(DT).count().orderBy(DT).collectAsList()) {

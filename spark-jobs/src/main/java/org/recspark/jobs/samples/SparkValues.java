@@ -2,12 +2,11 @@ package org.recspark.jobs.samples;
 
 import scala.jdk.javaapi.CollectionConverters;
 
-
 /** Spark hands arrays and maps over as Scala collections and wants them back so; the feature jar reads Java ones. */
-final class SparkValues {
+public final class SparkValues {
     private SparkValues() {}
 
-    static Object toJava(Object value) {
+    public static Object toJava(Object value) {
         if (value instanceof scala.collection.Seq<?> seq) {
             return CollectionConverters.asJava(seq);
         }

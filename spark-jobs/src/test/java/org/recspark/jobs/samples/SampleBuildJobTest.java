@@ -28,7 +28,7 @@ import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 
 /** The sample job on the bundled sample, against the online path of the feature jar. One local[2] session. */
-class SampleBuildJobTest {
+public class SampleBuildJobTest {
     static SparkSession spark;
 
     @TempDir
@@ -54,7 +54,7 @@ class SampleBuildJobTest {
     }
 
     /** A copy of the example config and the sample data, laid out as in the repository, to edit freely. */
-    static Path copySample(Path dir) throws IOException {
+    public static Path copySample(Path dir) throws IOException {
         Path data = dir.resolve("sample-data").resolve("small");
         Files.createDirectories(data);
         for (String file : List.of("users.csv", "items.csv", "impressions.csv", "behaviours.csv")) {

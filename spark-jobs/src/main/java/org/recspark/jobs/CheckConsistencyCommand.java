@@ -1,0 +1,80 @@
+package org.recspark.jobs;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.recspark.config.ConfigParser;
+import org.recspark.config.proto.PipelineConfig;
+import org.recspark.jobs.consistency.ConsistencyCheck;
+import org.recspark.jobs.prediction.Bundles;
+import org.recspark.jobs.samples.SparkSessions;
+
+/**
+ * {@code recspark check-consistency --config CONFIG --bundle DIR --samples PATH [--rows N] [--seed S]}:
+ * recomputes a sample of training rows from raw inputs with the exported model's predictor and
+ * compares features and scores with the stored samples (see {@link ConsistencyCheck}); exits 1
+ * on any mismatch, naming the features.
+ */
+final class CheckConsistencyCommand implements Command {
+    private final PrintStream out;
+
+    CheckConsistencyCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public String name() {
+        return "check-consistency";
+    }
+
+    @Override
+    public String summary() {
+        return "recompute sampled training rows from raw inputs with the predictor; report feature and score mismatches";
+    }
+
+    @Override
+    public String usage() {
+        return "usage: recspark check-consistency --config CONFIG --bundle DIR --samples PATH [--rows N] [--seed S]\n"
+                + "  CONFIG's input_config names the raw tables PATH (the build-samples output) was built from; N defaults to 1000.";
+    }
+
+    @Override
+    public int run(List<String> args) {
+        CommandLine cl = CommandLine.parse(args, Set.of("config", "bundle", "samples", "rows", "seed"));
+        Path configFile = Path.of(cl.required("config"));
+        PipelineConfig config = ConfigParser.load(configFile);
+        int rows = cl.optional("rows").map(r -> parse(r, "--rows")).orElse(1000);
+        long seed = cl.optional("seed").map(r -> (long) parse(r, "--seed")).orElse(7L);
+        ConsistencyCheck.Report report = new ConsistencyCheck(SparkSessions.getOrCreate("recspark check-consistency"), config,
+                configFile.toAbsolutePath().getParent(), Bundles.predictor(cl.required("bundle"))).run(cl.required("samples"), rows, seed);
+        out.printf(Locale.ROOT, "check-consistency: %d rows checked (%d without a matching raw row), %d feature mismatches, "
+                + "%d score mismatches (max score difference %.2g)%n", report.rowsChecked(), report.rowsWithoutRawInput(),
+                report.featureMismatches(), report.scoreMismatches(), report.maxScoreDifference());
+        for (Map.Entry<String, Long> e : report.mismatchesByFeature().entrySet()) {
+            out.printf(Locale.ROOT, "  feature %s: %d rows differ; first: %s%n", e.getKey(), e.getValue(),
+                    report.firstMismatchByFeature().get(e.getKey()));
+        }
+        for (String other : List.of("(raw input)", "(score)")) {
+            if (report.firstMismatchByFeature().containsKey(other)) {
+                out.printf(Locale.ROOT, "  %s first: %s%n", other, report.firstMismatchByFeature().get(other));
+            }
+        }
+        out.println(report.consistent() ? "check-consistency: consistent" : "check-consistency: INCONSISTENT");
+        return report.consistent() ? 0 : 1;
+    }
+
+    private static int parse(String value, String option) {
+        try {
+            int v = Integer.parseInt(value);
+            if (v < 1) {
+                throw new UsageException(option + " must be >= 1, got " + value);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " expects an integer, got '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package org.recspark.jobs;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.spark.sql.SparkSession;
+import org.recspark.config.ConfigParser;
+import org.recspark.config.proto.InputConfig;
+import org.recspark.config.proto.PipelineConfig;
+import org.recspark.features.FeatureSpec;
+import org.recspark.jobs.prediction.Bundles;
+import org.recspark.jobs.prediction.PredictionStage;
+import org.recspark.jobs.samples.FeatureStage;
+import org.recspark.jobs.samples.SampleBuildJob;
+import org.recspark.jobs.samples.SparkSessions;
+import org.recspark.predictor.Predictor;
+
+/**
+ * {@code recspark predict --config CONFIG --bundle DIR --out PATH [--date YYYY-MM-DD]}: batch
+ * prediction on Spark. The config's input tables are read, checked and joined exactly as for
+ * build-samples (rejects included), with the bundle's feature config deciding the behaviour
+ * statistics; each request is then scored by the online {@link Predictor}, once per request.
+ * Output: the keys, labels and dt of every impression with one score column per task, Parquet
+ * partitioned by dt.
+ */
+final class PredictCommand implements Command {
+    private final PrintStream out;
+
+    PredictCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public String name() {
+        return "predict";
+    }
+
+    @Override
+    public String summary() {
+        return "Spark job: score the config's impressions with an exported model (the online predictor per request)";
+    }
+
+    @Override
+    public String usage() {
+        return "usage: recspark predict --config CONFIG --bundle DIR --out PATH [--date YYYY-MM-DD] [--rejects PATH]\n"
+                + "  DIR is an export bundle (local path or Hadoop URI); the config's input_config names the tables to score.";
+    }
+
+    @Override
+    public int run(List<String> args) {
+        CommandLine cl = CommandLine.parse(args, Set.of("config", "bundle", "out", "date", "rejects"));
+        Path configFile = Path.of(cl.required("config"));
+        Optional<String> date = cl.optional("date");
+        if (date.isPresent() && !date.get().matches("\\d{4}-\\d{2}-\\d{2}")) {
+            throw new UsageException("--date expects YYYY-MM-DD, got '" + date.get() + "'");
+        }
+        PipelineConfig config = ConfigParser.load(configFile);
+        if (!config.hasInputConfig()) {
+            throw new UsageException(configFile + " has no input_config");
+        }
+        String bundle = cl.required("bundle");
+        Predictor predictor = Bundles.predictor(bundle);
+        // The tables come from the config; features (and so the statistics replayed) from the bundle.
+        PipelineConfig scoring = config.toBuilder().setFeatureConfig(predictor.config().getFeatureConfig()).build();
+        Path baseDir = configFile.toAbsolutePath().getParent();
+        String outPath = cl.required("out");
+        String rejects = cl.optional("rejects").orElse(outPath + "_rejects");
+        InputConfig input = config.getInputConfig();
+        List<String> tasks = predictor.tasks();
+        SparkSession spark = SparkSessions.getOrCreate("recspark predict " + config.getName());
+        long started = System.nanoTime();
+        SampleBuildJob.Summary summary = new SampleBuildJob(spark, scoring, baseDir).run(outPath, rejects, date,
+                (joined, keep) -> PredictionStage.apply(joined, bundle, tasks, keep, requestKey(input, predictor, List.of(joined.columns()))));
+        out.printf(Locale.ROOT, "predict: %d impressions scored with %s (%s, tasks %s) -> %s in %.1f s%n", summary.totalSamples(), bundle,
+                predictor.manifest().getModelType(), tasks, outPath, (System.nanoTime() - started) / 1e9);
+        out.printf(Locale.ROOT, "predict: score columns %s; %d rejected impressions; rejects by reason %s -> %s%n",
+                tasks.stream().map(t -> PredictionStage.scoreColumn(tasks, t)).toList(), summary.rejectedSamples(),
+                summary.rejectsPerReason(), rejects);
+        return 0;
+    }
+
+    /**
+     * The columns whose values identify a request: the request id when configured, the user and
+     * time, and every column a request-side feature reads, so the rows scored as one 1 x N
+     * request share every request-side input by construction.
+     */
+    static List<String> requestKey(InputConfig input, Predictor predictor, List<String> columns) {
+        Set<String> key = new LinkedHashSet<>();
+        if (input.hasRequestIdField()) {
+            key.add(input.getRequestIdField());
+        }
+        key.add(input.getUserIdField());
+        key.add(input.getTimeField());
+        for (FeatureSpec spec : predictor.schema().features()) {
+            if (spec.perItem()) {
+                continue;
+            }
+            for (String in : spec.inputs()) {
+                int dot = in.indexOf('.');
+                String side = in.substring(0, dot);
+                String field = in.substring(dot + 1);
+                String prefixed = FeatureStage.USER_PREFIX + field;
+                if (side.equals("user") && columns.contains(prefixed)) {
+                    key.add(prefixed);
+                } else if (columns.contains(field)) {
+                    key.add(field);
+                }
+            }
+        }
+        return new ArrayList<>(key);
+    }
+}

@@ -1,0 +1,51 @@
+package org.recspark.jobs.samples;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.recspark.features.RawRecord;
+
+/**
+ * The user, item and context records of a joined sample row, as the feature jar reads them:
+ * {@code user__<field>} and {@code item__<field>} columns are the user's and item's fields; every
+ * other column is a sample field, read as context, and as a user or item field when that side's
+ * table lacks it. Built once per partition from the rows' column names.
+ */
+public final class JoinedRowFields {
+    private final Map<String, Integer> user = new HashMap<>();
+    private final Map<String, Integer> item = new HashMap<>();
+    private final Map<String, Integer> context = new HashMap<>();
+
+    public JoinedRowFields(String[] columns) {
+        for (int i = 0; i < columns.length; i++) {
+            if (columns[i].startsWith(FeatureStage.USER_PREFIX)) {
+                user.put(columns[i].substring(FeatureStage.USER_PREFIX.length()), i);
+            } else if (columns[i].startsWith(FeatureStage.ITEM_PREFIX)) {
+                item.put(columns[i].substring(FeatureStage.ITEM_PREFIX.length()), i);
+            } else {
+                context.put(columns[i], i);
+            }
+        }
+        context.forEach(user::putIfAbsent);
+        context.forEach(item::putIfAbsent);
+    }
+
+    public RawRecord user(Row row) {
+        return record(row, user);
+    }
+
+    public RawRecord item(Row row) {
+        return record(row, item);
+    }
+
+    public RawRecord context(Row row) {
+        return record(row, context);
+    }
+
+    private static RawRecord record(Row row, Map<String, Integer> index) {
+        return field -> {
+            Integer i = index.get(field);
+            return i == null || row.isNullAt(i) ? null : SparkValues.toJava(row.get(i));
+        };
+    }
+}
