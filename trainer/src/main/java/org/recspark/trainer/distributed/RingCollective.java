@@ -1,0 +1,253 @@
+package org.recspark.trainer.distributed;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Collectives among the ranks of a ring formed by {@link RingListener#join}: dense sum all-reduce, sparse row
+ * exchange and small agreements, over TCP between each rank and its ring neighbours.
+ *
+ * <p>Every rank must call the same collectives in the same order with matching sizes (buffer length, table count
+ * and dims). Each transfer carries the collective's sequence number, operation and size, so a rank that diverges
+ * (say, one more step in an epoch) makes the ranks fail with a message saying so rather than misread data.
+ *
+ * <p>Results are identical, bit for bit, on every rank, and depend only on the inputs by rank and the ring size:
+ * each sum is computed in an order fixed by the algorithm (documented per method), never by timing.
+ *
+ * <p>Failures throw {@link CollectiveException} naming the rank, the phase and the peer, and close the group: a
+ * failed collective leaves the streams mid-message, and closing makes the neighbours fail at once instead of at
+ * their timeout, so a failure spreads around the ring in about one hop per rank. Every wait is bounded by the
+ * settings' timeout and ends on interruption.
+ *
+ * <p>Not thread-safe: one thread calls collectives at a time. {@link #close()} may come from any thread and makes
+ * a collective in progress fail promptly.
+ */
+public final class RingCollective implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RingCollective.class);
+
+    private final RingMember member;
+    private final CollectiveSettings settings;
+    private final RingLinks links;
+    private final float[] scratch;
+    /** Why the group was closed; null while open. */
+    private final AtomicReference<String> closedBecause = new AtomicReference<>();
+    private int sequence;
+
+    /** @param links null for a ring of one */
+    RingCollective(RingMember member, CollectiveSettings settings, RingLinks links) {
+        this.member = member;
+        this.settings = settings;
+        this.links = links;
+        this.scratch = new float[settings.segmentBytes() / Float.BYTES];
+    }
+
+    public RingMember member() {
+        return member;
+    }
+
+    /**
+     * Replaces {@code buffer} on every rank with the element-wise sum of all ranks' buffers, which must have the
+     * same length. Each element's sum has one fixed order:
+     *
+     * <ul>
+     *   <li>Below {@link CollectiveSettings#smallMessageBytes()} (8 KiB by default) the ranks gather each other's
+     *       whole buffers in {@code size - 1} steps and every rank sums them in rank order,
+     *       {@code ((x_0 + x_1) + x_2) + ...}, from the same bits.
+     *   <li>From there on, the ring: reduce-scatter then all-gather, {@code 2 (size - 1)} steps moving
+     *       {@code 2 (size - 1) / size} of the buffer through each link. The buffer is cut into {@code size}
+     *       contiguous chunks, the first {@code length % size} of them one element longer; chunk {@code c} is
+     *       summed along the ring starting at rank {@code c}, {@code ((x_c + x_(c+1)) + ...) + x_(c-1)} (ranks
+     *       modulo size), by its owner, rank {@code c - 1}, and then only copied. Chunk 0 is thus the rank-order
+     *       sum, and with two ranks every element is (float addition commutes).
+     * </ul>
+     *
+     * The path depends on the length alone, so it is the same on every rank and every step of a training run.
+     */
+    public void allReduceSum(float[] buffer) {
+        if (buffer == null) {
+            throw new IllegalArgumentException("buffer must not be null");
+        }
+        run(FrameHeader.Op.ALL_REDUCE_SUM, seq -> {
+            if ((long) buffer.length * Float.BYTES < settings.smallMessageBytes()) {
+                gatherAndSum(buffer, seq);
+            } else {
+                ringAllReduce(buffer, seq);
+            }
+            return null;
+        });
+    }
+
+    /** Every rank's value, indexed by rank. */
+    public long[] allGatherLongs(long value) {
+        byte[][] byRank = run(FrameHeader.Op.ALL_GATHER_LONGS, seq -> allGatherBytes(FrameHeader.Op.ALL_GATHER_LONGS,
+                seq, 1, ByteBuffer.allocate(Long.BYTES).putLong(value).array(), Long.BYTES));
+        long[] out = new long[byRank.length];
+        for (int r = 0; r < byRank.length; r++) {
+            out[r] = ByteBuffer.wrap(byRank[r]).getLong();
+        }
+        return out;
+    }
+
+    /** The smallest value any rank passed, e.g. the number of steps in an epoch every rank can take. */
+    public long minAcrossRanks(long value) {
+        return Arrays.stream(allGatherLongs(value)).min().orElseThrow();
+    }
+
+    /** The largest value any rank passed. */
+    public long maxAcrossRanks(long value) {
+        return Arrays.stream(allGatherLongs(value)).max().orElseThrow();
+    }
+
+    /**
+     * Sums sparse rows across ranks, table by table: every rank passes its rows of the same tables, in the same
+     * order and with the same dims, and gets back, per table, {@link SparseRows#sumById} of all ranks' rows in rank
+     * order: each id once, in ascending id order, its row folded over ranks 0, 1, ... (and within a rank in row
+     * order). The rows themselves are gathered, never whole tables, so the traffic is that of the touched rows.
+     */
+    public List<SparseRows> allReduceSparse(List<SparseRows> tables) {
+        int[] dims = new int[tables.size()];
+        for (int t = 0; t < dims.length; t++) {
+            dims[t] = tables.get(t).dim();
+        }
+        byte[] mine = SparseRowsCodec.encode(tables);
+        return run(FrameHeader.Op.ALL_REDUCE_SPARSE, seq -> {
+            byte[][] byRank = allGatherBytes(FrameHeader.Op.ALL_REDUCE_SPARSE, seq, tables.size(), mine, FrameHeader.ANY_PAYLOAD);
+            List<List<SparseRows>> decoded = new ArrayList<>(byRank.length);
+            for (int r = 0; r < byRank.length; r++) {
+                decoded.add(r == member.rank() ? tables : decodeFrom(r, byRank[r], dims, seq));
+            }
+            List<SparseRows> out = new ArrayList<>(dims.length);
+            for (int t = 0; t < dims.length; t++) {
+                List<SparseRows> parts = new ArrayList<>(byRank.length);
+                for (List<SparseRows> rankTables : decoded) {
+                    parts.add(rankTables.get(t));
+                }
+                out.add(SparseRows.sumById(parts));
+            }
+            return out;
+        });
+    }
+
+    private List<SparseRows> decodeFrom(int rank, byte[] payload, int[] dims, int seq) {
+        try {
+            return SparseRowsCodec.decode(payload, dims);
+        } catch (IllegalStateException e) {
+            throw CollectiveException.of(member, FrameHeader.Op.ALL_REDUCE_SPARSE + " #" + seq + " decoding",
+                    "rank " + rank, e.getMessage(), e);
+        }
+    }
+
+    private interface Body<T> {
+        T run(int sequence);
+    }
+
+    /** Runs one collective under the next sequence number; closes the group when it fails. */
+    private <T> T run(FrameHeader.Op op, Body<T> body) {
+        String closedReason = closedBecause.get();
+        if (closedReason != null) {
+            throw new CollectiveException(member + ": " + op + " on a closed group (" + closedReason + ")", null);
+        }
+        int seq = sequence++;
+        try {
+            return body.run(seq);
+        } catch (RuntimeException e) {
+            closeBecause("failed in " + op + " #" + seq + ": " + e.getMessage());
+            throw e;
+        }
+    }
+
+    private void ringAllReduce(float[] buffer, int seq) {
+        int size = member.size();
+        int rank = member.rank();
+        ChunkLayout chunks = new ChunkLayout(buffer.length, size);
+        // Reduce-scatter: at step s rank r passes on chunk r - s, which ranks r - s .. r have summed so far, and adds
+        // its own values to chunk r - s - 1, so chunk c ends up at rank c - 1 holding the sum over the ring from c.
+        for (int s = 0; s < size - 1; s++) {
+            int sendChunk = Math.floorMod(rank - s, size);
+            int receiveChunk = Math.floorMod(rank - s - 1, size);
+            transferChunks(buffer, seq, chunks, sendChunk, receiveChunk, FloatReceiver.Mode.ADD,
+                    "reduce-scatter step " + (s + 1) + "/" + (size - 1));
+        }
+        // All-gather: the owners' sums travel on around the ring and are only copied.
+        for (int s = 0; s < size - 1; s++) {
+            int sendChunk = Math.floorMod(rank + 1 - s, size);
+            int receiveChunk = Math.floorMod(rank - s, size);
+            transferChunks(buffer, seq, chunks, sendChunk, receiveChunk, FloatReceiver.Mode.COPY,
+                    "all-gather step " + (s + 1) + "/" + (size - 1));
+        }
+    }
+
+    private void transferChunks(float[] buffer, int seq, ChunkLayout chunks, int sendChunk, int receiveChunk,
+            FloatReceiver.Mode mode, String step) {
+        FrameHeader.Op op = FrameHeader.Op.ALL_REDUCE_SUM;
+        links.transfer(
+                new FloatSender(new FrameHeader(op, seq, buffer.length, (long) chunks.length(sendChunk) * Float.BYTES),
+                        buffer, chunks.offset(sendChunk), chunks.length(sendChunk)),
+                new FloatReceiver(new FrameHeader(op, seq, buffer.length, (long) chunks.length(receiveChunk) * Float.BYTES),
+                        buffer, chunks.offset(receiveChunk), chunks.length(receiveChunk), mode, scratch),
+                op + " #" + seq + " " + step);
+    }
+
+    private void gatherAndSum(float[] buffer, int seq) {
+        int size = member.size();
+        int rank = member.rank();
+        FrameHeader header = new FrameHeader(FrameHeader.Op.ALL_REDUCE_SUM, seq, buffer.length, (long) buffer.length * Float.BYTES);
+        float[][] byRank = new float[size][];
+        byRank[rank] = buffer;
+        // At step s rank r passes on rank r - s's buffer, received the step before, and receives rank r - s - 1's.
+        for (int s = 0; s < size - 1; s++) {
+            float[] send = byRank[Math.floorMod(rank - s, size)];
+            float[] receive = new float[buffer.length];
+            byRank[Math.floorMod(rank - s - 1, size)] = receive;
+            links.transfer(new FloatSender(header, send, 0, send.length),
+                    new FloatReceiver(header, receive, 0, receive.length, FloatReceiver.Mode.COPY, scratch),
+                    header.op() + " #" + seq + " gather step " + (s + 1) + "/" + (size - 1));
+        }
+        // Into a copy, since buffer is one of the addends; rank by rank, which vectorises and keeps each
+        // element's order ((x0 + x1) + x2) + ...
+        float[] sum = byRank[0].clone();
+        for (int r = 1; r < size; r++) {
+            float[] addend = byRank[r];
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += addend[i];
+            }
+        }
+        System.arraycopy(sum, 0, buffer, 0, buffer.length);
+    }
+
+    /** Every rank's payload, indexed by rank, gathered in {@code size - 1} steps around the ring. */
+    private byte[][] allGatherBytes(FrameHeader.Op op, int seq, long argument, byte[] mine, long expectedPayloadBytes) {
+        int size = member.size();
+        int rank = member.rank();
+        byte[][] byRank = new byte[size][];
+        byRank[rank] = mine;
+        for (int s = 0; s < size - 1; s++) {
+            byte[] send = byRank[Math.floorMod(rank - s, size)];
+            ByteFrameReceiver receiver = new ByteFrameReceiver(new FrameHeader(op, seq, argument, expectedPayloadBytes));
+            links.transfer(new ByteFrameSender(new FrameHeader(op, seq, argument, send.length), send), receiver,
+                    op + " #" + seq + " gather step " + (s + 1) + "/" + (size - 1));
+            byRank[Math.floorMod(rank - s - 1, size)] = receiver.payload();
+        }
+        return byRank;
+    }
+
+    /** Closes the connections; idempotent, callable from any thread. */
+    @Override
+    public void close() {
+        closeBecause("closed by the caller");
+    }
+
+    private void closeBecause(String reason) {
+        if (closedBecause.compareAndSet(null, reason)) {
+            if (links != null) {
+                links.close();
+            }
+            LOG.debug("{}: group closed after {} collectives: {}", member, sequence, reason);
+        }
+    }
+}
