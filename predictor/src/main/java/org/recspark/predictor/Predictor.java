@@ -115,6 +115,13 @@ public final class Predictor {
         return tasks.stream().map(TaskSpec::name).toList();
     }
 
+    /** The label a task was trained on. */
+    public String label(String task) {
+        return tasks.stream().filter(t -> t.name().equals(task)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no task '" + task + "'; the model's tasks are " + tasks()))
+                .label();
+    }
+
     /** The bundle's pipeline config (the model's and features' as trained). */
     public PipelineConfig config() {
         return bundle.config();

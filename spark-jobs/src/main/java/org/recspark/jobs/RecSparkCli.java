@@ -32,7 +32,8 @@ public final class RecSparkCli {
                 new PrepareMovieLensCommand(out),
                 new TrainCommand(out),
                 new PredictCommand(out),
-                new CheckConsistencyCommand(out)));
+                new CheckConsistencyCommand(out),
+                new EvaluateCommand(out)));
     }
 
     public static void main(String[] args) {

@@ -99,6 +99,7 @@ final class TrainCommand implements Command {
         summary.outcome().best().ifPresent(b -> out.printf(Locale.ROOT, "train: best evaluation at step %d: %s%n", b.step(),
                 format(b.metrics())));
         out.printf(Locale.ROOT, "train: checkpoints under %s%n", modelDir.resolve("checkpoints"));
+        out.printf(Locale.ROOT, "history: %s%nsummary: %s%n", summary.history(), summary.summaryFile());
         String exported = summary.exported().map(Path::toString).orElse("none (export_config has no final or best exporter)");
         out.printf(Locale.ROOT, "exported model: %s%n", exported);
         out.printf(Locale.ROOT, "%s metrics of the exported model (%d samples): %s%n", summary.testSplit(), summary.testRows(),
@@ -106,7 +107,6 @@ final class TrainCommand implements Command {
         for (Path plot : summary.plots()) {
             out.printf(Locale.ROOT, "plot: %s%n", plot);
         }
-        out.printf(Locale.ROOT, "history: %s%nsummary: %s%n", summary.history(), summary.summaryFile());
         return 0;
     }
 

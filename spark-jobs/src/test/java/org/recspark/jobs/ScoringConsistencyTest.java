@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
+import org.recspark.evaluator.ConfiguredMetrics;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.jobs.samples.SampleBuildJobTest;
 import org.recspark.jobs.training.SampleTableReader;
@@ -92,6 +93,16 @@ class ScoringConsistencyTest {
         for (int i = 0; i < stored.size(); i++) {
             Float actual = byKey.get(key(stored.get(i)));
             assertEquals(expected[i], actual, 1e-6, key(stored.get(i)));
+        }
+
+        String evaluated = cli("evaluate", "--bundle", bundle.toString(), "--predictions", predictions.toString());
+        Map<String, Double> single = new ConfiguredMetrics(pipeline.getEvalConfig().getMetricsList(), List.of("click"), "user_id")
+                .compute(Map.of("click", expected), Map.of("click", examples.label("click")), examples.groupKeys());
+        assertTrue(evaluated.startsWith("evaluate: 20000 rows: auc "), evaluated);
+        for (Map.Entry<String, Double> e : single.entrySet()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(e.getKey()) + " ([0-9.]+)").matcher(evaluated);
+            assertTrue(m.find(), e.getKey() + " in " + evaluated);
+            assertEquals(e.getValue(), Double.parseDouble(m.group(1)), 2e-6, e.getKey() + ": distributed " + evaluated + ", single-process " + single);
         }
     }
 

@@ -1,0 +1,66 @@
+package org.recspark.jobs;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.recspark.config.ConfigParser;
+import org.recspark.config.proto.PipelineConfig;
+import org.recspark.jobs.evaluation.DistributedEvaluation;
+import org.recspark.jobs.prediction.Bundles;
+import org.recspark.jobs.prediction.PredictionStage;
+import org.recspark.jobs.samples.SparkSessions;
+import org.recspark.predictor.Predictor;
+
+/**
+ * {@code recspark evaluate --bundle DIR --predictions PATH [--config CONFIG]}: the evaluation
+ * metrics of a batch prediction's output (from {@code predict}), computed exactly on Spark; the
+ * metrics are the config's eval_config (the bundle's own by default).
+ */
+final class EvaluateCommand implements Command {
+    private final PrintStream out;
+
+    EvaluateCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public String name() {
+        return "evaluate";
+    }
+
+    @Override
+    public String summary() {
+        return "Spark job: the eval_config metrics of predict's output, exact, for evaluation sets of any size";
+    }
+
+    @Override
+    public String usage() {
+        return "usage: recspark evaluate --bundle DIR --predictions PATH [--config CONFIG]\n"
+                + "  PATH is the output of predict (score and label columns); CONFIG's eval_config names the metrics "
+                + "(default: the bundle's config).";
+    }
+
+    @Override
+    public int run(List<String> args) {
+        CommandLine cl = CommandLine.parse(args, Set.of("bundle", "predictions", "config"));
+        Predictor predictor = Bundles.predictor(cl.required("bundle"));
+        PipelineConfig config = cl.optional("config").map(c -> ConfigParser.load(Path.of(c))).orElse(predictor.config());
+        List<String> tasks = predictor.tasks();
+        DistributedEvaluation evaluation = new DistributedEvaluation(config.getEvalConfig().getMetricsList(), tasks,
+                config.getInputConfig().getUserIdField());
+        Dataset<Row> scored = SparkSessions.getOrCreate("recspark evaluate").read().parquet(cl.required("predictions"));
+        List<DistributedEvaluation.TaskColumns> columns = tasks.stream()
+                .map(t -> new DistributedEvaluation.TaskColumns(t, PredictionStage.scoreColumn(tasks, t), predictor.label(t))).toList();
+        long rows = scored.count();
+        Map<String, Double> metrics = evaluation.compute(scored, columns);
+        StringBuilder sb = new StringBuilder();
+        metrics.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(String.format(Locale.ROOT, "%.6f", v)));
+        out.printf(Locale.ROOT, "evaluate: %d rows: %s%n", rows, sb);
+        return 0;
+    }
+}
