@@ -120,6 +120,39 @@ public final class ModelParameters {
         return tables.get(name);
     }
 
+    /**
+     * A 64-bit checksum of every weight: dense parameters and buffers in creation order, then each
+     * table's rows in id order (so it does not depend on the order rows were allocated). Equal on
+     * data-parallel workers exactly when their models are bit-identical (up to hash collisions).
+     */
+    public long weightChecksum() {
+        long h = 0xcbf29ce484222325L;
+        for (Parameter p : dense.values()) {
+            for (float v : p.value()) {
+                h = mixInto(h, Float.floatToRawIntBits(v));
+            }
+        }
+        for (EmbeddingTable t : tables.values()) {
+            long[] ids = t.ids().clone();
+            java.util.Arrays.sort(ids);
+            float[] row = new float[t.dim()];
+            for (long id : ids) {
+                h = mixInto(h, id);
+                t.read(id, row, 0);
+                for (float v : row) {
+                    h = mixInto(h, Float.floatToRawIntBits(v));
+                }
+            }
+        }
+        return h;
+    }
+
+    private static long mixInto(long h, long v) {
+        h ^= v;
+        h *= 0x100000001b3L;
+        return h ^ (h >>> 29);
+    }
+
     public long denseParameterCount() {
         long n = 0;
         for (Parameter p : dense.values()) {

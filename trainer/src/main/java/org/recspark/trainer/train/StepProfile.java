@@ -3,7 +3,8 @@ package org.recspark.trainer.train;
 /**
  * Where training time goes, summed over steps: preparing batches (gathering rows, allocating
  * embedding rows), the shards' forward and backward passes (wall time, and within them the thread
- * time of embedding lookups), merging shard gradients, and the optimizers' updates.
+ * time of embedding lookups), merging shard gradients, exchanging them with the other workers
+ * (data-parallel runs), and the optimizers' updates.
  */
 public final class StepProfile {
     long prepareNanos;
@@ -11,6 +12,7 @@ public final class StepProfile {
     long computeThreadNanos;
     long embeddingThreadNanos;
     long mergeNanos;
+    long syncNanos;
     long denseOptimizerNanos;
     long sparseOptimizerNanos;
     long steps;
@@ -36,6 +38,11 @@ public final class StepProfile {
         return mergeNanos / 1e9;
     }
 
+    /** Time in the workers' gradient exchange (0 in one process). */
+    public double syncSeconds() {
+        return syncNanos / 1e9;
+    }
+
     public double denseOptimizerSeconds() {
         return denseOptimizerNanos / 1e9;
     }
@@ -45,7 +52,7 @@ public final class StepProfile {
     }
 
     public double totalSeconds() {
-        return (prepareNanos + computeNanos + mergeNanos + denseOptimizerNanos + sparseOptimizerNanos) / 1e9;
+        return (prepareNanos + computeNanos + mergeNanos + syncNanos + denseOptimizerNanos + sparseOptimizerNanos) / 1e9;
     }
 
     @Override
@@ -54,8 +61,9 @@ public final class StepProfile {
         double compute = computeSeconds();
         double embedding = compute * embeddingFractionOfCompute();
         return String.format(java.util.Locale.ROOT,
-                "%d steps in %.2f s: prepare %.0f%%, embedding fwd/bwd %.0f%%, dense fwd/bwd %.0f%%, merge %.0f%%, dense optimizer %.0f%%, sparse optimizer %.0f%%",
+                "%d steps in %.2f s: prepare %.0f%%, embedding fwd/bwd %.0f%%, dense fwd/bwd %.0f%%, merge %.0f%%, sync %.0f%%, dense optimizer %.0f%%, sparse optimizer %.0f%%",
                 steps, total, 100 * prepareSeconds() / total, 100 * embedding / total, 100 * (compute - embedding) / total,
-                100 * mergeSeconds() / total, 100 * denseOptimizerSeconds() / total, 100 * sparseOptimizerSeconds() / total);
+                100 * mergeSeconds() / total, 100 * syncSeconds() / total, 100 * denseOptimizerSeconds() / total,
+                100 * sparseOptimizerSeconds() / total);
     }
 }

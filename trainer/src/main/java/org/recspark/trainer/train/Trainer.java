@@ -49,6 +49,7 @@ public final class Trainer implements AutoCloseable {
     private final TrainingState state = new TrainingState();
     private final StepProfile profile = new StepProfile();
     private CheckpointWriter checkpoints;
+    private WorkerGroup group;
 
     public Trainer(TrainConfig config, Model model, ModelParameters params, int threads) {
         if (threads < 1) {
@@ -77,6 +78,20 @@ public final class Trainer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Trains data-parallel with the other workers of the group: the rows given to {@link #fit} are
+     * this worker's partition, train_config.batch_size is the global batch (a multiple of the
+     * group's size), and every step's gradients are summed over the workers.
+     */
+    public Trainer withWorkers(WorkerGroup workers) {
+        if (config.getBatchSize() % workers.size() != 0) {
+            throw new IllegalArgumentException("train_config.batch_size " + config.getBatchSize() + " must be a multiple of the "
+                    + workers.size() + " workers (each takes an equal share of the global batch)");
+        }
+        this.group = workers;
+        return this;
+    }
+
     public Model model() {
         return model;
     }
@@ -101,14 +116,28 @@ public final class Trainer implements AutoCloseable {
         return sparseOptimizer;
     }
 
-    /** Trains for the configured epochs (or max_steps), continuing from the current state. */
+    /**
+     * Trains for the configured epochs (or max_steps), continuing from the current state. With a
+     * worker group, {@code train} is this worker's partition: a step takes batch_size / workers
+     * rows from each partition, and an epoch has as many steps as the largest partition needs (a
+     * worker whose partition is used up contributes an empty share, so no collective is skipped).
+     */
     public TrainingState fit(Examples train, TrainingListener listener) {
         int n = train.numRows();
-        if (n == 0) {
+        int workers = group == null ? 1 : group.size();
+        long[] partitionRows = group == null ? new long[]{n} : group.partitionRows();
+        if (group != null && partitionRows[group.rank()] != n) {
+            throw new IllegalStateException("worker " + group.rank() + " has " + n + " rows, the group says " + partitionRows[group.rank()]);
+        }
+        long totalRows = java.util.Arrays.stream(partitionRows).sum();
+        if (totalRows == 0) {
             throw new IllegalArgumentException("no training examples");
         }
-        int batchSize = config.getBatchSize();
-        long batchesPerEpoch = (n + batchSize - 1) / batchSize;
+        int batchSize = config.getBatchSize() / workers;
+        long batchesPerEpoch = 0;
+        for (long rows : partitionRows) {
+            batchesPerEpoch = Math.max(batchesPerEpoch, (rows + batchSize - 1) / batchSize);
+        }
         long logEvery = config.getLogEverySteps();
         double lossSinceLog = 0;
         long stepsSinceLog = 0;
@@ -122,13 +151,17 @@ public final class Trainer implements AutoCloseable {
                     stop = true;
                     break;
                 }
-                int from = (int) (b * batchSize);
+                int from = (int) Math.min(n, b * batchSize);
                 int to = (int) Math.min(n, from + (long) batchSize);
                 int[] rows = java.util.Arrays.copyOfRange(order, from, to);
-                double loss = step(train, rows);
+                long globalRows = 0;
+                for (long p : partitionRows) {
+                    globalRows += Math.max(0, Math.min(p, (b + 1) * batchSize) - b * batchSize);
+                }
+                double loss = step(train, rows, globalRows);
                 lossSinceLog += loss;
                 stepsSinceLog++;
-                samplesSinceLog += rows.length;
+                samplesSinceLog += globalRows;
                 if (state.globalStep() % logEvery == 0) {
                     double seconds = (System.nanoTime() - logStarted) / 1e9;
                     LOG.info("step {} epoch {}: loss {} ({} samples/s, lr {})", state.globalStep(), state.epoch(),
@@ -143,7 +176,8 @@ public final class Trainer implements AutoCloseable {
                         && state.globalStep() % config.getCheckpoint().getEverySteps() == 0) {
                     checkpoints.write(this);
                 }
-                if (listener != null && !listener.afterStep(this, loss)) {
+                boolean stopHere = listener != null && !listener.afterStep(this, loss);
+                if (group != null ? group.anyOf(stopHere) : stopHere) {
                     stop = true;
                     break;
                 }
@@ -153,7 +187,8 @@ public final class Trainer implements AutoCloseable {
                 if (checkpoints != null && config.getCheckpoint().getEverySteps() == 0) {
                     checkpoints.write(this);
                 }
-                if (listener != null && !listener.afterEpoch(this)) {
+                boolean stopHere = listener != null && !listener.afterEpoch(this);
+                if (group != null ? group.anyOf(stopHere) : stopHere) {
                     stop = true;
                 }
             }
@@ -182,40 +217,62 @@ public final class Trainer implements AutoCloseable {
 
     /** One optimizer step on the given rows; returns the batch's mean loss. */
     public double step(Examples data, int[] rows) {
+        return step(data, rows, rows.length);
+    }
+
+    /**
+     * One optimizer step on this worker's share of a batch of {@code globalRows} rows (all of them
+     * without a worker group); returns the batch's mean loss. An empty share still takes part in
+     * the step's collectives.
+     */
+    public double step(Examples data, int[] rows, long globalRows) {
         long t0 = System.nanoTime();
-        Examples batch = data.select(rows);
-        model.beforeStep(batch, state.globalStep());
-        params.allocateRows(batch);
-        int shardCount = Math.min(threads, rows.length);
-        List<Examples> shards = new ArrayList<>(shardCount);
-        for (int s = 0; s < shardCount; s++) {
-            int from = (int) ((long) rows.length * s / shardCount);
-            int to = (int) ((long) rows.length * (s + 1) / shardCount);
-            shards.add(shardCount == 1 ? batch : batch.slice(from, to));
-        }
-        long t1 = System.nanoTime();
-        float scale = 1f / rows.length;
+        float scale = 1f / globalRows;
         long step = state.globalStep();
-        List<ShardResult> results = runShards(shards, s -> {
-            long started = System.nanoTime();
-            Graph graph = new Graph(true, mix(config.getSeed(), step, s));
-            Gradients gradients = new Gradients();
-            Pass pass = new Pass(graph, shards.get(s), gradients);
-            ModelOutput output = model.forward(pass);
-            Tensor loss = model.loss(pass, output, scale);
-            graph.backward(loss);
-            return new ShardResult(gradients, loss.data()[0], pass.embeddingNanos(), System.nanoTime() - started);
-        });
-        long t2 = System.nanoTime();
         List<Gradients> perShard = new ArrayList<>();
         double loss = 0;
-        for (ShardResult r : results) {
-            perShard.add(r.gradients());
-            loss += r.loss();
-            profile.embeddingThreadNanos += r.embeddingNanos();
-            profile.computeThreadNanos += r.nanos();
+        long t1;
+        long t2;
+        if (rows.length > 0) {
+            Examples batch = data.select(rows);
+            model.beforeStep(batch, state.globalStep());
+            params.allocateRows(batch);
+            int shardCount = Math.min(threads, rows.length);
+            List<Examples> shards = new ArrayList<>(shardCount);
+            for (int s = 0; s < shardCount; s++) {
+                int from = (int) ((long) rows.length * s / shardCount);
+                int to = (int) ((long) rows.length * (s + 1) / shardCount);
+                shards.add(shardCount == 1 ? batch : batch.slice(from, to));
+            }
+            t1 = System.nanoTime();
+            List<ShardResult> results = runShards(shards, s -> {
+                long started = System.nanoTime();
+                Graph graph = new Graph(true, mix(config.getSeed(), step, s + shardCount * (group == null ? 0 : group.rank())));
+                Gradients gradients = new Gradients();
+                Pass pass = new Pass(graph, shards.get(s), gradients);
+                ModelOutput output = model.forward(pass);
+                Tensor lossTensor = model.loss(pass, output, scale);
+                graph.backward(lossTensor);
+                return new ShardResult(gradients, lossTensor.data()[0], pass.embeddingNanos(), System.nanoTime() - started);
+            });
+            t2 = System.nanoTime();
+            for (ShardResult r : results) {
+                perShard.add(r.gradients());
+                loss += r.loss();
+                profile.embeddingThreadNanos += r.embeddingNanos();
+                profile.computeThreadNanos += r.nanos();
+            }
+        } else {
+            t1 = System.nanoTime();
+            t2 = t1;
+            perShard.add(new Gradients());
         }
         Gradients merged = Gradients.merge(perShard);
+        long tSync = System.nanoTime();
+        if (group != null) {
+            loss = group.allReduce(merged, params, loss);
+        }
+        long tSynced = System.nanoTime();
         for (Map.Entry<Parameter, float[]> e : merged.bufferObservations().entrySet()) {
             BatchNorm.foldInto(e.getKey(), e.getValue());
         }
@@ -231,7 +288,8 @@ public final class Trainer implements AutoCloseable {
         long t5 = System.nanoTime();
         profile.prepareNanos += t1 - t0;
         profile.computeNanos += t2 - t1;
-        profile.mergeNanos += t3 - t2;
+        profile.mergeNanos += (t3 - t2) - (tSynced - tSync);
+        profile.syncNanos += tSynced - tSync;
         profile.denseOptimizerNanos += t4 - t3;
         profile.sparseOptimizerNanos += t5 - t4;
         profile.steps++;
