@@ -5,6 +5,9 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.rand;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,6 +25,7 @@ import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.jobs.samples.SparkSessions;
+import org.recspark.jobs.training.DistributedTrainingJob;
 import org.recspark.jobs.training.SampleTableReader;
 import org.recspark.trainer.data.Examples;
 import org.recspark.trainer.eval.TrainingRun;
@@ -52,14 +56,16 @@ final class TrainCommand implements Command {
 
     @Override
     public String usage() {
-        return "usage: recspark train --config CONFIG --samples PATH [--model-dir DIR] [--threads N]\n"
+        return "usage: recspark train --config CONFIG --samples PATH [--model-dir DIR] [--threads N] [--workers W]\n"
                 + "  PATH is the output of build-samples. DIR defaults to runtime_config.model_dir (relative to the config);\n"
-                + "  N defaults to runtime_config.threads_per_worker. train_config.warm_start_from starts from another run.";
+                + "  N defaults to runtime_config.threads_per_worker, W to runtime_config.num_workers: W > 1 trains data-parallel\n"
+                + "  in W Spark barrier tasks (one per executor; DIR must be visible to every executor).\n"
+                + "  train_config.warm_start_from starts from another run.";
     }
 
     @Override
     public int run(List<String> args) {
-        CommandLine cl = CommandLine.parse(args, Set.of("config", "samples", "model-dir", "threads"));
+        CommandLine cl = CommandLine.parse(args, Set.of("config", "samples", "model-dir", "threads", "workers"));
         Path configFile = Path.of(cl.required("config"));
         PipelineConfig config = ConfigParser.load(configFile);
         Path baseDir = configFile.toAbsolutePath().getParent();
@@ -72,6 +78,10 @@ final class TrainCommand implements Command {
         }
         Path modelDir = cl.optional("model-dir").isPresent() ? Path.of(modelDirText) : baseDir.resolve(modelDirText);
         int threads = cl.optional("threads").map(Integer::parseInt).orElse(config.getRuntimeConfig().getThreadsPerWorker());
+        int workers = cl.optional("workers").map(Integer::parseInt).orElse(config.getRuntimeConfig().getNumWorkers());
+        if (workers < 1 || threads < 1) {
+            throw new UsageException("--workers and --threads must be >= 1, got " + workers + " and " + threads);
+        }
 
         switch (config.getInputConfig().getSplit().getKindCase()) {
             case KIND_NOT_SET -> throw new UsageException("input_config.split is not set: train needs held-out evaluation rows");
@@ -84,37 +94,67 @@ final class TrainCommand implements Command {
         SparkSession spark = SparkSessions.getOrCreate("recspark train " + config.getName());
         Dataset<Row> samples = spark.read().parquet(cl.required("samples"));
         Dataset<Row>[] split = split(samples, config.getInputConfig());
-        Examples train = SampleTableReader.read(split[0], generator.schema(), config.getInputConfig());
-        Examples eval = SampleTableReader.read(split[1], generator.schema(), config.getInputConfig());
-        Optional<Examples> test = split[2] == null ? Optional.empty()
-                : Optional.of(SampleTableReader.read(split[2], generator.schema(), config.getInputConfig()));
-        out.printf(Locale.ROOT, "train: %d training, %d evaluation and %s test samples%n", train.numRows(), eval.numRows(),
-                test.map(t -> Integer.toString(t.numRows())).orElse("no"));
-
         long started = System.nanoTime();
-        TrainingRun.Summary summary = new TrainingRun(config, baseDir, generator.schema(), modelDir, threads).run(train, eval, test);
-        summary.warmStart().ifPresent(report -> out.printf(Locale.ROOT, "train: warm start from %s: %d loaded, fresh %s%n",
-                report.checkpoint(), report.loaded().size(), report.fresh()));
-        out.printf(Locale.ROOT, "train: %d steps in %.1f s; %s%n", summary.steps(), (System.nanoTime() - started) / 1e9, summary.stopReason());
-        summary.outcome().best().ifPresent(b -> out.printf(Locale.ROOT, "train: best evaluation at step %d: %s%n", b.step(),
-                format(b.metrics())));
-        out.printf(Locale.ROOT, "train: checkpoints under %s%n", modelDir.resolve("checkpoints"));
-        out.printf(Locale.ROOT, "history: %s%nsummary: %s%n", summary.history(), summary.summaryFile());
-        String exported = summary.exported().map(Path::toString).orElse("none (export_config has no final or best exporter)");
-        out.printf(Locale.ROOT, "exported model: %s%n", exported);
-        out.printf(Locale.ROOT, "%s metrics of the exported model (%d samples): %s%n", summary.testSplit(), summary.testRows(),
-                format(summary.testMetrics()));
-        for (Path plot : summary.plots()) {
-            out.printf(Locale.ROOT, "plot: %s%n", plot);
+        String summaryJson;
+        if (workers > 1) {
+            out.printf(Locale.ROOT, "train: %d workers (barrier mode) x %d threads%n", workers, threads);
+            summaryJson = new DistributedTrainingJob(spark, config, baseDir, modelDir, workers, threads)
+                    .run(split[0], split[1], Optional.ofNullable(split[2]));
+        } else {
+            Examples train = SampleTableReader.read(split[0], generator.schema(), config.getInputConfig());
+            Examples eval = SampleTableReader.read(split[1], generator.schema(), config.getInputConfig());
+            Optional<Examples> test = split[2] == null ? Optional.empty()
+                    : Optional.of(SampleTableReader.read(split[2], generator.schema(), config.getInputConfig()));
+            out.printf(Locale.ROOT, "train: %d training, %d evaluation and %s test samples%n", train.numRows(), eval.numRows(),
+                    test.map(t -> Integer.toString(t.numRows())).orElse("no"));
+            TrainingRun.Summary summary = new TrainingRun(config, baseDir, generator.schema(), modelDir, threads).run(train, eval, test);
+            summaryJson = read(summary.summaryFile());
         }
+        print(JsonParser.parseString(summaryJson).getAsJsonObject(), modelDir, (System.nanoTime() - started) / 1e9);
         return 0;
     }
 
-    private static String format(Map<String, Double> metrics) {
+    /** What a run did, from its summary.json (written by worker 0 of a distributed run). */
+    private void print(JsonObject s, Path modelDir, double seconds) {
+        if (s.has("warm_start")) {
+            JsonObject w = s.getAsJsonObject("warm_start");
+            out.printf(Locale.ROOT, "train: warm start from %s: %d loaded, fresh %s%n", w.get("from").getAsString(),
+                    w.get("loaded").getAsInt(), w.get("fresh"));
+        }
+        out.printf(Locale.ROOT, "train: %d steps in %.1f s; %s%n", s.get("steps").getAsLong(), seconds, s.get("stop_reason").getAsString());
+        if (s.has("best_evaluation")) {
+            JsonObject b = s.getAsJsonObject("best_evaluation");
+            out.printf(Locale.ROOT, "train: best evaluation at step %d: %s%n", b.get("step").getAsLong(), format(b.getAsJsonObject("metrics")));
+        }
+        out.printf(Locale.ROOT, "train: checkpoints under %s%n", modelDir.resolve("checkpoints"));
+        out.printf(Locale.ROOT, "history: %s%nsummary: %s%n", s.get("history").getAsString(), modelDir.resolve("summary.json"));
+        String exported = s.has("reported_export") ? s.get("reported_export").getAsString()
+                : "none (export_config has no final or best exporter)";
+        out.printf(Locale.ROOT, "exported model: %s%n", exported);
+        JsonObject test = s.getAsJsonObject("test");
+        out.printf(Locale.ROOT, "%s metrics of the exported model (%d samples): %s%n", test.get("split").getAsString(),
+                test.get("rows").getAsLong(), format(test.getAsJsonObject("metrics")));
+        for (JsonElement plot : s.getAsJsonArray("plots")) {
+            out.printf(Locale.ROOT, "plot: %s%n", plot.getAsString());
+        }
+    }
+
+    private static String format(JsonObject metrics) {
         StringBuilder sb = new StringBuilder();
-        metrics.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ')
-                .append(String.format(Locale.ROOT, "%.5f", v)));
+        for (Map.Entry<String, JsonElement> e : metrics.entrySet()) {
+            JsonElement v = e.getValue();
+            String value = v.getAsJsonPrimitive().isNumber() ? String.format(Locale.ROOT, "%.5f", v.getAsDouble()) : v.getAsString();
+            sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(value);
+        }
         return sb.toString();
+    }
+
+    private static String read(Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Training, evaluation and test rows (null when no test split is configured) as input_config.split says. */

@@ -27,24 +27,49 @@ public final class SampleTableReader {
     }
 
     public static Examples read(Dataset<Row> samples, FeatureSchema schema, InputConfig input) {
-        List<String> labels = input.getLabelsList().stream().map(LabelField::getName).toList();
+        Rows rows = new Rows(schema, input);
+        Iterator<Row> it = select(samples, input).toLocalIterator();
+        while (it.hasNext()) {
+            rows.add(it.next());
+        }
+        return rows.build();
+    }
+
+    /** The columns {@link Rows} reads: the user id, the labels and the features struct. */
+    public static Dataset<Row> select(Dataset<Row> samples, InputConfig input) {
         List<String> columns = new ArrayList<>();
         columns.add(input.getUserIdField());
-        columns.addAll(labels);
+        input.getLabelsList().forEach(l -> columns.add(l.getName()));
         columns.add(FeatureStage.FEATURES);
-        Dataset<Row> selected = samples.select(columns.stream().map(c -> col("`" + c + "`")).toArray(org.apache.spark.sql.Column[]::new));
-        List<FeatureSpec> specs = schema.features();
-        ExamplesBuilder builder = new ExamplesBuilder(schema, labels);
-        int n = specs.size();
-        long[][] ids = new long[n][];
-        float[][] weights = new float[n][];
-        float[][] dense = new float[n][];
-        float[] rowLabels = new float[labels.size()];
-        Iterator<Row> rows = selected.toLocalIterator();
-        while (rows.hasNext()) {
-            Row row = rows.next();
+        return samples.select(columns.stream().map(c -> col("`" + c + "`")).toArray(org.apache.spark.sql.Column[]::new));
+    }
+
+    /** Collects sample rows (with at least the columns of {@link #select}) one at a time, in order. */
+    public static final class Rows {
+        private final InputConfig input;
+        private final List<String> labels;
+        private final List<FeatureSpec> specs;
+        private final ExamplesBuilder builder;
+        private final long[][] ids;
+        private final float[][] weights;
+        private final float[][] dense;
+        private final float[] rowLabels;
+
+        public Rows(FeatureSchema schema, InputConfig input) {
+            this.input = input;
+            this.labels = input.getLabelsList().stream().map(LabelField::getName).toList();
+            this.specs = schema.features();
+            this.builder = new ExamplesBuilder(schema, labels);
+            int n = specs.size();
+            ids = new long[n][];
+            weights = new float[n][];
+            dense = new float[n][];
+            rowLabels = new float[labels.size()];
+        }
+
+        public void add(Row row) {
             Row features = row.getStruct(row.fieldIndex(FeatureStage.FEATURES));
-            for (int f = 0; f < n; f++) {
+            for (int f = 0; f < specs.size(); f++) {
                 FeatureSpec spec = specs.get(f);
                 if (spec.sparse()) {
                     ids[f] = longs(features.getSeq(features.fieldIndex(spec.name())));
@@ -63,7 +88,10 @@ public final class SampleTableReader {
             Object user = row.get(row.fieldIndex(input.getUserIdField()));
             builder.addRow(ids, weights, dense, rowLabels, user == null ? 0L : groupKey(user.toString()));
         }
-        return builder.build();
+
+        public Examples build() {
+            return builder.build();
+        }
     }
 
     /** A stable 64-bit key for a user id (GAUC groups by it). */

@@ -258,6 +258,59 @@ public final class PeriodicEvaluator implements TrainingListener {
     }
 
     /**
+     * Picks up where an interrupted run stood at {@code step} (the checkpoint a retried attempt
+     * resumed from): its evaluations up to that step (from the history) set the best evaluation and
+     * the early-stopping state, and its exports up to that step are ranked again; exports of later
+     * steps, written by the failed attempt after its last checkpoint, are deleted (the resumed run
+     * writes them again).
+     */
+    public void resume(List<MetricsRecord> history, long step) {
+        for (MetricsRecord r : history) {
+            if (r.kind() != MetricsRecord.Kind.EVAL || r.step() > step) {
+                continue;
+            }
+            Evaluation e = new Evaluation(r.step(), r.epoch(), r.metrics());
+            if (bestEvaluation == null || isBetter(bestMetric().getDirection(), rankingValue(e), rankingValue(bestEvaluation))) {
+                bestEvaluation = e;
+            }
+            shouldStop(e);
+            lastEvaluatedStep = e.step();
+            lastMetrics = e.metrics();
+        }
+        stopReason = null;
+        latest.addAll(existingExports("latest", step));
+        best.addAll(existingExports("best", step));
+        best.sort(rankOrder());
+        LOG.info("Resumed evaluation state at step {}: best {}, exports best {} latest {}", step,
+                bestEvaluation == null ? "none" : bestEvaluation.step(), best.stream().map(Export::step).toList(),
+                latest.stream().map(Export::step).toList());
+    }
+
+    private List<Export> existingExports(String exporter, long upToStep) {
+        Path dir = exportDir.resolve(exporter);
+        List<Export> out = new ArrayList<>();
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return out;
+        }
+        try (var children = java.nio.file.Files.list(dir)) {
+            for (Path p : children.filter(c -> c.getFileName().toString().matches("step-\\d+")).toList()) {
+                long s = Long.parseLong(p.getFileName().toString().substring(5));
+                Export e = new Export(exporter, p, s, Double.NaN);
+                if (s > upToStep) {
+                    delete(e);
+                    continue;
+                }
+                var metrics = org.recspark.trainer.export.ExportBundle.open(p).manifest().getMetricsMap();
+                out.add(new Export(exporter, p, s, value(metrics, bestMetric())));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list exports in " + dir, e);
+        }
+        out.sort(Comparator.comparingLong(Export::step));
+        return out;
+    }
+
+    /**
      * Evaluates the final weights unless the last evaluation was at this step, writes the final
      * export when configured, records the last training loss, and says how the run ended.
      */

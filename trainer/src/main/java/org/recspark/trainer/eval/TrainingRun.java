@@ -35,6 +35,7 @@ import org.recspark.trainer.nn.ModelParameters;
 import org.recspark.trainer.train.CheckpointReader;
 import org.recspark.trainer.train.CheckpointWriter;
 import org.recspark.trainer.train.Trainer;
+import org.recspark.trainer.train.WorkerGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +80,20 @@ public final class TrainingRun {
      * @param test the test rows, or empty to report the exported model on the evaluation rows
      */
     public Summary run(Examples train, Examples eval, Optional<Examples> test) {
+        return run(train, eval, test, null, false).orElseThrow();
+    }
+
+    /**
+     * One worker's part of a data-parallel run: {@code train} is this worker's partition. Worker 0
+     * evaluates, checkpoints, exports and reports (its {@code eval} and {@code test} rows are the
+     * whole held-out sets; the other workers' are ignored) and returns the summary; the others
+     * return empty. After training, every worker's weights must be bit-identical.
+     *
+     * @param group  the workers, or null for a single process
+     * @param resume continue from the run's latest checkpoint when there is one (a retried attempt)
+     */
+    public Optional<Summary> run(Examples train, Examples eval, Optional<Examples> test, WorkerGroup group, boolean resume) {
+        boolean lead = group == null || group.rank() == 0;
         TrainConfig trainConfig = config.getTrainConfig();
         ModelParameters params = new ModelParameters(trainConfig.getSeed());
         Model model = ModelFactory.create(new ModelContext(config, schema, params));
@@ -96,23 +111,55 @@ public final class TrainingRun {
         Path historyFile = runDir.resolve("metrics.jsonl");
         LOG.info("Training {} on {} rows, evaluating on {} rows{}, run directory {}", modelType, train.numRows(), eval.numRows(),
                 test.map(t -> ", testing on " + t.numRows() + " rows").orElse(""), runDir);
-        PeriodicEvaluator.Outcome outcome;
+        PeriodicEvaluator.Outcome outcome = null;
         long steps;
         String stopReason;
-        try (MetricsHistory history = openHistory(historyFile);
-             Trainer trainer = new Trainer(trainConfig, model, params, threads).withCheckpoints(checkpoints)) {
-            PeriodicEvaluator evaluator = new PeriodicEvaluator(config.getEvalConfig(), config.getExportConfig(), eval, model.tasks(),
-                    metrics, exporter, runDir, history, trainConfig.getLogEverySteps());
+        Optional<Path> resumedFrom = resume ? CheckpointReader.list(checkpoints.directory()).stream().reduce((a, b) -> b) : Optional.empty();
+        List<MetricsRecord> earlierHistory = lead && resumedFrom.isPresent() && Files.exists(historyFile) ? readHistory(historyFile) : List.of();
+        try (MetricsHistory history = lead ? openHistory(historyFile) : null;
+             Trainer trainer = new Trainer(trainConfig, model, params, threads)) {
+            if (group != null) {
+                trainer.withWorkers(group);
+            }
+            if (resumedFrom.isPresent()) {
+                CheckpointReader.open(resumedFrom.get()).restore(trainer);
+            }
+            if (group != null) {
+                group.requireEqual(trainer.state().globalStep(), "the step resumed from");
+            }
+            PeriodicEvaluator evaluator = null;
+            if (lead) {
+                trainer.withCheckpoints(checkpoints);
+                evaluator = new PeriodicEvaluator(config.getEvalConfig(), config.getExportConfig(), eval, model.tasks(),
+                        metrics, exporter, runDir, history, trainConfig.getLogEverySteps());
+                if (resumedFrom.isPresent()) {
+                    long step = trainer.state().globalStep();
+                    List<MetricsRecord> kept = earlierHistory.stream().filter(r -> r.step() <= step).toList();
+                    for (MetricsRecord r : kept) {
+                        history.record(r);
+                    }
+                    evaluator.resume(kept, step);
+                }
+            }
             trainer.fit(train, evaluator);
+            if (group != null) {
+                group.requireEqual(params.weightChecksum(), "the weights' checksum after training");
+            }
+            steps = trainer.state().globalStep();
+            if (!lead) {
+                return Optional.empty();
+            }
             checkpoints.write(trainer);
             outcome = evaluator.finish(trainer);
-            steps = trainer.state().globalStep();
             stopReason = outcome.stopReason() != null ? outcome.stopReason()
                     : trainConfig.getMaxSteps() > 0 && steps >= trainConfig.getMaxSteps()
                     ? "reached train_config.max_steps " + trainConfig.getMaxSteps()
                     : "completed train_config.num_epochs " + trainConfig.getNumEpochs();
+            if (resumedFrom.isPresent()) {
+                stopReason += " (resumed from " + resumedFrom.get() + ")";
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot close the metrics history " + historyFile, e);
+            throw new UncheckedIOException("cannot write the metrics history " + historyFile, e);
         }
         LOG.info("Run ended: {}", stopReason);
 
@@ -132,7 +179,15 @@ public final class TrainingRun {
         Summary summary = new Summary(runDir, stopReason, steps, outcome, exported, testSplit, reportRows.numRows(), testMetrics, plots,
                 historyFile, summaryFile, warmStart);
         writeSummary(summary, modelType);
-        return summary;
+        return Optional.of(summary);
+    }
+
+    private static List<MetricsRecord> readHistory(Path file) {
+        try {
+            return MetricsHistory.read(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the metrics history " + file + " to resume", e);
+        }
     }
 
     private static MetricsHistory openHistory(Path file) {
