@@ -132,8 +132,9 @@ final class TrainCommand implements Command {
                 : "none (export_config has no final or best exporter)";
         out.printf(Locale.ROOT, "exported model: %s%n", exported);
         JsonObject test = s.getAsJsonObject("test");
-        out.printf(Locale.ROOT, "%s metrics of the exported model (%d samples): %s%n", test.get("split").getAsString(),
-                test.get("rows").getAsLong(), format(test.getAsJsonObject("metrics")));
+        out.printf(Locale.ROOT, "%s metrics of the %s (%d samples): %s%n", test.get("split").getAsString(),
+                s.has("reported_export") ? "exported model" : "final model", test.get("rows").getAsLong(),
+                format(test.getAsJsonObject("metrics")));
         for (JsonElement plot : s.getAsJsonArray("plots")) {
             out.printf(Locale.ROOT, "plot: %s%n", plot.getAsString());
         }

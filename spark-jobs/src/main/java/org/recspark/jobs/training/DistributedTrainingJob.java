@@ -96,6 +96,9 @@ public final class DistributedTrainingJob {
             taskThreads = taskCpus;
         }
         var input = config.getInputConfig();
+        if (eval.isEmpty()) {
+            throw new IllegalArgumentException("the evaluation split is empty: check input_config.split");
+        }
         Dataset<Row> heldOut = SampleTableReader.select(eval, input).withColumn(ROLE, lit(EVAL));
         if (test.isPresent()) {
             heldOut = heldOut.unionByName(SampleTableReader.select(test.get(), input).withColumn(ROLE, lit(TEST)));

@@ -67,6 +67,7 @@ public final class PeriodicEvaluator implements TrainingListener {
     private int evaluationsWithoutImprovement;
     private double earlyStopBest = Double.NaN;
     private String stopReason;
+    private EvaluationObserver observer = e -> Optional.empty();
 
     /** One evaluation: the step and its metrics. */
     public record Evaluation(long step, int epoch, Map<String, Double> metrics) {}
@@ -182,7 +183,31 @@ public final class PeriodicEvaluator implements TrainingListener {
     private boolean evaluateAndDecide(Trainer trainer) {
         Evaluation evaluation = evaluate(trainer);
         runExporters(trainer, evaluation);
-        return !shouldStop(evaluation);
+        if (shouldStop(evaluation)) {
+            return false;
+        }
+        Optional<String> observerStop = observer.afterEvaluation(evaluation);
+        if (observerStop.isPresent()) {
+            stopReason = "stopped at step " + evaluation.step() + " by " + observerStop.get();
+            LOG.info(stopReason);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Sees every periodic evaluation and may stop the run (a hyper-parameter search stopping a
+     * trial that falls behind); returns the reason to stop, or empty to go on.
+     */
+    @FunctionalInterface
+    public interface EvaluationObserver {
+        Optional<String> afterEvaluation(Evaluation evaluation);
+    }
+
+    /** Sets the observer of periodic evaluations (none by default). */
+    public PeriodicEvaluator observedBy(EvaluationObserver evaluationObserver) {
+        this.observer = evaluationObserver;
+        return this;
     }
 
     private void runExporters(Trainer trainer, Evaluation evaluation) {

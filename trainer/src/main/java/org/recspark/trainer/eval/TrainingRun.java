@@ -56,6 +56,7 @@ public final class TrainingRun {
     private final FeatureSchema schema;
     private final Path runDir;
     private final int threads;
+    private PeriodicEvaluator.EvaluationObserver observer = e -> Optional.empty();
 
     /**
      * What a run produced. {@code testMetrics} are the exported model's metrics on the test rows
@@ -74,6 +75,12 @@ public final class TrainingRun {
         this.schema = schema;
         this.runDir = runDir;
         this.threads = threads;
+    }
+
+    /** Lets an observer see every periodic evaluation and stop the run (hyper-parameter search). */
+    public TrainingRun observedBy(PeriodicEvaluator.EvaluationObserver evaluationObserver) {
+        this.observer = evaluationObserver;
+        return this;
     }
 
     /**
@@ -112,6 +119,10 @@ public final class TrainingRun {
         LOG.info("Training {} on {} rows, evaluating on {} rows{}, run directory {}", modelType, train.numRows(), eval.numRows(),
                 test.map(t -> ", testing on " + t.numRows() + " rows").orElse(""), runDir);
         PeriodicEvaluator.Outcome outcome = null;
+        double trainSeconds;
+        long trainSamples;
+        String profile;
+        double stepSeconds;
         long steps;
         String stopReason;
         Optional<Path> resumedFrom = resume ? CheckpointReader.list(checkpoints.directory()).stream().reduce((a, b) -> b) : Optional.empty();
@@ -131,7 +142,7 @@ public final class TrainingRun {
             if (lead) {
                 trainer.withCheckpoints(checkpoints);
                 evaluator = new PeriodicEvaluator(config.getEvalConfig(), config.getExportConfig(), eval, model.tasks(),
-                        metrics, exporter, runDir, history, trainConfig.getLogEverySteps());
+                        metrics, exporter, runDir, history, trainConfig.getLogEverySteps()).observedBy(observer);
                 if (resumedFrom.isPresent()) {
                     long step = trainer.state().globalStep();
                     List<MetricsRecord> kept = earlierHistory.stream().filter(r -> r.step() <= step).toList();
@@ -141,7 +152,13 @@ public final class TrainingRun {
                     evaluator.resume(kept, step);
                 }
             }
+            long samplesBefore = trainer.state().samplesSeen();
+            long fitStarted = System.nanoTime();
             trainer.fit(train, evaluator);
+            trainSeconds = (System.nanoTime() - fitStarted) / 1e9;
+            trainSamples = trainer.state().samplesSeen() - samplesBefore;
+            profile = trainer.profile().toString();
+            stepSeconds = trainer.profile().totalSeconds();
             if (group != null) {
                 group.requireEqual(params.weightChecksum(), "the weights' checksum after training");
             }
@@ -178,7 +195,15 @@ public final class TrainingRun {
         Path summaryFile = runDir.resolve("summary.json");
         Summary summary = new Summary(runDir, stopReason, steps, outcome, exported, testSplit, reportRows.numRows(), testMetrics, plots,
                 historyFile, summaryFile, warmStart);
-        writeSummary(summary, modelType);
+        JsonObject timing = new JsonObject();
+        timing.addProperty("workers", group == null ? 1 : group.size());
+        timing.addProperty("threads_per_worker", threads);
+        timing.addProperty("train_seconds", trainSeconds);
+        timing.addProperty("train_samples", trainSamples);
+        timing.addProperty("step_seconds", stepSeconds);
+        timing.addProperty("samples_per_second", trainSamples / stepSeconds);
+        timing.addProperty("profile", profile);
+        writeSummary(summary, modelType, timing);
         return Optional.of(summary);
     }
 
@@ -252,7 +277,12 @@ public final class TrainingRun {
         return out;
     }
 
-    private void writeSummary(Summary s, String modelType) {
+    /**
+     * @param timing how long the training loop took (train_seconds, periodic evaluation included;
+     *               step_seconds, the steps alone, which samples_per_second divides) and where the
+     *               time went, worker 0's view
+     */
+    private void writeSummary(Summary s, String modelType, JsonObject timing) {
         JsonObject o = new JsonObject();
         o.addProperty("model", modelType);
         o.addProperty("steps", s.steps());
@@ -283,6 +313,7 @@ public final class TrainingRun {
         s.plots().forEach(p -> plots.add(p.toString()));
         o.add("plots", plots);
         o.addProperty("history", s.history().toString());
+        o.add("training", timing);
         s.warmStart().ifPresent(w -> {
             JsonObject ws = new JsonObject();
             ws.addProperty("from", w.checkpoint().toString());

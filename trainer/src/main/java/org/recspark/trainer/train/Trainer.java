@@ -293,7 +293,7 @@ public final class Trainer implements AutoCloseable {
         profile.denseOptimizerNanos += t4 - t3;
         profile.sparseOptimizerNanos += t5 - t4;
         profile.steps++;
-        state.stepDone(rows.length);
+        state.stepDone((int) globalRows);
         if (!Double.isFinite(loss)) {
             throw new IllegalStateException("loss is " + loss + " at step " + state.globalStep()
                     + "; lower the learning rate or enable gradient_clip_norm");
