@@ -44,10 +44,7 @@ final class BuildSamplesCommand implements Command {
     public int run(List<String> args) {
         CommandLine cl = CommandLine.parse(args, Set.of("config", "out", "date", "rejects"));
         Path configFile = Path.of(cl.required("config"));
-        Optional<String> date = cl.optional("date");
-        if (date.isPresent() && !date.get().matches("\\d{4}-\\d{2}-\\d{2}")) {
-            throw new UsageException("--date expects YYYY-MM-DD, got '" + date.get() + "'");
-        }
+        Optional<String> date = cl.date("date");
         PipelineConfig config = ConfigParser.load(configFile);
         if (!config.hasInputConfig()) {
             throw new UsageException(configFile + " has no input_config");

@@ -46,8 +46,8 @@ final class CheckConsistencyCommand implements Command {
         CommandLine cl = CommandLine.parse(args, Set.of("config", "bundle", "samples", "rows", "seed"));
         Path configFile = Path.of(cl.required("config"));
         PipelineConfig config = ConfigParser.load(configFile);
-        int rows = cl.optional("rows").map(r -> parse(r, "--rows")).orElse(1000);
-        long seed = cl.optional("seed").map(r -> (long) parse(r, "--seed")).orElse(7L);
+        int rows = cl.positiveInt("rows", 1000);
+        long seed = cl.longValue("seed", 7L);
         ConsistencyCheck.Report report = new ConsistencyCheck(SparkSessions.getOrCreate("recspark check-consistency"), config,
                 configFile.toAbsolutePath().getParent(), Bundles.predictor(cl.required("bundle"))).run(cl.required("samples"), rows, seed);
         out.printf(Locale.ROOT, "check-consistency: %d rows checked (%d without a matching raw row), %d feature mismatches, "
@@ -64,17 +64,5 @@ final class CheckConsistencyCommand implements Command {
         }
         out.println(report.consistent() ? "check-consistency: consistent" : "check-consistency: INCONSISTENT");
         return report.consistent() ? 0 : 1;
-    }
-
-    private static int parse(String value, String option) {
-        try {
-            int v = Integer.parseInt(value);
-            if (v < 1) {
-                throw new UsageException(option + " must be >= 1, got " + value);
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new UsageException(option + " expects an integer, got '" + value + "'");
-        }
     }
 }

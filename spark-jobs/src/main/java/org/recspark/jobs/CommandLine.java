@@ -50,6 +50,24 @@ final class CommandLine {
         return Optional.ofNullable(values.get(name));
     }
 
+    /** An optional day as YYYY-MM-DD (a daily partition). */
+    Optional<String> date(String name) {
+        Optional<String> date = optional(name);
+        if (date.isPresent() && !date.get().matches("\\d{4}-\\d{2}-\\d{2}")) {
+            throw new UsageException("--" + name + " expects YYYY-MM-DD, got '" + date.get() + "'");
+        }
+        return date;
+    }
+
+    /** A positive integer option. */
+    int positiveInt(String name, int defaultValue) {
+        long v = longValue(name, defaultValue);
+        if (v < 1 || v > Integer.MAX_VALUE) {
+            throw new UsageException("option --" + name + " must be a positive integer, got " + v);
+        }
+        return (int) v;
+    }
+
     long longValue(String name, long defaultValue) {
         String value = values.get(name);
         if (value == null) {

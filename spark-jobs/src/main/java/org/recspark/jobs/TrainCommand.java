@@ -77,11 +77,8 @@ final class TrainCommand implements Command {
             throw new UsageException("no model directory: pass --model-dir or set runtime_config.model_dir");
         }
         Path modelDir = cl.optional("model-dir").isPresent() ? Path.of(modelDirText) : baseDir.resolve(modelDirText);
-        int threads = cl.optional("threads").map(Integer::parseInt).orElse(config.getRuntimeConfig().getThreadsPerWorker());
-        int workers = cl.optional("workers").map(Integer::parseInt).orElse(config.getRuntimeConfig().getNumWorkers());
-        if (workers < 1 || threads < 1) {
-            throw new UsageException("--workers and --threads must be >= 1, got " + workers + " and " + threads);
-        }
+        int threads = cl.positiveInt("threads", config.getRuntimeConfig().getThreadsPerWorker());
+        int workers = cl.positiveInt("workers", config.getRuntimeConfig().getNumWorkers());
 
         switch (config.getInputConfig().getSplit().getKindCase()) {
             case KIND_NOT_SET -> throw new UsageException("input_config.split is not set: train needs held-out evaluation rows");

@@ -133,33 +133,7 @@ public final class CheckpointReader {
     /** Restores a trainer exactly: parameters, buffers, optimizer state, tables and position. */
     public void restore(Trainer trainer) {
         ModelParameters params = trainer.parameters();
-        List<String> problems = new ArrayList<>();
-        for (Parameter p : params.all()) {
-            TensorEntry e = entries.get(key(TensorKind.PARAMETER, p.name()));
-            if (e == null) {
-                problems.add("parameter '" + p.name() + "' is not in the checkpoint");
-            } else if (e.getRows() != p.rows() || e.getCols() != p.cols()) {
-                problems.add("parameter '" + p.name() + "' is " + p.shape() + " in the model, " + e.getRows() + "x" + e.getCols() + " in the checkpoint");
-            }
-        }
-        for (EmbeddingTable t : params.tables()) {
-            TensorEntry e = entries.get(key(TensorKind.TABLE_VALUES, t.name()));
-            if (e == null) {
-                problems.add("embedding table '" + t.name() + "' is not in the checkpoint");
-            } else if (e.getCols() != t.dim()) {
-                problems.add("embedding table '" + t.name() + "' has dim " + t.dim() + " in the model, " + e.getCols() + " in the checkpoint");
-            }
-        }
-        for (TensorEntry e : manifest.getTensorsList()) {
-            boolean known = switch (e.getKind()) {
-                case PARAMETER -> params.parameter(e.getName()) != null;
-                case TABLE_IDS, TABLE_VALUES, TABLE_STATE -> params.tableNamed(e.getName()) != null;
-                case DENSE_STATE -> true;
-            };
-            if (!known) {
-                problems.add(e.getKind() + " '" + e.getName() + "' of the checkpoint is not in the model");
-            }
-        }
+        List<String> problems = mismatches(params);
         if (!problems.isEmpty()) {
             throw new CheckpointException("checkpoint " + path + " does not match the model:\n  " + String.join("\n  ", problems));
         }
@@ -234,33 +208,7 @@ public final class CheckpointReader {
      * model lacks (all differences are named at once). Optimizer state is neither needed nor read.
      */
     public void loadWeights(ModelParameters params) {
-        List<String> problems = new ArrayList<>();
-        for (Parameter p : params.all()) {
-            TensorEntry e = entries.get(key(TensorKind.PARAMETER, p.name()));
-            if (e == null) {
-                problems.add("parameter '" + p.name() + "' is missing");
-            } else if (e.getRows() != p.rows() || e.getCols() != p.cols()) {
-                problems.add("parameter '" + p.name() + "' is " + p.shape() + " in the model, " + e.getRows() + "x" + e.getCols() + " in the weights");
-            }
-        }
-        for (EmbeddingTable t : params.tables()) {
-            TensorEntry e = entries.get(key(TensorKind.TABLE_VALUES, t.name()));
-            if (e == null) {
-                problems.add("embedding table '" + t.name() + "' is missing");
-            } else if (e.getCols() != t.dim()) {
-                problems.add("embedding table '" + t.name() + "' has dim " + t.dim() + " in the model, " + e.getCols() + " in the weights");
-            }
-        }
-        for (TensorEntry e : manifest.getTensorsList()) {
-            boolean known = switch (e.getKind()) {
-                case PARAMETER -> params.parameter(e.getName()) != null;
-                case TABLE_IDS, TABLE_VALUES, TABLE_STATE -> params.tableNamed(e.getName()) != null;
-                case DENSE_STATE -> true;
-            };
-            if (!known) {
-                problems.add(e.getKind() + " '" + e.getName() + "' of the weights is not in the model");
-            }
-        }
+        List<String> problems = mismatches(params);
         if (!problems.isEmpty()) {
             throw new CheckpointException("weights " + path + " do not match the model:\n  " + String.join("\n  ", problems));
         }
@@ -270,6 +218,38 @@ public final class CheckpointReader {
         for (EmbeddingTable t : params.tables()) {
             loadTable(t, false);
         }
+    }
+
+    /** Every difference between the model's parameters and tables and the checkpoint's, in both directions. */
+    private List<String> mismatches(ModelParameters params) {
+        List<String> problems = new ArrayList<>();
+        for (Parameter p : params.all()) {
+            TensorEntry e = entries.get(key(TensorKind.PARAMETER, p.name()));
+            if (e == null) {
+                problems.add("parameter '" + p.name() + "' is not in the checkpoint");
+            } else if (e.getRows() != p.rows() || e.getCols() != p.cols()) {
+                problems.add("parameter '" + p.name() + "' is " + p.shape() + " in the model, " + e.getRows() + "x" + e.getCols() + " in the checkpoint");
+            }
+        }
+        for (EmbeddingTable t : params.tables()) {
+            TensorEntry e = entries.get(key(TensorKind.TABLE_VALUES, t.name()));
+            if (e == null) {
+                problems.add("embedding table '" + t.name() + "' is not in the checkpoint");
+            } else if (e.getCols() != t.dim()) {
+                problems.add("embedding table '" + t.name() + "' has dim " + t.dim() + " in the model, " + e.getCols() + " in the checkpoint");
+            }
+        }
+        for (TensorEntry e : manifest.getTensorsList()) {
+            boolean known = switch (e.getKind()) {
+                case PARAMETER -> params.parameter(e.getName()) != null;
+                case TABLE_IDS, TABLE_VALUES, TABLE_STATE -> params.tableNamed(e.getName()) != null;
+                case DENSE_STATE -> true;
+            };
+            if (!known) {
+                problems.add(e.getKind() + " '" + e.getName() + "' of the checkpoint is not in the model");
+            }
+        }
+        return problems;
     }
 
     /** What a warm start loaded and what started fresh. */
