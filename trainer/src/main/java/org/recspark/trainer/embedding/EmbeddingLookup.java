@@ -22,11 +22,18 @@ public final class EmbeddingLookup {
         int rows = values.rows();
         int dim = table.dim();
         long[] ids = values.ids();
-        int[] slots = resolve(pass, table, values);
+        boolean[] repeats = repeatedRows(values);
+        int[] slots = resolve(pass, table, values, repeats);
         float[] out = new float[rows * dim];
         float[] scales = new float[rows];
         float[] scratch = new float[dim];
         for (int r = 0; r < rows; r++) {
+            if (repeats[r]) {
+                // The same ids and weights as the row before (a request-side feature of a 1 x N batch).
+                scales[r] = scales[r - 1];
+                System.arraycopy(out, (r - 1) * dim, out, r * dim, dim);
+                continue;
+            }
             int start = values.start(r);
             int end = values.end(r);
             float weightSum = 0;
@@ -88,7 +95,7 @@ public final class EmbeddingLookup {
         int dim = table.dim();
         int length = Math.max(1, values.maxLength());
         long[] ids = values.ids();
-        int[] slots = resolve(pass, table, values);
+        int[] slots = resolve(pass, table, values, new boolean[rows]);
         float[] out = new float[rows * length * dim];
         float[] mask = new float[rows * length];
         float[] scratch = new float[dim];
@@ -131,16 +138,50 @@ public final class EmbeddingLookup {
     /** Embeddings of a sequence, (B * length) x dim, with its B x length mask of real positions. */
     public record SequenceEmbedding(Tensor values, Tensor mask, int length) {}
 
-    /** Row slots of the ids; a training pass needs every row allocated (the trainer's prepare phase). */
-    private static int[] resolve(Pass pass, EmbeddingTable table, SparseValues values) {
+    /**
+     * Rows whose ids and weights equal the previous row's: a 1 x N batch repeats its request-side
+     * features in every row, and pooling them once per run of equal rows instead of once per row
+     * saves most of a request's lookups. Comparing ids costs a fraction of pooling them.
+     */
+    static boolean[] repeatedRows(SparseValues values) {
+        int rows = values.rows();
+        boolean[] repeats = new boolean[rows];
         long[] ids = values.ids();
-        int n = values.offsets()[values.rows()];
+        float[] weights = values.weights();
+        for (int r = 1; r < rows; r++) {
+            int start = values.start(r);
+            int length = values.end(r) - start;
+            int previous = values.start(r - 1);
+            if (length != start - previous) {
+                continue;
+            }
+            boolean same = java.util.Arrays.equals(ids, previous, start, ids, start, start + length)
+                    && (weights == null || java.util.Arrays.equals(weights, previous, start, weights, start, start + length));
+            repeats[r] = same;
+        }
+        return repeats;
+    }
+
+    /**
+     * Row slots of the ids; a training pass needs every row allocated (the trainer's prepare phase).
+     * A repeated row's ids resolve to the previous row's slots without another lookup.
+     */
+    private static int[] resolve(Pass pass, EmbeddingTable table, SparseValues values, boolean[] repeats) {
+        long[] ids = values.ids();
         int[] slots = new int[ids.length];
-        for (int i = values.offsets()[0]; i < n; i++) {
-            slots[i] = table.findSlot(ids[i]);
-            if (slots[i] < 0 && pass.differentiable()) {
-                throw new IllegalStateException("id " + ids[i] + " has no row in table '" + table.name()
-                        + "': a training batch must be prepared with ModelParameters.allocateRows");
+        for (int r = 0; r < values.rows(); r++) {
+            int start = values.start(r);
+            int end = values.end(r);
+            if (repeats[r]) {
+                System.arraycopy(slots, values.start(r - 1), slots, start, end - start);
+                continue;
+            }
+            for (int i = start; i < end; i++) {
+                slots[i] = table.findSlot(ids[i]);
+                if (slots[i] < 0 && pass.differentiable()) {
+                    throw new IllegalStateException("id " + ids[i] + " has no row in table '" + table.name()
+                            + "': a training batch must be prepared with ModelParameters.allocateRows");
+                }
             }
         }
         return slots;

@@ -117,6 +117,28 @@ class EmbeddingLookupTest {
         checkRows("pooled sum unweighted", table, Set.of(2L, 3L), pass -> EmbeddingLookup.pooled(pass, unweighted, table, Pooling.SUM));
     }
 
+    /** Rows equal to the row before (request-side features of a 1 x N batch) pool once and still get their gradients. */
+    @Test
+    void repeatedRowsPoolOnceWithTheSameValuesAndGradients() {
+        // rows: {1 (w 2), 2}, the same again twice, {2 (w 2), 1}: same ids, other weights, {1, 2}
+        SparseValues values = new SparseValues(new int[] {0, 2, 4, 6, 8, 10}, new long[] {1, 2, 1, 2, 1, 2, 2, 1, 1, 2},
+                new float[] {2, 1, 2, 1, 2, 1, 2, 1, 1, 1});
+        assertArrayEquals(new boolean[] {false, true, true, false, false}, EmbeddingLookup.repeatedRows(values));
+        EmbeddingTable table = tableWith(1, 2);
+        checkRows("pooled mean of repeated rows", table, Set.of(1L, 2L),
+                pass -> EmbeddingLookup.pooled(pass, values, table, Pooling.MEAN));
+        Tensor out = EmbeddingLookup.pooled(Pass.inference(null), values, table, Pooling.MEAN);
+        float[] r1 = row(table, 1);
+        float[] r2 = row(table, 2);
+        for (int j = 0; j < DIM; j++) {
+            for (int r = 0; r < 3; r++) {
+                assertEquals((2 * r1[j] + r2[j]) / 3, out.get(r, j), 1e-6f, "row " + r);
+            }
+            assertEquals((2 * r2[j] + r1[j]) / 3, out.get(3, j), 1e-6f, "same ids, other weights");
+            assertEquals((r1[j] + r2[j]) / 2, out.get(4, j), 1e-6f, "row 4");
+        }
+    }
+
     @Test
     void pooledMeanWithWeights() {
         // row 0: (2 * e1 + 0.5 * e2) / 2.5; row 1: (e3 + e1 + e3) / 3; row 2: empty
