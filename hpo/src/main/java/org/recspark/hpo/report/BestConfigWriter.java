@@ -1,0 +1,76 @@
+package org.recspark.hpo.report;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import com.google.protobuf.TextFormat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.Set;
+import org.recspark.config.proto.PipelineConfig;
+
+/**
+ * Writes a trial's config as a ready-to-run text-format file. Relative paths in a config resolve
+ * against its file's directory, and this file lives in the search directory, so every path field
+ * ({@link #PATH_FIELDS}) that is relative is made absolute against the original config's
+ * directory; URIs with a scheme (hdfs://, s3a://) stay as they are. {@code hpo_config} is left out:
+ * the file trains the best config, it does not search again.
+ */
+public final class BestConfigWriter {
+    /** The fields that hold file paths, by message type, kept in step with the schema's path fields. */
+    static final Map<String, Set<String>> PATH_FIELDS = Map.of(
+            "recspark.config.DataSource", Set.of("path"),
+            "recspark.config.RejectPolicy", Set.of("path"),
+            "recspark.config.IdFeature", Set.of("vocab_file"),
+            "recspark.config.TagFeature", Set.of("vocab_file"),
+            "recspark.config.SequenceFeature", Set.of("vocab_file"),
+            "recspark.config.TrainConfig", Set.of("warm_start_from"),
+            "recspark.config.RuntimeConfig", Set.of("model_dir"));
+
+    private BestConfigWriter() {}
+
+    /**
+     * @param header comment lines (without "#") put at the top of the file
+     */
+    public static Path write(PipelineConfig config, Path configDir, Path file, java.util.List<String> header) throws IOException {
+        PipelineConfig absolute = (PipelineConfig) absolutize(config.toBuilder().clearHpoConfig().build(), configDir.toAbsolutePath());
+        StringBuilder text = new StringBuilder();
+        header.forEach(line -> text.append("# ").append(line).append('\n'));
+        text.append('\n').append(TextFormat.printer().printToString(absolute));
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".best-config-", ".pbtxt");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        return Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static Message absolutize(Message message, Path base) {
+        Message.Builder b = message.toBuilder();
+        Set<String> paths = PATH_FIELDS.getOrDefault(message.getDescriptorForType().getFullName(), Set.of());
+        for (Map.Entry<FieldDescriptor, Object> e : message.getAllFields().entrySet()) {
+            FieldDescriptor f = e.getKey();
+            if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !f.isMapField()) {
+                if (f.isRepeated()) {
+                    for (int i = 0; i < message.getRepeatedFieldCount(f); i++) {
+                        b.setRepeatedField(f, i, absolutize((Message) message.getRepeatedField(f, i), base));
+                    }
+                } else {
+                    b.setField(f, absolutize((Message) e.getValue(), base));
+                }
+            } else if (paths.contains(f.getName()) && !f.isRepeated()) {
+                b.setField(f, resolve((String) e.getValue(), base));
+            }
+        }
+        return b.build();
+    }
+
+    private static String resolve(String path, Path base) {
+        if (path.isEmpty() || path.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") || Path.of(path).isAbsolute()) {
+            return path;
+        }
+        return base.resolve(path).normalize().toString();
+    }
+}
