@@ -32,7 +32,7 @@ import org.recspark.trainer.eval.TrainingRun;
 
 /**
  * {@code recspark train --config CONFIG --samples PATH [--model-dir DIR] [--threads N]}: trains the
- * config's model on the samples the sample job wrote, in this process (one worker), split into
+ * config's model on the samples the sample job wrote, in this process or data-parallel on Spark ({@code --workers}), split into
  * training, evaluation and (optionally) test rows by input_config.split, with periodic evaluation,
  * early stopping and exporters ({@link TrainingRun}); prints where the checkpoints, the exported
  * model, its test metrics, the plots and the summary are.
@@ -51,7 +51,7 @@ final class TrainCommand implements Command {
 
     @Override
     public String summary() {
-        return "train the config's model on built samples (one worker), with checkpoints and evaluation";
+        return "train the config's model on built samples (one process, or data-parallel Spark barrier tasks), with evaluation and exports";
     }
 
     @Override

@@ -1,0 +1,172 @@
+package org.recspark.jobs.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.recspark.jobs.samples.SampleBuildJobTest;
+
+/**
+ * The fat jar on a real Spark standalone cluster: a Master and two Workers (1 core, 1 GB each) in
+ * their own JVMs on localhost, jobs submitted in client mode by bin/recspark-submit with two
+ * executors. The sample job builds the bundled sample's training samples on both executors, and
+ * barrier-mode training with two workers trains on them, one barrier task per executor, and exports
+ * a model that beats chance on the test split.
+ *
+ * <p>Runs in the fat-jar profile's integration-test execution (after the jar is built); on failure
+ * the assertion message carries the tails of the master's, workers', executors' and driver's logs.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StandaloneClusterTest {
+    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
+    private static final Pattern TEST_AUC =
+            Pattern.compile("test metrics of the exported model \\((\\d+) samples\\): auc ([0-9.]+)");
+
+    private static StandaloneCluster cluster;
+    private static Path workspace;
+    private static Path config;
+    private static Path samples;
+    private static boolean samplesBuilt;
+    private static String samplesFailure;
+
+    @BeforeAll
+    static void startCluster() throws IOException, InterruptedException {
+        assumeTrue(System.getProperty("recspark.clusterTestDir") != null, "the cluster tests run in mvn verify "
+                + "(the fat-jar profile's cluster-tests execution, after the fat jar is built)");
+        Path dir = Path.of(property("recspark.clusterTestDir"));
+        Path launcherDir = Path.of(property("recspark.launcherDir"));
+        cluster = StandaloneCluster.start(dir.resolve("cluster"), launcherDir.resolve("spark-classpath.txt"),
+                launcherDir.resolve("jvm.options"), 2, 1, "1g");
+        workspace = dir.resolve("workspace");
+        StandaloneCluster.deleteRecursively(workspace);
+        config = SampleBuildJobTest.copySample(workspace);
+        // The sample config, shortened to a few epochs with its warm-up and evaluation cadence to match.
+        String text = Files.readString(config);
+        String shortened = edited(edited(edited(text,
+                "num_epochs: 8", "num_epochs: 3"),
+                "warmup_steps: 100", "warmup_steps: 10"),
+                "every_steps: 10\n", "every_steps: 20\n");
+        Files.writeString(config, shortened);
+        samples = workspace.resolve("samples");
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static String property(String name) {
+        String value = System.getProperty(name);
+        if (value == null) {
+            throw new IllegalStateException("system property " + name + " is not set (the cluster-tests execution sets it)");
+        }
+        return value;
+    }
+
+    /** {@code text} with {@code from} replaced, which must occur (so an edited example cannot make the test slow silently). */
+    private static String edited(String text, String from, String to) {
+        assertTrue(text.contains(from), "the sample config no longer contains '" + from.strip() + "'");
+        return text.replace(from, to);
+    }
+
+    /** The spark-submit options the tests use: two one-core executors of 1 GB, on loopback, failing fast. */
+    private static List<String> sparkOptions() {
+        return List.of("--master", cluster.masterUrl(), "--deploy-mode", "client",
+                "--conf", "spark.executor.instances=2", "--total-executor-cores", "2", "--executor-cores", "1",
+                "--executor-memory", "1g", "--conf", "spark.task.cpus=1",
+                "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
+                // Start the job only when both executors are there, so both get tasks.
+                "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
+                "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=60s",
+                // Small data: few shuffle partitions, and no waiting for a task's preferred executor.
+                "--conf", "spark.sql.shuffle.partitions=2", "--conf", "spark.locality.wait=0s",
+                "--conf", "spark.task.maxFailures=1", "--conf", "spark.stage.maxConsecutiveAttempts=1",
+                "--conf", "spark.barrier.sync.timeout=120", "--conf", "spark.recspark.collective.timeoutSeconds=60");
+    }
+
+    private static StandaloneCluster.Submission submit(String name, String... command) throws IOException, InterruptedException {
+        Path launcher = Path.of(System.getProperty("recspark.repo.root")).resolve("bin").resolve("recspark-submit");
+        return cluster.submit(launcher, name, sparkOptions(), List.of(command), JOB_TIMEOUT);
+    }
+
+    private static String failure(String what, StandaloneCluster.Submission submission) {
+        return what + " (exit code " + submission.exitCode() + ")\n----- driver stdout -----\n" + submission.stdout()
+                + cluster.logTails();
+    }
+
+    /** Every worker got one executor of the application, and each ran tasks. */
+    private static void assertRanOnBothExecutors(String what, StandaloneCluster.Submission submission) throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<Path, List<Path>> worker : submission.executorDirsByWorker().entrySet()) {
+            List<Path> executors = worker.getValue();
+            if (executors.size() != 1) {
+                problems.add(worker.getKey().getFileName() + " had " + executors.size() + " executors: " + executors);
+            } else if (StandaloneCluster.tasksRun(executors.get(0)) == 0) {
+                problems.add(worker.getKey().getFileName() + "'s executor ran no task");
+            }
+        }
+        assertEquals(2, submission.executorDirsByWorker().size());
+        assertTrue(problems.isEmpty(), () -> failure(what + ": " + problems, submission));
+    }
+
+    /** Builds the samples on the cluster once, for both tests; a failure is reported once, in full. */
+    private static void buildSamples() throws IOException, InterruptedException {
+        if (samplesBuilt) {
+            return;
+        }
+        assertNull(samplesFailure, "build-samples failed earlier: " + samplesFailure);
+        try {
+            StandaloneCluster.Submission run = submit("build-samples", "build-samples", "--config", config.toString(),
+                    "--out", samples.toString());
+            assertEquals(0, run.exitCode(), () -> failure("build-samples failed", run));
+            assertTrue(run.stdout().contains("dt=2026-11-04: 5000 samples"), () -> failure("build-samples printed no samples of 2026-11-04", run));
+            assertTrue(Files.isDirectory(samples.resolve("dt=2026-11-01")), () -> failure("no partition dt=2026-11-01 under " + samples, run));
+            assertRanOnBothExecutors("build-samples", run);
+            samplesBuilt = true;
+        } catch (AssertionError e) {
+            samplesFailure = e.getMessage().lines().findFirst().orElse("");
+            throw e;
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theSampleJobRunsOnBothExecutors() throws IOException, InterruptedException {
+        buildSamples();
+    }
+
+    @Test
+    @Order(2)
+    void barrierTrainingWithTwoWorkersTrainsAndExportsAModel() throws IOException, InterruptedException {
+        buildSamples();
+        Path modelDir = workspace.resolve("model");
+        StandaloneCluster.Submission run = submit("train", "train", "--config", config.toString(), "--samples", samples.toString(),
+                "--model-dir", modelDir.toString(), "--workers", "2", "--threads", "1");
+        assertEquals(0, run.exitCode(), () -> failure("train --workers 2 failed", run));
+        assertTrue(run.stdout().contains("train: 2 workers (barrier mode)"), () -> failure("not barrier-mode training", run));
+        Matcher auc = TEST_AUC.matcher(run.stdout());
+        assertTrue(auc.find(), () -> failure("no test metrics line", run));
+        double testAuc = Double.parseDouble(auc.group(2));
+        assertTrue(testAuc > 0.6, () -> failure("test AUC " + testAuc + " is not above 0.6", run));
+        assertTrue(Files.isRegularFile(modelDir.resolve("export/final/export.pb")), () -> failure("no export bundle under " + modelDir, run));
+        assertRanOnBothExecutors("train", run);
+    }
+}
