@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
@@ -43,7 +40,7 @@ class DistributedTrainingTest {
         Files.writeString(config, Files.readString(config).replace("num_epochs: 8", "num_epochs: 4")
                 .replace("checkpoint { every_steps: 500 keep: 3 }", "checkpoint { every_steps: 10 keep: 3 }"));
         samples = tmp.resolve("samples");
-        run("build-samples", "--config", config.toString(), "--out", samples.toString());
+        RecSparkCliAccess.runOk("build-samples", "--config", config.toString(), "--out", samples.toString());
     }
 
     @AfterAll
@@ -51,16 +48,9 @@ class DistributedTrainingTest {
         spark.stop();
     }
 
-    private static String run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = RecSparkCliAccess.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), args);
-        assertEquals(0, code, String.join(" ", args) + "\n" + out + err);
-        return out.toString(StandardCharsets.UTF_8);
-    }
 
     private static JsonObject train(Path modelDir) throws IOException {
-        String printed = run("train", "--config", config.toString(), "--samples", samples.toString(), "--model-dir", modelDir.toString(),
+        String printed = RecSparkCliAccess.runOk("train", "--config", config.toString(), "--samples", samples.toString(), "--model-dir", modelDir.toString(),
                 "--workers", "2", "--threads", "1");
         assertTrue(printed.contains("train: 2 workers (barrier mode) x 1 threads"), printed);
         assertTrue(printed.matches("(?s).*test metrics of the exported model \\(\\d+ samples\\): auc 0\\.\\d+.*"), printed);

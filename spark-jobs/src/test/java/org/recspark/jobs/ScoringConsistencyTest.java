@@ -50,9 +50,9 @@ class ScoringConsistencyTest {
         config = SampleBuildJobTest.copySample(tmp.resolve("workspace"));
         Files.writeString(config, Files.readString(config).replace("num_epochs: 8", "num_epochs: 1"));
         samples = tmp.resolve("samples");
-        cli("build-samples", "--config", config.toString(), "--out", samples.toString());
+        RecSparkCliAccess.runOk("build-samples", "--config", config.toString(), "--out", samples.toString());
         Path model = tmp.resolve("model");
-        cli("train", "--config", config.toString(), "--samples", samples.toString(), "--model-dir", model.toString(), "--threads", "2");
+        RecSparkCliAccess.runOk("train", "--config", config.toString(), "--samples", samples.toString(), "--model-dir", model.toString(), "--threads", "2");
         bundle = model.resolve("export/final");
     }
 
@@ -61,13 +61,6 @@ class ScoringConsistencyTest {
         spark.stop();
     }
 
-    private static String cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = RecSparkCliAccess.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), args);
-        assertEquals(0, code, String.join(" ", args) + "\n" + out + err);
-        return out.toString(StandardCharsets.UTF_8);
-    }
 
     private static String key(Row r) {
         return r.getAs("request_id") + "/" + r.getAs("item_id");
@@ -76,7 +69,7 @@ class ScoringConsistencyTest {
     @Test
     void batchPredictionGivesTheModelsScoresOfTheTrainingSamples() {
         Path predictions = tmp.resolve("predictions");
-        String printed = cli("predict", "--config", config.toString(), "--bundle", bundle.toString(), "--out", predictions.toString());
+        String printed = RecSparkCliAccess.runOk("predict", "--config", config.toString(), "--bundle", bundle.toString(), "--out", predictions.toString());
         assertTrue(printed.contains("predict: 20000 impressions scored"), printed);
 
         PipelineConfig pipeline = ConfigParser.load(config);
@@ -95,7 +88,7 @@ class ScoringConsistencyTest {
             assertEquals(expected[i], actual, 1e-6, key(stored.get(i)));
         }
 
-        String evaluated = cli("evaluate", "--bundle", bundle.toString(), "--predictions", predictions.toString());
+        String evaluated = RecSparkCliAccess.runOk("evaluate", "--bundle", bundle.toString(), "--predictions", predictions.toString());
         Map<String, Double> single = new ConfiguredMetrics(pipeline.getEvalConfig().getMetricsList(), List.of("click"), "user_id")
                 .compute(Map.of("click", expected), Map.of("click", examples.label("click")), examples.groupKeys());
         assertTrue(evaluated.startsWith("evaluate: 20000 rows: auc "), evaluated);
@@ -108,7 +101,7 @@ class ScoringConsistencyTest {
 
     @Test
     void featuresAndScoresFromRawInputsEqualTheTrainingSamples() {
-        String printed = cli("check-consistency", "--config", config.toString(), "--bundle", bundle.toString(), "--samples",
+        String printed = RecSparkCliAccess.runOk("check-consistency", "--config", config.toString(), "--bundle", bundle.toString(), "--samples",
                 samples.toString(), "--rows", "2000");
         assertTrue(printed.contains("check-consistency: 2000 rows checked (0 without a matching raw row), 0 feature mismatches, "
                 + "0 score mismatches"), printed);
@@ -124,7 +117,7 @@ class ScoringConsistencyTest {
         assertTrue(!changed.equals(text), "the sample config's brand feature changed; update this test");
         Files.writeString(changedConfig, changed);
         Path changedSamples = tmp.resolve("changed-samples");
-        cli("build-samples", "--config", changedConfig.toString(), "--out", changedSamples.toString());
+        RecSparkCliAccess.runOk("build-samples", "--config", changedConfig.toString(), "--out", changedSamples.toString());
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = RecSparkCliAccess.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()),

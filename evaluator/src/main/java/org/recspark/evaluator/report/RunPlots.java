@@ -16,6 +16,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -196,7 +197,8 @@ public final class RunPlots {
         diagonal.setLineStyle(DASHED);
     }
 
-    private static Path write(XYChart chart, Path png) throws IOException {
+    /** Writes a chart as a PNG atomically: to a temporary file beside it, then renamed into place. */
+    public static Path write(Chart<?, ?> chart, Path png) throws IOException {
         Path target = png.toAbsolutePath();
         Files.createDirectories(target.getParent());
         Path temporary = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
@@ -204,7 +206,7 @@ public final class RunPlots {
             try (OutputStream out = Files.newOutputStream(temporary)) {
                 BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
             }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temporary);
         }

@@ -2,24 +2,20 @@ package org.recspark.hpo.report;
 
 import java.awt.Color;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.recspark.hpo.Objective;
+import org.recspark.evaluator.report.RunPlots;
 import org.recspark.hpo.trial.TrialRecord;
 import org.recspark.hpo.trial.TrialStatus;
 
@@ -86,7 +82,7 @@ public final class SearchPlots {
         XYSeries line = chart.addSeries("best so far", bestX, bestY);
         line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
         line.setMarker(SeriesMarkers.NONE);
-        return write(chart, png);
+        return RunPlots.write(chart, png);
     }
 
     /**
@@ -105,21 +101,7 @@ public final class SearchPlots {
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
         chart.getStyler().setXAxisLabelRotation(90);
         chart.addSeries("importance", new ArrayList<>(importance.keySet()), new ArrayList<>(importance.values()));
-        return write(chart, png);
+        return RunPlots.write(chart, png);
     }
 
-    private static Path write(Chart<?, ?> chart, Path png) throws IOException {
-        Path target = png.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Path temporary = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(temporary)) {
-                BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
-            }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
-        return png;
-    }
 }

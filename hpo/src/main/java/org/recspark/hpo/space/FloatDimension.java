@@ -49,11 +49,6 @@ public record FloatDimension(String path, double min, double max, boolean logSca
     }
 
     @Override
-    public double warp(double value) {
-        return logScale ? Math.log(value) : value;
-    }
-
-    @Override
     public double unwarp(double warped) {
         double v = logScale ? Math.exp(warped) : warped;
         return Double.parseDouble(text(Math.max(min, Math.min(max, v))));

@@ -52,11 +52,6 @@ public record IntDimension(String path, long min, long max, long step, boolean l
     }
 
     @Override
-    public double warp(double value) {
-        return logScale ? Math.log(value) : value;
-    }
-
-    @Override
     public double unwarp(double warped) {
         double v = logScale ? Math.exp(warped) : warped;
         long k = Math.round((v - min) / step);

@@ -9,7 +9,9 @@ public sealed interface NumericDimension extends Dimension permits IntDimension,
     boolean logScale();
 
     /** The value in the warped space (log on a log scale). */
-    double warp(double value);
+    default double warp(double value) {
+        return logScale() ? Math.log(value) : value;
+    }
 
     /** The nearest valid value for a point of the warped space (rounded to the step grid for integers, clipped to the range). */
     double unwarp(double warped);

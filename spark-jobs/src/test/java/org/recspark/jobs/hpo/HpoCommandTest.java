@@ -40,7 +40,7 @@ class HpoCommandTest {
         config = SampleBuildJobTest.copySample(tmp.resolve("workspace"));
         Files.writeString(config, Files.readString(config).replace("num_epochs: 8", "num_epochs: 1"));
         samples = tmp.resolve("samples");
-        run("build-samples", "--config", config.toString(), "--out", samples.toString());
+        RecSparkCliAccess.runOk("build-samples", "--config", config.toString(), "--out", samples.toString());
     }
 
     @AfterAll
@@ -48,13 +48,6 @@ class HpoCommandTest {
         spark.stop();
     }
 
-    private static String run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = RecSparkCliAccess.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), args);
-        assertEquals(0, code, String.join(" ", args) + "\n" + out + err);
-        return out.toString(StandardCharsets.UTF_8);
-    }
 
     private static Path repoFile(String relative) {
         return Path.of(System.getProperty("recspark.repo.root")).resolve(relative);
@@ -83,7 +76,7 @@ class HpoCommandTest {
         Path out = tmp.resolve("local");
         String[] args = {"hpo", "--config", config.toString(), "--samples", samples.toString(), "--out", out.toString(),
                 "--space", repoFile("examples/hpo/sample_space.txtpb").toString(), "--threads", "1"};
-        String printed = run(args);
+        String printed = RecSparkCliAccess.runOk(args);
         assertTrue(printed.contains("hpo: RANDOM search of 3 trials, 2 at a time in this process"), printed);
         assertTrue(printed.contains("hpo: 3 trials (3 completed, 0 stopped early, 0 failed)"), printed);
         assertTrue(printed.matches("(?s).*hpo: best trial \\d: auc 0\\.\\d{5} \\{train_config.dense_optimizer.learning_rate.initial=.*"), printed);
@@ -95,7 +88,7 @@ class HpoCommandTest {
         List<String> log = Files.readAllLines(out.resolve("trials.jsonl"));
         assertEquals(1 + 2 * 3, log.size(), "a header, then started and finished per trial");
 
-        String again = run(args);
+        String again = RecSparkCliAccess.runOk(args);
         assertTrue(again.contains("hpo: 3 trials (3 completed, 0 stopped early, 0 failed)"), again);
         assertEquals(log, Files.readAllLines(out.resolve("trials.jsonl")), "nothing ran again");
     }
@@ -110,7 +103,7 @@ class HpoCommandTest {
                 objective { metric: "auc" direction: MAXIMIZE }
                 """);
         Path out = tmp.resolve("spark");
-        String printed = run("hpo", "--config", config.toString(), "--samples", samples.toString(), "--out", out.toString(),
+        String printed = RecSparkCliAccess.runOk("hpo", "--config", config.toString(), "--samples", samples.toString(), "--out", out.toString(),
                 "--space", space.toString(), "--threads", "1", "--spark");
         assertTrue(printed.contains("hpo: GRID search of 4 trials, 2 at a time as Spark tasks"), printed);
         assertTrue(printed.contains("hpo: 4 trials (2 completed, 0 stopped early, 2 failed)"), printed);
