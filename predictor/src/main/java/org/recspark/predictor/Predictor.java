@@ -12,9 +12,11 @@ import org.recspark.features.FeatureSchema;
 import org.recspark.features.RawRecord;
 import org.recspark.trainer.data.Examples;
 import org.recspark.trainer.data.ExamplesBuilder;
+import org.recspark.trainer.data.RequestExamples;
 import org.recspark.trainer.export.ExportBundle;
 import org.recspark.trainer.model.Model;
 import org.recspark.trainer.model.ModelOutput;
+import org.recspark.trainer.model.RequestScoring;
 import org.recspark.trainer.model.TaskSpec;
 import org.recspark.trainer.nn.Pass;
 import org.slf4j.Logger;
@@ -87,20 +89,31 @@ public final class Predictor {
         return generator.generate(user, items, context);
     }
 
-    /** Scores a batch of model inputs computed by this predictor's feature generator. */
+    /**
+     * Scores a batch of model inputs computed by this predictor's feature generator. A request whose
+     * user and context features are broadcast is scored without copying them per item when the
+     * model can ({@link RequestScoring}).
+     */
     public Scores score(FeatureBatch batch) {
+        if (model instanceof RequestScoring scoring && batch.numRows() > 1 && RequestExamples.hasSharedFeatures(batch)) {
+            return scores(scoring.forwardRequest(RequestExamples.of(batch)));
+        }
         Examples examples = new ExamplesBuilder(generator.schema(), List.of()).add(batch, new float[0][], null).build();
         return score(examples);
     }
 
     /** Scores model inputs already in the trainer's layout (stored training samples). */
     public Scores score(Examples examples) {
-        Map<String, float[]> out = new LinkedHashMap<>();
         if (examples.numRows() == 0) {
+            Map<String, float[]> out = new LinkedHashMap<>();
             tasks.forEach(t -> out.put(t.name(), new float[0]));
             return new Scores(out);
         }
-        ModelOutput output = model.forward(Pass.inference(examples));
+        return scores(model.forward(Pass.inference(examples)));
+    }
+
+    private Scores scores(ModelOutput output) {
+        Map<String, float[]> out = new LinkedHashMap<>();
         for (TaskSpec task : tasks) {
             out.put(task.name(), output.predictions(task));
         }

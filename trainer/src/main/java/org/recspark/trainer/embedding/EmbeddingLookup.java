@@ -42,6 +42,12 @@ public final class EmbeddingLookup {
             }
             scales[r] = pooling == Pooling.MEAN && weightSum != 0 ? 1 / weightSum : 1;
             int o = r * dim;
+            if (end - start == 1 && slots[start] >= 0 && values.weight(start) * scales[r] == 1f) {
+                // One id of weight one (most features): its row as it is, a copy instead of a multiply-add.
+                int slot = slots[start];
+                System.arraycopy(table.values(slot), table.offset(slot), out, o, dim);
+                continue;
+            }
             for (int k = start; k < end; k++) {
                 float w = values.weight(k) * scales[r];
                 int slot = slots[k];

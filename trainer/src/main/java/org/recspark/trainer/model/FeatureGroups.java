@@ -206,26 +206,29 @@ public final class FeatureGroups {
 
     /** Per-feature first-order terms of a group (B x 1 each): ids' scalar weights, dense features' linear terms. */
     public List<Tensor> wideParts(Pass pass, Group group) {
-        Graph g = pass.graph();
-        Examples batch = pass.batch();
         List<Tensor> parts = new ArrayList<>();
         for (int f : group.features()) {
-            FeatureSpec spec = schema.features().get(f);
-            if (spec.sparse()) {
-                EmbeddingTable table = params.tableNamed(spec.embeddingTable() + WIDE_SUFFIX);
-                if (table == null) {
-                    throw new IllegalStateException("first-order weights of group '" + group.name() + "' were not enabled");
-                }
-                parts.add(EmbeddingLookup.pooled(pass, batch.sparse(f), table, spec.pooling()));
-            } else {
-                Parameter w = params.parameter(wideDenseName(group, spec));
-                if (w == null) {
-                    throw new IllegalStateException("first-order weights of group '" + group.name() + "' were not enabled");
-                }
-                parts.add(g.matmul(Tensor.constant(batch.numRows(), spec.denseDim(), batch.dense(f)), pass.param(w), false));
-            }
+            parts.add(widePart(pass, group, f));
         }
         return parts;
+    }
+
+    /** The first-order term of one of a group's features: B x 1. */
+    public Tensor widePart(Pass pass, Group group, int feature) {
+        FeatureSpec spec = schema.features().get(feature);
+        Examples batch = pass.batch();
+        if (spec.sparse()) {
+            EmbeddingTable table = params.tableNamed(spec.embeddingTable() + WIDE_SUFFIX);
+            if (table == null) {
+                throw new IllegalStateException("first-order weights of group '" + group.name() + "' were not enabled");
+            }
+            return EmbeddingLookup.pooled(pass, batch.sparse(feature), table, spec.pooling());
+        }
+        Parameter w = params.parameter(wideDenseName(group, spec));
+        if (w == null) {
+            throw new IllegalStateException("first-order weights of group '" + group.name() + "' were not enabled");
+        }
+        return pass.graph().matmul(Tensor.constant(batch.numRows(), spec.denseDim(), batch.dense(feature)), pass.param(w), false);
     }
 
     private static String wideDenseName(Group group, FeatureSpec spec) {

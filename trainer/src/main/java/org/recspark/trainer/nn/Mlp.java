@@ -38,16 +38,40 @@ public final class Mlp {
     public Tensor forward(Pass pass, Tensor x) {
         Tensor h = x;
         for (int i = 0; i < linears.size(); i++) {
-            h = linears.get(i).forward(pass, h);
-            if (batchNorms.get(i) != null) {
-                h = batchNorms.get(i).forward(pass, h);
-            }
-            if (layerNorms.get(i) != null) {
-                h = layerNorms.get(i).forward(pass, h);
-            }
-            h = activations.get(i).forward(pass, h);
-            h = pass.graph().dropout(h, dropout);
+            h = afterLinear(pass, linears.get(i).forward(pass, h), i);
         }
         return h;
+    }
+
+    /**
+     * The forward pass over an input given as column blocks, each shared by every row (1 x d) or per
+     * row (N x d); see {@link Linear#forwardSplit}. Inference only.
+     */
+    public Tensor forwardSplit(Pass pass, List<Tensor> blocks, boolean[] shared, int rows) {
+        if (linears.isEmpty()) {
+            List<Tensor> full = new ArrayList<>();
+            for (int b = 0; b < blocks.size(); b++) {
+                full.add(shared[b] ? pass.graph().repeatRows(blocks.get(b), rows) : blocks.get(b));
+            }
+            return pass.graph().concat(full);
+        }
+        Tensor h = afterLinear(pass, linears.get(0).forwardSplit(pass, blocks, shared, rows), 0);
+        for (int i = 1; i < linears.size(); i++) {
+            h = afterLinear(pass, linears.get(i).forward(pass, h), i);
+        }
+        return h;
+    }
+
+    /** Layer i after its linear map: normalisation, activation, dropout. */
+    private Tensor afterLinear(Pass pass, Tensor linear, int i) {
+        Tensor h = linear;
+        if (batchNorms.get(i) != null) {
+            h = batchNorms.get(i).forward(pass, h);
+        }
+        if (layerNorms.get(i) != null) {
+            h = layerNorms.get(i).forward(pass, h);
+        }
+        h = activations.get(i).forward(pass, h);
+        return pass.graph().dropout(h, dropout);
     }
 }

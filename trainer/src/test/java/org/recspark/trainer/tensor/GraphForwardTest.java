@@ -21,6 +21,22 @@ class GraphForwardTest {
     }
 
     @Test
+    void leakyReluIsXForPositiveXAndSlopeTimesXOtherwise() {
+        Graph g = new Graph(false, 0);
+        float[] x = {2.5f, -2.5f, 0f, -0f, 1e-40f, -1e-40f, Float.MAX_VALUE, -Float.MAX_VALUE, Float.NaN,
+            Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        for (float slope : new float[] {0f, 0.01f, 0.2f, 1f}) {
+            float[] y = g.leakyRelu(c(1, x.length, x), slope).data();
+            for (int i = 0; i < x.length; i++) {
+                float expected = x[i] > 0 || Float.isNaN(x[i]) ? x[i] : slope == 0 ? 0f : x[i] * slope;
+                assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(y[i]), "slope " + slope + ", x = " + x[i]);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> g.leakyRelu(c(1, 1, 1f), 1.5f), "a slope above one is not a max");
+        assertThrows(IllegalArgumentException.class, () -> g.leakyRelu(c(1, 1, 1f), -0.1f), "nor is a negative one");
+    }
+
+    @Test
     void matmulByHand() {
         Graph g = new Graph(false, 0);
         Tensor a = c(2, 3, 1, 2, 3, 4, 5, 6);

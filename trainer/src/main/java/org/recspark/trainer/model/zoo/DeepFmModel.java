@@ -1,16 +1,19 @@
 package org.recspark.trainer.model.zoo;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.DeepFM;
 import org.recspark.features.FeatureSpec;
+import org.recspark.trainer.data.RequestExamples;
 import org.recspark.trainer.model.FeatureGroups;
 import org.recspark.trainer.model.FeatureGroups.Group;
 import org.recspark.trainer.model.Model;
 import org.recspark.trainer.model.ModelContext;
 import org.recspark.trainer.model.ModelOutput;
+import org.recspark.trainer.model.RequestScoring;
 import org.recspark.trainer.model.TaskSpec;
 import org.recspark.trainer.nn.Linear;
 import org.recspark.trainer.nn.Mlp;
@@ -23,9 +26,10 @@ import org.recspark.trainer.tensor.Tensor;
  * DeepFM: first-order weights, the factorization machine's pairwise interactions of the sparse
  * features' embeddings (0.5 * ((sum e)^2 - sum e^2)), and an MLP over all inputs, summed into one
  * logit. Sparse features of the FM must share one embedding dimension; dense features feed the MLP
- * and the first-order term only.
+ * and the first-order term only. A 1 x N request is scored with its request-side features' share of
+ * each term (the MLP's first layer, the FM's sums, first-order weights) computed once.
  */
-public final class DeepFmModel implements Model {
+public final class DeepFmModel implements Model, RequestScoring {
     private final FeatureGroups groups;
     private final List<Group> deep;
     private final boolean firstOrder;
@@ -92,6 +96,92 @@ public final class DeepFmModel implements Model {
             }
         }
         return new ModelOutput().put(task.name(), Heads.addBias(pass, g.sum(terms), bias));
+    }
+
+    @Override
+    public ModelOutput forwardRequest(RequestExamples request) {
+        Pass shared = Pass.inference(request.request());
+        Pass items = Pass.inference(request.items());
+        int n = request.numItems();
+        List<Tensor> blocks = new ArrayList<>();
+        List<Boolean> blockShared = new ArrayList<>();
+        List<Tensor> sparseShared = new ArrayList<>();
+        List<Tensor> sparseItems = new ArrayList<>();
+        float sharedFirstOrder = 0;
+        List<Tensor> terms = new ArrayList<>();
+        for (Group group : deep) {
+            for (int f : group.features()) {
+                boolean s = request.shared(f);
+                Tensor part = groups.feature(s ? shared : items, f);
+                blocks.add(part);
+                blockShared.add(s);
+                if (groups.spec(f).sparse()) {
+                    (s ? sparseShared : sparseItems).add(part);
+                }
+                if (firstOrder) {
+                    Tensor w = groups.widePart(s ? shared : items, group, f);
+                    if (s) {
+                        sharedFirstOrder += w.data()[0];
+                    } else {
+                        terms.add(w);
+                    }
+                }
+            }
+        }
+        boolean[] flags = new boolean[blocks.size()];
+        for (int b = 0; b < flags.length; b++) {
+            flags[b] = blockShared.get(b);
+        }
+        Graph g = items.graph();
+        terms.add(out.forward(items, dnn.forwardSplit(items, blocks, flags, n)));
+        if (sparseShared.size() + sparseItems.size() > 1) {
+            terms.add(factorizationMachine(sparseShared, sparseItems, n));
+        }
+        if (sharedFirstOrder != 0) {
+            float[] constant = new float[n];
+            Arrays.fill(constant, sharedFirstOrder);
+            terms.add(Tensor.constant(n, 1, constant));
+        }
+        return new ModelOutput().put(task.name(), Heads.addBias(items, g.sum(terms), bias));
+    }
+
+    /**
+     * The FM term of a request: the sum and the sum of squares over fields are the request-side
+     * fields' (one row, computed once) plus each item's own.
+     */
+    static Tensor factorizationMachine(List<Tensor> shared, List<Tensor> items, int rows) {
+        int dim = (shared.isEmpty() ? items : shared).get(0).cols();
+        float[] sharedSum = new float[dim];
+        float[] sharedSquares = new float[dim];
+        for (Tensor t : shared) {
+            float[] e = t.data();
+            for (int j = 0; j < dim; j++) {
+                sharedSum[j] += e[j];
+                sharedSquares[j] += e[j] * e[j];
+            }
+        }
+        float[] sum = new float[dim];
+        float[] squares = new float[dim];
+        float[] y = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(sharedSum, 0, sum, 0, dim);
+            System.arraycopy(sharedSquares, 0, squares, 0, dim);
+            for (Tensor t : items) {
+                float[] e = t.data();
+                int o = r * dim;
+                for (int j = 0; j < dim; j++) {
+                    float v = e[o + j];
+                    sum[j] += v;
+                    squares[j] += v * v;
+                }
+            }
+            float total = 0;
+            for (int j = 0; j < dim; j++) {
+                total += sum[j] * sum[j] - squares[j];
+            }
+            y[r] = 0.5f * total;
+        }
+        return Tensor.constant(rows, 1, y);
     }
 
     /** Pairwise interactions of F fields of B x (F * D) embeddings: B x 1. */
