@@ -75,11 +75,26 @@ public final class Linear {
             throw new IllegalArgumentException(weight.name() + " expects " + weight.rows() + " inputs, got " + cols);
         }
         Graph g = pass.graph();
-        Tensor shift = Tensor.constant(1, out, rowTerm);
         if (itemBlocks.isEmpty()) {
-            return g.repeatRows(shift, rows);
+            return g.repeatRows(Tensor.constant(1, out, rowTerm), rows);
         }
-        float[] itemWeights = new float[itemCols * out];
+        // The item columns side by side plus a column of ones, whose weight row is the shared term:
+        // one GEMM writes every output without a bias pass over it.
+        int k = itemCols + 1;
+        float[] x = new float[rows * k];
+        int offset = 0;
+        for (Tensor block : itemBlocks) {
+            int d = block.cols();
+            float[] bd = block.data();
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(bd, r * d, x, r * k + offset, d);
+            }
+            offset += d;
+        }
+        for (int r = 0; r < rows; r++) {
+            x[r * k + itemCols] = 1f;
+        }
+        float[] itemWeights = new float[k * out];
         int itemCol = 0;
         int col = 0;
         for (int b = 0; b < blocks.size(); b++) {
@@ -90,6 +105,7 @@ public final class Linear {
             }
             col += d;
         }
-        return g.linear(g.concat(itemBlocks), Tensor.constant(itemCols, out, itemWeights), shift);
+        System.arraycopy(rowTerm, 0, itemWeights, itemCols * out, out);
+        return g.matmul(Tensor.constant(rows, k, x), Tensor.constant(k, out, itemWeights), false);
     }
 }
