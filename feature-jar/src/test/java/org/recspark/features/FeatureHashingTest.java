@@ -8,6 +8,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.commons.codec.digest.MurmurHash3;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +31,26 @@ class FeatureHashingTest {
     void hashesUtf8Bytes() {
         assertEquals(0xa2e7c22a053364ddL, FeatureHashing.hash64("café"));
         assertEquals(0x91aa8d9b5bbea588L, FeatureHashing.hash64("用户画像"));
+    }
+
+    @Test
+    void theAsciiPathEqualsCommonsCodecOnTheUtf8Bytes() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int length = 0; length <= 80; length++) {
+            for (int trial = 0; trial < 20; trial++) {
+                StringBuilder b = new StringBuilder();
+                for (int i = 0; i < length; i++) {
+                    b.append((char) rnd.nextInt(0x80));
+                }
+                String s = b.toString();
+                byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+                assertEquals(MurmurHash3.hash128x64(bytes, 0, bytes.length, 0)[0], FeatureHashing.asciiHash64(s), "length " + length);
+                assertEquals(FeatureHashing.asciiHash64(s), FeatureHashing.hash64(s));
+            }
+        }
+        String mixed = "u42" + (char) 0x80 + "x";
+        byte[] bytes = mixed.getBytes(StandardCharsets.UTF_8);
+        assertEquals(MurmurHash3.hash128x64(bytes, 0, bytes.length, 0)[0], FeatureHashing.hash64(mixed), "a non-ASCII char takes the UTF-8 path");
     }
 
     @Test
