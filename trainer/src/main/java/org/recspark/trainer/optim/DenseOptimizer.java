@@ -111,18 +111,13 @@ public final class DenseOptimizer {
 
     private void adam(Parameter p, float[] w, float[] g, double lr, double beta1, double beta2, double eps, double weightDecay) {
         float[][] s = state(p, 2, 0);
-        float[] m = s[0];
-        float[] v = s[1];
-        double c1 = 1 - Math.pow(beta1, steps);
-        double c2 = 1 - Math.pow(beta2, steps);
-        for (int i = 0; i < w.length; i++) {
-            if (weightDecay > 0) {
-                w[i] -= (float) (lr * weightDecay * w[i]);
+        if (weightDecay > 0) {
+            float decay = (float) (lr * weightDecay);
+            for (int i = 0; i < w.length; i++) {
+                w[i] -= decay * w[i];
             }
-            m[i] = (float) (beta1 * m[i] + (1 - beta1) * g[i]);
-            v[i] = (float) (beta2 * v[i] + (1 - beta2) * g[i] * g[i]);
-            w[i] -= (float) (lr * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps));
         }
+        new AdamStep(lr, beta1, beta2, eps, steps).apply(w, 0, s[0], 0, s[1], 0, g, 0, w.length);
     }
 
     /** State arrays by "<parameter>#<index>", for checkpoints. */

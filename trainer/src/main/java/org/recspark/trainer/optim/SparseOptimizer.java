@@ -101,29 +101,27 @@ public final class SparseOptimizer {
             }
             case LAZY_ADAM -> {
                 var a = config.getLazyAdam();
-                double c1 = 1 - Math.pow(a.getBeta1(), t);
-                double c2 = 1 - Math.pow(a.getBeta2(), t);
+                AdamStep adam = new AdamStep(lr, a.getBeta1(), a.getBeta2(), a.getEpsilon(), t);
                 for (int i = 0; i < gradient.size(); i++) {
-                    adamRow(table, gradient.slot(i), rows, i * d, lr, c1, c2, a.getBeta1(), a.getBeta2(), a.getEpsilon());
+                    adamRow(table, gradient.slot(i), rows, i * d, adam);
                 }
             }
             case ADAM -> {
                 var a = config.getAdam();
-                double c1 = 1 - Math.pow(a.getBeta1(), t);
-                double c2 = 1 - Math.pow(a.getBeta2(), t);
+                AdamStep adam = new AdamStep(lr, a.getBeta1(), a.getBeta2(), a.getEpsilon(), t);
                 // rows outside the batch have no loss gradient, only the L2 penalty's
                 float[] penalty = new float[d];
                 for (int slot = 0; slot < table.size(); slot++) {
                     int go = gradient.offsetIfPresent(slot);
                     if (go >= 0) {
-                        adamRow(table, slot, rows, go, lr, c1, c2, a.getBeta1(), a.getBeta2(), a.getEpsilon());
+                        adamRow(table, slot, rows, go, adam);
                     } else {
                         float[] w = table.values(slot);
                         int wo = table.offset(slot);
                         for (int j = 0; j < d; j++) {
                             penalty[j] = (float) (l2 * w[wo + j]);
                         }
-                        adamRow(table, slot, penalty, 0, lr, c1, c2, a.getBeta1(), a.getBeta2(), a.getEpsilon());
+                        adamRow(table, slot, penalty, 0, adam);
                     }
                 }
             }
@@ -136,21 +134,12 @@ public final class SparseOptimizer {
         }
     }
 
-    /** One Adam update of a row; {@code c1}, {@code c2} are the bias corrections 1 - beta^t. */
-    private static void adamRow(EmbeddingTable table, int slot, float[] g, int go, double lr, double c1, double c2, double beta1,
-                                double beta2, double eps) {
+    /** One Adam update of a table row from the gradient at g[go..go+dim). */
+    private static void adamRow(EmbeddingTable table, int slot, float[] g, int go, AdamStep adam) {
         int d = table.dim();
-        float[] w = table.values(slot);
-        int wo = table.offset(slot);
         float[] s = table.state(slot);
         int mo = table.stateOffset(slot);
-        int vo = mo + d;
-        for (int j = 0; j < d; j++) {
-            float gj = g[go + j];
-            s[mo + j] = (float) (beta1 * s[mo + j] + (1 - beta1) * gj);
-            s[vo + j] = (float) (beta2 * s[vo + j] + (1 - beta2) * gj * gj);
-            w[wo + j] -= (float) (lr * (s[mo + j] / c1) / (Math.sqrt(s[vo + j] / c2) + eps));
-        }
+        adam.apply(table.values(slot), table.offset(slot), s, mo, s, mo + d, g, go, d);
     }
 
     /** FTRL-Proximal per coordinate (McMahan et al. 2013, with TensorFlow's beta and power). */
