@@ -21,7 +21,7 @@ class GraphForwardTest {
     }
 
     @Test
-    void leakyReluIsXForPositiveXAndSlopeTimesXOtherwise() {
+    void leakyReluAndItsGradientAreThoseOfTheBranchDefinition() {
         Graph g = new Graph(false, 0);
         float[] x = {2.5f, -2.5f, 0f, -0f, 1e-40f, -1e-40f, Float.MAX_VALUE, -Float.MAX_VALUE, Float.NaN,
             Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
@@ -30,6 +30,23 @@ class GraphForwardTest {
             for (int i = 0; i < x.length; i++) {
                 float expected = x[i] > 0 || Float.isNaN(x[i]) ? x[i] : slope == 0 ? 0f : x[i] * slope;
                 assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(y[i]), "slope " + slope + ", x = " + x[i]);
+            }
+        }
+        for (float slope : new float[] {0f, 0.01f}) {
+            Graph train = new Graph(true, 0);
+            float[] dy = new float[x.length];
+            for (int i = 0; i < dy.length; i++) {
+                dy[i] = i % 2 == 0 ? 0.75f : -1.5f;
+            }
+            Tensor in = train.leaf(1, x.length, x.clone(), new float[x.length]);
+            Tensor y = train.leakyRelu(in, slope);
+            train.backward(train.rowDot(y, c(1, x.length, dy)));
+            for (int i = 0; i < x.length; i++) {
+                if (Float.isNaN(x[i])) {
+                    continue;
+                }
+                float expected = x[i] > 0 ? dy[i] : dy[i] * slope;
+                assertEquals(expected, in.grad()[i], 0f, "gradient at slope " + slope + ", x = " + x[i]);
             }
         }
         assertThrows(IllegalArgumentException.class, () -> g.leakyRelu(c(1, 1, 1f), 1.5f), "a slope above one is not a max");
