@@ -32,6 +32,8 @@ import org.recspark.sampledata.GeneratorSpec;
 import org.recspark.sampledata.PlantedDrift;
 import org.recspark.sampledata.SyntheticLogGenerator;
 import org.recspark.trainer.export.ExportBundle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Five generated days through {@code recspark daily}, in order: a cold start, a warm-started day
@@ -40,6 +42,7 @@ import org.recspark.trainer.export.ExportBundle;
  * refused, and a day after it that warm-starts from the last GOOD day. One local[2] session.
  */
 class DailyRunTest {
+    private static final Logger LOG = LoggerFactory.getLogger(DailyRunTest.class);
     private static final String DAY1 = "2026-11-01";
     private static final String DAY2 = "2026-11-02";
     private static final String DAY3 = "2026-11-03";
@@ -189,6 +192,26 @@ class DailyRunTest {
         warmStartReachesTheColdStartAucInFewerSteps(registry);
     }
 
+    @Test
+    void aConfigThatCannotRunDailyIsRefusedWithItsPaths() throws IOException {
+        Path broken = tmp.resolve("broken.pbtxt");
+        Files.writeString(broken, Files.readString(config)
+                .replace("split { by_time { eval_fraction: 0.15 test_fraction: 0.15 } }",
+                        "split { by_date { train_dates: [\"2026-11-01\"] eval_dates: [\"2026-11-02\"] } }")
+                .replace("  exporters { type: FINAL }\n  exporters { type: BEST keep: 2 }\n", "")
+                .replace("max_auc_drop: 0.05", "max_auc_drop: 0.05 auc_metric: \"ctr/auc\""));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = RecSparkCliAccess.run(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8),
+                "daily", "--config", broken.toString(), "--date", DAY1, "--work", tmp.resolve("never").toString());
+        String printed = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, code, printed);
+        assertTrue(printed.contains("input_config.split: a daily run splits each day into training and held-out rows"), printed);
+        assertTrue(printed.contains("export_config.exporters: a daily run promotes an exported model"), printed);
+        assertTrue(printed.contains("daily_config.guards.auc_metric: must be a metric eval_config computes [auc, gauc, logloss, calibration], "
+                + "got 'ctr/auc'"), printed);
+        assertFalse(Files.exists(tmp.resolve("never")), "nothing was written");
+    }
+
     /**
      * Day 2 trained cold (a work directory without day 1) against day 2 warm-started from day 1, on
      * the same rows: the warm run must reach the cold run's best evaluation AUC, and at an earlier
@@ -208,6 +231,7 @@ class DailyRunTest {
         assertTrue(target > 0.6 && coldSteps > coldCurve.get(0)[0], "the cold start learns over several evaluations: " + curves);
         assertTrue(warmSteps >= 0, "the warm-started run never reaches the cold start's best AUC " + target + ": " + curves);
         assertTrue(warmSteps < coldSteps, "warm start reaches AUC " + target + " at step " + warmSteps + ", cold at " + coldSteps + ": " + curves);
+        LOG.info("Day 2 reaches the cold start's best AUC {} at step {} warm-started, at step {} cold: {}", target, warmSteps, coldSteps, curves);
     }
 
     /** (step, auc) of every evaluation in a run's metrics history. */
