@@ -141,7 +141,13 @@ public final class DailyRun {
         Examples dayRows = examples(day);
         List<GuardCheck> checks = new ArrayList<>(positiveRates(dayRows));
         if (reference.isPresent()) {
-            checks.addAll(drift(examples(daySamples(reference.get().date())), dayRows));
+            Examples referenceRows = examples(daySamples(reference.get().date()));
+            if (referenceRows.numRows() == 0) {
+                throw new IllegalStateException("the reference day " + reference.get().date() + " has no samples in "
+                        + registry.samples().resolve(SampleBuildJob.DT + "=" + reference.get().date())
+                        + ": the drift guards cannot compare with it; rebuild that day's samples");
+            }
+            checks.addAll(drift(referenceRows, dayRows));
         }
         if (checks.stream().anyMatch(c -> !c.passed())) {
             return refuse(date, reference, checks, Optional.empty());
