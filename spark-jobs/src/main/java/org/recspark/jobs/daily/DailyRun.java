@@ -58,8 +58,7 @@ public final class DailyRun {
     private static final int PREDICT_BATCH = 4096;
 
     /** What a run of a day did; {@code alreadyGood} when the day had passed before and nothing ran. */
-    public record Result(DayState state, Optional<GuardReport> report, Path reportFile, boolean alreadyGood,
-                         Optional<TrainingRun.Summary> training) {}
+    public record Result(DayState state, Optional<GuardReport> report, Path reportFile, boolean alreadyGood) {}
 
     private final SparkSession spark;
     private final PipelineConfig config;
@@ -117,7 +116,7 @@ public final class DailyRun {
             // a crash after the state was written may have left the pointer behind
             registry.promote(before.get());
             LOG.info("Day {} is already GOOD ({}); nothing to do", date, before.get().bundle().orElseThrow());
-            return new Result(before.get(), Optional.empty(), registry.report(date), true, Optional.empty());
+            return new Result(before.get(), Optional.empty(), registry.report(date), true);
         }
         Optional<DayState> reference = registry.latestGoodBefore(date);
         Optional<String> referenceDay = reference.map(DayState::date);
@@ -150,7 +149,7 @@ public final class DailyRun {
             checks.addAll(drift(referenceRows, dayRows));
         }
         if (checks.stream().anyMatch(c -> !c.passed())) {
-            return refuse(date, reference, checks, Optional.empty());
+            return refuse(date, reference, checks);
         }
 
         Dataset<Row>[] split = SampleSplit.split(day, config.getInputConfig());
@@ -168,7 +167,7 @@ public final class DailyRun {
             double previousAuc = auc(ExportBundle.open(reference.get().bundle().orElseThrow()), heldOut);
             checks.add(DailyGuardChecks.aucDrop(guards.getAucMetric(), previousAuc, newAuc, guards.getMaxAucDrop()));
             if (!checks.get(checks.size() - 1).passed()) {
-                return refuse(date, reference, checks, Optional.of(summary));
+                return refuse(date, reference, checks);
             }
         }
         DayState good = new DayState(date, DayState.Status.GOOD, reference.map(DayState::date), Optional.of(bundle), Optional.empty());
@@ -179,10 +178,10 @@ public final class DailyRun {
         registry.write(good);
         registry.promote(good);
         LOG.info("Daily run: {}", line);
-        return new Result(good, Optional.of(report), registry.report(date), false, Optional.of(summary));
+        return new Result(good, Optional.of(report), registry.report(date), false);
     }
 
-    private Result refuse(String date, Optional<DayState> reference, List<GuardCheck> checks, Optional<TrainingRun.Summary> training) {
+    private Result refuse(String date, Optional<DayState> reference, List<GuardCheck> checks) {
         List<GuardCheck> failed = checks.stream().filter(c -> !c.passed()).toList();
         String line = "day " + date + " REFUSED by " + failed.size() + " guard" + (failed.size() == 1 ? "" : "s") + "; the current model "
                 + registry.current().map(c -> "stays day " + c.date()).orElse("is still none") + ": "
@@ -194,7 +193,7 @@ public final class DailyRun {
         registry.write(refused);
         failed.forEach(c -> LOG.warn("Day {}: {}", date, c.describe()));
         LOG.warn("Daily run: {}", line);
-        return new Result(refused, Optional.of(report), registry.report(date), false, training);
+        return new Result(refused, Optional.of(report), registry.report(date), false);
     }
 
     /** The config of the day's training: warm-started from the reference's exported weights when there is one. */
