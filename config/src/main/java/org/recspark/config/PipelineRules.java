@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.recspark.config.proto.DataFormat;
+import org.recspark.config.proto.DailyGuards;
 import org.recspark.config.proto.DataSource;
 import org.recspark.config.proto.ExportConfig;
 import org.recspark.config.proto.Exporter;
@@ -73,6 +74,23 @@ final class PipelineRules {
         }
         if (config.hasHpoConfig()) {
             checkSearch(config.getHpoConfig(), out);
+        }
+        if (config.getDailyConfig().hasGuards()) {
+            checkDailyGuards(config.getDailyConfig().getGuards(), features, out);
+        }
+    }
+
+    private static void checkDailyGuards(DailyGuards guards, Map<String, Feature> features, List<Violation> out) {
+        String path = "daily_config.guards";
+        if (guards.getMinPositiveRate() > guards.getMaxPositiveRate()) {
+            out.add(new Violation(path + ".min_positive_rate", "must be <= max_positive_rate "
+                    + ConfigPaths.number(guards.getMaxPositiveRate()) + ", got " + ConfigPaths.number(guards.getMinPositiveRate())));
+        }
+        for (int i = 0; i < guards.getFeaturesCount(); i++) {
+            if (!features.containsKey(guards.getFeatures(i))) {
+                out.add(new Violation(ConfigPaths.index(path, "features", i), "no feature named '" + guards.getFeatures(i)
+                        + "' in feature_config"));
+            }
         }
     }
 

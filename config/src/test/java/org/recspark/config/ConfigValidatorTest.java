@@ -47,6 +47,20 @@ class ConfigValidatorTest {
     }
 
     @Test
+    void dailyGuardsAreCheckedWithTheirPaths() {
+        assertViolations("""
+                feature_config { features { name: "a" id { input: "user.a" num_buckets: 3 } } }
+                daily_config { guards { min_positive_rate: 0.3 max_positive_rate: 0.2 max_psi: 0 numeric_bins: 1
+                                        max_missing_rate_change: 1.5 features: ["a", "b"] } }
+                """,
+                "daily_config.guards.min_positive_rate: must be <= max_positive_rate 0.2, got 0.3",
+                "daily_config.guards.max_psi: must be > 0, got 0",
+                "daily_config.guards.numeric_bins: must be >= 2, got 1",
+                "daily_config.guards.max_missing_rate_change: must be <= 1, got 1.5",
+                "daily_config.guards.features[1]: no feature named 'b' in feature_config");
+    }
+
+    @Test
     void featureConfigIsRequired() {
         assertViolations("name: \"x\"", "feature_config: is required");
     }

@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * Command line of the generator ({@code bin/recspark generate-sample} forwards its arguments here):
  * {@code --out DIR [--seed N] [--users N] [--items N] [--categories N] [--start YYYY-MM-DD] [--days N]
- * [--impressions-per-day N]}; unspecified values are those of {@link GeneratorSpec#small()}.
+ * [--impressions-per-day N] [--device-drift YYYY-MM-DD=DEVICE]}; unspecified values are those of {@link GeneratorSpec#small()}.
  */
 public final class SampleDataMain {
     private static final int USAGE_ERROR = 2;
@@ -36,7 +36,8 @@ public final class SampleDataMain {
     public static String usage() {
         GeneratorSpec d = GeneratorSpec.small();
         return "usage: generate-sample --out DIR [--seed N] [--users N] [--items N] [--categories N] "
-                + "[--start YYYY-MM-DD] [--days N] [--impressions-per-day N]\n"
+                + "[--start YYYY-MM-DD] [--days N] [--impressions-per-day N] [--device-drift YYYY-MM-DD=DEVICE]\n"
+                + "  --device-drift: every request of that day comes from DEVICE (ios, android, web), a planted drift\n"
                 + "  defaults (the committed sample): --seed " + d.seed() + " --users " + d.numUsers() + " --items " + d.numItems()
                 + " --categories " + d.numCategories() + " --start " + d.startDate() + " --days " + d.numDays()
                 + " --impressions-per-day " + d.impressionsPerDay();
@@ -50,6 +51,7 @@ public final class SampleDataMain {
     public static String run(String[] args) {
         GeneratorSpec spec = GeneratorSpec.small();
         Path out = null;
+        PlantedDrift drift = null;
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < args.length; i += 2) {
             String option = args[i];
@@ -72,15 +74,28 @@ public final class SampleDataMain {
                 case "--start" -> spec = spec.withStartDate(parseDate(option, value));
                 case "--days" -> spec = spec.withDays(parseInt(option, value));
                 case "--impressions-per-day" -> spec = spec.withImpressionsPerDay(parseInt(option, value));
+                case "--device-drift" -> drift = parseDrift(option, value);
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
         if (out == null) {
             throw new IllegalArgumentException("--out is required");
         }
+        if (drift != null) {
+            // applied last: it is checked against the days the other options chose
+            spec = spec.withDrift(drift);
+        }
         GenerationSummary s = SyntheticLogGenerator.generate(spec, out);
         return String.format(Locale.ROOT, "wrote %s: %d users, %d items, %d impressions, %d clicks (CTR %.4f), %d behaviour events",
                 out, s.users(), s.items(), s.impressions(), s.clicks(), s.clickThroughRate(), s.behaviourEvents());
+    }
+
+    private static PlantedDrift parseDrift(String option, String value) {
+        int eq = value.indexOf('=');
+        if (eq < 0) {
+            throw new IllegalArgumentException(option + " expects YYYY-MM-DD=DEVICE, got '" + value + "'");
+        }
+        return new PlantedDrift(parseDate(option, value.substring(0, eq)), value.substring(eq + 1));
     }
 
     private static long parseLong(String option, String value) {

@@ -258,7 +258,8 @@ public final class SyntheticLogGenerator {
         private void writeRequest(BufferedWriter impressionsOut, BufferedWriter behavioursOut, String requestId, long ts,
                                   String dt, int size) throws IOException {
             int u = sample(activityCdf, eventRandom);
-            int device = eventRandom.nextInt(DEVICES.length);
+            int drawn = eventRandom.nextInt(DEVICES.length);
+            int device = spec.drift().filter(d -> d.day().toString().equals(dt)).map(PlantedDrift::deviceIndex).orElse(drawn);
             int hour = (int) ((ts % DAY) / 3600);
             applyClicksBefore(ts);
             RecentCategoryClicks recent = recentClicks[u];

@@ -3,12 +3,14 @@ package org.recspark.sampledata;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,6 +55,27 @@ class SyntheticLogGeneratorTest {
             assertArrayEquals(Files.readAllBytes(small.resolve(file)), Files.readAllBytes(again.resolve(file)), file);
             assertNotEquals(-1L, Files.mismatch(small.resolve(file), other.resolve(file)), file + " is the same for another seed");
         }
+    }
+
+    @Test
+    void aPlantedDeviceDriftLeavesTheDaysBeforeItAsTheyWere() throws IOException {
+        Path drifted = dir.resolve("drifted");
+        SyntheticLogGenerator.generate(GeneratorSpec.small().withDrift(new PlantedDrift(LocalDate.of(2026, 11, 3), "web")), drifted);
+        List<String> base = Files.readAllLines(small.resolve("impressions.csv"));
+        List<String> shifted = Files.readAllLines(drifted.resolve("impressions.csv"));
+        assertEquals(base.size(), shifted.size());
+        Map<String, Map<String, Long>> devicesByDay = new HashMap<>();
+        for (int i = 1; i < shifted.size(); i++) {
+            String[] row = shifted.get(i).split(",");
+            devicesByDay.computeIfAbsent(row[2], d -> new HashMap<>()).merge(row[5], 1L, Long::sum);
+            if (row[2].compareTo("2026-11-03") < 0) {
+                assertEquals(base.get(i), shifted.get(i), "days before the drift are unchanged");
+            }
+        }
+        assertEquals(Map.of("web", 5000L), devicesByDay.get("2026-11-03"));
+        assertEquals(3, devicesByDay.get("2026-11-04").size(), "the day after has every device again");
+        assertThrows(IllegalArgumentException.class, () -> GeneratorSpec.small().withDrift(new PlantedDrift(LocalDate.of(2026, 11, 5), "web")));
+        assertThrows(IllegalArgumentException.class, () -> new PlantedDrift(LocalDate.of(2026, 11, 3), "tv"));
     }
 
     @Test

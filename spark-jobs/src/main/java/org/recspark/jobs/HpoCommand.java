@@ -23,6 +23,7 @@ import org.recspark.jobs.hpo.LocalSampleData;
 import org.recspark.jobs.hpo.SparkTrialExecutor;
 import org.recspark.jobs.hpo.TrialSamples;
 import org.recspark.jobs.samples.SparkSessions;
+import org.recspark.jobs.training.SampleSplit;
 
 /**
  * {@code recspark hpo --config CONFIG --samples PATH --out DIR [--space FILE] [--threads N] [--spark]}:
@@ -86,7 +87,7 @@ final class HpoCommand implements Command {
         Path dir = Path.of(cl.required("out")).toAbsolutePath();
         SparkSession spark = SparkSessions.getOrCreate("recspark hpo " + config.getName());
         TrialSamples samples = new TrialSamples(spark, config, baseDir, cl.required("samples"), dir,
-                table -> TrainCommand.split(table, config.getInputConfig()));
+                table -> SampleSplit.split(table, config.getInputConfig()));
         TrialRunner runner = TrialRunner.forSearch(config, space, baseDir, threads);
         // rows in memory for the two most recent feature configs: a search over bucket counts alternates between a few
         TrialExecutor executor = onSpark ? new SparkTrialExecutor(spark, samples, runner)

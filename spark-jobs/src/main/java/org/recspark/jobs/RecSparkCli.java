@@ -31,6 +31,7 @@ public final class RecSparkCli {
                 new BuildSamplesCommand(out),
                 new PrepareMovieLensCommand(out),
                 new TrainCommand(out),
+                new DailyCommand(out),
                 new HpoCommand(out),
                 new PredictCommand(out),
                 new CheckConsistencyCommand(out),

@@ -1,10 +1,5 @@
 package org.recspark.jobs;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.rand;
-
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -15,17 +10,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.recspark.config.ConfigParser;
-import org.recspark.config.proto.DataSplit;
-import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.jobs.training.DistributedTrainingJob;
+import org.recspark.jobs.training.SampleSplit;
 import org.recspark.jobs.training.SampleTableReader;
 import org.recspark.trainer.data.Examples;
 import org.recspark.trainer.eval.TrainingRun;
@@ -90,7 +83,7 @@ final class TrainCommand implements Command {
         FeatureGenerator generator = FeatureGenerator.compile(config.getFeatureConfig(), baseDir);
         SparkSession spark = SparkSessions.getOrCreate("recspark train " + config.getName());
         Dataset<Row> samples = spark.read().parquet(cl.required("samples"));
-        Dataset<Row>[] split = split(samples, config.getInputConfig());
+        Dataset<Row>[] split = SampleSplit.split(samples, config.getInputConfig());
         long started = System.nanoTime();
         String summaryJson;
         if (workers > 1) {
@@ -153,45 +146,5 @@ final class TrainCommand implements Command {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    /** Training, evaluation and test rows (null when no test split is configured) as input_config.split says. */
-    @SuppressWarnings("unchecked")
-    static Dataset<Row>[] split(Dataset<Row> samples, InputConfig input) {
-        DataSplit split = input.getSplit();
-        return switch (split.getKindCase()) {
-            case BY_DATE -> {
-                var dates = split.getByDate();
-                yield new Dataset[]{
-                    samples.where(col("dt").cast("string").isin(dates.getTrainDatesList().toArray())),
-                    samples.where(col("dt").cast("string").isin(dates.getEvalDatesList().toArray())),
-                    dates.getTestDatesCount() == 0 ? null : samples.where(col("dt").cast("string").isin(dates.getTestDatesList().toArray()))};
-            }
-            case BY_TIME -> {
-                Row range = samples.agg(min(col(input.getTimeField())), max(col(input.getTimeField()))).first();
-                if (range.isNullAt(0)) {
-                    throw new UsageException("the samples are empty");
-                }
-                double lo = ((Number) range.get(0)).doubleValue();
-                double hi = ((Number) range.get(1)).doubleValue();
-                double testFraction = split.getByTime().getTestFraction();
-                double testFrom = hi - testFraction * (hi - lo);
-                double evalFrom = testFrom - split.getByTime().getEvalFraction() * (hi - lo);
-                Column time = col(input.getTimeField());
-                yield new Dataset[]{samples.where(time.lt(evalFrom)),
-                    testFraction > 0 ? samples.where(time.geq(evalFrom).and(time.lt(testFrom))) : samples.where(time.geq(evalFrom)),
-                    testFraction > 0 ? samples.where(time.geq(testFrom)) : null};
-            }
-            case RANDOM -> {
-                var random = split.getRandom();
-                Dataset<Row> marked = samples.withColumn("__u", rand(random.getSeed()));
-                double evalTo = random.getEvalFraction();
-                double testTo = evalTo + random.getTestFraction();
-                yield new Dataset[]{marked.where(col("__u").geq(testTo)).drop("__u"),
-                    marked.where(col("__u").lt(evalTo)).drop("__u"),
-                    random.getTestFraction() > 0 ? marked.where(col("__u").geq(evalTo).and(col("__u").lt(testTo))).drop("__u") : null};
-            }
-            case EVAL_TABLE, KIND_NOT_SET -> throw new IllegalStateException("checked before reading: " + split.getKindCase());
-        };
     }
 }

@@ -32,6 +32,7 @@ public final class ParameterSpace {
             "input_config", "defines the data and the split the objective is measured on, which must be the same for every trial",
             "eval_config", "defines how trials are measured, which must be the same for every trial",
             "hpo_config", "is the search itself",
+            "daily_config", "holds the guards of daily runs, which judge models rather than shape them",
             "name", "names the pipeline, it is not a hyper-parameter");
 
     private final List<Dimension> dimensions;

@@ -107,52 +107,62 @@ public final class SampleBuildJob {
         }
         Dataset<Row> allRejects = otherRejects == null ? rejects : rejects.unionByName(otherRejects);
         allRejects.persist(StorageLevel.MEMORY_AND_DISK());
-        Map<String, Long> rejectsPerReason = new LinkedHashMap<>();
-        for (Row r : allRejects.groupBy("table", "reason").count().orderBy("table", "reason").collectAsList()) {
-            rejectsPerReason.put(r.getString(0) + ": " + r.getString(1), r.getLong(2));
-        }
-        // A daily run keeps other days' rejects: each run owns rejects/ or rejects/dt=<date>/.
-        String rejectsTarget = date.map(d -> rejectsPath + "/" + DT + "=" + d).orElse(rejectsPath);
-        allRejects.write().mode(SaveMode.Overwrite).json(rejectsTarget);
-        rows = rows.withColumn(BehaviourReplayStage.SAMPLE_ID, monotonically_increasing_id()).persist(StorageLevel.MEMORY_AND_DISK());
-        long kept = rows.count();
-        long rejectedSamples = rejectsPerReason.entrySet().stream()
-                .filter(e -> e.getKey().startsWith("input_config.samples:")).mapToLong(Map.Entry::getValue).sum();
-        checkRejects(kept, rejectedSamples, rejectsPerReason, rejectsTarget);
-
-        // Statistics join the narrow sample rows once; the (small) user and item tables are
-        // broadcast-joined after, so the wide rows are never shuffled.
-        Dataset<Row> joined = replay
-                ? rows.join(behaviourStats(rows, items.map(TableLoader.Loaded::rows), events.get().rows(), input,
-                        config.getFeatureConfig().getBehaviourStats()), BehaviourReplayStage.SAMPLE_ID)
-                : rows;
-        if (users.isPresent()) {
-            joined = joinSide(joined, users.get().rows(), userId, FeatureStage.USER_PREFIX);
-        }
-        if (items.isPresent()) {
-            joined = joinSide(joined, items.get().rows(), itemId, FeatureStage.ITEM_PREFIX);
-        }
-        for (LabelField label : input.getLabelsList()) {
-            Column value = col(label.hasColumn() ? label.getColumn() : label.getName()).cast("double");
-            joined = joined.withColumn(label.getName(), label.hasPositiveThreshold()
-                    ? when(value.geq(label.getPositiveThreshold()), 1.0).otherwise(0.0) : value);
-        }
-        List<String> keep = new ArrayList<>();
-        if (input.hasRequestIdField()) {
-            keep.add(input.getRequestIdField());
-        }
-        keep.addAll(List.of(userId, itemId, input.getTimeField()));
-        input.getLabelsList().forEach(l -> keep.add(l.getName()));
-        keep.add(DT);
-        Dataset<Row> output = stage.apply(joined, keep);
-        output.write().mode(SaveMode.Overwrite).partitionBy(DT).parquet(outPath);
-
+        // Unpersisted on failure too: a rerun in the same session (a fixed input) must not be served the cached rows.
+        Dataset<Row> persistedRows = null;
+        long kept;
+        long rejectedSamples;
         Map<String, Long> perDate = new LinkedHashMap<>();
-        for (Row r : rows.groupBy(DT).count().orderBy(DT).collectAsList()) {
-            perDate.put(r.getString(0), r.getLong(1));
+        Map<String, Long> rejectsPerReason = new LinkedHashMap<>();
+        try {
+            for (Row r : allRejects.groupBy("table", "reason").count().orderBy("table", "reason").collectAsList()) {
+                rejectsPerReason.put(r.getString(0) + ": " + r.getString(1), r.getLong(2));
+            }
+            // A daily run keeps other days' rejects: each run owns rejects/ or rejects/dt=<date>/.
+            String rejectsTarget = date.map(d -> rejectsPath + "/" + DT + "=" + d).orElse(rejectsPath);
+            allRejects.write().mode(SaveMode.Overwrite).json(rejectsTarget);
+            rows = rows.withColumn(BehaviourReplayStage.SAMPLE_ID, monotonically_increasing_id()).persist(StorageLevel.MEMORY_AND_DISK());
+            persistedRows = rows;
+            kept = rows.count();
+            rejectedSamples = rejectsPerReason.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("input_config.samples:")).mapToLong(Map.Entry::getValue).sum();
+            checkRejects(kept, rejectedSamples, rejectsPerReason, rejectsTarget);
+
+            // Statistics join the narrow sample rows once; the (small) user and item tables are
+            // broadcast-joined after, so the wide rows are never shuffled.
+            Dataset<Row> joined = replay
+                    ? rows.join(behaviourStats(rows, items.map(TableLoader.Loaded::rows), events.get().rows(), input,
+                            config.getFeatureConfig().getBehaviourStats()), BehaviourReplayStage.SAMPLE_ID)
+                    : rows;
+            if (users.isPresent()) {
+                joined = joinSide(joined, users.get().rows(), userId, FeatureStage.USER_PREFIX);
+            }
+            if (items.isPresent()) {
+                joined = joinSide(joined, items.get().rows(), itemId, FeatureStage.ITEM_PREFIX);
+            }
+            for (LabelField label : input.getLabelsList()) {
+                Column value = col(label.hasColumn() ? label.getColumn() : label.getName()).cast("double");
+                joined = joined.withColumn(label.getName(), label.hasPositiveThreshold()
+                        ? when(value.geq(label.getPositiveThreshold()), 1.0).otherwise(0.0) : value);
+            }
+            List<String> keep = new ArrayList<>();
+            if (input.hasRequestIdField()) {
+                keep.add(input.getRequestIdField());
+            }
+            keep.addAll(List.of(userId, itemId, input.getTimeField()));
+            input.getLabelsList().forEach(l -> keep.add(l.getName()));
+            keep.add(DT);
+            Dataset<Row> output = stage.apply(joined, keep);
+            output.write().mode(SaveMode.Overwrite).partitionBy(DT).parquet(outPath);
+
+            for (Row r : rows.groupBy(DT).count().orderBy(DT).collectAsList()) {
+                perDate.put(r.getString(0), r.getLong(1));
+            }
+        } finally {
+            if (persistedRows != null) {
+                persistedRows.unpersist();
+            }
+            allRejects.unpersist();
         }
-        rows.unpersist();
-        allRejects.unpersist();
         double seconds = (System.nanoTime() - start) / 1e9;
         LOG.info("Wrote {} samples in {} partitions to {} in {} s; rejects {}", kept, perDate.size(), outPath,
                 String.format(Locale.ROOT, "%.1f", seconds), rejectsPerReason);

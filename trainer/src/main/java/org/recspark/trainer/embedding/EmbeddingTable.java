@@ -56,10 +56,11 @@ public final class EmbeddingTable {
 
     /**
      * Floats of optimizer state per row (set once by the sparse optimizer, before training; state
-     * starts at {@code initialState}).
+     * starts at {@code initialState}). Rows that exist already without state (loaded by a warm
+     * start, which carries weights but not optimizer state) get the initial state.
      */
     public void configureState(int width, float initialState) {
-        if (size > 0) {
+        if (size > 0 && stateWidth != 0) {
             if (width != stateWidth || initialState != this.initialState) {
                 throw new IllegalStateException("table '" + name + "' already has rows with state width " + stateWidth);
             }

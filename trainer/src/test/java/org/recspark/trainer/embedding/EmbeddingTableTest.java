@@ -27,6 +27,23 @@ class EmbeddingTableTest {
     }
 
     @Test
+    void rowsLoadedBeforeTheOptimizerAttachesGetItsInitialState() {
+        // a warm start fills rows first; the sparse optimizer (Adagrad: one accumulator per float) attaches after
+        EmbeddingTable t = table("users", 3);
+        int loaded = t.slotOf(42);
+        t.configureState(DIM, 0.1f);
+        assertEquals(DIM, t.stateWidth());
+        for (int k = 0; k < DIM; k++) {
+            assertEquals(0.1f, t.state(loaded)[t.stateOffset(loaded) + k], "state of the loaded row");
+        }
+        int fresh = t.slotOf(7);
+        assertEquals(0.1f, t.state(fresh)[t.stateOffset(fresh)], "state of a row allocated after");
+        t.configureState(DIM, 0.1f);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.configureState(1, 0f));
+        assertTrue(e.getMessage().contains("table 'users' already has rows with state width " + DIM), e.getMessage());
+    }
+
+    @Test
     void rowInitialisationDoesNotDependOnAllocationOrder() {
         EmbeddingTable forward = table("items", 7);
         EmbeddingTable backward = table("items", 7);

@@ -1,0 +1,275 @@
+package org.recspark.jobs.daily;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.recspark.config.ConfigException;
+import org.recspark.config.Violation;
+import org.recspark.config.proto.DailyGuards;
+import org.recspark.config.proto.ExporterType;
+import org.recspark.config.proto.PipelineConfig;
+import org.recspark.evaluator.ConfiguredMetrics;
+import org.recspark.evaluator.drift.DailyGuardChecks;
+import org.recspark.evaluator.drift.GuardCheck;
+import org.recspark.features.FeatureGenerator;
+import org.recspark.features.FeatureSpec;
+import org.recspark.jobs.samples.SampleBuildJob;
+import org.recspark.jobs.training.SampleSplit;
+import org.recspark.jobs.training.SampleTableReader;
+import org.recspark.trainer.data.Examples;
+import org.recspark.trainer.eval.TrainingRun;
+import org.recspark.trainer.export.ExportBundle;
+import org.recspark.trainer.model.Model;
+import org.recspark.trainer.model.ModelContext;
+import org.recspark.trainer.model.ModelFactory;
+import org.recspark.trainer.model.TaskSpec;
+import org.recspark.trainer.nn.ModelParameters;
+import org.recspark.trainer.train.Trainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One day D of the daily incremental run, in a work directory ({@link DailyRegistry}): builds D's
+ * samples (partition dt=D of the shared samples table, replaced on a rerun), checks the data guards
+ * against the latest GOOD day before D (the reference), trains on D's training rows warm-started
+ * from the reference's exported weights (cold, or from train_config.warm_start_from, when there is
+ * no reference), scores D's held-out rows (the test split, else the evaluation split) with the new
+ * and the reference model, and promotes the new model to current only when every guard passed.
+ *
+ * <p>Each step can be rerun: a GOOD day is not run again, any other day starts over in its own
+ * directory, and nothing of an earlier day is written.
+ */
+public final class DailyRun {
+    private static final Logger LOG = LoggerFactory.getLogger(DailyRun.class);
+    private static final int PREDICT_BATCH = 4096;
+
+    /** What a run of a day did; {@code alreadyGood} when the day had passed before and nothing ran. */
+    public record Result(DayState state, Optional<GuardReport> report, Path reportFile, boolean alreadyGood) {}
+
+    private final SparkSession spark;
+    private final PipelineConfig config;
+    private final Path configDir;
+    private final DailyRegistry registry;
+    private final int threads;
+    private final DailyGuards guards;
+    private final FeatureGenerator generator;
+    private final List<TaskSpec> tasks;
+    private final ConfiguredMetrics metrics;
+
+    /**
+     * @throws ConfigException when the config cannot run daily: no held-out rows within a day, no
+     *                         exported model, or a guard metric that is not computed
+     */
+    public DailyRun(SparkSession spark, PipelineConfig config, Path configDir, Path workDir, int threads) {
+        this.spark = spark;
+        this.config = config;
+        this.configDir = configDir;
+        this.registry = new DailyRegistry(workDir);
+        this.threads = threads;
+        this.guards = config.getDailyConfig().getGuards();
+        this.generator = FeatureGenerator.compile(config.getFeatureConfig(), configDir);
+        Model model = ModelFactory.create(new ModelContext(config, generator.schema(), new ModelParameters(config.getTrainConfig().getSeed())));
+        this.tasks = model.tasks();
+        this.metrics = new ConfiguredMetrics(config.getEvalConfig().getMetricsList(), tasks.stream().map(TaskSpec::name).toList(),
+                config.getInputConfig().getUserIdField());
+        checkConfig();
+    }
+
+    private void checkConfig() {
+        List<Violation> problems = new ArrayList<>();
+        switch (config.getInputConfig().getSplit().getKindCase()) {
+            case BY_TIME, RANDOM -> { }
+            default -> problems.add(new Violation("input_config.split", "a daily run splits each day into training and held-out rows: "
+                    + "use by_time or random, got " + config.getInputConfig().getSplit().getKindCase()));
+        }
+        boolean exports = config.getExportConfig().getExportersList().stream()
+                .anyMatch(e -> e.getType() == ExporterType.FINAL || e.getType() == ExporterType.BEST);
+        if (!exports) {
+            problems.add(new Violation("export_config.exporters", "a daily run promotes an exported model: add a FINAL or BEST exporter"));
+        }
+        if (!metrics.names().contains(guards.getAucMetric())) {
+            problems.add(new Violation("daily_config.guards.auc_metric", "must be a metric eval_config computes " + metrics.names()
+                    + ", got '" + guards.getAucMetric() + "'"));
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    public Result run(String date) {
+        Optional<DayState> before = registry.state(date);
+        if (before.isPresent() && before.get().status() == DayState.Status.GOOD) {
+            // a crash after the state was written may have left the pointer behind
+            registry.promote(before.get());
+            LOG.info("Day {} is already GOOD ({}); nothing to do", date, before.get().bundle().orElseThrow());
+            return new Result(before.get(), Optional.empty(), registry.report(date), true);
+        }
+        Optional<DayState> reference = registry.latestGoodBefore(date);
+        Optional<String> referenceDay = reference.map(DayState::date);
+        LOG.info("Daily run of {} in {}: {}", date, registry.dayDir(date),
+                reference.map(r -> "reference (warm start and comparison) day " + r.date()).orElse("cold start, no earlier GOOD day"));
+        registry.write(new DayState(date, DayState.Status.RUNNING, referenceDay, Optional.empty(), Optional.empty()));
+        try {
+            return runSteps(date, reference);
+        } catch (RuntimeException e) {
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            registry.write(new DayState(date, DayState.Status.FAILED, referenceDay, Optional.empty(), Optional.of(reason)));
+            LOG.error("Day {} FAILED; the current model is unchanged: {}", date, reason);
+            throw e;
+        }
+    }
+
+    private Result runSteps(String date, Optional<DayState> reference) {
+        String samplesPath = registry.samples().toString();
+        new SampleBuildJob(spark, config, configDir).run(samplesPath, registry.rejects().toString(), Optional.of(date));
+        Dataset<Row> day = daySamples(date);
+        Examples dayRows = examples(day);
+        List<GuardCheck> checks = new ArrayList<>(positiveRates(dayRows));
+        if (reference.isPresent()) {
+            Examples referenceRows = examples(daySamples(reference.get().date()));
+            if (referenceRows.numRows() == 0) {
+                throw new IllegalStateException("the reference day " + reference.get().date() + " has no samples in "
+                        + registry.samples().resolve(SampleBuildJob.DT + "=" + reference.get().date())
+                        + ": the drift guards cannot compare with it; rebuild that day's samples");
+            }
+            checks.addAll(drift(referenceRows, dayRows));
+        }
+        if (checks.stream().anyMatch(c -> !c.passed())) {
+            return refuse(date, reference, checks);
+        }
+
+        Dataset<Row>[] split = SampleSplit.split(day, config.getInputConfig());
+        Examples train = examples(split[0]);
+        Examples eval = examples(split[1]);
+        Optional<Examples> test = split[2] == null ? Optional.empty() : Optional.of(examples(split[2]));
+        Path runDir = registry.runDir(date);
+        deleteRecursively(runDir);
+        TrainingRun.Summary summary = new TrainingRun(dayConfig(reference), configDir, generator.schema(), runDir, threads)
+                .run(train, eval, test);
+        Path bundle = summary.exported().orElseThrow(() -> new IllegalStateException("the run exported no model"));
+        Examples heldOut = test.orElse(eval);
+        double newAuc = auc(ExportBundle.open(bundle), heldOut);
+        if (reference.isPresent()) {
+            double previousAuc = auc(ExportBundle.open(reference.get().bundle().orElseThrow()), heldOut);
+            checks.add(DailyGuardChecks.aucDrop(guards.getAucMetric(), previousAuc, newAuc, guards.getMaxAucDrop()));
+            if (!checks.get(checks.size() - 1).passed()) {
+                return refuse(date, reference, checks);
+            }
+        }
+        DayState good = new DayState(date, DayState.Status.GOOD, reference.map(DayState::date), Optional.of(bundle), Optional.empty());
+        String line = String.format(Locale.ROOT, "day %s GOOD: %d checks passed; %s %.5f on %d held-out rows; model %s",
+                date, checks.size(), guards.getAucMetric(), newAuc, heldOut.numRows(), bundle);
+        GuardReport report = new GuardReport(date, DayState.Status.GOOD, reference.map(DayState::date), checks, line);
+        AtomicJsonFile.write(registry.report(date), report.toJson());
+        registry.write(good);
+        registry.promote(good);
+        LOG.info("Daily run: {}", line);
+        return new Result(good, Optional.of(report), registry.report(date), false);
+    }
+
+    private Result refuse(String date, Optional<DayState> reference, List<GuardCheck> checks) {
+        List<GuardCheck> failed = checks.stream().filter(c -> !c.passed()).toList();
+        String line = "day " + date + " REFUSED by " + failed.size() + " guard" + (failed.size() == 1 ? "" : "s") + "; the current model "
+                + registry.current().map(c -> "stays day " + c.date()).orElse("is still none") + ": "
+                + String.join("; ", failed.stream().map(GuardCheck::describe).toList());
+        GuardReport report = new GuardReport(date, DayState.Status.REFUSED, reference.map(DayState::date), checks, line);
+        AtomicJsonFile.write(registry.report(date), report.toJson());
+        DayState refused = new DayState(date, DayState.Status.REFUSED, reference.map(DayState::date), Optional.empty(),
+                Optional.of(failed.stream().map(c -> c.guard() + (c.feature() == null ? "" : " " + c.feature())).toList().toString()));
+        registry.write(refused);
+        failed.forEach(c -> LOG.warn("Day {}: {}", date, c.describe()));
+        LOG.warn("Daily run: {}", line);
+        return new Result(refused, Optional.of(report), registry.report(date), false);
+    }
+
+    /** The config of the day's training: warm-started from the reference's exported weights when there is one. */
+    private PipelineConfig dayConfig(Optional<DayState> reference) {
+        if (reference.isEmpty()) {
+            return config;
+        }
+        Path weights = reference.get().bundle().orElseThrow().resolve("weights");
+        PipelineConfig.Builder b = config.toBuilder();
+        b.getTrainConfigBuilder().setWarmStartFrom(weights.toAbsolutePath().toString());
+        return b.build();
+    }
+
+    private Dataset<Row> daySamples(String date) {
+        return spark.read().parquet(registry.samples().toString()).where(col(SampleBuildJob.DT).cast("string").equalTo(date));
+    }
+
+    private Examples examples(Dataset<Row> rows) {
+        return SampleTableReader.read(rows, generator.schema(), config.getInputConfig());
+    }
+
+    private List<GuardCheck> positiveRates(Examples rows) {
+        List<GuardCheck> out = new ArrayList<>();
+        for (TaskSpec task : tasks) {
+            if (task.kind() == TaskSpec.OutputKind.VALUE) {
+                continue;
+            }
+            long positives = 0;
+            for (float y : rows.label(task.label())) {
+                if (y >= 0.5f) {
+                    positives++;
+                }
+            }
+            GuardCheck c = DailyGuardChecks.positiveRate(positives, rows.numRows(), guards.getMinPositiveRate(), guards.getMaxPositiveRate());
+            out.add(new GuardCheck(c.guard(), c.feature(), c.value(), c.limit(), c.passed(), "label " + task.label() + ": " + c.detail()));
+        }
+        return out;
+    }
+
+    private List<GuardCheck> drift(Examples reference, Examples current) {
+        List<String> features = guards.getFeaturesCount() > 0 ? guards.getFeaturesList()
+                : generator.schema().features().stream().map(FeatureSpec::name).toList();
+        List<GuardCheck> out = new ArrayList<>();
+        for (String f : features) {
+            out.addAll(DailyGuardChecks.drift(FeatureDistributions.of(reference, f), FeatureDistributions.of(current, f),
+                    guards.getNumericBins(), guards.getTopValues(), guards.getMaxPsi(), guards.getMaxMissingRateChange()));
+        }
+        return out;
+    }
+
+    /** The guard's AUC of an exported model on the rows; the bundle is verified (checksums) as it opens. */
+    private double auc(ExportBundle bundle, Examples rows) {
+        ExportBundle.LoadedModel loaded = bundle.load();
+        if (!loaded.generator().schema().features().equals(generator.schema().features())) {
+            throw new IllegalStateException("the model in " + bundle.directory() + " has another feature schema than feature_config: "
+                    + "it cannot be scored on today's samples; start a new work directory (cold start) after a feature change");
+        }
+        Model model = loaded.model();
+        Map<String, float[]> predictions = Trainer.predict(model, rows, PREDICT_BATCH);
+        Map<String, float[]> labels = new LinkedHashMap<>();
+        for (TaskSpec task : model.tasks()) {
+            labels.put(task.name(), rows.label(task.label()));
+        }
+        return metrics.compute(predictions, labels, rows.groupKeys()).get(guards.getAucMetric());
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the earlier attempt " + dir, e);
+        }
+    }
+}
