@@ -22,7 +22,7 @@ import org.recspark.trainer.tensor.Tensor;
 /**
  * A request scored with its request-side share computed once gives the logits of the ordinary
  * forward pass over the request expanded to one row per item, for trained DeepFMs with and without
- * first-order terms, batch norm and hidden layers.
+ * first-order terms, batch norm and hidden layers, and for Wide&Deep.
  */
 class RequestScoringTest {
     private static final String FEATURES = "[\"user_id\", \"item_id\", \"category\", \"hour\", \"seq_categories\", \"quality\", \"category_in_history\"]";
@@ -72,6 +72,11 @@ class RequestScoringTest {
     @Test
     void deepFmWithBatchNormAndWithoutFirstOrderTermsToo() {
         assertSameLogits(deepFm("hidden_units: [32, 16] batch_norm: true dropout: 0.2", false));
+    }
+
+    @Test
+    void wideAndDeepScoresARequestAsItsExpandedRows() {
+        assertSameLogits(ZooConfigs.WIDE_AND_DEEP);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package org.recspark.trainer.model.zoo;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
@@ -13,6 +12,7 @@ import org.recspark.trainer.model.FeatureGroups.Group;
 import org.recspark.trainer.model.Model;
 import org.recspark.trainer.model.ModelContext;
 import org.recspark.trainer.model.ModelOutput;
+import org.recspark.trainer.model.RequestPasses;
 import org.recspark.trainer.model.RequestScoring;
 import org.recspark.trainer.model.TaskSpec;
 import org.recspark.trainer.nn.Linear;
@@ -100,49 +100,26 @@ public final class DeepFmModel implements Model, RequestScoring {
 
     @Override
     public ModelOutput forwardRequest(RequestExamples request) {
-        Pass shared = Pass.inference(request.request());
-        Pass items = Pass.inference(request.items());
-        int n = request.numItems();
-        List<Tensor> blocks = new ArrayList<>();
-        List<Boolean> blockShared = new ArrayList<>();
+        RequestPasses passes = new RequestPasses(request);
+        Pass items = passes.items();
+        int n = passes.numItems();
+        RequestPasses.Blocks blocks = passes.deepBlocks(groups, deep);
         List<Tensor> sparseShared = new ArrayList<>();
         List<Tensor> sparseItems = new ArrayList<>();
-        float sharedFirstOrder = 0;
-        List<Tensor> terms = new ArrayList<>();
-        for (Group group : deep) {
-            for (int f : group.features()) {
-                boolean s = request.shared(f);
-                Tensor part = groups.feature(s ? shared : items, f);
-                blocks.add(part);
-                blockShared.add(s);
-                if (groups.spec(f).sparse()) {
-                    (s ? sparseShared : sparseItems).add(part);
-                }
-                if (firstOrder) {
-                    Tensor w = groups.widePart(s ? shared : items, group, f);
-                    if (s) {
-                        sharedFirstOrder += w.data()[0];
-                    } else {
-                        terms.add(w);
-                    }
-                }
+        for (int b = 0; b < blocks.features().length; b++) {
+            if (groups.spec(blocks.features()[b]).sparse()) {
+                (blocks.shared()[b] ? sparseShared : sparseItems).add(blocks.tensors().get(b));
             }
         }
-        boolean[] flags = new boolean[blocks.size()];
-        for (int b = 0; b < flags.length; b++) {
-            flags[b] = blockShared.get(b);
-        }
-        Graph g = items.graph();
-        terms.add(out.forward(items, dnn.forwardSplit(items, blocks, flags, n)));
+        List<Tensor> terms = new ArrayList<>();
+        terms.add(out.forward(items, dnn.forwardSplit(items, blocks.tensors(), blocks.shared(), n)));
         if (sparseShared.size() + sparseItems.size() > 1) {
             terms.add(factorizationMachine(sparseShared, sparseItems, n));
         }
-        if (sharedFirstOrder != 0) {
-            float[] constant = new float[n];
-            Arrays.fill(constant, sharedFirstOrder);
-            terms.add(Tensor.constant(n, 1, constant));
+        if (firstOrder) {
+            terms.add(passes.firstOrder(groups, deep));
         }
-        return new ModelOutput().put(task.name(), Heads.addBias(items, g.sum(terms), bias));
+        return new ModelOutput().put(task.name(), Heads.addBias(items, items.graph().sum(terms), bias));
     }
 
     /**

@@ -3,11 +3,14 @@ package org.recspark.trainer.model.zoo;
 import java.util.ArrayList;
 import java.util.List;
 import org.recspark.config.proto.WideAndDeep;
+import org.recspark.trainer.data.RequestExamples;
 import org.recspark.trainer.model.FeatureGroups;
 import org.recspark.trainer.model.FeatureGroups.Group;
 import org.recspark.trainer.model.Model;
 import org.recspark.trainer.model.ModelContext;
 import org.recspark.trainer.model.ModelOutput;
+import org.recspark.trainer.model.RequestPasses;
+import org.recspark.trainer.model.RequestScoring;
 import org.recspark.trainer.model.TaskSpec;
 import org.recspark.trainer.nn.Linear;
 import org.recspark.trainer.nn.Mlp;
@@ -16,7 +19,7 @@ import org.recspark.trainer.nn.Pass;
 import org.recspark.trainer.tensor.Tensor;
 
 /** Wide & Deep: first-order weights of the wide groups plus an MLP over the deep groups. */
-public final class WideAndDeepModel implements Model {
+public final class WideAndDeepModel implements Model, RequestScoring {
     private final FeatureGroups groups;
     private final List<Group> wide = new ArrayList<>();
     private final List<Group> deep;
@@ -43,6 +46,17 @@ public final class WideAndDeepModel implements Model {
     @Override
     public List<TaskSpec> tasks() {
         return List.of(task);
+    }
+
+    @Override
+    public ModelOutput forwardRequest(RequestExamples request) {
+        RequestPasses passes = new RequestPasses(request);
+        Pass items = passes.items();
+        RequestPasses.Blocks blocks = passes.deepBlocks(groups, deep);
+        List<Tensor> terms = new ArrayList<>();
+        terms.add(passes.firstOrder(groups, wide));
+        terms.add(out.forward(items, dnn.forwardSplit(items, blocks.tensors(), blocks.shared(), passes.numItems())));
+        return new ModelOutput().put(task.name(), Heads.addBias(items, items.graph().sum(terms), bias));
     }
 
     @Override
