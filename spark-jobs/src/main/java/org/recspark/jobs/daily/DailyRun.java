@@ -7,13 +7,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -38,6 +36,7 @@ import org.recspark.trainer.model.ModelContext;
 import org.recspark.trainer.model.ModelFactory;
 import org.recspark.trainer.model.TaskSpec;
 import org.recspark.trainer.nn.ModelParameters;
+import org.recspark.trainer.train.CheckpointWriter;
 import org.recspark.trainer.train.Trainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -157,7 +156,7 @@ public final class DailyRun {
         Examples eval = examples(split[1]);
         Optional<Examples> test = split[2] == null ? Optional.empty() : Optional.of(examples(split[2]));
         Path runDir = registry.runDir(date);
-        deleteRecursively(runDir);
+        removeEarlierAttempt(runDir);
         TrainingRun.Summary summary = new TrainingRun(dayConfig(reference), configDir, generator.schema(), runDir, threads)
                 .run(train, eval, test);
         Path bundle = summary.exported().orElseThrow(() -> new IllegalStateException("the run exported no model"));
@@ -244,6 +243,17 @@ public final class DailyRun {
         return out;
     }
 
+    private static void removeEarlierAttempt(Path runDir) {
+        if (!Files.exists(runDir)) {
+            return;
+        }
+        try {
+            CheckpointWriter.deleteRecursively(runDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the earlier attempt " + runDir, e);
+        }
+    }
+
     /** The guard's AUC of an exported model on the rows; the bundle is verified (checksums) as it opens. */
     private double auc(ExportBundle bundle, Examples rows) {
         ExportBundle.LoadedModel loaded = bundle.load();
@@ -258,18 +268,5 @@ public final class DailyRun {
             labels.put(task.name(), rows.label(task.label()));
         }
         return metrics.compute(predictions, labels, rows.groupKeys()).get(guards.getAucMetric());
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the earlier attempt " + dir, e);
-        }
     }
 }

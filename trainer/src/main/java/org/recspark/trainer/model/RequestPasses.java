@@ -1,7 +1,6 @@
 package org.recspark.trainer.model;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.recspark.trainer.data.RequestExamples;
 import org.recspark.trainer.model.FeatureGroups.Group;
@@ -79,10 +78,8 @@ public final class RequestPasses {
             }
         }
         if (sharedSum != 0) {
-            float[] constant = new float[n];
-            Arrays.fill(constant, sharedSum);
             for (int r = 0; r < n; r++) {
-                y[r] += constant[r];
+                y[r] += sharedSum;
             }
         }
         return Tensor.constant(n, 1, y);

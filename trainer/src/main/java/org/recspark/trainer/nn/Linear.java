@@ -1,6 +1,7 @@
 package org.recspark.trainer.nn;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.recspark.trainer.tensor.Graph;
 import org.recspark.trainer.tensor.Tensor;
@@ -80,20 +81,10 @@ public final class Linear {
         }
         // The item columns side by side plus a column of ones, whose weight row is the shared term:
         // one GEMM writes every output without a bias pass over it.
+        float[] ones = new float[rows];
+        Arrays.fill(ones, 1f);
+        itemBlocks.add(Tensor.constant(rows, 1, ones));
         int k = itemCols + 1;
-        float[] x = new float[rows * k];
-        int offset = 0;
-        for (Tensor block : itemBlocks) {
-            int d = block.cols();
-            float[] bd = block.data();
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(bd, r * d, x, r * k + offset, d);
-            }
-            offset += d;
-        }
-        for (int r = 0; r < rows; r++) {
-            x[r * k + itemCols] = 1f;
-        }
         float[] itemWeights = new float[k * out];
         int itemCol = 0;
         int col = 0;
@@ -106,6 +97,6 @@ public final class Linear {
             col += d;
         }
         System.arraycopy(rowTerm, 0, itemWeights, itemCols * out, out);
-        return g.matmul(Tensor.constant(rows, k, x), Tensor.constant(k, out, itemWeights), false);
+        return g.matmul(g.concat(itemBlocks), Tensor.constant(k, out, itemWeights), false);
     }
 }
