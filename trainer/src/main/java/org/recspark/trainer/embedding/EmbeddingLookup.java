@@ -21,51 +21,10 @@ public final class EmbeddingLookup {
         long started = System.nanoTime();
         int rows = values.rows();
         int dim = table.dim();
-        long[] ids = values.ids();
         boolean[] repeats = repeatedRows(values);
-        int[] slots = resolve(pass, table, values, repeats);
+        int[] slots = resolve(table, values, repeats, pass.differentiable());
         float[] out = new float[rows * dim];
-        float[] scales = new float[rows];
-        float[] scratch = new float[dim];
-        for (int r = 0; r < rows; r++) {
-            if (repeats[r]) {
-                // The same ids and weights as the row before (a request-side feature of a 1 x N batch).
-                scales[r] = scales[r - 1];
-                System.arraycopy(out, (r - 1) * dim, out, r * dim, dim);
-                continue;
-            }
-            int start = values.start(r);
-            int end = values.end(r);
-            float weightSum = 0;
-            for (int k = start; k < end; k++) {
-                weightSum += values.weight(k);
-            }
-            scales[r] = pooling == Pooling.MEAN && weightSum != 0 ? 1 / weightSum : 1;
-            int o = r * dim;
-            if (end - start == 1 && slots[start] >= 0 && values.weight(start) * scales[r] == 1f) {
-                // One id of weight one (most features): its row as it is, a copy instead of a multiply-add.
-                int slot = slots[start];
-                System.arraycopy(table.values(slot), table.offset(slot), out, o, dim);
-                continue;
-            }
-            for (int k = start; k < end; k++) {
-                float w = values.weight(k) * scales[r];
-                int slot = slots[k];
-                float[] src;
-                int so;
-                if (slot >= 0) {
-                    src = table.values(slot);
-                    so = table.offset(slot);
-                } else {
-                    table.read(ids[k], scratch, 0);
-                    src = scratch;
-                    so = 0;
-                }
-                for (int j = 0; j < dim; j++) {
-                    out[o + j] += w * src[so + j];
-                }
-            }
-        }
+        float[] scales = pool(values, table, pooling, slots, repeats, out, dim, 0);
         boolean differentiable = pass.differentiable();
         Tensor result = pass.graph().source(rows, dim, out, differentiable);
         if (differentiable) {
@@ -92,6 +51,72 @@ public final class EmbeddingLookup {
     }
 
     /**
+     * Inference only: the pooled vectors written into a wider row-major matrix, row r's at
+     * {@code out[r * stride + offset ...]} (those ranges must hold zeros), so a model input is
+     * assembled in place instead of concatenated from per-feature tensors. Returns the ids' slots
+     * (-1 for ids without a row), in the order of {@code values.ids()}.
+     */
+    public static int[] pooledInto(SparseValues values, EmbeddingTable table, Pooling pooling, float[] out, int stride, int offset) {
+        boolean[] repeats = repeatedRows(values);
+        int[] slots = resolve(table, values, repeats, false);
+        pool(values, table, pooling, slots, repeats, out, stride, offset);
+        return slots;
+    }
+
+    /** Pools every row into {@code out} (see {@link #pooledInto}); returns each row's scale of its weights. */
+    private static float[] pool(SparseValues values, EmbeddingTable table, Pooling pooling, int[] slots, boolean[] repeats,
+                                float[] out, int stride, int offset) {
+        int rows = values.rows();
+        int dim = table.dim();
+        long[] ids = values.ids();
+        float[] scales = new float[rows];
+        float[] scratch = null;
+        for (int r = 0; r < rows; r++) {
+            int o = r * stride + offset;
+            if (repeats[r]) {
+                // The same ids and weights as the row before (a request-side feature of a 1 x N batch).
+                scales[r] = scales[r - 1];
+                System.arraycopy(out, o - stride, out, o, dim);
+                continue;
+            }
+            int start = values.start(r);
+            int end = values.end(r);
+            float weightSum = 0;
+            for (int k = start; k < end; k++) {
+                weightSum += values.weight(k);
+            }
+            scales[r] = pooling == Pooling.MEAN && weightSum != 0 ? 1 / weightSum : 1;
+            if (end - start == 1 && slots[start] >= 0 && values.weight(start) * scales[r] == 1f) {
+                // One id of weight one (most features): its row as it is, a copy instead of a multiply-add.
+                int slot = slots[start];
+                System.arraycopy(table.values(slot), table.offset(slot), out, o, dim);
+                continue;
+            }
+            for (int k = start; k < end; k++) {
+                float w = values.weight(k) * scales[r];
+                int slot = slots[k];
+                float[] src;
+                int so;
+                if (slot >= 0) {
+                    src = table.values(slot);
+                    so = table.offset(slot);
+                } else {
+                    if (scratch == null) {
+                        scratch = new float[dim];
+                    }
+                    table.read(ids[k], scratch, 0);
+                    src = scratch;
+                    so = 0;
+                }
+                for (int j = 0; j < dim; j++) {
+                    out[o + j] += w * src[so + j];
+                }
+            }
+        }
+        return scales;
+    }
+
+    /**
      * The embeddings of a sequence feature without pooling: (B * L) x dim, where L is the longest
      * sequence in the batch and shorter rows are padded with zeros; the mask (B x L) is 1 at real
      * positions.
@@ -101,7 +126,7 @@ public final class EmbeddingLookup {
         int dim = table.dim();
         int length = Math.max(1, values.maxLength());
         long[] ids = values.ids();
-        int[] slots = resolve(pass, table, values, new boolean[rows]);
+        int[] slots = resolve(table, values, new boolean[rows], pass.differentiable());
         float[] out = new float[rows * length * dim];
         float[] mask = new float[rows * length];
         float[] scratch = new float[dim];
@@ -169,10 +194,11 @@ public final class EmbeddingLookup {
     }
 
     /**
-     * Row slots of the ids; a training pass needs every row allocated (the trainer's prepare phase).
-     * A repeated row's ids resolve to the previous row's slots without another lookup.
+     * Row slots of the ids (-1 without a row); a training pass requires every row allocated (the
+     * trainer's prepare phase). A repeated row's ids resolve to the previous row's slots without
+     * another lookup.
      */
-    private static int[] resolve(Pass pass, EmbeddingTable table, SparseValues values, boolean[] repeats) {
+    private static int[] resolve(EmbeddingTable table, SparseValues values, boolean[] repeats, boolean requireRows) {
         long[] ids = values.ids();
         int[] slots = new int[ids.length];
         for (int r = 0; r < values.rows(); r++) {
@@ -184,7 +210,7 @@ public final class EmbeddingLookup {
             }
             for (int i = start; i < end; i++) {
                 slots[i] = table.findSlot(ids[i]);
-                if (slots[i] < 0 && pass.differentiable()) {
+                if (slots[i] < 0 && requireRows) {
                     throw new IllegalStateException("id " + ids[i] + " has no row in table '" + table.name()
                             + "': a training batch must be prepared with ModelParameters.allocateRows");
                 }

@@ -180,6 +180,25 @@ public final class FeatureGroups {
     }
 
     /**
+     * Inference only: one feature's deep input (see {@link #feature}) written into a wider row-major
+     * matrix, row r's at {@code out[r * stride + offset ...]} (zeros there before). Returns the ids'
+     * slots in the feature's main table for a sparse feature, null for a dense one.
+     */
+    public int[] featureInto(Pass pass, int feature, float[] out, int stride, int offset) {
+        FeatureSpec spec = schema.features().get(feature);
+        Examples batch = pass.batch();
+        if (spec.sparse()) {
+            return EmbeddingLookup.pooledInto(batch.sparse(feature), tableOf(spec), spec.pooling(), out, stride, offset);
+        }
+        int dim = spec.denseDim();
+        float[] values = batch.dense(feature);
+        for (int r = 0; r < batch.numRows(); r++) {
+            System.arraycopy(values, r * dim, out, r * stride + offset, dim);
+        }
+        return null;
+    }
+
+    /**
      * Creates the first-order weights of a group's features (scalar embeddings of ids, linear weights
      * of dense values) for {@link #wideParts}; WIDE groups have them already. Models call this at
      * construction, never during a pass.

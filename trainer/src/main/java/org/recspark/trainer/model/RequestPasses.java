@@ -2,9 +2,11 @@ package org.recspark.trainer.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.recspark.features.FeatureSpec;
 import org.recspark.trainer.data.RequestExamples;
 import org.recspark.trainer.model.FeatureGroups.Group;
 import org.recspark.trainer.nn.Pass;
+import org.recspark.trainer.nn.SplitInput;
 import org.recspark.trainer.tensor.Tensor;
 
 /**
@@ -33,27 +35,44 @@ public final class RequestPasses {
     }
 
     /**
-     * A model input split by side: per feature in group order, its deep input (1 x d when
-     * request-side, N x d otherwise), for {@code Mlp.forwardSplit}.
+     * Where one feature's deep input sits in a {@link SplitInput}: in the shared row at
+     * {@code column} when request-side, else at per-row column {@code column}.
      */
-    public record Blocks(List<Tensor> tensors, boolean[] shared, int[] features) {}
+    public record Field(int feature, boolean shared, int column, int width) {}
 
-    /** The deep inputs of the groups' features, in group and feature order. */
-    public Blocks deepBlocks(FeatureGroups groups, List<Group> deep) {
-        List<Tensor> tensors = new ArrayList<>();
-        List<Integer> features = new ArrayList<>();
+    /** The deep input of some groups, split by side, and where each feature's columns are. */
+    public record DeepInput(SplitInput input, List<Field> fields) {}
+
+    /**
+     * The deep input of the groups' features in group and feature order, the layout of
+     * {@link FeatureGroups#deep} side by side: request-side features written once into the shared
+     * row, item-side ones straight into the per-item matrix (no per-feature tensors to concatenate).
+     */
+    public DeepInput deepInput(FeatureGroups groups, List<Group> deep) {
+        List<Field> fields = new ArrayList<>();
+        List<Integer> itemColumns = new ArrayList<>();
+        int width = 0;
         for (Group group : deep) {
             for (int f : group.features()) {
-                tensors.add(groups.feature(request.shared(f) ? shared : items, f));
-                features.add(f);
+                FeatureSpec spec = groups.spec(f);
+                int d = spec.sparse() ? spec.embeddingDim() : spec.denseDim();
+                boolean s = request.shared(f);
+                fields.add(new Field(f, s, s ? width : itemColumns.size(), d));
+                for (int j = 0; j < d && !s; j++) {
+                    itemColumns.add(width + j);
+                }
+                width += d;
             }
         }
-        int[] f = features.stream().mapToInt(Integer::intValue).toArray();
-        boolean[] s = new boolean[f.length];
-        for (int b = 0; b < f.length; b++) {
-            s[b] = request.shared(f[b]);
+        SplitInput input = SplitInput.zeros(width, numItems(), itemColumns.stream().mapToInt(Integer::intValue).toArray());
+        for (Field field : fields) {
+            if (field.shared()) {
+                groups.featureInto(shared, field.feature(), input.sharedRow(), width, field.column());
+            } else {
+                groups.featureInto(items, field.feature(), input.rowColumns().data(), input.stride(), field.column());
+            }
         }
-        return new Blocks(tensors, s, f);
+        return new DeepInput(input, fields);
     }
 
     /**

@@ -9,6 +9,8 @@ import org.recspark.trainer.tensor.Tensor;
  * alpha) * sigmoid(BN(x))) with a per-column alpha and a batch norm without gain and bias.
  */
 public final class ActivationLayer {
+    private static final float LEAKY_SLOPE = 0.01f;
+
     private final Activation kind;
     private final Parameter diceAlpha;
     private final BatchNorm diceNorm;
@@ -24,13 +26,24 @@ public final class ActivationLayer {
         }
     }
 
+    /**
+     * The activation of a tensor the caller owns (nothing else reads it): without a gradient to
+     * compute, ReLU and leaky ReLU overwrite it instead of allocating their output.
+     */
+    public Tensor forwardOwned(Pass pass, Tensor x) {
+        if (!x.requiresGrad() && (kind == Activation.RELU || kind == Activation.LEAKY_RELU)) {
+            return pass.graph().leakyReluInPlace(x, kind == Activation.RELU ? 0f : LEAKY_SLOPE);
+        }
+        return forward(pass, x);
+    }
+
     public Tensor forward(Pass pass, Tensor x) {
         Graph g = pass.graph();
         return switch (kind) {
             case RELU -> g.relu(x);
             case SIGMOID -> g.sigmoid(x);
             case TANH -> g.tanh(x);
-            case LEAKY_RELU -> g.leakyRelu(x, 0.01f);
+            case LEAKY_RELU -> g.leakyRelu(x, LEAKY_SLOPE);
             case GELU -> g.gelu(x);
             case LINEAR -> x;
             case DICE -> {

@@ -43,26 +43,22 @@ public final class Mlp {
         return h;
     }
 
-    /**
-     * The forward pass over an input given as column blocks, each shared by every row (1 x d) or per
-     * row (N x d); see {@link Linear#forwardSplit}. Inference only.
-     */
-    public Tensor forwardSplit(Pass pass, List<Tensor> blocks, boolean[] shared, int rows) {
+    /** The forward pass over a split input (see {@link Linear#forwardSplit}). Inference only. */
+    public Tensor forwardSplit(Pass pass, SplitInput input) {
         if (linears.isEmpty()) {
-            List<Tensor> full = new ArrayList<>();
-            for (int b = 0; b < blocks.size(); b++) {
-                full.add(shared[b] ? pass.graph().repeatRows(blocks.get(b), rows) : blocks.get(b));
-            }
-            return pass.graph().concat(full);
+            return input.expanded();
         }
-        Tensor h = afterLinear(pass, linears.get(0).forwardSplit(pass, blocks, shared, rows), 0);
+        Tensor h = afterLinear(pass, linears.get(0).forwardSplit(pass, input), 0);
         for (int i = 1; i < linears.size(); i++) {
             h = afterLinear(pass, linears.get(i).forward(pass, h), i);
         }
         return h;
     }
 
-    /** Layer i after its linear map: normalisation, activation, dropout. */
+    /**
+     * Layer i after its linear map: normalisation, activation, dropout. The linear map's output is
+     * this layer's own, so an inference pass may activate it in place.
+     */
     private Tensor afterLinear(Pass pass, Tensor linear, int i) {
         Tensor h = linear;
         if (batchNorms.get(i) != null) {
@@ -71,7 +67,7 @@ public final class Mlp {
         if (layerNorms.get(i) != null) {
             h = layerNorms.get(i).forward(pass, h);
         }
-        h = activations.get(i).forward(pass, h);
+        h = activations.get(i).forwardOwned(pass, h);
         return pass.graph().dropout(h, dropout);
     }
 }

@@ -42,7 +42,7 @@ public final class Tensor {
         return data.length;
     }
 
-    /** The values; ops never modify an input's values. */
+    /** The values; ops do not modify an input's values (except {@link Graph#leakyReluInPlace}, on request). */
     public float[] data() {
         return data;
     }

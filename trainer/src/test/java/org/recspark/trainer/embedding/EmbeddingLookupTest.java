@@ -224,4 +224,32 @@ class EmbeddingLookupTest {
                 "a training batch must be prepared");
         assertTrue(e.getMessage().contains("50") && e.getMessage().contains("items"), "names the id and table: " + e.getMessage());
     }
+
+    /** Pooling into a wider matrix writes each row's vector at its columns and leaves the rest alone. */
+    @Test
+    void pooledIntoAWiderMatrixEqualsPooled() {
+        // rows: {1 (w 2), 2}, the same again (a repeat), {50: no row}, {}, {3}
+        SparseValues values = new SparseValues(new int[] {0, 2, 4, 5, 5, 6}, new long[] {1, 2, 1, 2, 50, 3},
+                new float[] {2, 1, 2, 1, 1, 1});
+        EmbeddingTable table = tableWith(1, 2, 3);
+        for (Pooling pooling : Pooling.values()) {
+            Tensor pooled = EmbeddingLookup.pooled(Pass.inference(null), values, table, pooling);
+            int stride = DIM + 3;
+            float[] wide = new float[values.rows() * stride];
+            for (int r = 0; r < values.rows(); r++) {
+                wide[r * stride] = 7f;
+                wide[r * stride + stride - 1] = 9f;
+            }
+            int[] slots = EmbeddingLookup.pooledInto(values, table, pooling, wide, stride, 1);
+            for (int r = 0; r < values.rows(); r++) {
+                assertEquals(7f, wide[r * stride], pooling + ": column before");
+                assertArrayEquals(Arrays.copyOfRange(pooled.data(), r * DIM, (r + 1) * DIM),
+                        Arrays.copyOfRange(wide, r * stride + 1, r * stride + 1 + DIM), pooling + ": row " + r);
+                assertEquals(0f, wide[r * stride + 1 + DIM], pooling + ": column after");
+                assertEquals(9f, wide[r * stride + stride - 1], pooling + ": last column");
+            }
+            assertArrayEquals(new int[] {table.findSlot(1), table.findSlot(2), table.findSlot(1), table.findSlot(2), -1,
+                    table.findSlot(3)}, slots, "slots per id, -1 without a row");
+        }
+    }
 }

@@ -17,6 +17,7 @@ import org.recspark.trainer.data.RequestExamples;
 import org.recspark.trainer.nn.Linear;
 import org.recspark.trainer.nn.ModelParameters;
 import org.recspark.trainer.nn.Pass;
+import org.recspark.trainer.nn.SplitInput;
 import org.recspark.trainer.tensor.Tensor;
 
 /**
@@ -103,20 +104,43 @@ class RequestScoringTest {
         Linear layer = new Linear(params, "layer", 7, 5, true);
         SplittableRandom rnd = new SplittableRandom(9);
         int rows = 6;
-        Tensor shared = Tensor.constant(1, 3, new float[] {0.5f, -1.25f, 0f});
-        float[] items = new float[rows * 4];
-        for (int i = 0; i < items.length; i++) {
-            items[i] = (float) rnd.nextDouble(-1, 1);
+        // Columns 2-4 of the full input are shared by every row; 0-1 and 5-6 are each row's own.
+        SplitInput input = SplitInput.zeros(7, rows, new int[] {0, 1, 5, 6});
+        input.sharedRow()[2] = 0.5f;
+        input.sharedRow()[3] = -1.25f;
+        float[] own = input.rowColumns().data();
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < 4; j++) {
+                own[r * input.stride() + j] = (float) rnd.nextDouble(-1, 1);
+            }
         }
-        Tensor perItem = Tensor.constant(rows, 4, items);
+        Tensor full = input.expanded();
+        for (int r = 0; r < rows; r++) {
+            assertEquals(0.5f, full.get(r, 2));
+            assertEquals(-1.25f, full.get(r, 3));
+            assertEquals(0f, full.get(r, 4));
+            assertEquals(own[r * input.stride() + 2], full.get(r, 5));
+        }
         Pass pass = Pass.inference(null);
-        // The shared block sits between item columns 0-1 and 2-3 of the full input.
-        Tensor left = pass.graph().slice(perItem, 0, 2);
-        Tensor right = pass.graph().slice(perItem, 2, 4);
-        Tensor split = layer.forwardSplit(pass, List.of(left, shared, right), new boolean[] {false, true, false}, rows);
-        Tensor full = layer.forward(pass, pass.graph().concat(List.of(left, pass.graph().repeatRows(shared, rows), right)));
-        for (int i = 0; i < full.size(); i++) {
-            assertEquals(full.data()[i], split.data()[i], 1e-6, "value " + i);
+        Tensor split = layer.forwardSplit(pass, input);
+        Tensor expected = layer.forward(pass, full);
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.data()[i], split.data()[i], 1e-6, "value " + i);
+        }
+    }
+
+    @Test
+    void aSplitInputWithoutPerRowColumnsGivesTheSharedTermInEveryRow() {
+        ModelParameters params = new ModelParameters(5);
+        Linear layer = new Linear(params, "layer", 3, 2, true);
+        SplitInput input = SplitInput.zeros(3, 4, new int[0]);
+        input.sharedRow()[0] = 2f;
+        input.sharedRow()[2] = -1f;
+        Pass pass = Pass.inference(null);
+        Tensor split = layer.forwardSplit(pass, input);
+        Tensor expected = layer.forward(pass, input.expanded());
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.data()[i], split.data()[i], 1e-6, "value " + i);
         }
     }
 }

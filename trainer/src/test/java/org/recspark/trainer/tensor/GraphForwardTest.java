@@ -54,6 +54,25 @@ class GraphForwardTest {
     }
 
     @Test
+    void inPlaceLeakyReluEqualsTheAllocatingOneAndRefusesTensorsWithGradients() {
+        Graph g = new Graph(false, 0);
+        float[] x = {2.5f, -2.5f, 0f, -0f, 1e-40f, -1e-40f, Float.NaN, Float.NEGATIVE_INFINITY};
+        for (float slope : new float[] {0f, 0.01f}) {
+            float[] expected = g.leakyRelu(c(1, x.length, x), slope).data();
+            Tensor owned = c(1, x.length, x.clone());
+            Tensor y = g.leakyReluInPlace(owned, slope);
+            assertSame(owned, y, "the input is the output");
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(y.data()[i]), "slope " + slope + ", x = " + x[i]);
+            }
+        }
+        Graph train = new Graph(true, 0);
+        Tensor leaf = train.leaf(1, 2, new float[] {1f, -1f}, new float[2]);
+        assertThrows(IllegalArgumentException.class, () -> train.leakyReluInPlace(leaf, 0f), "its gradient needs the input");
+        assertThrows(IllegalArgumentException.class, () -> g.leakyReluInPlace(c(1, 1, 1f), 2f), "the slope is checked too");
+    }
+
+    @Test
     void matmulByHand() {
         Graph g = new Graph(false, 0);
         Tensor a = c(2, 3, 1, 2, 3, 4, 5, 6);

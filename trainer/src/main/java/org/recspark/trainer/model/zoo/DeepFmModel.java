@@ -19,6 +19,7 @@ import org.recspark.trainer.nn.Linear;
 import org.recspark.trainer.nn.Mlp;
 import org.recspark.trainer.nn.Parameter;
 import org.recspark.trainer.nn.Pass;
+import org.recspark.trainer.nn.SplitInput;
 import org.recspark.trainer.tensor.Graph;
 import org.recspark.trainer.tensor.Tensor;
 
@@ -102,19 +103,12 @@ public final class DeepFmModel implements Model, RequestScoring {
     public ModelOutput forwardRequest(RequestExamples request) {
         RequestPasses passes = new RequestPasses(request);
         Pass items = passes.items();
-        int n = passes.numItems();
-        RequestPasses.Blocks blocks = passes.deepBlocks(groups, deep);
-        List<Tensor> sparseShared = new ArrayList<>();
-        List<Tensor> sparseItems = new ArrayList<>();
-        for (int b = 0; b < blocks.features().length; b++) {
-            if (groups.spec(blocks.features()[b]).sparse()) {
-                (blocks.shared()[b] ? sparseShared : sparseItems).add(blocks.tensors().get(b));
-            }
-        }
+        RequestPasses.DeepInput input = passes.deepInput(groups, deep);
+        List<RequestPasses.Field> sparse = input.fields().stream().filter(f -> groups.spec(f.feature()).sparse()).toList();
         List<Tensor> terms = new ArrayList<>();
-        terms.add(out.forward(items, dnn.forwardSplit(items, blocks.tensors(), blocks.shared(), n)));
-        if (sparseShared.size() + sparseItems.size() > 1) {
-            terms.add(factorizationMachine(sparseShared, sparseItems, n));
+        terms.add(out.forward(items, dnn.forwardSplit(items, input.input())));
+        if (sparse.size() > 1) {
+            terms.add(factorizationMachine(input.input(), sparse));
         }
         if (firstOrder) {
             terms.add(passes.firstOrder(groups, deep));
@@ -124,28 +118,36 @@ public final class DeepFmModel implements Model, RequestScoring {
 
     /**
      * The FM term of a request: the sum and the sum of squares over fields are the request-side
-     * fields' (one row, computed once) plus each item's own.
+     * fields' (from the shared row, computed once) plus each item's own.
      */
-    static Tensor factorizationMachine(List<Tensor> shared, List<Tensor> items, int rows) {
-        int dim = (shared.isEmpty() ? items : shared).get(0).cols();
+    static Tensor factorizationMachine(SplitInput input, List<RequestPasses.Field> fields) {
+        int dim = fields.get(0).width();
         float[] sharedSum = new float[dim];
         float[] sharedSquares = new float[dim];
-        for (Tensor t : shared) {
-            float[] e = t.data();
+        List<RequestPasses.Field> own = new ArrayList<>();
+        for (RequestPasses.Field field : fields) {
+            if (!field.shared()) {
+                own.add(field);
+                continue;
+            }
+            float[] e = input.sharedRow();
             for (int j = 0; j < dim; j++) {
-                sharedSum[j] += e[j];
-                sharedSquares[j] += e[j] * e[j];
+                float v = e[field.column() + j];
+                sharedSum[j] += v;
+                sharedSquares[j] += v * v;
             }
         }
+        int rows = input.rows();
+        int stride = input.stride();
+        float[] e = input.rowColumns().data();
         float[] sum = new float[dim];
         float[] squares = new float[dim];
         float[] y = new float[rows];
         for (int r = 0; r < rows; r++) {
             System.arraycopy(sharedSum, 0, sum, 0, dim);
             System.arraycopy(sharedSquares, 0, squares, 0, dim);
-            for (Tensor t : items) {
-                float[] e = t.data();
-                int o = r * dim;
+            for (RequestPasses.Field field : own) {
+                int o = r * stride + field.column();
                 for (int j = 0; j < dim; j++) {
                     float v = e[o + j];
                     sum[j] += v;

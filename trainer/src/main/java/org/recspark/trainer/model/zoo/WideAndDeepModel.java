@@ -52,10 +52,9 @@ public final class WideAndDeepModel implements Model, RequestScoring {
     public ModelOutput forwardRequest(RequestExamples request) {
         RequestPasses passes = new RequestPasses(request);
         Pass items = passes.items();
-        RequestPasses.Blocks blocks = passes.deepBlocks(groups, deep);
         List<Tensor> terms = new ArrayList<>();
         terms.add(passes.firstOrder(groups, wide));
-        terms.add(out.forward(items, dnn.forwardSplit(items, blocks.tensors(), blocks.shared(), passes.numItems())));
+        terms.add(out.forward(items, dnn.forwardSplit(items, passes.deepInput(groups, deep).input())));
         return new ModelOutput().put(task.name(), Heads.addBias(items, items.graph().sum(terms), bias));
     }
 
