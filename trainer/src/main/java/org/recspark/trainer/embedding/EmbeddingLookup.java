@@ -63,6 +63,19 @@ public final class EmbeddingLookup {
         return slots;
     }
 
+    /**
+     * {@link #pooledInto} with the ids' slots in {@code table} already known (through a
+     * {@link SlotTranslation}); an id at slot -1 is looked up by id, so it reads its trained row if
+     * it has one after all, else its initial row.
+     */
+    public static void pooledInto(SparseValues values, EmbeddingTable table, Pooling pooling, int[] slots, float[] out, int stride,
+                                  int offset) {
+        if (slots.length != values.ids().length) {
+            throw new IllegalArgumentException(slots.length + " slots for " + values.ids().length + " ids");
+        }
+        pool(values, table, pooling, slots, repeatedRows(values), out, stride, offset);
+    }
+
     /** Pools every row into {@code out} (see {@link #pooledInto}); returns each row's scale of its weights. */
     private static float[] pool(SparseValues values, EmbeddingTable table, Pooling pooling, int[] slots, boolean[] repeats,
                                 float[] out, int stride, int offset) {

@@ -29,6 +29,7 @@ public final class EmbeddingTable {
     private int stateWidth;
     private float initialState;
     private int size;
+    private long generation;
 
     public EmbeddingTable(String name, int dim, Initializer initializer, long seed) {
         if (dim <= 0) {
@@ -85,6 +86,7 @@ public final class EmbeddingTable {
             return slot;
         }
         slot = size++;
+        generation++;
         int chunk = slot / CHUNK_ROWS;
         if (chunk == valueChunks.length) {
             valueChunks = Arrays.copyOf(valueChunks, chunk + 1);
@@ -110,6 +112,14 @@ public final class EmbeddingTable {
             Arrays.fill(chunk, initialState);
         }
         return chunk;
+    }
+
+    /**
+     * Changes whenever the id-to-slot map does (a row is added, or the rows are replaced), so
+     * anything derived from slots ({@link SlotTranslation}) can tell it is stale.
+     */
+    public long generation() {
+        return generation;
     }
 
     /** The slot of an id, or -1 when it has no row. */
@@ -168,6 +178,7 @@ public final class EmbeddingTable {
     public void restore(long[] ids, float[] values, float[] state) {
         slots.clear();
         size = 0;
+        generation++;
         valueChunks = new float[0][];
         stateChunks = new float[0][];
         idsBySlot = new long[Math.max(CHUNK_ROWS, ids.length)];

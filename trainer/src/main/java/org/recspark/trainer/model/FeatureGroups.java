@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.EmbeddingInitializer;
@@ -16,9 +17,11 @@ import org.recspark.config.proto.Pooling;
 import org.recspark.features.FeatureSchema;
 import org.recspark.features.FeatureSpec;
 import org.recspark.trainer.data.Examples;
+import org.recspark.trainer.data.SparseValues;
 import org.recspark.trainer.embedding.EmbeddingLookup;
 import org.recspark.trainer.embedding.EmbeddingLookup.SequenceEmbedding;
 import org.recspark.trainer.embedding.EmbeddingTable;
+import org.recspark.trainer.embedding.SlotTranslation;
 import org.recspark.trainer.nn.Initializer;
 import org.recspark.trainer.nn.ModelParameters;
 import org.recspark.trainer.nn.Parameter;
@@ -41,6 +44,8 @@ public final class FeatureGroups {
     private final ModelParameters params;
     private final Map<String, Feature> featureConfigs = new HashMap<>();
     private final Map<String, Group> groups = new LinkedHashMap<>();
+    /** By first-order table name: its slots of the main table's ids, for {@link #widePart(Pass, Group, int, int[])}. */
+    private final Map<String, SlotTranslation> firstOrderSlots = new ConcurrentHashMap<>();
 
     /** A group's features in config order, with its type and config path. */
     public record Group(String name, GroupType type, List<Integer> features, String path) {}
@@ -248,6 +253,32 @@ public final class FeatureGroups {
             throw new IllegalStateException("first-order weights of group '" + group.name() + "' were not enabled");
         }
         return pass.graph().matmul(Tensor.constant(batch.numRows(), spec.denseDim(), batch.dense(feature)), pass.param(w), false);
+    }
+
+    /**
+     * Inference only: {@link #widePart(Pass, Group, int)} of a sparse feature whose ids' slots in its
+     * main table are known ({@link #featureInto}'s), so its first-order rows are found without a
+     * second hash lookup per id. Dense features ignore the slots.
+     */
+    public Tensor widePart(Pass pass, Group group, int feature, int[] mainSlots) {
+        FeatureSpec spec = schema.features().get(feature);
+        if (!spec.sparse()) {
+            return widePart(pass, group, feature);
+        }
+        EmbeddingTable main = tableOf(spec);
+        EmbeddingTable wide = params.tableNamed(spec.embeddingTable() + WIDE_SUFFIX);
+        if (wide == null) {
+            throw new IllegalStateException("first-order weights of group '" + group.name() + "' were not enabled");
+        }
+        SlotTranslation translation = firstOrderSlots.get(wide.name());
+        if (translation == null || translation.from() != main || !translation.current()) {
+            translation = SlotTranslation.between(main, wide);
+            firstOrderSlots.put(wide.name(), translation);
+        }
+        SparseValues values = pass.batch().sparse(feature);
+        float[] out = new float[values.rows()];
+        EmbeddingLookup.pooledInto(values, wide, spec.pooling(), translation.translate(mainSlots), out, 1, 0);
+        return Tensor.constant(values.rows(), 1, out);
     }
 
     private static String wideDenseName(Group group, FeatureSpec spec) {

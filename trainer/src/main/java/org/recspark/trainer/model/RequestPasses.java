@@ -1,7 +1,9 @@
 package org.recspark.trainer.model;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.recspark.features.FeatureSpec;
 import org.recspark.trainer.data.RequestExamples;
 import org.recspark.trainer.model.FeatureGroups.Group;
@@ -18,6 +20,8 @@ public final class RequestPasses {
     private final RequestExamples request;
     private final Pass shared;
     private final Pass items;
+    /** Item-side sparse features' slots in their main tables, from {@link #deepInput}. */
+    private final Map<Integer, int[]> itemSlots = new HashMap<>();
 
     public RequestPasses(RequestExamples request) {
         this.request = request;
@@ -69,7 +73,10 @@ public final class RequestPasses {
             if (field.shared()) {
                 groups.featureInto(shared, field.feature(), input.sharedRow(), width, field.column());
             } else {
-                groups.featureInto(items, field.feature(), input.rowColumns().data(), input.stride(), field.column());
+                int[] slots = groups.featureInto(items, field.feature(), input.rowColumns().data(), input.stride(), field.column());
+                if (slots != null) {
+                    itemSlots.put(field.feature(), slots);
+                }
             }
         }
         return new DeepInput(input, fields);
@@ -77,7 +84,8 @@ public final class RequestPasses {
 
     /**
      * The groups' first-order terms (N x 1): the request-side features' weights summed once and
-     * added to the sum of each item's own.
+     * added to the sum of each item's own. Item-side features this request's {@link #deepInput}
+     * looked up find their first-order rows through the slots it found.
      */
     public Tensor firstOrder(FeatureGroups groups, List<Group> of) {
         int n = numItems();
@@ -86,7 +94,8 @@ public final class RequestPasses {
         for (Group group : of) {
             for (int f : group.features()) {
                 boolean s = request.shared(f);
-                float[] w = groups.widePart(s ? shared : items, group, f).data();
+                int[] slots = s ? null : itemSlots.get(f);
+                float[] w = (slots == null ? groups.widePart(s ? shared : items, group, f) : groups.widePart(items, group, f, slots)).data();
                 if (s) {
                     sharedSum += w[0];
                 } else {
