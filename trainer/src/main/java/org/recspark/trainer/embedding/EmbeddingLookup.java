@@ -53,13 +53,13 @@ public final class EmbeddingLookup {
     /**
      * Inference only: the pooled vectors written into a wider row-major matrix, row r's at
      * {@code out[r * stride + offset ...]} (those ranges must hold zeros), so a model input is
-     * assembled in place instead of concatenated from per-feature tensors. Returns the ids' slots
-     * (-1 for ids without a row), in the order of {@code values.ids()}.
+     * assembled in place instead of concatenated from per-feature tensors. Rows are not checked for
+     * repeats (a request's rows are its items, whose request-side features come as one row already).
+     * Returns the ids' slots (-1 for ids without a row), in the order of {@code values.ids()}.
      */
     public static int[] pooledInto(SparseValues values, EmbeddingTable table, Pooling pooling, float[] out, int stride, int offset) {
-        boolean[] repeats = repeatedRows(values);
-        int[] slots = resolve(table, values, repeats, false);
-        pool(values, table, pooling, slots, repeats, out, stride, offset);
+        int[] slots = resolve(table, values, null, false);
+        pool(values, table, pooling, slots, null, out, stride, offset);
         return slots;
     }
 
@@ -73,10 +73,13 @@ public final class EmbeddingLookup {
         if (slots.length != values.ids().length) {
             throw new IllegalArgumentException(slots.length + " slots for " + values.ids().length + " ids");
         }
-        pool(values, table, pooling, slots, repeatedRows(values), out, stride, offset);
+        pool(values, table, pooling, slots, null, out, stride, offset);
     }
 
-    /** Pools every row into {@code out} (see {@link #pooledInto}); returns each row's scale of its weights. */
+    /**
+     * Pools every row into {@code out} (see {@link #pooledInto}), copying a repeated row's result
+     * ({@code repeats} null: none repeats); returns each row's scale of its weights.
+     */
     private static float[] pool(SparseValues values, EmbeddingTable table, Pooling pooling, int[] slots, boolean[] repeats,
                                 float[] out, int stride, int offset) {
         int rows = values.rows();
@@ -86,7 +89,7 @@ public final class EmbeddingLookup {
         float[] scratch = null;
         for (int r = 0; r < rows; r++) {
             int o = r * stride + offset;
-            if (repeats[r]) {
+            if (repeats != null && repeats[r]) {
                 // The same ids and weights as the row before (a request-side feature of a 1 x N batch).
                 scales[r] = scales[r - 1];
                 System.arraycopy(out, o - stride, out, o, dim);
@@ -139,7 +142,7 @@ public final class EmbeddingLookup {
         int dim = table.dim();
         int length = Math.max(1, values.maxLength());
         long[] ids = values.ids();
-        int[] slots = resolve(table, values, new boolean[rows], pass.differentiable());
+        int[] slots = resolve(table, values, null, pass.differentiable());
         float[] out = new float[rows * length * dim];
         float[] mask = new float[rows * length];
         float[] scratch = new float[dim];
@@ -209,7 +212,7 @@ public final class EmbeddingLookup {
     /**
      * Row slots of the ids (-1 without a row); a training pass requires every row allocated (the
      * trainer's prepare phase). A repeated row's ids resolve to the previous row's slots without
-     * another lookup.
+     * another lookup ({@code repeats} null: none repeats).
      */
     private static int[] resolve(EmbeddingTable table, SparseValues values, boolean[] repeats, boolean requireRows) {
         long[] ids = values.ids();
@@ -217,7 +220,7 @@ public final class EmbeddingLookup {
         for (int r = 0; r < values.rows(); r++) {
             int start = values.start(r);
             int end = values.end(r);
-            if (repeats[r]) {
+            if (repeats != null && repeats[r]) {
                 System.arraycopy(slots, values.start(r - 1), slots, start, end - start);
                 continue;
             }
