@@ -10,6 +10,7 @@ import org.recspark.trainer.model.FeatureGroups.Group;
 import org.recspark.trainer.nn.Pass;
 import org.recspark.trainer.nn.SplitInput;
 import org.recspark.trainer.tensor.Tensor;
+import org.recspark.trainer.tensor.Workspace;
 
 /**
  * The two inference passes of a {@link RequestScoring} forward pass: one over the request-side
@@ -20,13 +21,16 @@ public final class RequestPasses {
     private final RequestExamples request;
     private final Pass shared;
     private final Pass items;
+    private final Workspace workspace;
     /** Item-side sparse features' slots in their main tables, from {@link #deepInput}. */
     private final Map<Integer, int[]> itemSlots = new HashMap<>();
 
-    public RequestPasses(RequestExamples request) {
+    /** Passes whose large outputs come from {@code workspace} (null: allocated). */
+    public RequestPasses(RequestExamples request, Workspace workspace) {
         this.request = request;
-        this.shared = Pass.inference(request.request());
-        this.items = Pass.inference(request.items());
+        this.workspace = workspace;
+        this.shared = Pass.inference(request.request(), workspace);
+        this.items = Pass.inference(request.items(), workspace);
     }
 
     /** The pass over the items (N rows), where the model's per-item ops run. */
@@ -68,7 +72,7 @@ public final class RequestPasses {
                 width += d;
             }
         }
-        SplitInput input = SplitInput.zeros(width, numItems(), itemColumns.stream().mapToInt(Integer::intValue).toArray());
+        SplitInput input = SplitInput.zeros(width, numItems(), itemColumns.stream().mapToInt(Integer::intValue).toArray(), workspace);
         for (Field field : fields) {
             if (field.shared()) {
                 groups.featureInto(shared, field.feature(), input.sharedRow(), width, field.column());

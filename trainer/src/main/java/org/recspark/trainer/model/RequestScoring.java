@@ -1,6 +1,7 @@
 package org.recspark.trainer.model;
 
 import org.recspark.trainer.data.RequestExamples;
+import org.recspark.trainer.tensor.Workspace;
 
 /**
  * A model that can score one request of 1 user x N items without repeating its request-side work
@@ -10,6 +11,10 @@ import org.recspark.trainer.data.RequestExamples;
  * {@link Model#forward} over {@link RequestExamples#expanded()} up to float rounding.
  */
 public interface RequestScoring {
-    /** Inference-mode outputs (no dropout, running batch-norm statistics), N x 1 per task. */
-    ModelOutput forwardRequest(RequestExamples request);
+    /**
+     * Inference-mode outputs (no dropout, running batch-norm statistics), N x 1 per task. Large
+     * intermediate arrays come from {@code workspace} when given (null: allocated), so the outputs
+     * are only valid until its next pass begins ({@link ModelOutput#predictions} copies them).
+     */
+    ModelOutput forwardRequest(RequestExamples request, Workspace workspace);
 }

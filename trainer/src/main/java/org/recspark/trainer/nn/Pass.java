@@ -3,6 +3,7 @@ package org.recspark.trainer.nn;
 import org.recspark.trainer.data.Examples;
 import org.recspark.trainer.tensor.Graph;
 import org.recspark.trainer.tensor.Tensor;
+import org.recspark.trainer.tensor.Workspace;
 
 /**
  * One forward (and, in training, backward) pass of a model over one batch shard: the graph that
@@ -23,7 +24,12 @@ public final class Pass {
 
     /** An evaluation pass: no dropout, running batch-norm statistics, no gradients. */
     public static Pass inference(Examples batch) {
-        return new Pass(new Graph(false, 0), batch, null);
+        return inference(batch, null);
+    }
+
+    /** An evaluation pass whose matrix products' outputs come from {@code workspace} (null: allocated). */
+    public static Pass inference(Examples batch, Workspace workspace) {
+        return new Pass(new Graph(false, 0, workspace), batch, null);
     }
 
     public Graph graph() {

@@ -2,6 +2,7 @@ package org.recspark.trainer.nn;
 
 import java.util.Arrays;
 import org.recspark.trainer.tensor.Tensor;
+import org.recspark.trainer.tensor.Workspace;
 
 /**
  * A layer input of N rows that share some of their columns (a 1 x N request: the user and context
@@ -21,8 +22,13 @@ public record SplitInput(float[] sharedRow, Tensor rowColumns, int[] rowColumnIn
 
     /** An input of {@code width} columns and {@code rows} rows whose per-row columns are at {@code rowColumnIndices}, all zeros but the ones column. */
     public static SplitInput zeros(int width, int rows, int[] rowColumnIndices) {
+        return zeros(width, rows, rowColumnIndices, null);
+    }
+
+    /** {@link #zeros(int, int, int[])} with the per-row matrix taken from {@code workspace} (null: allocated). */
+    public static SplitInput zeros(int width, int rows, int[] rowColumnIndices, Workspace workspace) {
         int stride = rowColumnIndices.length + 1;
-        float[] values = new float[rows * stride];
+        float[] values = workspace == null ? new float[rows * stride] : workspace.takeZeroed(rows * stride);
         for (int r = 0; r < rows; r++) {
             values[r * stride + stride - 1] = 1f;
         }

@@ -14,14 +14,29 @@ public final class Graph {
     private final List<Runnable> steps = new ArrayList<>();
     private final boolean training;
     private final SplittableRandom random;
+    private final Workspace workspace;
 
     /**
      * @param training whether dropout is active and batch norm uses batch statistics
      * @param seed     seeds dropout masks, so a pass is reproducible
      */
     public Graph(boolean training, long seed) {
+        this(training, seed, null);
+    }
+
+    /**
+     * A graph whose matrix products take their outputs from {@code workspace} (null: allocate), so
+     * those outputs live until the workspace's next pass begins.
+     */
+    public Graph(boolean training, long seed, Workspace workspace) {
         this.training = training;
         this.random = new SplittableRandom(seed);
+        this.workspace = workspace;
+    }
+
+    /** An array for an op's output that the op overwrites completely. */
+    private float[] outputArray(int length) {
+        return workspace == null ? new float[length] : workspace.take(length);
     }
 
     public boolean training() {
@@ -86,7 +101,7 @@ public final class Graph {
         if (k != kb) {
             throw new IllegalArgumentException("matmul of " + a + " and " + b + (transB ? "^T" : ""));
         }
-        float[] c = new float[m * n];
+        float[] c = outputArray(m * n);
         Blas.gemm(false, transB, m, n, k, 1f, a.data(), b.data(), 0f, c);
         Tensor out = output(m, n, c, a, b);
         onBackward(out, () -> productBackward(a, b, transB, m, k, n, out.grad()));
@@ -154,7 +169,7 @@ public final class Graph {
         if (weight.rows() != k || bias.size() != n) {
             throw new IllegalArgumentException("linear of " + x + " with " + weight + " and " + bias);
         }
-        float[] c = new float[m * n];
+        float[] c = outputArray(m * n);
         float[] bd = bias.data();
         for (int r = 0; r < m; r++) {
             System.arraycopy(bd, 0, c, r * n, n);

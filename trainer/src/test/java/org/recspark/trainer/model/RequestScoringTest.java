@@ -1,5 +1,6 @@
 package org.recspark.trainer.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,6 +21,7 @@ import org.recspark.trainer.nn.ModelParameters;
 import org.recspark.trainer.nn.Pass;
 import org.recspark.trainer.nn.SplitInput;
 import org.recspark.trainer.tensor.Tensor;
+import org.recspark.trainer.tensor.Workspace;
 
 /**
  * A request scored with its request-side share computed once gives the logits of the ordinary
@@ -87,6 +89,7 @@ class RequestScoringTest {
     private static void assertSameLogits(String model) {
         ZooFixture.Run run = ZooFixture.train(ZooFixture.parse(model, ZooFixture.trainConfig(256, 1)), 1);
         RequestScoring scoring = assertInstanceOf(RequestScoring.class, run.model());
+        Workspace workspace = new Workspace();
         for (int user : new int[] {0, 3, 5}) {
             if (user == 5) {
                 // the first requests built the first-order slot maps; the restore makes them stale
@@ -95,7 +98,15 @@ class RequestScoringTest {
             RequestExamples request = RequestExamples.of(request(user, 40));
             TaskSpec task = run.model().tasks().get(0);
             float[] expected = run.model().forward(Pass.inference(request.expanded())).task(task.name()).data();
-            float[] actual = scoring.forwardRequest(request).task(task.name()).data();
+            float[] actual = scoring.forwardRequest(request, null).task(task.name()).data();
+            workspace.begin();
+            float[] reusing = scoring.forwardRequest(request, workspace).predictions(task);
+            float[] earlier = reusing.clone();
+            workspace.begin();
+            scoring.forwardRequest(RequestExamples.of(request(user + 1, 25)), workspace);
+            assertArrayEquals(earlier, reusing, "predictions are copies: the next pass does not touch them");
+            ModelOutput allocated = new ModelOutput().put(task.name(), Tensor.constant(actual.length, 1, actual));
+            assertArrayEquals(allocated.predictions(task), reusing, 1e-6f, "the same with a workspace");
             assertEquals(expected.length, actual.length);
             double spread = 0;
             for (int i = 0; i < expected.length; i++) {
@@ -104,6 +115,7 @@ class RequestScoringTest {
             }
             assertTrue(spread > 1e-3, "items of a request should get different logits (a trained model): " + spread);
         }
+        assertTrue(workspace.retainedFloats() > 0, "the passes took their large arrays from the workspace");
     }
 
     @Test

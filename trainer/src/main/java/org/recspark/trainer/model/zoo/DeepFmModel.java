@@ -22,6 +22,7 @@ import org.recspark.trainer.nn.Pass;
 import org.recspark.trainer.nn.SplitInput;
 import org.recspark.trainer.tensor.Graph;
 import org.recspark.trainer.tensor.Tensor;
+import org.recspark.trainer.tensor.Workspace;
 
 /**
  * DeepFM: first-order weights, the factorization machine's pairwise interactions of the sparse
@@ -100,8 +101,8 @@ public final class DeepFmModel implements Model, RequestScoring {
     }
 
     @Override
-    public ModelOutput forwardRequest(RequestExamples request) {
-        RequestPasses passes = new RequestPasses(request);
+    public ModelOutput forwardRequest(RequestExamples request, Workspace workspace) {
+        RequestPasses passes = new RequestPasses(request, workspace);
         Pass items = passes.items();
         RequestPasses.DeepInput input = passes.deepInput(groups, deep);
         List<RequestPasses.Field> sparse = input.fields().stream().filter(f -> groups.spec(f.feature()).sparse()).toList();

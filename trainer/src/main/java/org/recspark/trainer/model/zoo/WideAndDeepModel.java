@@ -17,6 +17,7 @@ import org.recspark.trainer.nn.Mlp;
 import org.recspark.trainer.nn.Parameter;
 import org.recspark.trainer.nn.Pass;
 import org.recspark.trainer.tensor.Tensor;
+import org.recspark.trainer.tensor.Workspace;
 
 /** Wide & Deep: first-order weights of the wide groups plus an MLP over the deep groups. */
 public final class WideAndDeepModel implements Model, RequestScoring {
@@ -49,8 +50,8 @@ public final class WideAndDeepModel implements Model, RequestScoring {
     }
 
     @Override
-    public ModelOutput forwardRequest(RequestExamples request) {
-        RequestPasses passes = new RequestPasses(request);
+    public ModelOutput forwardRequest(RequestExamples request, Workspace workspace) {
+        RequestPasses passes = new RequestPasses(request, workspace);
         Pass items = passes.items();
         List<Tensor> terms = new ArrayList<>();
         terms.add(passes.firstOrder(groups, wide));
