@@ -78,6 +78,10 @@ final class ComboFeatureTransform implements FeatureTransform {
         if (RawValues.isMissing(value)) {
             return null;
         }
+        if (value instanceof String s && RawValues.tokenEnd(s, separator, 0) == s.length()) {
+            // one token (most crosses): no list to grow
+            return s.isEmpty() ? List.of() : List.of(s);
+        }
         List<String> values = new ArrayList<>(2);
         RawValues.forEachToken(value, separator, values::add);
         return values;
@@ -97,17 +101,13 @@ final class ComboFeatureTransform implements FeatureTransform {
             product = product > Long.MAX_VALUE / v.size() ? Long.MAX_VALUE : product * v.size();
         }
         int[] position = new int[values.length];
-        StringBuilder key = new StringBuilder(64);
+        String[] cross = new String[values.length];
         int emitted = 0;
         do {
-            key.setLength(0);
             for (int k = 0; k < position.length; k++) {
-                if (k > 0) {
-                    key.append(FeatureHashing.CROSS_SEPARATOR);
-                }
-                key.append(values[k].get(position[k]));
+                cross[k] = values[k].get(position[k]);
             }
-            out.add(FeatureHashing.bucket(key.toString(), buckets));
+            out.add(FeatureHashing.crossBucket(cross, buckets));
             emitted++;
         } while (emitted < maxCrosses && advance(position, values));
         if (product > emitted) {

@@ -24,61 +24,141 @@ public final class FeatureHashing {
     private FeatureHashing() {}
 
     public static long hash64(String value) {
-        int length = value.length();
-        for (int i = 0; i < length; i++) {
-            if (value.charAt(i) >= 0x80) {
-                byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-                return MurmurHash3.hash128x64(bytes, 0, bytes.length, 0)[0];
-            }
+        return hash64(value, 0, value.length());
+    }
+
+    /** {@link #hash64(String)} of {@code value.substring(from, to)}, without the substring. */
+    public static long hash64(String value, int from, int to) {
+        Murmur m = new Murmur().add(value, from, to);
+        if (m.ascii()) {
+            return m.h1();
         }
-        return asciiHash64(value);
+        byte[] bytes = value.substring(from, to).getBytes(StandardCharsets.UTF_8);
+        return MurmurHash3.hash128x64(bytes, 0, bytes.length, 0)[0];
     }
 
     public static long bucket(String value, long buckets) {
         return Math.floorMod(hash64(value), buckets);
     }
 
-    /** MurmurHash3 x64_128's h1, seed 0, of an ASCII string's chars taken as its bytes. */
-    static long asciiHash64(String s) {
-        int length = s.length();
-        long h1 = 0;
-        long h2 = 0;
-        int blocks = length >>> 4;
-        for (int b = 0; b < blocks; b++) {
-            int i = b << 4;
-            long k1 = littleEndian(s, i, 8);
-            long k2 = littleEndian(s, i + 8, 8);
-            h1 ^= mixK1(k1);
+    /** {@link #bucket(String, long)} of {@code value.substring(from, to)}, without the substring. */
+    public static long bucket(String value, int from, int to, long buckets) {
+        return Math.floorMod(hash64(value, from, to), buckets);
+    }
+
+    /**
+     * The bucket of several values joined by {@link #CROSS_SEPARATOR} (a combo's key), without the
+     * joined string when they are ASCII.
+     */
+    public static long crossBucket(String[] values, long buckets) {
+        Murmur m = new Murmur();
+        for (int k = 0; k < values.length && m.ascii(); k++) {
+            if (k > 0) {
+                m.add(CROSS_SEPARATOR);
+            }
+            m.add(values[k], 0, values[k].length());
+        }
+        return Math.floorMod(m.ascii() ? m.h1() : hash64(String.join(String.valueOf(CROSS_SEPARATOR), values)), buckets);
+    }
+
+    /**
+     * MurmurHash3 x64_128, seed 0, over chars fed in parts and taken as bytes, which they are in
+     * UTF-8 while they are ASCII; {@link #ascii()} turns false at the first char that is not, and
+     * the caller then hashes the UTF-8 bytes instead. Whole 16-char blocks of a part are read at
+     * once when they start a block. Small and short-lived, so the JIT keeps it in registers.
+     */
+    static final class Murmur {
+        private long h1;
+        private long h2;
+        private long k1;
+        private long k2;
+        private int inBlock;
+        private int length;
+        private boolean ascii = true;
+
+        Murmur add(String s, int from, int to) {
+            int i = from;
+            while (i < to && ascii) {
+                if (inBlock == 0 && to - i >= 16) {
+                    int seen = 0;
+                    long a = 0;
+                    long b = 0;
+                    for (int j = 7; j >= 0; j--) {
+                        char c = s.charAt(i + j);
+                        seen |= c;
+                        a = (a << 8) | c;
+                    }
+                    for (int j = 15; j >= 8; j--) {
+                        char c = s.charAt(i + j);
+                        seen |= c;
+                        b = (b << 8) | c;
+                    }
+                    if (seen >= 0x80) {
+                        ascii = false;
+                        return this;
+                    }
+                    block(a, b);
+                    length += 16;
+                    i += 16;
+                } else {
+                    add(s.charAt(i++));
+                }
+            }
+            return this;
+        }
+
+        Murmur add(char c) {
+            if (c >= 0x80) {
+                ascii = false;
+                return this;
+            }
+            long b = c;
+            if (inBlock < 8) {
+                k1 |= b << (inBlock << 3);
+            } else {
+                k2 |= b << ((inBlock - 8) << 3);
+            }
+            length++;
+            if (++inBlock == 16) {
+                block(k1, k2);
+                k1 = 0;
+                k2 = 0;
+                inBlock = 0;
+            }
+            return this;
+        }
+
+        boolean ascii() {
+            return ascii;
+        }
+
+        /** The first word of the hash of everything added (the state is left as it is). */
+        long h1() {
+            long a = h1;
+            long b = h2;
+            if (inBlock > 8) {
+                b ^= mixK2(k2);
+            }
+            if (inBlock > 0) {
+                a ^= mixK1(k1);
+            }
+            a ^= length;
+            b ^= length;
+            a += b;
+            b += a;
+            a = fmix64(a);
+            b = fmix64(b);
+            return a + b;
+        }
+
+        private void block(long a, long b) {
+            h1 ^= mixK1(a);
             h1 = Long.rotateLeft(h1, 27) + h2;
             h1 = h1 * 5 + 0x52dce729;
-            h2 ^= mixK2(k2);
+            h2 ^= mixK2(b);
             h2 = Long.rotateLeft(h2, 31) + h1;
             h2 = h2 * 5 + 0x38495ab5;
         }
-        int tail = blocks << 4;
-        int rest = length - tail;
-        if (rest > 8) {
-            h2 ^= mixK2(littleEndian(s, tail + 8, rest - 8));
-        }
-        if (rest > 0) {
-            h1 ^= mixK1(littleEndian(s, tail, Math.min(rest, 8)));
-        }
-        h1 ^= length;
-        h2 ^= length;
-        h1 += h2;
-        h2 += h1;
-        h1 = fmix64(h1);
-        h2 = fmix64(h2);
-        return h1 + h2;
-    }
-
-    /** Up to 8 chars from {@code from} as the bytes of a little-endian long. */
-    private static long littleEndian(String s, int from, int count) {
-        long k = 0;
-        for (int j = count - 1; j >= 0; j--) {
-            k = (k << 8) | s.charAt(from + j);
-        }
-        return k;
     }
 
     private static long mixK1(long k1) {

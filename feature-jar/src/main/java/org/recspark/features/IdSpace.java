@@ -25,6 +25,11 @@ abstract sealed class IdSpace permits IdSpace.Hashed, IdSpace.Vocabulary, IdSpac
 
     abstract long id(String value);
 
+    /** The id of {@code value.substring(from, to)}; hashed spaces read the range without the substring. */
+    long id(String value, int from, int to) {
+        return id(value.substring(from, to));
+    }
+
     /**
      * @param configPath the feature's config path, named in errors about the vocabulary file
      */
@@ -92,6 +97,11 @@ abstract sealed class IdSpace permits IdSpace.Hashed, IdSpace.Vocabulary, IdSpac
         @Override
         long id(String value) {
             return FeatureHashing.bucket(value, buckets);
+        }
+
+        @Override
+        long id(String value, int from, int to) {
+            return FeatureHashing.bucket(value, from, to, buckets);
         }
     }
 

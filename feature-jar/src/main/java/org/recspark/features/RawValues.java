@@ -115,6 +115,33 @@ final class RawValues {
         }
     }
 
+    /** Receives a token as a range of a string, so a caller that only hashes it needs no substring. */
+    @FunctionalInterface
+    interface TokenRange {
+        void accept(String s, int from, int to);
+    }
+
+    /**
+     * {@link #forEachToken} handing each token over as a range: tokens of a String are ranges of
+     * it, any other token is its whole canonical string.
+     */
+    static void forEachTokenRange(Object value, String separator, TokenRange action) {
+        if (value instanceof String s) {
+            int start = 0;
+            while (true) {
+                int end = tokenEnd(s, separator, start);
+                if (end > start) {
+                    action.accept(s, start, end);
+                }
+                if (end == s.length()) {
+                    return;
+                }
+                start = end + separator.length();
+            }
+        }
+        forEachToken(value, separator, token -> action.accept(token, 0, token.length()));
+    }
+
     /**
      * Where the token of {@code s} starting at {@code start} ends: at the next separator, else at the
      * end. An empty separator splits nothing (the validator should reject one; this keeps it from looping).

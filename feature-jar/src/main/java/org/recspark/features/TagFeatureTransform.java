@@ -69,11 +69,11 @@ final class TagFeatureTransform implements FeatureTransform {
             }
             return;
         }
+        if (kvSeparator == null) {
+            RawValues.forEachTokenRange(value, separator, (s, from, to) -> out.add(ids.id(s, from, to)));
+            return;
+        }
         RawValues.forEachToken(value, separator, token -> {
-            if (kvSeparator == null) {
-                out.add(ids.id(token));
-                return;
-            }
             int kv = token.lastIndexOf(kvSeparator);
             if (kv <= 0) {
                 throw new BadValue("weighted tag '" + token + "' is not tag" + kvSeparator + "weight");

@@ -1,6 +1,7 @@
 package org.recspark.features;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -33,24 +34,78 @@ class FeatureHashingTest {
         assertEquals(0x91aa8d9b5bbea588L, FeatureHashing.hash64("用户画像"));
     }
 
+    private static long reference(String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        return MurmurHash3.hash128x64(bytes, 0, bytes.length, 0)[0];
+    }
+
+    private static String randomString(SplittableRandom rnd, int length, int maxChar) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < length; i++) {
+            b.append((char) rnd.nextInt(maxChar));
+        }
+        return b.toString();
+    }
+
     @Test
     void theAsciiPathEqualsCommonsCodecOnTheUtf8Bytes() {
         SplittableRandom rnd = new SplittableRandom(11);
         for (int length = 0; length <= 80; length++) {
             for (int trial = 0; trial < 20; trial++) {
-                StringBuilder b = new StringBuilder();
-                for (int i = 0; i < length; i++) {
-                    b.append((char) rnd.nextInt(0x80));
+                String s = randomString(rnd, length, 0x80);
+                FeatureHashing.Murmur whole = new FeatureHashing.Murmur().add(s, 0, s.length());
+                assertTrue(whole.ascii());
+                assertEquals(reference(s), whole.h1(), "length " + length);
+                assertEquals(reference(s), FeatureHashing.hash64(s));
+                // the same chars fed in random parts, some char by char
+                FeatureHashing.Murmur parts = new FeatureHashing.Murmur();
+                int i = 0;
+                while (i < length) {
+                    int to = Math.min(length, i + rnd.nextInt(1, 40));
+                    if (rnd.nextBoolean()) {
+                        parts.add(s, i, to);
+                    } else {
+                        for (int k = i; k < to; k++) {
+                            parts.add(s.charAt(k));
+                        }
+                    }
+                    i = to;
                 }
-                String s = b.toString();
-                byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-                assertEquals(MurmurHash3.hash128x64(bytes, 0, bytes.length, 0)[0], FeatureHashing.asciiHash64(s), "length " + length);
-                assertEquals(FeatureHashing.asciiHash64(s), FeatureHashing.hash64(s));
+                assertEquals(reference(s), parts.h1(), "length " + length + " in parts");
             }
         }
-        String mixed = "u42" + (char) 0x80 + "x";
-        byte[] bytes = mixed.getBytes(StandardCharsets.UTF_8);
-        assertEquals(MurmurHash3.hash128x64(bytes, 0, bytes.length, 0)[0], FeatureHashing.hash64(mixed), "a non-ASCII char takes the UTF-8 path");
+        for (String mixed : new String[] {"u42" + (char) 0x80 + "x", "0123456789abcde" + (char) 0xe9 + "0123456789", "0123456789abcdef" + (char) 0x4e00}) {
+            assertFalse(new FeatureHashing.Murmur().add(mixed, 0, mixed.length()).ascii());
+            assertEquals(reference(mixed), FeatureHashing.hash64(mixed), "a non-ASCII char takes the UTF-8 path: " + mixed);
+        }
+        // a char above 0xff whose low byte is ASCII, inside a whole block
+        String wide = "abcdefgh" + (char) 0x141 + "jklmnop";
+        assertEquals(reference(wide), FeatureHashing.hash64(wide));
+    }
+
+    @Test
+    void aRangeHashesAsItsSubstring() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int trial = 0; trial < 500; trial++) {
+            String s = randomString(rnd, rnd.nextInt(0, 60), trial % 3 == 0 ? 0x3000 : 0x80);
+            int from = rnd.nextInt(0, s.length() + 1);
+            int to = rnd.nextInt(from, s.length() + 1);
+            assertEquals(FeatureHashing.hash64(s.substring(from, to)), FeatureHashing.hash64(s, from, to), s + " [" + from + ", " + to + ")");
+            assertEquals(FeatureHashing.bucket(s.substring(from, to), 977), FeatureHashing.bucket(s, from, to, 977));
+        }
+    }
+
+    @Test
+    void aCrossBucketIsTheBucketOfItsJoinedKey() {
+        SplittableRandom rnd = new SplittableRandom(6);
+        for (int trial = 0; trial < 300; trial++) {
+            String[] values = new String[rnd.nextInt(1, 4)];
+            for (int k = 0; k < values.length; k++) {
+                values[k] = randomString(rnd, rnd.nextInt(0, 20), trial % 4 == 0 ? 0x300 : 0x80);
+            }
+            String key = String.join(String.valueOf(FeatureHashing.CROSS_SEPARATOR), values);
+            assertEquals(FeatureHashing.bucket(key, 100_003), FeatureHashing.crossBucket(values, 100_003), key);
+        }
     }
 
     @Test
