@@ -53,8 +53,21 @@ final class SparseColumnBuilder {
         offsets[++rows] = size;
     }
 
+    /** The column; the builder is spent (its arrays become the column's when they are full). */
     SparseColumn build(String name, int logicalRows, boolean broadcast, long idSpaceSize) {
-        return new SparseColumn(name, logicalRows, broadcast, Arrays.copyOf(offsets, rows + 1), Arrays.copyOf(ids, size),
-                weighted ? Arrays.copyOf(weights, size) : null, idSpaceSize);
+        return new SparseColumn(name, logicalRows, broadcast, trimmed(offsets, rows + 1), trimmed(ids, size),
+                weighted ? trimmed(weights, size) : null, idSpaceSize);
+    }
+
+    private static int[] trimmed(int[] a, int n) {
+        return a.length == n ? a : Arrays.copyOf(a, n);
+    }
+
+    private static long[] trimmed(long[] a, int n) {
+        return a.length == n ? a : Arrays.copyOf(a, n);
+    }
+
+    private static float[] trimmed(float[] a, int n) {
+        return a.length == n ? a : Arrays.copyOf(a, n);
     }
 }

@@ -1,5 +1,6 @@
 package org.recspark.trainer.nn;
 
+import java.util.Arrays;
 import org.recspark.trainer.tensor.Tensor;
 
 /**
@@ -43,13 +44,15 @@ public final class Linear {
         int out = weight.cols();
         float[] w = weight.value();
         int[] own = input.rowColumnIndices();
-        float[] weights = new float[(own.length + 1) * out];
+        float[] weights = pass.graph().outputArray((own.length + 1) * out);
         for (int j = 0; j < own.length; j++) {
             System.arraycopy(w, own[j] * out, weights, j * out, out);
         }
         int sharedTerm = own.length * out;
         if (bias != null) {
             System.arraycopy(bias.value(), 0, weights, sharedTerm, out);
+        } else {
+            Arrays.fill(weights, sharedTerm, sharedTerm + out, 0f);
         }
         float[] x = input.sharedRow();
         for (int k = 0; k < x.length; k++) {

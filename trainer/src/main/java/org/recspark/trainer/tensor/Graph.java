@@ -34,8 +34,11 @@ public final class Graph {
         this.workspace = workspace;
     }
 
-    /** An array for an op's output that the op overwrites completely. */
-    private float[] outputArray(int length) {
+    /**
+     * An array the caller overwrites completely (an op's output, an operand it assembles): from the
+     * workspace when this graph has one, so it lives until the workspace's next pass begins.
+     */
+    public float[] outputArray(int length) {
         return workspace == null ? new float[length] : workspace.take(length);
     }
 
