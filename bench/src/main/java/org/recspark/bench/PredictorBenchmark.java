@@ -55,15 +55,18 @@ import org.recspark.trainer.train.Trainer;
  * request has a trained embedding row (the serving case, not the unseen-id path), exported to a
  * bundle and loaded back. End to end, features only, and the forward pass only on precomputed
  * features; sampled per call, so JMH reports percentiles. Single-threaded with single-threaded BLAS;
- * bench/run pins it to one core. OpenBLAS 0.3.19 runs its SSE3 (Prescott) kernels on CPUs it does
+ * bench/run pins it to one core. The warm-up is a minute, as a serving JVM gets before it takes
+ * traffic: methods called once per request reach the optimising compiler only after some 10,000
+ * requests, and on one core each of those compilations takes the core from the requests for a
+ * few milliseconds (with 5 s of warm-up the pinned p99 was 7.7 ms, with 60 s 4.5 ms, at the same p50). OpenBLAS 0.3.19 runs its SSE3 (Prescott) kernels on CPUs it does
  * not know, such as the Xeon of bench/RESULTS.md's run; {@code OPENBLAS_CORETYPE=SkylakeX} in the
  * environment selects its AVX-512 ones.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 10, time = 1)
+@Warmup(iterations = 60, time = 1)
+@Measurement(iterations = 20, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Drecspark.blas.threads=1"})
 public class PredictorBenchmark {
     /** Requests the model is trained on: the benchmark's own and this many more of the same shape. */
