@@ -58,9 +58,10 @@ import org.recspark.trainer.train.Trainer;
  * bench/run pins it to one core. The warm-up is a minute, as a serving JVM gets before it takes
  * traffic: methods called once per request reach the optimising compiler only after some 10,000
  * requests, and on one core each of those compilations takes the core from the requests for a
- * few milliseconds (with 5 s of warm-up the pinned p99 was 7.7 ms, with 60 s 4.5 ms, at the same p50). OpenBLAS 0.3.19 runs its SSE3 (Prescott) kernels on CPUs it does
- * not know, such as the Xeon of bench/RESULTS.md's run; {@code OPENBLAS_CORETYPE=SkylakeX} in the
- * environment selects its AVX-512 ones.
+ * few milliseconds (bench/RESULTS.md: with 5 s of warm-up the pinned p99 was twice as high, at
+ * the same p50). OpenBLAS 0.3.19 runs its SSE3 (Prescott) kernels on CPUs it does not know, such
+ * as the Xeon of bench/RESULTS.md's run; {@code OPENBLAS_CORETYPE=SkylakeX} in the environment
+ * selects its AVX-512 ones.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)

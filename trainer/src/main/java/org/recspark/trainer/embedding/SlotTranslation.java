@@ -39,10 +39,6 @@ public final class SlotTranslation {
         return from;
     }
 
-    public EmbeddingTable to() {
-        return to;
-    }
-
     /**
      * The slots in {@code to} of ids given by their slots in {@code from}: -1 where an id has no row
      * in {@code from} (-1 in) or none in {@code to}.

@@ -242,11 +242,7 @@ public final class FeatureGroups {
         FeatureSpec spec = schema.features().get(feature);
         Examples batch = pass.batch();
         if (spec.sparse()) {
-            EmbeddingTable table = params.tableNamed(spec.embeddingTable() + WIDE_SUFFIX);
-            if (table == null) {
-                throw new IllegalStateException("first-order weights of group '" + group.name() + "' were not enabled");
-            }
-            return EmbeddingLookup.pooled(pass, batch.sparse(feature), table, spec.pooling());
+            return EmbeddingLookup.pooled(pass, batch.sparse(feature), firstOrderTable(group, spec), spec.pooling());
         }
         Parameter w = params.parameter(wideDenseName(group, spec));
         if (w == null) {
@@ -258,18 +254,15 @@ public final class FeatureGroups {
     /**
      * Inference only: {@link #widePart(Pass, Group, int)} of a sparse feature whose ids' slots in its
      * main table are known ({@link #featureInto}'s), so its first-order rows are found without a
-     * second hash lookup per id. Dense features ignore the slots.
+     * second hash lookup per id. Without slots (null), or for a dense feature, the ordinary term.
      */
     public Tensor widePart(Pass pass, Group group, int feature, int[] mainSlots) {
         FeatureSpec spec = schema.features().get(feature);
-        if (!spec.sparse()) {
+        if (mainSlots == null || !spec.sparse()) {
             return widePart(pass, group, feature);
         }
         EmbeddingTable main = tableOf(spec);
-        EmbeddingTable wide = params.tableNamed(spec.embeddingTable() + WIDE_SUFFIX);
-        if (wide == null) {
-            throw new IllegalStateException("first-order weights of group '" + group.name() + "' were not enabled");
-        }
+        EmbeddingTable wide = firstOrderTable(group, spec);
         SlotTranslation translation = firstOrderSlots.get(wide.name());
         if (translation == null || translation.from() != main || !translation.current()) {
             translation = SlotTranslation.between(main, wide);
@@ -279,6 +272,14 @@ public final class FeatureGroups {
         float[] out = new float[values.rows()];
         EmbeddingLookup.pooledInto(values, wide, spec.pooling(), translation.translate(mainSlots), out, 1, 0);
         return Tensor.constant(values.rows(), 1, out);
+    }
+
+    private EmbeddingTable firstOrderTable(Group group, FeatureSpec spec) {
+        EmbeddingTable table = params.tableNamed(spec.embeddingTable() + WIDE_SUFFIX);
+        if (table == null) {
+            throw new IllegalStateException("first-order weights of group '" + group.name() + "' were not enabled");
+        }
+        return table;
     }
 
     private static String wideDenseName(Group group, FeatureSpec spec) {

@@ -66,8 +66,10 @@ public final class RequestPasses {
                 int d = spec.sparse() ? spec.embeddingDim() : spec.denseDim();
                 boolean s = request.shared(f);
                 fields.add(new Field(f, s, s ? width : itemColumns.size(), d));
-                for (int j = 0; j < d && !s; j++) {
-                    itemColumns.add(width + j);
+                if (!s) {
+                    for (int j = 0; j < d; j++) {
+                        itemColumns.add(width + j);
+                    }
                 }
                 width += d;
             }
@@ -98,8 +100,7 @@ public final class RequestPasses {
         for (Group group : of) {
             for (int f : group.features()) {
                 boolean s = request.shared(f);
-                int[] slots = s ? null : itemSlots.get(f);
-                float[] w = (slots == null ? groups.widePart(s ? shared : items, group, f) : groups.widePart(items, group, f, slots)).data();
+                float[] w = groups.widePart(s ? shared : items, group, f, s ? null : itemSlots.get(f)).data();
                 if (s) {
                     sharedSum += w[0];
                 } else {
