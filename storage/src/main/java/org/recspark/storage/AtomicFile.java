@@ -1,0 +1,40 @@
+package org.recspark.storage;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.UUID;
+
+/**
+ * A file replaced whole, so a reader sees the old content or the new, never a torn write: on
+ * stores with an atomic rename, written to a hidden sibling and renamed over the old file; on
+ * object stores, written directly (an object appears only when its upload completes).
+ */
+public final class AtomicFile {
+    private static final String STAGING = ".tmp-";
+
+    private AtomicFile() {
+    }
+
+    public static void write(Path file, byte[] content) throws IOException {
+        Path parent = Locations.parentOf(file);
+        Files.createDirectories(parent);
+        if (!Locations.atomicRename(file)) {
+            Files.write(file, content);
+            return;
+        }
+        Path tmp = parent.resolve("." + file.getFileName() + STAGING + UUID.randomUUID());
+        try {
+            Files.write(tmp, content);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    public static void writeString(Path file, String content) throws IOException {
+        write(file, content.getBytes(StandardCharsets.UTF_8));
+    }
+}
