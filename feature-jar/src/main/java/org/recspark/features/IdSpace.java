@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
+import org.recspark.storage.Locations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,7 @@ abstract sealed class IdSpace permits IdSpace.Hashed, IdSpace.Vocabulary, IdSpac
             return new Vocabulary(vocabList);
         }
         if (hasVocabFile) {
-            return new Vocabulary(readVocabulary(baseDir.resolve(vocabFile), configPath + ".vocab_file"));
+            return new Vocabulary(readVocabulary(Locations.resolve(baseDir, vocabFile), configPath + ".vocab_file"));
         }
         if (numbered) {
             return new Numbered(numBuckets);
@@ -54,7 +55,7 @@ abstract sealed class IdSpace permits IdSpace.Hashed, IdSpace.Vocabulary, IdSpac
      * The values of a vocabulary file, one per line (UTF-8, a leading byte-order mark ignored); blank
      * lines are skipped, and a repeated value is an error since it would leave its id ambiguous.
      */
-    private static List<String> readVocabulary(Path file, String configPath) {
+    static List<String> readVocabulary(Path file, String configPath) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);

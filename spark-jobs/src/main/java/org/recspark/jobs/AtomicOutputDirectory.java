@@ -5,60 +5,50 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import org.recspark.storage.CommittedDirectory;
 
 /**
- * An output directory that appears complete or not at all: files are written into a hidden
- * sibling, a {@code _CHECKSUMS} file (SHA-256 per file) is added, then the directory is renamed
- * into place. A crash leaves only the hidden sibling, never a half-written output that looks valid.
+ * An output directory that appears complete or not at all ({@link CommittedDirectory}), with a
+ * {@code _CHECKSUMS} file (SHA-256 per file) added before the commit, so a reader can verify
+ * every file's content too.
  */
 final class AtomicOutputDirectory {
     static final String CHECKSUMS = "_CHECKSUMS";
 
-    private final Path target;
-    private final Path staging;
+    private final CommittedDirectory write;
 
     AtomicOutputDirectory(Path target) throws IOException {
-        this.target = target.toAbsolutePath().normalize();
-        this.staging = this.target.resolveSibling("." + this.target.getFileName() + ".inprogress-" + ProcessHandle.current().pid());
-        deleteRecursively(staging);
-        Files.createDirectories(staging);
+        this.write = CommittedDirectory.begin(target);
     }
 
     /** Where to write files before {@link #commit()}. */
     Path staging() {
-        return staging;
+        return write.staging();
     }
 
-    /** Writes the checksums and moves the directory into place, replacing an earlier output. */
+    /** Writes the checksums and publishes the directory, replacing an earlier output. */
     void commit() throws IOException {
         StringBuilder sums = new StringBuilder();
         List<Path> files;
-        try (Stream<Path> s = Files.list(staging)) {
+        try (Stream<Path> s = Files.list(staging())) {
             files = s.filter(Files::isRegularFile).sorted().toList();
         }
         for (Path file : files) {
             sums.append(sha256(file)).append("  ").append(file.getFileName()).append('\n');
         }
-        Files.writeString(staging.resolve(CHECKSUMS), sums.toString(), StandardCharsets.UTF_8);
-        Path previous = target.resolveSibling("." + target.getFileName() + ".previous-" + ProcessHandle.current().pid());
-        if (Files.exists(target)) {
-            Files.move(target, previous, StandardCopyOption.ATOMIC_MOVE);
-        }
-        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        deleteRecursively(previous);
+        Files.writeString(staging().resolve(CHECKSUMS), sums.toString(), StandardCharsets.UTF_8);
+        write.commit();
     }
 
-    /** Removes the staging directory of a failed run. */
-    void abandon() throws IOException {
-        deleteRecursively(staging);
+    /** Removes what a failed run wrote. */
+    void abandon() {
+        write.abandon();
     }
 
     static String sha256(Path file) throws IOException {
@@ -67,17 +57,6 @@ final class AtomicOutputDirectory {
             return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -11,6 +11,7 @@ import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.jobs.samples.SampleBuildJob;
 import org.recspark.jobs.samples.SparkSessions;
+import org.recspark.storage.Locations;
 
 /**
  * {@code recspark build-samples --config CONFIG --out PATH [--date YYYY-MM-DD] [--rejects PATH]}:
@@ -43,16 +44,16 @@ final class BuildSamplesCommand implements Command {
     @Override
     public int run(List<String> args) {
         CommandLine cl = CommandLine.parse(args, Set.of("config", "out", "date", "rejects"));
-        Path configFile = Path.of(cl.required("config"));
+        Path configFile = Locations.of(cl.required("config"));
         Optional<String> date = cl.date("date");
         PipelineConfig config = ConfigParser.load(configFile);
         if (!config.hasInputConfig()) {
             throw new UsageException(configFile + " has no input_config");
         }
-        Path baseDir = configFile.toAbsolutePath().getParent();
+        Path baseDir = Locations.parentOf(configFile);
         String outPath = cl.required("out");
         String rejects = cl.optional("rejects").orElse(config.getInputConfig().getRejects().hasPath()
-                ? baseDir.resolve(config.getInputConfig().getRejects().getPath()).toString() : outPath + "_rejects");
+                ? Locations.uri(Locations.resolve(baseDir, config.getInputConfig().getRejects().getPath())) : outPath + "_rejects");
         SparkSession spark = SparkSessions.getOrCreate("recspark build-samples " + config.getName());
         SampleBuildJob.Summary summary = new SampleBuildJob(spark, config, baseDir).run(outPath, rejects, date);
         out.printf(Locale.ROOT, "build-samples: %d samples -> %s in %.1f s%n", summary.totalSamples(), outPath, summary.seconds());

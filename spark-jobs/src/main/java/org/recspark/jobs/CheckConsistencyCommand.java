@@ -11,6 +11,7 @@ import org.recspark.config.proto.PipelineConfig;
 import org.recspark.jobs.consistency.ConsistencyCheck;
 import org.recspark.jobs.prediction.Bundles;
 import org.recspark.jobs.samples.SparkSessions;
+import org.recspark.storage.Locations;
 
 /**
  * {@code recspark check-consistency --config CONFIG --bundle DIR --samples PATH [--rows N] [--seed S]}:
@@ -44,12 +45,12 @@ final class CheckConsistencyCommand implements Command {
     @Override
     public int run(List<String> args) {
         CommandLine cl = CommandLine.parse(args, Set.of("config", "bundle", "samples", "rows", "seed"));
-        Path configFile = Path.of(cl.required("config"));
+        Path configFile = Locations.of(cl.required("config"));
         PipelineConfig config = ConfigParser.load(configFile);
         int rows = cl.positiveInt("rows", 1000);
         long seed = cl.longValue("seed", 7L);
         ConsistencyCheck.Report report = new ConsistencyCheck(SparkSessions.getOrCreate("recspark check-consistency"), config,
-                configFile.toAbsolutePath().getParent(), Bundles.predictor(cl.required("bundle"))).run(cl.required("samples"), rows, seed);
+                Locations.parentOf(configFile), Bundles.predictor(cl.required("bundle"))).run(cl.required("samples"), rows, seed);
         out.printf(Locale.ROOT, "check-consistency: %d rows checked (%d without a matching raw row), %d feature mismatches, "
                 + "%d score mismatches (max score difference %.2g)%n", report.rowsChecked(), report.rowsWithoutRawInput(),
                 report.featureMismatches(), report.scoreMismatches(), report.maxScoreDifference());

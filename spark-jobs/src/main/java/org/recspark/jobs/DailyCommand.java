@@ -11,6 +11,7 @@ import org.recspark.jobs.daily.DailyRegistry;
 import org.recspark.jobs.daily.DailyRun;
 import org.recspark.jobs.daily.DayState;
 import org.recspark.jobs.samples.SparkSessions;
+import org.recspark.storage.Locations;
 
 /**
  * {@code recspark daily --config CONFIG --date YYYY-MM-DD --work DIR [--threads N]}: one day of the
@@ -49,9 +50,9 @@ final class DailyCommand implements Command {
     @Override
     public int run(List<String> args) {
         CommandLine cl = CommandLine.parse(args, Set.of("config", "date", "work", "threads"));
-        Path configFile = Path.of(cl.required("config"));
+        Path configFile = Locations.of(cl.required("config"));
         String date = cl.date("date").orElseThrow(() -> new UsageException("option --date is required"));
-        Path work = Path.of(cl.required("work"));
+        Path work = Locations.of(cl.required("work"));
         PipelineConfig config = ConfigParser.load(configFile);
         for (String section : List.of("input_config", "model_config", "eval_config", "export_config")) {
             if (!config.hasField(PipelineConfig.getDescriptor().findFieldByName(section))) {
@@ -60,7 +61,7 @@ final class DailyCommand implements Command {
         }
         int threads = cl.positiveInt("threads", config.getRuntimeConfig().getThreadsPerWorker());
         DailyRun daily = new DailyRun(SparkSessions.getOrCreate("recspark daily " + date + " " + config.getName()), config,
-                configFile.toAbsolutePath().getParent(), work, threads);
+                Locations.parentOf(configFile), work, threads);
         DailyRun.Result result = daily.run(date);
         DayState state = result.state();
         if (result.alreadyGood()) {

@@ -1,7 +1,6 @@
 package org.recspark.jobs;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,6 +14,7 @@ import org.recspark.jobs.prediction.Bundles;
 import org.recspark.jobs.prediction.PredictionStage;
 import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.predictor.Predictor;
+import org.recspark.storage.Locations;
 
 /**
  * {@code recspark evaluate --bundle DIR --predictions PATH [--config CONFIG]}: the evaluation
@@ -49,7 +49,7 @@ final class EvaluateCommand implements Command {
     public int run(List<String> args) {
         CommandLine cl = CommandLine.parse(args, Set.of("bundle", "predictions", "config"));
         Predictor predictor = Bundles.predictor(cl.required("bundle"));
-        PipelineConfig config = cl.optional("config").map(c -> ConfigParser.load(Path.of(c))).orElse(predictor.config());
+        PipelineConfig config = cl.optional("config").map(c -> ConfigParser.load(Locations.of(c))).orElse(predictor.config());
         List<String> tasks = predictor.tasks();
         DistributedEvaluation evaluation = new DistributedEvaluation(config.getEvalConfig().getMetricsList(), tasks,
                 config.getInputConfig().getUserIdField());

@@ -23,6 +23,7 @@ import org.recspark.features.FeatureSpec;
 import org.recspark.features.RawRecord;
 import org.recspark.features.SparseColumn;
 import org.recspark.sampledata.CsvTable;
+import org.recspark.storage.Locations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,16 +64,16 @@ final class FeaturesCommand implements Command {
     @Override
     public int run(List<String> args) throws IOException {
         CommandLine cl = CommandLine.parse(args, java.util.Set.of("config", "out"));
-        Path configFile = Path.of(cl.required("config"));
-        Path outDir = Path.of(cl.required("out"));
+        Path configFile = Locations.of(cl.required("config"));
+        Path outDir = Locations.of(cl.required("out"));
         PipelineConfig config = ConfigParser.load(configFile);
         if (!config.hasInputConfig()) {
             throw new UsageException(configFile + " has no input_config to read samples from");
         }
-        Path baseDir = configFile.toAbsolutePath().getParent();
+        Path baseDir = Locations.parentOf(configFile);
         FeatureRun run = new FeatureRun(config, baseDir);
         Path rejectsDir = config.getInputConfig().getRejects().hasPath()
-                ? baseDir.resolve(config.getInputConfig().getRejects().getPath())
+                ? Locations.resolve(baseDir, config.getInputConfig().getRejects().getPath())
                 : outDir.resolveSibling(outDir.getFileName() + "_rejects");
         AtomicOutputDirectory output = new AtomicOutputDirectory(outDir);
         AtomicOutputDirectory rejects = new AtomicOutputDirectory(rejectsDir);

@@ -24,6 +24,7 @@ import org.recspark.jobs.hpo.SparkTrialExecutor;
 import org.recspark.jobs.hpo.TrialSamples;
 import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.jobs.training.SampleSplit;
+import org.recspark.storage.Locations;
 
 /**
  * {@code recspark hpo --config CONFIG --samples PATH --out DIR [--space FILE] [--threads N] [--spark]}:
@@ -65,10 +66,10 @@ final class HpoCommand implements Command {
         List<String> options = new ArrayList<>(args);
         boolean onSpark = options.remove(SPARK_FLAG);
         CommandLine cl = CommandLine.parse(options, Set.of("config", "samples", "out", "space", "threads"));
-        Path configFile = Path.of(cl.required("config"));
+        Path configFile = Locations.of(cl.required("config"));
         PipelineConfig config = ConfigParser.load(configFile);
-        Path baseDir = configFile.toAbsolutePath().getParent();
-        SearchSpace space = cl.optional("space").map(f -> SearchSpaceFile.load(Path.of(f), config)).orElseGet(() -> {
+        Path baseDir = Locations.parentOf(configFile);
+        SearchSpace space = cl.optional("space").map(f -> SearchSpaceFile.load(Locations.of(f), config)).orElseGet(() -> {
             if (!config.hasHpoConfig()) {
                 throw new UsageException(configFile + " has no hpo_config: add one or pass --space FILE");
             }
@@ -84,7 +85,7 @@ final class HpoCommand implements Command {
         if (threads < 1) {
             throw new UsageException("--threads must be >= 1, got " + threads);
         }
-        Path dir = Path.of(cl.required("out")).toAbsolutePath();
+        Path dir = Locations.of(cl.required("out"));
         SparkSession spark = SparkSessions.getOrCreate("recspark hpo " + config.getName());
         TrialSamples samples = new TrialSamples(spark, config, baseDir, cl.required("samples"), dir,
                 table -> SampleSplit.split(table, config.getInputConfig()));

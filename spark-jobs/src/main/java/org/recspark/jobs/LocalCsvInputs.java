@@ -8,6 +8,7 @@ import org.recspark.config.Violation;
 import org.recspark.config.proto.DataFormat;
 import org.recspark.config.proto.FieldSchema;
 import org.recspark.config.proto.TableInput;
+import org.recspark.storage.Locations;
 
 /**
  * Resolves the CSV tables of an input config for the in-process commands; other formats and Hive
@@ -26,7 +27,7 @@ final class LocalCsvInputs {
             throw new ConfigException(List.of(new Violation(configPath + ".source.format",
                     "the local features command reads CSV; got " + source.getFormat() + " (read by the Spark jobs)")));
         }
-        return baseDir.resolve(source.getPath()).normalize();
+        return Locations.resolve(baseDir, source.getPath());
     }
 
     static List<String> columns(TableInput table) {

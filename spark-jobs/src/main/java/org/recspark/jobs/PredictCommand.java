@@ -19,6 +19,7 @@ import org.recspark.jobs.samples.FeatureStage;
 import org.recspark.jobs.samples.SampleBuildJob;
 import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.predictor.Predictor;
+import org.recspark.storage.Locations;
 
 /**
  * {@code recspark predict --config CONFIG --bundle DIR --out PATH [--date YYYY-MM-DD]}: batch
@@ -54,7 +55,7 @@ final class PredictCommand implements Command {
     @Override
     public int run(List<String> args) {
         CommandLine cl = CommandLine.parse(args, Set.of("config", "bundle", "out", "date", "rejects"));
-        Path configFile = Path.of(cl.required("config"));
+        Path configFile = Locations.of(cl.required("config"));
         Optional<String> date = cl.date("date");
         PipelineConfig config = ConfigParser.load(configFile);
         if (!config.hasInputConfig()) {
@@ -64,7 +65,7 @@ final class PredictCommand implements Command {
         Predictor predictor = Bundles.predictor(bundle);
         // The tables come from the config; features (and so the statistics replayed) from the bundle.
         PipelineConfig scoring = config.toBuilder().setFeatureConfig(predictor.config().getFeatureConfig()).build();
-        Path baseDir = configFile.toAbsolutePath().getParent();
+        Path baseDir = Locations.parentOf(configFile);
         String outPath = cl.required("out");
         String rejects = cl.optional("rejects").orElse(outPath + "_rejects");
         InputConfig input = config.getInputConfig();

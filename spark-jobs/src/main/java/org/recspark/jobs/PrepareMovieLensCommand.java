@@ -8,6 +8,7 @@ import java.util.Set;
 import org.recspark.sampledata.MovieLens100k;
 import org.recspark.sampledata.MovieLensTables;
 import org.recspark.sampledata.SharedDatasets;
+import org.recspark.storage.Locations;
 
 /** {@code recspark prepare-movielens --out DIR [--data DIR]}: MovieLens-100K as sample-job tables. */
 final class PrepareMovieLensCommand implements Command {
@@ -42,7 +43,7 @@ final class PrepareMovieLensCommand implements Command {
             throw new UsageException(data + " has no u.data: not a MovieLens-100K directory");
         }
         MovieLens100k movieLens = MovieLens100k.read(data);
-        Path outDir = Path.of(cl.required("out"));
+        Path outDir = Locations.of(cl.required("out"));
         MovieLensTables.write(movieLens, outDir);
         out.printf("prepare-movielens: %d ratings, %d users, %d movies -> %s%n", movieLens.ratings().size(),
                 movieLens.users().size(), movieLens.movies().size(), outDir);

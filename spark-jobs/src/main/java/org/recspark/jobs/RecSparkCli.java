@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.recspark.config.ConfigException;
+import org.recspark.jobs.storage.DriverStorage;
 
 /**
  * The {@code recspark} launcher: {@code bin/recspark <command> [options]} locally, and the same
@@ -58,6 +59,7 @@ public final class RecSparkCli {
             return 2;
         }
         try {
+            DriverStorage.installFromSystemProperties();
             return command.run(Arrays.asList(args).subList(1, args.length));
         } catch (UsageException e) {
             err.println("recspark " + command.name() + ": " + e.getMessage());

@@ -20,6 +20,7 @@ import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.jobs.training.DistributedTrainingJob;
 import org.recspark.jobs.training.SampleSplit;
 import org.recspark.jobs.training.SampleTableReader;
+import org.recspark.storage.Locations;
 import org.recspark.trainer.data.Examples;
 import org.recspark.trainer.eval.TrainingRun;
 
@@ -59,9 +60,9 @@ final class TrainCommand implements Command {
     @Override
     public int run(List<String> args) {
         CommandLine cl = CommandLine.parse(args, Set.of("config", "samples", "model-dir", "threads", "workers"));
-        Path configFile = Path.of(cl.required("config"));
+        Path configFile = Locations.of(cl.required("config"));
         PipelineConfig config = ConfigParser.load(configFile);
-        Path baseDir = configFile.toAbsolutePath().getParent();
+        Path baseDir = Locations.parentOf(configFile);
         if (!config.hasModelConfig()) {
             throw new UsageException(configFile + " has no model_config");
         }
@@ -69,7 +70,7 @@ final class TrainCommand implements Command {
         if (modelDirText.isEmpty()) {
             throw new UsageException("no model directory: pass --model-dir or set runtime_config.model_dir");
         }
-        Path modelDir = cl.optional("model-dir").isPresent() ? Path.of(modelDirText) : baseDir.resolve(modelDirText);
+        Path modelDir = cl.optional("model-dir").isPresent() ? Locations.of(modelDirText) : Locations.resolve(baseDir, modelDirText);
         int threads = cl.positiveInt("threads", config.getRuntimeConfig().getThreadsPerWorker());
         int workers = cl.positiveInt("workers", config.getRuntimeConfig().getNumWorkers());
 

@@ -1,10 +1,10 @@
 package org.recspark.jobs;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import org.recspark.config.ConfigException;
 import org.recspark.config.ConfigParser;
+import org.recspark.storage.Locations;
 
 /** {@code recspark validate-config FILE...}: strict parse and validation, every problem listed. */
 final class ValidateConfigCommand implements Command {
@@ -37,7 +37,7 @@ final class ValidateConfigCommand implements Command {
         int invalid = 0;
         for (String file : args) {
             try {
-                ConfigParser.load(Path.of(file));
+                ConfigParser.load(Locations.of(file));
                 out.println(file + ": OK");
             } catch (ConfigException e) {
                 out.println(e.getMessage());

@@ -1,6 +1,8 @@
 package org.recspark.storage;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,26 +17,42 @@ import java.util.UUID;
 public final class AtomicFile {
     private static final String STAGING = ".tmp-";
 
+    /** Writes a file's content to a stream. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     private AtomicFile() {
     }
 
-    public static void write(Path file, byte[] content) throws IOException {
+    public static void write(Path file, Content content) throws IOException {
         Path parent = Locations.parentOf(file);
         Files.createDirectories(parent);
         if (!Locations.atomicRename(file)) {
-            Files.write(file, content);
+            writeTo(file, content);
             return;
         }
         Path tmp = parent.resolve("." + file.getFileName() + STAGING + UUID.randomUUID());
         try {
-            Files.write(tmp, content);
+            writeTo(tmp, content);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
         }
     }
 
+    public static void write(Path file, byte[] content) throws IOException {
+        write(file, out -> out.write(content));
+    }
+
     public static void writeString(Path file, String content) throws IOException {
         write(file, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void writeTo(Path file, Content content) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            content.writeTo(out);
+        }
     }
 }

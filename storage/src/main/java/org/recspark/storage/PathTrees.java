@@ -38,7 +38,8 @@ public final class PathTrees {
         }
     }
 
-    static String relativeName(Path dir, Path file) {
+    /** {@code file} relative to {@code dir}, with '/' separators on every filesystem. */
+    public static String relativeName(Path dir, Path file) {
         StringBuilder name = new StringBuilder();
         for (Path part : dir.relativize(file)) {
             name.append(name.length() == 0 ? "" : "/").append(part);

@@ -6,7 +6,6 @@ import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import com.google.gson.stream.MalformedJsonException;
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -27,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.recspark.storage.AtomicFile;
+import org.recspark.storage.Locations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each {@link #record} writes its whole line and flushes it to the operating system, so the
  * history survives a crash of the training process up to the last record (not a power loss: there
- * is no fsync). NaN and infinite values are written as the strings {@code "NaN"},
+ * is no fsync). On other stores (HDFS, S3), where a file being written is not readable, each record
+ * replaces the whole file ({@link AtomicFile}). NaN and infinite values are written as the strings {@code "NaN"},
  * {@code "Infinity"} and {@code "-Infinity"}, which plain JSON has no numbers for.
  *
  * <p>Thread-safe: records from several threads are written whole, one line each.
@@ -46,22 +48,27 @@ public final class MetricsHistory implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsHistory.class);
 
     private final Path file;
+    /** The open file, on the local disk. */
     private final Writer out;
+    /** The whole history, rewritten at each record, on other stores (HDFS, S3), where an open file is not readable. */
+    private final StringBuilder rewritten;
     private boolean closed;
 
-    private MetricsHistory(Path file, Writer out) {
+    private MetricsHistory(Path file, Writer out, StringBuilder rewritten) {
         this.file = file;
         this.out = out;
+        this.rewritten = rewritten;
     }
 
     /** Starts a new history at {@code file}, creating its parent directories and truncating an existing file. */
     public static MetricsHistory create(Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        Files.createDirectories(Locations.parentOf(file));
+        if (!Locations.isLocal(file)) {
+            AtomicFile.writeString(file, "");
+            return new MetricsHistory(file, null, new StringBuilder());
         }
         return new MetricsHistory(file, Files.newBufferedWriter(file, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE));
+                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), null);
     }
 
     /**
@@ -73,9 +80,18 @@ public final class MetricsHistory implements Closeable {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "no metrics history to append to (MetricsHistory.create starts one)");
         }
+        if (!Locations.isLocal(file)) {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            int end = text.lastIndexOf('\n') + 1;
+            if (end < text.length()) {
+                LOG.warn("metrics history {}: dropping an unterminated last line of {} characters (a crash during a write)", file,
+                        text.length() - end);
+            }
+            return new MetricsHistory(file, null, new StringBuilder(text.substring(0, end)));
+        }
         dropUnterminatedLastLine(file);
         return new MetricsHistory(file, Files.newBufferedWriter(file, StandardCharsets.UTF_8,
-                StandardOpenOption.APPEND, StandardOpenOption.WRITE));
+                StandardOpenOption.APPEND, StandardOpenOption.WRITE), null);
     }
 
     /** The file this history writes to. */
@@ -88,6 +104,11 @@ public final class MetricsHistory implements Closeable {
         if (closed) {
             throw new IllegalStateException("metrics history " + file + " is closed");
         }
+        if (rewritten != null) {
+            rewritten.append(toJson(record)).append('\n');
+            AtomicFile.writeString(file, rewritten.toString());
+            return;
+        }
         out.write(toJson(record));
         out.write('\n');
         out.flush();
@@ -97,7 +118,9 @@ public final class MetricsHistory implements Closeable {
     public synchronized void close() throws IOException {
         if (!closed) {
             closed = true;
-            out.close();
+            if (out != null) {
+                out.close();
+            }
         }
     }
 

@@ -3,10 +3,7 @@ package org.recspark.evaluator.report;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +17,7 @@ import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.recspark.storage.AtomicFile;
 
 /**
  * PNG plots of a run: training loss, evaluation metrics, ROC and calibration curves, each
@@ -197,19 +195,9 @@ public final class RunPlots {
         diagonal.setLineStyle(DASHED);
     }
 
-    /** Writes a chart as a PNG atomically: to a temporary file beside it, then renamed into place. */
+    /** Writes a chart as a PNG, replacing the file whole ({@link AtomicFile}). */
     public static Path write(Chart<?, ?> chart, Path png) throws IOException {
-        Path target = png.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Path temporary = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(temporary)) {
-                BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
-            }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        AtomicFile.write(png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
         return png;
     }
 }

@@ -10,13 +10,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import org.recspark.storage.AtomicFile;
 
-/**
- * A small JSON file replaced whole: written to a temporary sibling and renamed over the old one,
- * so a reader sees the old content or the new, never a torn write.
- */
+/** A small JSON file replaced whole ({@link AtomicFile}): a reader sees the old content or the new, never a torn write. */
 final class AtomicJsonFile {
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
@@ -24,10 +21,7 @@ final class AtomicJsonFile {
 
     static void write(Path file, JsonObject content) {
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName() + "-", ".tmp");
-            Files.writeString(tmp, GSON.toJson(content) + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.writeString(file, GSON.toJson(content) + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

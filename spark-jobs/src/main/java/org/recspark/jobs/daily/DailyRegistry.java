@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.recspark.storage.Locations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +101,7 @@ public final class DailyRegistry {
         }
         JsonObject pointer = new JsonObject();
         pointer.addProperty("date", day.date());
-        pointer.addProperty("bundle", day.bundle().get().toString());
+        pointer.addProperty("bundle", Locations.uri(day.bundle().get()));
         AtomicJsonFile.write(workDir.resolve(CURRENT), pointer);
         LOG.info("Current model: day {} ({})", day.date(), day.bundle().get());
     }

@@ -28,6 +28,7 @@ import org.recspark.features.FeatureSpec;
 import org.recspark.jobs.samples.SampleBuildJob;
 import org.recspark.jobs.training.SampleSplit;
 import org.recspark.jobs.training.SampleTableReader;
+import org.recspark.storage.Locations;
 import org.recspark.trainer.data.Examples;
 import org.recspark.trainer.eval.TrainingRun;
 import org.recspark.trainer.export.ExportBundle;
@@ -133,8 +134,8 @@ public final class DailyRun {
     }
 
     private Result runSteps(String date, Optional<DayState> reference) {
-        String samplesPath = registry.samples().toString();
-        new SampleBuildJob(spark, config, configDir).run(samplesPath, registry.rejects().toString(), Optional.of(date));
+        String samplesPath = Locations.uri(registry.samples());
+        new SampleBuildJob(spark, config, configDir).run(samplesPath, Locations.uri(registry.rejects()), Optional.of(date));
         Dataset<Row> day = daySamples(date);
         Examples dayRows = examples(day);
         List<GuardCheck> checks = new ArrayList<>(positiveRates(dayRows));
@@ -202,12 +203,12 @@ public final class DailyRun {
         }
         Path weights = reference.get().bundle().orElseThrow().resolve("weights");
         PipelineConfig.Builder b = config.toBuilder();
-        b.getTrainConfigBuilder().setWarmStartFrom(weights.toAbsolutePath().toString());
+        b.getTrainConfigBuilder().setWarmStartFrom(Locations.uri(weights));
         return b.build();
     }
 
     private Dataset<Row> daySamples(String date) {
-        return spark.read().parquet(registry.samples().toString()).where(col(SampleBuildJob.DT).cast("string").equalTo(date));
+        return spark.read().parquet(Locations.uri(registry.samples())).where(col(SampleBuildJob.DT).cast("string").equalTo(date));
     }
 
     private Examples examples(Dataset<Row> rows) {

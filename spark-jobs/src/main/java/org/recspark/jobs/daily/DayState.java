@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.recspark.storage.Locations;
 
 /**
  * Where one day of a daily run stands, as its {@code state.json} records it.
@@ -30,7 +31,7 @@ public record DayState(String date, Status status, Optional<String> warmStartFro
         o.addProperty("date", date);
         o.addProperty("status", status.name());
         warmStartFrom.ifPresent(d -> o.addProperty("warm_start_from", d));
-        bundle.ifPresent(b -> o.addProperty("bundle", b.toString()));
+        bundle.ifPresent(b -> o.addProperty("bundle", Locations.uri(b)));
         reason.ifPresent(r -> o.addProperty("reason", r));
         return o;
     }
@@ -38,7 +39,7 @@ public record DayState(String date, Status status, Optional<String> warmStartFro
     static DayState fromJson(JsonObject o, Path file) {
         try {
             return new DayState(o.get("date").getAsString(), Status.valueOf(o.get("status").getAsString()),
-                    optional(o, "warm_start_from"), optional(o, "bundle").map(Path::of), optional(o, "reason"));
+                    optional(o, "warm_start_from"), optional(o, "bundle").map(Locations::of), optional(o, "reason"));
         } catch (RuntimeException e) {
             throw new IllegalStateException(file + " is not a day state (date, status, ...): " + e.getMessage(), e);
         }

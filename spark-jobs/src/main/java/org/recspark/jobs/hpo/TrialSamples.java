@@ -14,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.hpo.trial.FeatureDataKey;
 import org.recspark.jobs.samples.SampleBuildJob;
+import org.recspark.storage.Locations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,8 +69,9 @@ public final class TrialSamples {
         } else {
             LOG.info("Building samples for feature config {} (the trial changes features the given samples hold) into {}", key.digest(), out);
             String rejects = config.getInputConfig().getRejects().hasPath()
-                    ? configDir.resolve(config.getInputConfig().getRejects().getPath()) + "_" + key.digest() : out + "_rejects";
-            SampleBuildJob.Summary summary = new SampleBuildJob(spark, config, configDir).run(out.toString(), rejects, Optional.empty());
+                    ? Locations.uri(Locations.resolve(configDir, config.getInputConfig().getRejects().getPath())) + "_" + key.digest()
+                    : Locations.uri(out) + "_rejects";
+            SampleBuildJob.Summary summary = new SampleBuildJob(spark, config, configDir).run(Locations.uri(out), rejects, Optional.empty());
             LOG.info("Built {} samples for feature config {} in {} s", summary.totalSamples(), key.digest(), Math.round(summary.seconds()));
             try {
                 Files.writeString(out.resolve(COMPLETE), config.getFeatureConfig().toString());
@@ -77,7 +79,7 @@ public final class TrialSamples {
                 throw new UncheckedIOException("cannot mark the samples in " + out + " complete", e);
             }
         }
-        paths.put(key, out.toString());
+        paths.put(key, Locations.uri(out));
         return out.toString();
     }
 

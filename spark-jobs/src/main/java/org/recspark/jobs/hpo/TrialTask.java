@@ -20,7 +20,10 @@ import org.recspark.hpo.trial.TrialJson;
 import org.recspark.hpo.trial.TrialOutcome;
 import org.recspark.hpo.trial.TrialRunner;
 import org.recspark.hpo.trial.TrialSpec;
+import org.recspark.jobs.storage.ShippedConfig;
+import org.recspark.jobs.storage.ShippedStorage;
 import org.recspark.jobs.training.SampleTableReader;
+import org.recspark.storage.Locations;
 
 /**
  * The Spark task of one trial: its partition holds all of the trial's sample rows, each marked
@@ -42,6 +45,7 @@ final class TrialTask implements MapPartitionsFunction<Row, String> {
     private final String earlierCurves;
     private final String configDir;
     private final String runDir;
+    private final ShippedStorage storage;
     private final int threads;
     private final String metric;
     private final String direction;
@@ -51,10 +55,11 @@ final class TrialTask implements MapPartitionsFunction<Row, String> {
     TrialTask(TrialSpec spec, TrialRunner runner, Path runDir, int threads) {
         this.number = spec.number();
         this.params = TrialJson.params(spec.params()).toString();
-        this.config = spec.config().toByteArray();
+        this.config = ShippedConfig.prepare(spec.config(), runner.configDir()).toByteArray();
         this.earlierCurves = TrialJson.curves(spec.earlierCurves()).toString();
-        this.configDir = runner.configDir().toAbsolutePath().toString();
-        this.runDir = runDir.toAbsolutePath().toString();
+        this.configDir = Locations.uri(runner.configDir());
+        this.runDir = Locations.uri(runDir);
+        this.storage = ShippedStorage.fromDriver();
         this.threads = threads;
         this.metric = runner.objective().metric();
         this.direction = runner.objective().direction().name();
@@ -67,10 +72,11 @@ final class TrialTask implements MapPartitionsFunction<Row, String> {
         PipelineConfig pipeline = PipelineConfig.parseFrom(config);
         TrialSpec spec = new TrialSpec(number, TrialJson.params(JsonParser.parseString(params).getAsJsonObject()), pipeline,
                 TrialJson.curves(JsonParser.parseString(earlierCurves).getAsJsonArray()));
-        Path dir = Path.of(configDir);
+        storage.install();
+        Path dir = Locations.of(configDir);
         TrialRunner runner = new TrialRunner(dir, threads, new Objective(metric, Direction.valueOf(direction)), TrialStopping.valueOf(stopping),
                 baseEvaluationExamples);
-        TrialOutcome outcome = runner.run(spec, () -> collect(rows, pipeline, dir), Path.of(runDir));
+        TrialOutcome outcome = runner.run(spec, () -> collect(rows, pipeline, dir), Locations.of(runDir));
         return List.of(TrialJson.outcome(outcome, new JsonObject()).toString()).iterator();
     }
 

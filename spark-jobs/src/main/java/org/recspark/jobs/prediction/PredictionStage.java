@@ -16,7 +16,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.recspark.features.RawRecord;
 import org.recspark.jobs.samples.JoinedRowFields;
+import org.recspark.jobs.storage.ShippedStorage;
 import org.recspark.predictor.Predictor;
+import org.recspark.storage.Locations;
 
 /**
  * Scores joined sample rows with the online {@link Predictor}, one request (1 user x N items) per
@@ -47,19 +49,22 @@ public final class PredictionStage {
         }
         Column[] by = requestBy.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new);
         Dataset<Row> clustered = joined.repartition(by).sortWithinPartitions(by);
-        return clustered.mapPartitions(new Score(bundle, clustered.schema().fieldNames(), keep, requestBy, tasks), Encoders.row(out));
+        return clustered.mapPartitions(new Score(Locations.uri(Locations.of(bundle)), ShippedStorage.fromDriver(), clustered.schema().fieldNames(),
+                keep, requestBy, tasks), Encoders.row(out));
     }
 
     private static final class Score implements MapPartitionsFunction<Row, Row> {
         private static final long serialVersionUID = 1L;
         private final String bundle;
+        private final ShippedStorage storage;
         private final String[] columns;
         private final List<String> keep;
         private final List<String> requestBy;
         private final List<String> tasks;
 
-        Score(String bundle, String[] columns, List<String> keep, List<String> requestBy, List<String> tasks) {
+        Score(String bundle, ShippedStorage storage, String[] columns, List<String> keep, List<String> requestBy, List<String> tasks) {
             this.bundle = bundle;
+            this.storage = storage;
             this.columns = columns;
             this.keep = List.copyOf(keep);
             this.requestBy = List.copyOf(requestBy);
@@ -68,6 +73,7 @@ public final class PredictionStage {
 
         @Override
         public Iterator<Row> call(Iterator<Row> input) {
+            storage.install();
             Predictor predictor = Bundles.predictor(bundle);
             if (!predictor.tasks().equals(tasks)) {
                 throw new IllegalStateException("bundle " + bundle + " has tasks " + predictor.tasks() + ", the driver planned " + tasks);

@@ -20,6 +20,7 @@ import org.recspark.features.FeatureGenerator;
 import org.recspark.features.FeatureSchema;
 import org.recspark.features.FeatureSpec;
 import org.recspark.features.SparseColumn;
+import org.recspark.features.Vocabularies;
 
 /**
  * Applies the feature jar to every joined sample row, so offline samples hold exactly what the
@@ -65,27 +66,28 @@ public final class FeatureStage {
             out = out.add(f);
         }
         out = out.add(FEATURES, featureColumns(schema), false);
-        return joined.mapPartitions(new Generate(config.toByteArray(), baseDir.toString(), joined.schema().fieldNames(), keep),
+        return joined.mapPartitions(new Generate(Vocabularies.inline(config, baseDir).toByteArray(), joined.schema().fieldNames(), keep),
                 Encoders.row(out));
     }
 
     private static final class Generate implements MapPartitionsFunction<Row, Row> {
         private static final long serialVersionUID = 1L;
+        /** What the inlined config's relative paths would resolve against: it has none left. */
+        private static final Path NO_FILES = Path.of(".");
         private final byte[] config;
-        private final String baseDir;
         private final String[] columns;
         private final List<String> keep;
 
-        Generate(byte[] config, String baseDir, String[] columns, List<String> keep) {
+        /** @param config the feature config with its vocabularies inlined, so executors read no file */
+        Generate(byte[] config, String[] columns, List<String> keep) {
             this.config = config;
-            this.baseDir = baseDir;
             this.columns = columns;
             this.keep = List.copyOf(keep);
         }
 
         @Override
         public Iterator<Row> call(Iterator<Row> input) throws Exception {
-            FeatureGenerator generator = FeatureGenerator.compile(FeatureConfig.parseFrom(config), Path.of(baseDir));
+            FeatureGenerator generator = FeatureGenerator.compile(FeatureConfig.parseFrom(config), NO_FILES);
             JoinedRowFields fields = new JoinedRowFields(columns);
             int[] kept = keep.stream().mapToInt(k -> List.of(columns).indexOf(k)).toArray();
             return new Iterator<>() {

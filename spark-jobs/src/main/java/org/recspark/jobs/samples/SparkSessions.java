@@ -1,6 +1,7 @@
 package org.recspark.jobs.samples;
 
 import org.apache.spark.sql.SparkSession;
+import org.recspark.jobs.storage.DriverStorage;
 
 /** The session of a job: spark-submit's when launched by it, else a local one on all cores. */
 public final class SparkSessions {
@@ -20,7 +21,10 @@ public final class SparkSessions {
             // then resolve in the metastore. Without it they resolve in the session catalog.
             builder.enableHiveSupport();
         }
-        return builder.getOrCreate();
+        SparkSession session = builder.getOrCreate();
+        // Paths the jobs resolve themselves (model dirs, bundles, configs) see what Spark's readers see.
+        DriverStorage.install(session);
+        return session;
     }
 
     private static boolean hiveAvailable() {

@@ -15,7 +15,6 @@ import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MapType;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
@@ -23,6 +22,7 @@ import org.recspark.config.proto.DataSource;
 import org.recspark.config.proto.FieldSchema;
 import org.recspark.config.proto.FieldType;
 import org.recspark.config.proto.TableInput;
+import org.recspark.storage.Locations;
 
 /**
  * Reads a configured table (a path or Hadoop URI in Parquet, CSV, ORC or JSON, or a Hive table)
@@ -99,12 +99,9 @@ public final class TableLoader {
         };
     }
 
-    /** Local paths are relative to the config's directory; URIs with a scheme (hdfs://, s3a://) are used as they are. */
+    /** Relative to the config's directory, with its scheme; URIs (hdfs://, s3a://) stand for themselves ({@link Locations}). */
     private String resolve(String path) {
-        if (path.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
-            return path;
-        }
-        return baseDir.resolve(path).normalize().toString();
+        return Locations.uri(Locations.resolve(baseDir, path));
     }
 
     private static String describe(DataSource source) {

@@ -24,6 +24,9 @@ import org.apache.spark.sql.SparkSession;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.features.FeatureSchema;
+import org.recspark.jobs.storage.ShippedConfig;
+import org.recspark.jobs.storage.ShippedStorage;
+import org.recspark.storage.Locations;
 import org.recspark.trainer.distributed.CollectiveSettings;
 import org.recspark.trainer.distributed.CollectiveWorkerGroup;
 import org.recspark.trainer.distributed.RingCollective;
@@ -53,7 +56,9 @@ import scala.runtime.AbstractFunction1;
  * tasks' output goes through a shuffle ({@code repartition(1)}), which makes the barrier stage a
  * shuffle-map stage that Spark retries, where a failed barrier result stage would abort the job. A
  * retried attempt resumes from worker 0's latest checkpoint, so {@code model_dir} must be a path
- * every executor sees (a shared mount).
+ * every executor sees: a Hadoop URI (hdfs://, s3a://) or a shared mount. The config travels
+ * with its vocabularies inlined ({@link ShippedConfig}) and the driver's Hadoop configuration with
+ * the task ({@link ShippedStorage}), so executors need nothing from the driver's disk.
  */
 public final class DistributedTrainingJob {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainingJob.class);
@@ -108,7 +113,8 @@ public final class DistributedTrainingJob {
                 .zipWithIndex().mapToPair(t -> new Tuple2<>((int) (t._2() % n), t._1()));
         JavaPairRDD<Integer, Row> heldOutRows = heldOut.javaRDD().mapToPair(r -> new Tuple2<>(0, r));
         JavaRDD<Row> placed = trainRows.union(heldOutRows).partitionBy(new RankPartitioner(workers)).values();
-        TrainTask task = new TrainTask(config.toByteArray(), baseDir.toString(), runDir.toString(), taskThreads,
+        TrainTask task = new TrainTask(ShippedConfig.prepare(config, baseDir).toByteArray(), Locations.uri(baseDir), Locations.uri(runDir),
+                ShippedStorage.fromDriver(), taskThreads,
                 Long.parseLong(spark.conf().get(FAIL_AT_STEP, "0")),
                 Duration.ofSeconds(Long.parseLong(spark.conf().get("spark.recspark.collective.timeoutSeconds", "120"))));
         LOG.info("Barrier-mode training: {} workers x {} threads, run directory {}", workers, taskThreads, runDir);
@@ -147,14 +153,16 @@ public final class DistributedTrainingJob {
         private final byte[] config;
         private final String baseDir;
         private final String runDir;
+        private final ShippedStorage storage;
         private final int threads;
         private final long failAtStep;
         private final Duration timeout;
 
-        TrainTask(byte[] config, String baseDir, String runDir, int threads, long failAtStep, Duration timeout) {
+        TrainTask(byte[] config, String baseDir, String runDir, ShippedStorage storage, int threads, long failAtStep, Duration timeout) {
             this.config = config;
             this.baseDir = baseDir;
             this.runDir = runDir;
+            this.storage = storage;
             this.threads = threads;
             this.failAtStep = failAtStep;
             this.timeout = timeout;
@@ -171,7 +179,8 @@ public final class DistributedTrainingJob {
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 throw new IllegalStateException("the driver sent a corrupt config", e);
             }
-            Path base = Path.of(baseDir);
+            storage.install();
+            Path base = Locations.of(baseDir);
             FeatureSchema schema = FeatureGenerator.compile(pipeline.getFeatureConfig(), base).schema();
             List<SampleTableReader.Rows> byRole = List.of(new SampleTableReader.Rows(schema, pipeline.getInputConfig()),
                     new SampleTableReader.Rows(schema, pipeline.getInputConfig()), new SampleTableReader.Rows(schema, pipeline.getInputConfig()));
@@ -208,7 +217,7 @@ public final class DistributedTrainingJob {
                         group = new FailingAt(group, failAtStep);
                     }
                     LOG.info("Worker {} of {} ({}): {} training rows; ring {}", rank, size, token, train.numRows(), addresses);
-                    Optional<TrainingRun.Summary> summary = new TrainingRun(pipeline, base, schema, Path.of(runDir), threads)
+                    Optional<TrainingRun.Summary> summary = new TrainingRun(pipeline, base, schema, Locations.of(runDir), threads)
                             .run(train, byRole.get(EVAL).build(), hasTest ? Optional.of(byRole.get(TEST).build()) : Optional.empty(),
                                     group, context.stageAttemptNumber() > 0);
                     String out = summary.map(s -> read(s.summaryFile())).orElse("");

@@ -6,10 +6,8 @@ import com.google.gson.JsonObject;
 import com.google.protobuf.TextFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +22,8 @@ import org.recspark.evaluator.report.MetricsRecord;
 import org.recspark.evaluator.report.RocCurve;
 import org.recspark.evaluator.report.RunPlots;
 import org.recspark.features.FeatureSchema;
+import org.recspark.storage.AtomicFile;
+import org.recspark.storage.Locations;
 import org.recspark.trainer.data.Examples;
 import org.recspark.trainer.export.ExportBundle;
 import org.recspark.trainer.export.ModelExporter;
@@ -106,7 +106,7 @@ public final class TrainingRun {
         Model model = ModelFactory.create(new ModelContext(config, schema, params));
         Optional<CheckpointReader.WarmStartReport> warmStart = Optional.empty();
         if (trainConfig.hasWarmStartFrom()) {
-            warmStart = Optional.of(CheckpointReader.resolve(configDir.resolve(trainConfig.getWarmStartFrom())).warmStart(params));
+            warmStart = Optional.of(CheckpointReader.resolve(Locations.resolve(configDir, trainConfig.getWarmStartFrom())).warmStart(params));
         }
         String modelType = ModelFactory.typeName(config.getModelConfig());
         List<String> taskNames = model.tasks().stream().map(TaskSpec::name).toList();
@@ -324,10 +324,8 @@ public final class TrainingRun {
             o.add("warm_start", ws);
         });
         try {
-            Path tmp = Files.createTempFile(runDir, ".summary-", ".json");
-            Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o) + "\n",
-                    StandardCharsets.UTF_8);
-            Files.move(tmp, s.summaryFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.writeString(s.summaryFile(),
+                    new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o) + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + s.summaryFile(), e);
         }

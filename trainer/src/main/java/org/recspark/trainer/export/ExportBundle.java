@@ -19,6 +19,8 @@ import org.recspark.config.proto.export.BundleFile;
 import org.recspark.config.proto.export.ExportManifest;
 import org.recspark.config.proto.export.InputFeature;
 import org.recspark.features.FeatureGenerator;
+import org.recspark.storage.CommittedDirectory;
+import org.recspark.storage.PathTrees;
 import org.recspark.trainer.model.Model;
 import org.recspark.trainer.model.ModelContext;
 import org.recspark.trainer.model.ModelFactory;
@@ -65,6 +67,10 @@ public final class ExportBundle {
             throw new ExportException("export bundle " + dir + " has format version " + manifest.getFormatVersion()
                     + "; this build (" + recsparkVersion() + ") reads version " + FORMAT_VERSION);
         }
+        if (!CommittedDirectory.isCommitted(dir)) {
+            throw new ExportException("export bundle " + dir + " is incomplete: it has no " + CommittedDirectory.MARKER
+                    + " marker (its write did not finish)");
+        }
         verifyFiles(dir, manifest);
         PipelineConfig config = ConfigParser.parseText(manifest.getPipelineConfig(), dir.resolve(MANIFEST) + " pipeline_config");
         return new ExportBundle(dir, manifest, config);
@@ -98,8 +104,8 @@ public final class ExportBundle {
         }
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.filter(Files::isRegularFile).toList()) {
-                String rel = dir.relativize(p).toString().replace('\\', '/');
-                if (!rel.equals(MANIFEST) && !listed.contains(rel)) {
+                String rel = PathTrees.relativeName(dir, p);
+                if (!rel.equals(MANIFEST) && !rel.equals(CommittedDirectory.MARKER) && !listed.contains(rel)) {
                     problems.add(rel + ": not listed in the manifest");
                 }
             }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +17,9 @@ import org.recspark.config.proto.export.ExportManifest;
 import org.recspark.config.proto.export.InputFeature;
 import org.recspark.features.FeatureSchema;
 import org.recspark.features.FeatureSpec;
+import org.recspark.storage.CommittedDirectory;
+import org.recspark.storage.Locations;
+import org.recspark.storage.PathTrees;
 import org.recspark.trainer.model.TaskSpec;
 import org.recspark.trainer.train.CheckpointWriter;
 import org.recspark.trainer.train.Trainer;
@@ -59,10 +61,9 @@ public final class ModelExporter {
      * @param metrics  the evaluation metrics at this step
      */
     public Path export(Trainer trainer, Path target, String exporter, Map<String, Double> metrics) {
-        Path parent = target.toAbsolutePath().getParent();
         try {
-            Files.createDirectories(parent);
-            Path staging = Files.createTempDirectory(parent, ".tmp-" + target.getFileName() + "-");
+            CommittedDirectory write = CommittedDirectory.begin(target);
+            Path staging = write.staging();
             try {
                 FeatureConfig bundledFeatures = copyVocabularies(staging);
                 PipelineConfig bundledConfig = config.toBuilder().setFeatureConfig(bundledFeatures).build();
@@ -85,11 +86,9 @@ public final class ModelExporter {
                 tasks.forEach(t -> manifest.addTasks(t.name()));
                 manifest.addAllFiles(describeFiles(staging));
                 Files.write(staging.resolve(ExportBundle.MANIFEST), manifest.build().toByteArray());
-                replace(staging, target);
+                write.commit();
             } catch (IOException | RuntimeException e) {
-                if (Files.exists(staging)) {
-                    CheckpointWriter.deleteRecursively(staging);
-                }
+                write.abandon();
                 throw e;
             }
             LOG.info("Exported the model at step {} ({}) to {}", trainer.state().globalStep(), exporter, target);
@@ -140,7 +139,7 @@ public final class ModelExporter {
     }
 
     private String copyVocabulary(Path staging, String feature, String file) throws IOException {
-        Path source = configDir.resolve(file);
+        Path source = Locations.resolve(configDir, file);
         if (!Files.isRegularFile(source)) {
             throw new IOException("feature '" + feature + "': vocabulary file " + source + " does not exist");
         }
@@ -155,27 +154,10 @@ public final class ModelExporter {
         List<BundleFile> files = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(staging)) {
             for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
-                files.add(BundleFile.newBuilder().setPath(staging.relativize(p).toString().replace('\\', '/'))
+                files.add(BundleFile.newBuilder().setPath(PathTrees.relativeName(staging, p))
                         .setBytes(Files.size(p)).setSha256(ExportBundle.sha256(p)).build());
             }
         }
         return files;
-    }
-
-    /**
-     * Moves the staged bundle into place. An existing bundle is first renamed aside and deleted
-     * after the move, so at every moment the target is either the old complete bundle, absent, or
-     * the new complete one.
-     */
-    private static void replace(Path staging, Path target) throws IOException {
-        Path old = null;
-        if (Files.exists(target)) {
-            old = target.resolveSibling(".old-" + target.getFileName() + "-" + System.nanoTime());
-            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-        }
-        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        if (old != null) {
-            CheckpointWriter.deleteRecursively(old);
-        }
     }
 }

@@ -2,15 +2,15 @@ package org.recspark.trainer.retrieval;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.recspark.storage.AtomicFile;
 import org.recspark.trainer.data.Examples;
 import org.recspark.trainer.data.SparseValues;
 import org.recspark.trainer.model.Model;
@@ -69,13 +69,11 @@ public record TowerEmbeddings(long[] keys, float[] vectors, int dim) {
         return new TowerEmbeddings(keys, vectors, dim);
     }
 
-    /** Writes "key TAB v1,v2,..." lines to a temporary file renamed into place. */
+    /** Writes "key TAB v1,v2,..." lines, replacing the file whole ({@link AtomicFile}). */
     public void write(Path file) {
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            AtomicFile.write(file, out -> {
+                BufferedWriter w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
                 for (int k = 0; k < keys.length; k++) {
                     w.write(Long.toString(keys[k]));
                     w.write('\t');
@@ -87,8 +85,8 @@ public record TowerEmbeddings(long[] keys, float[] vectors, int dim) {
                     }
                     w.write('\n');
                 }
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                w.flush();
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write embeddings to " + file, e);
         }

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.recspark.config.proto.checkpoint.CheckpointManifest;
 import org.recspark.config.proto.checkpoint.TensorEntry;
 import org.recspark.config.proto.checkpoint.TensorKind;
+import org.recspark.storage.CommittedDirectory;
 import org.recspark.trainer.embedding.EmbeddingTable;
 import org.recspark.trainer.nn.ModelParameters;
 import org.recspark.trainer.nn.Parameter;
@@ -110,7 +111,7 @@ public final class CheckpointReader {
         }
         try (Stream<Path> children = Files.list(dir)) {
             return children.filter(p -> p.getFileName().toString().matches(CheckpointWriter.PREFIX + "\\d+"))
-                    .filter(p -> Files.isRegularFile(p.resolve(CheckpointWriter.MANIFEST)))
+                    .filter(CommittedDirectory::isCommitted)
                     .sorted(java.util.Comparator.comparingLong(CheckpointReader::stepOf))
                     .toList();
         } catch (IOException e) {

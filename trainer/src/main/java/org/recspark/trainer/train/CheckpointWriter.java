@@ -7,17 +7,17 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.recspark.config.proto.checkpoint.CheckpointManifest;
 import org.recspark.config.proto.checkpoint.TensorEntry;
 import org.recspark.config.proto.checkpoint.TensorKind;
+import org.recspark.storage.CommittedDirectory;
+import org.recspark.storage.PathTrees;
 import org.recspark.trainer.embedding.EmbeddingTable;
 import org.recspark.trainer.nn.Parameter;
 import org.slf4j.Logger;
@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes checkpoints under {@code <dir>/ckpt-<step>}: a tensor file (little-endian floats and longs)
  * and a protobuf manifest naming every tensor with its shape and byte range and the file's SHA-256.
- * Both are written into a temporary directory that is renamed into place at the end, so a crash
- * leaves either a complete checkpoint or none; only the newest {@code keep} are kept.
+ * Both are committed with {@link CommittedDirectory} (staged and renamed, or marked complete on
+ * object stores), so a crash leaves either a complete checkpoint or none a reader would take; only
+ * the newest {@code keep} are kept.
  */
 public final class CheckpointWriter {
     static final int FORMAT_VERSION = 1;
@@ -60,13 +61,15 @@ public final class CheckpointWriter {
         TrainingState state = trainer.state();
         Path target = dir.resolve(PREFIX + state.globalStep());
         try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempDirectory(dir, ".tmp-" + PREFIX + state.globalStep() + "-");
-            long bytes = writeInto(tmp, trainer, true, modelType, pipelineConfig);
-            if (Files.exists(target)) {
-                deleteRecursively(target);
+            CommittedDirectory write = CommittedDirectory.begin(target);
+            long bytes;
+            try {
+                bytes = writeInto(write.staging(), trainer, true, modelType, pipelineConfig);
+                write.commit();
+            } catch (IOException | RuntimeException e) {
+                write.abandon();
+                throw e;
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             LOG.info("Wrote checkpoint {} ({} bytes)", target, bytes);
             prune();
             return target;
@@ -144,11 +147,7 @@ public final class CheckpointWriter {
 
     /** Deletes a directory tree (a stale checkpoint or export). */
     public static void deleteRecursively(Path path) throws IOException {
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        PathTrees.deleteRecursively(path);
     }
 
     /** Appends tensors to the file and their entries to the manifest. */
