@@ -4,13 +4,12 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.TextFormat;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Set;
 import org.recspark.config.proto.PipelineConfig;
+import org.recspark.storage.AtomicFile;
+import org.recspark.storage.Locations;
 
 /**
  * Writes a trial's config as a ready-to-run text-format file. Relative paths in a config resolve
@@ -36,15 +35,12 @@ public final class BestConfigWriter {
      * @param header comment lines (without "#") put at the top of the file
      */
     public static Path write(PipelineConfig config, Path configDir, Path file, java.util.List<String> header) throws IOException {
-        PipelineConfig absolute = (PipelineConfig) absolutize(config.toBuilder().clearHpoConfig().build(), configDir.toAbsolutePath());
+        PipelineConfig absolute = (PipelineConfig) absolutize(config.toBuilder().clearHpoConfig().build(), configDir);
         StringBuilder text = new StringBuilder();
         header.forEach(line -> text.append("# ").append(line).append('\n'));
         text.append('\n').append(TextFormat.printer().printToString(absolute));
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".best-config-", ".pbtxt");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        return Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFile.writeString(file, text.toString());
+        return file;
     }
 
     static Message absolutize(Message message, Path base) {
@@ -67,10 +63,12 @@ public final class BestConfigWriter {
         return b.build();
     }
 
+    /** Absolute: a local path as it is, a path on another store as its URI. */
     private static String resolve(String path, Path base) {
-        if (path.isEmpty() || path.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") || Path.of(path).isAbsolute()) {
+        if (path.isEmpty()) {
             return path;
         }
-        return base.resolve(path).normalize().toString();
+        Path resolved = Locations.resolve(base, path);
+        return Locations.isLocal(resolved) ? resolved.toAbsolutePath().toString() : Locations.uri(resolved);
     }
 }

@@ -1,10 +1,7 @@
 package org.recspark.hpo.report;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -12,6 +9,7 @@ import java.util.Locale;
 import org.recspark.hpo.Objective;
 import org.recspark.hpo.space.Dimension;
 import org.recspark.hpo.trial.TrialRecord;
+import org.recspark.storage.AtomicFile;
 
 /**
  * The results table, CSV (RFC 4180 quoting): one row per finished trial, in trial order, with
@@ -43,10 +41,8 @@ public final class ResultsTable {
             cells.add(nullToEmpty(t.outcome().runDir()));
             row(out, cells);
         }
-        Files.createDirectories(csv.toAbsolutePath().getParent());
-        Path tmp = Files.createTempFile(csv.toAbsolutePath().getParent(), ".results-", ".csv");
-        Files.writeString(tmp, out, StandardCharsets.UTF_8);
-        return Files.move(tmp, csv, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFile.writeString(csv, out.toString());
+        return csv;
     }
 
     private static void row(StringBuilder out, List<String> cells) {

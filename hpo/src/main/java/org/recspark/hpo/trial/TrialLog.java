@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.recspark.storage.AtomicFile;
+import org.recspark.storage.Locations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reopening reads what was finished (kept) and what was started but not finished (to run
  * again). A last line cut short by a crash is dropped and the file truncated before it; a bad line
- * anywhere else is an error. Thread-safe.
+ * anywhere else is an error. On stores other than the local disk (HDFS, S3), each record replaces
+ * the whole file ({@link AtomicFile}). Thread-safe.
  */
 public final class TrialLog implements Closeable {
     public static final String FILE = "trials.jsonl";
@@ -43,13 +47,18 @@ public final class TrialLog implements Closeable {
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     private final Path file;
+    /** The open file, on the local disk. */
     private final FileChannel channel;
+    /** The whole log, rewritten at each record, on other stores (HDFS, S3), which have no random-access writes. */
+    private final ByteArrayOutputStream rewritten;
     private final Map<Integer, TrialRecord> finished;
     private final Map<Integer, Map<String, String>> unfinished;
 
-    private TrialLog(Path file, FileChannel channel, Map<Integer, TrialRecord> finished, Map<Integer, Map<String, String>> unfinished) {
+    private TrialLog(Path file, FileChannel channel, ByteArrayOutputStream rewritten, Map<Integer, TrialRecord> finished,
+                     Map<Integer, Map<String, String>> unfinished) {
         this.file = file;
         this.channel = channel;
+        this.rewritten = rewritten;
         this.finished = finished;
         this.unfinished = unfinished;
     }
@@ -66,10 +75,19 @@ public final class TrialLog implements Closeable {
             if (exists) {
                 goodBytes = read(file, fingerprint, finished, started);
             }
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            channel.truncate(goodBytes);
-            channel.position(goodBytes);
-            TrialLog log = new TrialLog(file, channel, finished, started);
+            TrialLog log;
+            if (Locations.isLocal(file)) {
+                FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                channel.truncate(goodBytes);
+                channel.position(goodBytes);
+                log = new TrialLog(file, channel, null, finished, started);
+            } else {
+                ByteArrayOutputStream content = new ByteArrayOutputStream();
+                if (exists) {
+                    content.write(Files.readAllBytes(file), 0, (int) goodBytes);
+                }
+                log = new TrialLog(file, null, content, finished, started);
+            }
             if (goodBytes == 0) {
                 JsonObject header = new JsonObject();
                 header.addProperty("record", "search");
@@ -176,6 +194,11 @@ public final class TrialLog implements Closeable {
     private void append(JsonObject o) {
         byte[] line = (GSON.toJson(o) + "\n").getBytes(StandardCharsets.UTF_8);
         try {
+            if (rewritten != null) {
+                rewritten.write(line);
+                AtomicFile.write(file, rewritten.toByteArray());
+                return;
+            }
             ByteBuffer buffer = ByteBuffer.wrap(line);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
@@ -192,6 +215,9 @@ public final class TrialLog implements Closeable {
 
     @Override
     public synchronized void close() {
+        if (channel == null) {
+            return;
+        }
         try {
             channel.close();
         } catch (IOException e) {
