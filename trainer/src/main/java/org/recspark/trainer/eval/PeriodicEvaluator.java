@@ -22,6 +22,7 @@ import org.recspark.config.proto.MetricTarget;
 import org.recspark.evaluator.ConfiguredMetrics;
 import org.recspark.evaluator.report.MetricsHistory;
 import org.recspark.evaluator.report.MetricsRecord;
+import org.recspark.storage.CommittedDirectory;
 import org.recspark.trainer.data.Examples;
 import org.recspark.trainer.export.ModelExporter;
 import org.recspark.trainer.model.TaskSpec;
@@ -318,7 +319,9 @@ public final class PeriodicEvaluator implements TrainingListener {
             return out;
         }
         try (var children = java.nio.file.Files.list(dir)) {
-            for (Path p : children.filter(c -> c.getFileName().toString().matches("step-\\d+")).toList()) {
+            // An export whose write never finished has no marker: it is not a bundle to keep or rank.
+            for (Path p : children.filter(c -> c.getFileName().toString().matches("step-\\d+"))
+                    .filter(CommittedDirectory::isCommitted).toList()) {
                 long s = Long.parseLong(p.getFileName().toString().substring(5));
                 Export e = new Export(exporter, p, s, Double.NaN);
                 if (s > upToStep) {
