@@ -1,7 +1,6 @@
 package org.recspark.jobs.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -10,9 +9,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.File;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.net.URL;
-import java.net.URLClassLoader;
+import java.io.InputStream;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,17 +24,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
+import org.bytedeco.javacpp.Loader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.recspark.trainer.tensor.Blas;
 
 /**
- * The fat jar for spark-submit: what is in it, that it runs beside exactly the jars a Spark
- * installation provides, and that the libraries it relocates work there while the unrelocated
- * ones would not. Runs with the cluster tests, after the jar is built.
+ * The fat jar for spark-submit: what is in it, that it stays small, that it runs beside exactly the
+ * jars a Spark installation provides, and that the libraries it relocates and the trainer's BLAS
+ * natives work there. Runs with the cluster tests, after the jar is built.
  */
 class FatJarTest {
+    /** spark-submit ships the jar to every executor; it was 156 MiB while it carried nd4j's unused natives. */
+    private static final long MAX_SIZE_BYTES = 60L * 1024 * 1024;
+    /** The ELF e_machine of each platform whose natives the jar carries: EMR's x86-64 and Graviton (arm64) nodes. */
+    private static final Map<String, Integer> ELF_MACHINE_BY_PLATFORM = Map.of("linux-x86_64", 62, "linux-arm64", 183);
+    private static final String NATIVE_LIBRARY = ".*\\.(so(\\.[0-9]+)*|dll|dylib|jnilib|a)";
+
     private static Path fatJar;
     private static Path launcherDir;
     private static List<Path> sparkJars;
@@ -65,15 +72,17 @@ class FatJarTest {
     }
 
     @Test
-    void holdsTheProjectAndItsNativesButNothingSparkProvides() {
+    void staysWithinItsSizeBudget() throws IOException {
+        long size = Files.size(fatJar);
+        assertTrue(size <= MAX_SIZE_BYTES, () -> String.format("the fat jar is %.1f MiB, above its %d MiB budget: "
+                + "look for natives or libraries the jobs never call", size / 1048576.0, MAX_SIZE_BYTES / 1048576));
+    }
+
+    @Test
+    void holdsTheProjectButNothingSparkProvides() {
         for (String ours : List.of("org/recspark/jobs/RecSparkCli.class", "org/recspark/trainer/tensor/Blas.class",
                 "org/recspark/config/proto/PipelineConfig.class",
-                "org/bytedeco/openblas/linux-x86_64/libopenblas.so.0",
-                "org/bytedeco/openblas/linux-x86_64/libjniopenblas_nolapack.so",
-                "org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64/libnd4jcpu.so",
-                "META-INF/services/org.nd4j.linalg.factory.Nd4jBackend",
-                "org/recspark/shaded/protobuf/GeneratedMessage.class", "org/recspark/shaded/flatbuffers/Table.class",
-                "org/recspark/shaded/gson/Gson.class", "org/recspark/shaded/guava/collect/ImmutableList.class",
+                "org/recspark/shaded/protobuf/GeneratedMessage.class", "org/recspark/shaded/gson/Gson.class", "org/recspark/shaded/guava/collect/ImmutableList.class",
                 "org/recspark/shaded/codec/digest/MurmurHash3.class")) {
             assertTrue(entries.contains(ours), "the fat jar lacks " + ours);
         }
@@ -99,48 +108,109 @@ class FatJarTest {
     }
 
     private static String runCli(String... args) throws IOException, InterruptedException {
+        return runJava(List.of(), List.of(), "org.recspark.jobs.RecSparkCli", args);
+    }
+
+    /**
+     * Runs {@code mainClass} in a JVM of its own with the launcher's JVM options and {@code jvmOptions}, on the fat
+     * jar, the Spark classpath and then {@code extraClasspath}; fails unless it exits with 0, and returns its output.
+     */
+    private static String runJava(List<String> jvmOptions, List<Path> extraClasspath, String mainClass, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(Arrays.asList(Files.readString(launcherDir.resolve("jvm.options")).trim().split("\\s+")));
+        command.addAll(jvmOptions);
+        List<Path> classpath = new ArrayList<>(List.of(fatJar));
+        classpath.addAll(sparkJars);
+        classpath.addAll(extraClasspath);
         command.add("-cp");
-        command.add(fatJar + File.pathSeparator + sparkJars.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
-        command.add("org.recspark.jobs.RecSparkCli");
+        command.add(classpath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
+        command.add(mainClass);
         command.addAll(List.of(args));
+        String what = mainClass + " " + String.join(" ", args);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "recspark " + String.join(" ", args) + " did not finish");
-        assertEquals(0, process.exitValue(), "recspark " + String.join(" ", args) + ":\n" + output);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), what + " did not finish");
+        assertEquals(0, process.exitValue(), what + ":\n" + output);
         return output;
     }
 
     /**
-     * nd4j's generated FlatBuffers classes call {@code Constants.FLATBUFFERS_1_12_0()}, which the
-     * flatbuffers-java of Spark's Arrow (24.x) no longer has: from the fat jar they work beside it.
+     * The natives are the trainer's BLAS and nothing else: OpenBLAS without LAPACK and JavaCPP's own JNI
+     * library, for x86-64 and arm64, each built for its machine. nd4j is not called at run time (the
+     * trainer calls OpenBLAS through JavaCPP), so neither its classes nor its 308 MB libnd4jcpu are here.
      */
     @Test
-    void nd4jFlatBuffersWorkBesideSparksFlatBuffers() throws Exception {
-        Path sparkFlatbuffers = sparkJars.stream().filter(p -> p.getFileName().toString().startsWith("flatbuffers-java-"))
-                .findFirst().orElseThrow(() -> new AssertionError("Spark's classpath has no flatbuffers-java: " + sparkJars));
-        try (URLClassLoader loader = loader(List.of(fatJar, sparkFlatbuffers))) {
-            validateFlatArrayVersion(loader);
+    void carriesTheBlasNativesOfBothLinuxPlatformsAndNoOthers() throws IOException {
+        try (JarFile jar = new JarFile(fatJar.toFile())) {
+            for (Map.Entry<String, Integer> platform : ELF_MACHINE_BY_PLATFORM.entrySet()) {
+                for (String library : List.of("org/bytedeco/openblas/%s/libopenblas.so.0",
+                        "org/bytedeco/openblas/%s/libjniopenblas_nolapack.so", "org/bytedeco/javacpp/%s/libjnijavacpp.so")) {
+                    String name = library.formatted(platform.getKey());
+                    JarEntry entry = jar.getJarEntry(name);
+                    assertTrue(entry != null, "the fat jar lacks " + name);
+                    assertEquals(platform.getValue(), elfMachine(jar, entry), name + "'s ELF machine");
+                }
+            }
         }
-        Path nd4jApi = classpath(launcherDir.resolve("classpath.txt")).stream()
-                .filter(p -> p.getFileName().toString().startsWith("nd4j-api-")).findFirst().orElseThrow();
-        try (URLClassLoader loader = loader(List.of(nd4jApi, sparkFlatbuffers))) {
-            InvocationTargetException e = assertThrows(InvocationTargetException.class, () -> validateFlatArrayVersion(loader));
-            assertTrue(e.getCause() instanceof NoSuchMethodError, e.getCause().toString());
+        List<String> others = entries.stream().filter(e -> e.matches(NATIVE_LIBRARY))
+                .filter(e -> !e.matches("org/bytedeco/(openblas|javacpp)/linux-(x86_64|arm64)/[^/]+")
+                        || e.endsWith("/libjniopenblas.so"))
+                .sorted().toList();
+        assertEquals(List.of(), others, "natives the jobs never load");
+        assertEquals(List.of(), entries.stream().filter(e -> e.contains("nd4j")).sorted().limit(3).toList(), "nd4j in the fat jar");
+    }
+
+    private static int elfMachine(JarFile jar, JarEntry entry) throws IOException {
+        try (InputStream in = jar.getInputStream(entry)) {
+            byte[] header = in.readNBytes(20);
+            assertTrue(header.length == 20 && header[0] == 0x7f && header[1] == 'E' && header[2] == 'L' && header[3] == 'F',
+                    entry.getName() + " is not an ELF file");
+            return (header[18] & 0xff) | (header[19] & 0xff) << 8;
         }
     }
 
-    private static URLClassLoader loader(List<Path> jars) throws IOException {
-        List<URL> urls = new ArrayList<>();
-        for (Path jar : jars) {
-            urls.add(jar.toUri().toURL());
+    /** No class of the project refers to nd4j, which the fat jar leaves out: such a call would fail on the cluster. */
+    @Test
+    void noProjectClassRefersToNd4j() throws IOException {
+        List<String> referring = new ArrayList<>();
+        try (JarFile jar = new JarFile(fatJar.toFile())) {
+            for (JarEntry entry : jar.stream().filter(e -> e.getName().startsWith("org/recspark/") && e.getName().endsWith(".class")).toList()) {
+                try (InputStream in = jar.getInputStream(entry)) {
+                    // Byte for byte, so the constant pool's class names can be searched as text.
+                    if (new String(in.readAllBytes(), StandardCharsets.ISO_8859_1).contains("org/nd4j/")) {
+                        referring.add(entry.getName());
+                    }
+                }
+            }
         }
-        return new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+        assertEquals(List.of(), referring);
     }
 
-    private static void validateFlatArrayVersion(ClassLoader loader) throws Exception {
-        Class.forName("org.nd4j.graph.FlatArray", true, loader).getMethod("ValidateVersion").invoke(null);
+    /** The trainer's GEMM, in a JVM on the fat jar and the Spark classpath alone: its natives load from the jar. */
+    @Test
+    void trainerBlasRunsFromTheFatJar() throws IOException, InterruptedException, URISyntaxException {
+        Path cache = Path.of(System.getProperty("recspark.clusterTestDir")).resolve("javacpp-cache");
+        StandaloneCluster.deleteRecursively(cache);
+        Path probe = Path.of(GemmProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String output = runJava(List.of("-Dorg.bytedeco.javacpp.cachedir=" + cache), List.of(probe), GemmProbe.class.getName());
+        assertEquals(Loader.getPlatform() + " [58.0, 64.0, 139.0, 154.0]", output.strip());
+        // JavaCPP extracts what it loads under a directory named after the jar it comes from.
+        Path jni = cache.resolve(fatJar.getFileName().toString()).resolve("org/bytedeco/openblas")
+                .resolve(Loader.getPlatform()).resolve("libjniopenblas_nolapack.so");
+        assertTrue(Files.isRegularFile(jni), "OpenBLAS was not loaded from the fat jar: no " + jni);
+    }
+
+    /** Run by {@link #trainerBlasRunsFromTheFatJar()}: prints the platform and C = A B for a 2 x 3 A and a 3 x 2 B. */
+    static final class GemmProbe {
+        private GemmProbe() {
+        }
+
+        public static void main(String[] args) {
+            float[] c = new float[4];
+            Blas.gemm(false, false, 2, 2, 3, 1, new float[] {1, 2, 3, 4, 5, 6}, new float[] {7, 8, 9, 10, 11, 12}, 0, c);
+            System.out.println(Loader.getPlatform() + " " + Arrays.toString(c));
+        }
     }
 
     /**
