@@ -120,6 +120,8 @@ public final class HdfsServer implements AutoCloseable {
         conf.set(DFSConfigKeys.DFS_DATANODE_ADDRESS_KEY, LOOPBACK + ":0");
         conf.set(DFSConfigKeys.DFS_DATANODE_HTTP_ADDRESS_KEY, LOOPBACK + ":0");
         conf.set(DFSConfigKeys.DFS_DATANODE_IPC_ADDRESS_KEY, LOOPBACK + ":0");
+        // The DataNode's internal web server (behind its HTTP address) has no address setting: it binds
+        // localhost, 127.0.0.1 in /etc/hosts, on a free port.
         // The name the DataNode registers under, so that neither side looks up the machine's hostname.
         conf.set(DFSConfigKeys.DFS_DATANODE_HOST_NAME_KEY, LOOPBACK);
         conf.setBoolean(DFSConfigKeys.DFS_NAMENODE_DATANODE_REGISTRATION_IP_HOSTNAME_CHECK_KEY, false);

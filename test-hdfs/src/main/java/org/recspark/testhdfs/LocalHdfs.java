@@ -93,7 +93,7 @@ public final class LocalHdfs implements AutoCloseable {
         Path file = Path.of(property);
         if (!Files.isRegularFile(file)) {
             throw new IllegalStateException(file + " does not exist: build the test-hdfs module first, e.g. with "
-                    + "mvn -pl test-hdfs,<this module> -am verify (any build of test-hdfs up to compile writes it)");
+                    + "mvn -pl test-hdfs,<this module> -am verify (any build of test-hdfs through its compile phase writes it)");
         }
         return file;
     }
