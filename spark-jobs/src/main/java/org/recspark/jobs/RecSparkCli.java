@@ -58,7 +58,7 @@ public final class RecSparkCli {
             return 2;
         }
         try {
-            return command.run(Arrays.asList(args).subList(1, args.length));
+            return JobDescriptions.forCommand(command.name(), () -> command.run(Arrays.asList(args).subList(1, args.length)));
         } catch (UsageException e) {
             err.println("recspark " + command.name() + ": " + e.getMessage());
             err.println(command.usage());
