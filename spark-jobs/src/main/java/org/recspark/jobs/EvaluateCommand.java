@@ -57,7 +57,7 @@ final class EvaluateCommand implements Command {
         List<DistributedEvaluation.TaskColumns> columns = tasks.stream()
                 .map(t -> new DistributedEvaluation.TaskColumns(t, PredictionStage.scoreColumn(tasks, t), predictor.label(t))).toList();
         long rows = scored.count();
-        Map<String, Double> metrics = evaluation.compute(scored, columns);
+        Map<String, Double> metrics = JobDescriptions.run(scored.sparkSession(), "metrics", () -> evaluation.compute(scored, columns));
         StringBuilder sb = new StringBuilder();
         metrics.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(String.format(Locale.ROOT, "%.6f", v)));
         out.printf(Locale.ROOT, "evaluate: %d rows: %s%n", rows, sb);

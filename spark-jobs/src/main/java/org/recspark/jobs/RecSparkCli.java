@@ -60,7 +60,7 @@ public final class RecSparkCli {
         }
         try {
             DriverStorage.installFromSystemProperties();
-            return command.run(Arrays.asList(args).subList(1, args.length));
+            return JobDescriptions.forCommand(command.name(), () -> command.run(Arrays.asList(args).subList(1, args.length)));
         } catch (UsageException e) {
             err.println("recspark " + command.name() + ": " + e.getMessage());
             err.println(command.usage());

@@ -8,19 +8,29 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.recspark.config.ConfigParser;
+import org.recspark.config.proto.PipelineConfig;
 import org.recspark.jobs.samples.SampleBuildJobTest;
 import org.recspark.jobs.training.DistributedTrainingJob;
+import org.recspark.jobs.training.SampleSplit;
+import org.recspark.trainer.eval.TrainingProgress;
 import org.recspark.trainer.export.ExportBundle;
 
 /**
  * Barrier-mode training of the sample config with 2 workers in local[2]: it trains, exports and
  * reports like a single process, and a worker killed mid-training makes Spark retry the stage,
- * which resumes from worker 0's latest checkpoint and ends with the uninterrupted run's model.
+ * which resumes from worker 0's latest checkpoint and ends with the uninterrupted run's model; the
+ * driver sees worker 0's progress while it trains.
  */
 class DistributedTrainingTest {
     private static SparkSession spark;
@@ -35,6 +45,8 @@ class DistributedTrainingTest {
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
                 .config("spark.sql.session.timeZone", "UTC").config("spark.barrier.sync.timeout", "120")
                 .config("spark.recspark.collective.timeoutSeconds", "30")
+                // Progress reaches the driver with executor heartbeats: often enough to see several in a short run.
+                .config("spark.executor.heartbeatInterval", "1s")
                 .getOrCreate();
         config = SampleBuildJobTest.copySample(tmp.resolve("workspace"));
         Files.writeString(config, Files.readString(config).replace("num_epochs: 8", "num_epochs: 4")
@@ -59,6 +71,36 @@ class DistributedTrainingTest {
 
     private static double testAuc(JsonObject summary) {
         return summary.getAsJsonObject("test").getAsJsonObject("metrics").get("auc").getAsDouble();
+    }
+
+    @Test
+    void theDriverFollowsWorkerZerosStepsAndEvaluationsWhileItTrains() throws IOException {
+        PipelineConfig pipeline = ConfigParser.load(config);
+        Dataset<Row>[] split = SampleSplit.split(spark.read().parquet(samples.toString()), pipeline.getInputConfig());
+        List<TrainingProgress> seen = new CopyOnWriteArrayList<>();
+        String summaryJson = new DistributedTrainingJob(spark, pipeline, config.getParent(), tmp.resolve("followed"), 2, 1)
+                .observingProgress(seen::add)
+                .run(split[0], split[1], Optional.ofNullable(split[2]));
+        JsonObject summary = JsonParser.parseString(summaryJson).getAsJsonObject();
+        long steps = summary.get("steps").getAsLong();
+
+        List<TrainingProgress> whileTraining = seen.stream().filter(p -> p.step() < steps).toList();
+        assertTrue(whileTraining.size() >= 3, "heartbeats every second bring snapshots during training: " + seen);
+        for (int i = 1; i < seen.size(); i++) {
+            assertTrue(seen.get(i).step() >= seen.get(i - 1).step() && seen.get(i).runSeconds() > seen.get(i - 1).runSeconds(),
+                    "in order: " + seen);
+        }
+        assertTrue(whileTraining.stream().anyMatch(p -> p.evaluationStep() > 0 && !p.evaluationMetrics().isEmpty()),
+                "an evaluation reaches the driver before training ends: " + seen);
+        assertTrue(whileTraining.stream().allMatch(p -> p.plannedSteps() >= steps && p.etaSeconds().isPresent()), seen.toString());
+
+        TrainingProgress last = seen.get(seen.size() - 1);
+        assertEquals(steps, last.step());
+        JsonObject lastEvaluation = summary.getAsJsonObject("last_evaluation");
+        assertEquals(lastEvaluation.get("step").getAsLong(), last.evaluationStep());
+        for (String metric : lastEvaluation.getAsJsonObject("metrics").keySet()) {
+            assertEquals(lastEvaluation.getAsJsonObject("metrics").get(metric).getAsDouble(), last.evaluationMetrics().get(metric), 1e-12, metric);
+        }
     }
 
     @Test

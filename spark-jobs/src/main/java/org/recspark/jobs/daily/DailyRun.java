@@ -25,6 +25,7 @@ import org.recspark.evaluator.drift.DailyGuardChecks;
 import org.recspark.evaluator.drift.GuardCheck;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.features.FeatureSpec;
+import org.recspark.jobs.JobDescriptions;
 import org.recspark.jobs.samples.SampleBuildJob;
 import org.recspark.jobs.training.SampleSplit;
 import org.recspark.jobs.training.SampleTableReader;
@@ -212,7 +213,7 @@ public final class DailyRun {
     }
 
     private Examples examples(Dataset<Row> rows) {
-        return SampleTableReader.read(rows, generator.schema(), config.getInputConfig());
+        return JobDescriptions.run(spark, "read samples into memory", () -> SampleTableReader.read(rows, generator.schema(), config.getInputConfig()));
     }
 
     private List<GuardCheck> positiveRates(Examples rows) {

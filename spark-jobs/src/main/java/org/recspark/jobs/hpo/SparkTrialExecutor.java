@@ -15,6 +15,7 @@ import org.recspark.hpo.trial.TrialJson;
 import org.recspark.hpo.trial.TrialOutcome;
 import org.recspark.hpo.trial.TrialRunner;
 import org.recspark.hpo.trial.TrialSpec;
+import org.recspark.jobs.JobDescriptions;
 import org.recspark.jobs.training.SampleTableReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +65,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
             rows = rows.unionByName(SampleTableReader.select(split.test().get(), input).withColumn(TrialTask.ROLE, lit(TrialTask.TEST)));
         }
         String group = "hpo-trial-" + spec.number();
-        spark.sparkContext().setJobGroup(group, "hyper-parameter search trial " + spec.number() + " " + spec.params(), false);
+        spark.sparkContext().setJobGroup(group, JobDescriptions.describe("trial " + spec.number() + " " + spec.params()), false);
         try {
             List<String> result = rows.coalesce(1).mapPartitions(new TrialTask(spec, runner, runDir, taskThreads), Encoders.STRING()).collectAsList();
             if (result.size() != 1) {

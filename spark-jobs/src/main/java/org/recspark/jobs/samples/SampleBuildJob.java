@@ -26,6 +26,8 @@ import org.recspark.config.proto.BehaviourStats;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.LabelField;
 import org.recspark.config.proto.PipelineConfig;
+import org.recspark.config.proto.TableInput;
+import org.recspark.jobs.JobDescriptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,14 +75,14 @@ public final class SampleBuildJob {
         long start = System.nanoTime();
         InputConfig input = config.getInputConfig();
         TableLoader loader = new TableLoader(spark, baseDir);
-        TableLoader.Loaded samples = loader.load(input.getSamples(), "input_config.samples");
+        TableLoader.Loaded samples = load(loader, input.getSamples(), "input_config.samples");
         Optional<TableLoader.Loaded> users = input.hasUsers()
-                ? Optional.of(loader.load(input.getUsers(), "input_config.users")) : Optional.empty();
+                ? Optional.of(load(loader, input.getUsers(), "input_config.users")) : Optional.empty();
         Optional<TableLoader.Loaded> items = input.hasItems()
-                ? Optional.of(loader.load(input.getItems(), "input_config.items")) : Optional.empty();
+                ? Optional.of(load(loader, input.getItems(), "input_config.items")) : Optional.empty();
         boolean replay = config.getFeatureConfig().hasBehaviourStats();
         Optional<TableLoader.Loaded> events = replay
-                ? Optional.of(loader.load(input.getBehaviours().getTable(), "input_config.behaviours.table")) : Optional.empty();
+                ? Optional.of(load(loader, input.getBehaviours().getTable(), "input_config.behaviours.table")) : Optional.empty();
 
         String userId = input.getUserIdField();
         String itemId = input.getItemIdField();
@@ -114,15 +116,18 @@ public final class SampleBuildJob {
         Map<String, Long> perDate = new LinkedHashMap<>();
         Map<String, Long> rejectsPerReason = new LinkedHashMap<>();
         try {
-            for (Row r : allRejects.groupBy("table", "reason").count().orderBy("table", "reason").collectAsList()) {
+            List<Row> rejectCounts = JobDescriptions.run(spark, "count rejects",
+                    () -> allRejects.groupBy("table", "reason").count().orderBy("table", "reason").collectAsList());
+            for (Row r : rejectCounts) {
                 rejectsPerReason.put(r.getString(0) + ": " + r.getString(1), r.getLong(2));
             }
             // A daily run keeps other days' rejects: each run owns rejects/ or rejects/dt=<date>/.
             String rejectsTarget = date.map(d -> rejectsPath + "/" + DT + "=" + d).orElse(rejectsPath);
-            allRejects.write().mode(SaveMode.Overwrite).json(rejectsTarget);
+            JobDescriptions.run(spark, "write rejects", () -> allRejects.write().mode(SaveMode.Overwrite).json(rejectsTarget));
             rows = rows.withColumn(BehaviourReplayStage.SAMPLE_ID, monotonically_increasing_id()).persist(StorageLevel.MEMORY_AND_DISK());
             persistedRows = rows;
-            kept = rows.count();
+            Dataset<Row> counted = rows;
+            kept = JobDescriptions.run(spark, "count samples", () -> counted.count());
             rejectedSamples = rejectsPerReason.entrySet().stream()
                     .filter(e -> e.getKey().startsWith("input_config.samples:")).mapToLong(Map.Entry::getValue).sum();
             checkRejects(kept, rejectedSamples, rejectsPerReason, rejectsTarget);
@@ -152,9 +157,11 @@ public final class SampleBuildJob {
             input.getLabelsList().forEach(l -> keep.add(l.getName()));
             keep.add(DT);
             Dataset<Row> output = stage.apply(joined, keep);
-            output.write().mode(SaveMode.Overwrite).partitionBy(DT).parquet(outPath);
+            String written = DT + "=" + date.orElse("*");
+            JobDescriptions.run(spark, (replay ? "replay and write " : "write ") + written,
+                    () -> output.write().mode(SaveMode.Overwrite).partitionBy(DT).parquet(outPath));
 
-            for (Row r : rows.groupBy(DT).count().orderBy(DT).collectAsList()) {
+            for (Row r : JobDescriptions.run(spark, "count samples per day", () -> counted.groupBy(DT).count().orderBy(DT).collectAsList())) {
                 perDate.put(r.getString(0), r.getLong(1));
             }
         } finally {
@@ -167,6 +174,11 @@ public final class SampleBuildJob {
         LOG.info("Wrote {} samples in {} partitions to {} in {} s; rejects {}", kept, perDate.size(), outPath,
                 String.format(Locale.ROOT, "%.1f", seconds), rejectsPerReason);
         return new Summary(perDate, rejectsPerReason, kept, rejectedSamples, seconds);
+    }
+
+    /** Loads an input table: listing its files or reading its schema can start jobs. */
+    private TableLoader.Loaded load(TableLoader loader, TableInput table, String configPath) {
+        return JobDescriptions.run(spark, "read inputs", () -> loader.load(table, configPath));
     }
 
     /** The key (and, for snapshot tables, dt) columns of a side table, renamed apart from the samples'. */

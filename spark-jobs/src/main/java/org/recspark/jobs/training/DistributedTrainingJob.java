@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -24,6 +25,7 @@ import org.apache.spark.sql.SparkSession;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.features.FeatureSchema;
+import org.recspark.jobs.JobDescriptions;
 import org.recspark.jobs.storage.ShippedConfig;
 import org.recspark.jobs.storage.ShippedStorage;
 import org.recspark.storage.Locations;
@@ -32,6 +34,7 @@ import org.recspark.trainer.distributed.CollectiveWorkerGroup;
 import org.recspark.trainer.distributed.RingCollective;
 import org.recspark.trainer.distributed.RingListener;
 import org.recspark.trainer.distributed.RingMember;
+import org.recspark.trainer.eval.TrainingProgress;
 import org.recspark.trainer.eval.TrainingRun;
 import org.recspark.trainer.nn.Gradients;
 import org.recspark.trainer.nn.ModelParameters;
@@ -59,6 +62,9 @@ import scala.runtime.AbstractFunction1;
  * every executor sees: a Hadoop URI (hdfs://, s3a://) or a shared mount. The config travels
  * with its vocabularies inlined ({@link ShippedConfig}) and the driver's Hadoop configuration with
  * the task ({@link ShippedStorage}), so executors need nothing from the driver's disk.
+ *
+ * <p>Progress: worker 0's step, samples/s, evaluations and ETA reach the driver's log with the
+ * executors' heartbeats ({@link DriverProgress}).
  */
 public final class DistributedTrainingJob {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainingJob.class);
@@ -75,6 +81,7 @@ public final class DistributedTrainingJob {
     private final Path runDir;
     private final int workers;
     private final int threads;
+    private Consumer<TrainingProgress> progressObserver = p -> { };
 
     public DistributedTrainingJob(SparkSession spark, PipelineConfig config, Path baseDir, Path runDir, int workers, int threads) {
         if (workers < 2) {
@@ -88,7 +95,13 @@ public final class DistributedTrainingJob {
         this.threads = threads;
     }
 
-    /** Trains and returns worker 0's summary.json. */
+    /** Lets a caller see every progress snapshot of worker 0 that reaches the driver ({@link DriverProgress}). */
+    public DistributedTrainingJob observingProgress(Consumer<TrainingProgress> observer) {
+        this.progressObserver = observer;
+        return this;
+    }
+
+    /** Trains and returns worker 0's summary.json; the driver logs worker 0's progress meanwhile. */
     public String run(Dataset<Row> train, Dataset<Row> eval, Optional<Dataset<Row>> test) {
         if (spark.conf().get("spark.dynamicAllocation.enabled", "false").equals("true")) {
             throw new IllegalStateException("barrier-mode training needs spark.dynamicAllocation.enabled=false (its tasks must all run at once)");
@@ -101,7 +114,7 @@ public final class DistributedTrainingJob {
             taskThreads = taskCpus;
         }
         var input = config.getInputConfig();
-        if (eval.isEmpty()) {
+        if (JobDescriptions.run(spark, "check the evaluation split", () -> eval.isEmpty())) {
             throw new IllegalArgumentException("the evaluation split is empty: check input_config.split");
         }
         Dataset<Row> heldOut = SampleTableReader.select(eval, input).withColumn(ROLE, lit(EVAL));
@@ -113,13 +126,18 @@ public final class DistributedTrainingJob {
                 .zipWithIndex().mapToPair(t -> new Tuple2<>((int) (t._2() % n), t._1()));
         JavaPairRDD<Integer, Row> heldOutRows = heldOut.javaRDD().mapToPair(r -> new Tuple2<>(0, r));
         JavaRDD<Row> placed = trainRows.union(heldOutRows).partitionBy(new RankPartitioner(workers)).values();
-        TrainTask task = new TrainTask(ShippedConfig.prepare(config, baseDir).toByteArray(), Locations.uri(baseDir), Locations.uri(runDir),
-                ShippedStorage.fromDriver(), taskThreads,
-                Long.parseLong(spark.conf().get(FAIL_AT_STEP, "0")),
-                Duration.ofSeconds(Long.parseLong(spark.conf().get("spark.recspark.collective.timeoutSeconds", "120"))));
-        LOG.info("Barrier-mode training: {} workers x {} threads, run directory {}", workers, taskThreads, runDir);
-        RDD<String> results = placed.rdd().barrier().mapPartitions(task, false, ClassTag$.MODULE$.apply(String.class));
-        List<String> summaries = results.toJavaRDD().repartition(1).collect().stream().filter(s -> !s.isEmpty()).toList();
+        List<String> summaries;
+        try (DriverProgress progress = DriverProgress.follow(spark.sparkContext(), progressObserver)) {
+            TrainTask task = new TrainTask(ShippedConfig.prepare(config, baseDir).toByteArray(), Locations.uri(baseDir),
+                    Locations.uri(runDir), ShippedStorage.fromDriver(), taskThreads,
+                    Long.parseLong(spark.conf().get(FAIL_AT_STEP, "0")),
+                    Duration.ofSeconds(Long.parseLong(spark.conf().get("spark.recspark.collective.timeoutSeconds", "120"))),
+                    progress.accumulator());
+            LOG.info("Barrier-mode training: {} workers x {} threads, run directory {}", workers, taskThreads, runDir);
+            RDD<String> results = placed.rdd().barrier().mapPartitions(task, false, ClassTag$.MODULE$.apply(String.class));
+            summaries = JobDescriptions.run(spark, "barrier training (" + workers + " workers)", () -> results.toJavaRDD().repartition(1).collect())
+                    .stream().filter(s -> !s.isEmpty()).toList();
+        }
         if (summaries.size() != 1) {
             throw new IllegalStateException("expected worker 0's summary, got " + summaries.size());
         }
@@ -157,8 +175,10 @@ public final class DistributedTrainingJob {
         private final int threads;
         private final long failAtStep;
         private final Duration timeout;
+        private final TrainingProgressAccumulator progress;
 
-        TrainTask(byte[] config, String baseDir, String runDir, ShippedStorage storage, int threads, long failAtStep, Duration timeout) {
+        TrainTask(byte[] config, String baseDir, String runDir, ShippedStorage storage, int threads, long failAtStep, Duration timeout,
+                  TrainingProgressAccumulator progress) {
             this.config = config;
             this.baseDir = baseDir;
             this.runDir = runDir;
@@ -166,6 +186,7 @@ public final class DistributedTrainingJob {
             this.threads = threads;
             this.failAtStep = failAtStep;
             this.timeout = timeout;
+            this.progress = progress;
         }
 
         @Override
@@ -218,6 +239,7 @@ public final class DistributedTrainingJob {
                     }
                     LOG.info("Worker {} of {} ({}): {} training rows; ring {}", rank, size, token, train.numRows(), addresses);
                     Optional<TrainingRun.Summary> summary = new TrainingRun(pipeline, base, schema, Locations.of(runDir), threads)
+                            .reportingProgressTo(progress::add)
                             .run(train, byRole.get(EVAL).build(), hasTest ? Optional.of(byRole.get(TEST).build()) : Optional.empty(),
                                     group, context.stageAttemptNumber() > 0);
                     String out = summary.map(s -> read(s.summaryFile())).orElse("");

@@ -10,6 +10,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.recspark.config.proto.DataSplit;
 import org.recspark.config.proto.InputConfig;
+import org.recspark.jobs.JobDescriptions;
 
 /** The training, evaluation and test rows of built samples, as input_config.split says (train, hpo, daily). */
 public final class SampleSplit {
@@ -28,7 +29,8 @@ public final class SampleSplit {
                     dates.getTestDatesCount() == 0 ? null : samples.where(col("dt").cast("string").isin(dates.getTestDatesList().toArray()))};
             }
             case BY_TIME -> {
-                Row range = samples.agg(min(col(input.getTimeField())), max(col(input.getTimeField()))).first();
+                Row range = JobDescriptions.run(samples.sparkSession(), "time range of the samples",
+                        () -> samples.agg(min(col(input.getTimeField())), max(col(input.getTimeField()))).first());
                 if (range.isNullAt(0)) {
                     throw new IllegalArgumentException("the samples are empty");
                 }

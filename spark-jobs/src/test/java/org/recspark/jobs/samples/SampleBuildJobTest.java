@@ -1,6 +1,7 @@
 package org.recspark.jobs.samples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -26,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.recspark.config.ConfigException;
 import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
+import org.recspark.jobs.JobDescriptions;
+import org.recspark.jobs.RecSparkCliAccess;
 
 /** The sample job on the bundled sample, against the online path of the feature jar. One local[2] session. */
 public class SampleBuildJobTest {
@@ -203,6 +210,43 @@ public class SampleBuildJobTest {
         assertEquals(20_000, spark.read().parquet(out.toString()).count());
         try (var files = Files.list(day3)) {
             assertEquals(day3Files, files.toList(), "other days untouched");
+        }
+    }
+
+    @Test
+    void everyJobOfBuildSamplesCarriesADescriptionNamingItsStep() throws IOException, TimeoutException {
+        Path config = copySample(tmp.resolve("descriptions"));
+        List<String> descriptions = new CopyOnWriteArrayList<>();
+        SparkListener jobs = new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart start) {
+                descriptions.add(String.valueOf(start.properties().getProperty(JobDescriptions.PROPERTY)));
+            }
+        };
+        spark.sparkContext().addSparkListener(jobs);
+        try {
+            RecSparkCliAccess.runOk("build-samples", "--config", config.toString(), "--out", tmp.resolve("descriptions-out").toString(),
+                    "--date", "2026-11-04");
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+        } finally {
+            spark.sparkContext().removeSparkListener(jobs);
+        }
+        assertTrue(descriptions.stream().allMatch(d -> d.startsWith("build-samples: ")), descriptions.toString());
+        assertTrue(descriptions.containsAll(List.of("build-samples: count rejects", "build-samples: write rejects",
+                "build-samples: count samples", "build-samples: replay and write dt=2026-11-04", "build-samples: count samples per day")),
+                descriptions.toString());
+        assertNull(spark.sparkContext().getLocalProperty(JobDescriptions.PROPERTY), "the command's description ends with it");
+    }
+
+    @Test
+    void aStepRestoresTheDescriptionBeforeIt() {
+        spark.sparkContext().setJobDescription("outer");
+        try {
+            String inner = JobDescriptions.run(spark, "inner", () -> spark.sparkContext().getLocalProperty(JobDescriptions.PROPERTY));
+            assertEquals("inner", inner, "outside a command a step's name stands alone");
+            assertEquals("outer", spark.sparkContext().getLocalProperty(JobDescriptions.PROPERTY));
+        } finally {
+            spark.sparkContext().setJobDescription(null);
         }
     }
 

@@ -62,8 +62,7 @@ public final class PeriodicEvaluator implements TrainingListener {
     private final List<Export> best = new ArrayList<>();
     private double lossSum;
     private int lossSteps;
-    private long lastEvaluatedStep = -1;
-    private Map<String, Double> lastMetrics = Map.of();
+    private Evaluation lastEvaluation;
     private Evaluation bestEvaluation;
     private int evaluationsWithoutImprovement;
     private double earlyStopBest = Double.NaN;
@@ -176,9 +175,13 @@ public final class PeriodicEvaluator implements TrainingListener {
         long step = trainer.state().globalStep();
         record(new MetricsRecord(step, trainer.state().epoch(), MetricsRecord.Kind.EVAL, System.currentTimeMillis(), values));
         LOG.info("eval at step {} (epoch {}, {} rows): {}", step, trainer.state().epoch(), eval.numRows(), format(values));
-        lastEvaluatedStep = step;
-        lastMetrics = values;
-        return new Evaluation(step, trainer.state().epoch(), values);
+        lastEvaluation = new Evaluation(step, trainer.state().epoch(), values);
+        return lastEvaluation;
+    }
+
+    /** The latest evaluation, resumed ones included; empty before the first. */
+    public Optional<Evaluation> lastEvaluation() {
+        return Optional.ofNullable(lastEvaluation);
     }
 
     private boolean evaluateAndDecide(Trainer trainer) {
@@ -300,8 +303,7 @@ public final class PeriodicEvaluator implements TrainingListener {
                 bestEvaluation = e;
             }
             shouldStop(e);
-            lastEvaluatedStep = e.step();
-            lastMetrics = e.metrics();
+            lastEvaluation = e;
         }
         stopReason = null;
         latest.addAll(existingExports("latest", step));
@@ -345,8 +347,8 @@ public final class PeriodicEvaluator implements TrainingListener {
     public Outcome finish(Trainer trainer) {
         recordTrainingLoss(trainer);
         Evaluation last;
-        if (lastEvaluatedStep == trainer.state().globalStep()) {
-            last = new Evaluation(lastEvaluatedStep, trainer.state().epoch(), lastMetrics);
+        if (lastEvaluation != null && lastEvaluation.step() == trainer.state().globalStep()) {
+            last = lastEvaluation;
         } else {
             last = evaluate(trainer);
             runExporters(trainer, last);

@@ -57,6 +57,7 @@ public final class TrainingRun {
     private final Path runDir;
     private final int threads;
     private PeriodicEvaluator.EvaluationObserver observer = e -> Optional.empty();
+    private ProgressListener progress;
 
     /**
      * What a run produced. {@code testMetrics} are the exported model's metrics on the test rows
@@ -80,6 +81,15 @@ public final class TrainingRun {
     /** Lets an observer see every periodic evaluation and stop the run (hyper-parameter search). */
     public TrainingRun observedBy(PeriodicEvaluator.EvaluationObserver evaluationObserver) {
         this.observer = evaluationObserver;
+        return this;
+    }
+
+    /**
+     * Lets a listener follow the lead worker's progress (a Spark driver reporting a distributed
+     * run); none by default.
+     */
+    public TrainingRun reportingProgressTo(ProgressListener progressListener) {
+        this.progress = progressListener;
         return this;
     }
 
@@ -139,6 +149,7 @@ public final class TrainingRun {
                 group.requireEqual(trainer.state().globalStep(), "the step resumed from");
             }
             PeriodicEvaluator evaluator = null;
+            ProgressTracker tracker = null;
             if (lead) {
                 trainer.withCheckpoints(checkpoints);
                 evaluator = new PeriodicEvaluator(config.getEvalConfig(), config.getExportConfig(), eval, model.tasks(),
@@ -151,10 +162,13 @@ public final class TrainingRun {
                     }
                     evaluator.resume(kept, step);
                 }
+                if (progress != null) {
+                    tracker = new ProgressTracker(trainer, evaluator, progress);
+                }
             }
             long samplesBefore = trainer.state().samplesSeen();
             long fitStarted = System.nanoTime();
-            trainer.fit(train, evaluator);
+            trainer.fit(train, tracker != null ? tracker : evaluator);
             trainSeconds = (System.nanoTime() - fitStarted) / 1e9;
             trainSamples = trainer.state().samplesSeen() - samplesBefore;
             profile = trainer.profile().toString();
@@ -168,6 +182,9 @@ public final class TrainingRun {
             }
             checkpoints.write(trainer);
             outcome = evaluator.finish(trainer);
+            if (tracker != null) {
+                tracker.report();
+            }
             stopReason = outcome.stopReason() != null ? outcome.stopReason()
                     : trainConfig.getMaxSteps() > 0 && steps >= trainConfig.getMaxSteps()
                     ? "reached train_config.max_steps " + trainConfig.getMaxSteps()

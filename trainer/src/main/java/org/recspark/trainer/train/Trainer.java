@@ -50,6 +50,7 @@ public final class Trainer implements AutoCloseable {
     private final StepProfile profile = new StepProfile();
     private CheckpointWriter checkpoints;
     private WorkerGroup group;
+    private long plannedSteps;
 
     public Trainer(TrainConfig config, Model model, ModelParameters params, int threads) {
         if (threads < 1) {
@@ -108,6 +109,14 @@ public final class Trainer implements AutoCloseable {
         return profile;
     }
 
+    /**
+     * The global step {@link #fit} ends at unless a listener stops it earlier: epochs x batches per
+     * epoch, or train_config.max_steps when smaller. 0 before fit starts.
+     */
+    public long plannedSteps() {
+        return plannedSteps;
+    }
+
     public DenseOptimizer denseOptimizer() {
         return denseOptimizer;
     }
@@ -137,6 +146,10 @@ public final class Trainer implements AutoCloseable {
         long batchesPerEpoch = 0;
         for (long rows : partitionRows) {
             batchesPerEpoch = Math.max(batchesPerEpoch, (rows + batchSize - 1) / batchSize);
+        }
+        plannedSteps = config.getNumEpochs() * batchesPerEpoch;
+        if (config.getMaxSteps() > 0) {
+            plannedSteps = Math.min(plannedSteps, config.getMaxSteps());
         }
         long logEvery = config.getLogEverySteps();
         double lossSinceLog = 0;

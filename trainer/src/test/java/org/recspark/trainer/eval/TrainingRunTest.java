@@ -10,6 +10,7 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -98,6 +99,41 @@ class TrainingRunTest {
         JsonObject summary = JsonParser.parseString(Files.readString(s.summaryFile())).getAsJsonObject();
         assertFalse(summary.get("early_stopped").getAsBoolean());
         assertEquals(s.testMetrics().get("ctr/auc"), summary.getAsJsonObject("test").getAsJsonObject("metrics").get("ctr/auc").getAsDouble());
+    }
+
+    @Test
+    void aProgressListenerSeesEveryStepWithThePlannedStepsAndEachEvaluation() {
+        PipelineConfig config = config(ZooConfigs.DEEPFM, 2, """
+                eval_config { metrics { auc {} } metrics { logloss {} } every_steps: 7 }
+                export_config { exporters { type: FINAL } }
+                """);
+        ZooFixture.Data data = ZooFixture.data();
+        List<TrainingProgress> seen = new ArrayList<>();
+        TrainingRun.Summary s = new TrainingRun(config, dir, data.generator().schema(), dir.resolve("progress"), 1)
+                .reportingProgressTo(seen::add)
+                .run(data.train(), data.test().slice(0, 1000), Optional.empty());
+
+        long batches = (data.train().numRows() + 127) / 128;
+        assertEquals(2 * batches, s.steps());
+        TrainingProgress last = seen.get(seen.size() - 1);
+        assertEquals(s.steps(), last.step());
+        assertEquals(2 * batches, last.plannedSteps());
+        assertEquals(2L * data.train().numRows(), last.samples());
+        assertEquals(s.steps(), last.evaluationStep(), "the final evaluation is reported too");
+        assertEquals(s.outcome().last().metrics(), last.evaluationMetrics());
+        assertEquals(List.of("auc", "logloss"), List.copyOf(last.evaluationMetrics().keySet()));
+        assertEquals(0, last.etaSeconds().orElseThrow());
+        for (int i = 1; i < seen.size(); i++) {
+            assertTrue(seen.get(i).step() >= seen.get(i - 1).step() && seen.get(i).runSeconds() >= seen.get(i - 1).runSeconds(),
+                    i + ": " + seen.get(i));
+        }
+        TrainingProgress step7 = seen.stream().filter(p -> p.step() == 7).findFirst().orElseThrow();
+        assertEquals(7, step7.evaluationStep(), "the snapshot after an evaluating step carries its metrics");
+        assertEquals(List.of("auc", "logloss"), List.copyOf(step7.evaluationMetrics().keySet()));
+        TrainingProgress step6 = seen.stream().filter(p -> p.step() == 6).findFirst().orElseThrow();
+        assertEquals(-1, step6.evaluationStep());
+        assertTrue(step6.etaSeconds().orElseThrow() > 0);
+        assertTrue(Double.isFinite(last.meanLossSince(step6)) && last.samplesPerSecondSince(step6) > 0);
     }
 
     private static List<Long> stepsIn(Path dir) throws IOException {
