@@ -73,7 +73,7 @@ class HdfsPipelineTest {
 
         String built = RecSparkCliAccess.runOk("build-samples", "--config", config, "--out", samples);
         assertTrue(built.contains("build-samples: 20000 samples -> " + samples), built);
-        assertExists(samples + "/_SUCCESS", samples + "/dt=2026-11-01", samples + "_rejects");
+        assertExists(samples + "/dt=2026-11-01", samples + "/dt=2026-11-04", samples + "_rejects");
 
         String trained = RecSparkCliAccess.runOk("train", "--config", config, "--samples", samples, "--model-dir", modelDir,
                 "--threads", "2");
@@ -91,7 +91,7 @@ class HdfsPipelineTest {
         String predictions = root + "/predictions";
         String predicted = RecSparkCliAccess.runOk("predict", "--config", config, "--bundle", bundle, "--out", predictions);
         assertTrue(predicted.contains("predict: 20000 impressions scored"), predicted);
-        assertExists(predictions + "/_SUCCESS", predictions + "/dt=2026-11-04");
+        assertExists(predictions + "/dt=2026-11-01", predictions + "/dt=2026-11-04");
         String evaluated = RecSparkCliAccess.runOk("evaluate", "--bundle", bundle, "--predictions", predictions);
         assertTrue(evaluated.contains("auc"), evaluated);
 
