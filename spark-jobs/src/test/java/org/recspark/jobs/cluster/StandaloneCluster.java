@@ -55,8 +55,11 @@ final class StandaloneCluster implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Thread shutdownHook = new Thread(this::stopAll, "standalone-cluster-shutdown");
 
-    /** What one spark-submit did: its exit code, its output and the executor directories it got on each worker. */
-    record Submission(int exitCode, String stdout, Path stderr, Map<Path, List<Path>> executorDirsByWorker) {}
+    /**
+     * What one spark-submit did: its exit code, its output, the driver's working directory and the executor
+     * directories it got on each worker.
+     */
+    record Submission(int exitCode, String stdout, Path stderr, Path driverDir, Map<Path, List<Path>> executorDirsByWorker) {}
 
     private StandaloneCluster(Path dir, Path sparkHome, List<String> jvmOptions, int[] ports) {
         this.dir = dir;
@@ -232,7 +235,7 @@ final class StandaloneCluster implements AutoCloseable {
         Map<Path, List<Path>> newDirs = new LinkedHashMap<>();
         executorDirs().forEach((worker, dirs) -> newDirs.put(worker, dirs.stream()
                 .filter(d -> !before.getOrDefault(worker, Set.of()).contains(d)).sorted().toList()));
-        return new Submission(exitCode, Files.readString(stdout), stderr, newDirs);
+        return new Submission(exitCode, Files.readString(stdout), stderr, driverDir, newDirs);
     }
 
     /** Each worker's executor directories ({@code work/app-.../N}), by worker directory. */
