@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.recspark.config.ConfigParser;
 import org.recspark.jobs.samples.HiveSupport;
 import org.recspark.jobs.samples.SampleBuildJobTest;
 
@@ -122,7 +123,7 @@ class HiveTablesTest {
                     "source { hive_table: \"recs." + table + "\" }");
         }
         Files.writeString(hiveConfig, text);
-        assertEquals(4, HiveSupport.tablesIn(org.recspark.config.ConfigParser.load(hiveConfig).getInputConfig()).size());
+        assertEquals(4, HiveSupport.tablesIn(ConfigParser.load(hiveConfig).getInputConfig()).size());
 
         Path fromHive = tmp.resolve("samples-from-hive");
         String printed = RecSparkCliAccess.runOk("build-samples", "--config", hiveConfig.toString(), "--out", fromHive.toString());
