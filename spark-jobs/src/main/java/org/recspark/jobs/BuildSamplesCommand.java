@@ -14,8 +14,8 @@ import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.storage.Locations;
 
 /**
- * {@code recspark build-samples --config CONFIG --out PATH [--date YYYY-MM-DD] [--rejects PATH]}:
- * the Spark job that turns raw logs into training samples (Parquet, partitioned by dt).
+ * {@code recspark build-samples --config CONFIG (--out PATH | --out-table TABLE) [--date YYYY-MM-DD] [--rejects PATH]}:
+ * the Spark job that turns raw logs into training samples (Parquet or a Hive table, partitioned by dt).
  */
 final class BuildSamplesCommand implements Command {
     private final PrintStream out;
@@ -36,27 +36,29 @@ final class BuildSamplesCommand implements Command {
 
     @Override
     public String usage() {
-        return "usage: recspark build-samples --config CONFIG --out PATH [--date YYYY-MM-DD] [--rejects PATH]\n"
+        return "usage: recspark build-samples --config CONFIG (--out PATH | --out-table [DB.]TABLE) [--date YYYY-MM-DD] [--rejects PATH]\n"
                 + "  PATH may be a local path or a Hadoop URI (hdfs://, s3a://); rejects default to input_config.rejects.path,\n"
-                + "  else PATH_rejects. With --date only that day's partition is built and replaced.";
+                + "  else PATH_rejects (with --out-table, --rejects or input_config.rejects.path is required). TABLE is a Hive\n"
+                + "  table, created when absent (Parquet, partitioned by dt). With --date only that day's partition is built and replaced.";
     }
 
     @Override
     public int run(List<String> args) {
-        CommandLine cl = CommandLine.parse(args, Set.of("config", "out", "date", "rejects"));
+        CommandLine cl = CommandLine.parse(args, Set.of("config", OutputOption.PATH, OutputOption.TABLE, "date", "rejects"));
         Path configFile = Locations.of(cl.required("config"));
         Optional<String> date = cl.date("date");
+        OutputOption output = OutputOption.parse(cl);
         PipelineConfig config = ConfigParser.load(configFile);
         if (!config.hasInputConfig()) {
             throw new UsageException(configFile + " has no input_config");
         }
         Path baseDir = Locations.parentOf(configFile);
-        String outPath = cl.required("out");
-        String rejects = cl.optional("rejects").orElse(config.getInputConfig().getRejects().hasPath()
-                ? Locations.uri(Locations.resolve(baseDir, config.getInputConfig().getRejects().getPath())) : outPath + "_rejects");
-        SparkSession spark = SparkSessions.getOrCreate("recspark build-samples " + config.getName());
-        SampleBuildJob.Summary summary = new SampleBuildJob(spark, config, baseDir).run(outPath, rejects, date);
-        out.printf(Locale.ROOT, "build-samples: %d samples -> %s in %.1f s%n", summary.totalSamples(), outPath, summary.seconds());
+        String rejects = cl.optional("rejects").orElseGet(() -> config.getInputConfig().getRejects().hasPath()
+                ? Locations.uri(Locations.resolve(baseDir, config.getInputConfig().getRejects().getPath()))
+                : output.rejectsBeside("--rejects PATH or input_config.rejects.path"));
+        SparkSession spark = SparkSessions.getOrCreate("recspark build-samples " + config.getName(), output.hiveTables(config.getInputConfig()));
+        SampleBuildJob.Summary summary = new SampleBuildJob(spark, config, baseDir).run(output.sink(spark), rejects, date);
+        out.printf(Locale.ROOT, "build-samples: %d samples -> %s in %.1f s%n", summary.totalSamples(), output, summary.seconds());
         var perDate = new java.util.ArrayList<>(summary.samplesPerDate().entrySet());
         if (perDate.size() <= 10) {
             perDate.forEach(e -> out.printf(Locale.ROOT, "  dt=%s: %d samples%n", e.getKey(), e.getValue()));

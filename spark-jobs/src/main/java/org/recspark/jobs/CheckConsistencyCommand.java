@@ -10,6 +10,7 @@ import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.jobs.consistency.ConsistencyCheck;
 import org.recspark.jobs.prediction.Bundles;
+import org.recspark.jobs.samples.HiveSupport;
 import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.storage.Locations;
 
@@ -49,7 +50,8 @@ final class CheckConsistencyCommand implements Command {
         PipelineConfig config = ConfigParser.load(configFile);
         int rows = cl.positiveInt("rows", 1000);
         long seed = cl.longValue("seed", 7L);
-        ConsistencyCheck.Report report = new ConsistencyCheck(SparkSessions.getOrCreate("recspark check-consistency"), config,
+        ConsistencyCheck.Report report = new ConsistencyCheck(SparkSessions.getOrCreate("recspark check-consistency",
+                HiveSupport.tablesIn(config.getInputConfig())), config,
                 Locations.parentOf(configFile), Bundles.predictor(cl.required("bundle"))).run(cl.required("samples"), rows, seed);
         out.printf(Locale.ROOT, "check-consistency: %d rows checked (%d without a matching raw row), %d feature mismatches, "
                 + "%d score mismatches (max score difference %.2g)%n", report.rowsChecked(), report.rowsWithoutRawInput(),

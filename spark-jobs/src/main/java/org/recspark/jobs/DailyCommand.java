@@ -10,6 +10,7 @@ import org.recspark.evaluator.drift.GuardCheck;
 import org.recspark.jobs.daily.DailyRegistry;
 import org.recspark.jobs.daily.DailyRun;
 import org.recspark.jobs.daily.DayState;
+import org.recspark.jobs.samples.HiveSupport;
 import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.storage.Locations;
 
@@ -60,7 +61,8 @@ final class DailyCommand implements Command {
             }
         }
         int threads = cl.positiveInt("threads", config.getRuntimeConfig().getThreadsPerWorker());
-        DailyRun daily = new DailyRun(SparkSessions.getOrCreate("recspark daily " + date + " " + config.getName()), config,
+        DailyRun daily = new DailyRun(SparkSessions.getOrCreate("recspark daily " + date + " " + config.getName(),
+                HiveSupport.tablesIn(config.getInputConfig())), config,
                 Locations.parentOf(configFile), work, threads);
         DailyRun.Result result = daily.run(date);
         DayState state = result.state();

@@ -22,6 +22,7 @@ import org.recspark.hpo.trial.TrialStatus;
 import org.recspark.jobs.hpo.LocalSampleData;
 import org.recspark.jobs.hpo.SparkTrialExecutor;
 import org.recspark.jobs.hpo.TrialSamples;
+import org.recspark.jobs.samples.HiveSupport;
 import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.jobs.training.SampleSplit;
 import org.recspark.storage.Locations;
@@ -86,7 +87,7 @@ final class HpoCommand implements Command {
             throw new UsageException("--threads must be >= 1, got " + threads);
         }
         Path dir = Locations.of(cl.required("out"));
-        SparkSession spark = SparkSessions.getOrCreate("recspark hpo " + config.getName());
+        SparkSession spark = SparkSessions.getOrCreate("recspark hpo " + config.getName(), HiveSupport.tablesIn(config.getInputConfig()));
         TrialSamples samples = new TrialSamples(spark, config, baseDir, cl.required("samples"), dir,
                 table -> SampleSplit.split(table, config.getInputConfig()));
         TrialRunner runner = TrialRunner.forSearch(config, space, baseDir, threads);

@@ -22,12 +22,12 @@ import org.recspark.predictor.Predictor;
 import org.recspark.storage.Locations;
 
 /**
- * {@code recspark predict --config CONFIG --bundle DIR --out PATH [--date YYYY-MM-DD]}: batch
+ * {@code recspark predict --config CONFIG --bundle DIR (--out PATH | --out-table TABLE) [--date YYYY-MM-DD]}: batch
  * prediction on Spark. The config's input tables are read, checked and joined exactly as for
  * build-samples (rejects included), with the bundle's feature config deciding the behaviour
  * statistics; each request is then scored by the online {@link Predictor}, once per request.
- * Output: the keys, labels and dt of every impression with one score column per task, Parquet
- * partitioned by dt.
+ * Output: the keys, labels and dt of every impression with one score column per task, Parquet or a
+ * Hive table, partitioned by dt.
  */
 final class PredictCommand implements Command {
     private final PrintStream out;
@@ -48,15 +48,20 @@ final class PredictCommand implements Command {
 
     @Override
     public String usage() {
-        return "usage: recspark predict --config CONFIG --bundle DIR --out PATH [--date YYYY-MM-DD] [--rejects PATH]\n"
-                + "  DIR is an export bundle (local path or Hadoop URI); the config's input_config names the tables to score.";
+        return "usage: recspark predict --config CONFIG --bundle DIR (--out PATH | --out-table [DB.]TABLE) [--date YYYY-MM-DD] [--rejects PATH]\n"
+                + "  DIR is an export bundle (local path or Hadoop URI); the config's input_config names the tables to score.\n"
+                + "  Rejects default to PATH_rejects; with --out-table, --rejects is required. TABLE is a Hive table, created when\n"
+                + "  absent (Parquet, partitioned by dt). With --date only that day is scored and its partition replaced.";
     }
 
     @Override
     public int run(List<String> args) {
-        CommandLine cl = CommandLine.parse(args, Set.of("config", "bundle", "out", "date", "rejects"));
+        CommandLine cl = CommandLine.parse(args, Set.of("config", "bundle", OutputOption.PATH, OutputOption.TABLE, "date", "rejects"));
         Path configFile = Locations.of(cl.required("config"));
         Optional<String> date = cl.date("date");
+        OutputOption output = OutputOption.parse(cl);
+        // Not input_config.rejects.path: that is build-samples' (the same tables' rejects), which scoring would overwrite.
+        String rejects = cl.optional("rejects").orElseGet(() -> output.rejectsBeside("--rejects PATH"));
         PipelineConfig config = ConfigParser.load(configFile);
         if (!config.hasInputConfig()) {
             throw new UsageException(configFile + " has no input_config");
@@ -66,16 +71,14 @@ final class PredictCommand implements Command {
         // The tables come from the config; features (and so the statistics replayed) from the bundle.
         PipelineConfig scoring = config.toBuilder().setFeatureConfig(predictor.config().getFeatureConfig()).build();
         Path baseDir = Locations.parentOf(configFile);
-        String outPath = cl.required("out");
-        String rejects = cl.optional("rejects").orElse(outPath + "_rejects");
         InputConfig input = config.getInputConfig();
         List<String> tasks = predictor.tasks();
-        SparkSession spark = SparkSessions.getOrCreate("recspark predict " + config.getName());
+        SparkSession spark = SparkSessions.getOrCreate("recspark predict " + config.getName(), output.hiveTables(input));
         long started = System.nanoTime();
-        SampleBuildJob.Summary summary = new SampleBuildJob(spark, scoring, baseDir).run(outPath, rejects, date,
+        SampleBuildJob.Summary summary = new SampleBuildJob(spark, scoring, baseDir).run(output.sink(spark), rejects, date,
                 (joined, keep) -> PredictionStage.apply(joined, bundle, tasks, keep, requestKey(input, predictor, List.of(joined.columns()))));
         out.printf(Locale.ROOT, "predict: %d impressions scored with %s (%s, tasks %s) -> %s in %.1f s%n", summary.totalSamples(), bundle,
-                predictor.manifest().getModelType(), tasks, outPath, (System.nanoTime() - started) / 1e9);
+                predictor.manifest().getModelType(), tasks, output, (System.nanoTime() - started) / 1e9);
         out.printf(Locale.ROOT, "predict: score columns %s; %d rejected impressions; rejects by reason %s -> %s%n",
                 tasks.stream().map(t -> PredictionStage.scoreColumn(tasks, t)).toList(), summary.rejectedSamples(),
                 summary.rejectsPerReason(), rejects);

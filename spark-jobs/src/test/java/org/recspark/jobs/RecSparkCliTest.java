@@ -50,6 +50,23 @@ class RecSparkCliTest {
     }
 
     @Test
+    void outputGoesToAPathOrATableAndATableNeedsARejectsLocation() {
+        String config = sampleConfig().toString();
+        assertEquals(2, run("build-samples", "--config", config, "--out", "samples", "--out-table", "recs.samples"));
+        assertTrue(err.toString().contains("--out and --out-table exclude each other: give one"), err.toString());
+        assertEquals(2, run("predict", "--config", config, "--bundle", "model"));
+        assertTrue(err.toString().contains("option --out PATH or --out-table TABLE is required"), err.toString());
+        assertEquals(2, run("build-samples", "--config", config, "--out-table", "recs.samples;"));
+        assertTrue(err.toString().contains("--out-table expects TABLE or DB.TABLE (letters, digits, _), got 'recs.samples;'"), err.toString());
+        assertEquals(2, run("build-samples", "--config", config, "--out-table", "recs.samples"));
+        assertTrue(err.toString().contains("--out-table needs a location for rejected rows, which are written as JSON files: "
+                + "--rejects PATH or input_config.rejects.path"), err.toString());
+        assertEquals(2, run("predict", "--config", config, "--bundle", "model", "--out-table", "recs.predictions"));
+        assertTrue(err.toString().contains("--out-table needs a location for rejected rows, which are written as JSON files: --rejects PATH\n"),
+                err.toString());
+    }
+
+    @Test
     void tooManyRejectsFailTheRunAndLeaveNoOutput(@TempDir Path dir) throws IOException {
         Path data = dir.resolve("sample-data").resolve("small");
         Files.createDirectories(data);

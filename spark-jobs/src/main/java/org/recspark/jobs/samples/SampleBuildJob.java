@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * Builds training samples from raw logs: reads and checks the input tables, rejects malformed rows
  * and impressions of unknown users or items (failing above input_config.rejects.max_fraction),
  * replays the behaviour log for windowed statistics as of each sample's time, joins user and item
- * fields, applies the feature jar, and writes Parquet partitioned by {@code dt} (the UTC day of the
- * sample time). With a date, only that day's samples are built and only its partition replaced.
+ * fields, applies the feature jar, and writes them partitioned by {@code dt} (the UTC day of the
+ * sample time) to a {@link SampleSink}: Parquet under a path, or a Hive table. With a date, only that
+ * day's samples are built and only its partition replaced.
  */
 public final class SampleBuildJob {
     private static final Logger LOG = LoggerFactory.getLogger(SampleBuildJob.class);
@@ -66,12 +67,17 @@ public final class SampleBuildJob {
         Dataset<Row> apply(Dataset<Row> joined, List<String> keep);
     }
 
-    /** Builds training samples: the joined rows through the feature jar. */
+    /** Builds training samples into Parquet under {@code outPath}. */
     public Summary run(String outPath, String rejectsPath, Optional<String> date) {
-        return run(outPath, rejectsPath, date, (joined, keep) -> FeatureStage.apply(joined, config.getFeatureConfig(), baseDir, keep));
+        return run(new ParquetPathSink(outPath), rejectsPath, date);
     }
 
-    public Summary run(String outPath, String rejectsPath, Optional<String> date, RowStage stage) {
+    /** Builds training samples: the joined rows through the feature jar. */
+    public Summary run(SampleSink sink, String rejectsPath, Optional<String> date) {
+        return run(sink, rejectsPath, date, (joined, keep) -> FeatureStage.apply(joined, config.getFeatureConfig(), baseDir, keep));
+    }
+
+    public Summary run(SampleSink sink, String rejectsPath, Optional<String> date, RowStage stage) {
         long start = System.nanoTime();
         InputConfig input = config.getInputConfig();
         TableLoader loader = new TableLoader(spark, baseDir);
@@ -116,22 +122,9 @@ public final class SampleBuildJob {
         Map<String, Long> perDate = new LinkedHashMap<>();
         Map<String, Long> rejectsPerReason = new LinkedHashMap<>();
         try {
-            List<Row> rejectCounts = JobDescriptions.run(spark, "count rejects",
-                    () -> allRejects.groupBy("table", "reason").count().orderBy("table", "reason").collectAsList());
-            for (Row r : rejectCounts) {
-                rejectsPerReason.put(r.getString(0) + ": " + r.getString(1), r.getLong(2));
-            }
-            // A daily run keeps other days' rejects: each run owns rejects/ or rejects/dt=<date>/.
-            String rejectsTarget = date.map(d -> rejectsPath + "/" + DT + "=" + d).orElse(rejectsPath);
-            JobDescriptions.run(spark, "write rejects", () -> allRejects.write().mode(SaveMode.Overwrite).json(rejectsTarget));
             rows = rows.withColumn(BehaviourReplayStage.SAMPLE_ID, monotonically_increasing_id()).persist(StorageLevel.MEMORY_AND_DISK());
             persistedRows = rows;
             Dataset<Row> counted = rows;
-            kept = JobDescriptions.run(spark, "count samples", () -> counted.count());
-            rejectedSamples = rejectsPerReason.entrySet().stream()
-                    .filter(e -> e.getKey().startsWith("input_config.samples:")).mapToLong(Map.Entry::getValue).sum();
-            checkRejects(kept, rejectedSamples, rejectsPerReason, rejectsTarget);
-
             // Statistics join the narrow sample rows once; the (small) user and item tables are
             // broadcast-joined after, so the wide rows are never shuffled.
             Dataset<Row> joined = replay
@@ -157,9 +150,23 @@ public final class SampleBuildJob {
             input.getLabelsList().forEach(l -> keep.add(l.getName()));
             keep.add(DT);
             Dataset<Row> output = stage.apply(joined, keep);
+            // The plan so far is lazy: the sink sees the output's schema before any Spark job runs.
+            sink.check(output.schema());
+
+            List<Row> rejectCounts = JobDescriptions.run(spark, "count rejects",
+                    () -> allRejects.groupBy("table", "reason").count().orderBy("table", "reason").collectAsList());
+            for (Row r : rejectCounts) {
+                rejectsPerReason.put(r.getString(0) + ": " + r.getString(1), r.getLong(2));
+            }
+            // A daily run keeps other days' rejects: each run owns rejects/ or rejects/dt=<date>/.
+            String rejectsTarget = date.map(d -> rejectsPath + "/" + DT + "=" + d).orElse(rejectsPath);
+            JobDescriptions.run(spark, "write rejects", () -> allRejects.write().mode(SaveMode.Overwrite).json(rejectsTarget));
+            kept = JobDescriptions.run(spark, "count samples", () -> counted.count());
+            rejectedSamples = rejectsPerReason.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("input_config.samples:")).mapToLong(Map.Entry::getValue).sum();
+            checkRejects(kept, rejectedSamples, rejectsPerReason, rejectsTarget);
             String written = DT + "=" + date.orElse("*");
-            JobDescriptions.run(spark, (replay ? "replay and write " : "write ") + written,
-                    () -> output.write().mode(SaveMode.Overwrite).partitionBy(DT).parquet(outPath));
+            JobDescriptions.run(spark, (replay ? "replay and write " : "write ") + written, () -> sink.write(output));
 
             for (Row r : JobDescriptions.run(spark, "count samples per day", () -> counted.groupBy(DT).count().orderBy(DT).collectAsList())) {
                 perDate.put(r.getString(0), r.getLong(1));
@@ -171,7 +178,7 @@ public final class SampleBuildJob {
             allRejects.unpersist();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        LOG.info("Wrote {} samples in {} partitions to {} in {} s; rejects {}", kept, perDate.size(), outPath,
+        LOG.info("Wrote {} samples in {} partitions to {} in {} s; rejects {}", kept, perDate.size(), sink.location(),
                 String.format(Locale.ROOT, "%.1f", seconds), rejectsPerReason);
         return new Summary(perDate, rejectsPerReason, kept, rejectedSamples, seconds);
     }

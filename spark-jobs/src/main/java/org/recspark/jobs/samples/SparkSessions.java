@@ -1,23 +1,46 @@
 package org.recspark.jobs.samples;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.spark.sql.SparkSession;
 import org.recspark.jobs.JobDescriptions;
 import org.recspark.jobs.storage.DriverStorage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The session of a job: spark-submit's when launched by it, else a local one on all cores. */
 public final class SparkSessions {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
+
     private SparkSessions() {}
 
+    /** The session of a job that names no Hive table. */
     public static SparkSession getOrCreate(String appName) {
+        return getOrCreate(appName, List.of());
+    }
+
+    /**
+     * The session of a job that reads or writes {@code hiveTables}. Hive support is enabled when
+     * the job names a Hive table and spark-hive is on the classpath, unless
+     * {@code spark.sql.catalogImplementation} is set (then that setting decides, as for any Spark
+     * application). Not for every job: without a hive-site.xml, Hive support boots an embedded Derby
+     * metastore in the working directory (metastore_db/, derby.log) that only one JVM at a time can
+     * open, so jobs that read only files would litter the directory and fail when two run side by
+     * side; on a cluster they would connect to the metastore for nothing. A Hive table that cannot
+     * resolve is reported where it is used ({@link HiveSupport#unavailable}).
+     */
+    public static SparkSession getOrCreate(String appName, List<HiveSupport.NamedTable> hiveTables) {
         SparkSession.Builder builder = SparkSession.builder().appName(appName);
         settings(System.getProperties()).forEach(builder::config);
-        if (hiveAvailable()) {
-            // On clusters (EMR, YARN) spark-submit puts spark-hive on the classpath: hive_table inputs
-            // then resolve in the metastore. Without it they resolve in the session catalog.
-            builder.enableHiveSupport();
+        if (!hiveTables.isEmpty() && System.getProperty(HiveSupport.CATALOG_IMPLEMENTATION) == null) {
+            if (HiveSupport.classesPresent()) {
+                LOG.info("Hive support on for the Hive tables {}", hiveTables);
+                builder.enableHiveSupport();
+            } else {
+                LOG.warn("Hive tables are named ({}) but spark-hive is not on the classpath", hiveTables);
+            }
         }
         SparkSession spark = builder.getOrCreate();
         JobDescriptions.commandSession(spark);
@@ -49,14 +72,5 @@ public final class SparkSessions {
             settings.put("spark.locality.wait", "0s");
         }
         return settings;
-    }
-
-    private static boolean hiveAvailable() {
-        try {
-            Class.forName("org.apache.spark.sql.hive.HiveSessionStateBuilder", false, SparkSessions.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
@@ -82,7 +83,13 @@ public final class TableLoader {
 
     private Dataset<Row> read(DataSource source, List<FieldSchema> schema, String configPath) {
         if (source.hasHiveTable()) {
-            return spark.table(source.getHiveTable());
+            String table = source.getHiveTable();
+            Optional<String> unavailable = HiveSupport.unavailable(spark, table);
+            if (unavailable.isPresent() || !spark.catalog().tableExists(table)) {
+                throw new ConfigException(List.of(new Violation(configPath + ".source.hive_table",
+                        unavailable.orElse("Hive table '" + table + "' does not exist"))));
+            }
+            return spark.table(table);
         }
         String path = resolve(source.getPath());
         DataFrameReader reader = spark.read();

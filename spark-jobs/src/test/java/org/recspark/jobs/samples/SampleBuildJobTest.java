@@ -312,6 +312,26 @@ public class SampleBuildJobTest {
         assertEquals(Map.of("2026-11-04", 5000L), summary.samplesPerDate());
     }
 
+    /** This class's session has no Hive support (spark-hive is on the classpath, but the session was built without it). */
+    @Test
+    void aHiveTableWithoutHiveSupportIsAClearErrorNotTableNotFound() throws IOException {
+        Path config = copySample(tmp.resolve("no-hive"));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        // The launcher asks for Hive support, but gets this running session.
+        assertEquals(2, org.recspark.jobs.RecSparkCliAccess.run(new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8), "build-samples", "--config", config.toString(),
+                "--out-table", "recs.samples", "--rejects", tmp.resolve("no-hive-rejects").toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("recspark build-samples: --out-table names Hive table 'recs.samples', "
+                + "but this Spark session has no Hive support: it was built without it (spark.sql.catalogImplementation=in-memory)"), err.toString());
+
+        Files.writeString(config, Files.readString(config).replace(
+                "source { path: \"../sample-data/small/users.csv\" format: CSV }", "source { hive_table: \"recs.users\" }"));
+        ConfigException e = assertThrows(ConfigException.class, () -> build(config, tmp.resolve("no-hive-out"), Optional.empty()));
+        assertTrue(e.getMessage().contains("input_config.users.source.hive_table: names Hive table 'recs.users', but this Spark session "
+                + "has no Hive support: it was built without it (spark.sql.catalogImplementation=in-memory)"), e.getMessage());
+        assertTrue(!Files.exists(tmp.resolve("no-hive-rejects")) && !Files.exists(tmp.resolve("no-hive-out")), "nothing written");
+    }
+
     @Test
     void malformedRowsAreRejectedWithReasonsAndTheThresholdFailsTheJob() throws IOException {
         Path config = copySample(tmp.resolve("rejects"));

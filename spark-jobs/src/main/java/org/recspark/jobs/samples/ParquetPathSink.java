@@ -1,0 +1,25 @@
+package org.recspark.jobs.samples;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.types.StructType;
+
+/** Parquet under a path or Hadoop URI, partitioned by dt ({@code PATH/dt=YYYY-MM-DD/}). */
+public record ParquetPathSink(String path) implements SampleSink {
+    @Override
+    public void check(StructType rows) {
+        // A path takes rows of any schema.
+    }
+
+    @Override
+    public void write(Dataset<Row> rows) {
+        // Dynamic overwrite as a write option, so a session left in static mode cannot delete the other days.
+        rows.write().mode(SaveMode.Overwrite).option("partitionOverwriteMode", "dynamic").partitionBy(SampleBuildJob.DT).parquet(path);
+    }
+
+    @Override
+    public String location() {
+        return path;
+    }
+}
