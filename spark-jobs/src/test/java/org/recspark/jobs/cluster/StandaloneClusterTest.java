@@ -27,7 +27,7 @@ import org.recspark.jobs.samples.SampleBuildJobTest;
  * their own JVMs on localhost, jobs submitted in client mode by bin/recspark-submit with two
  * executors. The sample job builds the bundled sample's training samples on both executors, and
  * barrier-mode training with two workers trains on them, one barrier task per executor, and exports
- * a model that beats chance on the test split.
+ * a model that beats chance on the test split, while the driver logs worker 0's progress.
  *
  * <p>Runs in the fat-jar profile's integration-test execution (after the jar is built); on failure
  * the assertion message carries the tails of the master's, workers', executors' and driver's logs.
@@ -37,6 +37,7 @@ class StandaloneClusterTest {
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
     private static final Pattern TEST_AUC =
             Pattern.compile("test metrics of the exported model \\((\\d+) samples\\): auc ([0-9.]+)");
+    private static final Pattern PROGRESS = Pattern.compile("Training progress: step (\\d+) of (\\d+) .*; evaluation at step \\d+: auc ");
 
     private static StandaloneCluster cluster;
     private static Path workspace;
@@ -99,7 +100,9 @@ class StandaloneClusterTest {
                 // Small data: few shuffle partitions, and no waiting for a task's preferred executor.
                 "--conf", "spark.sql.shuffle.partitions=2", "--conf", "spark.locality.wait=0s",
                 "--conf", "spark.task.maxFailures=1", "--conf", "spark.stage.maxConsecutiveAttempts=1",
-                "--conf", "spark.barrier.sync.timeout=120", "--conf", "spark.recspark.collective.timeoutSeconds=60");
+                "--conf", "spark.barrier.sync.timeout=120", "--conf", "spark.recspark.collective.timeoutSeconds=60",
+                // Training progress reaches the driver with the heartbeats: a few during the short run.
+                "--conf", "spark.executor.heartbeatInterval=2s");
     }
 
     private static StandaloneCluster.Submission submit(String name, String... command) throws IOException, InterruptedException {
@@ -168,5 +171,13 @@ class StandaloneClusterTest {
         assertTrue(testAuc > 0.6, () -> failure("test AUC " + testAuc + " is not above 0.6", run));
         assertTrue(Files.isRegularFile(modelDir.resolve("export/final/export.pb")), () -> failure("no export bundle under " + modelDir, run));
         assertRanOnBothExecutors("train", run);
+        String driverLog = Files.readString(run.stderr());
+        Matcher progress = PROGRESS.matcher(driverLog);
+        boolean midRun = false;
+        while (progress.find()) {
+            midRun |= Long.parseLong(progress.group(1)) < Long.parseLong(progress.group(2));
+        }
+        assertTrue(midRun, () -> failure("the driver logged no progress with an evaluation while worker 0 trained", run));
+        assertTrue(driverLog.contains("Training ended: step "), () -> failure("the driver did not log the end of training", run));
     }
 }
