@@ -75,10 +75,13 @@ class DistributedTrainingTest {
 
     @Test
     void theDriverFollowsWorkerZerosStepsAndEvaluationsWhileItTrains() throws IOException {
-        PipelineConfig pipeline = ConfigParser.load(config);
+        // Long enough for several heartbeats however fast the machine is today (224 steps, 7 to 40 s).
+        Path longer = config.resolveSibling("progress_pipeline.pbtxt");
+        Files.writeString(longer, Files.readString(config).replace("num_epochs: 4", "num_epochs: 16"));
+        PipelineConfig pipeline = ConfigParser.load(longer);
         Dataset<Row>[] split = SampleSplit.split(spark.read().parquet(samples.toString()), pipeline.getInputConfig());
         List<TrainingProgress> seen = new CopyOnWriteArrayList<>();
-        String summaryJson = new DistributedTrainingJob(spark, pipeline, config.getParent(), tmp.resolve("followed"), 2, 1)
+        String summaryJson = new DistributedTrainingJob(spark, pipeline, longer.getParent(), tmp.resolve("followed"), 2, 1)
                 .observingProgress(seen::add)
                 .run(split[0], split[1], Optional.ofNullable(split[2]));
         JsonObject summary = JsonParser.parseString(summaryJson).getAsJsonObject();

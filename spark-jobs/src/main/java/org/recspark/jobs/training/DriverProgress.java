@@ -50,7 +50,7 @@ public final class DriverProgress extends SparkListener implements AutoCloseable
      */
     public static DriverProgress follow(SparkContext sparkContext, Consumer<TrainingProgress> observer) {
         DriverProgress progress = new DriverProgress(sparkContext, observer);
-        // Named, so the stage page of the Spark UI shows the latest snapshot too.
+        // Named, so the Spark UI's stage page and event logs show the final snapshot.
         sparkContext.register(progress.accumulator, "recspark training progress");
         sparkContext.addSparkListener(progress);
         return progress;

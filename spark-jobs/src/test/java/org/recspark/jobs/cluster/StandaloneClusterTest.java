@@ -33,9 +33,9 @@ import org.recspark.testhdfs.LocalHdfs;
  * DataNode ({@link LocalHdfs}), jobs submitted in client mode by bin/recspark-submit with two
  * executors. The config and its inputs are on HDFS; the sample job builds the samples there on
  * both executors; barrier-mode training with two workers writes its model directory there and
- * exports a model that beats chance; batch prediction reads that bundle from HDFS; two daily runs
- * keep their work directory there. No step writes anything to the driver's or the executors'
- * local directories.
+ * exports a model that beats chance, while the driver logs worker 0's progress; batch prediction
+ * reads that bundle from HDFS; two daily runs keep their work directory there. No step writes
+ * anything to the driver's or the executors' local directories.
  *
  * <p>Runs in the fat-jar profile's integration-test execution (after the jar is built); on failure
  * the assertion message carries the tails of the master's, workers', executors' and driver's logs.
@@ -47,6 +47,7 @@ class StandaloneClusterTest {
             Pattern.compile("test metrics of the exported model \\((\\d+) samples\\): auc ([0-9.]+)");
     /** What an executor's directory may hold: its logs and the application jar Spark fetched. */
     private static final Set<String> EXECUTOR_FILES = Set.of("stdout", "stderr");
+    private static final Pattern PROGRESS = Pattern.compile("Training progress: step (\\d+) of (\\d+) .*");
 
     private static StandaloneCluster cluster;
     private static LocalHdfs hdfs;
@@ -124,7 +125,9 @@ class StandaloneClusterTest {
                 // Small data: few shuffle partitions, and no waiting for a task's preferred executor.
                 "--conf", "spark.sql.shuffle.partitions=2", "--conf", "spark.locality.wait=0s",
                 "--conf", "spark.task.maxFailures=1", "--conf", "spark.stage.maxConsecutiveAttempts=1",
-                "--conf", "spark.barrier.sync.timeout=120", "--conf", "spark.recspark.collective.timeoutSeconds=60");
+                "--conf", "spark.barrier.sync.timeout=120", "--conf", "spark.recspark.collective.timeoutSeconds=60",
+                // Training progress reaches the driver with the heartbeats: several during the short run.
+                "--conf", "spark.executor.heartbeatInterval=500ms");
     }
 
     private static StandaloneCluster.Submission submit(String name, String... command) throws IOException, InterruptedException {
@@ -217,6 +220,17 @@ class StandaloneClusterTest {
         assertOnHdfs("train", run, modelDir + "/export/final/export.pb", modelDir + "/export/final/_COMMITTED",
                 modelDir + "/summary.json", modelDir + "/metrics.jsonl", modelDir + "/plots/loss.png", modelDir + "/checkpoints");
         assertRanOnBothExecutors("train", run);
+        String driverLog = Files.readString(run.stderr());
+        Matcher progress = PROGRESS.matcher(driverLog);
+        boolean midRun = false;
+        boolean evaluation = false;
+        while (progress.find()) {
+            midRun |= Long.parseLong(progress.group(1)) < Long.parseLong(progress.group(2));
+            evaluation |= progress.group().contains("; evaluation at step ");
+        }
+        assertTrue(midRun, () -> failure("the driver logged no progress while worker 0 trained", run));
+        assertTrue(evaluation, () -> failure("no heartbeat brought an evaluation to the driver", run));
+        assertTrue(driverLog.contains("Training ended: step "), () -> failure("the driver did not log the end of training", run));
     }
 
     @Test
