@@ -145,6 +145,25 @@ class HadoopStorageTest {
     }
 
     @Test
+    void anUnreachableFilesystemIsAnErrorNamingThePath() throws IOException {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        org.apache.hadoop.conf.Configuration conf = SchemedLocalFileSystem.configuration();
+        conf.setInt("ipc.client.connect.max.retries", 0);
+        conf.setInt("ipc.client.connect.max.retries.on.timeouts", 0);
+        HadoopStorage.install(conf);
+        try {
+            Path unreachable = Locations.of("hdfs://127.0.0.1:" + closedPort + "/models/x");
+            IOException e = assertThrows(IOException.class, () -> Files.createDirectories(unreachable));
+            assertTrue(e.getMessage().contains("hdfs://127.0.0.1:" + closedPort + "/models"), e.getMessage());
+        } finally {
+            HadoopStorage.install(SchemedLocalFileSystem.configuration());
+        }
+    }
+
+    @Test
     void theConfigurationTravelsToAnotherJvmAsBytes() {
         byte[] bytes = HadoopStorage.serializedConfiguration();
         HadoopStorage.installSerialized(bytes);
