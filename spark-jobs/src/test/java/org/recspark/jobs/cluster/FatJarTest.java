@@ -82,8 +82,8 @@ class FatJarTest {
     void holdsTheProjectButNothingSparkProvides() {
         for (String ours : List.of("org/recspark/jobs/RecSparkCli.class", "org/recspark/trainer/tensor/Blas.class",
                 "org/recspark/config/proto/PipelineConfig.class",
-                "org/recspark/shaded/protobuf/GeneratedMessage.class", "org/recspark/shaded/gson/Gson.class", "org/recspark/shaded/guava/collect/ImmutableList.class",
-                "org/recspark/shaded/codec/digest/MurmurHash3.class")) {
+                "org/recspark/shaded/protobuf/GeneratedMessage.class", "org/recspark/shaded/gson/Gson.class",
+                "org/recspark/shaded/guava/collect/ImmutableList.class", "org/recspark/shaded/codec/digest/MurmurHash3.class")) {
             assertTrue(entries.contains(ours), "the fat jar lacks " + ours);
         }
         for (String theirs : List.of("org/apache/spark/", "scala/", "org/apache/hadoop/", "org/apache/parquet/",
