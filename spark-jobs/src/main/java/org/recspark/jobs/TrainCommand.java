@@ -18,10 +18,13 @@ import org.recspark.config.proto.PipelineConfig;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.jobs.training.DistributedTrainingJob;
+import org.recspark.jobs.training.ParquetSampleChunks;
+import org.recspark.jobs.training.SamplePlanner;
+import org.recspark.jobs.training.SampleSource;
 import org.recspark.jobs.training.SampleSplit;
-import org.recspark.jobs.training.SampleTableReader;
 import org.recspark.storage.Locations;
-import org.recspark.trainer.data.Examples;
+import org.recspark.trainer.data.EvaluationData;
+import org.recspark.trainer.data.TrainingData;
 import org.recspark.trainer.eval.TrainingRun;
 
 /**
@@ -29,7 +32,9 @@ import org.recspark.trainer.eval.TrainingRun;
  * config's model on the samples the sample job wrote, in this process or data-parallel on Spark ({@code --workers}), split into
  * training, evaluation and (optionally) test rows by input_config.split, with periodic evaluation,
  * early stopping and exporters ({@link TrainingRun}); prints where the checkpoints, the exported
- * model, its test metrics, the plots and the summary are.
+ * model, its test metrics, the plots and the summary are. Rows are streamed from the samples'
+ * Parquet files (planned by {@link SamplePlanner}), never collected: memory does not grow with the
+ * table.
  */
 final class TrainCommand implements Command {
     private final PrintStream out;
@@ -84,20 +89,22 @@ final class TrainCommand implements Command {
         FeatureGenerator generator = FeatureGenerator.compile(config.getFeatureConfig(), baseDir);
         SparkSession spark = SparkSessions.getOrCreate("recspark train " + config.getName());
         Dataset<Row> samples = spark.read().parquet(cl.required("samples"));
-        Dataset<Row>[] split = SampleSplit.split(samples, config.getInputConfig());
+        List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(samples, config.getInputConfig()),
+                config.getInputConfig().getTimeField());
+        Optional<SampleSource> testRows = Optional.ofNullable(split.get(2));
+        out.printf(Locale.ROOT, "train: %d training, %d evaluation and %s test samples%n", split.get(0).numRows(), split.get(1).numRows(),
+                testRows.map(t -> Long.toString(t.numRows())).orElse("no"));
         long started = System.nanoTime();
         String summaryJson;
         if (workers > 1) {
             out.printf(Locale.ROOT, "train: %d workers (barrier mode) x %d threads%n", workers, threads);
-            summaryJson = new DistributedTrainingJob(spark, config, baseDir, modelDir, workers, threads)
-                    .run(split[0], split[1], Optional.ofNullable(split[2]));
+            summaryJson = new DistributedTrainingJob(spark, config, baseDir, modelDir, workers, threads).run(split.get(0), split.get(1), testRows);
         } else {
-            Examples train = SampleTableReader.read(split[0], generator.schema(), config.getInputConfig());
-            Examples eval = SampleTableReader.read(split[1], generator.schema(), config.getInputConfig());
-            Optional<Examples> test = split[2] == null ? Optional.empty()
-                    : Optional.of(SampleTableReader.read(split[2], generator.schema(), config.getInputConfig()));
-            out.printf(Locale.ROOT, "train: %d training, %d evaluation and %s test samples%n", train.numRows(), eval.numRows(),
-                    test.map(t -> Integer.toString(t.numRows())).orElse("no"));
+            var conf = spark.sparkContext().hadoopConfiguration();
+            var input = config.getInputConfig();
+            TrainingData train = ParquetSampleChunks.training(split.get(0), conf, generator.schema(), config, 0);
+            EvaluationData eval = ParquetSampleChunks.evaluation(split.get(1), conf, generator.schema(), input);
+            Optional<EvaluationData> test = testRows.map(t -> ParquetSampleChunks.evaluation(t, conf, generator.schema(), input));
             TrainingRun.Summary summary = new TrainingRun(config, baseDir, generator.schema(), modelDir, threads).run(train, eval, test);
             summaryJson = read(summary.summaryFile());
         }

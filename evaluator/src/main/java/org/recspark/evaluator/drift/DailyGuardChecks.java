@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The guards of a daily run as plain functions of counts and values, so each decision can be tested
@@ -37,33 +38,56 @@ public final class DailyGuardChecks {
             throw new IllegalArgumentException("feature '" + reference.feature() + "' is "
                     + (reference.isNumeric() ? "dense" : "sparse") + " on the reference day and not on the current one");
         }
-        List<GuardCheck> checks = new ArrayList<>();
+        Optional<BinnedCounts> binned = Optional.empty();
         if (reference.hasValues() && current.hasValues()) {
-            long[] r;
-            long[] c;
-            String bins;
             if (reference.isNumeric()) {
                 QuantileBins q = QuantileBins.fromReference(reference.numeric(), numericBins);
-                r = q.counts(reference.numeric());
-                c = q.counts(current.numeric());
-                bins = "quantile edges " + Arrays.toString(q.edges());
+                binned = Optional.of(new BinnedCounts(q.describe(), q.counts(reference.numeric()), q.counts(current.numeric())));
             } else {
                 TopValueBins t = TopValueBins.fromReference(reference.ids(), topValues);
-                r = t.counts(reference.ids());
-                c = t.counts(current.ids());
-                bins = "bins " + t;
+                binned = Optional.of(new BinnedCounts(t.describe(), t.counts(reference.ids()), t.counts(current.ids())));
             }
+        }
+        return drift(reference.feature(), new MissingCounts(reference.rows(), reference.missingRows()),
+                new MissingCounts(current.rows(), current.missingRows()), binned, maxPsi, maxMissingRateChange);
+    }
+
+    /**
+     * The same checks from counts alone (what a distributed job aggregates): the feature's values
+     * counted in bins cut on the reference, when both days have values, and its missing rows.
+     */
+    public static List<GuardCheck> drift(String feature, MissingCounts reference, MissingCounts current, Optional<BinnedCounts> binned,
+                                         double maxPsi, double maxMissingRateChange) {
+        List<GuardCheck> checks = new ArrayList<>();
+        if (binned.isPresent()) {
+            long[] r = binned.get().reference();
+            long[] c = binned.get().current();
             double psi = PopulationStabilityIndex.of(r, c);
-            checks.add(new GuardCheck("psi", reference.feature(), psi, maxPsi, psi <= maxPsi,
-                    bins + ", reference proportions " + proportions(r) + ", current " + proportions(c)));
+            checks.add(new GuardCheck("psi", feature, psi, maxPsi, psi <= maxPsi,
+                    binned.get().bins() + ", reference proportions " + proportions(r) + ", current " + proportions(c)));
         }
         double change = Math.abs(current.missingRate() - reference.missingRate());
-        checks.add(new GuardCheck("missing_rate", reference.feature(), change, maxMissingRateChange, change <= maxMissingRateChange,
+        checks.add(new GuardCheck("missing_rate", feature, change, maxMissingRateChange, change <= maxMissingRateChange,
                 String.format(Locale.ROOT, "missing in %.4f of the reference rows (%d of %d), %.4f of the current rows (%d of %d)",
                         reference.missingRate(), reference.missingRows(), reference.rows(),
                         current.missingRate(), current.missingRows(), current.rows())));
         return checks;
     }
+
+    /** A feature's rows and the rows among them without a value, on one day. */
+    public record MissingCounts(long rows, long missingRows) {
+        /** The fraction of rows without a value; 0 for no rows. */
+        public double missingRate() {
+            return rows == 0 ? 0 : (double) missingRows / rows;
+        }
+    }
+
+    /**
+     * A feature's values counted in the same bins on both days.
+     *
+     * @param bins how the bins were cut, for the report ({@link QuantileBins#describe}, {@link TopValueBins#describe})
+     */
+    public record BinnedCounts(String bins, long[] reference, long[] current) {}
 
     /** The new model's AUC at most {@code maxDrop} below the previous model's, both on the same held-out rows. */
     public static GuardCheck aucDrop(String metric, double previousAuc, double newAuc, double maxDrop) {

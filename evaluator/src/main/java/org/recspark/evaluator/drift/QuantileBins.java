@@ -19,17 +19,38 @@ public final class QuantileBins {
 
     /** Edges from the reference's non-missing values; at least one is required. */
     public static QuantileBins fromReference(double[] reference, int bins) {
+        double[] sorted = Arrays.stream(reference).filter(v -> !Double.isNaN(v)).sorted().toArray();
+        long[] positions = positions(sorted.length, bins);
+        double[] quantiles = new double[positions.length];
+        for (int k = 0; k < positions.length; k++) {
+            quantiles[k] = sorted[(int) positions[k]];
+        }
+        return fromQuantiles(quantiles);
+    }
+
+    /**
+     * Where the k/bins-quantiles (k = 1 .. bins - 1) of {@code n} sorted non-missing values sit:
+     * what a distributed sort must pick to cut the same bins as {@link #fromReference}.
+     */
+    public static long[] positions(long n, int bins) {
         if (bins < 2) {
             throw new IllegalArgumentException("bins must be >= 2, got " + bins);
         }
-        double[] sorted = Arrays.stream(reference).filter(v -> !Double.isNaN(v)).sorted().toArray();
-        if (sorted.length == 0) {
+        if (n == 0) {
             throw new IllegalArgumentException("the reference has no non-missing values");
         }
-        double[] edges = new double[bins - 1];
-        int distinct = 0;
+        long[] positions = new long[bins - 1];
         for (int k = 1; k < bins; k++) {
-            double edge = sorted[(int) (((long) k * sorted.length + bins - 1) / bins) - 1];
+            positions[k - 1] = (k * n + bins - 1) / bins - 1;
+        }
+        return positions;
+    }
+
+    /** Bins from the values at {@link #positions} of the sorted reference, in order; tied values collapse into one edge. */
+    public static QuantileBins fromQuantiles(double[] quantiles) {
+        double[] edges = new double[quantiles.length];
+        int distinct = 0;
+        for (double edge : quantiles) {
             if (distinct == 0 || edge > edges[distinct - 1]) {
                 edges[distinct++] = edge;
             }
@@ -45,6 +66,11 @@ public final class QuantileBins {
         return edges.clone();
     }
 
+    /** The bins as a guard's report names them. */
+    public String describe() {
+        return "quantile edges " + Arrays.toString(edges);
+    }
+
     /** Non-missing values per bin. */
     public long[] counts(double[] values) {
         long[] counts = new long[numBins()];
@@ -56,7 +82,8 @@ public final class QuantileBins {
         return counts;
     }
 
-    private int bin(double v) {
+    /** The bin of a non-missing value. */
+    public int bin(double v) {
         int i = Arrays.binarySearch(edges, v);
         // an exact edge has i edges below it; otherwise the insertion point counts them
         return i >= 0 ? i : -i - 1;

@@ -22,6 +22,11 @@ public final class TopValueBins {
         }
     }
 
+    /** Bins of the given values, most frequent first (chosen elsewhere, by the rule of {@link #fromReference}). */
+    public static TopValueBins of(long[] topValues) {
+        return new TopValueBins(topValues.clone());
+    }
+
     public static TopValueBins fromReference(long[] reference, int top) {
         if (top < 1) {
             throw new IllegalArgumentException("top must be >= 1, got " + top);
@@ -49,9 +54,18 @@ public final class TopValueBins {
     public long[] counts(long[] observed) {
         long[] counts = new long[numBins()];
         for (long v : observed) {
-            counts[binOf.getOrDefault(v, values.length)]++;
+            counts[bin(v)]++;
         }
         return counts;
+    }
+
+    public int bin(long value) {
+        return binOf.getOrDefault(value, values.length);
+    }
+
+    /** The bins as a guard's report names them. */
+    public String describe() {
+        return "bins " + this;
     }
 
     @Override

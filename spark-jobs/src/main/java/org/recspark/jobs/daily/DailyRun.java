@@ -7,10 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -25,12 +23,14 @@ import org.recspark.evaluator.drift.DailyGuardChecks;
 import org.recspark.evaluator.drift.GuardCheck;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.features.FeatureSpec;
-import org.recspark.jobs.JobDescriptions;
 import org.recspark.jobs.samples.SampleBuildJob;
+import org.recspark.jobs.training.ParquetSampleChunks;
+import org.recspark.jobs.training.SamplePlanner;
+import org.recspark.jobs.training.SampleSource;
 import org.recspark.jobs.training.SampleSplit;
-import org.recspark.jobs.training.SampleTableReader;
 import org.recspark.storage.Locations;
-import org.recspark.trainer.data.Examples;
+import org.recspark.trainer.data.EvaluationData;
+import org.recspark.trainer.data.TrainingData;
 import org.recspark.trainer.eval.TrainingRun;
 import org.recspark.trainer.export.ExportBundle;
 import org.recspark.trainer.model.Model;
@@ -39,6 +39,7 @@ import org.recspark.trainer.model.ModelFactory;
 import org.recspark.trainer.model.TaskSpec;
 import org.recspark.trainer.nn.ModelParameters;
 import org.recspark.trainer.train.CheckpointWriter;
+import org.recspark.trainer.train.ScoredRows;
 import org.recspark.trainer.train.Trainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * from the reference's exported weights (cold, or from train_config.warm_start_from, when there is
  * no reference), scores D's held-out rows (the test split, else the evaluation split) with the new
  * and the reference model, and promotes the new model to current only when every guard passed.
+ *
+ * <p>Nothing collects the samples: the data guards' distributions are Spark aggregations
+ * ({@link FeatureDistributions}), and training and scoring stream the day's rows from its Parquet
+ * files, as {@code train} does.
  *
  * <p>Each step can be rerun: a GOOD day is not run again, any other day starts over in its own
  * directory, and nothing of an earlier day is written.
@@ -70,6 +75,7 @@ public final class DailyRun {
     private final FeatureGenerator generator;
     private final List<TaskSpec> tasks;
     private final ConfiguredMetrics metrics;
+    private final FeatureDistributions distributions;
 
     /**
      * @throws ConfigException when the config cannot run daily: no held-out rows within a day, no
@@ -88,6 +94,9 @@ public final class DailyRun {
         this.metrics = new ConfiguredMetrics(config.getEvalConfig().getMetricsList(), tasks.stream().map(TaskSpec::name).toList(),
                 config.getInputConfig().getUserIdField());
         checkConfig();
+        List<String> guarded = guards.getFeaturesCount() > 0 ? guards.getFeaturesList()
+                : generator.schema().features().stream().map(FeatureSpec::name).toList();
+        this.distributions = new FeatureDistributions(spark, generator.schema(), guarded, binaryLabels());
     }
 
     private void checkConfig() {
@@ -138,31 +147,44 @@ public final class DailyRun {
         String samplesPath = Locations.uri(registry.samples());
         new SampleBuildJob(spark, config, configDir).run(samplesPath, Locations.uri(registry.rejects()), Optional.of(date));
         Dataset<Row> day = daySamples(date);
-        Examples dayRows = examples(day);
-        List<GuardCheck> checks = new ArrayList<>(positiveRates(dayRows));
+        List<GuardCheck> checks = new ArrayList<>();
+        Optional<FeatureDistributions.Bins> bins = Optional.empty();
+        Optional<FeatureDistributions.DayCounts> referenceCounts = Optional.empty();
         if (reference.isPresent()) {
-            Examples referenceRows = examples(daySamples(reference.get().date()));
-            if (referenceRows.numRows() == 0) {
+            Dataset<Row> referenceDay = daySamples(reference.get().date());
+            FeatureDistributions.DayCounts counts = distributions.count(referenceDay, Optional.empty());
+            if (counts.rows() == 0) {
                 throw new IllegalStateException("the reference day " + reference.get().date() + " has no samples in "
                         + registry.samples().resolve(SampleBuildJob.DT + "=" + reference.get().date())
                         + ": the drift guards cannot compare with it; rebuild that day's samples");
             }
-            checks.addAll(drift(referenceRows, dayRows));
+            bins = Optional.of(distributions.bins(referenceDay, counts, guards.getNumericBins(), guards.getTopValues()));
+            referenceCounts = Optional.of(distributions.count(referenceDay, bins));
+        }
+        FeatureDistributions.DayCounts dayCounts = distributions.count(day, bins);
+        checks.addAll(positiveRates(dayCounts));
+        if (referenceCounts.isPresent()) {
+            checks.addAll(distributions.drift(bins.get(), referenceCounts.get(), dayCounts, guards.getMaxPsi(),
+                    guards.getMaxMissingRateChange()));
         }
         if (checks.stream().anyMatch(c -> !c.passed())) {
             return refuse(date, reference, checks);
         }
 
-        Dataset<Row>[] split = SampleSplit.split(day, config.getInputConfig());
-        Examples train = examples(split[0]);
-        Examples eval = examples(split[1]);
-        Optional<Examples> test = split[2] == null ? Optional.empty() : Optional.of(examples(split[2]));
+        List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(day, config.getInputConfig()),
+                config.getInputConfig().getTimeField());
+        PipelineConfig trainingConfig = dayConfig(reference);
+        var conf = spark.sparkContext().hadoopConfiguration();
+        var input = config.getInputConfig();
+        TrainingData train = ParquetSampleChunks.training(split.get(0), conf, generator.schema(), trainingConfig, 0);
+        EvaluationData eval = ParquetSampleChunks.evaluation(split.get(1), conf, generator.schema(), input);
+        Optional<EvaluationData> test = Optional.ofNullable(split.get(2)).map(t -> ParquetSampleChunks.evaluation(t, conf, generator.schema(), input));
         Path runDir = registry.runDir(date);
         removeEarlierAttempt(runDir);
-        TrainingRun.Summary summary = new TrainingRun(dayConfig(reference), configDir, generator.schema(), runDir, threads)
+        TrainingRun.Summary summary = new TrainingRun(trainingConfig, configDir, generator.schema(), runDir, threads)
                 .run(train, eval, test);
         Path bundle = summary.exported().orElseThrow(() -> new IllegalStateException("the run exported no model"));
-        Examples heldOut = test.orElse(eval);
+        EvaluationData heldOut = test.orElse(eval);
         double newAuc = auc(ExportBundle.open(bundle), heldOut);
         if (reference.isPresent()) {
             double previousAuc = auc(ExportBundle.open(reference.get().bundle().orElseThrow()), heldOut);
@@ -212,35 +234,21 @@ public final class DailyRun {
         return spark.read().parquet(Locations.uri(registry.samples())).where(col(SampleBuildJob.DT).cast("string").equalTo(date));
     }
 
-    private Examples examples(Dataset<Row> rows) {
-        return JobDescriptions.run(spark, "read samples into memory", () -> SampleTableReader.read(rows, generator.schema(), config.getInputConfig()));
+    /** The labels of the binary tasks, whose positive rates are guarded. */
+    private List<String> binaryLabels() {
+        return tasks.stream().filter(t -> t.kind() != TaskSpec.OutputKind.VALUE).map(TaskSpec::label).distinct().toList();
     }
 
-    private List<GuardCheck> positiveRates(Examples rows) {
+    private List<GuardCheck> positiveRates(FeatureDistributions.DayCounts day) {
+        List<String> labels = binaryLabels();
         List<GuardCheck> out = new ArrayList<>();
         for (TaskSpec task : tasks) {
             if (task.kind() == TaskSpec.OutputKind.VALUE) {
                 continue;
             }
-            long positives = 0;
-            for (float y : rows.label(task.label())) {
-                if (y >= 0.5f) {
-                    positives++;
-                }
-            }
-            GuardCheck c = DailyGuardChecks.positiveRate(positives, rows.numRows(), guards.getMinPositiveRate(), guards.getMaxPositiveRate());
+            long positives = day.positives()[labels.indexOf(task.label())];
+            GuardCheck c = DailyGuardChecks.positiveRate(positives, day.rows(), guards.getMinPositiveRate(), guards.getMaxPositiveRate());
             out.add(new GuardCheck(c.guard(), c.feature(), c.value(), c.limit(), c.passed(), "label " + task.label() + ": " + c.detail()));
-        }
-        return out;
-    }
-
-    private List<GuardCheck> drift(Examples reference, Examples current) {
-        List<String> features = guards.getFeaturesCount() > 0 ? guards.getFeaturesList()
-                : generator.schema().features().stream().map(FeatureSpec::name).toList();
-        List<GuardCheck> out = new ArrayList<>();
-        for (String f : features) {
-            out.addAll(DailyGuardChecks.drift(FeatureDistributions.of(reference, f), FeatureDistributions.of(current, f),
-                    guards.getNumericBins(), guards.getTopValues(), guards.getMaxPsi(), guards.getMaxMissingRateChange()));
         }
         return out;
     }
@@ -257,18 +265,13 @@ public final class DailyRun {
     }
 
     /** The guard's AUC of an exported model on the rows; the bundle is verified (checksums) as it opens. */
-    private double auc(ExportBundle bundle, Examples rows) {
+    private double auc(ExportBundle bundle, EvaluationData rows) {
         ExportBundle.LoadedModel loaded = bundle.load();
         if (!loaded.generator().schema().features().equals(generator.schema().features())) {
             throw new IllegalStateException("the model in " + bundle.directory() + " has another feature schema than feature_config: "
                     + "it cannot be scored on today's samples; start a new work directory (cold start) after a feature change");
         }
-        Model model = loaded.model();
-        Map<String, float[]> predictions = Trainer.predict(model, rows, PREDICT_BATCH);
-        Map<String, float[]> labels = new LinkedHashMap<>();
-        for (TaskSpec task : model.tasks()) {
-            labels.put(task.name(), rows.label(task.label()));
-        }
-        return metrics.compute(predictions, labels, rows.groupKeys()).get(guards.getAucMetric());
+        ScoredRows scored = Trainer.score(loaded.model(), rows, PREDICT_BATCH);
+        return metrics.compute(scored.predictions(), scored.labels(), scored.groupKeys()).get(guards.getAucMetric());
     }
 }

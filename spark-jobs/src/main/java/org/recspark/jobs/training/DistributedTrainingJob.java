@@ -1,7 +1,5 @@
 package org.recspark.jobs.training;
 
-import static org.apache.spark.sql.functions.lit;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -14,14 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.apache.spark.BarrierTaskContext;
-import org.apache.spark.Partitioner;
-import org.apache.spark.api.java.JavaPairRDD;
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.SerializableConfiguration;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.features.FeatureSchema;
@@ -29,6 +26,7 @@ import org.recspark.jobs.JobDescriptions;
 import org.recspark.jobs.storage.ShippedConfig;
 import org.recspark.jobs.storage.ShippedStorage;
 import org.recspark.storage.Locations;
+import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.distributed.CollectiveSettings;
 import org.recspark.trainer.distributed.CollectiveWorkerGroup;
 import org.recspark.trainer.distributed.RingCollective;
@@ -41,16 +39,18 @@ import org.recspark.trainer.nn.ModelParameters;
 import org.recspark.trainer.train.WorkerGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
 
 /**
- * Data-parallel training on Spark: the training rows are spread evenly over N partitions (the
- * held-out rows go to partition 0, whose worker evaluates, checkpoints and exports), and one
- * barrier task per partition runs a {@link TrainingRun} with the other tasks as its
- * {@link WorkerGroup}. The barrier context is the control plane only: each task opens its listening
+ * Data-parallel training on Spark: the training split's Parquet row groups are spread over N
+ * workers with balanced row counts ({@link SampleSource#assign}), and one barrier task per worker
+ * streams its share from the files with the driver's Hadoop configuration and runs a
+ * {@link TrainingRun} with the other tasks as its {@link WorkerGroup}; worker 0 also streams the
+ * held-out rows, and evaluates, checkpoints and exports. Every worker's row count is known on the
+ * driver before training starts (from the plan), so every worker agrees on the steps of an epoch.
+ * The barrier context is the control plane only: each task opens its listening
  * socket first, then publishes its address and row count with {@code allGather}; gradients flow
  * over the tasks' own TCP ring ({@link RingCollective}), whose handshake names the stage attempt so a
  * retried stage never talks to a stale peer.
@@ -68,10 +68,6 @@ import scala.runtime.AbstractFunction1;
  */
 public final class DistributedTrainingJob {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainingJob.class);
-    static final String ROLE = "_role";
-    static final int TRAIN = 0;
-    static final int EVAL = 1;
-    static final int TEST = 2;
     /** Test hook: the last worker of the first attempt fails at this step (a killed task). */
     public static final String FAIL_AT_STEP = "spark.recspark.test.failAtStep";
 
@@ -102,7 +98,7 @@ public final class DistributedTrainingJob {
     }
 
     /** Trains and returns worker 0's summary.json; the driver logs worker 0's progress meanwhile. */
-    public String run(Dataset<Row> train, Dataset<Row> eval, Optional<Dataset<Row>> test) {
+    public String run(SampleSource train, SampleSource eval, Optional<SampleSource> test) {
         if (spark.conf().get("spark.dynamicAllocation.enabled", "false").equals("true")) {
             throw new IllegalStateException("barrier-mode training needs spark.dynamicAllocation.enabled=false (its tasks must all run at once)");
         }
@@ -113,59 +109,37 @@ public final class DistributedTrainingJob {
                     threads, taskCpus, taskCpus);
             taskThreads = taskCpus;
         }
-        var input = config.getInputConfig();
-        if (JobDescriptions.run(spark, "check the evaluation split", () -> eval.isEmpty())) {
+        if (eval.numRows() == 0) {
             throw new IllegalArgumentException("the evaluation split is empty: check input_config.split");
         }
-        Dataset<Row> heldOut = SampleTableReader.select(eval, input).withColumn(ROLE, lit(EVAL));
-        if (test.isPresent()) {
-            heldOut = heldOut.unionByName(SampleTableReader.select(test.get(), input).withColumn(ROLE, lit(TEST)));
-        }
-        int n = workers;
-        JavaPairRDD<Integer, Row> trainRows = SampleTableReader.select(train, input).withColumn(ROLE, lit(TRAIN)).javaRDD()
-                .zipWithIndex().mapToPair(t -> new Tuple2<>((int) (t._2() % n), t._1()));
-        JavaPairRDD<Integer, Row> heldOutRows = heldOut.javaRDD().mapToPair(r -> new Tuple2<>(0, r));
-        JavaRDD<Row> placed = trainRows.union(heldOutRows).partitionBy(new RankPartitioner(workers)).values();
-        List<String> summaries;
+        List<SampleSource> shares = train.assign(workers);
+        long[] partitionRows = shares.stream().mapToLong(SampleSource::numRows).toArray();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
+        LOG.info("Barrier-mode training: {} workers x {} threads, training rows per worker {}, run directory {}", workers, taskThreads,
+                java.util.Arrays.toString(partitionRows), runDir);
         try (DriverProgress progress = DriverProgress.follow(spark.sparkContext(), progressObserver)) {
             TrainTask task = new TrainTask(ShippedConfig.prepare(config, baseDir).toByteArray(), Locations.uri(baseDir),
                     Locations.uri(runDir), ShippedStorage.fromDriver(), taskThreads,
                     Long.parseLong(spark.conf().get(FAIL_AT_STEP, "0")),
                     Duration.ofSeconds(Long.parseLong(spark.conf().get("spark.recspark.collective.timeoutSeconds", "120"))),
-                    progress.accumulator());
-            LOG.info("Barrier-mode training: {} workers x {} threads, run directory {}", workers, taskThreads, runDir);
-            RDD<String> results = placed.rdd().barrier().mapPartitions(task, false, ClassTag$.MODULE$.apply(String.class));
-            summaries = JobDescriptions.run(spark, "barrier training (" + workers + " workers)", () -> results.toJavaRDD().repartition(1).collect())
-                    .stream().filter(s -> !s.isEmpty()).toList();
-        }
-        if (summaries.size() != 1) {
-            throw new IllegalStateException("expected worker 0's summary, got " + summaries.size());
-        }
-        return summaries.get(0);
-    }
-
-    /** Partition i gets the rows keyed i. */
-    private static final class RankPartitioner extends Partitioner {
-        private static final long serialVersionUID = 1L;
-        private final int partitions;
-
-        RankPartitioner(int partitions) {
-            this.partitions = partitions;
-        }
-
-        @Override
-        public int numPartitions() {
-            return partitions;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            return (Integer) key;
+                    shares, partitionRows, eval, test.orElse(null), conf, progress.accumulator());
+            // one element per worker: the barrier stage's tasks read their rows themselves
+            RDD<Integer> ranks = jsc.parallelize(IntStream.range(0, workers).boxed().toList(), workers).rdd();
+            RDD<String> results = ranks.barrier().mapPartitions(task, false, ClassTag$.MODULE$.apply(String.class));
+            List<String> summaries = JobDescriptions.run(spark, "barrier training (" + workers + " workers)",
+                    () -> results.toJavaRDD().repartition(1).collect()).stream().filter(s -> !s.isEmpty()).toList();
+            if (summaries.size() != 1) {
+                throw new IllegalStateException("expected worker 0's summary, got " + summaries.size());
+            }
+            return summaries.get(0);
+        } finally {
+            conf.destroy();
         }
     }
 
-    /** One worker: its rows in, worker 0's summary out (the others give an empty string). */
-    private static final class TrainTask extends AbstractFunction1<scala.collection.Iterator<Row>, scala.collection.Iterator<String>>
+    /** One worker: its rank in, worker 0's summary out (the others give an empty string). */
+    private static final class TrainTask extends AbstractFunction1<scala.collection.Iterator<Integer>, scala.collection.Iterator<String>>
             implements Serializable {
         private static final long serialVersionUID = 1L;
         private final byte[] config;
@@ -175,10 +149,19 @@ public final class DistributedTrainingJob {
         private final int threads;
         private final long failAtStep;
         private final Duration timeout;
+        private final List<SampleSource> shares;
+        private final long[] partitionRows;
+        private final SampleSource eval;
+        private final SampleSource test;
+        private final Broadcast<SerializableConfiguration> conf;
         private final TrainingProgressAccumulator progress;
 
+        /**
+         * @param test the test rows, or null
+         */
         TrainTask(byte[] config, String baseDir, String runDir, ShippedStorage storage, int threads, long failAtStep, Duration timeout,
-                  TrainingProgressAccumulator progress) {
+                  List<SampleSource> shares, long[] partitionRows, SampleSource eval, SampleSource test,
+                  Broadcast<SerializableConfiguration> conf, TrainingProgressAccumulator progress) {
             this.config = config;
             this.baseDir = baseDir;
             this.runDir = runDir;
@@ -186,11 +169,16 @@ public final class DistributedTrainingJob {
             this.threads = threads;
             this.failAtStep = failAtStep;
             this.timeout = timeout;
+            this.shares = shares;
+            this.partitionRows = partitionRows;
+            this.eval = eval;
+            this.test = test;
+            this.conf = conf;
             this.progress = progress;
         }
 
         @Override
-        public scala.collection.Iterator<String> apply(scala.collection.Iterator<Row> rows) {
+        public scala.collection.Iterator<String> apply(scala.collection.Iterator<Integer> ignored) {
             BarrierTaskContext context = BarrierTaskContext.get();
             int rank = context.partitionId();
             int size = context.getTaskInfos().length;
@@ -203,16 +191,11 @@ public final class DistributedTrainingJob {
             storage.install();
             Path base = Locations.of(baseDir);
             FeatureSchema schema = FeatureGenerator.compile(pipeline.getFeatureConfig(), base).schema();
-            List<SampleTableReader.Rows> byRole = List.of(new SampleTableReader.Rows(schema, pipeline.getInputConfig()),
-                    new SampleTableReader.Rows(schema, pipeline.getInputConfig()), new SampleTableReader.Rows(schema, pipeline.getInputConfig()));
-            boolean hasTest = false;
-            while (rows.hasNext()) {
-                Row row = rows.next();
-                int role = row.getInt(row.fieldIndex(ROLE));
-                hasTest |= role == TEST;
-                byRole.get(role).add(row);
-            }
-            var train = byRole.get(TRAIN).build();
+            var hadoop = conf.value().value();
+            var input = pipeline.getInputConfig();
+            var train = ParquetSampleChunks.training(shares.get(rank), hadoop, schema, pipeline, rank);
+            EvaluationData evalRows = ParquetSampleChunks.evaluation(eval, hadoop, schema, input);
+            Optional<EvaluationData> testRows = Optional.ofNullable(test).map(t -> ParquetSampleChunks.evaluation(t, hadoop, schema, input));
             String host = context.getTaskInfos()[rank].address();
             host = host.substring(0, host.lastIndexOf(':'));
             RingListener listener;
@@ -222,26 +205,19 @@ public final class DistributedTrainingJob {
                 throw new IllegalStateException("worker " + rank + ": cannot resolve its executor host " + host, e);
             }
             try {
-                String[] published = context.allGather(listener.address() + " " + train.numRows());
-                List<String> addresses = new ArrayList<>();
-                long[] sizes = new long[size];
-                for (int r = 0; r < size; r++) {
-                    String[] parts = published[r].split(" ");
-                    addresses.add(parts[0]);
-                    sizes[r] = Long.parseLong(parts[1]);
-                }
+                List<String> addresses = new ArrayList<>(List.of(context.allGather(listener.address())));
                 String token = "stage-" + context.stageId() + "-attempt-" + context.stageAttemptNumber();
                 RingMember member = new RingMember(token, rank, size);
                 try (RingCollective ring = listener.join(member, addresses, CollectiveSettings.defaults().withTimeout(timeout))) {
-                    WorkerGroup group = new CollectiveWorkerGroup(ring, sizes);
+                    WorkerGroup group = new CollectiveWorkerGroup(ring, partitionRows);
                     if (failAtStep > 0 && rank == size - 1 && context.stageAttemptNumber() == 0) {
                         group = new FailingAt(group, failAtStep);
                     }
-                    LOG.info("Worker {} of {} ({}): {} training rows; ring {}", rank, size, token, train.numRows(), addresses);
+                    LOG.info("Worker {} of {} ({}): {} training rows in {} row groups; ring {}", rank, size, token, train.numRows(),
+                            shares.get(rank).rowGroups().size(), addresses);
                     Optional<TrainingRun.Summary> summary = new TrainingRun(pipeline, base, schema, Locations.of(runDir), threads)
                             .reportingProgressTo(progress::add)
-                            .run(train, byRole.get(EVAL).build(), hasTest ? Optional.of(byRole.get(TEST).build()) : Optional.empty(),
-                                    group, context.stageAttemptNumber() > 0);
+                            .run(train, evalRows, testRows, group, context.stageAttemptNumber() > 0);
                     String out = summary.map(s -> read(s.summaryFile())).orElse("");
                     return CollectionConverters.asScala(List.of(out).iterator());
                 }

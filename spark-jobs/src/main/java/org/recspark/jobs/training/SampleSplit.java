@@ -3,30 +3,45 @@ package org.recspark.jobs.training;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.rand;
 
-import org.apache.spark.sql.Column;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.recspark.config.proto.DataSplit;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.jobs.JobDescriptions;
 
-/** The training, evaluation and test rows of built samples, as input_config.split says (train, hpo, daily). */
+/**
+ * The training, evaluation and test rows of built samples, as input_config.split says (train, hpo,
+ * daily): each split is a {@link RowSelection} of the samples, applied by Spark for rows collected in
+ * memory and row by row by the streaming readers.
+ */
 public final class SampleSplit {
+    private static final double INF = Double.POSITIVE_INFINITY;
+    private static final String TRAIN = "training";
+    private static final String EVAL = "evaluation";
+    private static final String TEST = "test";
+
     private SampleSplit() {}
+
+    /** One split ("training", "evaluation" or "test"): its rows as a Spark dataset, and the rule that selects them. */
+    public record Part(String name, Dataset<Row> rows, RowSelection selection) {}
 
     /** Training, evaluation and test rows (null when no test split is configured) as input_config.split says. */
     @SuppressWarnings("unchecked")
     public static Dataset<Row>[] split(Dataset<Row> samples, InputConfig input) {
+        return parts(samples, input).stream().map(p -> p == null ? null : p.rows()).toArray(Dataset[]::new);
+    }
+
+    /** The training, evaluation and test parts (the last null when no test split is configured). */
+    public static List<Part> parts(Dataset<Row> samples, InputConfig input) {
         DataSplit split = input.getSplit();
         return switch (split.getKindCase()) {
             case BY_DATE -> {
                 var dates = split.getByDate();
-                yield new Dataset[]{
-                    samples.where(col("dt").cast("string").isin(dates.getTrainDatesList().toArray())),
-                    samples.where(col("dt").cast("string").isin(dates.getEvalDatesList().toArray())),
-                    dates.getTestDatesCount() == 0 ? null : samples.where(col("dt").cast("string").isin(dates.getTestDatesList().toArray()))};
+                yield Arrays.asList(byDates(TRAIN, samples, dates.getTrainDatesList()), byDates(EVAL, samples, dates.getEvalDatesList()),
+                        dates.getTestDatesCount() == 0 ? null : byDates(TEST, samples, dates.getTestDatesList()));
             }
             case BY_TIME -> {
                 Row range = JobDescriptions.run(samples.sparkSession(), "time range of the samples",
@@ -39,21 +54,29 @@ public final class SampleSplit {
                 double testFraction = split.getByTime().getTestFraction();
                 double testFrom = hi - testFraction * (hi - lo);
                 double evalFrom = testFrom - split.getByTime().getEvalFraction() * (hi - lo);
-                Column time = col(input.getTimeField());
-                yield new Dataset[]{samples.where(time.lt(evalFrom)),
-                    testFraction > 0 ? samples.where(time.geq(evalFrom).and(time.lt(testFrom))) : samples.where(time.geq(evalFrom)),
-                    testFraction > 0 ? samples.where(time.geq(testFrom)) : null};
+                String time = input.getTimeField();
+                yield Arrays.asList(part(TRAIN, samples, new RowSelection.TimeWindow(time, -INF, evalFrom)),
+                        part(EVAL, samples, new RowSelection.TimeWindow(time, evalFrom, testFraction > 0 ? testFrom : INF)),
+                        testFraction > 0 ? part(TEST, samples, new RowSelection.TimeWindow(time, testFrom, INF)) : null);
             }
             case RANDOM -> {
                 var random = split.getRandom();
-                Dataset<Row> marked = samples.withColumn("__u", rand(random.getSeed()));
                 double evalTo = random.getEvalFraction();
                 double testTo = evalTo + random.getTestFraction();
-                yield new Dataset[]{marked.where(col("__u").geq(testTo)).drop("__u"),
-                    marked.where(col("__u").lt(evalTo)).drop("__u"),
-                    random.getTestFraction() > 0 ? marked.where(col("__u").geq(evalTo).and(col("__u").lt(testTo))).drop("__u") : null};
+                yield Arrays.asList(part(TRAIN, samples, new RowSelection.RandomWindow(random.getSeed(), testTo, INF)),
+                        part(EVAL, samples, new RowSelection.RandomWindow(random.getSeed(), -INF, evalTo)),
+                        random.getTestFraction() > 0 ? part(TEST, samples, new RowSelection.RandomWindow(random.getSeed(), evalTo, testTo)) : null);
             }
             case EVAL_TABLE, KIND_NOT_SET -> throw new IllegalStateException("checked before reading: " + split.getKindCase());
         };
+    }
+
+    private static Part part(String name, Dataset<Row> samples, RowSelection selection) {
+        return new Part(name, selection.apply(samples), selection);
+    }
+
+    /** The dt partitions of the dates: a partition filter, so the split's scan reads only their files. */
+    private static Part byDates(String name, Dataset<Row> samples, List<String> dates) {
+        return new Part(name, samples.where(col("dt").cast("string").isin(dates.toArray())), new RowSelection.All());
     }
 }

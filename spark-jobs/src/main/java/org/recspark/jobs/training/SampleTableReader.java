@@ -20,7 +20,9 @@ import scala.collection.Seq;
  * Turns the training samples the sample job wrote (labels and a {@code features} struct: an id
  * array per sparse feature, with a weight array for weighted ones, a float array per dense
  * feature) into the trainer's in-memory {@link Examples}, streaming rows to the driver one
- * partition at a time. Rows are kept in the table's order; the trainer shuffles.
+ * partition at a time. Rows are kept in the table's order; the trainer shuffles. For rows that fit
+ * in one heap (a hyper-parameter search's trials keep theirs); {@code train} and {@code daily}
+ * stream theirs instead ({@link ParquetSampleChunks}), decoding the same columns the same way.
  */
 public final class SampleTableReader {
     private SampleTableReader() {

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,10 +22,11 @@ import org.recspark.evaluator.ConfiguredMetrics;
 import org.recspark.evaluator.report.MetricsHistory;
 import org.recspark.evaluator.report.MetricsRecord;
 import org.recspark.storage.CommittedDirectory;
-import org.recspark.trainer.data.Examples;
+import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.export.ModelExporter;
 import org.recspark.trainer.model.TaskSpec;
 import org.recspark.trainer.train.CheckpointWriter;
+import org.recspark.trainer.train.ScoredRows;
 import org.recspark.trainer.train.Trainer;
 import org.recspark.trainer.train.TrainingListener;
 import org.slf4j.Logger;
@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * last evaluation was earlier, writes the final export and returns what happened and why.
  *
  * <p>Exports go to {@code <run>/export/final}, {@code <run>/export/latest/step-N} and
- * {@code <run>/export/best/step-N}. Not thread-safe: the training loop calls it from one thread.
+ * {@code <run>/export/best/step-N}. The evaluation rows are scored batch by batch as they are read
+ * (streamed, or from memory); only each row's scores, labels and group key are kept for the exact
+ * metrics. Not thread-safe: the training loop calls it from one thread.
  */
 public final class PeriodicEvaluator implements TrainingListener {
     private static final Logger LOG = LoggerFactory.getLogger(PeriodicEvaluator.class);
@@ -49,7 +51,8 @@ public final class PeriodicEvaluator implements TrainingListener {
 
     private final EvalConfig evalConfig;
     private final ExportConfig exportConfig;
-    private final Examples eval;
+    private final EvaluationData eval;
+    private final long evalRows;
     private final List<TaskSpec> tasks;
     private final ConfiguredMetrics metrics;
     private final ModelExporter exporter;
@@ -82,15 +85,15 @@ public final class PeriodicEvaluator implements TrainingListener {
     public record Outcome(String stopReason, Optional<Evaluation> best, Evaluation last, Optional<Export> finalExport,
                           List<Export> bestExports, List<Export> latestExports) {}
 
-    public PeriodicEvaluator(EvalConfig evalConfig, ExportConfig exportConfig, Examples eval, List<TaskSpec> tasks,
+    public PeriodicEvaluator(EvalConfig evalConfig, ExportConfig exportConfig, EvaluationData eval, List<TaskSpec> tasks,
                              ConfiguredMetrics metrics, ModelExporter exporter, Path runDir, MetricsHistory history, int logEverySteps) {
         if (eval.numRows() == 0) {
             throw new IllegalArgumentException("periodic evaluation needs evaluation rows; the evaluation split is empty");
         }
         this.evalConfig = evalConfig;
         this.exportConfig = exportConfig;
-        this.eval = evalConfig.getMaxEvalRows() > 0 && eval.numRows() > evalConfig.getMaxEvalRows()
-                ? eval.slice(0, (int) evalConfig.getMaxEvalRows()) : eval;
+        this.eval = eval;
+        this.evalRows = evalConfig.getMaxEvalRows() > 0 ? Math.min(eval.numRows(), evalConfig.getMaxEvalRows()) : eval.numRows();
         this.tasks = List.copyOf(tasks);
         this.metrics = metrics;
         this.exporter = exporter;
@@ -156,25 +159,17 @@ public final class PeriodicEvaluator implements TrainingListener {
         }
     }
 
-    /** Scores the evaluation rows with the trainer's current weights; predictions per task. */
-    public Map<String, float[]> predict(Trainer trainer) {
-        return trainer.predict(eval, PREDICT_BATCH);
-    }
-
-    public Examples evaluationRows() {
-        return eval;
-    }
-
     private Evaluation evaluate(Trainer trainer) {
-        Map<String, float[]> predictions = predict(trainer);
-        Map<String, float[]> labels = new LinkedHashMap<>();
+        ScoredRows scored = trainer.score(eval, PREDICT_BATCH, evalRows);
         for (TaskSpec task : tasks) {
-            labels.put(task.name(), eval.label(task.label()));
+            if (!scored.labels().containsKey(task.name())) {
+                throw new IllegalArgumentException("the evaluation rows have no label '" + task.label() + "' for task " + task.name());
+            }
         }
-        Map<String, Double> values = metrics.compute(predictions, labels, eval.groupKeys());
+        Map<String, Double> values = metrics.compute(scored.predictions(), scored.labels(), scored.groupKeys());
         long step = trainer.state().globalStep();
         record(new MetricsRecord(step, trainer.state().epoch(), MetricsRecord.Kind.EVAL, System.currentTimeMillis(), values));
-        LOG.info("eval at step {} (epoch {}, {} rows): {}", step, trainer.state().epoch(), eval.numRows(), format(values));
+        LOG.info("eval at step {} (epoch {}, {} rows): {}", step, trainer.state().epoch(), scored.numRows(), format(values));
         lastEvaluation = new Evaluation(step, trainer.state().epoch(), values);
         return lastEvaluation;
     }

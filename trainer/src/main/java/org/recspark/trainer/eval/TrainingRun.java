@@ -24,7 +24,11 @@ import org.recspark.evaluator.report.RunPlots;
 import org.recspark.features.FeatureSchema;
 import org.recspark.storage.AtomicFile;
 import org.recspark.storage.Locations;
+import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.data.Examples;
+import org.recspark.trainer.data.InMemoryEvaluationData;
+import org.recspark.trainer.data.InMemoryTrainingData;
+import org.recspark.trainer.data.TrainingData;
 import org.recspark.trainer.export.ExportBundle;
 import org.recspark.trainer.export.ModelExporter;
 import org.recspark.trainer.model.Model;
@@ -34,6 +38,7 @@ import org.recspark.trainer.model.TaskSpec;
 import org.recspark.trainer.nn.ModelParameters;
 import org.recspark.trainer.train.CheckpointReader;
 import org.recspark.trainer.train.CheckpointWriter;
+import org.recspark.trainer.train.ScoredRows;
 import org.recspark.trainer.train.Trainer;
 import org.recspark.trainer.train.WorkerGroup;
 import org.slf4j.Logger;
@@ -94,9 +99,22 @@ public final class TrainingRun {
     }
 
     /**
+     * A run on rows held in memory, shuffled whole each epoch (train_config.shuffle).
+     *
      * @param test the test rows, or empty to report the exported model on the evaluation rows
      */
     public Summary run(Examples train, Examples eval, Optional<Examples> test) {
+        TrainConfig trainConfig = config.getTrainConfig();
+        return run(new InMemoryTrainingData(train, trainConfig.getSeed(), trainConfig.getShuffle()), new InMemoryEvaluationData(eval),
+                test.map(InMemoryEvaluationData::new), null, false).orElseThrow();
+    }
+
+    /**
+     * A run in this process on rows from any source (streamed from the samples, or in memory).
+     *
+     * @param test the test rows, or empty to report the exported model on the evaluation rows
+     */
+    public Summary run(TrainingData train, EvaluationData eval, Optional<EvaluationData> test) {
         return run(train, eval, test, null, false).orElseThrow();
     }
 
@@ -109,7 +127,8 @@ public final class TrainingRun {
      * @param group  the workers, or null for a single process
      * @param resume continue from the run's latest checkpoint when there is one (a retried attempt)
      */
-    public Optional<Summary> run(Examples train, Examples eval, Optional<Examples> test, WorkerGroup group, boolean resume) {
+    public Optional<Summary> run(TrainingData train, EvaluationData eval, Optional<EvaluationData> test, WorkerGroup group,
+                                 boolean resume) {
         boolean lead = group == null || group.rank() == 0;
         TrainConfig trainConfig = config.getTrainConfig();
         ModelParameters params = new ModelParameters(trainConfig.getSeed());
@@ -199,18 +218,15 @@ public final class TrainingRun {
 
         Optional<Path> exported = outcome.bestExports().isEmpty()
                 ? outcome.finalExport().map(PeriodicEvaluator.Export::path) : Optional.of(outcome.bestExports().get(0).path());
-        Examples reportRows = test.orElse(eval);
+        EvaluationData reportRows = test.orElse(eval);
         String testSplit = test.isPresent() ? "test" : "eval";
         Model reported = exported.map(p -> ExportBundle.open(p).load().model()).orElse(model);
-        Map<String, float[]> predictions = Trainer.predict(reported, reportRows, 4096);
-        Map<String, float[]> labels = new LinkedHashMap<>();
-        for (TaskSpec task : reported.tasks()) {
-            labels.put(task.name(), reportRows.label(task.label()));
-        }
-        Map<String, Double> testMetrics = reportRows.numRows() == 0 ? Map.of() : metrics.compute(predictions, labels, reportRows.groupKeys());
-        List<Path> plots = plot(historyFile, reported.tasks(), predictions, labels);
+        ScoredRows scored = Trainer.score(reported, reportRows, 4096);
+        Map<String, Double> testMetrics = scored.numRows() == 0 ? Map.of()
+                : metrics.compute(scored.predictions(), scored.labels(), scored.groupKeys());
+        List<Path> plots = plot(historyFile, reported.tasks(), scored.predictions(), scored.labels());
         Path summaryFile = runDir.resolve("summary.json");
-        Summary summary = new Summary(runDir, stopReason, steps, outcome, exported, testSplit, reportRows.numRows(), testMetrics, plots,
+        Summary summary = new Summary(runDir, stopReason, steps, outcome, exported, testSplit, scored.numRows(), testMetrics, plots,
                 historyFile, summaryFile, warmStart);
         JsonObject timing = new JsonObject();
         timing.addProperty("workers", group == null ? 1 : group.size());

@@ -1,12 +1,14 @@
 package org.recspark.trainer.train;
 
 /**
- * Where training time goes, summed over steps: preparing batches (gathering rows, allocating
+ * Where training time goes, summed over steps: getting each batch from the training data (copying
+ * rows held in memory, or waiting for a stream's decoding thread), preparing it (allocating
  * embedding rows), the shards' forward and backward passes (wall time, and within them the thread
  * time of embedding lookups), merging shard gradients, exchanging them with the other workers
  * (data-parallel runs), and the optimizers' updates.
  */
 public final class StepProfile {
+    long dataNanos;
     long prepareNanos;
     long computeNanos;
     long computeThreadNanos;
@@ -19,6 +21,11 @@ public final class StepProfile {
 
     public long steps() {
         return steps;
+    }
+
+    /** Time spent getting batches: the trainer waited this long for its data. */
+    public double dataSeconds() {
+        return dataNanos / 1e9;
     }
 
     public double prepareSeconds() {
@@ -52,7 +59,7 @@ public final class StepProfile {
     }
 
     public double totalSeconds() {
-        return (prepareNanos + computeNanos + mergeNanos + syncNanos + denseOptimizerNanos + sparseOptimizerNanos) / 1e9;
+        return (dataNanos + prepareNanos + computeNanos + mergeNanos + syncNanos + denseOptimizerNanos + sparseOptimizerNanos) / 1e9;
     }
 
     @Override
@@ -61,8 +68,8 @@ public final class StepProfile {
         double compute = computeSeconds();
         double embedding = compute * embeddingFractionOfCompute();
         return String.format(java.util.Locale.ROOT,
-                "%d steps in %.2f s: prepare %.0f%%, embedding fwd/bwd %.0f%%, dense fwd/bwd %.0f%%, merge %.0f%%, sync %.0f%%, dense optimizer %.0f%%, sparse optimizer %.0f%%",
-                steps, total, 100 * prepareSeconds() / total, 100 * embedding / total, 100 * (compute - embedding) / total,
+                "%d steps in %.2f s: data %.0f%%, prepare %.0f%%, embedding fwd/bwd %.0f%%, dense fwd/bwd %.0f%%, merge %.0f%%, sync %.0f%%, dense optimizer %.0f%%, sparse optimizer %.0f%%",
+                steps, total, 100 * dataSeconds() / total, 100 * prepareSeconds() / total, 100 * embedding / total, 100 * (compute - embedding) / total,
                 100 * mergeSeconds() / total, 100 * syncSeconds() / total, 100 * denseOptimizerSeconds() / total,
                 100 * sparseOptimizerSeconds() / total);
     }

@@ -1,21 +1,23 @@
 package org.recspark.trainer.train;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.recspark.config.proto.TrainConfig;
+import org.recspark.trainer.data.Batches;
+import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.data.Examples;
+import org.recspark.trainer.data.InMemoryEvaluationData;
+import org.recspark.trainer.data.InMemoryTrainingData;
+import org.recspark.trainer.data.TrainingData;
 import org.recspark.trainer.embedding.EmbeddingTable;
 import org.recspark.trainer.embedding.SparseGradient;
 import org.recspark.trainer.model.Model;
 import org.recspark.trainer.model.ModelOutput;
-import org.recspark.trainer.model.TaskSpec;
 import org.recspark.trainer.nn.BatchNorm;
 import org.recspark.trainer.nn.Gradients;
 import org.recspark.trainer.nn.ModelParameters;
@@ -33,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * The training loop of one worker. A step splits its batch into one contiguous shard per thread;
  * shards run forward and backward in parallel against the same weights, their gradients are summed
  * in shard order (so results do not depend on timing), and the optimizers update once. With one
- * thread a step is exactly one pass over the batch. Epochs visit the rows in a permutation drawn
- * from (seed, epoch), so a run restored from a checkpoint continues with the same batches.
+ * thread a step is exactly one pass over the batch. Each epoch's batches come from the
+ * {@link TrainingData} (rows in memory, or streamed), whose order depends only on the epoch, so a
+ * run restored from a checkpoint continues with the same batches.
  */
 public final class Trainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -126,13 +129,22 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
+     * Trains on rows in memory, each epoch in a permutation drawn from (seed, epoch) when
+     * train_config.shuffle is on: {@link #fit(TrainingData, TrainingListener)} of
+     * {@link InMemoryTrainingData}.
+     */
+    public TrainingState fit(Examples train, TrainingListener listener) {
+        return fit(new InMemoryTrainingData(train, config.getSeed(), config.getShuffle()), listener);
+    }
+
+    /**
      * Trains for the configured epochs (or max_steps), continuing from the current state. With a
      * worker group, {@code train} is this worker's partition: a step takes batch_size / workers
      * rows from each partition, and an epoch has as many steps as the largest partition needs (a
      * worker whose partition is used up contributes an empty share, so no collective is skipped).
      */
-    public TrainingState fit(Examples train, TrainingListener listener) {
-        int n = train.numRows();
+    public TrainingState fit(TrainingData train, TrainingListener listener) {
+        long n = train.numRows();
         int workers = group == null ? 1 : group.size();
         long[] partitionRows = group == null ? new long[]{n} : group.partitionRows();
         if (group != null && partitionRows[group.rank()] != n) {
@@ -158,41 +170,42 @@ public final class Trainer implements AutoCloseable {
         long logStarted = System.nanoTime();
         boolean stop = false;
         while (!stop && state.epoch() < config.getNumEpochs()) {
-            int[] order = order(n, state.epoch());
-            for (long b = state.batchInEpoch(); b < batchesPerEpoch; b++) {
-                if (config.getMaxSteps() > 0 && state.globalStep() >= config.getMaxSteps()) {
-                    stop = true;
-                    break;
-                }
-                int from = (int) Math.min(n, b * batchSize);
-                int to = (int) Math.min(n, from + (long) batchSize);
-                int[] rows = java.util.Arrays.copyOfRange(order, from, to);
-                long globalRows = 0;
-                for (long p : partitionRows) {
-                    globalRows += Math.max(0, Math.min(p, (b + 1) * batchSize) - b * batchSize);
-                }
-                double loss = step(train, rows, globalRows);
-                lossSinceLog += loss;
-                stepsSinceLog++;
-                samplesSinceLog += globalRows;
-                if (state.globalStep() % logEvery == 0) {
-                    double seconds = (System.nanoTime() - logStarted) / 1e9;
-                    LOG.info("step {} epoch {}: loss {} ({} samples/s, lr {})", state.globalStep(), state.epoch(),
-                            String.format(java.util.Locale.ROOT, "%.5f", lossSinceLog / stepsSinceLog),
-                            Math.round(samplesSinceLog / seconds), String.format(java.util.Locale.ROOT, "%.3g", denseOptimizer.learningRate()));
-                    lossSinceLog = 0;
-                    stepsSinceLog = 0;
-                    samplesSinceLog = 0;
-                    logStarted = System.nanoTime();
-                }
-                if (checkpoints != null && config.getCheckpoint().getEverySteps() > 0
-                        && state.globalStep() % config.getCheckpoint().getEverySteps() == 0) {
-                    checkpoints.write(this);
-                }
-                boolean stopHere = listener != null && !listener.afterStep(this, loss);
-                if (group != null ? group.anyOf(stopHere) : stopHere) {
-                    stop = true;
-                    break;
+            try (Batches batches = train.epoch(state.epoch(), state.batchInEpoch(), batchSize)) {
+                for (long b = state.batchInEpoch(); b < batchesPerEpoch; b++) {
+                    if (config.getMaxSteps() > 0 && state.globalStep() >= config.getMaxSteps()) {
+                        stop = true;
+                        break;
+                    }
+                    long waitStarted = System.nanoTime();
+                    Examples batch = batches.hasNext() ? batches.next() : null;
+                    profile.dataNanos += System.nanoTime() - waitStarted;
+                    long globalRows = 0;
+                    for (long p : partitionRows) {
+                        globalRows += Math.max(0, Math.min(p, (b + 1) * batchSize) - b * batchSize);
+                    }
+                    double loss = step(batch, globalRows);
+                    lossSinceLog += loss;
+                    stepsSinceLog++;
+                    samplesSinceLog += globalRows;
+                    if (state.globalStep() % logEvery == 0) {
+                        double seconds = (System.nanoTime() - logStarted) / 1e9;
+                        LOG.info("step {} epoch {}: loss {} ({} samples/s, lr {})", state.globalStep(), state.epoch(),
+                                String.format(java.util.Locale.ROOT, "%.5f", lossSinceLog / stepsSinceLog),
+                                Math.round(samplesSinceLog / seconds), String.format(java.util.Locale.ROOT, "%.3g", denseOptimizer.learningRate()));
+                        lossSinceLog = 0;
+                        stepsSinceLog = 0;
+                        samplesSinceLog = 0;
+                        logStarted = System.nanoTime();
+                    }
+                    if (checkpoints != null && config.getCheckpoint().getEverySteps() > 0
+                            && state.globalStep() % config.getCheckpoint().getEverySteps() == 0) {
+                        checkpoints.write(this);
+                    }
+                    boolean stopHere = listener != null && !listener.afterStep(this, loss);
+                    if (group != null ? group.anyOf(stopHere) : stopHere) {
+                        stop = true;
+                        break;
+                    }
                 }
             }
             if (!stop) {
@@ -210,35 +223,12 @@ public final class Trainer implements AutoCloseable {
         return state;
     }
 
-    /** The rows of an epoch in training order. */
-    int[] order(int n, int epoch) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        if (config.getShuffle()) {
-            SplittableRandom random = new SplittableRandom(config.getSeed() * 1_000_003L + epoch);
-            for (int i = n - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
-        return order;
-    }
-
-    /** One optimizer step on the given rows; returns the batch's mean loss. */
-    public double step(Examples data, int[] rows) {
-        return step(data, rows, rows.length);
-    }
-
     /**
      * One optimizer step on this worker's share of a batch of {@code globalRows} rows (all of them
-     * without a worker group); returns the batch's mean loss. An empty share still takes part in
-     * the step's collectives.
+     * without a worker group); returns the batch's mean loss. An empty share (null) still takes
+     * part in the step's collectives.
      */
-    public double step(Examples data, int[] rows, long globalRows) {
+    public double step(Examples batch, long globalRows) {
         long t0 = System.nanoTime();
         float scale = 1f / globalRows;
         long step = state.globalStep();
@@ -246,15 +236,15 @@ public final class Trainer implements AutoCloseable {
         double loss = 0;
         long t1;
         long t2;
-        if (rows.length > 0) {
-            Examples batch = data.select(rows);
+        if (batch != null && batch.numRows() > 0) {
+            int rows = batch.numRows();
             model.beforeStep(batch, state.globalStep());
             params.allocateRows(batch);
-            int shardCount = Math.min(threads, rows.length);
+            int shardCount = Math.min(threads, rows);
             List<Examples> shards = new ArrayList<>(shardCount);
             for (int s = 0; s < shardCount; s++) {
-                int from = (int) ((long) rows.length * s / shardCount);
-                int to = (int) ((long) rows.length * (s + 1) / shardCount);
+                int from = (int) ((long) rows * s / shardCount);
+                int to = (int) ((long) rows * (s + 1) / shardCount);
                 shards.add(shardCount == 1 ? batch : batch.slice(from, to));
             }
             t1 = System.nanoTime();
@@ -385,51 +375,25 @@ public final class Trainer implements AutoCloseable {
      * statistics), batch by batch across the trainer's threads.
      */
     public Map<String, float[]> predict(Examples data, int batchSize) {
-        return predict(model, data, batchSize, pool);
+        return score(new InMemoryEvaluationData(data), batchSize, 0).predictions();
     }
 
     /** Predictions of any model, single-threaded. */
     public static Map<String, float[]> predict(Model model, Examples data, int batchSize) {
-        return predict(model, data, batchSize, null);
+        return score(model, new InMemoryEvaluationData(data), batchSize).predictions();
     }
 
-    private static Map<String, float[]> predict(Model model, Examples data, int batchSize, ExecutorService pool) {
-        int n = data.numRows();
-        Map<String, float[]> out = new LinkedHashMap<>();
-        for (TaskSpec task : model.tasks()) {
-            out.put(task.name(), new float[n]);
-        }
-        List<Future<?>> futures = new ArrayList<>();
-        for (int from = 0; from < n; from += batchSize) {
-            int start = from;
-            int end = Math.min(n, from + batchSize);
-            Runnable work = () -> {
-                Examples batch = data.slice(start, end);
-                ModelOutput output = model.forward(Pass.inference(batch));
-                for (TaskSpec task : model.tasks()) {
-                    System.arraycopy(output.predictions(task), 0, out.get(task.name()), start, end - start);
-                }
-            };
-            if (pool == null) {
-                work.run();
-            } else {
-                futures.add(pool.submit(work));
-            }
-        }
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while predicting", e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new IllegalStateException("prediction failed", e.getCause());
-            }
-        }
-        return out;
+    /**
+     * Scores rows read batch by batch (the first {@code maxRows} when > 0) with the current weights
+     * in evaluation mode, across the trainer's threads, keeping what metrics need.
+     */
+    public ScoredRows score(EvaluationData data, int batchSize, long maxRows) {
+        return BatchScorer.score(model, data, batchSize, maxRows, pool, threads);
+    }
+
+    /** Scores rows with any model, single-threaded, keeping what metrics need. */
+    public static ScoredRows score(Model model, EvaluationData data, int batchSize) {
+        return BatchScorer.score(model, data, batchSize, 0, null, 1);
     }
 
     @Override

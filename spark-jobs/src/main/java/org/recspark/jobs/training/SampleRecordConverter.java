@@ -1,0 +1,286 @@
+package org.recspark.jobs.training;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
+import org.recspark.config.proto.InputConfig;
+import org.recspark.config.proto.LabelField;
+import org.recspark.features.FeatureSchema;
+import org.recspark.features.FeatureSpec;
+import org.recspark.jobs.samples.FeatureStage;
+import org.recspark.trainer.data.PackedRowBuilder;
+
+/**
+ * Writes each record of the sample job's Parquet into a {@link PackedRowBuilder}, as
+ * {@link SampleTableReader} reads a Spark row: labels as floats, the user id as a group key (0 when
+ * null), the features struct (a list of ids per sparse feature, plus weights for weighted ones, a
+ * list of floats per dense one), and the time when a split selects by it. A list's elements arrive
+ * through its LIST groups, whatever their nesting (Spark's three levels, or a bare repeated field).
+ */
+final class SampleRecordConverter extends GroupConverter {
+    private final Converter[] fields;
+    private double time;
+
+    /**
+     * @param projection the columns to read: any of the user id, labels, time and features, from {@link #projection}
+     */
+    SampleRecordConverter(MessageType projection, FeatureSchema schema, InputConfig input, PackedRowBuilder builder) {
+        List<String> labels = input.getLabelsList().stream().map(LabelField::getName).toList();
+        fields = new Converter[projection.getFieldCount()];
+        for (int i = 0; i < fields.length; i++) {
+            Type field = projection.getType(i);
+            String name = field.getName();
+            if (name.equals(FeatureStage.FEATURES)) {
+                fields[i] = new Features(field.asGroupType(), schema, builder);
+            } else if (labels.contains(name)) {
+                int label = labels.indexOf(name);
+                fields[i] = new Numbers(v -> builder.setLabel(label, (float) v));
+            } else if (name.equals(input.getUserIdField())) {
+                fields[i] = new GroupKey(builder);
+            } else if (name.equals(input.getTimeField())) {
+                fields[i] = new Numbers(v -> time = v);
+            } else {
+                throw new IllegalArgumentException("no column " + name + " is read from the samples");
+            }
+        }
+    }
+
+    /**
+     * The columns to read from a samples file: the features of the schema, the labels, the user id
+     * and, when {@code withTime}, the time column; in the file's order.
+     *
+     * @throws IllegalArgumentException naming a column the file lacks
+     */
+    static MessageType projection(MessageType file, FeatureSchema schema, InputConfig input, boolean withTime) {
+        List<String> wanted = new ArrayList<>();
+        wanted.add(input.getUserIdField());
+        input.getLabelsList().forEach(l -> wanted.add(l.getName()));
+        if (withTime) {
+            wanted.add(input.getTimeField());
+        }
+        List<String> featureColumns = new ArrayList<>();
+        for (FeatureSpec spec : schema.features()) {
+            featureColumns.add(spec.name());
+            if (spec.weighted()) {
+                featureColumns.add(spec.name() + FeatureStage.WEIGHTS_SUFFIX);
+            }
+        }
+        List<Type> fields = new ArrayList<>();
+        for (Type field : file.getFields()) {
+            if (field.getName().equals(FeatureStage.FEATURES)) {
+                GroupType features = field.asGroupType();
+                List<Type> kept = features.getFields().stream().filter(f -> featureColumns.contains(f.getName())).toList();
+                if (kept.size() != featureColumns.size()) {
+                    List<String> missing = featureColumns.stream().filter(c -> !features.containsField(c)).toList();
+                    throw new IllegalArgumentException("no column " + FeatureStage.FEATURES + "." + missing
+                            + ": were the samples built with another feature_config?");
+                }
+                fields.add(features.withNewFields(kept));
+            } else if (wanted.contains(field.getName())) {
+                fields.add(field);
+            }
+        }
+        for (String column : wanted) {
+            if (!file.containsField(column)) {
+                throw new IllegalArgumentException("no column " + column + " (input_config names it)");
+            }
+        }
+        if (!file.containsField(FeatureStage.FEATURES)) {
+            throw new IllegalArgumentException("no column " + FeatureStage.FEATURES + ": is it the output of build-samples?");
+        }
+        return new MessageType(file.getName(), fields);
+    }
+
+    /** Only the time column: what deciding which rows a split takes reads. */
+    static MessageType timeProjection(MessageType file, String timeField) {
+        if (!file.containsField(timeField)) {
+            throw new IllegalArgumentException("no column " + timeField + " (input_config.time_field)");
+        }
+        return new MessageType(file.getName(), List.of(file.getType(timeField)));
+    }
+
+    /** A converter of the time column alone, for {@link #timeProjection}. */
+    static SampleRecordConverter timeOnly() {
+        return new SampleRecordConverter();
+    }
+
+    private SampleRecordConverter() {
+        fields = new Converter[]{new Numbers(v -> time = v)};
+    }
+
+    /** The current record's time, NaN when it is null. */
+    double time() {
+        return time;
+    }
+
+    @Override
+    public Converter getConverter(int fieldIndex) {
+        return fields[fieldIndex];
+    }
+
+    @Override
+    public void start() {
+        time = Double.NaN;
+    }
+
+    @Override
+    public void end() {
+    }
+
+    /** The converter of a column whose values (through any list nesting) go to {@code leaf}. */
+    private static Converter listOf(Type type, PrimitiveConverter leaf) {
+        if (type.isPrimitive()) {
+            return leaf;
+        }
+        GroupType group = type.asGroupType();
+        if (group.getFieldCount() != 1) {
+            throw new IllegalArgumentException("column " + type.getName() + " is not a list of numbers: " + type);
+        }
+        Converter element = listOf(group.getType(0), leaf);
+        return new GroupConverter() {
+            @Override
+            public Converter getConverter(int fieldIndex) {
+                return element;
+            }
+
+            @Override
+            public void start() {
+            }
+
+            @Override
+            public void end() {
+            }
+        };
+    }
+
+    private static final class Features extends GroupConverter {
+        private final Converter[] fields;
+
+        Features(GroupType projected, FeatureSchema schema, PackedRowBuilder builder) {
+            fields = new Converter[projected.getFieldCount()];
+            for (int i = 0; i < fields.length; i++) {
+                Type column = projected.getType(i);
+                String name = column.getName();
+                boolean weights = name.endsWith(FeatureStage.WEIGHTS_SUFFIX) && !schema.features().stream().anyMatch(s -> s.name().equals(name));
+                int f = schema.index(weights ? name.substring(0, name.length() - FeatureStage.WEIGHTS_SUFFIX.length()) : name);
+                FeatureSpec spec = schema.features().get(f);
+                PrimitiveConverter leaf;
+                if (weights) {
+                    leaf = new Numbers(v -> builder.addWeight(f, (float) v));
+                } else if (spec.sparse()) {
+                    leaf = new Ids(f, builder);
+                } else {
+                    leaf = new Numbers(v -> builder.addDense(f, (float) v));
+                }
+                fields[i] = listOf(column, leaf);
+            }
+        }
+
+        @Override
+        public Converter getConverter(int fieldIndex) {
+            return fields[fieldIndex];
+        }
+
+        @Override
+        public void start() {
+        }
+
+        @Override
+        public void end() {
+        }
+    }
+
+    private static final class Ids extends PrimitiveConverter {
+        private final int feature;
+        private final PackedRowBuilder builder;
+
+        Ids(int feature, PackedRowBuilder builder) {
+            this.feature = feature;
+            this.builder = builder;
+        }
+
+        @Override
+        public void addLong(long value) {
+            builder.addId(feature, value);
+        }
+
+        @Override
+        public void addInt(int value) {
+            builder.addId(feature, value);
+        }
+    }
+
+    @FunctionalInterface
+    private interface DoubleSink {
+        void accept(double value);
+    }
+
+    /** Any numeric column, as a double (floats widen exactly, so narrowing back gives the float). */
+    private static final class Numbers extends PrimitiveConverter {
+        private final DoubleSink sink;
+
+        Numbers(DoubleSink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void addDouble(double value) {
+            sink.accept(value);
+        }
+
+        @Override
+        public void addFloat(float value) {
+            sink.accept(value);
+        }
+
+        @Override
+        public void addLong(long value) {
+            sink.accept(value);
+        }
+
+        @Override
+        public void addInt(int value) {
+            sink.accept(value);
+        }
+    }
+
+    /** The user id, in whatever type the samples hold it, as the group key of its text. */
+    private static final class GroupKey extends PrimitiveConverter {
+        private final PackedRowBuilder builder;
+
+        GroupKey(PackedRowBuilder builder) {
+            this.builder = builder;
+        }
+
+        @Override
+        public void addBinary(Binary value) {
+            builder.setGroupKey(SampleTableReader.groupKey(value.toStringUsingUTF8()));
+        }
+
+        @Override
+        public void addLong(long value) {
+            builder.setGroupKey(SampleTableReader.groupKey(Long.toString(value)));
+        }
+
+        @Override
+        public void addInt(int value) {
+            builder.setGroupKey(SampleTableReader.groupKey(Integer.toString(value)));
+        }
+
+        @Override
+        public void addDouble(double value) {
+            builder.setGroupKey(SampleTableReader.groupKey(Double.toString(value)));
+        }
+
+        @Override
+        public void addFloat(float value) {
+            builder.setGroupKey(SampleTableReader.groupKey(Float.toString(value)));
+        }
+    }
+}

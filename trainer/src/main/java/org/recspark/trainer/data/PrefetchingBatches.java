@@ -1,0 +1,186 @@
+package org.recspark.trainer.data;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Batches decoded ahead by a background thread: it reads the chunks in the given order, passes the
+ * rows through a shuffle buffer (when given), assembles batches and keeps up to
+ * {@value #PREFETCH_BATCHES} of them queued, so the consumer finds the next batch ready while it
+ * trains on the current one. The batches before {@code firstBatch} are read (the shuffle buffer's
+ * state depends on every row before) but not assembled.
+ *
+ * <p>Memory: at most the buffer's rows plus {@value #PREFETCH_BATCHES} queued batches, the batch
+ * being assembled and the one the consumer holds ({@link LiveRows} counts them). Each chunk must give
+ * the rows its source announced, or the stream fails (the table changed since it was planned).
+ * The consumer's methods are for one thread.
+ */
+final class PrefetchingBatches implements Batches {
+    static final int PREFETCH_BATCHES = 2;
+    private static final Object END = new Object();
+
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(PREFETCH_BATCHES);
+    private final LiveRows live;
+    private final Thread producer;
+    private volatile boolean closed;
+    private Object head;
+    private Examples current;
+
+    /**
+     * @param shuffle the shuffle buffer, or null to keep the chunks' row order
+     */
+    PrefetchingBatches(String name, RowChunkSource source, int[] chunks, ShuffleBuffer<PackedRow> shuffle, PackedRowBatcher batcher,
+                       int batchSize, long firstBatch, LiveRows live) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        this.live = live;
+        Assembler assembler = new Assembler(batcher, batchSize, firstBatch);
+        producer = new Thread(() -> produce(source, chunks, shuffle, batcher.layout(), assembler), "recspark-decode-" + name);
+        producer.setDaemon(true);
+        producer.start();
+    }
+
+    private void produce(RowChunkSource source, int[] chunks, ShuffleBuffer<PackedRow> shuffle, RowLayout layout, Assembler assembler) {
+        try {
+            PackedRowBuilder builder = new PackedRowBuilder(layout);
+            for (int chunk : chunks) {
+                long[] seen = {0};
+                source.read(chunk, builder, row -> {
+                    if (closed) {
+                        throw new StreamClosed();
+                    }
+                    seen[0]++;
+                    live.add(1);
+                    if (shuffle == null) {
+                        assembler.accept(row);
+                    } else {
+                        shuffle.offer(row, assembler::accept);
+                    }
+                });
+                if (seen[0] != source.rows(chunk)) {
+                    throw new IllegalStateException("chunk " + chunk + " gave " + seen[0] + " rows where " + source.rows(chunk)
+                            + " were planned: the samples changed while training read them");
+                }
+            }
+            if (shuffle != null) {
+                shuffle.drain(assembler::accept);
+            }
+            assembler.flush();
+            put(END);
+        } catch (StreamClosed e) {
+            // the consumer closed the stream: nobody waits for more
+        } catch (IOException | RuntimeException | Error e) {
+            if (!closed) {
+                queue.clear();
+                queue.offer(new Failure(e));
+            }
+        }
+    }
+
+    private void put(Object item) {
+        try {
+            queue.put(item);
+        } catch (InterruptedException e) {
+            throw new StreamClosed();
+        }
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (head == null) {
+            try {
+                head = queue.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for decoded rows", e);
+            }
+        }
+        if (head instanceof Failure f) {
+            throw new IllegalStateException("cannot read the rows: " + f.cause().getMessage(), f.cause());
+        }
+        return head != END;
+    }
+
+    @Override
+    public Examples next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        releaseCurrent();
+        current = (Examples) head;
+        head = null;
+        return current;
+    }
+
+    private void releaseCurrent() {
+        if (current != null) {
+            live.release(current.numRows());
+            current = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        producer.interrupt();
+        queue.clear();
+        try {
+            producer.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        queue.clear();
+        releaseCurrent();
+    }
+
+    private record Failure(Throwable cause) {}
+
+    private static final class StreamClosed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StreamClosed() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Groups rows into batches, dropping the ones before the first wanted batch. */
+    private final class Assembler {
+        private final PackedRowBatcher batcher;
+        private final PackedRow[] rows;
+        private final long firstBatch;
+        private int count;
+        private long batch;
+
+        Assembler(PackedRowBatcher batcher, int batchSize, long firstBatch) {
+            this.batcher = batcher;
+            this.rows = new PackedRow[batchSize];
+            this.firstBatch = firstBatch;
+        }
+
+        void accept(PackedRow row) {
+            rows[count++] = row;
+            if (count == rows.length) {
+                flush();
+            }
+        }
+
+        void flush() {
+            if (count == 0) {
+                return;
+            }
+            if (batch >= firstBatch) {
+                put(batcher.build(rows, count));
+            } else {
+                live.release(count);
+            }
+            Arrays.fill(rows, 0, count, null);
+            count = 0;
+            batch++;
+        }
+    }
+}
