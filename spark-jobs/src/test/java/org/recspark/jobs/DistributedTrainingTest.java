@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +20,8 @@ import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.jobs.samples.SampleBuildJobTest;
 import org.recspark.jobs.training.DistributedTrainingJob;
+import org.recspark.jobs.training.SamplePlanner;
+import org.recspark.jobs.training.SampleSource;
 import org.recspark.jobs.training.SampleSplit;
 import org.recspark.trainer.eval.TrainingProgress;
 import org.recspark.trainer.export.ExportBundle;
@@ -79,11 +79,12 @@ class DistributedTrainingTest {
         Path longer = config.resolveSibling("progress_pipeline.pbtxt");
         Files.writeString(longer, Files.readString(config).replace("num_epochs: 4", "num_epochs: 16"));
         PipelineConfig pipeline = ConfigParser.load(longer);
-        Dataset<Row>[] split = SampleSplit.split(spark.read().parquet(samples.toString()), pipeline.getInputConfig());
+        List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(spark.read().parquet(samples.toString()),
+                pipeline.getInputConfig()), pipeline.getInputConfig().getTimeField());
         List<TrainingProgress> seen = new CopyOnWriteArrayList<>();
         String summaryJson = new DistributedTrainingJob(spark, pipeline, longer.getParent(), tmp.resolve("followed"), 2, 1)
                 .observingProgress(seen::add)
-                .run(split[0], split[1], Optional.ofNullable(split[2]));
+                .run(split.get(0), split.get(1), Optional.ofNullable(split.get(2)));
         JsonObject summary = JsonParser.parseString(summaryJson).getAsJsonObject();
         long steps = summary.get("steps").getAsLong();
 
