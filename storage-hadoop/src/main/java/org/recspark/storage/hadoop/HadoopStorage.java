@@ -32,6 +32,8 @@ public final class HadoopStorage implements RemoteStorage {
     /** Object stores: a directory rename copies object by object, so it is not atomic. */
     private static final Set<String> NON_ATOMIC_RENAME = Set.of("s3", "s3a", "s3n", "gs", "oss", "cosn", "obs", "wasb", "wasbs",
             "abfs", "abfss");
+    /** More schemes without an atomic rename, comma-separated, for stores this list does not know. */
+    public static final String NON_ATOMIC_RENAME_SCHEMES = "recspark.storage.non-atomic-rename-schemes";
     private static volatile Configuration configuration;
 
     private final HadoopFileSystemProvider provider = new HadoopFileSystemProvider(this);
@@ -136,7 +138,9 @@ public final class HadoopStorage implements RemoteStorage {
         if (!(path instanceof HadoopPath p)) {
             return Locations.isLocal(path);
         }
-        return !NON_ATOMIC_RENAME.contains(p.getFileSystem().root().getScheme().toLowerCase(Locale.ROOT));
+        String scheme = p.getFileSystem().root().getScheme().toLowerCase(Locale.ROOT);
+        return !NON_ATOMIC_RENAME.contains(scheme)
+                && !configuration().getTrimmedStringCollection(NON_ATOMIC_RENAME_SCHEMES).contains(scheme);
     }
 
     private static String hint(String scheme) {

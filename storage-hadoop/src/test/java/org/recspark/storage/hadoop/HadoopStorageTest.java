@@ -134,6 +134,38 @@ class HadoopStorageTest {
     }
 
     @Test
+    void onStoresWithoutAtomicRenameTheMarkerIsWrittenLastInPlace() throws IOException {
+        org.apache.hadoop.conf.Configuration conf = SchemedLocalFileSystem.configuration();
+        conf.set(HadoopStorage.NON_ATOMIC_RENAME_SCHEMES, SchemedLocalFileSystem.SCHEME);
+        HadoopStorage.install(conf);
+        try {
+            Path target = root.resolve("object-store/ckpt-7");
+            assertFalse(Locations.atomicRename(target));
+            CommittedDirectory write = CommittedDirectory.begin(target);
+            assertEquals(target, write.staging(), "written in place: a rename would copy object by object");
+            Files.writeString(write.staging().resolve("tensors.bin"), "0123");
+            assertTrue(Files.exists(target));
+            assertFalse(CommittedDirectory.isCommitted(target), "visible but not committed: readers skip it");
+            assertTrue(CommittedDirectory.verify(target).orElseThrow().contains("no _COMMITTED marker"));
+            write.commit();
+            assertTrue(CommittedDirectory.verify(target).isEmpty());
+
+            CommittedDirectory rewrite = CommittedDirectory.begin(target);
+            assertFalse(CommittedDirectory.isCommitted(target), "a rewrite withdraws the marker before touching any file");
+            rewrite.abandon();
+            assertFalse(Files.exists(target));
+            assertThrows(java.nio.file.AtomicMoveNotSupportedException.class,
+                    () -> Files.move(root.resolve("object-store"), root.resolve("moved"), java.nio.file.StandardCopyOption.ATOMIC_MOVE));
+
+            Path file = root.resolve("object-store/current.json");
+            AtomicFile.writeString(file, "{}");
+            assertEquals("{}", Files.readString(file));
+        } finally {
+            HadoopStorage.install(SchemedLocalFileSystem.configuration());
+        }
+    }
+
+    @Test
     void atomicFilesReplaceWhole() throws IOException {
         Path file = root.resolve("state/current.json");
         AtomicFile.writeString(file, "{\"a\": 1}");
