@@ -37,8 +37,9 @@ import scala.jdk.javaapi.CollectionConverters;
  *
  * <p>Rows are a function of their index: users and items drawn with a skew, each feature's ids
  * hashed from the entities of its sides (so a user's features repeat with the user), tags of 1-4
- * ids, sequences of 0-20, dense values from the same hashes; clicks with a planted signal (a user
- * bias, an item bias and a user-item affinity) for the model to learn. Time increases with the
+ * ids, sequences of 0-20, dense values from the same hashes; clicks with a planted signal for the
+ * model to learn: a user bias, an item bias, a user-item affinity, and a bias per id of each
+ * feature of at most 1,000 ids. Time increases with the
  * index over D days (UTC), N / D rows a day. Spark writes each day with a task per 125,000 rows, so
  * files keep one size whatever the table's.
  */
@@ -130,8 +131,7 @@ public final class SyntheticSampleTable {
             int item = (int) (ITEMS * Math.pow(random.nextDouble(), 1.5));
             long request = k / 10;
             long ts = START + k * span / rows;
-            double logit = -1.8 + bias(user, 1) + bias(item, 2) + (user % 7 == item % 7 ? 1.5 : 0) + 0.3 * (request % 3);
-            double click = random.nextDouble() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
+            double logit = -2.2 + bias(user, 1) + bias(item, 2) + (user % 7 == item % 7 ? 1 : 0);
             List<Object> values = new ArrayList<>();
             for (int f = 0; f < schema.size(); f++) {
                 FeatureSpec spec = schema.features().get(f);
@@ -147,6 +147,9 @@ public final class SyntheticSampleTable {
                         ids[j] = Math.floorMod(mix(key, 100 + j), spec.idSpaceSize());
                     }
                     values.add(seq(ids));
+                    if (count > 0 && spec.idSpaceSize() <= 1000) {
+                        logit += 0.8 * bias(ids[0], f);
+                    }
                     if (spec.weighted()) {
                         Float[] weights = new Float[count];
                         for (int j = 0; j < count; j++) {
@@ -162,6 +165,7 @@ public final class SyntheticSampleTable {
                     values.add(seq(dense));
                 }
             }
+            double click = random.nextDouble() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
             return RowFactory.create("r" + request, "u" + user, "i" + item, ts, click, RowFactory.create(values.toArray()));
         }
 
@@ -170,8 +174,8 @@ public final class SyntheticSampleTable {
             return CollectionConverters.asScala(Arrays.asList(values)).toSeq().toList();
         }
 
-        /** A user's or item's bias in [-1, 1), fixed by its index. */
-        private static double bias(int entity, int salt) {
+        /** An entity's (a user's, an item's, an id's) bias in [-1, 1), fixed by its index. */
+        private static double bias(long entity, int salt) {
             return Math.floorMod(mix(entity, salt), 2000) / 1000.0 - 1;
         }
 
