@@ -1,5 +1,8 @@
 package org.recspark.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -8,6 +11,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -23,6 +27,7 @@ import org.recspark.features.FeatureGenerator;
 import org.recspark.features.FeatureSchema;
 import org.recspark.features.FeatureSpec;
 import org.recspark.features.Side;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Writes a table of training samples in the sample job's layout (request, user and item ids, time,
@@ -32,10 +37,11 @@ import org.recspark.features.Side;
  *
  * <p>Rows are a function of their index: users and items drawn with a skew, each feature's ids
  * hashed from the entities of its sides (so a user's features repeat with the user), tags of 1-4
- * ids, sequences of 0-20, dense values from the same hashes; clicks with a planted signal (a user
- * bias, an item bias and a user-item affinity) for the model to learn. Time increases with the
- * index over D days (UTC). Spark writes it with a task per 125,000 rows, so files keep one size
- * whatever the table's.
+ * ids, sequences of 0-20, dense values from the same hashes; clicks with a planted signal for the
+ * model to learn: a user bias, an item bias, a user-item affinity, and a bias per id of each
+ * feature of at most 1,000 ids. Time increases with the
+ * index over D days (UTC), N / D rows a day. Spark writes each day with a task per 125,000 rows, so
+ * files keep one size whatever the table's.
  */
 public final class SyntheticSampleTable {
     private static final int USERS = 200_000;
@@ -73,14 +79,23 @@ public final class SyntheticSampleTable {
         }
         StructType type = new StructType().add("request_id", DataTypes.StringType).add("user_id", DataTypes.StringType)
                 .add("item_id", DataTypes.StringType).add("ts", DataTypes.LongType).add("click", DataTypes.DoubleType)
-                .add("dt", DataTypes.StringType).add("features", features, false);
+                .add("features", features, false);
         SparkSession spark = SparkSession.builder().appName("synthetic samples").getOrCreate();
-        int partitions = (int) Math.max(1, (rows + 124_999) / 125_000);
         long span = days * 86_400L;
-        spark.range(0, rows, 1, partitions)
-                .mapPartitions(new Generate(pipeline.getFeatureConfig().toByteArray(), config.toAbsolutePath().getParent().toString(),
-                        rows, span), Encoders.row(type))
-                .write().mode(SaveMode.Overwrite).partitionBy("dt").parquet(out);
+        Generate generate = new Generate(pipeline.getFeatureConfig().toByteArray(), config.toAbsolutePath().getParent().toString(), rows, span);
+        // One write per day into its dt= directory: the layout of partitionBy("dt") without its sort of the rows.
+        for (int day = 0; day < days; day++) {
+            long from = rows * day / days;
+            long to = rows * (day + 1) / days;
+            String dt = Instant.ofEpochSecond(START + day * 86_400L).atZone(ZoneOffset.UTC).toLocalDate().toString();
+            spark.range(from, to, 1, (int) Math.max(1, (to - from + 124_999) / 125_000)).mapPartitions(generate, Encoders.row(type))
+                    .write().mode(SaveMode.Overwrite).parquet(out + "/dt=" + dt);
+        }
+        try (FileSystem fs = FileSystem.newInstance(URI.create(out), spark.sparkContext().hadoopConfiguration())) {
+            fs.create(new org.apache.hadoop.fs.Path(out, "_SUCCESS")).close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot mark " + out + " complete", e);
+        }
         System.out.println("wrote " + rows + " samples to " + out);
         spark.stop();
     }
@@ -116,8 +131,7 @@ public final class SyntheticSampleTable {
             int item = (int) (ITEMS * Math.pow(random.nextDouble(), 1.5));
             long request = k / 10;
             long ts = START + k * span / rows;
-            double logit = -1.8 + bias(user, 1) + bias(item, 2) + (user % 7 == item % 7 ? 1.5 : 0) + 0.3 * (request % 3);
-            double click = random.nextDouble() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
+            double logit = -2.2 + bias(user, 1) + bias(item, 2) + (user % 7 == item % 7 ? 1 : 0);
             List<Object> values = new ArrayList<>();
             for (int f = 0; f < schema.size(); f++) {
                 FeatureSpec spec = schema.features().get(f);
@@ -132,28 +146,36 @@ public final class SyntheticSampleTable {
                     for (int j = 0; j < count; j++) {
                         ids[j] = Math.floorMod(mix(key, 100 + j), spec.idSpaceSize());
                     }
-                    values.add(Arrays.asList(ids));
+                    values.add(seq(ids));
+                    if (count > 0 && spec.idSpaceSize() <= 1000) {
+                        logit += 0.8 * bias(ids[0], f);
+                    }
                     if (spec.weighted()) {
                         Float[] weights = new Float[count];
                         for (int j = 0; j < count; j++) {
                             weights[j] = Math.floorMod(mix(key, 200 + j), 1000) / 1000f;
                         }
-                        values.add(Arrays.asList(weights));
+                        values.add(seq(weights));
                     }
                 } else {
                     Float[] dense = new Float[spec.denseDim()];
                     for (int j = 0; j < dense.length; j++) {
                         dense[j] = Math.floorMod(mix(key, 300 + j), 1000) / 300f;
                     }
-                    values.add(Arrays.asList(dense));
+                    values.add(seq(dense));
                 }
             }
-            String dt = Instant.ofEpochSecond(ts).atZone(ZoneOffset.UTC).toLocalDate().toString();
-            return RowFactory.create("r" + request, "u" + user, "i" + item, ts, click, dt, RowFactory.create(values.toArray()));
+            double click = random.nextDouble() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
+            return RowFactory.create("r" + request, "u" + user, "i" + item, ts, click, RowFactory.create(values.toArray()));
         }
 
-        /** A user's or item's bias in [-1, 1), fixed by its index. */
-        private static double bias(int entity, int salt) {
+        /** An array column's value, as Spark's row encoder takes it. */
+        private static <T> scala.collection.immutable.Seq<T> seq(T[] values) {
+            return CollectionConverters.asScala(Arrays.asList(values)).toSeq().toList();
+        }
+
+        /** An entity's (a user's, an item's, an id's) bias in [-1, 1), fixed by its index. */
+        private static double bias(long entity, int salt) {
             return Math.floorMod(mix(entity, salt), 2000) / 1000.0 - 1;
         }
 
