@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * before) but not assembled.
  *
  * <p>Memory: at most the buffer's rows plus {@value #PREFETCH_BATCHES} queued batches, the batch
- * being assembled and the one the consumer holds ({@link LiveRows} counts them). Each chunk must give
+ * being assembled, the next one taken off the queue by {@link #hasNext} and the one the consumer
+ * holds until it asks for the next ({@link LiveRows} counts them). Each chunk must give
  * the rows its source announced, or the stream fails (the table changed since it was planned).
  * The consumer's methods are for one thread.
  */

@@ -74,9 +74,10 @@ public final class StreamingTrainingData implements TrainingData {
 
     /**
      * The most decoded rows an epoch of batches of {@code batchSize} rows can hold at once: the
-     * shuffle buffer, the batches decoded ahead, the one being assembled and the one being trained on.
+     * shuffle buffer, the batches queued ahead, the one being assembled, the next one taken off the
+     * queue and the one being trained on.
      */
     public long liveRowBound(int batchSize) {
-        return (shuffle ? Math.min(bufferRows, numRows) : 0) + (long) (PrefetchingBatches.PREFETCH_BATCHES + 2) * batchSize;
+        return (shuffle ? Math.min(bufferRows, numRows) : 0) + (long) (PrefetchingBatches.PREFETCH_BATCHES + 3) * batchSize;
     }
 }
