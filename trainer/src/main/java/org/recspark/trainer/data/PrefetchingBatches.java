@@ -6,25 +6,35 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Batches decoded ahead by a background thread: it reads the chunks in the given order, passes the
  * rows through a shuffle buffer (when given), assembles batches and keeps up to
  * {@value #PREFETCH_BATCHES} of them queued, so the consumer finds the next batch ready while it
- * trains on the current one. The batches before {@code firstBatch} are read (the shuffle buffer's
- * state depends on every row before) but not assembled.
+ * trains on the current one, even across the pauses of opening a row group or of a busy machine.
+ * The batches before {@code firstBatch} are read (the shuffle buffer's state depends on every row
+ * before) but not assembled.
  *
  * <p>Memory: at most the buffer's rows plus {@value #PREFETCH_BATCHES} queued batches, the batch
- * being assembled and the one the consumer holds ({@link LiveRows} counts them). Each chunk must give
+ * being assembled, the next one taken off the queue by {@link #hasNext} and the one the consumer
+ * holds until it asks for the next ({@link LiveRows} counts them). Each chunk must give
  * the rows its source announced, or the stream fails (the table changed since it was planned).
  * The consumer's methods are for one thread.
  */
 final class PrefetchingBatches implements Batches {
-    static final int PREFETCH_BATCHES = 2;
+    /** Batches decoded ahead of the one the consumer holds. */
+    static final int PREFETCH_BATCHES = 8;
+    private static final Logger LOG = LoggerFactory.getLogger(PrefetchingBatches.class);
     private static final Object END = new Object();
 
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(PREFETCH_BATCHES);
     private final LiveRows live;
+    private final String name;
+    private final boolean report;
+    private final AtomicLong rowsRead = new AtomicLong();
     private final Thread producer;
     private volatile boolean closed;
     private Object head;
@@ -32,13 +42,16 @@ final class PrefetchingBatches implements Batches {
 
     /**
      * @param shuffle the shuffle buffer, or null to keep the chunks' row order
+     * @param report  log, when closed, how many rows were read and the most held at once
      */
     PrefetchingBatches(String name, RowChunkSource source, int[] chunks, ShuffleBuffer<PackedRow> shuffle, PackedRowBatcher batcher,
-                       int batchSize, long firstBatch, LiveRows live) {
+                       int batchSize, long firstBatch, LiveRows live, boolean report) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
         this.live = live;
+        this.name = name;
+        this.report = report;
         Assembler assembler = new Assembler(batcher, batchSize, firstBatch);
         producer = new Thread(() -> produce(source, chunks, shuffle, batcher.layout(), assembler), "recspark-decode-" + name);
         producer.setDaemon(true);
@@ -55,6 +68,7 @@ final class PrefetchingBatches implements Batches {
                         throw new StreamClosed();
                     }
                     seen[0]++;
+                    rowsRead.incrementAndGet();
                     live.add(1);
                     if (shuffle == null) {
                         assembler.accept(row);
@@ -136,6 +150,9 @@ final class PrefetchingBatches implements Batches {
         }
         queue.clear();
         releaseCurrent();
+        if (report) {
+            LOG.info("Stream {}: {} rows decoded, at most {} decoded rows held at once", name, rowsRead.get(), live.peak());
+        }
     }
 
     private record Failure(Throwable cause) {}

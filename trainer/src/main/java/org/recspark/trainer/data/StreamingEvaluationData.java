@@ -30,6 +30,6 @@ public final class StreamingEvaluationData implements EvaluationData {
         for (int i = 0; i < chunks.length; i++) {
             chunks[i] = i;
         }
-        return new PrefetchingBatches("evaluation", source, chunks, null, batcher, batchSize, 0, new LiveRows());
+        return new PrefetchingBatches("evaluation", source, chunks, null, batcher, batchSize, 0, new LiveRows(), false);
     }
 }

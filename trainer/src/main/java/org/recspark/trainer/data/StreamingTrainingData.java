@@ -63,11 +63,21 @@ public final class StreamingTrainingData implements TrainingData {
             }
             buffer = new ShuffleBuffer<>((int) Math.max(1, Math.min(bufferRows, numRows)), random.split());
         }
-        return new PrefetchingBatches("epoch-" + epoch, source, chunks, buffer, batcher, batchSize, firstBatch, live);
+        return new PrefetchingBatches("epoch-" + epoch + (stream > 0 ? "-worker-" + stream : ""), source, chunks, buffer, batcher,
+                batchSize, firstBatch, live, true);
     }
 
     /** The most decoded rows held at once so far, over every epoch (buffer and batches). */
     public long peakLiveRows() {
         return live.peak();
+    }
+
+    /**
+     * The most decoded rows an epoch of batches of {@code batchSize} rows can hold at once: the
+     * shuffle buffer, the batches queued ahead, the one being assembled, the next one taken off the
+     * queue and the one being trained on.
+     */
+    public long liveRowBound(int batchSize) {
+        return (shuffle ? Math.min(bufferRows, numRows) : 0) + (long) (PrefetchingBatches.PREFETCH_BATCHES + 3) * batchSize;
     }
 }

@@ -153,7 +153,8 @@ class StreamingTrainingDataTest {
             }
         }
         assertEquals(n, seen);
-        long bound = buffer + (long) (PrefetchingBatches.PREFETCH_BATCHES + 2) * batch;
+        long bound = buffer + (long) (PrefetchingBatches.PREFETCH_BATCHES + 3) * batch;
+        assertEquals(bound, stream.liveRowBound(batch));
         assertTrue(stream.peakLiveRows() <= bound, "peak " + stream.peakLiveRows() + " decoded rows held, bound " + bound);
         assertTrue(stream.peakLiveRows() >= buffer, "the buffer fills: " + stream.peakLiveRows());
     }
