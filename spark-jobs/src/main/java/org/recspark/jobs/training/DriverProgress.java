@@ -105,9 +105,12 @@ public final class DriverProgress extends SparkListener implements AutoCloseable
     /** One progress line; rates are since {@code earlier} when it is an earlier snapshot of the same attempt. */
     static String describe(TrainingProgress p, TrainingProgress earlier) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "step %d of %d (%.0f%%), epoch %d, %.0f samples/s, loss %.5f", p.step(), p.plannedSteps(),
-                p.plannedSteps() == 0 ? 0.0 : 100.0 * p.step() / p.plannedSteps(), p.epoch(), p.samplesPerSecondSince(earlier),
-                p.meanLossSince(earlier)));
+        sb.append(String.format(Locale.ROOT, "step %d of %d (%.0f%%), epoch %d", p.step(), p.plannedSteps(),
+                p.plannedSteps() == 0 ? 0.0 : 100.0 * p.step() / p.plannedSteps(), p.epoch()));
+        // After training, worker 0's final evaluation comes without new steps: nothing to rate.
+        if (!p.follows(earlier) || p.runSteps() > earlier.runSteps()) {
+            sb.append(String.format(Locale.ROOT, ", %.0f samples/s, loss %.5f", p.samplesPerSecondSince(earlier), p.meanLossSince(earlier)));
+        }
         p.etaSeconds().ifPresent(eta -> sb.append(", ETA ").append(duration(Math.round(eta))));
         if (earlier != null && !p.follows(earlier) && p.runSteps() < p.step()) {
             sb.append(" (a new attempt, resumed at step ").append(p.step() - p.runSteps()).append(')');

@@ -22,6 +22,13 @@ class DriverProgressTest {
     }
 
     @Test
+    void theFinalEvaluationAfterTheLastStepHasNoRates() {
+        TrainingProgress trained = new TrainingProgress(400, 400, 3, 51_200, 400, 51_200, 80, 120, 380, Map.of("auc", 0.7));
+        TrainingProgress evaluated = new TrainingProgress(400, 400, 4, 51_200, 400, 51_200, 81, 120, 400, Map.of("auc", 0.75));
+        assertEquals("step 400 of 400 (100%), epoch 4, ETA 0s; evaluation at step 400: auc 0.75000", DriverProgress.describe(evaluated, trained));
+    }
+
+    @Test
     void aRetriedAttemptSaysWhereItResumed() {
         TrainingProgress failed = new TrainingProgress(250, 400, 2, 32_000, 250, 32_000, 50, 75, 200, Map.of("auc", 0.7));
         TrainingProgress resumed = new TrainingProgress(210, 400, 1, 26_880, 10, 1_280, 4, 3, 200, Map.of("auc", 0.7));
