@@ -42,8 +42,11 @@ final class RingHandshake {
     private static final int VERSION = 2;
     private static final int NONCE_BYTES = 32;
     private static final int MAC_BYTES = 32;
-    static final int HELLO_BYTES = 5 * Integer.BYTES + 32 + NONCE_BYTES;
-    static final int REPLY_BYTES = 2 * Integer.BYTES + 32;
+    private static final int SESSION_DIGEST_BYTES = 32;
+    /** A challenge carries a nonce, a verdict a MAC or zeros: both 32 bytes, so every reply has one size. */
+    private static final int REPLY_PAYLOAD_BYTES = 32;
+    static final int HELLO_BYTES = 5 * Integer.BYTES + SESSION_DIGEST_BYTES + NONCE_BYTES;
+    static final int REPLY_BYTES = 2 * Integer.BYTES + REPLY_PAYLOAD_BYTES;
     static final int PROOF_BYTES = Integer.BYTES + MAC_BYTES;
     static final int ACCEPTED = 0;
     private static final int REFUSED = 1;
@@ -124,7 +127,7 @@ final class RingHandshake {
             throw new Rejected("refused this rank's handshake (the successor's log says why: another job or stage "
                     + "attempt, a wrong ring secret or position)");
         }
-        byte[] payload = new byte[32];
+        byte[] payload = new byte[REPLY_PAYLOAD_BYTES];
         reply.get(payload);
         return payload;
     }
@@ -141,7 +144,7 @@ final class RingHandshake {
         int size = hello.getInt();
         int senderRank = hello.getInt();
         int receiverRank = hello.getInt();
-        byte[] peerSession = new byte[32];
+        byte[] peerSession = new byte[SESSION_DIGEST_BYTES];
         hello.get(peerSession);
         byte[] theirNonce = new byte[NONCE_BYTES];
         hello.get(theirNonce);
