@@ -32,6 +32,7 @@ import org.recspark.trainer.distributed.CollectiveWorkerGroup;
 import org.recspark.trainer.distributed.RingCollective;
 import org.recspark.trainer.distributed.RingListener;
 import org.recspark.trainer.distributed.RingMember;
+import org.recspark.trainer.distributed.RingSecret;
 import org.recspark.trainer.eval.TrainingProgress;
 import org.recspark.trainer.eval.TrainingRun;
 import org.recspark.trainer.nn.Gradients;
@@ -52,8 +53,9 @@ import scala.runtime.AbstractFunction1;
  * driver before training starts (from the plan), so every worker agrees on the steps of an epoch.
  * The barrier context is the control plane only: each task opens its listening
  * socket first, then publishes its address and row count with {@code allGather}; gradients flow
- * over the tasks' own TCP ring ({@link RingCollective}), whose handshake names the stage attempt so a
- * retried stage never talks to a stale peer.
+ * over the tasks' own TCP ring ({@link RingCollective}), whose handshake proves a secret the driver
+ * creates for this run and names the stage attempt, so no outsider joins and a retried stage never
+ * talks to a stale peer.
  *
  * <p>Failure: any task's exception fails the barrier stage, and Spark restarts all its tasks. The
  * tasks' output goes through a shuffle ({@code repartition(1)}), which makes the barrier stage a
@@ -119,7 +121,9 @@ public final class DistributedTrainingJob {
         LOG.info("Barrier-mode training: {} workers x {} threads, training rows per worker {}, run directory {}", workers, taskThreads,
                 java.util.Arrays.toString(partitionRows), runDir);
         try (DriverProgress progress = DriverProgress.follow(spark.sparkContext(), progressObserver)) {
-            TrainTask task = new TrainTask(ShippedConfig.prepare(config, baseDir).toByteArray(), Locations.uri(baseDir),
+            // The ring's secret reaches the executors in the task closure, over Spark's RPC: encrypted only where the
+            // cluster sets spark.authenticate and spark.network.crypto.enabled. It is never logged.
+            TrainTask task = new TrainTask(ShippedConfig.prepare(config, baseDir).toByteArray(), RingSecret.generate(), Locations.uri(baseDir),
                     Locations.uri(runDir), ShippedStorage.fromDriver(), taskThreads,
                     Long.parseLong(spark.conf().get(FAIL_AT_STEP, "0")),
                     Duration.ofSeconds(Long.parseLong(spark.conf().get("spark.recspark.collective.timeoutSeconds", "120"))),
@@ -143,6 +147,7 @@ public final class DistributedTrainingJob {
             implements Serializable {
         private static final long serialVersionUID = 1L;
         private final byte[] config;
+        private final RingSecret ringSecret;
         private final String baseDir;
         private final String runDir;
         private final ShippedStorage storage;
@@ -159,10 +164,11 @@ public final class DistributedTrainingJob {
         /**
          * @param test the test rows, or null
          */
-        TrainTask(byte[] config, String baseDir, String runDir, ShippedStorage storage, int threads, long failAtStep, Duration timeout,
+        TrainTask(byte[] config, RingSecret ringSecret, String baseDir, String runDir, ShippedStorage storage, int threads, long failAtStep, Duration timeout,
                   List<SampleSource> shares, long[] partitionRows, SampleSource eval, SampleSource test,
                   Broadcast<SerializableConfiguration> conf, TrainingProgressAccumulator progress) {
             this.config = config;
+            this.ringSecret = ringSecret;
             this.baseDir = baseDir;
             this.runDir = runDir;
             this.storage = storage;
@@ -206,14 +212,14 @@ public final class DistributedTrainingJob {
             }
             try {
                 List<String> addresses = new ArrayList<>(List.of(context.allGather(listener.address())));
-                String token = "stage-" + context.stageId() + "-attempt-" + context.stageAttemptNumber();
-                RingMember member = new RingMember(token, rank, size);
+                String session = "stage-" + context.stageId() + "-attempt-" + context.stageAttemptNumber();
+                RingMember member = new RingMember(session, ringSecret, rank, size);
                 try (RingCollective ring = listener.join(member, addresses, CollectiveSettings.defaults().withTimeout(timeout))) {
                     WorkerGroup group = new CollectiveWorkerGroup(ring, partitionRows);
                     if (failAtStep > 0 && rank == size - 1 && context.stageAttemptNumber() == 0) {
                         group = new FailingAt(group, failAtStep);
                     }
-                    LOG.info("Worker {} of {} ({}): {} training rows in {} row groups; ring {}", rank, size, token, train.numRows(),
+                    LOG.info("Worker {} of {} ({}): {} training rows in {} row groups; ring {}", rank, size, session, train.numRows(),
                             shares.get(rank).rowGroups().size(), addresses);
                     Optional<TrainingRun.Summary> summary = new TrainingRun(pipeline, base, schema, Locations.of(runDir), threads)
                             .reportingProgressTo(progress::add)

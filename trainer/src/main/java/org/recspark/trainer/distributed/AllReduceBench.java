@@ -110,9 +110,10 @@ public final class AllReduceBench {
                 addresses.add(listeners.get(r).address());
             }
             List<Future<long[]>> futures = new ArrayList<>();
+            RingSecret secret = RingSecret.generate();
             for (int r = 0; r < ranks; r++) {
                 RingListener listener = listeners.get(r);
-                RingMember member = new RingMember("bench", r, ranks);
+                RingMember member = new RingMember("bench", secret, r, ranks);
                 futures.add(pool.submit(() -> {
                     try (RingCollective ring = listener.join(member, addresses, settings)) {
                         float[] buffer = new float[bytes / Float.BYTES];

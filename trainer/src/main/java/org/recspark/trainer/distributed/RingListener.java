@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (RingListener listener = RingListener.open(bindAddress)) {
  *     List<String> addresses = allGather(listener.address()); // in Spark: BarrierTaskContext.allGather
- *     try (RingCollective ring = listener.join(new RingMember(token, rank, size), addresses, settings)) {
+ *     try (RingCollective ring = listener.join(new RingMember(session, secret, rank, size), addresses, settings)) {
  *         ...
  *     }
  * }
@@ -71,8 +71,9 @@ public final class RingListener implements AutoCloseable {
 
     /**
      * Forms the ring: connects to the successor, {@code addresses[(rank + 1) % size]}, and accepts the
-     * predecessor, each side checking the other's session token, ring size and rank; connections from anyone else
-     * are refused, with the reason, while waiting. Blocks until both connections are up, at most the settings'
+     * predecessor, each side proving the ring secret to the other and checking its session, ring size and rank
+     * ({@link RingHandshake}); connections from anyone else are refused while waiting, each handshake with its own
+     * short deadline ({@link PredecessorAcceptor}). Blocks until both connections are up, at most the settings'
      * timeout. Closes the listening socket; callable once.
      *
      * @param addresses every rank's {@link #address()}, in rank order, the same list on every rank
@@ -121,24 +122,16 @@ public final class RingListener implements AutoCloseable {
 
     private static SocketChannel connectToSuccessor(RingMember member, InetSocketAddress address, String successor,
             long deadline) {
-        SocketChannel ch = null;
+        // connect closes its channel on every failure
         try {
-            ch = RingHandshake.connect(member, address, deadline);
-            String refusal = RingHandshake.readVerdict(ch, deadline);
-            if (refusal != null) {
-                throw CollectiveException.of(member, PHASE, successor, "refused this rank: " + refusal, null);
-            }
-            return ch;
+            return RingHandshake.connect(member, address, deadline);
+        } catch (RingHandshake.Rejected e) {
+            throw CollectiveException.of(member, PHASE, successor, e.getMessage(), e);
         } catch (ClosedByInterruptException e) {
-            closeQuietly(ch);
             throw CollectiveException.of(member, PHASE, successor, "interrupted", e);
         } catch (IOException e) {
-            closeQuietly(ch);
             throw CollectiveException.of(member, PHASE, successor, "handshake failed (a peer that stops listening "
-                    + "has failed itself, or refused this rank): " + e, e);
-        } catch (RuntimeException e) {
-            closeQuietly(ch);
-            throw e;
+                    + "has failed itself): " + e, e);
         }
     }
 

@@ -3,20 +3,24 @@ package org.recspark.trainer.distributed;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Who a process is in a ring: the session token all members share, its rank and the ring size. In Spark the token
- * is the job id and stage attempt number, so the tasks of a retried stage never connect to those of an earlier
- * attempt.
+ * Who a process is in a ring: the session all members share, the secret that proves membership, its rank and the
+ * ring size. The session is a public name (in Spark the stage and its attempt number) that every handshake MAC
+ * covers, so the tasks of a retried stage never connect to those of an earlier attempt even though both hold the
+ * job's secret; the secret is what keeps anyone else out.
  */
-public record RingMember(String sessionToken, int rank, int size) {
-    static final int MAX_TOKEN_BYTES = 1024;
+public record RingMember(String session, RingSecret secret, int rank, int size) {
+    static final int MAX_SESSION_BYTES = 1024;
 
     public RingMember {
-        if (sessionToken == null || sessionToken.isEmpty()) {
-            throw new IllegalArgumentException("sessionToken must be non-empty, got " + (sessionToken == null ? "null" : "''"));
+        if (session == null || session.isEmpty()) {
+            throw new IllegalArgumentException("session must be non-empty, got " + (session == null ? "null" : "''"));
         }
-        int tokenBytes = sessionToken.getBytes(StandardCharsets.UTF_8).length;
-        if (tokenBytes > MAX_TOKEN_BYTES) {
-            throw new IllegalArgumentException("sessionToken must be at most " + MAX_TOKEN_BYTES + " UTF-8 bytes, got " + tokenBytes);
+        int sessionBytes = session.getBytes(StandardCharsets.UTF_8).length;
+        if (sessionBytes > MAX_SESSION_BYTES) {
+            throw new IllegalArgumentException("session must be at most " + MAX_SESSION_BYTES + " UTF-8 bytes, got " + sessionBytes);
+        }
+        if (secret == null) {
+            throw new IllegalArgumentException("secret must be given (RingSecret.generate() on the driver), got null");
         }
         if (size < 1) {
             throw new IllegalArgumentException("size must be >= 1, got " + size);
@@ -38,6 +42,6 @@ public record RingMember(String sessionToken, int rank, int size) {
 
     @Override
     public String toString() {
-        return "rank " + rank + " of " + size + " in session '" + sessionToken + "'";
+        return "rank " + rank + " of " + size + " in session '" + session + "'";
     }
 }

@@ -13,7 +13,7 @@ import java.util.function.IntFunction;
 
 /** Runs one body per rank, each on a thread of its own, in a ring formed on 127.0.0.1. */
 final class LoopbackRing {
-    static final String TOKEN = "job-1-stage-2-attempt-0";
+    static final String SESSION = "stage-2-attempt-0";
 
     /** What one rank does once it has joined. */
     interface RankBody<T> {
@@ -41,10 +41,11 @@ final class LoopbackRing {
     private LoopbackRing() {}
 
     static <T> List<Outcome<T>> run(int size, CollectiveSettings settings, RankBody<T> body) {
-        return run(size, rank -> TOKEN, settings, body);
+        RingSecret secret = RingSecret.generate();
+        return run(size, rank -> new RingMember(SESSION, secret, rank, size), settings, body);
     }
 
-    static <T> List<Outcome<T>> run(int size, IntFunction<String> tokenOfRank, CollectiveSettings settings, RankBody<T> body) {
+    static <T> List<Outcome<T>> run(int size, IntFunction<RingMember> memberOfRank, CollectiveSettings settings, RankBody<T> body) {
         List<RingListener> listeners = new ArrayList<>();
         List<String> addresses = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(size);
@@ -57,7 +58,7 @@ final class LoopbackRing {
             for (int r = 0; r < size; r++) {
                 int rank = r;
                 futures.add(pool.submit(() -> runRank(listeners.get(rank),
-                        new RingMember(tokenOfRank.apply(rank), rank, size), addresses, settings, body)));
+                        memberOfRank.apply(rank), addresses, settings, body)));
             }
             List<Outcome<T>> outcomes = new ArrayList<>();
             for (Future<Outcome<T>> f : futures) {
