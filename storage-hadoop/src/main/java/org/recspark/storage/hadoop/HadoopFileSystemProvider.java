@@ -112,6 +112,8 @@ final class HadoopFileSystemProvider extends FileSystemProvider {
                 if (exists) {
                     throw new FileAlreadyExistsException(p.toString());
                 }
+                // The check above is only for a clear message: the create itself refuses an existing file, which
+                // HDFS decides atomically on the NameNode, so of two concurrent creators one fails (DirectoryLock).
                 return fs.create(target, false);
             }
             if (!exists && !set.contains(StandardOpenOption.CREATE)) {
