@@ -31,6 +31,7 @@ import org.recspark.jobs.RecSparkCliAccess;
 import org.recspark.sampledata.GeneratorSpec;
 import org.recspark.sampledata.PlantedDrift;
 import org.recspark.sampledata.SyntheticLogGenerator;
+import org.recspark.storage.DirectoryLock;
 import org.recspark.trainer.export.ExportBundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -190,6 +191,19 @@ class DailyRunTest {
         assertEquals(DAY5, registry.current().orElseThrow().date());
 
         warmStartReachesTheColdStartAucInFewerSteps(registry);
+    }
+
+    @Test
+    void aSecondRunOnTheSameWorkDirectoryIsRefusedNamingTheFirst() throws IOException {
+        Path work = tmp.resolve("locked");
+        try (DirectoryLock first = DirectoryLock.acquire(work, "daily --date " + DAY1)) {
+            Run second = daily(work, DAY2);
+            assertEquals(1, second.code(), second.out() + second.err());
+            assertTrue(second.err().contains(work + " is locked by 'daily --date " + DAY1 + "' on host ")
+                    && second.err().contains("pid " + ProcessHandle.current().pid()), second.err());
+            assertFalse(Files.exists(new DailyRegistry(work).dayDir(DAY2)), "the refused run wrote nothing");
+        }
+        assertFalse(Files.exists(work.resolve(DirectoryLock.FILE)));
     }
 
     @Test
