@@ -22,7 +22,7 @@ public record ParquetPathSink(String path) implements SampleSink {
     @Override
     public void write(Dataset<Row> rows) {
         Path dir = Locations.of(path);
-        try (DirectoryLock lock = DirectoryLock.acquire(dir, "write of samples to " + path)) {
+        try (DirectoryLock lock = DirectoryLock.acquire(dir, "partitioned write to " + path)) {
             PartitionedOutputDirectory output = new PartitionedOutputDirectory(dir, SampleBuildJob.DT);
             output.removeLeftovers();
             // Dynamic overwrite as a write option, so a session left in static mode cannot delete the other days.
