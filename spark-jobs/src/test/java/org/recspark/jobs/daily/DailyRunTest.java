@@ -145,6 +145,7 @@ class DailyRunTest {
         assertEquals(1, corrupted.code(), corrupted.out() + corrupted.err());
         assertTrue(corrupted.err().contains("were rejected, more than input_config.rejects.max_fraction"), corrupted.err());
         assertEquals(DayState.Status.FAILED, registry.state(DAY3).orElseThrow().status());
+        assertFalse(Files.exists(work.resolve(DirectoryLock.FILE)), "the failed run released the work directory's lock");
         assertEquals(DAY2, registry.current().orElseThrow().date());
         assertEquals(bundleBefore, checksums(current), "the current bundle is byte-identical");
         assertEquals(day2Before, checksums(registry.dayDir(DAY2)), "nothing of day 2 was written");
