@@ -42,6 +42,7 @@ import org.recspark.hpo.trial.TrialOutcome;
 import org.recspark.hpo.trial.TrialRecord;
 import org.recspark.hpo.trial.TrialSpec;
 import org.recspark.hpo.trial.TrialStatus;
+import org.recspark.storage.DirectoryLock;
 import org.recspark.trainer.model.ModelContext;
 import org.recspark.trainer.model.ModelFactory;
 import org.recspark.trainer.model.TaskSpec;
@@ -117,8 +118,18 @@ public final class HyperParameterSearch {
         return space;
     }
 
-    /** Runs (or continues) the search to {@code max_trials} trials, or the grid's size when smaller. */
+    /**
+     * Runs (or continues) the search to {@code max_trials} trials, or the grid's size when smaller,
+     * holding the search directory's lock ({@link DirectoryLock}): a second search in the same
+     * directory is refused naming this one.
+     */
     public Result run() {
+        try (DirectoryLock lock = DirectoryLock.acquire(dir, "hpo search " + fingerprint() + " (" + base.getName() + ")")) {
+            return runLocked();
+        }
+    }
+
+    private Result runLocked() {
         int total = (int) Math.min(search.getMaxTrials(), sampler.capacity().orElse(Long.MAX_VALUE));
         int parallelism = search.getParallelism();
         boolean waitsForHistory = sampler.adaptive() || search.getTrialStopping() != TrialStopping.NO_STOPPING;

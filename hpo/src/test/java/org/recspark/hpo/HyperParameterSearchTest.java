@@ -1,6 +1,7 @@
 package org.recspark.hpo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,8 @@ import org.recspark.hpo.trial.TrialExecutor;
 import org.recspark.hpo.trial.TrialLog;
 import org.recspark.hpo.trial.TrialRecord;
 import org.recspark.hpo.trial.TrialStatus;
+import org.recspark.storage.DirectoryLock;
+import org.recspark.storage.DirectoryLockedException;
 
 /** Scheduling, failures, resuming and outputs of the search, with trials that do not train ({@link FakeTrials}). */
 class HyperParameterSearchTest {
@@ -88,6 +91,18 @@ class HyperParameterSearchTest {
     }
 
     @Test
+    void aSearchDirectoryInUseIsRefusedNamingItsHolder() {
+        SearchSpace space = space("algorithm: RANDOM max_trials: 2 seed: 5");
+        FakeTrials trials = fake(space, false);
+        try (DirectoryLock other = DirectoryLock.acquire(dir, "hpo search from another shell")) {
+            DirectoryLockedException e = assertThrows(DirectoryLockedException.class, () -> search(space, dir, trials).run());
+            assertTrue(e.getMessage().contains(dir + " is locked by 'hpo search from another shell'"), e.getMessage());
+        }
+        assertEquals(0, trials.runs.get(), "no trial ran in the locked directory");
+        assertEquals(2, search(space, dir, trials).run().trials().size());
+    }
+
+    @Test
     void aSampledConfigThatDoesNotValidateIsAFailedTrialNamingThePath() {
         SearchSpace space = ParameterSpaceFixture.space("""
                 params { path: "model_config.deepfm.dnn.dropout" float_range { min: 0 max: 2 } }
@@ -118,6 +133,7 @@ class HyperParameterSearchTest {
             return first.run(spec, runDir);
         };
         assertThrows(SimulatedCrash.class, () -> search(space, crashed, crashingAfterSix).run());
+        assertFalse(Files.exists(crashed.resolve(DirectoryLock.FILE)), "the crashed search released its lock");
         int finishedBefore;
         try (TrialLog log = TrialLog.open(crashed, search(space, crashed, first).fingerprint())) {
             finishedBefore = log.finished().size();

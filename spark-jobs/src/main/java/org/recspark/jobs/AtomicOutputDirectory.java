@@ -11,12 +11,13 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import org.recspark.jobs.samples.PartitionedOutputDirectory;
 import org.recspark.storage.CommittedDirectory;
 
 /**
  * An output directory that appears complete or not at all ({@link CommittedDirectory}), with a
- * {@code _CHECKSUMS} file (SHA-256 per file) added before the commit, so a reader can verify
- * every file's content too.
+ * {@code _CHECKSUMS} file (SHA-256 per file) and Hadoop's {@code _SUCCESS} marker added before
+ * the commit, so a reader can verify every file's content too.
  */
 final class AtomicOutputDirectory {
     static final String CHECKSUMS = "_CHECKSUMS";
@@ -43,6 +44,8 @@ final class AtomicOutputDirectory {
             sums.append(sha256(file)).append("  ").append(file.getFileName()).append('\n');
         }
         Files.writeString(staging().resolve(CHECKSUMS), sums.toString(), StandardCharsets.UTF_8);
+        // For schedulers and tools that wait for Hadoop's marker rather than ours.
+        Files.write(staging().resolve(PartitionedOutputDirectory.SUCCESS), new byte[0]);
         write.commit();
     }
 

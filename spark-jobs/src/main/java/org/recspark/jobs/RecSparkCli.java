@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.recspark.config.ConfigException;
 import org.recspark.jobs.storage.DriverStorage;
+import org.recspark.storage.DirectoryLockedException;
 
 /**
  * The {@code recspark} launcher: {@code bin/recspark <command> [options]} locally, and the same
@@ -68,6 +69,9 @@ public final class RecSparkCli {
         } catch (ConfigException e) {
             err.println("recspark " + command.name() + ": " + e.getMessage());
             return 2;
+        } catch (DirectoryLockedException e) {
+            err.println("recspark " + command.name() + " failed: " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             err.println("recspark " + command.name() + " failed: " + e.getMessage());
             e.printStackTrace(err);

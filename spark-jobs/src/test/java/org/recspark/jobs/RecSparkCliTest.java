@@ -46,6 +46,7 @@ class RecSparkCliTest {
         assertEquals(List.of("line,reason,row"), Files.readAllLines(dir.resolve("features_rejects").resolve("rejects.csv")));
         String checksums = Files.readString(outDir.resolve(AtomicOutputDirectory.CHECKSUMS));
         assertTrue(checksums.contains(AtomicOutputDirectory.sha256(outDir.resolve("features.jsonl")) + "  features.jsonl"), checksums);
+        assertTrue(Files.exists(outDir.resolve("_SUCCESS")) && Files.exists(dir.resolve("features_rejects/_SUCCESS")));
         assertTrue(out.toString().contains("20000 impressions in"), out.toString());
     }
 

@@ -12,10 +12,11 @@ import java.util.UUID;
 /**
  * A file replaced whole, so a reader sees the old content or the new, never a torn write: on
  * stores with an atomic rename, written to a hidden sibling and renamed over the old file; on
- * object stores, written directly (an object appears only when its upload completes).
+ * object stores, written directly (an object appears only when its upload completes). Staging
+ * a crash left in the directory is removed by a later write there once abandoned
+ * ({@link UnfinishedWrites}).
  */
 public final class AtomicFile {
-    private static final String STAGING = ".tmp-";
 
     /** Writes a file's content to a stream. */
     @FunctionalInterface
@@ -33,7 +34,8 @@ public final class AtomicFile {
             writeTo(file, content);
             return;
         }
-        Path tmp = parent.resolve("." + file.getFileName() + STAGING + UUID.randomUUID());
+        UnfinishedWrites.removeAbandoned(parent);
+        Path tmp = parent.resolve("." + file.getFileName() + UnfinishedWrites.STAGING_INFIX + UUID.randomUUID());
         try {
             writeTo(tmp, content);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -28,12 +28,12 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * The marker lists every file with its size, so a reader also finds a file missing or cut short
  * ({@link #verify}). Readers call {@link #isCommitted} (directory listings) or {@link #verify}
- * (before loading).
+ * (before loading). Staging a crash left behind is removed by a later {@link #begin} in the same
+ * parent once abandoned ({@link UnfinishedWrites}), or at once by {@link #removeLeftovers}.
  */
 public final class CommittedDirectory {
     /** Written last into every committed directory. */
     public static final String MARKER = "_COMMITTED";
-    private static final String STAGING_INFIX = ".tmp-";
     private static final Logger LOG = LoggerFactory.getLogger(CommittedDirectory.class);
 
     private final Path target;
@@ -53,7 +53,8 @@ public final class CommittedDirectory {
         Files.createDirectories(parent);
         String name = target.getFileName().toString();
         if (Locations.atomicRename(target)) {
-            Path staging = parent.resolve("." + name + STAGING_INFIX + UUID.randomUUID());
+            UnfinishedWrites.removeAbandoned(parent);
+            Path staging = parent.resolve("." + name + UnfinishedWrites.STAGING_INFIX + UUID.randomUUID());
             Files.createDirectory(staging);
             return new CommittedDirectory(target, staging, true);
         }
@@ -86,7 +87,7 @@ public final class CommittedDirectory {
         if (renamed) {
             Path previous = null;
             if (Files.exists(target)) {
-                previous = target.resolveSibling("." + target.getFileName() + ".old-" + UUID.randomUUID());
+                previous = target.resolveSibling("." + target.getFileName() + UnfinishedWrites.MOVED_ASIDE_INFIX + UUID.randomUUID());
                 Files.move(target, previous, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
@@ -162,7 +163,7 @@ public final class CommittedDirectory {
         try (Stream<Path> children = Files.list(parent)) {
             for (Path child : children.toList()) {
                 String name = child.getFileName().toString();
-                boolean leftover = name.startsWith(".") && (name.contains(STAGING_INFIX) || name.contains(".old-"))
+                boolean leftover = UnfinishedWrites.isStagingName(name)
                         || uncommittedPrefix != null && name.startsWith(uncommittedPrefix) && Files.isDirectory(child) && !isCommitted(child);
                 if (leftover) {
                     PathTrees.deleteRecursively(child);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.recspark.storage.Locations;
+import org.recspark.storage.PathTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * and {@code current.json}, the pointer to the model to serve. Every file is replaced whole
  * ({@link AtomicJsonFile}); a day's files are only ever written by that day's run, and the pointer
  * only moves to a day whose state is already GOOD, so a failing day cannot touch an earlier model.
- * One daily run at a time per work directory.
+ * One daily run at a time per work directory: {@link DailyRun} holds its lock.
  */
 public final class DailyRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(DailyRegistry.class);
@@ -29,6 +30,10 @@ public final class DailyRegistry {
 
     public DailyRegistry(Path workDir) {
         this.workDir = workDir.toAbsolutePath().normalize();
+    }
+
+    public Path workDir() {
+        return workDir;
     }
 
     public Path samples() {
@@ -58,6 +63,40 @@ public final class DailyRegistry {
 
     void write(DayState state) {
         AtomicJsonFile.write(dayDir(state.date()).resolve("state.json"), state.toJson());
+    }
+
+    /**
+     * Removes what an earlier, unfinished attempt of the day left in its run directory. Refuses when
+     * {@code current.json} serves a bundle in it: the served model is never deleted, whatever the
+     * day's state says.
+     */
+    void removeEarlierAttempt(String date) {
+        Path runDir = runDir(date);
+        if (!Files.exists(runDir)) {
+            return;
+        }
+        Optional<Path> served = servedBundle();
+        if (served.isPresent() && served.get().startsWith(runDir)) {
+            throw new IllegalStateException("not removing the earlier attempt " + runDir + ": " + workDir.resolve(CURRENT)
+                    + " serves its bundle " + served.get() + " although day " + date + " is not GOOD; fix "
+                    + dayDir(date).resolve("state.json") + " or point " + CURRENT + " at another day first");
+        }
+        try {
+            PathTrees.deleteRecursively(runDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the earlier attempt " + runDir, e);
+        }
+    }
+
+    /** The bundle {@code current.json} names, as written (its day's state need not agree). */
+    private Optional<Path> servedBundle() {
+        Path file = workDir.resolve(CURRENT);
+        return AtomicJsonFile.read(file).map(o -> {
+            if (!o.has("bundle")) {
+                throw new IllegalStateException(file + " names no bundle: " + o);
+            }
+            return Locations.of(o.get("bundle").getAsString()).toAbsolutePath().normalize();
+        });
     }
 
     /** The latest GOOD day before {@code date}: the model a run of that date starts from and is compared with. */

@@ -28,6 +28,7 @@ import org.recspark.jobs.training.ParquetSampleChunks;
 import org.recspark.jobs.training.SamplePlanner;
 import org.recspark.jobs.training.SampleSource;
 import org.recspark.jobs.training.SampleSplit;
+import org.recspark.storage.DirectoryLock;
 import org.recspark.storage.Locations;
 import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.data.TrainingData;
@@ -38,7 +39,6 @@ import org.recspark.trainer.model.ModelContext;
 import org.recspark.trainer.model.ModelFactory;
 import org.recspark.trainer.model.TaskSpec;
 import org.recspark.trainer.nn.ModelParameters;
-import org.recspark.trainer.train.CheckpointWriter;
 import org.recspark.trainer.train.ScoredRows;
 import org.recspark.trainer.train.Trainer;
 import org.slf4j.Logger;
@@ -120,7 +120,17 @@ public final class DailyRun {
         }
     }
 
+    /**
+     * Runs the day holding the work directory's lock ({@link DirectoryLock}): a second run for the
+     * same work directory, of any day, is refused naming this one.
+     */
     public Result run(String date) {
+        try (DirectoryLock lock = DirectoryLock.acquire(registry.workDir(), "daily --date " + date)) {
+            return run(date, lock);
+        }
+    }
+
+    private Result run(String date, DirectoryLock lock) {
         Optional<DayState> before = registry.state(date);
         if (before.isPresent() && before.get().status() == DayState.Status.GOOD) {
             // a crash after the state was written may have left the pointer behind
@@ -134,7 +144,7 @@ public final class DailyRun {
                 reference.map(r -> "reference (warm start and comparison) day " + r.date()).orElse("cold start, no earlier GOOD day"));
         registry.write(new DayState(date, DayState.Status.RUNNING, referenceDay, Optional.empty(), Optional.empty()));
         try {
-            return runSteps(date, reference);
+            return runSteps(date, reference, lock);
         } catch (RuntimeException e) {
             String reason = e.getMessage() == null ? e.toString() : e.getMessage();
             registry.write(new DayState(date, DayState.Status.FAILED, referenceDay, Optional.empty(), Optional.of(reason)));
@@ -143,7 +153,7 @@ public final class DailyRun {
         }
     }
 
-    private Result runSteps(String date, Optional<DayState> reference) {
+    private Result runSteps(String date, Optional<DayState> reference, DirectoryLock lock) {
         String samplesPath = Locations.uri(registry.samples());
         new SampleBuildJob(spark, config, configDir).run(samplesPath, Locations.uri(registry.rejects()), Optional.of(date));
         Dataset<Row> day = daySamples(date);
@@ -180,7 +190,7 @@ public final class DailyRun {
         EvaluationData eval = ParquetSampleChunks.evaluation(split.get(1), conf, generator.schema(), input);
         Optional<EvaluationData> test = Optional.ofNullable(split.get(2)).map(t -> ParquetSampleChunks.evaluation(t, conf, generator.schema(), input));
         Path runDir = registry.runDir(date);
-        removeEarlierAttempt(runDir);
+        registry.removeEarlierAttempt(date);
         TrainingRun.Summary summary = new TrainingRun(trainingConfig, configDir, generator.schema(), runDir, threads)
                 .run(train, eval, test);
         Path bundle = summary.exported().orElseThrow(() -> new IllegalStateException("the run exported no model"));
@@ -198,6 +208,7 @@ public final class DailyRun {
                 date, checks.size(), guards.getAucMetric(), newAuc, heldOut.numRows(), bundle);
         GuardReport report = new GuardReport(date, DayState.Status.GOOD, reference.map(DayState::date), checks, line);
         AtomicJsonFile.write(registry.report(date), report.toJson());
+        lock.checkHeld();
         registry.write(good);
         registry.promote(good);
         LOG.info("Daily run: {}", line);
@@ -251,17 +262,6 @@ public final class DailyRun {
             out.add(new GuardCheck(c.guard(), c.feature(), c.value(), c.limit(), c.passed(), "label " + task.label() + ": " + c.detail()));
         }
         return out;
-    }
-
-    private static void removeEarlierAttempt(Path runDir) {
-        if (!Files.exists(runDir)) {
-            return;
-        }
-        try {
-            CheckpointWriter.deleteRecursively(runDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the earlier attempt " + runDir, e);
-        }
     }
 
     /** The guard's AUC of an exported model on the rows; the bundle is verified (checksums) as it opens. */

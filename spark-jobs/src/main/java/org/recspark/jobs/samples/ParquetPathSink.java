@@ -1,11 +1,18 @@
 package org.recspark.jobs.samples;
 
+import java.nio.file.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.types.StructType;
+import org.recspark.storage.DirectoryLock;
+import org.recspark.storage.Locations;
 
-/** Parquet under a path or Hadoop URI, partitioned by dt ({@code PATH/dt=YYYY-MM-DD/}). */
+/**
+ * Parquet under a path or Hadoop URI, partitioned by dt ({@code PATH/dt=YYYY-MM-DD/}). The write
+ * holds the directory's lock, removes what a killed earlier write left there, and ends with a
+ * {@code _SUCCESS} marker in each partition and in the directory ({@link PartitionedOutputDirectory}).
+ */
 public record ParquetPathSink(String path) implements SampleSink {
     @Override
     public void check(StructType rows) {
@@ -14,8 +21,15 @@ public record ParquetPathSink(String path) implements SampleSink {
 
     @Override
     public void write(Dataset<Row> rows) {
-        // Dynamic overwrite as a write option, so a session left in static mode cannot delete the other days.
-        rows.write().mode(SaveMode.Overwrite).option("partitionOverwriteMode", "dynamic").partitionBy(SampleBuildJob.DT).parquet(path);
+        Path dir = Locations.of(path);
+        try (DirectoryLock lock = DirectoryLock.acquire(dir, "partitioned write to " + path)) {
+            PartitionedOutputDirectory output = new PartitionedOutputDirectory(dir, SampleBuildJob.DT);
+            output.removeLeftovers();
+            // Dynamic overwrite as a write option, so a session left in static mode cannot delete the other days.
+            rows.write().mode(SaveMode.Overwrite).option("partitionOverwriteMode", "dynamic").partitionBy(SampleBuildJob.DT).parquet(path);
+            lock.checkHeld();
+            output.markComplete();
+        }
     }
 
     @Override

@@ -51,6 +51,27 @@ class DailyRegistryTest {
     }
 
     @Test
+    void theServedBundleSurvivesTheCleanupOfItsDay() throws IOException {
+        DailyRegistry registry = new DailyRegistry(work);
+        String date = "2026-11-01";
+        Path bundle = Files.createDirectories(registry.runDir(date).resolve("export/final"));
+        Files.writeString(bundle.resolve("export.pb"), "served");
+        DayState good = new DayState(date, DayState.Status.GOOD, Optional.empty(), Optional.of(bundle), Optional.empty());
+        registry.write(good);
+        registry.promote(good);
+        // The day's state no longer says GOOD (edited, or written by a run that crashed after the promotion).
+        registry.write(day(date, DayState.Status.FAILED));
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> registry.removeEarlierAttempt(date));
+        assertTrue(e.getMessage().contains("current.json serves its bundle " + bundle), e.getMessage());
+        assertEquals("served", Files.readString(bundle.resolve("export.pb")));
+
+        Path other = Files.createDirectories(registry.runDir("2026-11-02").resolve("export/final"));
+        registry.removeEarlierAttempt("2026-11-02");
+        assertTrue(Files.notExists(other.getParent().getParent()), "an attempt that is not served is removed");
+    }
+
+    @Test
     void aDamagedStateFileIsAnErrorNamingIt() throws IOException {
         DailyRegistry registry = new DailyRegistry(work);
         Path file = registry.dayDir("2026-11-01").resolve("state.json");

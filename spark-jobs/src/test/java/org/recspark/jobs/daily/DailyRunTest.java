@@ -31,6 +31,7 @@ import org.recspark.jobs.RecSparkCliAccess;
 import org.recspark.sampledata.GeneratorSpec;
 import org.recspark.sampledata.PlantedDrift;
 import org.recspark.sampledata.SyntheticLogGenerator;
+import org.recspark.storage.DirectoryLock;
 import org.recspark.trainer.export.ExportBundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -144,6 +145,7 @@ class DailyRunTest {
         assertEquals(1, corrupted.code(), corrupted.out() + corrupted.err());
         assertTrue(corrupted.err().contains("were rejected, more than input_config.rejects.max_fraction"), corrupted.err());
         assertEquals(DayState.Status.FAILED, registry.state(DAY3).orElseThrow().status());
+        assertFalse(Files.exists(work.resolve(DirectoryLock.FILE)), "the failed run released the work directory's lock");
         assertEquals(DAY2, registry.current().orElseThrow().date());
         assertEquals(bundleBefore, checksums(current), "the current bundle is byte-identical");
         assertEquals(day2Before, checksums(registry.dayDir(DAY2)), "nothing of day 2 was written");
@@ -190,6 +192,19 @@ class DailyRunTest {
         assertEquals(DAY5, registry.current().orElseThrow().date());
 
         warmStartReachesTheColdStartAucInFewerSteps(registry);
+    }
+
+    @Test
+    void aSecondRunOnTheSameWorkDirectoryIsRefusedNamingTheFirst() throws IOException {
+        Path work = tmp.resolve("locked");
+        try (DirectoryLock first = DirectoryLock.acquire(work, "daily --date " + DAY1)) {
+            Run second = daily(work, DAY2);
+            assertEquals(1, second.code(), second.out() + second.err());
+            assertTrue(second.err().contains(work + " is locked by 'daily --date " + DAY1 + "' on host ")
+                    && second.err().contains("pid " + ProcessHandle.current().pid()), second.err());
+            assertFalse(Files.exists(new DailyRegistry(work).dayDir(DAY2)), "the refused run wrote nothing");
+        }
+        assertFalse(Files.exists(work.resolve(DirectoryLock.FILE)));
     }
 
     @Test

@@ -43,6 +43,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.PathIsNotEmptyDirectoryException;
+import org.apache.hadoop.ipc.RemoteException;
 import org.apache.hadoop.security.AccessControlException;
 
 /**
@@ -112,7 +113,17 @@ final class HadoopFileSystemProvider extends FileSystemProvider {
                 if (exists) {
                     throw new FileAlreadyExistsException(p.toString());
                 }
-                return fs.create(target, false);
+                // The check above is only for a clear message: the create itself refuses an existing file, which
+                // HDFS decides atomically on the NameNode, so of two concurrent creators one fails (DirectoryLock).
+                try {
+                    return fs.create(target, false);
+                } catch (IOException e) {
+                    if (beingCreated(e)) {
+                        // A file still being written by its creator: it exists, as far as CREATE_NEW goes.
+                        throw (IOException) new FileAlreadyExistsException(p.toString(), null, e.getMessage()).initCause(e);
+                    }
+                    throw e;
+                }
             }
             if (!exists && !set.contains(StandardOpenOption.CREATE)) {
                 throw new NoSuchFileException(p.toString());
@@ -369,6 +380,16 @@ final class HadoopFileSystemProvider extends FileSystemProvider {
     @Override
     public void setAttribute(Path path, String attribute, Object value, LinkOption... options) {
         throw new UnsupportedOperationException("setting attributes is not supported on " + path(path).getFileSystem());
+    }
+
+    /**
+     * Whether HDFS refused a create because the file is under construction by a client (this one or
+     * another): {@code AlreadyBeingCreatedException}, named rather than imported as it is
+     * HDFS's and may arrive wrapped in a {@link RemoteException}.
+     */
+    private static boolean beingCreated(IOException e) {
+        String name = e instanceof RemoteException remote ? remote.getClassName() : e.getClass().getName();
+        return name.endsWith(".AlreadyBeingCreatedException");
     }
 
     private void requireParentDirectory(HadoopPath p) throws IOException {

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -28,14 +29,17 @@ import org.recspark.trainer.nn.ModelParameters;
 import org.recspark.trainer.train.CheckpointReader;
 
 /**
- * An export bundle read back and verified: the manifest's format version, every listed file's
- * size and SHA-256, and no unlisted files. {@link #load()} then builds the model and the feature
+ * An export bundle read back and verified: the manifest's own SHA-256
+ * ({@value #MANIFEST_CHECKSUM}), its format version, every listed file's size and SHA-256, and no
+ * unlisted files. {@link #load()} then builds the model and the feature
  * generator exactly as they were at export, refusing a feature jar that compiles the bundle's
  * feature config into a different schema.
  */
 public final class ExportBundle {
     public static final int FORMAT_VERSION = 1;
     public static final String MANIFEST = "export.pb";
+    /** The manifest's SHA-256, written after it: what vouches for the manifest, which vouches for every other file. */
+    public static final String MANIFEST_CHECKSUM = MANIFEST + ".sha256";
     static final String WEIGHTS = "weights";
     static final String VOCAB = "vocab";
 
@@ -55,9 +59,13 @@ public final class ExportBundle {
         if (!Files.isRegularFile(manifestFile)) {
             throw new ExportException(dir + " is not an export bundle: it has no " + MANIFEST);
         }
+        if (!CommittedDirectory.isCommitted(dir)) {
+            throw new ExportException("export bundle " + dir + " is incomplete: it has no " + CommittedDirectory.MARKER
+                    + " marker (its write did not finish)");
+        }
         ExportManifest manifest;
         try {
-            manifest = ExportManifest.parseFrom(Files.readAllBytes(manifestFile));
+            manifest = ExportManifest.parseFrom(verifiedManifestBytes(dir));
         } catch (InvalidProtocolBufferException e) {
             throw new ExportException("export bundle " + dir + " has a corrupt " + MANIFEST + ": " + e.getMessage());
         } catch (IOException e) {
@@ -67,13 +75,41 @@ public final class ExportBundle {
             throw new ExportException("export bundle " + dir + " has format version " + manifest.getFormatVersion()
                     + "; this build (" + recsparkVersion() + ") reads version " + FORMAT_VERSION);
         }
-        if (!CommittedDirectory.isCommitted(dir)) {
-            throw new ExportException("export bundle " + dir + " is incomplete: it has no " + CommittedDirectory.MARKER
-                    + " marker (its write did not finish)");
-        }
         verifyFiles(dir, manifest);
         PipelineConfig config = ConfigParser.parseText(manifest.getPipelineConfig(), dir.resolve(MANIFEST) + " pipeline_config");
         return new ExportBundle(dir, manifest, config);
+    }
+
+    /**
+     * Writes the manifest and then its checksum ({@value #MANIFEST_CHECKSUM}, in {@code sha256sum}
+     * format): the manifest holds every other file's SHA-256, so the checksum covers the whole bundle.
+     */
+    static void writeManifest(Path dir, ExportManifest manifest) throws IOException {
+        byte[] bytes = manifest.toByteArray();
+        Files.write(dir.resolve(MANIFEST), bytes);
+        Files.writeString(dir.resolve(MANIFEST_CHECKSUM), sha256(bytes) + "  " + MANIFEST + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** The manifest's bytes, once they match the checksum written with them. */
+    private static byte[] verifiedManifestBytes(Path dir) throws IOException {
+        Path checksumFile = dir.resolve(MANIFEST_CHECKSUM);
+        if (!Files.isRegularFile(checksumFile)) {
+            throw new ExportException("export bundle " + dir + " has no " + MANIFEST_CHECKSUM + ", so its " + MANIFEST
+                    + " cannot be verified: it was exported before manifests were checksummed (or the file was removed); "
+                    + "export the model again with this build (train, or a daily run, writes a new bundle)");
+        }
+        String[] fields = Files.readString(checksumFile, StandardCharsets.UTF_8).trim().split("\\s+");
+        if (fields.length != 2 || !fields[0].matches("[0-9a-f]{64}") || !fields[1].equals(MANIFEST)) {
+            throw new ExportException("export bundle " + dir + ": " + MANIFEST_CHECKSUM + " is malformed: expected '<64 hex digits>  "
+                    + MANIFEST + "'");
+        }
+        byte[] bytes = Files.readAllBytes(dir.resolve(MANIFEST));
+        String actual = sha256(bytes);
+        if (!actual.equals(fields[0])) {
+            throw new ExportException("export bundle " + dir + ": " + MANIFEST + " is corrupted: its SHA-256 is " + actual + ", "
+                    + MANIFEST_CHECKSUM + " expects " + fields[0] + "; export the model again");
+        }
+        return bytes;
     }
 
     private static void verifyFiles(Path dir, ExportManifest manifest) {
@@ -105,7 +141,7 @@ public final class ExportBundle {
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.filter(Files::isRegularFile).toList()) {
                 String rel = PathTrees.relativeName(dir, p);
-                if (!rel.equals(MANIFEST) && !rel.equals(CommittedDirectory.MARKER) && !listed.contains(rel)) {
+                if (!rel.equals(MANIFEST) && !rel.equals(MANIFEST_CHECKSUM) && !rel.equals(CommittedDirectory.MARKER) && !listed.contains(rel)) {
                     problems.add(rel + ": not listed in the manifest");
                 }
             }
@@ -168,12 +204,7 @@ public final class ExportBundle {
     public record LoadedModel(PipelineConfig config, FeatureGenerator generator, Model model, ModelParameters parameters) {}
 
     static String sha256(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest digest = sha256Digest();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buffer = new byte[1 << 16];
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
@@ -181,6 +212,18 @@ public final class ExportBundle {
             }
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256Digest().digest(bytes));
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
     }
 
     /** This build's version (from the trainer jar's resources). */

@@ -85,7 +85,7 @@ public final class ModelExporter {
                         .putAllMetrics(metrics);
                 tasks.forEach(t -> manifest.addTasks(t.name()));
                 manifest.addAllFiles(describeFiles(staging));
-                Files.write(staging.resolve(ExportBundle.MANIFEST), manifest.build().toByteArray());
+                ExportBundle.writeManifest(staging, manifest.build());
                 write.commit();
             } catch (IOException | RuntimeException e) {
                 write.abandon();

@@ -126,11 +126,11 @@ class ExportBundleTest {
         Path copy = copyOfBundle("version");
         Path manifest = copy.resolve(ExportBundle.MANIFEST);
         ExportManifest m = ExportManifest.parseFrom(Files.readAllBytes(manifest));
-        Files.write(manifest, m.toBuilder().setFormatVersion(99).build().toByteArray());
+        ExportBundle.writeManifest(copy, m.toBuilder().setFormatVersion(99).build());
         ExportException e = assertThrows(ExportException.class, () -> ExportBundle.open(copy));
         assertTrue(e.getMessage().contains("format version 99") && e.getMessage().contains("reads version 1"), e.getMessage());
 
-        Files.write(manifest, new byte[]{0x0a, (byte) 0xff, 0x01});
+        writeWithChecksum(manifest, new byte[]{0x0a, (byte) 0xff, 0x01});
         e = assertThrows(ExportException.class, () -> ExportBundle.open(copy));
         assertTrue(e.getMessage().contains("corrupt export.pb"), e.getMessage());
 
@@ -138,6 +138,58 @@ class ExportBundleTest {
         Files.createDirectories(empty);
         e = assertThrows(ExportException.class, () -> ExportBundle.open(empty));
         assertTrue(e.getMessage().contains("is not an export bundle"), e.getMessage());
+    }
+
+    @Test
+    void aFlippedBitInTheManifestIsRefusedWithBothChecksums() throws IOException {
+        Path copy = copyOfBundle("flipped");
+        Path manifest = copy.resolve(ExportBundle.MANIFEST);
+        String expected = ExportBundle.sha256(manifest);
+        ExportManifest m = ExportManifest.parseFrom(Files.readAllBytes(manifest));
+        // The flip of the issue: a bucket count in the bundled config, which still parses and loads.
+        String config = m.getPipelineConfig();
+        int at = config.indexOf("num_buckets: ") + "num_buckets: ".length();
+        byte[] bytes = Files.readAllBytes(manifest);
+        int inBytes = indexOf(bytes, config.substring(0, at).getBytes(java.nio.charset.StandardCharsets.UTF_8)) + at;
+        bytes[inBytes] ^= 0x01;
+        Files.write(manifest, bytes);
+        assertTrue(ExportManifest.parseFrom(bytes).getPipelineConfig().length() == config.length(), "the flip keeps the manifest parseable");
+
+        ExportException e = assertThrows(ExportException.class, () -> ExportBundle.open(copy));
+        String actual = ExportBundle.sha256(manifest);
+        assertTrue(e.getMessage().contains(copy + ": export.pb is corrupted: its SHA-256 is " + actual
+                + ", export.pb.sha256 expects " + expected), e.getMessage());
+    }
+
+    @Test
+    void aBundleWithoutTheManifestChecksumIsRefusedAsExportedByAnOlderBuild() throws IOException {
+        Path copy = copyOfBundle("older");
+        Files.delete(copy.resolve(ExportBundle.MANIFEST_CHECKSUM));
+        ExportException e = assertThrows(ExportException.class, () -> ExportBundle.open(copy));
+        assertTrue(e.getMessage().contains("has no export.pb.sha256") && e.getMessage().contains("export the model again"), e.getMessage());
+
+        Files.writeString(copy.resolve(ExportBundle.MANIFEST_CHECKSUM), "not a checksum\n");
+        e = assertThrows(ExportException.class, () -> ExportBundle.open(copy));
+        assertTrue(e.getMessage().contains("export.pb.sha256 is malformed"), e.getMessage());
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found in the manifest");
+    }
+
+    /** Replaces the manifest's bytes and its checksum alike, to reach the checks behind the checksum. */
+    private static void writeWithChecksum(Path manifest, byte[] bytes) throws IOException {
+        Files.write(manifest, bytes);
+        Files.writeString(manifest.resolveSibling(ExportBundle.MANIFEST_CHECKSUM), ExportBundle.sha256(manifest) + "  export.pb\n");
     }
 
     @Test
@@ -150,7 +202,7 @@ class ExportBundleTest {
         var user = changed.getFeatureConfigBuilder().getFeaturesBuilder(0);
         assertEquals("user_id", user.getName());
         user.getIdBuilder().setNumBuckets(user.getId().getNumBuckets() + 7);
-        Files.write(manifest, m.toBuilder().setPipelineConfig(TextFormat.printer().printToString(changed.build())).build().toByteArray());
+        ExportBundle.writeManifest(copy, m.toBuilder().setPipelineConfig(TextFormat.printer().printToString(changed.build())).build());
         ExportException e = assertThrows(ExportException.class, () -> ExportBundle.open(copy).load());
         assertTrue(e.getMessage().contains("different input schema") && e.getMessage().contains("name: \"user_id\""), e.getMessage());
     }
