@@ -57,7 +57,7 @@ class CheckpointTest {
     }
 
     private static CheckpointWriter writer(Path dir, PipelineConfig config) {
-        return new CheckpointWriter(dir, config.getTrainConfig().getCheckpoint().getKeep(), "deepfm", config.toString());
+        return new CheckpointWriter(dir, config.getTrainConfig().getCheckpoint().getKeep(), "deepfm", config.toString(), "checkpoint-test");
     }
 
     @Test
