@@ -84,7 +84,7 @@ public final class RunDirectory {
             return fresh(runDir, fingerprint);
         }
         RunRecord run = record.get();
-        Optional<Path> checkpoint = CheckpointReader.latest(runDir.resolve(CHECKPOINTS), run.runId());
+        Optional<Path> checkpoint = latestCheckpoint(runDir, run.runId());
         if (checkpoint.isEmpty()) {
             moveAside(runDir, run.runId(), "run " + run.runId() + " stopped before its first complete checkpoint, so nothing can be resumed;");
             return fresh(runDir, fingerprint);
@@ -99,6 +99,11 @@ public final class RunDirectory {
         LOG.info("{} holds run {} (started {}): resuming it from {}", runDir, run.runId(), java.time.Instant.ofEpochMilli(run.startedUnixMillis()),
                 checkpoint.get());
         return new RunStart(run.runId(), checkpoint);
+    }
+
+    /** The newest complete checkpoint of run {@code runId} in a run directory, if any. */
+    public static Optional<Path> latestCheckpoint(Path runDir, String runId) {
+        return CheckpointReader.latest(runDir.resolve(CHECKPOINTS), runId);
     }
 
     /**
