@@ -62,7 +62,7 @@ final class TrainCommand implements Command {
                 + "  in W Spark barrier tasks (one per executor; DIR must be visible to every executor).\n"
                 + "  train_config.warm_start_from starts from another run.\n"
                 + "  A DIR holding a run resumes it from its newest complete checkpoint; a config changed in a way its\n"
-                + "  checkpoints do not fit (features, model, optimizer kind, batch size, seed, shuffle, input) is refused.\n"
+                + "  checkpoints do not fit (features, model, optimizer kind, batch size, seed, shuffle, split, labels) is refused.\n"
                 + "  --overwrite starts a fresh run instead, moving the earlier run's artifacts to DIR/overwritten/RUN_ID/.";
     }
 

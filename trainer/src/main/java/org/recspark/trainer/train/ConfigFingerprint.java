@@ -14,13 +14,15 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.TrainConfig;
 
 /**
  * SHA-256 hashes of the parts of a pipeline config a checkpoint's state depends on, one per
  * section, so a run is resumed only with a config its checkpoints fit and a refusal names what
- * changed. Covered: {@code input_config} (which rows are training rows, in which order),
+ * changed. Covered: {@code input_config.split} with its time_field (which rows are training
+ * rows) and {@code input_config.labels}, not the raw inputs' paths (train reads built samples),
  * {@code feature_config} and {@code model_config} (parameters, tables and their shapes), the kind
  * and settings of both optimizers without their learning rate (the optimizer state's layout), and
  * {@code train_config.batch_size}, {@code seed}, {@code shuffle} and {@code shuffle_buffer_rows}
@@ -39,7 +41,9 @@ public final class ConfigFingerprint {
     public static ConfigFingerprint of(PipelineConfig config) {
         TrainConfig train = config.getTrainConfig();
         Map<String, String> sections = new LinkedHashMap<>();
-        sections.put("input_config", hash(config.getInputConfig()));
+        InputConfig input = config.getInputConfig();
+        sections.put("input_config.split", hash(InputConfig.newBuilder().setSplit(input.getSplit()).setTimeField(input.getTimeField()).build()));
+        sections.put("input_config.labels", hash(InputConfig.newBuilder().addAllLabels(input.getLabelsList()).build()));
         sections.put("feature_config", hash(config.getFeatureConfig()));
         sections.put("model_config", hash(config.getModelConfig()));
         sections.put("train_config.dense_optimizer", hash(train.getDenseOptimizer().toBuilder().clearLearningRate().clearL2().build()));
