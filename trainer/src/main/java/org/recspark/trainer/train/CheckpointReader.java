@@ -21,6 +21,7 @@ import org.recspark.config.proto.checkpoint.CheckpointManifest;
 import org.recspark.config.proto.checkpoint.TensorEntry;
 import org.recspark.config.proto.checkpoint.TensorKind;
 import org.recspark.storage.CommittedDirectory;
+import org.recspark.storage.Locations;
 import org.recspark.trainer.embedding.EmbeddingTable;
 import org.recspark.trainer.nn.ModelParameters;
 import org.recspark.trainer.nn.Parameter;
@@ -104,7 +105,7 @@ public final class CheckpointReader {
         boolean runDirectory = Files.isDirectory(path.resolve("checkpoints"));
         Path dir = runDirectory ? path.resolve("checkpoints") : path;
         Path runDir = runDirectory ? path : path.getFileName() != null && path.getFileName().toString().equals("checkpoints")
-                ? path.getParent() : null;
+                ? Locations.parentOf(path) : null;
         Optional<String> runId = (runDir == null ? Optional.<RunRecord>empty() : RunRecord.read(runDir)).map(RunRecord::runId)
                 .or(() -> mostRecentRun(dir));
         List<Path> all = runId.map(id -> list(dir, id)).orElse(List.of());
