@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.evaluator.report.MetricsHistory;
 import org.recspark.storage.CommittedDirectory;
+import org.recspark.trainer.train.CheckpointException;
 import org.recspark.trainer.train.CheckpointReader;
 import org.recspark.trainer.train.ConfigFingerprint;
 import org.recspark.trainer.train.RunRecord;
@@ -67,7 +68,12 @@ public final class RunDirectory {
     public static RunStart prepare(Path runDir, PipelineConfig config, boolean overwrite) {
         removeLeftovers(runDir);
         ConfigFingerprint fingerprint = ConfigFingerprint.of(config);
-        Optional<RunRecord> record = overwrite ? Optional.empty() : RunRecord.read(runDir);
+        Optional<RunRecord> record;
+        try {
+            record = overwrite ? Optional.empty() : RunRecord.read(runDir);
+        } catch (CheckpointException e) {
+            throw new RunConflictException(e.getMessage());
+        }
         if (overwrite) {
             String earlier = readQuietly(runDir).map(RunRecord::runId).orElse("unrecorded");
             moveAside(runDir, earlier, "--overwrite");

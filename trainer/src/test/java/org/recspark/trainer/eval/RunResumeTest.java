@@ -210,6 +210,15 @@ class RunResumeTest {
         assertEquals(Optional.empty(), fresh.resumedFrom());
     }
 
+    @Test
+    void aDamagedRunRecordIsRefusedNamingTheFile() throws IOException {
+        Path runDir = Files.createDirectories(dir.resolve("damaged"));
+        Files.writeString(runDir.resolve(RunRecord.FILE), "{\"run_id\": ");
+        RunConflictException refused = assertThrows(RunConflictException.class, () -> RunDirectory.prepare(runDir, config(), false));
+        assertTrue(refused.getMessage().contains("the run record " + runDir.resolve(RunRecord.FILE) + " is damaged"), refused.getMessage());
+        assertFalse(RunDirectory.prepare(runDir, config(), true).resumes());
+    }
+
     private static String tensorsSha256(Path runDir) {
         List<Path> checkpoints = CheckpointReader.list(runDir.resolve("checkpoints"));
         return CheckpointReader.open(checkpoints.get(checkpoints.size() - 1)).manifest().getTensorsSha256();
