@@ -313,6 +313,22 @@ public final class PeriodicEvaluator implements TrainingListener {
                 latest.stream().map(Export::step).toList());
     }
 
+    /**
+     * Runs the evaluation due at the step a run resumed at when the interrupted run did not record
+     * it (a checkpoint is written before that step's evaluation, so a crash in between loses it);
+     * returns whether training goes on, as {@link #afterStep} does.
+     */
+    public boolean catchUp(Trainer trainer) {
+        long step = trainer.state().globalStep();
+        boolean due = evalConfig.getEverySteps() > 0 ? step % evalConfig.getEverySteps() == 0
+                : trainer.state().batchInEpoch() == 0;
+        if (step == 0 || !due || stopReason != null || lastEvaluation != null && lastEvaluation.step() == step) {
+            return stopReason == null;
+        }
+        LOG.info("The evaluation at step {} was not recorded before the interruption: evaluating now", step);
+        return evaluateAndDecide(trainer);
+    }
+
     /** Why the run stopped early (set while training, or by {@link #resume} when the run had already stopped). */
     public Optional<String> earlyStop() {
         return Optional.ofNullable(stopReason);

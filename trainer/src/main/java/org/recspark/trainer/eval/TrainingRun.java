@@ -189,7 +189,7 @@ public final class TrainingRun {
                     }
                 }
                 // Every worker must agree, or the others would wait in the training step's collectives.
-                boolean stoppedEarlier = lead && evaluator.earlyStop().isPresent();
+                boolean stoppedEarlier = lead && resumedFrom.isPresent() && !evaluator.catchUp(trainer);
                 boolean alreadyStopped = group != null ? group.anyOf(stoppedEarlier) : stoppedEarlier;
                 if (alreadyStopped) {
                     LOG.info("Run {} had already stopped at step {}; not training further", start.runId(), trainer.state().globalStep());

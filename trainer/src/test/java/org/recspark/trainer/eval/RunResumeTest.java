@@ -125,6 +125,22 @@ class RunResumeTest {
     }
 
     @Test
+    void anEvaluationLostBetweenTheCheckpointAndTheCrashIsRunWhenTheRunResumes() throws IOException {
+        PipelineConfig config = config();
+        Path runDir = dir.resolve("lost-evaluation");
+        trainAndKillAt(config, runDir, 30);
+        // As if the process died after writing checkpoint 20 and before recording the evaluation at step 20.
+        Path history = runDir.resolve("metrics.jsonl");
+        List<String> lines = Files.readAllLines(history);
+        Files.write(history, lines.stream().filter(l -> !(l.startsWith("{\"step\":20,") && l.contains("\"kind\":\"eval\""))).toList());
+        assertEquals(lines.size() - 1, Files.readAllLines(history).size());
+
+        TrainingRun.Summary resumed = train(run(config, runDir));
+        assertEquals(Optional.of(runDir.resolve("checkpoints/ckpt-20")), resumed.resumedFrom());
+        assertEquals(List.of(10L, 20L, 30L, 40L, 47L), evaluationSteps(resumed.history()));
+    }
+
+    @Test
     void aFinishedRunStartedAgainResumesAtItsEndAndTrainsNoFurther() {
         PipelineConfig config = config();
         Path runDir = dir.resolve("done");
