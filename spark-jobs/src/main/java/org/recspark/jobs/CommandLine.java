@@ -1,32 +1,52 @@
 package org.recspark.jobs;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Strict "--name value" options: an unknown option or a missing value is a {@link UsageException},
- * never ignored.
+ * Strict "--name value" options and "--name" flags: an unknown option, a missing value or a
+ * repeated option is a {@link UsageException}, never ignored.
  */
 final class CommandLine {
     private final Map<String, String> values;
+    private final Set<String> flags;
 
-    private CommandLine(Map<String, String> values) {
+    private CommandLine(Map<String, String> values, Set<String> flags) {
         this.values = values;
+        this.flags = flags;
     }
 
     static CommandLine parse(List<String> args, Set<String> allowed) {
+        return parse(args, allowed, Set.of());
+    }
+
+    /**
+     * @param allowed      options that take a value
+     * @param allowedFlags options without a value (true when given)
+     */
+    static CommandLine parse(List<String> args, Set<String> allowed, Set<String> allowedFlags) {
         Map<String, String> values = new HashMap<>();
+        Set<String> flags = new HashSet<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (!arg.startsWith("--")) {
                 throw new UsageException("unexpected argument '" + arg + "'");
             }
             String name = arg.substring(2);
+            if (allowedFlags.contains(name)) {
+                if (!flags.add(name)) {
+                    throw new UsageException("option --" + name + " given twice");
+                }
+                continue;
+            }
             if (!allowed.contains(name)) {
-                throw new UsageException("unknown option --" + name + " (expected one of " + sortedOptions(allowed) + ")");
+                Set<String> all = new HashSet<>(allowed);
+                all.addAll(allowedFlags);
+                throw new UsageException("unknown option --" + name + " (expected one of " + sortedOptions(all) + ")");
             }
             if (i + 1 >= args.size() || args.get(i + 1).startsWith("--")) {
                 throw new UsageException("option --" + name + " needs a value");
@@ -35,7 +55,12 @@ final class CommandLine {
                 throw new UsageException("option --" + name + " given twice");
             }
         }
-        return new CommandLine(values);
+        return new CommandLine(values, flags);
+    }
+
+    /** Whether the flag {@code --name} was given. */
+    boolean flag(String name) {
+        return flags.contains(name);
     }
 
     String required(String name) {

@@ -22,9 +22,11 @@ import org.recspark.jobs.training.ParquetSampleChunks;
 import org.recspark.jobs.training.SamplePlanner;
 import org.recspark.jobs.training.SampleSource;
 import org.recspark.jobs.training.SampleSplit;
+import org.recspark.storage.DirectoryLock;
 import org.recspark.storage.Locations;
 import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.data.TrainingData;
+import org.recspark.trainer.eval.RunConflictException;
 import org.recspark.trainer.eval.TrainingRun;
 
 /**
@@ -55,16 +57,20 @@ final class TrainCommand implements Command {
 
     @Override
     public String usage() {
-        return "usage: recspark train --config CONFIG --samples PATH [--model-dir DIR] [--threads N] [--workers W]\n"
+        return "usage: recspark train --config CONFIG --samples PATH [--model-dir DIR] [--threads N] [--workers W] [--overwrite]\n"
                 + "  PATH is the output of build-samples. DIR defaults to runtime_config.model_dir (relative to the config);\n"
                 + "  N defaults to runtime_config.threads_per_worker, W to runtime_config.num_workers: W > 1 trains data-parallel\n"
                 + "  in W Spark barrier tasks (one per executor; DIR must be visible to every executor).\n"
-                + "  train_config.warm_start_from starts from another run.";
+                + "  train_config.warm_start_from starts from another run.\n"
+                + "  A DIR holding a run resumes it from its newest complete checkpoint; a config changed in a way its\n"
+                + "  checkpoints do not fit (features, model, optimizer kind, batch size, seed, shuffle, split, labels) is refused.\n"
+                + "  --overwrite starts a fresh run instead, moving the earlier run's artifacts to DIR/overwritten/RUN_ID/.";
     }
 
     @Override
     public int run(List<String> args) {
-        CommandLine cl = CommandLine.parse(args, Set.of("config", "samples", "model-dir", "threads", "workers"));
+        CommandLine cl = CommandLine.parse(args, Set.of("config", "samples", "model-dir", "threads", "workers"), Set.of("overwrite"));
+        boolean overwrite = cl.flag("overwrite");
         Path configFile = Locations.of(cl.required("config"));
         PipelineConfig config = ConfigParser.load(configFile);
         Path baseDir = Locations.parentOf(configFile);
@@ -96,24 +102,44 @@ final class TrainCommand implements Command {
                 testRows.map(t -> Long.toString(t.numRows())).orElse("no"));
         long started = System.nanoTime();
         String summaryJson;
+        // One writer per model directory: resuming, pruning and the clean-up of partial writes at start assume it.
+        try (DirectoryLock lock = DirectoryLock.acquire(modelDir, "train --config " + cl.required("config"))) {
+            summaryJson = train(spark, config, baseDir, modelDir, generator, split, testRows, threads, workers, overwrite);
+        } catch (RunConflictException e) {
+            // The model directory is a user choice like an option: exit 2 with the usage, which names --overwrite.
+            throw new UsageException(e.getMessage());
+        }
+        print(JsonParser.parseString(summaryJson).getAsJsonObject(), modelDir, (System.nanoTime() - started) / 1e9);
+        return 0;
+    }
+
+    private String train(SparkSession spark, PipelineConfig config, Path baseDir, Path modelDir, FeatureGenerator generator,
+                         List<SampleSource> split, Optional<SampleSource> testRows, int threads, int workers, boolean overwrite) {
+        String summaryJson;
         if (workers > 1) {
             out.printf(Locale.ROOT, "train: %d workers (barrier mode) x %d threads%n", workers, threads);
-            summaryJson = new DistributedTrainingJob(spark, config, baseDir, modelDir, workers, threads).run(split.get(0), split.get(1), testRows);
+            summaryJson = new DistributedTrainingJob(spark, config, baseDir, modelDir, workers, threads).overwriting(overwrite)
+                    .run(split.get(0), split.get(1), testRows);
         } else {
             var conf = spark.sparkContext().hadoopConfiguration();
             var input = config.getInputConfig();
             TrainingData train = ParquetSampleChunks.training(split.get(0), conf, generator.schema(), config, 0);
             EvaluationData eval = ParquetSampleChunks.evaluation(split.get(1), conf, generator.schema(), input);
             Optional<EvaluationData> test = testRows.map(t -> ParquetSampleChunks.evaluation(t, conf, generator.schema(), input));
-            TrainingRun.Summary summary = new TrainingRun(config, baseDir, generator.schema(), modelDir, threads).run(train, eval, test);
+            TrainingRun.Summary summary = new TrainingRun(config, baseDir, generator.schema(), modelDir, threads).overwriting(overwrite)
+                    .run(train, eval, test);
             summaryJson = read(summary.summaryFile());
         }
-        print(JsonParser.parseString(summaryJson).getAsJsonObject(), modelDir, (System.nanoTime() - started) / 1e9);
-        return 0;
+        return summaryJson;
     }
 
     /** What a run did, from its summary.json (written by worker 0 of a distributed run). */
     private void print(JsonObject s, Path modelDir, double seconds) {
+        if (s.has("resumed_from")) {
+            out.printf(Locale.ROOT, "train: resumed run %s from %s%n", s.get("run_id").getAsString(), s.get("resumed_from").getAsString());
+        } else {
+            out.printf(Locale.ROOT, "train: run %s%n", s.get("run_id").getAsString());
+        }
         if (s.has("warm_start")) {
             JsonObject w = s.getAsJsonObject("warm_start");
             out.printf(Locale.ROOT, "train: warm start from %s: %d loaded, fresh %s%n", w.get("from").getAsString(),

@@ -1,6 +1,7 @@
 package org.recspark.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -25,6 +26,7 @@ import org.recspark.jobs.training.SampleSource;
 import org.recspark.jobs.training.SampleSplit;
 import org.recspark.trainer.eval.TrainingProgress;
 import org.recspark.trainer.export.ExportBundle;
+import org.recspark.trainer.train.CheckpointReader;
 
 /**
  * Barrier-mode training of the sample config with 2 workers in local[2]: it trains, exports and
@@ -128,5 +130,18 @@ class DistributedTrainingTest {
         assertEquals(testAuc(uninterrupted), testAuc(retried), 0.002, "retried " + retried + "\nuninterrupted " + uninterrupted);
         assertEquals(uninterrupted.getAsJsonObject("last_evaluation"), retried.getAsJsonObject("last_evaluation"),
                 "exact resume: the last evaluation is the same");
+
+        // The command run again into the finished run's directory: the driver resumes the run, worker 0's choice reaches every worker.
+        String runId = retried.get("run_id").getAsString();
+        Path partial = Files.createDirectories(killed.resolve("checkpoints").resolve(".ckpt-99.tmp-5e6f"));
+        JsonObject rerun = train(killed);
+        assertEquals(runId, rerun.get("run_id").getAsString());
+        assertEquals(retried.get("steps").getAsLong(), rerun.get("steps").getAsLong());
+        assertEquals(killed.resolve("checkpoints").resolve("ckpt-" + retried.get("steps").getAsLong()).toString(),
+                rerun.get("resumed_from").getAsString());
+        assertFalse(Files.exists(partial), "a partial checkpoint is removed at the next start");
+        for (Path checkpoint : CheckpointReader.list(killed.resolve("checkpoints"))) {
+            assertEquals(runId, CheckpointReader.open(checkpoint).manifest().getRunId(), checkpoint.toString());
+        }
     }
 }

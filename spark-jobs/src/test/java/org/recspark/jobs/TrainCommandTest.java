@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,8 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.recspark.storage.DirectoryLock;
 import org.recspark.trainer.export.ExportBundle;
 import org.recspark.trainer.train.CheckpointReader;
+import org.recspark.trainer.train.RunRecord;
 
 /** build-samples then train on the bundled sample: the launcher's path from raw logs to a model. */
 class TrainCommandTest {
@@ -26,7 +29,7 @@ class TrainCommandTest {
     }
 
     @Test
-    void trainsTheSampleConfigsDeepFmOnBuiltSamplesAndBeatsChance(@TempDir Path dir) {
+    void trainsTheSampleConfigsDeepFmOnBuiltSamplesAndBeatsChance(@TempDir Path dir) throws IOException {
         Path config = RecSparkCliTest.repoRoot().resolve("examples").resolve("sample_pipeline.pbtxt");
         Path samples = dir.resolve("samples");
         assertEquals(0, run("build-samples", "--config", config.toString(), "--out", samples.toString()), err.toString());
@@ -57,6 +60,44 @@ class TrainCommandTest {
         assertTrue(Files.isDirectory(modelDir.resolve("export/final")), printed);
         long steps = CheckpointReader.resolve(modelDir).manifest().getGlobalStep();
         assertTrue(printed.contains("train: " + steps + " steps in "), printed);
+
+        rerunsResumeTheRunRefuseAChangedModelAndOverwriteOnRequest(dir, config, samples, modelDir, steps);
+    }
+
+    /** The same samples and model directory again, as a user rerunning the command would (spares a second build-samples). */
+    private void rerunsResumeTheRunRefuseAChangedModelAndOverwriteOnRequest(Path dir, Path config, Path samples, Path modelDir, long steps)
+            throws IOException {
+        String runId = RunRecord.read(modelDir).orElseThrow().runId();
+        try (DirectoryLock other = DirectoryLock.acquire(modelDir, "train by another user")) {
+            err.reset();
+            assertEquals(1, run("train", "--config", config.toString(), "--samples", samples.toString(), "--model-dir", modelDir.toString()));
+            assertTrue(err.toString().contains("is locked by 'train by another user'"), err.toString());
+            assertEquals(runId, RunRecord.read(modelDir).orElseThrow().runId(), "the refused run touched nothing");
+        }
+        out.reset();
+        assertEquals(0, run("train", "--config", config.toString(), "--samples", samples.toString(), "--model-dir", modelDir.toString()),
+                err.toString());
+        assertTrue(out.toString().contains("train: resumed run " + runId + " from " + modelDir.resolve("checkpoints/ckpt-" + steps)), out.toString());
+        assertTrue(out.toString().contains("train: " + steps + " steps in "), out.toString());
+
+        Path changed = dir.resolve("changed.pbtxt");
+        Files.writeString(changed, Files.readString(config)
+                .replace("path: \"../sample-data", "path: \"" + RecSparkCliTest.repoRoot().resolve("sample-data"))
+                .replace("dnn { hidden_units: [256, 128]", "dnn { hidden_units: [64, 32]")
+                .replace("num_epochs: 8", "num_epochs: 8\n  max_steps: 20"));
+        err.reset();
+        assertEquals(2, run("train", "--config", changed.toString(), "--samples", samples.toString(), "--model-dir", modelDir.toString()));
+        assertTrue(err.toString().contains("cannot resume run " + runId + " in " + modelDir + ": the config changed in model_config since"),
+                err.toString());
+        assertTrue(err.toString().contains("[--overwrite]"), "the usage names the way out: " + err);
+
+        out.reset();
+        assertEquals(0, run("train", "--config", changed.toString(), "--samples", samples.toString(), "--model-dir", modelDir.toString(),
+                "--overwrite"), err.toString());
+        String freshRun = RunRecord.read(modelDir).orElseThrow().runId();
+        assertTrue(!freshRun.equals(runId) && out.toString().contains("train: run " + freshRun + "\n"), out.toString());
+        assertTrue(out.toString().contains("train: 20 steps in "), out.toString());
+        assertTrue(Files.isRegularFile(modelDir.resolve("overwritten").resolve(runId).resolve("summary.json")));
     }
 
     @Test

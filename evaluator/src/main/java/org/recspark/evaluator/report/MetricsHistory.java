@@ -94,6 +94,50 @@ public final class MetricsHistory implements Closeable {
                 StandardOpenOption.APPEND, StandardOpenOption.WRITE), null);
     }
 
+    /**
+     * Continues the history of a run resumed from its checkpoint at {@code step}: the records up to
+     * that step are kept as they are, the records of later steps (written by the interrupted run
+     * after its last checkpoint, which the resumed run writes again) are dropped with a log line,
+     * and new records are appended. The kept lines are rewritten atomically, so a crash here
+     * leaves either the old file or the kept one, never less. Without a file a new one is started.
+     */
+    public static MetricsHistory continueAt(Path file, long step) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            LOG.warn("metrics history {} is missing: the resumed run starts a new one at step {}", file, step);
+            return create(file);
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        StringBuilder kept = new StringBuilder();
+        int lineNumber = 0;
+        int dropped = 0;
+        int start = 0;
+        for (int end = text.indexOf('\n'); end >= 0; start = end + 1, end = text.indexOf('\n', start)) {
+            lineNumber++;
+            String line = text.substring(start, end);
+            MetricsRecord record;
+            try {
+                record = parse(line);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IOException("malformed metrics history " + file + " line " + lineNumber + ": " + e.getMessage(), e);
+            }
+            if (record.step() <= step) {
+                kept.append(line).append('\n');
+            } else {
+                dropped++;
+            }
+        }
+        if (start < text.length()) {
+            LOG.warn("metrics history {}: dropping an unterminated last line of {} characters (a crash during a write)", file,
+                    text.length() - start);
+        }
+        if (dropped > 0 || start < text.length()) {
+            LOG.info("metrics history {}: resuming at step {}, dropped {} records of later steps written before the interruption "
+                    + "(they are recorded again as the run repeats those steps); kept {} lines", file, step, dropped, lineNumber - dropped);
+            AtomicFile.writeString(file, kept.toString());
+        }
+        return append(file);
+    }
+
     /** The file this history writes to. */
     public Path file() {
         return file;

@@ -103,6 +103,30 @@ class MetricsHistoryTest {
     }
 
     @Test
+    void continueAtKeepsTheLinesUpToTheResumedStepAsWrittenAndAppendsAfterThem() throws IOException {
+        Path file = dir.resolve("metrics.jsonl");
+        String upToTwenty = MetricsHistory.toJson(record(10, Kind.TRAIN, "loss", 0.9)) + "\n"
+                + MetricsHistory.toJson(record(20, Kind.EVAL, "auc", 0.6)) + "\n";
+        Files.writeString(file, upToTwenty + MetricsHistory.toJson(record(30, Kind.EVAL, "auc", 0.7)) + "\n{\"step\":40,\"ep");
+        try (MetricsHistory history = MetricsHistory.continueAt(file, 20)) {
+            assertEquals(upToTwenty, Files.readString(file), "later steps and a cut-short line are dropped, earlier lines kept as written");
+            history.record(record(30, Kind.EVAL, "auc", 0.71));
+        }
+        assertEquals(List.of(10L, 20L, 30L), MetricsHistory.read(file).stream().map(MetricsRecord::step).toList());
+        assertEquals(0.71, MetricsHistory.read(file).get(2).metrics().get("auc"));
+    }
+
+    @Test
+    void continueAtNamesAMalformedLineAndLeavesTheFileAlone() throws IOException {
+        Path file = dir.resolve("metrics.jsonl");
+        String text = MetricsHistory.toJson(record(10, Kind.TRAIN, "loss", 0.9)) + "\nnot json\n";
+        Files.writeString(file, text);
+        IOException e = assertThrows(IOException.class, () -> MetricsHistory.continueAt(file, 5));
+        assertTrue(e.getMessage().contains(file + " line 2"), e.getMessage());
+        assertEquals(text, Files.readString(file));
+    }
+
+    @Test
     void appendRefusesAMissingFile() {
         Path file = dir.resolve("none.jsonl");
         NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> MetricsHistory.append(file));

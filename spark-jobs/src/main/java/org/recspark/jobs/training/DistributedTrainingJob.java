@@ -34,6 +34,7 @@ import org.recspark.trainer.distributed.RingListener;
 import org.recspark.trainer.distributed.RingMember;
 import org.recspark.trainer.distributed.RingSecret;
 import org.recspark.trainer.eval.TrainingProgress;
+import org.recspark.trainer.eval.RunDirectory;
 import org.recspark.trainer.eval.TrainingRun;
 import org.recspark.trainer.nn.Gradients;
 import org.recspark.trainer.nn.ModelParameters;
@@ -59,8 +60,13 @@ import scala.runtime.AbstractFunction1;
  *
  * <p>Failure: any task's exception fails the barrier stage, and Spark restarts all its tasks. The
  * tasks' output goes through a shuffle ({@code repartition(1)}), which makes the barrier stage a
- * shuffle-map stage that Spark retries, where a failed barrier result stage would abort the job. A
- * retried attempt resumes from worker 0's latest checkpoint, so {@code model_dir} must be a path
+ * shuffle-map stage that Spark retries, where a failed barrier result stage would abort the job.
+ *
+ * <p>Resuming: the driver prepares the run directory before the stage ({@link RunDirectory#prepare}:
+ * resume the directory's run, start a fresh one, or refuse), and every attempt resumes from the
+ * newest complete checkpoint of that run: worker 0 picks it (after removing a failed attempt's
+ * partial writes) and hands its path to the others through the barrier, so every worker loads
+ * the same checkpoint. Worker 0 writes the checkpoints, so {@code model_dir} must be a path
  * every executor sees: a Hadoop URI (hdfs://, s3a://) or a shared mount. The config travels
  * with its vocabularies inlined ({@link ShippedConfig}) and the driver's Hadoop configuration with
  * the task ({@link ShippedStorage}), so executors need nothing from the driver's disk.
@@ -80,6 +86,7 @@ public final class DistributedTrainingJob {
     private final int workers;
     private final int threads;
     private Consumer<TrainingProgress> progressObserver = p -> { };
+    private boolean overwrite;
 
     public DistributedTrainingJob(SparkSession spark, PipelineConfig config, Path baseDir, Path runDir, int workers, int threads) {
         if (workers < 2) {
@@ -99,6 +106,12 @@ public final class DistributedTrainingJob {
         return this;
     }
 
+    /** Starts a fresh run even when the run directory holds one ({@link TrainingRun#overwriting}). */
+    public DistributedTrainingJob overwriting(boolean overwriteEarlierRun) {
+        this.overwrite = overwriteEarlierRun;
+        return this;
+    }
+
     /** Trains and returns worker 0's summary.json; the driver logs worker 0's progress meanwhile. */
     public String run(SampleSource train, SampleSource eval, Optional<SampleSource> test) {
         if (spark.conf().get("spark.dynamicAllocation.enabled", "false").equals("true")) {
@@ -114,6 +127,7 @@ public final class DistributedTrainingJob {
         if (eval.numRows() == 0) {
             throw new IllegalArgumentException("the evaluation split is empty: check input_config.split");
         }
+        RunDirectory.RunStart start = RunDirectory.prepare(runDir, config, overwrite);
         List<SampleSource> shares = train.assign(workers);
         long[] partitionRows = shares.stream().mapToLong(SampleSource::numRows).toArray();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -124,7 +138,7 @@ public final class DistributedTrainingJob {
             // The ring's secret reaches the executors in the task closure, over Spark's RPC: encrypted only where the
             // cluster sets spark.authenticate and spark.network.crypto.enabled. It is never logged.
             TrainTask task = new TrainTask(ShippedConfig.prepare(config, baseDir).toByteArray(), RingSecret.generate(), Locations.uri(baseDir),
-                    Locations.uri(runDir), ShippedStorage.fromDriver(), taskThreads,
+                    Locations.uri(runDir), start.runId(), ShippedStorage.fromDriver(), taskThreads,
                     Long.parseLong(spark.conf().get(FAIL_AT_STEP, "0")),
                     Duration.ofSeconds(Long.parseLong(spark.conf().get("spark.recspark.collective.timeoutSeconds", "120"))),
                     shares, partitionRows, eval, test.orElse(null), conf, progress.accumulator());
@@ -150,6 +164,7 @@ public final class DistributedTrainingJob {
         private final RingSecret ringSecret;
         private final String baseDir;
         private final String runDir;
+        private final String runId;
         private final ShippedStorage storage;
         private final int threads;
         private final long failAtStep;
@@ -164,13 +179,15 @@ public final class DistributedTrainingJob {
         /**
          * @param test the test rows, or null
          */
-        TrainTask(byte[] config, RingSecret ringSecret, String baseDir, String runDir, ShippedStorage storage, int threads, long failAtStep, Duration timeout,
+        TrainTask(byte[] config, RingSecret ringSecret, String baseDir, String runDir, String runId, ShippedStorage storage, int threads,
+                  long failAtStep, Duration timeout,
                   List<SampleSource> shares, long[] partitionRows, SampleSource eval, SampleSource test,
                   Broadcast<SerializableConfiguration> conf, TrainingProgressAccumulator progress) {
             this.config = config;
             this.ringSecret = ringSecret;
             this.baseDir = baseDir;
             this.runDir = runDir;
+            this.runId = runId;
             this.storage = storage;
             this.threads = threads;
             this.failAtStep = failAtStep;
@@ -223,13 +240,31 @@ public final class DistributedTrainingJob {
                             shares.get(rank).rowGroups().size(), addresses);
                     Optional<TrainingRun.Summary> summary = new TrainingRun(pipeline, base, schema, Locations.of(runDir), threads)
                             .reportingProgressTo(progress::add)
-                            .run(train, evalRows, testRows, group, context.stageAttemptNumber() > 0);
+                            .run(train, evalRows, testRows, group, new RunDirectory.RunStart(runId, resumeFrom(context, rank)));
                     String out = summary.map(s -> read(s.summaryFile())).orElse("");
                     return CollectionConverters.asScala(List.of(out).iterator());
                 }
             } finally {
                 listener.close();
             }
+        }
+
+        /**
+         * The checkpoint every worker resumes from: worker 0 removes what a failed attempt left
+         * half-written and picks the run's newest complete checkpoint (none at a fresh start), and
+         * the barrier hands its choice to the others.
+         */
+        private Optional<Path> resumeFrom(BarrierTaskContext context, int rank) {
+            String choice = "";
+            if (rank == 0) {
+                Path dir = Locations.of(runDir);
+                if (context.stageAttemptNumber() > 0) {
+                    RunDirectory.removeLeftovers(dir);
+                }
+                choice = RunDirectory.latestCheckpoint(dir, runId).map(Locations::uri).orElse("");
+            }
+            String chosen = context.allGather(choice)[0];
+            return chosen.isEmpty() ? Optional.empty() : Optional.of(Locations.of(chosen));
         }
 
         private static String read(Path file) {

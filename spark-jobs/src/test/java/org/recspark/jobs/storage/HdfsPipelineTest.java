@@ -86,6 +86,13 @@ class HdfsPipelineTest {
         assertTrue(checkpoints.length > 0 && Arrays.stream(checkpoints).allMatch(c -> exists(c.getPath() + "/_COMMITTED")),
                 Arrays.toString(checkpoints));
         assertTrue(read(modelDir + "/metrics.jsonl").lines().count() > 1);
+        // Run again into the same HDFS directory: the run resumes from its own checkpoint, the history keeps its lines.
+        String history = read(modelDir + "/metrics.jsonl");
+        String again = RecSparkCliAccess.runOk("train", "--config", config, "--samples", samples, "--model-dir", modelDir,
+                "--threads", "2");
+        assertTrue(again.contains("train: resumed run ") && again.contains(" from " + modelDir + "/checkpoints/ckpt-"), again);
+        assertTrue(read(modelDir + "/metrics.jsonl").startsWith(history), "the history is continued, not truncated");
+        assertExists(modelDir + "/run.json");
 
         String bundle = modelDir + "/export/final";
         String predictions = root + "/predictions";

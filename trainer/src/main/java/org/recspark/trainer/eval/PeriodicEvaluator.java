@@ -282,13 +282,16 @@ public final class PeriodicEvaluator implements TrainingListener {
     }
 
     /**
-     * Picks up where an interrupted run stood at {@code step} (the checkpoint a retried attempt
-     * resumed from): its evaluations up to that step (from the history) set the best evaluation and
-     * the early-stopping state, and its exports up to that step are ranked again; exports of later
-     * steps, written by the failed attempt after its last checkpoint, are deleted (the resumed run
-     * writes them again).
+     * Picks up where an interrupted run stood at {@code step} (the checkpoint it resumed from): its
+     * evaluations up to that step (from the history) set the best evaluation and the
+     * early-stopping state, and its exports up to that step are ranked again; its exports of later
+     * steps, written after its last checkpoint, are deleted (the resumed run writes them again).
+     * Exports of other runs are neither ranked nor deleted. When the replayed evaluations already
+     * met the early-stopping rule, the run had stopped there: {@link #earlyStop()} says so.
+     *
+     * @param runId the run being resumed; only bundles whose manifest records it are considered
      */
-    public void resume(List<MetricsRecord> history, long step) {
+    public void resume(List<MetricsRecord> history, long step, String runId) {
         for (MetricsRecord r : history) {
             if (r.kind() != MetricsRecord.Kind.EVAL || r.step() > step) {
                 continue;
@@ -297,19 +300,41 @@ public final class PeriodicEvaluator implements TrainingListener {
             if (bestEvaluation == null || isBetter(bestMetric().getDirection(), rankingValue(e), rankingValue(bestEvaluation))) {
                 bestEvaluation = e;
             }
-            shouldStop(e);
+            if (stopReason == null) {
+                shouldStop(e);
+            }
             lastEvaluation = e;
         }
-        stopReason = null;
-        latest.addAll(existingExports("latest", step));
-        best.addAll(existingExports("best", step));
+        latest.addAll(existingExports("latest", step, runId));
+        best.addAll(existingExports("best", step, runId));
         best.sort(rankOrder());
         LOG.info("Resumed evaluation state at step {}: best {}, exports best {} latest {}", step,
                 bestEvaluation == null ? "none" : bestEvaluation.step(), best.stream().map(Export::step).toList(),
                 latest.stream().map(Export::step).toList());
     }
 
-    private List<Export> existingExports(String exporter, long upToStep) {
+    /**
+     * Runs the evaluation due at the step a run resumed at when the interrupted run did not record
+     * it (a checkpoint is written before that step's evaluation, so a crash in between loses it);
+     * returns whether training goes on, as {@link #afterStep} does.
+     */
+    public boolean catchUp(Trainer trainer) {
+        long step = trainer.state().globalStep();
+        boolean due = evalConfig.getEverySteps() > 0 ? step % evalConfig.getEverySteps() == 0
+                : trainer.state().batchInEpoch() == 0;
+        if (step == 0 || !due || stopReason != null || lastEvaluation != null && lastEvaluation.step() == step) {
+            return stopReason == null;
+        }
+        LOG.info("The evaluation at step {} was not recorded before the interruption: evaluating now", step);
+        return evaluateAndDecide(trainer);
+    }
+
+    /** Why the run stopped early (set while training, or by {@link #resume} when the run had already stopped). */
+    public Optional<String> earlyStop() {
+        return Optional.ofNullable(stopReason);
+    }
+
+    private List<Export> existingExports(String exporter, long upToStep, String runId) {
         Path dir = exportDir.resolve(exporter);
         List<Export> out = new ArrayList<>();
         if (!java.nio.file.Files.isDirectory(dir)) {
@@ -318,15 +343,20 @@ public final class PeriodicEvaluator implements TrainingListener {
         try (var children = java.nio.file.Files.list(dir)) {
             // An export whose write never finished has no marker: it is not a bundle to keep or rank.
             for (Path p : children.filter(c -> c.getFileName().toString().matches("step-\\d+"))
-                    .filter(CommittedDirectory::isCommitted).toList()) {
+                    .filter(CommittedDirectory::isCommitted).sorted().toList()) {
                 long s = Long.parseLong(p.getFileName().toString().substring(5));
-                Export e = new Export(exporter, p, s, Double.NaN);
+                var manifest = org.recspark.trainer.export.ExportBundle.open(p).manifest();
+                if (!manifest.getRunId().equals(runId)) {
+                    LOG.warn("{} export {} belongs to run '{}', not to the resumed run {}: left alone", exporter, p, manifest.getRunId(), runId);
+                    continue;
+                }
+                // The metric may be missing when eval_config.metrics changed since the export: it then ranks last.
+                Export e = new Export(exporter, p, s, manifest.getMetricsMap().getOrDefault(bestMetric().getMetric(), Double.NaN));
                 if (s > upToStep) {
                     delete(e);
                     continue;
                 }
-                var metrics = org.recspark.trainer.export.ExportBundle.open(p).manifest().getMetricsMap();
-                out.add(new Export(exporter, p, s, value(metrics, bestMetric())));
+                out.add(e);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list exports in " + dir, e);

@@ -49,9 +49,11 @@ import org.slf4j.LoggerFactory;
  * (warm-started when the config says so), trains with checkpoints and periodic evaluation, early
  * stopping and exporters, then loads the exported model back from its bundle (so what is reported
  * is what a predictor would serve) and scores the test rows with it. Writes into the run
- * directory: {@code checkpoints/}, {@code export/}, {@code metrics.jsonl} (the history),
- * {@code plots/*.png} (training loss, evaluation metrics, ROC and calibration of the exported
- * model on the test rows) and {@code summary.json}.
+ * directory: {@code run.json} (the run's id and config fingerprint), {@code checkpoints/},
+ * {@code export/}, {@code metrics.jsonl} (the history), {@code plots/*.png} (training loss,
+ * evaluation metrics, ROC and calibration of the exported model on the test rows) and
+ * {@code summary.json}. A run directory that already holds a run is resumed from its newest
+ * complete checkpoint, refused, or moved aside ({@link RunDirectory}).
  */
 public final class TrainingRun {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
@@ -63,14 +65,17 @@ public final class TrainingRun {
     private final int threads;
     private PeriodicEvaluator.EvaluationObserver observer = e -> Optional.empty();
     private ProgressListener progress;
+    private boolean overwrite;
 
     /**
      * What a run produced. {@code testMetrics} are the exported model's metrics on the test rows
-     * ({@code testSplit} names them: "test", or "eval" when no test split is configured).
+     * ({@code testSplit} names them: "test", or "eval" when no test split is configured);
+     * {@code resumedFrom} is the checkpoint the run continued from, if it resumed.
      */
     public record Summary(Path runDir, String stopReason, long steps, PeriodicEvaluator.Outcome outcome, Optional<Path> exported,
                           String testSplit, int testRows, Map<String, Double> testMetrics, List<Path> plots, Path history,
-                          Path summaryFile, Optional<CheckpointReader.WarmStartReport> warmStart) {}
+                          Path summaryFile, Optional<CheckpointReader.WarmStartReport> warmStart, String runId,
+                          Optional<Path> resumedFrom) {}
 
     /**
      * @param configDir the directory the config's relative paths (vocabularies, warm start) resolve against
@@ -99,6 +104,16 @@ public final class TrainingRun {
     }
 
     /**
+     * Starts a fresh run even when the run directory holds one, moving the earlier run's artifacts
+     * to {@code overwritten/<run id>/} ({@link RunDirectory#prepare}); by default the directory's
+     * run is resumed.
+     */
+    public TrainingRun overwriting(boolean overwriteEarlierRun) {
+        this.overwrite = overwriteEarlierRun;
+        return this;
+    }
+
+    /**
      * A run on rows held in memory, shuffled whole each epoch (train_config.shuffle).
      *
      * @param test the test rows, or empty to report the exported model on the evaluation rows
@@ -106,7 +121,7 @@ public final class TrainingRun {
     public Summary run(Examples train, Examples eval, Optional<Examples> test) {
         TrainConfig trainConfig = config.getTrainConfig();
         return run(new InMemoryTrainingData(train, trainConfig.getSeed(), trainConfig.getShuffle()), new InMemoryEvaluationData(eval),
-                test.map(InMemoryEvaluationData::new), null, false).orElseThrow();
+                test.map(InMemoryEvaluationData::new), null, RunDirectory.prepare(runDir, config, overwrite)).orElseThrow();
     }
 
     /**
@@ -115,7 +130,7 @@ public final class TrainingRun {
      * @param test the test rows, or empty to report the exported model on the evaluation rows
      */
     public Summary run(TrainingData train, EvaluationData eval, Optional<EvaluationData> test) {
-        return run(train, eval, test, null, false).orElseThrow();
+        return run(train, eval, test, null, RunDirectory.prepare(runDir, config, overwrite)).orElseThrow();
     }
 
     /**
@@ -124,29 +139,31 @@ public final class TrainingRun {
      * whole held-out sets; the other workers' are ignored) and returns the summary; the others
      * return empty. After training, every worker's weights must be bit-identical.
      *
-     * @param group  the workers, or null for a single process
-     * @param resume continue from the run's latest checkpoint when there is one (a retried attempt)
+     * @param group the workers, or null for a single process
+     * @param start the run and the checkpoint every worker resumes from ({@link RunDirectory#prepare}, decided once)
      */
     public Optional<Summary> run(TrainingData train, EvaluationData eval, Optional<EvaluationData> test, WorkerGroup group,
-                                 boolean resume) {
+                                 RunDirectory.RunStart start) {
         boolean lead = group == null || group.rank() == 0;
         TrainConfig trainConfig = config.getTrainConfig();
         ModelParameters params = new ModelParameters(trainConfig.getSeed());
         Model model = ModelFactory.create(new ModelContext(config, schema, params));
         Optional<CheckpointReader.WarmStartReport> warmStart = Optional.empty();
-        if (trainConfig.hasWarmStartFrom()) {
+        if (trainConfig.hasWarmStartFrom() && start.resumes()) {
+            LOG.info("Not warm-starting from {}: the run resumes from its own checkpoint", trainConfig.getWarmStartFrom());
+        } else if (trainConfig.hasWarmStartFrom()) {
             warmStart = Optional.of(CheckpointReader.resolve(Locations.resolve(configDir, trainConfig.getWarmStartFrom())).warmStart(params));
         }
         String modelType = ModelFactory.typeName(config.getModelConfig());
         List<String> taskNames = model.tasks().stream().map(TaskSpec::name).toList();
         ConfiguredMetrics metrics = new ConfiguredMetrics(config.getEvalConfig().getMetricsList(), taskNames,
                 config.getInputConfig().getUserIdField());
-        CheckpointWriter checkpoints = new CheckpointWriter(runDir.resolve("checkpoints"), trainConfig.getCheckpoint().getKeep(),
-                modelType, TextFormat.printer().printToString(config));
-        ModelExporter exporter = new ModelExporter(config, configDir, schema, model.tasks(), modelType);
-        Path historyFile = runDir.resolve("metrics.jsonl");
-        LOG.info("Training {} on {} rows, evaluating on {} rows{}, run directory {}", modelType, train.numRows(), eval.numRows(),
-                test.map(t -> ", testing on " + t.numRows() + " rows").orElse(""), runDir);
+        CheckpointWriter checkpoints = new CheckpointWriter(runDir.resolve(RunDirectory.CHECKPOINTS), trainConfig.getCheckpoint().getKeep(),
+                modelType, TextFormat.printer().printToString(config), start.runId());
+        ModelExporter exporter = new ModelExporter(config, configDir, schema, model.tasks(), modelType, start.runId());
+        Path historyFile = RunDirectory.history(runDir);
+        LOG.info("Training {} on {} rows, evaluating on {} rows{}, run {} in {}", modelType, train.numRows(), eval.numRows(),
+                test.map(t -> ", testing on " + t.numRows() + " rows").orElse(""), start.runId(), runDir);
         PeriodicEvaluator.Outcome outcome = null;
         double trainSeconds;
         long trainSamples;
@@ -154,62 +171,57 @@ public final class TrainingRun {
         double stepSeconds;
         long steps;
         String stopReason;
-        Optional<Path> resumedFrom = resume ? CheckpointReader.list(checkpoints.directory()).stream().reduce((a, b) -> b) : Optional.empty();
-        List<MetricsRecord> earlierHistory = lead && resumedFrom.isPresent() && Files.exists(historyFile) ? readHistory(historyFile) : List.of();
-        try (MetricsHistory history = lead ? openHistory(historyFile) : null;
-             Trainer trainer = new Trainer(trainConfig, model, params, threads)) {
-            if (group != null) {
-                trainer.withWorkers(group);
-            }
-            if (resumedFrom.isPresent()) {
-                CheckpointReader.open(resumedFrom.get()).restore(trainer);
-            }
-            if (group != null) {
-                group.requireEqual(trainer.state().globalStep(), "the step resumed from");
-            }
-            PeriodicEvaluator evaluator = null;
-            ProgressTracker tracker = null;
-            if (lead) {
-                trainer.withCheckpoints(checkpoints);
-                evaluator = new PeriodicEvaluator(config.getEvalConfig(), config.getExportConfig(), eval, model.tasks(),
-                        metrics, exporter, runDir, history, trainConfig.getLogEverySteps()).observedBy(observer);
-                if (resumedFrom.isPresent()) {
-                    long step = trainer.state().globalStep();
-                    List<MetricsRecord> kept = earlierHistory.stream().filter(r -> r.step() <= step).toList();
-                    for (MetricsRecord r : kept) {
-                        history.record(r);
+        Optional<Path> resumedFrom = start.checkpoint();
+        try (Trainer trainer = new Trainer(trainConfig, model, params, threads)) {
+            long resumedStep = resume(trainer, group, resumedFrom, start.runId());
+            try (MetricsHistory history = lead ? RunDirectory.openHistory(runDir, start, resumedStep) : null) {
+                PeriodicEvaluator evaluator = null;
+                ProgressTracker tracker = null;
+                if (lead) {
+                    trainer.withCheckpoints(checkpoints);
+                    evaluator = new PeriodicEvaluator(config.getEvalConfig(), config.getExportConfig(), eval, model.tasks(),
+                            metrics, exporter, runDir, history, trainConfig.getLogEverySteps()).observedBy(observer);
+                    if (resumedFrom.isPresent()) {
+                        evaluator.resume(readHistory(historyFile), trainer.state().globalStep(), start.runId());
                     }
-                    evaluator.resume(kept, step);
+                    if (progress != null) {
+                        tracker = new ProgressTracker(trainer, evaluator, progress);
+                    }
                 }
-                if (progress != null) {
-                    tracker = new ProgressTracker(trainer, evaluator, progress);
+                // Every worker must agree, or the others would wait in the training step's collectives.
+                boolean stoppedEarlier = lead && resumedFrom.isPresent() && !evaluator.catchUp(trainer);
+                boolean alreadyStopped = group != null ? group.anyOf(stoppedEarlier) : stoppedEarlier;
+                if (alreadyStopped) {
+                    LOG.info("Run {} had already stopped at step {}; not training further", start.runId(), trainer.state().globalStep());
                 }
-            }
-            long samplesBefore = trainer.state().samplesSeen();
-            long fitStarted = System.nanoTime();
-            trainer.fit(train, tracker != null ? tracker : evaluator);
-            trainSeconds = (System.nanoTime() - fitStarted) / 1e9;
-            trainSamples = trainer.state().samplesSeen() - samplesBefore;
-            profile = trainer.profile().toString();
-            stepSeconds = trainer.profile().totalSeconds();
-            if (group != null) {
-                group.requireEqual(params.weightChecksum(), "the weights' checksum after training");
-            }
-            steps = trainer.state().globalStep();
-            if (!lead) {
-                return Optional.empty();
-            }
-            checkpoints.write(trainer);
-            outcome = evaluator.finish(trainer);
-            if (tracker != null) {
-                tracker.report();
-            }
-            stopReason = outcome.stopReason() != null ? outcome.stopReason()
-                    : trainConfig.getMaxSteps() > 0 && steps >= trainConfig.getMaxSteps()
-                    ? "reached train_config.max_steps " + trainConfig.getMaxSteps()
-                    : "completed train_config.num_epochs " + trainConfig.getNumEpochs();
-            if (resumedFrom.isPresent()) {
-                stopReason += " (resumed from " + resumedFrom.get() + ")";
+                long samplesBefore = trainer.state().samplesSeen();
+                long fitStarted = System.nanoTime();
+                if (!alreadyStopped) {
+                    trainer.fit(train, tracker != null ? tracker : evaluator);
+                }
+                trainSeconds = (System.nanoTime() - fitStarted) / 1e9;
+                trainSamples = trainer.state().samplesSeen() - samplesBefore;
+                profile = trainer.profile().toString();
+                stepSeconds = trainer.profile().totalSeconds();
+                if (group != null) {
+                    group.requireEqual(params.weightChecksum(), "the weights' checksum after training");
+                }
+                steps = trainer.state().globalStep();
+                if (!lead) {
+                    return Optional.empty();
+                }
+                checkpoints.write(trainer);
+                outcome = evaluator.finish(trainer);
+                if (tracker != null) {
+                    tracker.report();
+                }
+                stopReason = outcome.stopReason() != null ? outcome.stopReason()
+                        : trainConfig.getMaxSteps() > 0 && steps >= trainConfig.getMaxSteps()
+                        ? "reached train_config.max_steps " + trainConfig.getMaxSteps()
+                        : "completed train_config.num_epochs " + trainConfig.getNumEpochs();
+                if (resumedFrom.isPresent()) {
+                    stopReason += " (resumed from " + resumedFrom.get() + ")";
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the metrics history " + historyFile, e);
@@ -225,9 +237,9 @@ public final class TrainingRun {
         Map<String, Double> testMetrics = scored.numRows() == 0 ? Map.of()
                 : metrics.compute(scored.predictions(), scored.labels(), scored.groupKeys());
         List<Path> plots = plot(historyFile, reported.tasks(), scored.predictions(), scored.labels());
-        Path summaryFile = runDir.resolve("summary.json");
+        Path summaryFile = runDir.resolve(RunDirectory.SUMMARY);
         Summary summary = new Summary(runDir, stopReason, steps, outcome, exported, testSplit, scored.numRows(), testMetrics, plots,
-                historyFile, summaryFile, warmStart);
+                historyFile, summaryFile, warmStart, start.runId(), resumedFrom);
         JsonObject timing = new JsonObject();
         timing.addProperty("workers", group == null ? 1 : group.size());
         timing.addProperty("threads_per_worker", threads);
@@ -240,19 +252,35 @@ public final class TrainingRun {
         return Optional.of(summary);
     }
 
+    /**
+     * Restores the trainer from the checkpoint the run resumes from (every worker the same one),
+     * and returns the step it continues after (0 for a fresh run).
+     */
+    private static long resume(Trainer trainer, WorkerGroup group, Optional<Path> checkpoint, String runId) {
+        if (group != null) {
+            trainer.withWorkers(group);
+        }
+        if (checkpoint.isPresent()) {
+            CheckpointReader reader = CheckpointReader.open(checkpoint.get());
+            if (!reader.manifest().getRunId().equals(runId)) {
+                throw new IllegalStateException("checkpoint " + checkpoint.get() + " belongs to run '" + reader.manifest().getRunId()
+                        + "', not to the resumed run " + runId);
+            }
+            reader.restore(trainer);
+            LOG.info("resuming from checkpoint {} at step {}, epoch {} (run {})", checkpoint.get(), trainer.state().globalStep(),
+                    trainer.state().epoch(), runId);
+        }
+        if (group != null) {
+            group.requireEqual(trainer.state().globalStep(), "the step resumed from");
+        }
+        return trainer.state().globalStep();
+    }
+
     private static List<MetricsRecord> readHistory(Path file) {
         try {
             return MetricsHistory.read(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the metrics history " + file + " to resume", e);
-        }
-    }
-
-    private static MetricsHistory openHistory(Path file) {
-        try {
-            return MetricsHistory.create(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the metrics history " + file, e);
         }
     }
 
@@ -318,6 +346,8 @@ public final class TrainingRun {
     private void writeSummary(Summary s, String modelType, JsonObject timing) {
         JsonObject o = new JsonObject();
         o.addProperty("model", modelType);
+        o.addProperty("run_id", s.runId());
+        s.resumedFrom().ifPresent(p -> o.addProperty("resumed_from", p.toString()));
         o.addProperty("steps", s.steps());
         o.addProperty("stop_reason", s.stopReason());
         o.addProperty("early_stopped", s.outcome().stopReason() != null);

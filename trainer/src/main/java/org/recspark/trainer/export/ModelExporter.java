@@ -42,16 +42,29 @@ public final class ModelExporter {
     private final FeatureSchema schema;
     private final List<TaskSpec> tasks;
     private final String modelType;
+    private final String runId;
 
     /**
+     * An exporter outside a training run: its bundles record no run id.
+     *
      * @param configDir the directory the config's relative vocabulary paths are resolved against
      */
     public ModelExporter(PipelineConfig config, Path configDir, FeatureSchema schema, List<TaskSpec> tasks, String modelType) {
+        this(config, configDir, schema, tasks, modelType, "");
+    }
+
+    /**
+     * @param configDir the directory the config's relative vocabulary paths are resolved against
+     * @param runId     the training run whose weights are exported, recorded in every bundle's manifest
+     */
+    public ModelExporter(PipelineConfig config, Path configDir, FeatureSchema schema, List<TaskSpec> tasks, String modelType,
+                         String runId) {
         this.config = config;
         this.configDir = configDir;
         this.schema = schema;
         this.tasks = List.copyOf(tasks);
         this.modelType = modelType;
+        this.runId = runId;
     }
 
     /**
@@ -70,7 +83,7 @@ public final class ModelExporter {
                 String configText = TextFormat.printer().printToString(bundledConfig);
                 Path weights = staging.resolve(ExportBundle.WEIGHTS);
                 Files.createDirectory(weights);
-                CheckpointWriter.writeWeights(weights, trainer, modelType, configText);
+                CheckpointWriter.writeWeights(weights, trainer, modelType, configText, runId);
                 ExportManifest.Builder manifest = ExportManifest.newBuilder()
                         .setFormatVersion(ExportBundle.FORMAT_VERSION)
                         .setExporter(exporter)
@@ -80,6 +93,7 @@ public final class ModelExporter {
                         .setRecsparkVersion(ExportBundle.recsparkVersion())
                         .setJavaVersion(System.getProperty("java.version"))
                         .setModelType(modelType)
+                        .setRunId(runId)
                         .setPipelineConfig(configText)
                         .addAllInputSchema(inputSchema(schema))
                         .putAllMetrics(metrics);

@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * Writes checkpoints under {@code <dir>/ckpt-<step>}: a tensor file (little-endian floats and longs)
  * and a protobuf manifest naming every tensor with its shape and byte range and the file's SHA-256.
  * Both are committed with {@link CommittedDirectory} (staged and renamed, or marked complete on
- * object stores), so a crash leaves either a complete checkpoint or none a reader would take; only
- * the newest {@code keep} are kept.
+ * object stores), so a crash leaves either a complete checkpoint or none a reader would take. Every
+ * checkpoint records the run that wrote it ({@link RunRecord}); only the newest {@code keep} of this
+ * run are kept, and other runs' checkpoints are never pruned.
  */
 public final class CheckpointWriter {
     static final int FORMAT_VERSION = 1;
@@ -41,15 +42,22 @@ public final class CheckpointWriter {
     private final int keep;
     private final String modelType;
     private final String pipelineConfig;
+    private final String runId;
 
     /**
      * @param pipelineConfig the config in text format, stored for reference and for warm starts
+     * @param runId          the run the checkpoints belong to ({@link RunRecord#runId()})
      */
-    public CheckpointWriter(Path dir, int keep, String modelType, String pipelineConfig) {
+    public CheckpointWriter(Path dir, int keep, String modelType, String pipelineConfig, String runId) {
         this.dir = dir;
         this.keep = keep;
         this.modelType = modelType;
         this.pipelineConfig = pipelineConfig;
+        this.runId = runId;
+    }
+
+    public String runId() {
+        return runId;
     }
 
     public Path directory() {
@@ -64,7 +72,7 @@ public final class CheckpointWriter {
             CommittedDirectory write = CommittedDirectory.begin(target);
             long bytes;
             try {
-                bytes = writeInto(write.staging(), trainer, true, modelType, pipelineConfig);
+                bytes = writeInto(write.staging(), trainer, true, modelType, pipelineConfig, runId);
                 write.commit();
             } catch (IOException | RuntimeException e) {
                 write.abandon();
@@ -82,13 +90,16 @@ public final class CheckpointWriter {
      * Writes the trainer's weights (parameters, buffers, embedding rows; no optimizer state) as a
      * checkpoint into an existing empty directory, which the caller publishes atomically (an export
      * bundle's staging directory). Returns the tensor file's size.
+     *
+     * @param runId the run that trained the weights, or empty
      */
-    public static long writeWeights(Path target, Trainer trainer, String modelType, String pipelineConfig) throws IOException {
-        return writeInto(target, trainer, false, modelType, pipelineConfig);
+    public static long writeWeights(Path target, Trainer trainer, String modelType, String pipelineConfig, String runId)
+            throws IOException {
+        return writeInto(target, trainer, false, modelType, pipelineConfig, runId);
     }
 
-    private static long writeInto(Path target, Trainer trainer, boolean optimizerState, String modelType, String pipelineConfig)
-            throws IOException {
+    private static long writeInto(Path target, Trainer trainer, boolean optimizerState, String modelType, String pipelineConfig,
+                                  String runId) throws IOException {
         TrainingState state = trainer.state();
         CheckpointManifest.Builder manifest = CheckpointManifest.newBuilder()
                 .setFormatVersion(FORMAT_VERSION)
@@ -100,7 +111,8 @@ public final class CheckpointWriter {
                 .setPipelineConfig(pipelineConfig)
                 .setDenseOptimizerSteps(trainer.denseOptimizer().steps())
                 .setSparseOptimizerSteps(trainer.sparseOptimizer().steps())
-                .setCreatedUnixMillis(System.currentTimeMillis());
+                .setCreatedUnixMillis(System.currentTimeMillis())
+                .setRunId(runId);
         MessageDigest sha = sha256();
         long bytes;
         try (OutputStream file = Files.newOutputStream(target.resolve(TENSORS));
@@ -139,9 +151,10 @@ public final class CheckpointWriter {
     }
 
     private void prune() throws IOException {
-        List<Path> all = CheckpointReader.list(dir);
-        for (int i = 0; i < all.size() - keep; i++) {
-            deleteRecursively(all.get(i));
+        List<Path> ours = CheckpointReader.list(dir, runId);
+        for (int i = 0; i < ours.size() - keep; i++) {
+            deleteRecursively(ours.get(i));
+            LOG.info("Pruned checkpoint {} of run {}", ours.get(i), runId);
         }
     }
 

@@ -57,7 +57,7 @@ class CheckpointTest {
     }
 
     private static CheckpointWriter writer(Path dir, PipelineConfig config) {
-        return new CheckpointWriter(dir, config.getTrainConfig().getCheckpoint().getKeep(), "deepfm", config.toString());
+        return new CheckpointWriter(dir, config.getTrainConfig().getCheckpoint().getKeep(), "deepfm", config.toString(), "checkpoint-test");
     }
 
     @Test
@@ -119,6 +119,34 @@ class CheckpointTest {
         assertEquals(kept, CheckpointReader.list(dir), "incomplete and temporary directories are not checkpoints");
         assertEquals(dir.resolve("ckpt-20"), CheckpointReader.resolve(dir).path());
         trainer.close();
+    }
+
+    @Test
+    void pruningAndWarmStartResolutionConsiderOneRunOnly() throws IOException {
+        Path runDir = dir.resolve("run");
+        Path checkpoints = runDir.resolve("checkpoints");
+        PipelineConfig config = config(0, "adam");
+        Examples data = RandomExamples.generate(config, 200, 2);
+        try (Trainer old = trainer(config)) {
+            old.withCheckpoints(new CheckpointWriter(checkpoints, 2, "deepfm", config.toString(), "old-run")).fit(data, null);
+        }
+        PipelineConfig shorter = config(10, "adam");
+        try (Trainer next = trainer(shorter)) {
+            // one checkpoint per epoch of 4 steps: 4 and 8; keep 1 prunes 4, and never the other run's 16 and 20
+            next.withCheckpoints(new CheckpointWriter(checkpoints, 1, "deepfm", shorter.toString(), "new-run")).fit(data, null);
+        }
+        assertEquals(List.of(checkpoints.resolve("ckpt-8"), checkpoints.resolve("ckpt-16"), checkpoints.resolve("ckpt-20")),
+                CheckpointReader.list(checkpoints));
+        assertEquals(List.of(checkpoints.resolve("ckpt-16"), checkpoints.resolve("ckpt-20")), CheckpointReader.list(checkpoints, "old-run"));
+
+        assertEquals(checkpoints.resolve("ckpt-8"), CheckpointReader.resolve(runDir).path(),
+                "without a run record, the run of the checkpoint created last, not the highest step");
+        new RunRecord("old-run", 0, ConfigFingerprint.of(config)).write(runDir);
+        assertEquals(checkpoints.resolve("ckpt-20"), CheckpointReader.resolve(runDir).path(), "the run the record names");
+        assertEquals(checkpoints.resolve("ckpt-20"), CheckpointReader.resolve(checkpoints).path());
+        new RunRecord("gone-run", 0, ConfigFingerprint.of(config)).write(runDir);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.resolve(runDir));
+        assertTrue(e.getMessage().contains("no complete checkpoint of run gone-run"), e.getMessage());
     }
 
     @Test

@@ -86,7 +86,7 @@ class StreamingTrainingTest {
             // 11 batches an epoch: step 15 is batch 4 of epoch 1
             first.fit(stream(straightConfig, rows), null);
             assertEquals(4, first.state().batchInEpoch());
-            Path checkpoint = new CheckpointWriter(dir, 1, "deepfm", straightConfig.toString()).write(first);
+            Path checkpoint = new CheckpointWriter(dir, 1, "deepfm", straightConfig.toString(), "streaming-test").write(first);
             CheckpointReader.open(checkpoint).restore(resumed);
             resumed.fit(stream(straightConfig, rows), null);
             assertEquals(25, resumed.state().globalStep());
