@@ -2,18 +2,19 @@ package org.recspark.config;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.OneofDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.TextFormat;
+import com.google.protobuf.TextFormatParseInfoTree;
 import com.google.protobuf.util.JsonFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -80,28 +81,33 @@ public final class ConfigParser {
 
     public static PipelineConfig parseText(String text, String source) {
         PipelineConfig.Builder builder = PipelineConfig.newBuilder();
+        TextFormatParseInfoTree.Builder tree = TextFormatParseInfoTree.builder();
+        List<Violation> violations = new ArrayList<>();
         try {
-            TextFormat.Parser.newBuilder().build().merge(text, builder);
+            TextFormat.Parser.newBuilder().setParseInfoTreeBuilder(tree).build().merge(text, builder);
         } catch (TextFormat.ParseException e) {
-            throw new ConfigException(source, textErrors(e, source));
+            violations.addAll(textErrors(e, source));
+        }
+        // unknown fields end the parse only once the whole text is read, so the tree is complete then
+        if (violations.isEmpty() || violations.stream().allMatch(v -> v.message().startsWith("unknown field"))) {
+            violations.addAll(RepeatedTextFields.find(tree.build(), PipelineConfig.getDescriptor(), source));
+        }
+        if (!violations.isEmpty()) {
+            throw new ConfigException(source, violations);
         }
         return builder.build();
     }
 
     public static PipelineConfig parseJson(String json, String source) {
-        JsonElement tree;
-        try {
-            tree = JsonParser.parseString(json);
-        } catch (JsonParseException e) {
-            throw new ConfigException(source, List.of(new Violation(source, "malformed JSON: " + e.getMessage())));
-        }
+        StrictJson.Parsed parsed = StrictJson.parse(json, source);
+        JsonElement tree = parsed.value();
         if (!tree.isJsonObject()) {
             throw new ConfigException(source, List.of(new Violation(source, "expected a JSON object at the top level")));
         }
-        List<Violation> unknown = new ArrayList<>();
-        collectUnknownJsonFields(tree.getAsJsonObject(), PipelineConfig.getDescriptor(), "", unknown);
-        if (!unknown.isEmpty()) {
-            throw new ConfigException(source, unknown);
+        List<Violation> problems = new ArrayList<>(parsed.duplicateNames());
+        collectUnknownJsonFields(tree.getAsJsonObject(), PipelineConfig.getDescriptor(), "", problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(source, problems);
         }
         PipelineConfig.Builder builder = PipelineConfig.newBuilder();
         try {
@@ -138,12 +144,27 @@ public final class ConfigParser {
     }
 
     private static void collectUnknownJsonFields(JsonObject object, Descriptor type, String path, List<Violation> out) {
+        Map<FieldDescriptor, String> namedAs = new HashMap<>();
+        Map<OneofDescriptor, String> oneofMember = new HashMap<>();
         for (Map.Entry<String, JsonElement> entry : object.entrySet()) {
             String fieldPath = path.isEmpty() ? entry.getKey() : path + "." + entry.getKey();
             FieldDescriptor field = findJsonField(type, entry.getKey());
             if (field == null) {
                 out.add(new Violation(fieldPath, "unknown field '" + entry.getKey() + "' in " + simpleName(type.getFullName())));
                 continue;
+            }
+            String other = namedAs.putIfAbsent(field, entry.getKey());
+            if (other != null) {
+                out.add(new Violation(fieldPath, "field '" + field.getName() + "' given twice, as '" + other
+                        + "' and as '" + entry.getKey() + "'"));
+            }
+            OneofDescriptor oneof = field.getRealContainingOneof();
+            if (oneof != null && !entry.getValue().isJsonNull()) {
+                String first = oneofMember.putIfAbsent(oneof, entry.getKey());
+                if (first != null && !first.equals(entry.getKey()) && other == null) {
+                    out.add(new Violation(fieldPath, "'" + entry.getKey() + "' and '" + first
+                            + "' are members of the same oneof '" + oneof.getName() + "'; give only one"));
+                }
             }
             if (field.getJavaType() != FieldDescriptor.JavaType.MESSAGE || field.isMapField()) {
                 continue;
