@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.recspark.config.proto.PipelineConfig;
+import org.recspark.storage.Locations;
 
 /**
  * Reads a {@link PipelineConfig} strictly from protobuf text format or JSON: unknown fields are
@@ -32,10 +33,14 @@ public final class ConfigParser {
 
     private ConfigParser() {}
 
-    /** Parses and validates a config file; the format follows the extension ({@code .json}, else text format). */
+    /**
+     * Parses and validates a config file; the format follows the extension ({@code .json}, else text
+     * format). Its locations must lie in its directory tree or an allowed prefix ({@link LocationConfinement}).
+     */
     public static PipelineConfig load(Path file) {
         PipelineConfig config = parseFile(file);
-        List<Violation> violations = ConfigValidator.validate(config);
+        List<Violation> violations = new ArrayList<>(ConfigValidator.validate(config));
+        violations.addAll(LocationConfinement.check(config, Locations.parentOf(file)));
         if (!violations.isEmpty()) {
             throw new ConfigException(file.toString(), violations);
         }
@@ -46,7 +51,8 @@ public final class ConfigParser {
      * Parses several config files as layers and validates the result: each top-level section
      * (input_config, feature_config, model_config, ...) set in a later file replaces the whole
      * section of the earlier ones. A base pipeline plus a file holding only a model_config gives a
-     * variant with another model and the same data and features.
+     * variant with another model and the same data and features. Every location, and
+     * {@code allowed_paths}, resolves against the first file's directory.
      */
     public static PipelineConfig loadLayered(List<Path> files) {
         if (files.isEmpty()) {
@@ -60,7 +66,8 @@ public final class ConfigParser {
             }
         }
         PipelineConfig config = merged.build();
-        List<Violation> violations = ConfigValidator.validate(config);
+        List<Violation> violations = new ArrayList<>(ConfigValidator.validate(config));
+        violations.addAll(LocationConfinement.check(config, Locations.parentOf(files.get(0))));
         if (!violations.isEmpty()) {
             throw new ConfigException(files.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" + ")), violations);
         }
