@@ -128,8 +128,14 @@ final class PipelineRules {
         if (input.hasRequestIdField()) {
             requireColumn(sampleFields, input.getRequestIdField(), "input_config.request_id_field", "samples", out);
         }
+        Map<String, Integer> firstLabel = new HashMap<>();
         for (int i = 0; i < input.getLabelsCount(); i++) {
             LabelField label = input.getLabels(i);
+            Integer first = label.getName().isEmpty() ? null : firstLabel.putIfAbsent(label.getName(), i);
+            if (first != null) {
+                out.add(new Violation(ConfigPaths.index("input_config", "labels", i) + ".name", "duplicate label '"
+                        + label.getName() + "' (first at " + ConfigPaths.index("input_config", "labels", first) + ")"));
+            }
             requireColumn(sampleFields, label.hasColumn() ? label.getColumn() : label.getName(),
                     ConfigPaths.index("input_config", "labels", i) + (label.hasColumn() ? ".column" : ".name"), "samples", out);
         }
