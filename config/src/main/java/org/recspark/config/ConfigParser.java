@@ -6,6 +6,7 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.OneofDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import com.google.protobuf.TextFormat;
 import com.google.protobuf.TextFormatParseInfoTree;
 import com.google.protobuf.util.JsonFormat;
@@ -88,6 +89,15 @@ public final class ConfigParser {
 
     public static PipelineConfig parseText(String text, String source) {
         PipelineConfig.Builder builder = PipelineConfig.newBuilder();
+        mergeText(text, builder, source);
+        return builder.build();
+    }
+
+    /**
+     * Merges text format into any config message as strictly as {@link #parseText}: unknown fields,
+     * a singular field given twice and two members of a oneof are all reported at once.
+     */
+    public static void mergeText(String text, Message.Builder builder, String source) {
         TextFormatParseInfoTree.Builder tree = TextFormatParseInfoTree.builder();
         List<Violation> violations = new ArrayList<>();
         try {
@@ -97,12 +107,11 @@ public final class ConfigParser {
         }
         // unknown fields end the parse only once the whole text is read, so the tree is complete then
         if (violations.isEmpty() || violations.stream().allMatch(v -> v.message().startsWith("unknown field"))) {
-            violations.addAll(RepeatedTextFields.find(tree.build(), PipelineConfig.getDescriptor(), source));
+            violations.addAll(RepeatedTextFields.find(tree.build(), builder.getDescriptorForType(), source));
         }
         if (!violations.isEmpty()) {
             throw new ConfigException(source, violations);
         }
-        return builder.build();
     }
 
     public static PipelineConfig parseJson(String json, String source) {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.recspark.config.proto.Constraints;
 import org.recspark.config.proto.DataFormat;
 import org.recspark.config.proto.DailyGuards;
 import org.recspark.config.proto.DataSource;
@@ -410,9 +411,28 @@ final class PipelineRules {
                 String problem = resolveFieldPath(param.getPath());
                 if (problem != null) {
                     out.add(new Violation(path + ".path", problem));
+                } else if (isLocation(param.getPath())) {
+                    // trial configs are validated, not loaded from a file, so a searched location would escape confinement
+                    out.add(new Violation(path + ".path", "'" + param.getPath() + "' is a location (or allowed_paths); "
+                            + "a search varies hyper-parameters, not where data and files are"));
                 }
             }
         }
+    }
+
+    /** Whether a valid dotted path ends at a field marked location, or at allowed_paths. */
+    private static boolean isLocation(String fieldPath) {
+        Descriptor type = PipelineConfig.getDescriptor();
+        FieldDescriptor field = null;
+        for (String segment : fieldPath.split("\\.")) {
+            Matcher m = PATH_SEGMENT.matcher(segment);
+            if (type == null || !m.matches() || (field = type.findFieldByName(m.group(1))) == null) {
+                return false;
+            }
+            type = field.getJavaType() == FieldDescriptor.JavaType.MESSAGE ? field.getMessageType() : null;
+        }
+        return field != null && (field.getOptions().getExtension(Constraints.check).getLocation()
+                || field.getNumber() == PipelineConfig.ALLOWED_PATHS_FIELD_NUMBER && field.getContainingType() == PipelineConfig.getDescriptor());
     }
 
     /** Returns null when the dotted path names a field of PipelineConfig, else what is wrong. */

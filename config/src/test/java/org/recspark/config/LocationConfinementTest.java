@@ -155,4 +155,19 @@ class LocationConfinementTest {
         Files.writeString(layer, "runtime_config { model_dir: \"../../escape\" }\n");
         assertThrows(ConfigException.class, () -> ConfigParser.loadLayered(List.of(base, layer)));
     }
+
+    @Test
+    void aSearchCannotVaryALocation() {
+        String text = config("vocab/cities.txt", """
+                hpo_config {
+                  params { path: "feature_config.features[0].id.vocab_file" choices { values: ["\\"/etc/passwd\\""] } }
+                  params { path: "allowed_paths" choices { values: ["\\"/\\""] } }
+                  objective { metric: "auc" }
+                }
+                """);
+        List<Violation> violations = ConfigValidator.validate(ConfigParser.parseText(text, "t"));
+        assertEquals(List.of("hpo_config.params[0].path", "hpo_config.params[1].path"),
+                violations.stream().map(Violation::path).toList(), violations.toString());
+        assertTrue(violations.get(0).message().contains("is a location"), violations.toString());
+    }
 }
