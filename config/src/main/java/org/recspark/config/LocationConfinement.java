@@ -46,7 +46,7 @@ final class LocationConfinement {
     static List<Violation> check(PipelineConfig config, Path configDir) {
         List<Violation> out = new ArrayList<>();
         LocationConfinement confinement = new LocationConfinement(configDir, out);
-        confinement.roots.add(Root.of(Target.of("", configDir), "the config's directory " + configDir));
+        confinement.roots.add(new Root(Target.of("", configDir), "the config's directory " + configDir));
         for (int i = 0; i < config.getAllowedPathsCount(); i++) {
             confinement.allow(config.getAllowedPaths(i), configDir, ConfigPaths.index("", "allowed_paths", i));
         }
@@ -66,7 +66,7 @@ final class LocationConfinement {
             return;
         }
         try {
-            roots.add(Root.of(Target.of(prefix, base), "'" + prefix + "'"));
+            roots.add(new Root(Target.of(prefix, base), "'" + prefix + "'"));
         } catch (IllegalArgumentException e) {
             out.add(new Violation(where, e.getMessage()));
         }
@@ -152,8 +152,8 @@ final class LocationConfinement {
             try {
                 return existing.toRealPath().resolve(existing.relativize(lexical)).normalize();
             } catch (IOException e) {
-                // a dangling link or an unreadable directory: only its lexical form can be judged
-                return lexical;
+                // a dangling link or an unreadable directory: where it leads cannot be told, so it is nowhere allowed
+                return null;
             }
         }
 
@@ -169,19 +169,19 @@ final class LocationConfinement {
             if (uri != null) {
                 return uri.toString();
             }
+            if (real == null) {
+                return lexical + " (whose real path cannot be found: a dangling symbolic link or an unreadable directory)";
+            }
             return real.equals(lexical) ? lexical.toString()
                     : lexical + " (through a symbolic link, really " + real + ")";
         }
     }
 
     private record Root(Target prefix, String description) {
-        static Root of(Target prefix, String description) {
-            return new Root(prefix, description);
-        }
-
         boolean contains(Target target) {
             if (prefix.uri() == null || target.uri() == null) {
-                return prefix.uri() == null && target.uri() == null && target.real().startsWith(prefix.real());
+                return prefix.uri() == null && target.uri() == null && prefix.real() != null && target.real() != null
+                        && target.real().startsWith(prefix.real());
             }
             URI p = prefix.uri();
             URI t = target.uri();

@@ -130,6 +130,14 @@ class LocationConfinementTest {
     }
 
     @Test
+    void aDanglingLinkIsRefusedSinceWhereItLeadsCannotBeTold() throws IOException {
+        Path file = write(config("vocab/later.txt", ""));
+        Files.createSymbolicLink(file.getParent().resolve("vocab/later.txt"), root.resolve("secrets/not-yet.txt"));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.load(file));
+        assertTrue(e.violations().get(0).message().contains("a dangling symbolic link"), e.getMessage());
+    }
+
+    @Test
     void aLinkInsideTheTreeIsFine() throws IOException {
         Path file = write(config("alias/cities.txt", ""));
         Files.createSymbolicLink(file.getParent().resolve("alias"), file.getParent().resolve("vocab"));
