@@ -2,24 +2,27 @@ package org.recspark.config;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.OneofDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import com.google.protobuf.TextFormat;
+import com.google.protobuf.TextFormatParseInfoTree;
 import com.google.protobuf.util.JsonFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.recspark.config.proto.PipelineConfig;
+import org.recspark.storage.Locations;
 
 /**
  * Reads a {@link PipelineConfig} strictly from protobuf text format or JSON: unknown fields are
@@ -31,10 +34,14 @@ public final class ConfigParser {
 
     private ConfigParser() {}
 
-    /** Parses and validates a config file; the format follows the extension ({@code .json}, else text format). */
+    /**
+     * Parses and validates a config file; the format follows the extension ({@code .json}, else text
+     * format). Its locations must lie in its directory tree or an allowed prefix ({@link LocationConfinement}).
+     */
     public static PipelineConfig load(Path file) {
         PipelineConfig config = parseFile(file);
-        List<Violation> violations = ConfigValidator.validate(config);
+        List<Violation> violations = new ArrayList<>(ConfigValidator.validate(config));
+        violations.addAll(LocationConfinement.check(config, Locations.parentOf(file)));
         if (!violations.isEmpty()) {
             throw new ConfigException(file.toString(), violations);
         }
@@ -45,7 +52,8 @@ public final class ConfigParser {
      * Parses several config files as layers and validates the result: each top-level section
      * (input_config, feature_config, model_config, ...) set in a later file replaces the whole
      * section of the earlier ones. A base pipeline plus a file holding only a model_config gives a
-     * variant with another model and the same data and features.
+     * variant with another model and the same data and features. Every location, and
+     * {@code allowed_paths}, resolves against the first file's directory.
      */
     public static PipelineConfig loadLayered(List<Path> files) {
         if (files.isEmpty()) {
@@ -59,7 +67,8 @@ public final class ConfigParser {
             }
         }
         PipelineConfig config = merged.build();
-        List<Violation> violations = ConfigValidator.validate(config);
+        List<Violation> violations = new ArrayList<>(ConfigValidator.validate(config));
+        violations.addAll(LocationConfinement.check(config, Locations.parentOf(files.get(0))));
         if (!violations.isEmpty()) {
             throw new ConfigException(files.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" + ")), violations);
         }
@@ -80,28 +89,41 @@ public final class ConfigParser {
 
     public static PipelineConfig parseText(String text, String source) {
         PipelineConfig.Builder builder = PipelineConfig.newBuilder();
-        try {
-            TextFormat.Parser.newBuilder().build().merge(text, builder);
-        } catch (TextFormat.ParseException e) {
-            throw new ConfigException(source, textErrors(e, source));
-        }
+        mergeText(text, builder, source);
         return builder.build();
     }
 
-    public static PipelineConfig parseJson(String json, String source) {
-        JsonElement tree;
+    /**
+     * Merges text format into any config message as strictly as {@link #parseText}: unknown fields,
+     * a singular field given twice and two members of a oneof are all reported at once.
+     */
+    public static void mergeText(String text, Message.Builder builder, String source) {
+        TextFormatParseInfoTree.Builder tree = TextFormatParseInfoTree.builder();
+        List<Violation> violations = new ArrayList<>();
         try {
-            tree = JsonParser.parseString(json);
-        } catch (JsonParseException e) {
-            throw new ConfigException(source, List.of(new Violation(source, "malformed JSON: " + e.getMessage())));
+            TextFormat.Parser.newBuilder().setParseInfoTreeBuilder(tree).build().merge(text, builder);
+        } catch (TextFormat.ParseException e) {
+            violations.addAll(textErrors(e, source));
         }
+        // unknown fields end the parse only once the whole text is read, so the tree is complete then
+        if (violations.isEmpty() || violations.stream().allMatch(v -> v.message().startsWith("unknown field"))) {
+            violations.addAll(RepeatedTextFields.find(tree.build(), builder.getDescriptorForType(), source));
+        }
+        if (!violations.isEmpty()) {
+            throw new ConfigException(source, violations);
+        }
+    }
+
+    public static PipelineConfig parseJson(String json, String source) {
+        StrictJson.Parsed parsed = StrictJson.parse(json, source);
+        JsonElement tree = parsed.value();
         if (!tree.isJsonObject()) {
             throw new ConfigException(source, List.of(new Violation(source, "expected a JSON object at the top level")));
         }
-        List<Violation> unknown = new ArrayList<>();
-        collectUnknownJsonFields(tree.getAsJsonObject(), PipelineConfig.getDescriptor(), "", unknown);
-        if (!unknown.isEmpty()) {
-            throw new ConfigException(source, unknown);
+        List<Violation> problems = new ArrayList<>(parsed.duplicateNames());
+        collectUnknownJsonFields(tree.getAsJsonObject(), PipelineConfig.getDescriptor(), "", problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(source, problems);
         }
         PipelineConfig.Builder builder = PipelineConfig.newBuilder();
         try {
@@ -138,12 +160,27 @@ public final class ConfigParser {
     }
 
     private static void collectUnknownJsonFields(JsonObject object, Descriptor type, String path, List<Violation> out) {
+        Map<FieldDescriptor, String> namedAs = new HashMap<>();
+        Map<OneofDescriptor, String> oneofMember = new HashMap<>();
         for (Map.Entry<String, JsonElement> entry : object.entrySet()) {
             String fieldPath = path.isEmpty() ? entry.getKey() : path + "." + entry.getKey();
             FieldDescriptor field = findJsonField(type, entry.getKey());
             if (field == null) {
                 out.add(new Violation(fieldPath, "unknown field '" + entry.getKey() + "' in " + simpleName(type.getFullName())));
                 continue;
+            }
+            String other = namedAs.putIfAbsent(field, entry.getKey());
+            if (other != null) {
+                out.add(new Violation(fieldPath, "field '" + field.getName() + "' given twice, as '" + other
+                        + "' and as '" + entry.getKey() + "'"));
+            }
+            OneofDescriptor oneof = field.getRealContainingOneof();
+            if (oneof != null && !entry.getValue().isJsonNull()) {
+                String first = oneofMember.putIfAbsent(oneof, entry.getKey());
+                if (first != null && !first.equals(entry.getKey()) && other == null) {
+                    out.add(new Violation(fieldPath, "'" + entry.getKey() + "' and '" + first
+                            + "' are members of the same oneof '" + oneof.getName() + "'; give only one"));
+                }
             }
             if (field.getJavaType() != FieldDescriptor.JavaType.MESSAGE || field.isMapField()) {
                 continue;

@@ -17,8 +17,10 @@ public final class ConfigValidator {
         FieldConstraintChecker.check(config, "", out);
         if (config.hasFeatureConfig()) {
             FeatureConfigRules.check(config.getFeatureConfig(), "feature_config", out);
+            NumericLimits.checkIdOffsets(config.getFeatureConfig(), "feature_config", out);
         }
         PipelineRules.check(config, out);
+        NumericLimits.checkArraySizes(config, out);
         return out;
     }
 
@@ -27,6 +29,7 @@ public final class ConfigValidator {
         List<Violation> out = new ArrayList<>();
         FieldConstraintChecker.check(config, path, out);
         FeatureConfigRules.check(config, path, out);
+        NumericLimits.checkIdOffsets(config, path, out);
         return out;
     }
 

@@ -26,7 +26,9 @@ final class FeatureConfigRules {
                 }
             }
             checkType(feature, featurePath, out);
-            if (feature.hasSharedEmbedding()) {
+            if (feature.hasSharedEmbedding() && feature.getSharedEmbedding().isEmpty()) {
+                out.add(new Violation(featurePath + ".shared_embedding", "must not be empty; leave it out for a table of the feature's own"));
+            } else if (feature.hasSharedEmbedding()) {
                 checkSharedEmbedding(config, i, featurePath, firstByTable, path, out);
             }
         }

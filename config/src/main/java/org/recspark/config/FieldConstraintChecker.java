@@ -70,6 +70,11 @@ final class FieldConstraintChecker {
     private static void checkValue(Object value, Check check, String path, List<Violation> out) {
         if (value instanceof Number number) {
             double x = number.doubleValue();
+            if (Double.isNaN(x) || Double.isInfinite(x)) {
+                // text format reads nan and inf, JSON "NaN" and "Infinity"; no field of the schema means them
+                out.add(new Violation(path, "must be a finite number, got " + number));
+                return;
+            }
             if (check.hasGt() && !(x > check.getGt())) {
                 out.add(bound(path, ">", check.getGt(), number));
             }

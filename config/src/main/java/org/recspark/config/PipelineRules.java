@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.recspark.config.proto.Constraints;
 import org.recspark.config.proto.DataFormat;
 import org.recspark.config.proto.DailyGuards;
 import org.recspark.config.proto.DataSource;
@@ -128,8 +129,14 @@ final class PipelineRules {
         if (input.hasRequestIdField()) {
             requireColumn(sampleFields, input.getRequestIdField(), "input_config.request_id_field", "samples", out);
         }
+        Map<String, Integer> firstLabel = new HashMap<>();
         for (int i = 0; i < input.getLabelsCount(); i++) {
             LabelField label = input.getLabels(i);
+            Integer first = label.getName().isEmpty() ? null : firstLabel.putIfAbsent(label.getName(), i);
+            if (first != null) {
+                out.add(new Violation(ConfigPaths.index("input_config", "labels", i) + ".name", "duplicate label '"
+                        + label.getName() + "' (first at " + ConfigPaths.index("input_config", "labels", first) + ")"));
+            }
             requireColumn(sampleFields, label.hasColumn() ? label.getColumn() : label.getName(),
                     ConfigPaths.index("input_config", "labels", i) + (label.hasColumn() ? ".column" : ".name"), "samples", out);
         }
@@ -404,9 +411,28 @@ final class PipelineRules {
                 String problem = resolveFieldPath(param.getPath());
                 if (problem != null) {
                     out.add(new Violation(path + ".path", problem));
+                } else if (isLocation(param.getPath())) {
+                    // trial configs are validated, not loaded from a file, so a searched location would escape confinement
+                    out.add(new Violation(path + ".path", "'" + param.getPath() + "' is a location (or allowed_paths); "
+                            + "a search varies hyper-parameters, not where data and files are"));
                 }
             }
         }
+    }
+
+    /** Whether a valid dotted path ends at a field marked location, or at allowed_paths. */
+    private static boolean isLocation(String fieldPath) {
+        Descriptor type = PipelineConfig.getDescriptor();
+        FieldDescriptor field = null;
+        for (String segment : fieldPath.split("\\.")) {
+            Matcher m = PATH_SEGMENT.matcher(segment);
+            if (type == null || !m.matches() || (field = type.findFieldByName(m.group(1))) == null) {
+                return false;
+            }
+            type = field.getJavaType() == FieldDescriptor.JavaType.MESSAGE ? field.getMessageType() : null;
+        }
+        return field != null && (field.getOptions().getExtension(Constraints.check).getLocation()
+                || field.getNumber() == PipelineConfig.ALLOWED_PATHS_FIELD_NUMBER && field.getContainingType() == PipelineConfig.getDescriptor());
     }
 
     /** Returns null when the dotted path names a field of PipelineConfig, else what is wrong. */

@@ -103,4 +103,86 @@ class ConfigParserTest {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.load(missing));
         assertTrue(e.getMessage().contains("cannot read config file"), e.getMessage());
     }
+
+    @Test
+    void reportsEverySingularTextFieldGivenTwiceWithTheUnknownFields() {
+        String text = """
+                name: "a"
+                feature_config {
+                  features { name: "u" id { input: "user.u" hash_bucket_size: 10 hash_bucket_size: 20 } }
+                  features { name: "v" colour: 1 raw { input: "user.v" } }
+                }
+                name: "b"
+                """;
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parseText(text, "t.pbtxt"));
+        assertEquals(List.of(
+                new Violation("t.pbtxt:4:24", "unknown field 'colour' in Feature (recspark.config.Feature)"),
+                new Violation("t.pbtxt:6:1", "name: 'name' given more than once (first at 1:1); it is not a repeated field"),
+                new Violation("t.pbtxt:3:66", "feature_config.features[0].id.hash_bucket_size: 'hash_bucket_size' given more "
+                        + "than once (first at 3:45); it is not a repeated field")),
+                e.violations());
+    }
+
+    @Test
+    void singularMessageGivenTwiceAndTwoOneofMembersAreErrors() {
+        String text = """
+                feature_config { features { name: "u" id { input: "user.u" hash_bucket_size: 10 } } }
+                train_config { batch_size: 8 }
+                train_config { num_epochs: 2 }
+                model_config { lr {} deepfm {} }
+                """;
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parseText(text, "t.pbtxt"));
+        assertEquals(2, e.violations().size(), e.getMessage());
+        assertEquals(new Violation("t.pbtxt:4:22", "model_config.deepfm: 'deepfm' and 'lr' (at 4:16) are members of the same "
+                + "oneof 'model'; give only one"), e.violations().get(0));
+        assertEquals("t.pbtxt:3:1", e.violations().get(1).path());
+        assertTrue(e.violations().get(1).message().startsWith("train_config: 'train_config' given more than once (first at 2:1)"),
+                e.getMessage());
+    }
+
+    @Test
+    void repeatedFieldsMayBeGivenManyTimes() {
+        PipelineConfig config = ConfigParser.parseText(MINIMAL.replace("} }", "} }\n  features { name: \"v\" raw { input: \"user.v\" } }"), "r");
+        assertEquals(2, config.getFeatureConfig().getFeaturesCount());
+    }
+
+    @Test
+    void reportsEveryJsonNameGivenTwiceWithTheUnknownFields() {
+        String json = """
+                {"name": "a",
+                 "featureConfig": {"features": [
+                   {"name": "u", "id": {"input": "user.u", "hashBucketSize": 10, "hashBucketSize": 20}},
+                   {"name": "v", "colour": 1, "raw": {"input": "user.v"}}]},
+                 "name": "b",
+                 "trainConfig": {"batchSize": 8, "batch_size": 16}}
+                """;
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parseJson(json, "c.json"));
+        assertEquals(List.of(
+                new Violation("c.json:3:66", "featureConfig.features[0].id.hashBucketSize: name 'hashBucketSize' given more "
+                        + "than once in one object (first at 3:44)"),
+                new Violation("c.json:5:2", "name: name 'name' given more than once in one object (first at 1:2)"),
+                new Violation("featureConfig.features[1].colour", "unknown field 'colour' in Feature (recspark.config.Feature)"),
+                new Violation("trainConfig.batch_size", "field 'batch_size' given twice, as 'batchSize' and as 'batch_size'")),
+                e.violations());
+    }
+
+    @Test
+    void jsonOutsideTheStandardIsAnErrorWithItsLocation() {
+        assertJsonError("{\"name\": \"a\" // note\n}", "j.json:1:14", "malformed JSON: a comment; JSON has no comments");
+        assertJsonError("/* note */ {\"name\": \"a\"}", "j.json:1:1", "malformed JSON: a comment; JSON has no comments");
+        assertJsonError("{\n  name: \"a\"}", "j.json:2:3",
+                "malformed JSON: unquoted text 'name'; JSON strings and names use double quotes");
+        assertJsonError("{'name': \"a\"}", "j.json:1:2",
+                "malformed JSON: a single-quoted string; JSON strings and names use double quotes");
+        assertJsonError("{\"name\": \"a\",}", "j.json:1:14", "malformed JSON: a trailing comma before '}'");
+        assertJsonError("{\"featureConfig\": {\"features\": [{\"name\": \"a\"},]}}", "j.json:1:47",
+                "malformed JSON: a trailing comma before ']'");
+        assertJsonError("{\"trainConfig\": {\"batchSize\": NaN}}", "j.json:1:31", "malformed JSON: NaN and Infinity are not JSON numbers");
+        assertJsonError("{\"name\": \"a\"} {}", "j.json:1:16", "malformed JSON: more content after the top-level value");
+    }
+
+    private static void assertJsonError(String json, String location, String message) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parseJson(json, "j.json"));
+        assertEquals(List.of(new Violation(location, message)), e.violations(), json);
+    }
 }

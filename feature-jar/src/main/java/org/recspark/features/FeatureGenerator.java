@@ -96,7 +96,13 @@ public final class FeatureGenerator {
                 if (size == null) {
                     tableSizes.put(table, transform.idSpaceSize());
                     tableOffsets.put(table, nextOffset);
-                    nextOffset += transform.idSpaceSize();
+                    try {
+                        nextOffset = Math.addExact(nextOffset, transform.idSpaceSize());
+                    } catch (ArithmeticException e) {
+                        // the validator sums the sizes the config gives; a vocabulary file's is known only now
+                        throw new ConfigException(List.of(new Violation(path, "the id spaces of the embedding tables add up "
+                                + "to more than " + Long.MAX_VALUE + " (the largest id offset, a long)")));
+                    }
                 }
                 offset = tableOffsets.get(table);
             }

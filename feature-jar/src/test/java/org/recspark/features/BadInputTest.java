@@ -170,7 +170,7 @@ class BadInputTest {
                 {"tag { input: \"user.w\" kv_separator: \":\" hash_bucket_size: 10 default_value: \"a\" }",
                         "feature_config.features[0].tag.default_value", "the default is not a usable value: weighted tag 'a' is not tag:weight"},
                 {"raw { input: \"item.x\" default_value: inf }", "feature_config.features[0].raw.default_value",
-                        "the default is not a usable value: expected a finite number, got Infinity"}}) {
+                        "must be a finite number, got Infinity"}}) {
             ConfigException e = assertThrows(ConfigException.class,
                     () -> FeatureTypesGoldenTest.generator("features { name: \"f\" " + c[0] + " }"), c[0]);
             assertEquals(List.of(new org.recspark.config.Violation(c[1], c[2])), e.violations());

@@ -65,6 +65,12 @@ class ExampleSearchConfigsTest {
         ConfigException e = assertThrows(ConfigException.class, () -> SearchSpaceFile.load(typo, config));
         assertEquals(typo + ":2:1", e.violations().get(0).path());
         assertTrue(e.violations().get(0).message().contains("algoritm"), e.getMessage());
+        Path twice = dir.resolve("twice.txtpb");
+        Files.writeString(twice, "params { path: \"model_config.deepfm.dnn.dropout\" float_range { min: 0 max: 0.5 } }\n"
+                + "max_trials: 5\nmax_trials: 50\n");
+        ConfigException repeated = assertThrows(ConfigException.class, () -> SearchSpaceFile.load(twice, config));
+        assertEquals(List.of(new Violation(twice + ":3:1", "max_trials: 'max_trials' given more than once (first at 2:1); "
+                + "it is not a repeated field")), repeated.violations());
         Path invalid = dir.resolve("invalid.txtpb");
         Files.writeString(invalid, "params { path: \"model_config.deepfm.dnn.dropout\" float_range { min: 0.5 max: 0.1 } }\nmax_trials: 0\n"
                 + "objective { metric: \"auc\" }\n");

@@ -115,6 +115,40 @@ class RecSparkCliTest {
     }
 
     @Test
+    void validateConfigReportsRepeatedFieldsEscapingPathsAndOverflowingIdsWithTheirLocations(@TempDir Path dir) throws IOException {
+        Path twice = dir.resolve("twice.pbtxt");
+        Files.writeString(twice, """
+                name: "a"
+                feature_config { features { name: "u" id { input: "user.u" hash_bucket_size: 10 hash_bucket_size: 20 } } }
+                name: "b"
+                """);
+        Path commented = dir.resolve("commented.json");
+        Files.writeString(commented, "{\"name\": \"a\", // a comment\n \"name\": \"b\"}");
+        Path escaping = dir.resolve("escaping.pbtxt");
+        Files.writeString(escaping, """
+                feature_config {
+                  features { name: "city" id { input: "user.city" vocab_file: "../../../../etc/passwd" } }
+                  features { name: "a" id { input: "user.a" hash_bucket_size: 9223372036854775000 } }
+                  features { name: "b" id { input: "user.b" hash_bucket_size: 9223372036854775000 } }
+                }
+                train_config { batch_size: 0 }
+                """);
+        assertEquals(2, run("validate-config", twice.toString(), commented.toString(), escaping.toString()));
+        String printed = out.toString();
+        assertTrue(printed.contains("invalid config " + twice + " (2 problems):\n  " + twice
+                + ":3:1: name: 'name' given more than once (first at 1:1)"), printed);
+        assertTrue(printed.contains(twice + ":2:81: feature_config.features[0].id.hash_bucket_size: 'hash_bucket_size' given "
+                + "more than once (first at 2:60)"), printed);
+        assertTrue(printed.contains(commented + ":1:15: malformed JSON: a comment; JSON has no comments"), printed);
+        assertTrue(printed.contains("invalid config " + escaping + " (3 problems):"), printed);
+        assertTrue(printed.contains("train_config.batch_size: must be >= 1, got 0"), printed);
+        assertTrue(printed.contains("feature_config.features[2].id.hash_bucket_size: the id spaces of the embedding tables add up "
+                + "to more than 9223372036854775807"), printed);
+        assertTrue(printed.contains("feature_config.features[0].id.vocab_file: '../../../../etc/passwd' resolves to /etc/passwd, "
+                + "outside the config's directory " + dir.toAbsolutePath()), printed);
+    }
+
+    @Test
     void badCommandLinesExitTwoWithUsage() {
         assertEquals(2, run("featurez"));
         assertTrue(err.toString().contains("unknown command 'featurez'"), err.toString());

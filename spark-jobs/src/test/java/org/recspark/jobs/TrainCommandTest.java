@@ -105,7 +105,8 @@ class TrainCommandTest {
         Path config = dir.resolve("p.pbtxt");
         String text = Files.readString(RecSparkCliTest.repoRoot().resolve("examples").resolve("sample_pipeline.pbtxt"))
                 .replace("split { by_time { eval_fraction: 0.15 test_fraction: 0.15 } }", "")
-                .replace("path: \"../sample-data", "path: \"" + RecSparkCliTest.repoRoot().resolve("sample-data"));
+                .replace("path: \"../sample-data", "path: \"" + RecSparkCliTest.repoRoot().resolve("sample-data"))
+                .replace("allowed_paths: \"../sample-data/\"", "allowed_paths: \"" + RecSparkCliTest.repoRoot().resolve("sample-data") + "\"");
         Files.writeString(config, text);
         assertEquals(2, run("train", "--config", config.toString(), "--samples", dir.resolve("none").toString(),
                 "--model-dir", dir.resolve("model").toString()));

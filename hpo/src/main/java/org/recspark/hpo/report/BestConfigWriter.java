@@ -6,46 +6,39 @@ import com.google.protobuf.TextFormat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Set;
+import org.recspark.config.proto.Constraints;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.storage.AtomicFile;
 import org.recspark.storage.Locations;
 
 /**
  * Writes a trial's config as a ready-to-run text-format file. Relative paths in a config resolve
- * against its file's directory, and this file lives in the search directory, so every path field
- * ({@link #PATH_FIELDS}) that is relative is made absolute against the original config's
- * directory; URIs with a scheme (hdfs://, s3a://) stay as they are. {@code hpo_config} is left out:
- * the file trains the best config, it does not search again.
+ * against its file's directory, and this file lives in the search directory, so every location
+ * field (marked {@code location} in the schema) that is relative is made absolute against the
+ * original config's directory; URIs with a scheme (hdfs://, s3a://) stay as they are. The original
+ * directory and allowed paths become the file's {@code allowed_paths}, so it may reach what the
+ * original config reached and no more. {@code hpo_config} is left out: the file trains the best
+ * config, it does not search again.
  */
 public final class BestConfigWriter {
-    /** The fields that hold file paths, by message type, kept in step with the schema's path fields. */
-    static final Map<String, Set<String>> PATH_FIELDS = Map.of(
-            "recspark.config.DataSource", Set.of("path"),
-            "recspark.config.RejectPolicy", Set.of("path"),
-            "recspark.config.IdFeature", Set.of("vocab_file"),
-            "recspark.config.TagFeature", Set.of("vocab_file"),
-            "recspark.config.SequenceFeature", Set.of("vocab_file"),
-            "recspark.config.TrainConfig", Set.of("warm_start_from"),
-            "recspark.config.RuntimeConfig", Set.of("model_dir"));
-
     private BestConfigWriter() {}
 
     /**
      * @param header comment lines (without "#") put at the top of the file
      */
     public static Path write(PipelineConfig config, Path configDir, Path file, java.util.List<String> header) throws IOException {
-        PipelineConfig absolute = (PipelineConfig) absolutize(config.toBuilder().clearHpoConfig().build(), configDir);
+        PipelineConfig.Builder absolute = ((PipelineConfig) absolutize(config.toBuilder().clearHpoConfig().build(), configDir))
+                .toBuilder().clearAllowedPaths().addAllowedPaths(resolve(".", configDir));
+        config.getAllowedPathsList().forEach(prefix -> absolute.addAllowedPaths(resolve(prefix, configDir)));
         StringBuilder text = new StringBuilder();
         header.forEach(line -> text.append("# ").append(line).append('\n'));
-        text.append('\n').append(TextFormat.printer().printToString(absolute));
+        text.append('\n').append(TextFormat.printer().printToString(absolute.build()));
         AtomicFile.writeString(file, text.toString());
         return file;
     }
 
     static Message absolutize(Message message, Path base) {
         Message.Builder b = message.toBuilder();
-        Set<String> paths = PATH_FIELDS.getOrDefault(message.getDescriptorForType().getFullName(), Set.of());
         for (Map.Entry<FieldDescriptor, Object> e : message.getAllFields().entrySet()) {
             FieldDescriptor f = e.getKey();
             if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !f.isMapField()) {
@@ -56,7 +49,7 @@ public final class BestConfigWriter {
                 } else {
                     b.setField(f, absolutize((Message) e.getValue(), base));
                 }
-            } else if (paths.contains(f.getName()) && !f.isRepeated()) {
+            } else if (f.getOptions().getExtension(Constraints.check).getLocation() && !f.isRepeated()) {
                 b.setField(f, resolve((String) e.getValue(), base));
             }
         }

@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recspark.config.ConfigParser;
+import org.recspark.config.proto.Constraints;
 import org.recspark.config.proto.Direction;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.hpo.Objective;
@@ -81,8 +82,8 @@ class ReportsTest {
         Set<String> found = new TreeSet<>();
         collectPathLikeFields(PipelineConfig.getDescriptor(), new HashSet<>(), found);
         Set<String> declared = new TreeSet<>();
-        BestConfigWriter.PATH_FIELDS.forEach((type, fields) -> fields.forEach(f -> declared.add(type + "." + f)));
-        assertEquals(found, declared, "a new path field in the schema goes into BestConfigWriter.PATH_FIELDS");
+        collectLocationFields(PipelineConfig.getDescriptor(), new HashSet<>(), declared);
+        assertEquals(found, declared, "a new path field in the schema is marked (check) = { location: true }");
 
         Path sample = RepoFiles.examples("sample_pipeline.pbtxt");
         PipelineConfig config = ConfigParser.load(sample);
@@ -94,6 +95,21 @@ class ReportsTest {
         assertTrue(!loaded.hasHpoConfig());
         assertEquals(config.getFeatureConfig(), loaded.getFeatureConfig());
         assertTrue(Files.readString(written).startsWith("# a header\n"));
+        assertEquals(List.of(sample.getParent().toString(), sample.getParent().resolve("../sample-data/").normalize().toString()),
+                loaded.getAllowedPathsList(), "the best config reaches what the original config reached");
+    }
+
+    private static void collectLocationFields(Descriptor type, Set<String> visited, Set<String> out) {
+        if (type.getFullName().equals("recspark.config.SearchSpace") || !visited.add(type.getFullName())) {
+            return;
+        }
+        for (FieldDescriptor f : type.getFields()) {
+            if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+                collectLocationFields(f.getMessageType(), visited, out);
+            } else if (f.getOptions().getExtension(Constraints.check).getLocation()) {
+                out.add(type.getFullName() + "." + f.getName());
+            }
+        }
     }
 
     /**

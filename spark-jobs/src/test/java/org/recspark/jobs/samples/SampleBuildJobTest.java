@@ -253,7 +253,7 @@ public class SampleBuildJobTest {
     @Test
     void schemaMismatchesFailBeforeAnyWorkNamingColumnExpectedAndActual() throws IOException {
         Path config = copySample(tmp.resolve("schema"));
-        Path parquet = tmp.resolve("schema-users.parquet");
+        Path parquet = config.getParent().resolveSibling("sample-data").resolve("schema-users.parquet");
         spark.read().option("header", "true").csv(repoRoot().resolve("sample-data/small/users.csv").toString())
                 .drop("gender").write().parquet(parquet.toString());
         Files.writeString(config, Files.readString(config).replace(
@@ -301,7 +301,7 @@ public class SampleBuildJobTest {
         var items = spark.read().option("header", "true").option("inferSchema", "true")
                 .csv(repoRoot().resolve("sample-data/small/items.csv").toString());
         items.write().saveAsTable("sample_items");
-        Path orc = tmp.resolve("users.orc");
+        Path orc = config.getParent().resolveSibling("sample-data").resolve("users.orc");
         spark.read().option("header", "true").option("inferSchema", "true")
                 .csv(repoRoot().resolve("sample-data/small/users.csv").toString()).write().orc(orc.toString());
         Files.writeString(config, Files.readString(config)
