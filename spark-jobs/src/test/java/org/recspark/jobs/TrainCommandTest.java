@@ -83,6 +83,7 @@ class TrainCommandTest {
         Path changed = dir.resolve("changed.pbtxt");
         Files.writeString(changed, Files.readString(config)
                 .replace("path: \"../sample-data", "path: \"" + RecSparkCliTest.repoRoot().resolve("sample-data"))
+                .replace("allowed_paths: \"../sample-data/\"", "allowed_paths: \"" + RecSparkCliTest.repoRoot().resolve("sample-data") + "\"")
                 .replace("dnn { hidden_units: [256, 128]", "dnn { hidden_units: [64, 32]")
                 .replace("num_epochs: 8", "num_epochs: 8\n  max_steps: 20"));
         err.reset();
