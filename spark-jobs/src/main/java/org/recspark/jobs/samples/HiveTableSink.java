@@ -135,6 +135,9 @@ public final class HiveTableSink implements SampleSink {
 
     @Override
     public Map<String, Long> written(SparkSession session, Set<String> dates) {
+        if (dates.isEmpty()) {
+            return Map.of();
+        }
         session.catalog().refreshTable(table);
         return SampleSink.countPerDate(session.table(table), dates);
     }

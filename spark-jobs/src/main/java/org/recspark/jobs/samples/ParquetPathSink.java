@@ -23,7 +23,8 @@ public record ParquetPathSink(String path) implements SampleSink {
 
     @Override
     public Map<String, Long> written(SparkSession spark, Set<String> dates) {
-        return SampleSink.countPerDate(spark.read().parquet(path), dates);
+        // Nothing written leaves no file to read a schema from.
+        return dates.isEmpty() ? Map.of() : SampleSink.countPerDate(spark.read().parquet(path), dates);
     }
 
     @Override

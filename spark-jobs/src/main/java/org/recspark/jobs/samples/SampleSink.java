@@ -30,9 +30,6 @@ public sealed interface SampleSink permits ParquetPathSink, HiveTableSink {
     /** Rows per dt of {@code data} in {@code dates}, in date order. */
     static Map<String, Long> countPerDate(Dataset<Row> data, Set<String> dates) {
         Map<String, Long> counts = new LinkedHashMap<>();
-        if (dates.isEmpty()) {
-            return counts;
-        }
         Column dt = col(SampleBuildJob.DT).cast("string");
         for (Row r : data.where(dt.isin(dates.toArray())).groupBy(dt.as(SampleBuildJob.DT)).count().orderBy(SampleBuildJob.DT).collectAsList()) {
             counts.put(r.getString(0), r.getLong(1));

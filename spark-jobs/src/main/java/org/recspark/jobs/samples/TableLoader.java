@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
 import java.nio.file.Path;
@@ -21,6 +22,8 @@ import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -50,6 +53,13 @@ public final class TableLoader {
     static final String CORRUPT = "_corrupt_record";
     public static final String REASON = "_reject_reason";
     static final String MALFORMED = "malformed row (does not parse as the declared schema)";
+    /**
+     * The reason of a row that does not parse. Spark's CSV and JSON readers parse only the columns
+     * a query reads, so a bad value in a column that one query (looking up a side table's keys)
+     * does not read would pass there and be rejected elsewhere. Given every column, a function
+     * Spark cannot see into makes every read parse whole rows; it runs for malformed rows only.
+     */
+    private static final UserDefinedFunction MALFORMED_ROW = udf((UDF1<Row, String>) row -> MALFORMED, DataTypes.StringType);
     /** JSON has no header: the keys of this many first rows stand for the file's columns. */
     private static final int JSON_KEY_SAMPLE = 1000;
 
@@ -114,7 +124,7 @@ public final class TableLoader {
     private static Column reason(TableInput table, Requirements requirements, boolean hasCorrupt) {
         List<Column[]> checks = new ArrayList<>();
         if (hasCorrupt) {
-            checks.add(new Column[] {col(CORRUPT).isNotNull(), lit(MALFORMED)});
+            checks.add(new Column[] {col(CORRUPT).isNotNull(), MALFORMED_ROW.apply(struct(columnsOf(table)))});
         }
         for (FieldSchema field : table.getSchemaList()) {
             String name = field.getName();

@@ -66,7 +66,7 @@ public class SampleInputIntegrityTest {
                 %SAMPLES_OPTIONS%
               }
               users {
-                source { path: "users.csv" format: CSV %USERS_SOURCE% }
+                source { %USERS_FILE% %USERS_SOURCE% }
                 schema { name: "user_id" }
                 schema { name: "age" type: INT64 }
                 schema { name: "city" }
@@ -130,7 +130,8 @@ public class SampleInputIntegrityTest {
         List<String> items = items();
         List<String> impressions = impressions();
         Map<String, String> options = new HashMap<>(Map.of("%TS_BOUNDS%", "", "%SAMPLES_OPTIONS%", "", "%USERS_SOURCE%", "",
-                "%USERS_OPTIONS%", "", "%MAX_FRACTION%", "0.5"));
+                "%USERS_OPTIONS%", "", "%MAX_FRACTION%", "0.5", "%USERS_FILE%", "path: \"users.csv\" format: CSV"));
+        List<String> usersJson = List.of();
 
         Setup(String name) {
             this.dir = tmp.resolve(name);
@@ -144,6 +145,7 @@ public class SampleInputIntegrityTest {
         Path write() throws IOException {
             Files.createDirectories(dir);
             Files.write(dir.resolve("users.csv"), users);
+            Files.write(dir.resolve("users.json"), usersJson);
             Files.write(dir.resolve("items.csv"), items);
             Files.write(dir.resolve("impressions.csv"), impressions);
             String config = CONFIG;
@@ -368,9 +370,10 @@ public class SampleInputIntegrityTest {
     @Test
     void badValuesAreRejectedWithAReasonNeverPassedOn() throws IOException {
         Setup setup = new Setup("bad-values").option("%MAX_FRACTION%", "1");
-        setup.impressions.set(1, setup.impressions.get(1).replace(",u1,", ", ,"));
-        setup.impressions.set(2, setup.impressions.get(2).replace(",u2,", ",,"));
-        setup.impressions.set(3, setup.impressions.get(3).replaceFirst(",\\d+,u", ",2026-11-01T00:00:00,u"));
+        // Line k + 1 is impression r<k>.
+        setup.impressions.set(2, setup.impressions.get(2).replace(",u1,", ", ,"));
+        setup.impressions.set(3, setup.impressions.get(3).replace(",u2,", ",,"));
+        setup.impressions.set(4, setup.impressions.get(4).replaceFirst(",\\d+,u", ",2026-11-01T00:00:00,u"));
         setup.items.set(3, "i2,cat2,NaN");
         setup.items.set(2, "i1,cat1,Infinity");
         SampleBuildJob.Summary summary = setup.build();
@@ -399,5 +402,26 @@ public class SampleInputIntegrityTest {
         assertEquals(0, summary.rejectsPerReason().size(), summary.rejectsPerReason().toString());
         assertEquals(FeatureHashing.bucket("city1, north", 1000), feature(setup.out(), "city").get("r1"));
         assertEquals(FeatureHashing.bucket("job \"one\"\nsecond line", 1000), feature(setup.out(), "occupation").get("r1"));
+    }
+
+    @Test
+    void jsonKeysAreCheckedByNameAndAMalformedValueRejectsItsImpressions() throws IOException {
+        Setup setup = new Setup("json").option("%USERS_FILE%", "path: \"users.json\" format: JSON");
+        List<String> json = new ArrayList<>();
+        for (int u = 0; u < USERS; u++) {
+            String age = u == 1 ? "\"twenty\"" : Integer.toString(20 + u);
+            json.add("{\"occupation\": \"job" + u + "\", \"age\": " + age + ", \"city\": \"city" + u + "\", \"user_id\": \"u" + u + "\"}");
+        }
+        setup.usersJson = json;
+        SampleBuildJob.Summary summary = setup.build();
+        assertEquals(IMPRESSIONS - 8, summary.totalSamples());
+        assertEquals(Map.of("its input_config.users row was rejected: " + TableLoader.MALFORMED, 8L, TableLoader.MALFORMED, 1L),
+                setup.rejects());
+        assertEquals(FeatureHashing.bucket("city2", 1000), feature(setup.out(), "city").get("r2"));
+
+        setup.usersJson = json.stream().map(line -> line.replace("\"age\"", "\"agee\"")).toList();
+        ConfigException e = assertThrows(ConfigException.class, setup::build);
+        assertContains(e.getMessage(), "input_config.users.schema[1]: column 'age' is missing from JSON users.json: none of its first "
+                + "1000 rows has the key (keys found: [agee, city, occupation, user_id])");
     }
 }
