@@ -120,7 +120,7 @@ public final class SideTable {
             shown.add(r.get(0) + (keyColumns.length > 1 ? "@" + r.get(1) : "") + " (" + r.getLong(r.length() - 1) + " rows)");
         }
         throw new ConfigException("input " + source, List.of(new Violation(configPath + ".on_duplicate_key",
-                keys + " " + key + " values have several rows in " + source + ", e.g. " + String.join(", ", shown)
+                keys + " " + key + (keys == 1 ? " value has" : " values have") + " several rows in " + source + ", e.g. " + String.join(", ", shown)
                         + "; on_duplicate_key is FAIL (the default): fix the table, or set KEEP_FIRST or REJECT")));
     }
 

@@ -267,7 +267,7 @@ public class SampleInputIntegrityTest {
         Setup setup = new Setup("duplicate-fail");
         setup.users.add("u1,99,elsewhere,job1");
         ConfigException e = assertThrows(ConfigException.class, setup::build);
-        assertContains(e.getMessage(), "input_config.users.on_duplicate_key: 1 user_id values have several rows in CSV users.csv, "
+        assertContains(e.getMessage(), "input_config.users.on_duplicate_key: 1 user_id value has several rows in CSV users.csv, "
                 + "e.g. u1 (2 rows); on_duplicate_key is FAIL (the default): fix the table, or set KEEP_FIRST or REJECT");
         assertFalse(Files.exists(setup.out()), "nothing written");
     }
