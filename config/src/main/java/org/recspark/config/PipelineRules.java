@@ -20,6 +20,8 @@ import org.recspark.config.proto.Exporter;
 import org.recspark.config.proto.ExporterType;
 import org.recspark.config.proto.Feature;
 import org.recspark.config.proto.FeatureGroup;
+import org.recspark.config.proto.FieldSchema;
+import org.recspark.config.proto.FieldType;
 import org.recspark.config.proto.GroupType;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.LabelField;
@@ -220,8 +222,38 @@ final class PipelineRules {
             if (!name.isEmpty() && !names.add(name)) {
                 out.add(new Violation(ConfigPaths.index(path, "schema", i) + ".name", "duplicate column '" + name + "'"));
             }
+            checkBounds(table.getSchema(i), ConfigPaths.index(path, "schema", i), out);
+        }
+        if (table.hasOnDuplicateKey() && !path.equals("input_config.users") && !path.equals("input_config.items")) {
+            out.add(new Violation(path + ".on_duplicate_key", "applies to input_config.users and input_config.items only, "
+                    + "the tables looked up by key"));
+        }
+        DataSource source = table.getSource();
+        if (source.getMultiLine() && (source.hasHiveTable() || source.getFormat() != DataFormat.CSV)) {
+            out.add(new Violation(path + ".source.multi_line", "applies to CSV files only, the source is "
+                    + (source.hasHiveTable() ? "a Hive table" : source.getFormat().name())));
         }
         return names;
+    }
+
+    /** Range bounds are numeric and ordered. */
+    private static void checkBounds(FieldSchema field, String path, List<Violation> out) {
+        boolean numeric = field.getType() == FieldType.INT64 || field.getType() == FieldType.DOUBLE;
+        for (var bound : List.of(Map.entry("min", field.hasMin()), Map.entry("max", field.hasMax()))) {
+            if (bound.getValue() && !numeric) {
+                out.add(new Violation(path + "." + bound.getKey(), "applies to INT64 and DOUBLE columns, '" + field.getName()
+                        + "' is " + field.getType()));
+            }
+        }
+        if (field.hasMin() && field.hasMax() && field.getMin() > field.getMax()) {
+            out.add(new Violation(path + ".min", "must be <= max " + ConfigPaths.number(field.getMax()) + ", got "
+                    + ConfigPaths.number(field.getMin())));
+        }
+        for (var bound : List.of(Map.entry("min", field.getMin()), Map.entry("max", field.getMax()))) {
+            if (Double.isNaN(bound.getValue())) {
+                out.add(new Violation(path + "." + bound.getKey(), "must be a number, got NaN"));
+            }
+        }
     }
 
     private static void requireColumn(Set<String> columns, String column, String path, String table, List<Violation> out) {

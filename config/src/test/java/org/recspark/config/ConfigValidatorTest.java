@@ -130,6 +130,26 @@ class ConfigValidatorTest {
     }
 
     @Test
+    void inputIntegrityOptionsAreCheckedWithTheirPaths() {
+        assertViolations("""
+                input_config {
+                  samples { source { path: "s" format: PARQUET multi_line: true } on_duplicate_key: KEEP_FIRST
+                            schema { name: "user_id" } schema { name: "item_id" min: 1 }
+                            schema { name: "ts" type: INT64 min: 10 max: 5 } schema { name: "click" type: DOUBLE min: 0 max: 1 } }
+                  users { source { path: "u" format: CSV multi_line: true } on_duplicate_key: REJECT allow_empty: true
+                          schema { name: "user_id" } }
+                  labels { name: "click" }
+                }
+                feature_config { features { name: "a" id { input: "user.user_id" hash_bucket_size: 3 } } }
+                """,
+                "input_config.samples.schema[1].min: applies to INT64 and DOUBLE columns, 'item_id' is STRING",
+                "input_config.samples.schema[2].min: must be <= max 5, got 10",
+                "input_config.samples.on_duplicate_key: applies to input_config.users and input_config.items only, "
+                        + "the tables looked up by key",
+                "input_config.samples.source.multi_line: applies to CSV files only, the source is PARQUET");
+    }
+
+    @Test
     void modelReferencesAreChecked() {
         assertViolations("""
                 input_config { samples { source { path: "s" } schema { name: "user_id" } schema { name: "item_id" }

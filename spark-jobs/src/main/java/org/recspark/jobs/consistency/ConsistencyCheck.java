@@ -32,6 +32,7 @@ import org.recspark.features.behaviour.BehaviourStatsCalculator;
 import org.recspark.features.behaviour.BehaviourStatsLayout;
 import org.recspark.jobs.samples.FeatureStage;
 import org.recspark.jobs.samples.SampleBuildJob;
+import org.recspark.jobs.samples.SideTable;
 import org.recspark.jobs.samples.SparkValues;
 import org.recspark.jobs.samples.TableLoader;
 import org.recspark.predictor.Predictor;
@@ -111,10 +112,11 @@ public final class ConsistencyCheck {
         }
         Dataset<Row> users = sampled.select(col("`" + input.getUserIdField() + "`")).distinct();
         Dataset<Row> items = sampled.select(col("`" + input.getItemIdField() + "`")).distinct();
-        Map<String, Row> userRows = input.hasUsers() ? sideRows(loader.load(input.getUsers(), "input_config.users").rows(), users,
-                input.getUserIdField()) : Map.of();
-        Map<String, Row> itemRows = input.hasItems() ? sideRows(loader.load(input.getItems(), "input_config.items").rows(), items,
-                input.getItemIdField()) : Map.of();
+        // The rows build-samples joined: one per key under the table's on_duplicate_key.
+        Map<String, Row> userRows = input.hasUsers() ? sideRows(SideTable.of(loader.load(input.getUsers(), "input_config.users"),
+                input.getUsers(), input.getUserIdField(), "input_config.users").rows(), users, input.getUserIdField()) : Map.of();
+        Map<String, Row> itemRows = input.hasItems() ? sideRows(SideTable.of(loader.load(input.getItems(), "input_config.items"),
+                input.getItems(), input.getItemIdField(), "input_config.items").rows(), items, input.getItemIdField()) : Map.of();
         Events events = predictor.config().getFeatureConfig().hasBehaviourStats() ? events(loader, users, items) : null;
         BehaviourStatsCalculator calculator = events == null ? null
                 : new BehaviourStatsCalculator(new BehaviourStatsLayout(predictor.config().getFeatureConfig().getBehaviourStats()));

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -130,6 +131,15 @@ public final class HiveTableSink implements SampleSink {
         } finally {
             spark.conf().set(OVERWRITE_MODE, previous);
         }
+    }
+
+    @Override
+    public Map<String, Long> written(SparkSession session, Set<String> dates) {
+        if (dates.isEmpty()) {
+            return Map.of();
+        }
+        session.catalog().refreshTable(table);
+        return SampleSink.countPerDate(session.table(table), dates);
     }
 
     @Override

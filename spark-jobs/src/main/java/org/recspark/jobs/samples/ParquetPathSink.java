@@ -1,9 +1,12 @@
 package org.recspark.jobs.samples;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.recspark.storage.DirectoryLock;
 import org.recspark.storage.Locations;
@@ -30,6 +33,12 @@ public record ParquetPathSink(String path) implements SampleSink {
             lock.checkHeld();
             output.markComplete();
         }
+    }
+
+    @Override
+    public Map<String, Long> written(SparkSession spark, Set<String> dates) {
+        // Nothing written leaves no file to read a schema from.
+        return dates.isEmpty() ? Map.of() : SampleSink.countPerDate(spark.read().parquet(path), dates);
     }
 
     @Override

@@ -10,10 +10,13 @@ import static org.apache.spark.sql.functions.when;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -21,6 +24,8 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.recspark.config.BehaviourStatsFields;
+import org.recspark.config.ConfigException;
+import org.recspark.config.Violation;
 import org.recspark.config.proto.BehaviourLogInput;
 import org.recspark.config.proto.BehaviourStats;
 import org.recspark.config.proto.InputConfig;
@@ -80,40 +85,33 @@ public final class SampleBuildJob {
     public Summary run(SampleSink sink, String rejectsPath, Optional<String> date, RowStage stage) {
         long start = System.nanoTime();
         InputConfig input = config.getInputConfig();
-        TableLoader loader = new TableLoader(spark, baseDir);
-        TableLoader.Loaded samples = load(loader, input.getSamples(), "input_config.samples");
-        Optional<TableLoader.Loaded> users = input.hasUsers()
-                ? Optional.of(load(loader, input.getUsers(), "input_config.users")) : Optional.empty();
-        Optional<TableLoader.Loaded> items = input.hasItems()
-                ? Optional.of(load(loader, input.getItems(), "input_config.items")) : Optional.empty();
-        boolean replay = config.getFeatureConfig().hasBehaviourStats();
-        Optional<TableLoader.Loaded> events = replay
-                ? Optional.of(load(loader, input.getBehaviours().getTable(), "input_config.behaviours.table")) : Optional.empty();
-
         String userId = input.getUserIdField();
         String itemId = input.getItemIdField();
+        TableLoader loader = new TableLoader(spark, baseDir);
+        TableLoader.Loaded samples = load(loader, input.getSamples(), "input_config.samples", sampleRequirements(input));
+        Optional<SideTable> users = input.hasUsers()
+                ? Optional.of(side(loader, input.getUsers(), "input_config.users", userId)) : Optional.empty();
+        Optional<SideTable> items = input.hasItems()
+                ? Optional.of(side(loader, input.getItems(), "input_config.items", itemId)) : Optional.empty();
+        boolean replay = config.getFeatureConfig().hasBehaviourStats();
+        Optional<TableLoader.Loaded> events = replay
+                ? Optional.of(load(loader, input.getBehaviours().getTable(), "input_config.behaviours.table", eventRequirements(input)))
+                : Optional.empty();
+
         Dataset<Row> rows = samples.rows().withColumn(DT, date_format(from_unixtime(col(input.getTimeField())), "yyyy-MM-dd"));
         if (date.isPresent()) {
             rows = rows.where(col(DT).equalTo(date.get()));
         }
         Dataset<Row> rejects = samples.rejects();
-        if (users.isPresent()) {
-            Column known = knownKey(rows, users.get().rows(), userId);
-            rejects = rejects.unionByName(unknownKeyRejects(rows, users.get().rows(), known, userId));
-            rows = rows.join(keyTable(users.get().rows(), userId), known, "left_semi");
-        }
-        if (items.isPresent()) {
-            Column known = knownKey(rows, items.get().rows(), itemId);
-            rejects = rejects.unionByName(unknownKeyRejects(rows, items.get().rows(), known, itemId));
-            rows = rows.join(keyTable(items.get().rows(), itemId), known, "left_semi");
-        }
-        Dataset<Row> otherRejects = null;
-        for (Optional<TableLoader.Loaded> t : List.of(users, items, events)) {
-            if (t.isPresent()) {
-                otherRejects = otherRejects == null ? t.get().rejects() : otherRejects.unionByName(t.get().rejects());
+        for (Optional<SideTable> side : List.of(users, items)) {
+            if (side.isPresent()) {
+                SideTable.Split split = side.get().split(rows);
+                rejects = rejects.unionByName(split.rejected());
+                rows = split.kept();
             }
         }
-        Dataset<Row> allRejects = otherRejects == null ? rejects : rejects.unionByName(otherRejects);
+        Dataset<Row> allRejects = Stream.of(users.map(SideTable::rejects), items.map(SideTable::rejects),
+                events.map(TableLoader.Loaded::rejects)).flatMap(Optional::stream).reduce(rejects, Dataset::unionByName);
         allRejects.persist(StorageLevel.MEMORY_AND_DISK());
         // Unpersisted on failure too: a rerun in the same session (a fixed input) must not be served the cached rows.
         Dataset<Row> persistedRows = null;
@@ -126,9 +124,10 @@ public final class SampleBuildJob {
             persistedRows = rows;
             Dataset<Row> counted = rows;
             // Statistics join the narrow sample rows once; the (small) user and item tables are
-            // broadcast-joined after, so the wide rows are never shuffled.
+            // broadcast-joined after, so the wide rows are never shuffled. Side tables hold one row
+            // per key, so no join adds or drops a sample.
             Dataset<Row> joined = replay
-                    ? rows.join(behaviourStats(rows, items.map(TableLoader.Loaded::rows), events.get().rows(), input,
+                    ? rows.join(behaviourStats(rows, items.map(SideTable::rows), events.get().rows(), input,
                             config.getFeatureConfig().getBehaviourStats()), BehaviourReplayStage.SAMPLE_ID)
                     : rows;
             if (users.isPresent()) {
@@ -161,16 +160,23 @@ public final class SampleBuildJob {
             // A daily run keeps other days' rejects: each run owns rejects/ or rejects/dt=<date>/.
             String rejectsTarget = date.map(d -> rejectsPath + "/" + DT + "=" + d).orElse(rejectsPath);
             JobDescriptions.run(spark, "write rejects", () -> allRejects.write().mode(SaveMode.Overwrite).json(rejectsTarget));
-            kept = JobDescriptions.run(spark, "count samples", () -> counted.count());
+            Map<String, Long> expected = new LinkedHashMap<>();
+            for (Row r : JobDescriptions.run(spark, "count samples", () -> counted.groupBy(DT).count().orderBy(DT).collectAsList())) {
+                expected.put(r.getString(0), r.getLong(1));
+            }
             rejectedSamples = rejectsPerReason.entrySet().stream()
                     .filter(e -> e.getKey().startsWith("input_config.samples:")).mapToLong(Map.Entry::getValue).sum();
-            checkRejects(kept, rejectedSamples, rejectsPerReason, rejectsTarget);
+            long expectedTotal = expected.values().stream().mapToLong(Long::longValue).sum();
+            checkNotEmpty(expectedTotal + rejectedSamples, samples.source(), date);
+            checkRejects(expectedTotal, rejectedSamples, rejectsPerReason, rejectsTarget);
             String written = DT + "=" + date.orElse("*");
             JobDescriptions.run(spark, (replay ? "replay and write " : "write ") + written, () -> sink.write(output));
-
-            for (Row r : JobDescriptions.run(spark, "count samples per day", () -> counted.groupBy(DT).count().orderBy(DT).collectAsList())) {
-                perDate.put(r.getString(0), r.getLong(1));
+            perDate.putAll(JobDescriptions.run(spark, "count samples per day", () -> sink.written(spark, expected.keySet())));
+            if (!perDate.equals(expected)) {
+                throw new IllegalStateException("wrote " + perDate + " samples per day to " + sink.location() + ", but " + expected
+                        + " passed the checks: the output does not hold what was built");
             }
+            kept = perDate.values().stream().mapToLong(Long::longValue).sum();
         } finally {
             if (persistedRows != null) {
                 persistedRows.unpersist();
@@ -184,25 +190,40 @@ public final class SampleBuildJob {
     }
 
     /** Loads an input table: listing its files or reading its schema can start jobs. */
-    private TableLoader.Loaded load(TableLoader loader, TableInput table, String configPath) {
-        return JobDescriptions.run(spark, "read inputs", () -> loader.load(table, configPath));
+    private TableLoader.Loaded load(TableLoader loader, TableInput table, String configPath, TableLoader.Requirements requirements) {
+        return JobDescriptions.run(spark, "read inputs", () -> loader.load(table, configPath, requirements));
     }
 
-    /** The key (and, for snapshot tables, dt) columns of a side table, renamed apart from the samples'. */
-    private static Dataset<Row> keyTable(Dataset<Row> table, String key) {
-        return isSnapshot(table) ? table.select(col(key).as("_key"), col(DT).as("_key_dt")) : table.select(col(key).as("_key"));
+    /** A users or items table: its key non-null and non-blank, one row per key under its duplicate-key policy. */
+    private SideTable side(TableLoader loader, TableInput table, String configPath, String key) {
+        TableLoader.Loaded loaded = load(loader, table, configPath, new TableLoader.Requirements(Set.of(), Set.of(key), Set.of()));
+        return JobDescriptions.run(spark, "check " + configPath + " keys", () -> SideTable.of(loaded, table, key, configPath));
     }
 
-    private static Column knownKey(Dataset<Row> rows, Dataset<Row> table, String key) {
-        Column on = rows.col(key).equalTo(col("_key"));
-        return isSnapshot(table) ? on.and(rows.col(DT).equalTo(col("_key_dt"))) : on;
+    /** Keys, request id, time and labels of every impression; binary labels 0 or 1. */
+    private TableLoader.Requirements sampleRequirements(InputConfig input) {
+        Set<String> keys = new LinkedHashSet<>(List.of(input.getUserIdField(), input.getItemIdField()));
+        if (input.hasRequestIdField()) {
+            keys.add(input.getRequestIdField());
+        }
+        Set<String> required = new LinkedHashSet<>(List.of(input.getTimeField()));
+        input.getLabelsList().forEach(l -> required.add(l.hasColumn() ? l.getColumn() : l.getName()));
+        return new TableLoader.Requirements(required, keys, BinaryLabelColumns.of(config));
     }
 
-    private static Dataset<Row> unknownKeyRejects(Dataset<Row> rows, Dataset<Row> table, Column known, String key) {
-        String reason = isSnapshot(table) ? "unknown " + key + " on the sample's dt" : "unknown " + key;
-        return rows.join(keyTable(table, key), known, "left_anti")
-                .select(lit("input_config.samples").as("table"), lit(reason).as("reason"),
-                        org.apache.spark.sql.functions.to_json(org.apache.spark.sql.functions.struct(col("*"))).as("row"));
+    private static TableLoader.Requirements eventRequirements(InputConfig input) {
+        BehaviourLogInput log = input.getBehaviours();
+        return new TableLoader.Requirements(Set.of(log.getEventField(), log.getTimeField()),
+                Set.of(log.getUserIdField(), log.getItemIdField()), Set.of());
+    }
+
+    /** No sample at all (none kept, none rejected) is an error unless input_config.samples.allow_empty. */
+    private void checkNotEmpty(long samples, String source, Optional<String> date) {
+        if (samples == 0 && !config.getInputConfig().getSamples().getAllowEmpty()) {
+            String where = date.map(d -> source + " has no samples on " + DT + "=" + d).orElse(source + " has no samples");
+            throw new ConfigException("input " + source, List.of(new Violation("input_config.samples",
+                    where + "; set input_config.samples.allow_empty: true if an empty run is expected")));
+        }
     }
 
     private void checkRejects(long kept, long rejectedSamples, Map<String, Long> perReason, String rejectsPath) {

@@ -1,7 +1,14 @@
 package org.recspark.jobs.samples;
 
+import static org.apache.spark.sql.functions.col;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -13,6 +20,22 @@ public sealed interface SampleSink permits ParquetPathSink, HiveTableSink {
     void check(StructType rows);
 
     void write(Dataset<Row> rows);
+
+    /**
+     * Rows per day in the written partitions of {@code dates}, read back from the output (Parquet
+     * row counts come from the files' footers), so a reported count is what a reader will find.
+     */
+    Map<String, Long> written(SparkSession spark, Set<String> dates);
+
+    /** Rows per dt of {@code data} in {@code dates}, in date order. */
+    static Map<String, Long> countPerDate(Dataset<Row> data, Set<String> dates) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        Column dt = col(SampleBuildJob.DT).cast("string");
+        for (Row r : data.where(dt.isin(dates.toArray())).groupBy(dt.as(SampleBuildJob.DT)).count().orderBy(SampleBuildJob.DT).collectAsList()) {
+            counts.put(r.getString(0), r.getLong(1));
+        }
+        return counts;
+    }
 
     /** The path, or the table, for logs and messages. */
     String location();

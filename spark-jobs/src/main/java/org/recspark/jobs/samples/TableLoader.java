@@ -1,17 +1,29 @@
 package org.recspark.jobs.samples;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.isnan;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.when;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -24,18 +36,46 @@ import org.recspark.config.proto.FieldSchema;
 import org.recspark.config.proto.FieldType;
 import org.recspark.config.proto.TableInput;
 import org.recspark.storage.Locations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a configured table (a path or Hadoop URI in Parquet, CSV, ORC or JSON, or a Hive table)
- * and checks it against the config's schema before any job runs. Rows that do not parse (CSV,
- * JSON) or hold a null in a non-nullable column are split off with their reason.
+ * and checks it against the config's schema before any job runs. Every format is read by column
+ * name: a CSV header must name exactly the schema's columns (in any order), JSON keys are checked
+ * on the first rows, Parquet, ORC and Hive columns by their names. Rows that do not parse (CSV,
+ * JSON), hold a null in a non-nullable or required column, a blank key, NaN or an infinity, a
+ * value outside the column's min/max, or a label other than 0/1 for a binary task are split off
+ * with their reason.
  */
 public final class TableLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(TableLoader.class);
     static final String CORRUPT = "_corrupt_record";
     public static final String REASON = "_reject_reason";
+    static final String MALFORMED = "malformed row (does not parse as the declared schema)";
+    /**
+     * The reason of a row that does not parse. Spark's CSV and JSON readers parse only the columns
+     * a query reads, so a bad value in a column that one query (looking up a side table's keys)
+     * does not read would pass there and be rejected elsewhere. Given every column, a function
+     * Spark cannot see into makes every read parse whole rows; it runs for malformed rows only.
+     */
+    private static final UserDefinedFunction MALFORMED_ROW = udf((UDF1<Row, String>) row -> MALFORMED, DataTypes.StringType);
+    /** JSON has no header: the keys of this many first rows stand for the file's columns. */
+    private static final int JSON_KEY_SAMPLE = 1000;
 
-    /** The rows that passed, and the rejected ones with a {@link #REASON} column and the raw row as text. */
-    public record Loaded(Dataset<Row> rows, Dataset<Row> rejects) {}
+    /**
+     * Columns a job needs beyond what the schema declares: {@code required} must be non-null,
+     * {@code keys} also non-blank, {@code binary} must be 0 or 1.
+     */
+    public record Requirements(Set<String> required, Set<String> keys, Set<String> binary) {
+        public static final Requirements NONE = new Requirements(Set.of(), Set.of(), Set.of());
+    }
+
+    /**
+     * The rows that passed; the rejected ones as {@code table, reason, row} (the raw row as text);
+     * and the rejected ones with their typed columns and a {@link #REASON} column, for keyed lookups.
+     */
+    public record Loaded(Dataset<Row> rows, Dataset<Row> rejects, Dataset<Row> rejectedRows, String source) {}
 
     private final SparkSession spark;
     private final Path baseDir;
@@ -46,9 +86,14 @@ public final class TableLoader {
     }
 
     public Loaded load(TableInput table, String configPath) {
+        return load(table, configPath, Requirements.NONE);
+    }
+
+    public Loaded load(TableInput table, String configPath, Requirements requirements) {
         DataSource source = table.getSource();
-        Dataset<Row> raw = read(source, table.getSchemaList(), configPath);
-        checkSchema(raw.schema(), table.getSchemaList(), configPath, describe(source));
+        String description = describe(source);
+        Dataset<Row> raw = read(table, configPath, description);
+        checkSchema(raw.schema(), table.getSchemaList(), configPath, description);
         Dataset<Row> typed = raw;
         for (FieldSchema field : table.getSchemaList()) {
             DataType actual = raw.schema().apply(field.getName()).dataType();
@@ -57,53 +102,193 @@ public final class TableLoader {
                 typed = typed.withColumn(field.getName(), col(field.getName()).cast(wanted));
             }
         }
-        Column reason = org.apache.spark.sql.functions.lit(null).cast(DataTypes.StringType);
-        List<FieldSchema> fields = new ArrayList<>(table.getSchemaList());
-        java.util.Collections.reverse(fields);
-        for (FieldSchema field : fields) {
-            if (!field.getNullable()) {
-                reason = org.apache.spark.sql.functions.when(col(field.getName()).isNull(),
-                        "null in non-nullable column " + field.getName()).otherwise(reason);
-            }
-        }
-        if (List.of(typed.columns()).contains(CORRUPT)) {
-            reason = org.apache.spark.sql.functions.when(col(CORRUPT).isNotNull(),
-                    "malformed row (does not parse as the declared schema)").otherwise(reason);
-        }
-        Dataset<Row> withReason = typed.withColumn(REASON, reason);
-        Column rawText = List.of(typed.columns()).contains(CORRUPT)
-                ? org.apache.spark.sql.functions.coalesce(col(CORRUPT), org.apache.spark.sql.functions.to_json(
-                        org.apache.spark.sql.functions.struct(columnsOf(table))))
-                : org.apache.spark.sql.functions.to_json(org.apache.spark.sql.functions.struct(columnsOf(table)));
-        Dataset<Row> rejects = withReason.where(col(REASON).isNotNull())
-                .select(org.apache.spark.sql.functions.lit(configPath).as("table"), col(REASON).as("reason"), rawText.as("row"));
+        boolean hasCorrupt = List.of(typed.columns()).contains(CORRUPT);
+        Dataset<Row> withReason = typed.withColumn(REASON, reason(table, requirements, hasCorrupt));
+        Column rawText = hasCorrupt
+                ? coalesce(col(CORRUPT), to_json(struct(columnsOf(table))))
+                : to_json(struct(columnsOf(table)));
+        Dataset<Row> rejected = withReason.where(col(REASON).isNotNull());
+        Dataset<Row> rejects = rejected.select(lit(configPath).as("table"), col(REASON).as("reason"), rawText.as("row"));
         Dataset<Row> rows = withReason.where(col(REASON).isNull()).select(columnsOf(table));
-        return new Loaded(rows, rejects);
+        Column[] typedRejected = new Column[table.getSchemaCount() + 1];
+        System.arraycopy(columnsOf(table), 0, typedRejected, 0, table.getSchemaCount());
+        typedRejected[table.getSchemaCount()] = col(REASON);
+        if (!table.getAllowEmpty() && withReason.isEmpty()) {
+            throw new ConfigException("input " + description, List.of(new Violation(configPath,
+                    description + " has no data rows; set " + configPath + ".allow_empty: true if an empty table is expected")));
+        }
+        return new Loaded(rows, rejects, rejected.select(typedRejected), description);
     }
 
-    private Dataset<Row> read(DataSource source, List<FieldSchema> schema, String configPath) {
-        if (source.hasHiveTable()) {
-            String table = source.getHiveTable();
-            Optional<String> unavailable = HiveSupport.unavailable(spark, table);
-            if (unavailable.isPresent() || !spark.catalog().tableExists(table)) {
-                throw new ConfigException(List.of(new Violation(configPath + ".source.hive_table",
-                        unavailable.orElse("Hive table '" + table + "' does not exist"))));
+    /** The first reason that applies to a row, or null: parse errors, nulls, blank keys, NaN/infinities, bounds, labels. */
+    private static Column reason(TableInput table, Requirements requirements, boolean hasCorrupt) {
+        List<Column[]> checks = new ArrayList<>();
+        if (hasCorrupt) {
+            checks.add(new Column[] {col(CORRUPT).isNotNull(), MALFORMED_ROW.apply(struct(columnsOf(table)))});
+        }
+        for (FieldSchema field : table.getSchemaList()) {
+            String name = field.getName();
+            if (!field.getNullable() || requirements.required().contains(name) || requirements.keys().contains(name)) {
+                checks.add(new Column[] {col(name).isNull(), lit("null in non-nullable column " + name)});
             }
-            return spark.table(table);
+        }
+        for (FieldSchema field : table.getSchemaList()) {
+            String name = field.getName();
+            if (requirements.keys().contains(name) && field.getType() == FieldType.STRING) {
+                checks.add(new Column[] {trim(col(name)).equalTo(""), lit("blank key in column " + name)});
+            }
+        }
+        for (FieldSchema field : table.getSchemaList()) {
+            String name = field.getName();
+            if (field.getType() == FieldType.DOUBLE) {
+                checks.add(new Column[] {isnan(col(name)).or(col(name).isin(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY)),
+                        concat(lit("not a finite number in column " + name + ": "), col(name).cast("string"))});
+            }
+            if (field.hasMin()) {
+                checks.add(new Column[] {col(name).lt(field.getMin()), concat(lit("column " + name + " = "), col(name).cast("string"),
+                        lit(" is below its min " + bound(field.getMin())))});
+            }
+            if (field.hasMax()) {
+                checks.add(new Column[] {col(name).gt(field.getMax()), concat(lit("column " + name + " = "), col(name).cast("string"),
+                        lit(" is above its max " + bound(field.getMax())))});
+            }
+            if (requirements.binary().contains(name)) {
+                checks.add(new Column[] {col(name).cast("double").isin(0.0, 1.0).equalTo(false),
+                        concat(lit("label " + name + " = "), col(name).cast("string"), lit(" is not 0 or 1 (a binary task's label)"))});
+            }
+        }
+        Column reason = lit(null).cast(DataTypes.StringType);
+        for (int i = checks.size() - 1; i >= 0; i--) {
+            reason = when(checks.get(i)[0], checks.get(i)[1]).otherwise(reason);
+        }
+        return reason;
+    }
+
+    private static String bound(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
+    }
+
+    private Dataset<Row> read(TableInput table, String configPath, String description) {
+        DataSource source = table.getSource();
+        if (source.hasHiveTable()) {
+            String name = source.getHiveTable();
+            Optional<String> unavailable = HiveSupport.unavailable(spark, name);
+            if (unavailable.isPresent() || !spark.catalog().tableExists(name)) {
+                throw new ConfigException(List.of(new Violation(configPath + ".source.hive_table",
+                        unavailable.orElse("Hive table '" + name + "' does not exist"))));
+            }
+            return logExtraColumns(spark.table(name), table, description);
         }
         String path = resolve(source.getPath());
         DataFrameReader reader = spark.read();
         return switch (source.getFormat()) {
-            case PARQUET -> reader.parquet(path);
-            case ORC -> reader.orc(path);
-            case CSV -> reader.option("header", source.getHeader()).option("sep", source.getDelimiter())
-                    .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT)
-                    .schema(textSchema(schema).add(CORRUPT, DataTypes.StringType)).csv(path);
-            case JSON -> reader.option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT)
-                    .schema(textSchema(schema).add(CORRUPT, DataTypes.StringType)).json(path);
+            case PARQUET -> logExtraColumns(reader.parquet(path), table, description);
+            case ORC -> logExtraColumns(reader.orc(path), table, description);
+            case CSV -> readCsv(table, path, configPath, description);
+            case JSON -> readJson(table, path, configPath, description);
             case LIBFM -> throw new ConfigException(List.of(new Violation(configPath + ".source.format",
                     "LIBFM is read by the trainer's dataset readers, not by the sample jobs")));
         };
+    }
+
+    /**
+     * Reads the header (the first line) first and checks it names exactly the schema's columns;
+     * the file is then read with the declared types in the header's order, and Spark checks that
+     * every other file of a directory has the same header ({@code enforceSchema=false}).
+     * RFC 4180 quoting: a quote inside a quoted value is doubled.
+     */
+    private Dataset<Row> readCsv(TableInput table, String path, String configPath, String description) {
+        DataSource source = table.getSource();
+        DataFrameReader reader = spark.read().option("sep", source.getDelimiter()).option("header", source.getHeader())
+                .option("multiLine", source.getMultiLine()).option("escape", "\"");
+        List<String> firstLine = List.of(reader.csv(path).schema().fieldNames());
+        if (firstLine.isEmpty()) {
+            if (table.getAllowEmpty()) {
+                return spark.createDataFrame(List.of(), textSchema(table.getSchemaList(), declaredNames(table)));
+            }
+            throw new ConfigException("input " + description, List.of(new Violation(configPath, description
+                    + " is empty (not even a header line); set " + configPath + ".allow_empty: true if an empty table is expected")));
+        }
+        List<String> order;
+        if (source.getHeader()) {
+            checkHeader(firstLine, table, configPath, description);
+            order = firstLine;
+        } else {
+            if (firstLine.size() != table.getSchemaCount()) {
+                throw new ConfigException("input " + description, List.of(new Violation(configPath + ".schema",
+                        "the first line of " + description + " has " + firstLine.size() + " columns, the schema declares "
+                                + table.getSchemaCount() + " " + declaredNames(table) + " (source.header is false: columns are read by position)")));
+            }
+            order = declaredNames(table);
+        }
+        return reader.option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT).option("enforceSchema", false)
+                .schema(textSchema(table.getSchemaList(), order).add(CORRUPT, DataTypes.StringType)).csv(path);
+    }
+
+    /** Missing, unknown and repeated header columns, all at once, each naming the file. */
+    static void checkHeader(List<String> header, TableInput table, String configPath, String description) {
+        List<Violation> problems = new ArrayList<>();
+        List<String> declared = declaredNames(table);
+        for (int i = 0; i < declared.size(); i++) {
+            if (!header.contains(declared.get(i))) {
+                problems.add(new Violation(configPath + ".schema[" + i + "]", "column '" + declared.get(i)
+                        + "' is missing from the header of " + description));
+            }
+        }
+        Set<String> seen = new LinkedHashSet<>();
+        for (String column : header) {
+            if (!seen.add(column)) {
+                problems.add(new Violation(configPath + ".schema", "column '" + column + "' appears twice in the header of " + description));
+            } else if (!declared.contains(column)) {
+                problems.add(new Violation(configPath + ".schema", "column '" + column + "' in the header of " + description
+                        + " is not in the schema"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            problems.add(new Violation(configPath + ".schema", "expected a header naming " + declared
+                    + " (in any order), found " + header));
+            throw new ConfigException("input " + description, problems);
+        }
+    }
+
+    /**
+     * JSON is read by key; keys of the first rows are checked like a header, so a misnamed key is
+     * an error rather than a column of nulls. Keys beyond the schema are ignored (logged).
+     */
+    private Dataset<Row> readJson(TableInput table, String path, String configPath, String description) {
+        Dataset<String> lines = spark.read().textFile(path).limit(JSON_KEY_SAMPLE);
+        Set<String> keys = new LinkedHashSet<>(List.of(spark.read().json(lines).schema().fieldNames()));
+        keys.remove(CORRUPT);
+        if (keys.isEmpty() && table.getAllowEmpty()) {
+            return spark.createDataFrame(List.of(), textSchema(table.getSchemaList(), declaredNames(table)));
+        }
+        List<Violation> problems = new ArrayList<>();
+        List<String> declared = declaredNames(table);
+        for (int i = 0; i < declared.size(); i++) {
+            if (!keys.contains(declared.get(i))) {
+                problems.add(new Violation(configPath + ".schema[" + i + "]", "column '" + declared.get(i) + "' is missing from "
+                        + description + ": none of its first " + JSON_KEY_SAMPLE + " rows has the key (keys found: " + keys + ")"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException("input " + description, problems);
+        }
+        keys.removeAll(declared);
+        if (!keys.isEmpty()) {
+            LOG.info("{}: keys {} are not in the schema and are not read", description, keys);
+        }
+        return spark.read().option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT)
+                .schema(textSchema(table.getSchemaList(), declared).add(CORRUPT, DataTypes.StringType)).json(path);
+    }
+
+    /** Columnar sources are read by name; columns beyond the schema are harmless (a wide table read in part). */
+    private static Dataset<Row> logExtraColumns(Dataset<Row> data, TableInput table, String description) {
+        List<String> extra = new ArrayList<>(List.of(data.columns()));
+        extra.removeAll(declaredNames(table));
+        if (!extra.isEmpty()) {
+            LOG.info("{}: columns {} are not in the schema and are not read", description, extra);
+        }
+        return data;
     }
 
     /** Relative to the config's directory, with its scheme; URIs (hdfs://, s3a://) stand for themselves ({@link Locations}). */
@@ -115,10 +300,15 @@ public final class TableLoader {
         return source.hasHiveTable() ? "Hive table " + source.getHiveTable() : source.getFormat() + " " + source.getPath();
     }
 
-    /** The schema a text format is read with: lists and maps stay strings, parsed by the feature jar. */
-    private static StructType textSchema(List<FieldSchema> fields) {
+    private static List<String> declaredNames(TableInput table) {
+        return table.getSchemaList().stream().map(FieldSchema::getName).toList();
+    }
+
+    /** The schema a text format is read with, in the given column order: lists and maps stay strings, parsed by the feature jar. */
+    private static StructType textSchema(List<FieldSchema> fields, List<String> order) {
         StructType schema = new StructType();
-        for (FieldSchema field : fields) {
+        for (String name : order) {
+            FieldSchema field = fields.stream().filter(f -> f.getName().equals(name)).findFirst().orElseThrow();
             DataType type = switch (field.getType()) {
                 case INT64 -> DataTypes.LongType;
                 case DOUBLE -> DataTypes.DoubleType;
@@ -178,11 +368,7 @@ public final class TableLoader {
         };
     }
 
-    private static Column[] columnsOf(TableInput table) {
+    static Column[] columnsOf(TableInput table) {
         return table.getSchemaList().stream().map(f -> col(f.getName())).toArray(Column[]::new);
-    }
-
-    static String lower(Enum<?> e) {
-        return e.name().toLowerCase(Locale.ROOT);
     }
 }
