@@ -291,7 +291,7 @@ public final class Graph {
         return NormalizationOps.batchNorm(this, x, gamma, beta, runningMean, runningVar, eps, batchMean, batchVar);
     }
 
-    // ---------------------------------------------------------------- losses (sums; callers scale) (LossOps)
+    // ---------------------------------------------------------------- losses, sums that callers scale (LossOps)
 
     /**
      * Binary cross-entropy of logits (B x 1) against labels in [0, 1], summed over rows and multiplied
