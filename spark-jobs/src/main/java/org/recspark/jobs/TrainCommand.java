@@ -1,8 +1,6 @@
 package org.recspark.jobs;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.google.gson.Gson;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +13,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
+import org.recspark.config.proto.run.EvaluationSummary;
+import org.recspark.config.proto.run.TestSummary;
+import org.recspark.config.proto.run.TrainingSummary;
+import org.recspark.config.proto.run.WarmStartSummary;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.jobs.training.DistributedTrainingJob;
@@ -27,6 +29,7 @@ import org.recspark.storage.Locations;
 import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.data.TrainingData;
 import org.recspark.trainer.eval.RunConflictException;
+import org.recspark.trainer.eval.RunSummaryFile;
 import org.recspark.trainer.eval.TrainingRun;
 
 /**
@@ -101,25 +104,25 @@ final class TrainCommand implements Command {
         out.printf(Locale.ROOT, "train: %d training, %d evaluation and %s test samples%n", split.get(0).numRows(), split.get(1).numRows(),
                 testRows.map(t -> Long.toString(t.numRows())).orElse("no"));
         long started = System.nanoTime();
-        String summaryJson;
+        TrainingSummary summary;
         // One writer per model directory: resuming, pruning and the clean-up of partial writes at start assume it.
         try (DirectoryLock lock = DirectoryLock.acquire(modelDir, "train --config " + cl.required("config"))) {
-            summaryJson = train(spark, config, baseDir, modelDir, generator, split, testRows, threads, workers, overwrite);
+            summary = train(spark, config, baseDir, modelDir, generator, split, testRows, threads, workers, overwrite);
         } catch (RunConflictException e) {
             // The model directory is a user choice like an option: exit 2 with the usage, which names --overwrite.
             throw new UsageException(e.getMessage());
         }
-        print(JsonParser.parseString(summaryJson).getAsJsonObject(), modelDir, (System.nanoTime() - started) / 1e9);
+        print(summary, modelDir, (System.nanoTime() - started) / 1e9);
         return 0;
     }
 
-    private String train(SparkSession spark, PipelineConfig config, Path baseDir, Path modelDir, FeatureGenerator generator,
+    private TrainingSummary train(SparkSession spark, PipelineConfig config, Path baseDir, Path modelDir, FeatureGenerator generator,
                          List<SampleSource> split, Optional<SampleSource> testRows, int threads, int workers, boolean overwrite) {
-        String summaryJson;
         if (workers > 1) {
             out.printf(Locale.ROOT, "train: %d workers (barrier mode) x %d threads%n", workers, threads);
-            summaryJson = new DistributedTrainingJob(spark, config, baseDir, modelDir, workers, threads).overwriting(overwrite)
+            String summaryJson = new DistributedTrainingJob(spark, config, baseDir, modelDir, workers, threads).overwriting(overwrite)
                     .run(split.get(0), split.get(1), testRows);
+            return RunSummaryFile.parse(summaryJson, "worker 0's summary of " + modelDir);
         } else {
             var conf = spark.sparkContext().hadoopConfiguration();
             var input = config.getInputConfig();
@@ -128,57 +131,43 @@ final class TrainCommand implements Command {
             Optional<EvaluationData> test = testRows.map(t -> ParquetSampleChunks.evaluation(t, conf, generator.schema(), input));
             TrainingRun.Summary summary = new TrainingRun(config, baseDir, generator.schema(), modelDir, threads).overwriting(overwrite)
                     .run(train, eval, test);
-            summaryJson = read(summary.summaryFile());
+            return RunSummaryFile.read(summary.summaryFile());
         }
-        return summaryJson;
     }
 
     /** What a run did, from its summary.json (written by worker 0 of a distributed run). */
-    private void print(JsonObject s, Path modelDir, double seconds) {
-        if (s.has("resumed_from")) {
-            out.printf(Locale.ROOT, "train: resumed run %s from %s%n", s.get("run_id").getAsString(), s.get("resumed_from").getAsString());
+    private void print(TrainingSummary s, Path modelDir, double seconds) {
+        if (s.hasResumedFrom()) {
+            out.printf(Locale.ROOT, "train: resumed run %s from %s%n", s.getRunId(), s.getResumedFrom());
         } else {
-            out.printf(Locale.ROOT, "train: run %s%n", s.get("run_id").getAsString());
+            out.printf(Locale.ROOT, "train: run %s%n", s.getRunId());
         }
-        if (s.has("warm_start")) {
-            JsonObject w = s.getAsJsonObject("warm_start");
-            out.printf(Locale.ROOT, "train: warm start from %s: %d loaded, fresh %s%n", w.get("from").getAsString(),
-                    w.get("loaded").getAsInt(), w.get("fresh"));
+        if (s.hasWarmStart()) {
+            WarmStartSummary w = s.getWarmStart();
+            out.printf(Locale.ROOT, "train: warm start from %s: %d loaded, fresh %s%n", w.getFrom(), w.getLoaded(),
+                    new Gson().toJson(w.getFreshList()));
         }
-        out.printf(Locale.ROOT, "train: %d steps in %.1f s; %s%n", s.get("steps").getAsLong(), seconds, s.get("stop_reason").getAsString());
-        if (s.has("best_evaluation")) {
-            JsonObject b = s.getAsJsonObject("best_evaluation");
-            out.printf(Locale.ROOT, "train: best evaluation at step %d: %s%n", b.get("step").getAsLong(), format(b.getAsJsonObject("metrics")));
+        out.printf(Locale.ROOT, "train: %d steps in %.1f s; %s%n", s.getSteps(), seconds, s.getStopReason());
+        if (s.hasBestEvaluation()) {
+            EvaluationSummary b = s.getBestEvaluation();
+            out.printf(Locale.ROOT, "train: best evaluation at step %d: %s%n", b.getStep(), format(b.getMetricsMap()));
         }
         out.printf(Locale.ROOT, "train: checkpoints under %s%n", modelDir.resolve("checkpoints"));
-        out.printf(Locale.ROOT, "history: %s%nsummary: %s%n", s.get("history").getAsString(), modelDir.resolve("summary.json"));
-        String exported = s.has("reported_export") ? s.get("reported_export").getAsString()
-                : "none (export_config has no final or best exporter)";
+        out.printf(Locale.ROOT, "history: %s%nsummary: %s%n", s.getHistory(), modelDir.resolve("summary.json"));
+        String exported = s.hasReportedExport() ? s.getReportedExport() : "none (export_config has no final or best exporter)";
         out.printf(Locale.ROOT, "exported model: %s%n", exported);
-        JsonObject test = s.getAsJsonObject("test");
-        out.printf(Locale.ROOT, "%s metrics of the %s (%d samples): %s%n", test.get("split").getAsString(),
-                s.has("reported_export") ? "exported model" : "final model", test.get("rows").getAsLong(),
-                format(test.getAsJsonObject("metrics")));
-        for (JsonElement plot : s.getAsJsonArray("plots")) {
-            out.printf(Locale.ROOT, "plot: %s%n", plot.getAsString());
+        TestSummary test = s.getTest();
+        out.printf(Locale.ROOT, "%s metrics of the %s (%d samples): %s%n", test.getSplit(),
+                s.hasReportedExport() ? "exported model" : "final model", test.getRows(), format(test.getMetricsMap()));
+        for (String plot : s.getPlotsList()) {
+            out.printf(Locale.ROOT, "plot: %s%n", plot);
         }
     }
 
-    private static String format(JsonObject metrics) {
+    private static String format(Map<String, Double> metrics) {
         StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, JsonElement> e : metrics.entrySet()) {
-            JsonElement v = e.getValue();
-            String value = v.getAsJsonPrimitive().isNumber() ? String.format(Locale.ROOT, "%.5f", v.getAsDouble()) : v.getAsString();
-            sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(value);
-        }
+        metrics.forEach((name, value) -> sb.append(sb.length() == 0 ? "" : ", ").append(name).append(' ')
+                .append(String.format(Locale.ROOT, "%.5f", value)));
         return sb.toString();
-    }
-
-    private static String read(Path file) {
-        try {
-            return java.nio.file.Files.readString(file);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }

@@ -1,10 +1,5 @@
 package org.recspark.hpo.movielens;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +20,7 @@ import org.recspark.hpo.trial.TrialRunner;
 import org.recspark.hpo.trial.TrialSpec;
 import org.recspark.trainer.data.Examples;
 import org.recspark.trainer.data.RealDatasets;
+import org.recspark.trainer.eval.RunSummaryFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,12 +109,12 @@ public final class MovieLensSearch {
 
     /** The test AUC that a run's summary.json reports for its final model. */
     static double testAuc(Path runDir) {
-        try {
-            JsonObject summary = JsonParser.parseString(Files.readString(runDir.resolve("summary.json"))).getAsJsonObject();
-            return summary.getAsJsonObject("test").getAsJsonObject("metrics").get("auc").getAsDouble();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the summary of " + runDir, e);
+        Path file = runDir.resolve("summary.json");
+        Double auc = RunSummaryFile.read(file).getTest().getMetricsMap().get("auc");
+        if (auc == null) {
+            throw new IllegalArgumentException(file + " reports no test auc");
         }
+        return auc;
     }
 
     /** The markdown table of bench/RESULTS.md: one row per trial, then the default and the best. */

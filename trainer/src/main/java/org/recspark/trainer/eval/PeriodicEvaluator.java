@@ -4,28 +4,21 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
-import org.recspark.config.proto.Direction;
-import org.recspark.config.proto.EarlyStop;
 import org.recspark.config.proto.EvalConfig;
 import org.recspark.config.proto.ExportConfig;
-import org.recspark.config.proto.Exporter;
-import org.recspark.config.proto.ExporterType;
 import org.recspark.config.proto.MetricTarget;
 import org.recspark.evaluator.ConfiguredMetrics;
 import org.recspark.evaluator.report.MetricsHistory;
 import org.recspark.evaluator.report.MetricsRecord;
-import org.recspark.storage.CommittedDirectory;
 import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.export.ModelExporter;
 import org.recspark.trainer.model.TaskSpec;
-import org.recspark.trainer.train.CheckpointWriter;
 import org.recspark.trainer.train.ScoredRows;
 import org.recspark.trainer.train.Trainer;
 import org.recspark.trainer.train.TrainingListener;
@@ -35,10 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Evaluation during training: every {@code eval_config.every_steps} steps (or at the end of each
  * epoch when 0) the model scores the held-out rows and the configured metrics are computed,
- * logged and appended to the run's history; then the exporters run (latest keeps the newest
- * {@code keep}, best the {@code keep} best by {@code export_config.best_metric}) and early
- * stopping decides whether training goes on. {@link #finish} evaluates the final weights when the
- * last evaluation was earlier, writes the final export and returns what happened and why.
+ * logged and appended to the run's history; then the export policy ({@code ExportPolicy}) writes
+ * and prunes exports and early stopping ({@code EarlyStopping}) decides whether training goes on.
+ * {@link #finish} evaluates the final weights when the last evaluation was earlier, writes the
+ * final export and returns what happened and why.
  *
  * <p>Exports go to {@code <run>/export/final}, {@code <run>/export/latest/step-N} and
  * {@code <run>/export/best/step-N}. The evaluation rows are scored batch by batch as they are read
@@ -50,30 +43,34 @@ public final class PeriodicEvaluator implements TrainingListener {
     private static final int PREDICT_BATCH = 4096;
 
     private final EvalConfig evalConfig;
-    private final ExportConfig exportConfig;
     private final EvaluationData eval;
     private final long evalRows;
     private final List<TaskSpec> tasks;
     private final ConfiguredMetrics metrics;
-    private final ModelExporter exporter;
-    private final Path exportDir;
     private final MetricsHistory history;
     private final int logEverySteps;
-    private final String defaultMetric;
+    private final ExportPolicy exports;
+    private final EarlyStopping earlyStopping;
 
-    private final List<Export> latest = new ArrayList<>();
-    private final List<Export> best = new ArrayList<>();
     private double lossSum;
     private int lossSteps;
     private Evaluation lastEvaluation;
     private Evaluation bestEvaluation;
-    private int evaluationsWithoutImprovement;
-    private double earlyStopBest = Double.NaN;
     private String stopReason;
     private EvaluationObserver observer = e -> Optional.empty();
 
     /** One evaluation: the step and its metrics. */
-    public record Evaluation(long step, int epoch, Map<String, Double> metrics) {}
+    public record Evaluation(long step, int epoch, Map<String, Double> metrics) {
+        /** The value of the target's metric, which must have been computed. */
+        double value(MetricTarget target) {
+            Double v = metrics.get(target.getMetric());
+            if (v == null) {
+                throw new IllegalArgumentException("metric '" + target.getMetric() + "' is not computed; eval_config.metrics gives "
+                        + metrics.keySet());
+            }
+            return v;
+        }
+    }
 
     /** An export the run wrote, with the metric that ranks it (NaN when none is configured). */
     public record Export(String exporter, Path path, long step, double metric) {}
@@ -91,13 +88,10 @@ public final class PeriodicEvaluator implements TrainingListener {
             throw new IllegalArgumentException("periodic evaluation needs evaluation rows; the evaluation split is empty");
         }
         this.evalConfig = evalConfig;
-        this.exportConfig = exportConfig;
         this.eval = eval;
         this.evalRows = evalConfig.getMaxEvalRows() > 0 ? Math.min(eval.numRows(), evalConfig.getMaxEvalRows()) : eval.numRows();
         this.tasks = List.copyOf(tasks);
         this.metrics = metrics;
-        this.exporter = exporter;
-        this.exportDir = runDir.resolve("export");
         this.history = history;
         this.logEverySteps = logEverySteps;
         List<String> names = metrics.names();
@@ -116,7 +110,8 @@ public final class PeriodicEvaluator implements TrainingListener {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        this.defaultMetric = names.get(0);
+        this.exports = new ExportPolicy(exportConfig, exporter, runDir, names.get(0));
+        this.earlyStopping = new EarlyStopping(exportConfig);
     }
 
     @Override
@@ -182,7 +177,9 @@ public final class PeriodicEvaluator implements TrainingListener {
     private boolean evaluateAndDecide(Trainer trainer) {
         Evaluation evaluation = evaluate(trainer);
         runExporters(trainer, evaluation);
-        if (shouldStop(evaluation)) {
+        Optional<String> earlyStop = earlyStopping.observe(evaluation);
+        if (earlyStop.isPresent()) {
+            stopReason = earlyStop.get();
             return false;
         }
         Optional<String> observerStop = observer.afterEvaluation(evaluation);
@@ -210,75 +207,10 @@ public final class PeriodicEvaluator implements TrainingListener {
     }
 
     private void runExporters(Trainer trainer, Evaluation evaluation) {
-        for (Exporter e : exportConfig.getExportersList()) {
-            switch (e.getType()) {
-                case LATEST -> {
-                    Path target = exportDir.resolve("latest").resolve("step-" + evaluation.step());
-                    exporter.export(trainer, target, "latest", evaluation.metrics());
-                    latest.add(new Export("latest", target, evaluation.step(), rankingValue(evaluation)));
-                    while (latest.size() > e.getKeep()) {
-                        delete(latest.remove(0));
-                    }
-                }
-                case BEST -> {
-                    double value = rankingValue(evaluation);
-                    if (Double.isNaN(value)) {
-                        LOG.warn("best exporter: {} is NaN at step {}; not a candidate", bestMetric().getMetric(), evaluation.step());
-                        break;
-                    }
-                    boolean better = best.size() < e.getKeep() || isBetter(bestMetric().getDirection(), value, best.get(best.size() - 1).metric());
-                    if (better) {
-                        Path target = exportDir.resolve("best").resolve("step-" + evaluation.step());
-                        exporter.export(trainer, target, "best", evaluation.metrics());
-                        best.add(new Export("best", target, evaluation.step(), value));
-                        best.sort(rankOrder());
-                        while (best.size() > e.getKeep()) {
-                            delete(best.remove(best.size() - 1));
-                        }
-                    }
-                }
-                case FINAL -> {
-                }
-            }
-        }
-        if (bestEvaluation == null || isBetter(bestMetric().getDirection(), rankingValue(evaluation), rankingValue(bestEvaluation))) {
+        exports.afterEvaluation(trainer, evaluation);
+        if (exports.ranksAbove(evaluation, bestEvaluation)) {
             bestEvaluation = evaluation;
         }
-    }
-
-    /** Best first; among equal values the earlier step ranks higher. */
-    private Comparator<Export> rankOrder() {
-        Comparator<Export> byValue = Comparator.comparingDouble(Export::metric);
-        if (bestMetric().getDirection() == Direction.MAXIMIZE) {
-            byValue = byValue.reversed();
-        }
-        return byValue.thenComparingLong(Export::step);
-    }
-
-    private boolean shouldStop(Evaluation evaluation) {
-        if (!exportConfig.hasEarlyStop()) {
-            return false;
-        }
-        EarlyStop rule = exportConfig.getEarlyStop();
-        double value = value(evaluation.metrics(), rule.getTarget());
-        boolean improved = Double.isNaN(earlyStopBest)
-                || (rule.getTarget().getDirection() == Direction.MAXIMIZE ? value > earlyStopBest + rule.getMinDelta()
-                        : value < earlyStopBest - rule.getMinDelta());
-        if (improved && !Double.isNaN(value)) {
-            earlyStopBest = value;
-            evaluationsWithoutImprovement = 0;
-            return false;
-        }
-        evaluationsWithoutImprovement++;
-        if (evaluationsWithoutImprovement >= rule.getPatience()) {
-            stopReason = String.format(Locale.ROOT,
-                    "early stop at step %d: %s did not improve on %.6f by more than %s in %d evaluations (patience %d)",
-                    evaluation.step(), rule.getTarget().getMetric(), earlyStopBest, rule.getMinDelta(),
-                    evaluationsWithoutImprovement, rule.getPatience());
-            LOG.info(stopReason);
-            return true;
-        }
-        return false;
     }
 
     /**
@@ -297,20 +229,18 @@ public final class PeriodicEvaluator implements TrainingListener {
                 continue;
             }
             Evaluation e = new Evaluation(r.step(), r.epoch(), r.metrics());
-            if (bestEvaluation == null || isBetter(bestMetric().getDirection(), rankingValue(e), rankingValue(bestEvaluation))) {
+            if (exports.ranksAbove(e, bestEvaluation)) {
                 bestEvaluation = e;
             }
             if (stopReason == null) {
-                shouldStop(e);
+                stopReason = earlyStopping.observe(e).orElse(null);
             }
             lastEvaluation = e;
         }
-        latest.addAll(existingExports("latest", step, runId));
-        best.addAll(existingExports("best", step, runId));
-        best.sort(rankOrder());
+        exports.resume(step, runId);
         LOG.info("Resumed evaluation state at step {}: best {}, exports best {} latest {}", step,
-                bestEvaluation == null ? "none" : bestEvaluation.step(), best.stream().map(Export::step).toList(),
-                latest.stream().map(Export::step).toList());
+                bestEvaluation == null ? "none" : bestEvaluation.step(), exports.bestExports().stream().map(Export::step).toList(),
+                exports.latestExports().stream().map(Export::step).toList());
     }
 
     /**
@@ -334,37 +264,6 @@ public final class PeriodicEvaluator implements TrainingListener {
         return Optional.ofNullable(stopReason);
     }
 
-    private List<Export> existingExports(String exporter, long upToStep, String runId) {
-        Path dir = exportDir.resolve(exporter);
-        List<Export> out = new ArrayList<>();
-        if (!java.nio.file.Files.isDirectory(dir)) {
-            return out;
-        }
-        try (var children = java.nio.file.Files.list(dir)) {
-            // An export whose write never finished has no marker: it is not a bundle to keep or rank.
-            for (Path p : children.filter(c -> c.getFileName().toString().matches("step-\\d+"))
-                    .filter(CommittedDirectory::isCommitted).sorted().toList()) {
-                long s = Long.parseLong(p.getFileName().toString().substring(5));
-                var manifest = org.recspark.trainer.export.ExportBundle.open(p).manifest();
-                if (!manifest.getRunId().equals(runId)) {
-                    LOG.warn("{} export {} belongs to run '{}', not to the resumed run {}: left alone", exporter, p, manifest.getRunId(), runId);
-                    continue;
-                }
-                // The metric may be missing when eval_config.metrics changed since the export: it then ranks last.
-                Export e = new Export(exporter, p, s, manifest.getMetricsMap().getOrDefault(bestMetric().getMetric(), Double.NaN));
-                if (s > upToStep) {
-                    delete(e);
-                    continue;
-                }
-                out.add(e);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list exports in " + dir, e);
-        }
-        out.sort(Comparator.comparingLong(Export::step));
-        return out;
-    }
-
     /**
      * Evaluates the final weights unless the last evaluation was at this step, writes the final
      * export when configured, records the last training loss, and says how the run ended.
@@ -378,60 +277,9 @@ public final class PeriodicEvaluator implements TrainingListener {
             last = evaluate(trainer);
             runExporters(trainer, last);
         }
-        Optional<Export> finalExport = Optional.empty();
-        boolean wantsFinal = exportConfig.getExportersList().stream().anyMatch(e -> e.getType() == ExporterType.FINAL);
-        if (wantsFinal) {
-            Path target = exportDir.resolve("final");
-            exporter.export(trainer, target, "final", last.metrics());
-            finalExport = Optional.of(new Export("final", target, last.step(), rankingValue(last)));
-        }
-        return new Outcome(stopReason, Optional.ofNullable(bestEvaluation), last, finalExport, List.copyOf(best), List.copyOf(latest));
-    }
-
-    /**
-     * The metric that ranks exports: export_config.best_metric, else the early-stopping target,
-     * else the first configured metric, maximised.
-     */
-    MetricTarget bestMetric() {
-        if (exportConfig.hasBestMetric()) {
-            return exportConfig.getBestMetric();
-        }
-        if (exportConfig.hasEarlyStop()) {
-            return exportConfig.getEarlyStop().getTarget();
-        }
-        return MetricTarget.newBuilder().setMetric(defaultMetric).setDirection(Direction.MAXIMIZE).build();
-    }
-
-    private double rankingValue(Evaluation evaluation) {
-        return value(evaluation.metrics(), bestMetric());
-    }
-
-    private static double value(Map<String, Double> metrics, MetricTarget target) {
-        Double v = metrics.get(target.getMetric());
-        if (v == null) {
-            throw new IllegalArgumentException("metric '" + target.getMetric() + "' is not computed; eval_config.metrics gives "
-                    + metrics.keySet());
-        }
-        return v;
-    }
-
-    private static boolean isBetter(Direction direction, double candidate, double incumbent) {
-        if (Double.isNaN(candidate)) {
-            return false;
-        }
-        if (Double.isNaN(incumbent)) {
-            return true;
-        }
-        return direction == Direction.MAXIMIZE ? candidate > incumbent : candidate < incumbent;
-    }
-
-    private static void delete(Export export) {
-        try {
-            CheckpointWriter.deleteRecursively(export.path());
-            LOG.info("Deleted {} export {} (step {})", export.exporter(), export.path(), export.step());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete export " + export.path(), e);
-        }
+        Optional<Export> finalExport = exports.writeFinal(trainer, last);
+        return new Outcome(stopReason, Optional.ofNullable(bestEvaluation), last, finalExport, exports.bestExports(),
+                exports.latestExports());
     }
 
     static String format(Map<String, Double> metrics) {

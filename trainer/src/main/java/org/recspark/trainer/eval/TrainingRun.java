@@ -1,8 +1,5 @@
 package org.recspark.trainer.eval;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import com.google.protobuf.TextFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +12,13 @@ import java.util.Map;
 import java.util.Optional;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.TrainConfig;
+import org.recspark.config.proto.run.EvaluationSummary;
+import org.recspark.config.proto.run.ExportSummary;
+import org.recspark.config.proto.run.ExportsSummary;
+import org.recspark.config.proto.run.TestSummary;
+import org.recspark.config.proto.run.TrainingSummary;
+import org.recspark.config.proto.run.TrainingTiming;
+import org.recspark.config.proto.run.WarmStartSummary;
 import org.recspark.evaluator.ConfiguredMetrics;
 import org.recspark.evaluator.report.CalibrationCurve;
 import org.recspark.evaluator.report.MetricsHistory;
@@ -22,7 +26,6 @@ import org.recspark.evaluator.report.MetricsRecord;
 import org.recspark.evaluator.report.RocCurve;
 import org.recspark.evaluator.report.RunPlots;
 import org.recspark.features.FeatureSchema;
-import org.recspark.storage.AtomicFile;
 import org.recspark.storage.Locations;
 import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.data.Examples;
@@ -52,8 +55,13 @@ import org.slf4j.LoggerFactory;
  * directory: {@code run.json} (the run's id and config fingerprint), {@code checkpoints/},
  * {@code export/}, {@code metrics.jsonl} (the history), {@code plots/*.png} (training loss,
  * evaluation metrics, ROC and calibration of the exported model on the test rows) and
- * {@code summary.json}. A run directory that already holds a run is resumed from its newest
- * complete checkpoint, refused, or moved aside ({@link RunDirectory}).
+ * {@code summary.json} (a {@code TrainingSummary}, see {@link RunSummaryFile}). A run directory
+ * that already holds a run is resumed from its newest complete checkpoint, refused, or moved aside
+ * ({@link RunDirectory}).
+ *
+ * <p>A run goes in four steps: prepare (model, warm start, metrics, checkpoint writer, exporter),
+ * restore (the checkpoint a resumed run continues from), fit (training with periodic evaluation;
+ * every worker) and report (worker 0: the exported model on the test rows, plots, summary.json).
  */
 public final class TrainingRun {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
@@ -144,7 +152,24 @@ public final class TrainingRun {
      */
     public Optional<Summary> run(TrainingData train, EvaluationData eval, Optional<EvaluationData> test, WorkerGroup group,
                                  RunDirectory.RunStart start) {
-        boolean lead = group == null || group.rank() == 0;
+        Prepared prepared = prepare(start);
+        LOG.info("Training {} on {} rows, evaluating on {} rows{}, run {} in {}", prepared.modelType(), train.numRows(), eval.numRows(),
+                test.map(t -> ", testing on " + t.numRows() + " rows").orElse(""), start.runId(), runDir);
+        return fit(prepared, train, eval, group, start).map(fitted -> report(prepared, fitted, eval, test, start));
+    }
+
+    /** What a run trains and writes with, built from the config before any training. */
+    private record Prepared(ModelParameters params, Model model, String modelType, Optional<CheckpointReader.WarmStartReport> warmStart,
+                            ConfiguredMetrics metrics, CheckpointWriter checkpoints, ModelExporter exporter) {}
+
+    /** What training ended with, on worker 0. */
+    private record Fitted(PeriodicEvaluator.Outcome outcome, String stopReason, long steps, TrainingTiming timing) {}
+
+    /**
+     * Builds the model (warm-started from train_config.warm_start_from unless the run resumes from
+     * its own checkpoint), its metrics, checkpoint writer and exporter.
+     */
+    private Prepared prepare(RunDirectory.RunStart start) {
         TrainConfig trainConfig = config.getTrainConfig();
         ModelParameters params = new ModelParameters(trainConfig.getSeed());
         Model model = ModelFactory.create(new ModelContext(config, schema, params));
@@ -161,26 +186,29 @@ public final class TrainingRun {
         CheckpointWriter checkpoints = new CheckpointWriter(runDir.resolve(RunDirectory.CHECKPOINTS), trainConfig.getCheckpoint().getKeep(),
                 modelType, TextFormat.printer().printToString(config), start.runId());
         ModelExporter exporter = new ModelExporter(config, configDir, schema, model.tasks(), modelType, start.runId());
+        return new Prepared(params, model, modelType, warmStart, metrics, checkpoints, exporter);
+    }
+
+    /**
+     * Restores the run's checkpoint when it resumes, trains (worker 0 with checkpoints, periodic
+     * evaluation and exporters), checks that every worker ends with the same weights and, on worker
+     * 0, writes the last checkpoint and finishes the evaluation; the other workers return empty.
+     */
+    private Optional<Fitted> fit(Prepared prepared, TrainingData train, EvaluationData eval, WorkerGroup group,
+                                 RunDirectory.RunStart start) {
+        boolean lead = group == null || group.rank() == 0;
+        TrainConfig trainConfig = config.getTrainConfig();
         Path historyFile = RunDirectory.history(runDir);
-        LOG.info("Training {} on {} rows, evaluating on {} rows{}, run {} in {}", modelType, train.numRows(), eval.numRows(),
-                test.map(t -> ", testing on " + t.numRows() + " rows").orElse(""), start.runId(), runDir);
-        PeriodicEvaluator.Outcome outcome = null;
-        double trainSeconds;
-        long trainSamples;
-        String profile;
-        double stepSeconds;
-        long steps;
-        String stopReason;
         Optional<Path> resumedFrom = start.checkpoint();
-        try (Trainer trainer = new Trainer(trainConfig, model, params, threads)) {
-            long resumedStep = resume(trainer, group, resumedFrom, start.runId());
+        try (Trainer trainer = new Trainer(trainConfig, prepared.model(), prepared.params(), threads)) {
+            long resumedStep = restore(trainer, group, resumedFrom, start.runId());
             try (MetricsHistory history = lead ? RunDirectory.openHistory(runDir, start, resumedStep) : null) {
                 PeriodicEvaluator evaluator = null;
                 ProgressTracker tracker = null;
                 if (lead) {
-                    trainer.withCheckpoints(checkpoints);
-                    evaluator = new PeriodicEvaluator(config.getEvalConfig(), config.getExportConfig(), eval, model.tasks(),
-                            metrics, exporter, runDir, history, trainConfig.getLogEverySteps()).observedBy(observer);
+                    trainer.withCheckpoints(prepared.checkpoints());
+                    evaluator = new PeriodicEvaluator(config.getEvalConfig(), config.getExportConfig(), eval, prepared.model().tasks(),
+                            prepared.metrics(), prepared.exporter(), runDir, history, trainConfig.getLogEverySteps()).observedBy(observer);
                     if (resumedFrom.isPresent()) {
                         evaluator.resume(readHistory(historyFile), trainer.state().globalStep(), start.runId());
                     }
@@ -199,64 +227,78 @@ public final class TrainingRun {
                 if (!alreadyStopped) {
                     trainer.fit(train, tracker != null ? tracker : evaluator);
                 }
-                trainSeconds = (System.nanoTime() - fitStarted) / 1e9;
-                trainSamples = trainer.state().samplesSeen() - samplesBefore;
-                profile = trainer.profile().toString();
-                stepSeconds = trainer.profile().totalSeconds();
+                double trainSeconds = (System.nanoTime() - fitStarted) / 1e9;
+                long trainSamples = trainer.state().samplesSeen() - samplesBefore;
+                double stepSeconds = trainer.profile().totalSeconds();
+                TrainingTiming timing = TrainingTiming.newBuilder()
+                        .setWorkers(group == null ? 1 : group.size())
+                        .setThreadsPerWorker(threads)
+                        .setTrainSeconds(trainSeconds)
+                        .setTrainSamples(trainSamples)
+                        .setStepSeconds(stepSeconds)
+                        .setSamplesPerSecond(trainSamples / stepSeconds)
+                        .setProfile(trainer.profile().toString())
+                        .build();
                 if (group != null) {
-                    group.requireEqual(params.weightChecksum(), "the weights' checksum after training");
+                    group.requireEqual(prepared.params().weightChecksum(), "the weights' checksum after training");
                 }
-                steps = trainer.state().globalStep();
+                long steps = trainer.state().globalStep();
                 if (!lead) {
                     return Optional.empty();
                 }
-                checkpoints.write(trainer);
-                outcome = evaluator.finish(trainer);
+                prepared.checkpoints().write(trainer);
+                PeriodicEvaluator.Outcome outcome = evaluator.finish(trainer);
                 if (tracker != null) {
                     tracker.report();
                 }
-                stopReason = outcome.stopReason() != null ? outcome.stopReason()
-                        : trainConfig.getMaxSteps() > 0 && steps >= trainConfig.getMaxSteps()
-                        ? "reached train_config.max_steps " + trainConfig.getMaxSteps()
-                        : "completed train_config.num_epochs " + trainConfig.getNumEpochs();
-                if (resumedFrom.isPresent()) {
-                    stopReason += " (resumed from " + resumedFrom.get() + ")";
-                }
+                String stopReason = stopReason(outcome, steps, resumedFrom);
+                LOG.info("Run ended: {}", stopReason);
+                return Optional.of(new Fitted(outcome, stopReason, steps, timing));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the metrics history " + historyFile, e);
         }
-        LOG.info("Run ended: {}", stopReason);
+    }
 
+    private String stopReason(PeriodicEvaluator.Outcome outcome, long steps, Optional<Path> resumedFrom) {
+        TrainConfig trainConfig = config.getTrainConfig();
+        String stopReason = outcome.stopReason() != null ? outcome.stopReason()
+                : trainConfig.getMaxSteps() > 0 && steps >= trainConfig.getMaxSteps()
+                ? "reached train_config.max_steps " + trainConfig.getMaxSteps()
+                : "completed train_config.num_epochs " + trainConfig.getNumEpochs();
+        return resumedFrom.map(p -> stopReason + " (resumed from " + p + ")").orElse(stopReason);
+    }
+
+    /**
+     * Loads the reported export back from its bundle (so what is reported is what a predictor
+     * would serve), scores the test rows (the evaluation rows without a test split) with it, draws
+     * the plots and writes summary.json.
+     */
+    private Summary report(Prepared prepared, Fitted fitted, EvaluationData eval, Optional<EvaluationData> test,
+                           RunDirectory.RunStart start) {
+        PeriodicEvaluator.Outcome outcome = fitted.outcome();
         Optional<Path> exported = outcome.bestExports().isEmpty()
                 ? outcome.finalExport().map(PeriodicEvaluator.Export::path) : Optional.of(outcome.bestExports().get(0).path());
         EvaluationData reportRows = test.orElse(eval);
         String testSplit = test.isPresent() ? "test" : "eval";
-        Model reported = exported.map(p -> ExportBundle.open(p).load().model()).orElse(model);
+        Model reported = exported.map(p -> ExportBundle.open(p).load().model()).orElse(prepared.model());
         ScoredRows scored = Trainer.score(reported, reportRows, 4096);
         Map<String, Double> testMetrics = scored.numRows() == 0 ? Map.of()
-                : metrics.compute(scored.predictions(), scored.labels(), scored.groupKeys());
+                : prepared.metrics().compute(scored.predictions(), scored.labels(), scored.groupKeys());
+        Path historyFile = RunDirectory.history(runDir);
         List<Path> plots = plot(historyFile, reported.tasks(), scored.predictions(), scored.labels());
         Path summaryFile = runDir.resolve(RunDirectory.SUMMARY);
-        Summary summary = new Summary(runDir, stopReason, steps, outcome, exported, testSplit, scored.numRows(), testMetrics, plots,
-                historyFile, summaryFile, warmStart, start.runId(), resumedFrom);
-        JsonObject timing = new JsonObject();
-        timing.addProperty("workers", group == null ? 1 : group.size());
-        timing.addProperty("threads_per_worker", threads);
-        timing.addProperty("train_seconds", trainSeconds);
-        timing.addProperty("train_samples", trainSamples);
-        timing.addProperty("step_seconds", stepSeconds);
-        timing.addProperty("samples_per_second", trainSamples / stepSeconds);
-        timing.addProperty("profile", profile);
-        writeSummary(summary, modelType, timing);
-        return Optional.of(summary);
+        Summary summary = new Summary(runDir, fitted.stopReason(), fitted.steps(), outcome, exported, testSplit, scored.numRows(),
+                testMetrics, plots, historyFile, summaryFile, prepared.warmStart(), start.runId(), start.checkpoint());
+        RunSummaryFile.write(summaryFile, summaryMessage(summary, prepared.modelType(), fitted.timing()));
+        return summary;
     }
 
     /**
      * Restores the trainer from the checkpoint the run resumes from (every worker the same one),
      * and returns the step it continues after (0 for a fresh run).
      */
-    private static long resume(Trainer trainer, WorkerGroup group, Optional<Path> checkpoint, String runId) {
+    private static long restore(Trainer trainer, WorkerGroup group, Optional<Path> checkpoint, String runId) {
         if (group != null) {
             trainer.withWorkers(group);
         }
@@ -338,77 +380,39 @@ public final class TrainingRun {
         return out;
     }
 
-    /**
-     * @param timing how long the training loop took (train_seconds, periodic evaluation included;
-     *               step_seconds, the steps alone, which samples_per_second divides) and where the
-     *               time went, worker 0's view
-     */
-    private void writeSummary(Summary s, String modelType, JsonObject timing) {
-        JsonObject o = new JsonObject();
-        o.addProperty("model", modelType);
-        o.addProperty("run_id", s.runId());
-        s.resumedFrom().ifPresent(p -> o.addProperty("resumed_from", p.toString()));
-        o.addProperty("steps", s.steps());
-        o.addProperty("stop_reason", s.stopReason());
-        o.addProperty("early_stopped", s.outcome().stopReason() != null);
-        s.outcome().best().ifPresent(b -> {
-            JsonObject best = new JsonObject();
-            best.addProperty("step", b.step());
-            best.add("metrics", metricsJson(b.metrics()));
-            o.add("best_evaluation", best);
-        });
-        JsonObject last = new JsonObject();
-        last.addProperty("step", s.outcome().last().step());
-        last.add("metrics", metricsJson(s.outcome().last().metrics()));
-        o.add("last_evaluation", last);
-        JsonObject exports = new JsonObject();
-        s.outcome().finalExport().ifPresent(e -> exports.addProperty("final", e.path().toString()));
-        exports.add("best", exportsJson(s.outcome().bestExports()));
-        exports.add("latest", exportsJson(s.outcome().latestExports()));
-        o.add("exports", exports);
-        s.exported().ifPresent(p -> o.addProperty("reported_export", p.toString()));
-        JsonObject test = new JsonObject();
-        test.addProperty("split", s.testSplit());
-        test.addProperty("rows", s.testRows());
-        test.add("metrics", metricsJson(s.testMetrics()));
-        o.add("test", test);
-        JsonArray plots = new JsonArray();
-        s.plots().forEach(p -> plots.add(p.toString()));
-        o.add("plots", plots);
-        o.addProperty("history", s.history().toString());
-        o.add("training", timing);
-        s.warmStart().ifPresent(w -> {
-            JsonObject ws = new JsonObject();
-            ws.addProperty("from", w.checkpoint().toString());
-            ws.addProperty("loaded", w.loaded().size());
-            JsonArray fresh = new JsonArray();
-            w.fresh().forEach(fresh::add);
-            ws.add("fresh", fresh);
-            o.add("warm_start", ws);
-        });
-        try {
-            AtomicFile.writeString(s.summaryFile(),
-                    new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o) + "\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + s.summaryFile(), e);
-        }
+    /** The summary.json message of a finished run. */
+    private static TrainingSummary summaryMessage(Summary s, String modelType, TrainingTiming timing) {
+        TrainingSummary.Builder o = TrainingSummary.newBuilder()
+                .setModel(modelType)
+                .setRunId(s.runId());
+        s.resumedFrom().ifPresent(p -> o.setResumedFrom(p.toString()));
+        o.setSteps(s.steps())
+                .setStopReason(s.stopReason())
+                .setEarlyStopped(s.outcome().stopReason() != null);
+        s.outcome().best().ifPresent(b -> o.setBestEvaluation(evaluation(b)));
+        o.setLastEvaluation(evaluation(s.outcome().last()));
+        ExportsSummary.Builder exports = ExportsSummary.newBuilder();
+        s.outcome().finalExport().ifPresent(e -> exports.setFinal(e.path().toString()));
+        s.outcome().bestExports().forEach(e -> exports.addBest(export(e)));
+        s.outcome().latestExports().forEach(e -> exports.addLatest(export(e)));
+        o.setExports(exports);
+        s.exported().ifPresent(p -> o.setReportedExport(p.toString()));
+        o.setTest(TestSummary.newBuilder().setSplit(s.testSplit()).setRows(s.testRows()).putAllMetrics(s.testMetrics()));
+        s.plots().forEach(p -> o.addPlots(p.toString()));
+        o.setHistory(s.history().toString());
+        o.setTraining(timing);
+        s.warmStart().ifPresent(w -> o.setWarmStart(WarmStartSummary.newBuilder()
+                .setFrom(w.checkpoint().toString())
+                .setLoaded(w.loaded().size())
+                .addAllFresh(w.fresh())));
+        return o.build();
     }
 
-    private static JsonObject metricsJson(Map<String, Double> metrics) {
-        JsonObject o = new JsonObject();
-        metrics.forEach(o::addProperty);
-        return o;
+    private static EvaluationSummary evaluation(PeriodicEvaluator.Evaluation e) {
+        return EvaluationSummary.newBuilder().setStep(e.step()).putAllMetrics(e.metrics()).build();
     }
 
-    private static JsonArray exportsJson(List<PeriodicEvaluator.Export> exports) {
-        JsonArray a = new JsonArray();
-        for (PeriodicEvaluator.Export e : exports) {
-            JsonObject o = new JsonObject();
-            o.addProperty("path", e.path().toString());
-            o.addProperty("step", e.step());
-            o.addProperty("metric", e.metric());
-            a.add(o);
-        }
-        return a;
+    private static ExportSummary export(PeriodicEvaluator.Export e) {
+        return ExportSummary.newBuilder().setPath(e.path().toString()).setStep(e.step()).setMetric(e.metric()).build();
     }
 }
