@@ -3,12 +3,10 @@ package org.recspark.sampledata;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -19,10 +17,9 @@ class FrappeLibFmTest {
 
     @Test
     void readsTheSharedFrappeSplit() {
-        Optional<Path> dir = SharedDatasets.frappe();
-        assumeTrue(dir.isPresent(), "shared data not found at " + SharedDatasets.root().resolve("frappe") + ": skipping");
-        List<LibFmRow> train = FrappeLibFm.train(dir.get());
-        List<LibFmRow> test = FrappeLibFm.test(dir.get());
+        Path dir = RequiredSharedData.frappe("the row counts and labels of the Frappe split");
+        List<LibFmRow> train = FrappeLibFm.train(dir);
+        List<LibFmRow> test = FrappeLibFm.test(dir);
         assertEquals(57_722, train.size());
         assertEquals(28_860, test.size());
         for (List<LibFmRow> rows : List.of(train, test)) {

@@ -2,7 +2,6 @@ package org.recspark.sampledata;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,7 +9,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -27,9 +25,8 @@ class MovieLens100kTest {
 
     @Test
     void readsTheSharedDataAndSplitsByTimeLikeTheReference() throws Exception {
-        Optional<Path> dir = SharedDatasets.movieLens100k();
-        assumeTrue(dir.isPresent(), "shared data not found at " + SharedDatasets.root().resolve("movielens-100k") + ": skipping");
-        MovieLens100k movieLens = MovieLens100k.read(dir.get());
+        Path dir = RequiredSharedData.movieLens100k("the reader and the time split against the reference's test set");
+        MovieLens100k movieLens = MovieLens100k.read(dir);
         assertEquals(100_000, movieLens.ratings().size());
         assertEquals(943, movieLens.users().size());
         assertEquals(1682, movieLens.movies().size());

@@ -2,7 +2,6 @@ package org.recspark.hpo.movielens;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -10,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recspark.hpo.RepoFiles;
 import org.recspark.hpo.trial.TrialStatus;
-import org.recspark.sampledata.SharedDatasets;
+import org.recspark.sampledata.RequiredSharedData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +23,8 @@ class MovieLensSearchTest {
 
     @Test
     void theSearchBeatsTheDefaultConfigsValidationAuc(@TempDir Path dir) {
-        Optional<Path> data = SharedDatasets.movieLens100k();
-        assumeTrue(data.isPresent(), "shared data not found at " + SharedDatasets.root().resolve("movielens-100k") + ": skipping");
-        MovieLensSearch search = new MovieLensSearch(RepoFiles.examples("hpo/movielens_deepfm_search.pbtxt"), Optional.empty(), data.get(), 2);
+        Path data = RequiredSharedData.movieLens100k("the HPO acceptance search (the search beats the default config)");
+        MovieLensSearch search = new MovieLensSearch(RepoFiles.examples("hpo/movielens_deepfm_search.pbtxt"), Optional.empty(), data, 2);
         MovieLensSearch.Comparison c = search.run(dir);
         LOG.info("MovieLens search:\n{}", MovieLensSearch.table(c, search.space().getParamsList().stream().map(p -> p.getPath()).toList()));
         assertEquals(8, c.search().trials().size());

@@ -33,6 +33,7 @@ import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.jobs.JobDescriptions;
 import org.recspark.jobs.RecSparkCliAccess;
+import org.recspark.sampledata.RequiredSharedData;
 
 /** The sample job on the bundled sample, against the online path of the feature jar. One local[2] session. */
 public class SampleBuildJobTest {
@@ -154,11 +155,9 @@ public class SampleBuildJobTest {
 
     @Test
     void movieLensRunsEndToEndWithOnlineParity() throws IOException {
-        Optional<Path> movieLens = org.recspark.sampledata.SharedDatasets.movieLens100k();
-        org.junit.jupiter.api.Assumptions.assumeTrue(movieLens.isPresent(),
-                "MovieLens-100K not found under " + org.recspark.sampledata.SharedDatasets.root() + ": skipping");
+        Path movieLens = RequiredSharedData.movieLens100k("build-samples on MovieLens-100K with online parity");
         Path dir = tmp.resolve("movielens");
-        org.recspark.sampledata.MovieLensTables.write(org.recspark.sampledata.MovieLens100k.read(movieLens.get()),
+        org.recspark.sampledata.MovieLensTables.write(org.recspark.sampledata.MovieLens100k.read(movieLens),
                 dir.resolve("target/datasets/movielens"));
         Path config = dir.resolve("examples/movielens_samples.pbtxt");
         Files.createDirectories(config.getParent());
