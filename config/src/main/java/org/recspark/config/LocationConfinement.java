@@ -53,11 +53,22 @@ final class LocationConfinement {
         String property = System.getProperty(ALLOWED_PATHS_PROPERTY, "");
         for (String prefix : property.split(",")) {
             if (!prefix.isBlank()) {
-                confinement.allow(prefix.strip(), Path.of("").toAbsolutePath(), "system property " + ALLOWED_PATHS_PROPERTY);
+                confinement.allowGivenOnItsOwn(prefix.strip(), "system property " + ALLOWED_PATHS_PROPERTY);
             }
         }
         confinement.walk(config, "");
         return out;
+    }
+
+    /** A prefix named outside any config, as a command-line location is: a path without a scheme is on the default filesystem. */
+    private void allowGivenOnItsOwn(String prefix, String where) {
+        try {
+            // A URI needs no storage to be compared; only a path without a scheme must be placed on a filesystem.
+            Target target = Locations.hasScheme(prefix) ? Target.of(prefix, configDir) : Target.of(Locations.of(prefix));
+            roots.add(new Root(target, "'" + prefix + "'"));
+        } catch (IllegalArgumentException e) {
+            out.add(new Violation(where, e.getMessage()));
+        }
     }
 
     private void allow(String prefix, Path base, String where) {
@@ -121,7 +132,7 @@ final class LocationConfinement {
         static Target of(String location, Path base) {
             if (Locations.hasScheme(location)) {
                 URI uri = parseUri(location);
-                return "file".equalsIgnoreCase(uri.getScheme()) ? local(Path.of(uri)) : new Target(null, null, uri);
+                return "file".equalsIgnoreCase(uri.getScheme()) ? local(Locations.of(location)) : new Target(null, null, uri);
             }
             if (Locations.isLocal(base)) {
                 return local(location.isEmpty() ? base : base.resolve(location));
@@ -133,6 +144,10 @@ final class LocationConfinement {
             } catch (URISyntaxException e) {
                 throw new IllegalArgumentException("'" + location + "' is not a valid path: " + e.getMessage(), e);
             }
+        }
+
+        static Target of(Path path) {
+            return Locations.isLocal(path) ? local(path) : new Target(null, null, path.toUri().normalize());
         }
 
         private static Target local(Path path) {
