@@ -70,7 +70,10 @@ class RingFormationTest {
             assertEquals(3f, sum0.get(20, TimeUnit.SECONDS), "the real ring works");
             assertEquals(3f, sum1.get(20, TimeUnit.SECONDS), "the real ring works");
             String staleMessage = staleJoin.get(20, TimeUnit.SECONDS);
-            assertTrue(staleMessage.contains("refused this rank's handshake"), staleMessage);
+            // Refused when its handshake ends first; cut off mid-handshake (a reset) when the real predecessor's ends
+            // first and rank 0 closes the connections still in their handshake. Either way it never joins.
+            assertTrue(staleMessage.contains("joining the ring") && (staleMessage.contains("refused this rank's handshake")
+                    || staleMessage.contains("handshake failed")), staleMessage);
             assertFalse(staleMessage.contains("stage-2-attempt-1"), "the refusal does not name the expected session: " + staleMessage);
         }
     }
