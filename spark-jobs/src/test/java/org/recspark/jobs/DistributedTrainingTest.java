@@ -26,6 +26,7 @@ import org.recspark.jobs.training.SampleSource;
 import org.recspark.jobs.training.SampleSplit;
 import org.recspark.trainer.eval.TrainingProgress;
 import org.recspark.trainer.export.ExportBundle;
+import org.recspark.trainer.train.CheckpointLocator;
 import org.recspark.trainer.train.CheckpointReader;
 
 /**
@@ -140,7 +141,7 @@ class DistributedTrainingTest {
         assertEquals(killed.resolve("checkpoints").resolve("ckpt-" + retried.get("steps").getAsLong()).toString(),
                 rerun.get("resumed_from").getAsString());
         assertFalse(Files.exists(partial), "a partial checkpoint is removed at the next start");
-        for (Path checkpoint : CheckpointReader.list(killed.resolve("checkpoints"))) {
+        for (Path checkpoint : CheckpointLocator.list(killed.resolve("checkpoints"))) {
             assertEquals(runId, CheckpointReader.open(checkpoint).manifest().getRunId(), checkpoint.toString());
         }
     }

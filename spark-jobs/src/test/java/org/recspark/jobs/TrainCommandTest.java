@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recspark.storage.DirectoryLock;
 import org.recspark.trainer.export.ExportBundle;
-import org.recspark.trainer.train.CheckpointReader;
+import org.recspark.trainer.train.CheckpointLocator;
 import org.recspark.trainer.train.RunRecord;
 
 /** build-samples then train on the bundled sample: the launcher's path from raw logs to a model. */
@@ -58,7 +58,7 @@ class TrainCommandTest {
         }
         assertTrue(Files.isRegularFile(modelDir.resolve("summary.json")), printed);
         assertTrue(Files.isDirectory(modelDir.resolve("export/final")), printed);
-        long steps = CheckpointReader.resolve(modelDir).manifest().getGlobalStep();
+        long steps = CheckpointLocator.resolve(modelDir).manifest().getGlobalStep();
         assertTrue(printed.contains("train: " + steps + " steps in "), printed);
 
         rerunsResumeTheRunRefuseAChangedModelAndOverwriteOnRequest(dir, config, samples, modelDir, steps);

@@ -12,7 +12,7 @@ import org.recspark.config.proto.PipelineConfig;
 import org.recspark.evaluator.report.MetricsHistory;
 import org.recspark.storage.CommittedDirectory;
 import org.recspark.trainer.train.CheckpointException;
-import org.recspark.trainer.train.CheckpointReader;
+import org.recspark.trainer.train.CheckpointLocator;
 import org.recspark.trainer.train.ConfigFingerprint;
 import org.recspark.trainer.train.RunRecord;
 import org.slf4j.Logger;
@@ -109,7 +109,7 @@ public final class RunDirectory {
 
     /** The newest complete checkpoint of run {@code runId} in a run directory, if any. */
     public static Optional<Path> latestCheckpoint(Path runDir, String runId) {
-        return CheckpointReader.latest(runDir.resolve(CHECKPOINTS), runId);
+        return CheckpointLocator.latest(runDir.resolve(CHECKPOINTS), runId);
     }
 
     /**

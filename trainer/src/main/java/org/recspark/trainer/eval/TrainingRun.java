@@ -39,6 +39,7 @@ import org.recspark.trainer.model.ModelContext;
 import org.recspark.trainer.model.ModelFactory;
 import org.recspark.trainer.model.TaskSpec;
 import org.recspark.trainer.nn.ModelParameters;
+import org.recspark.trainer.train.CheckpointLocator;
 import org.recspark.trainer.train.CheckpointReader;
 import org.recspark.trainer.train.CheckpointWriter;
 import org.recspark.trainer.train.ScoredRows;
@@ -177,7 +178,7 @@ public final class TrainingRun {
         if (trainConfig.hasWarmStartFrom() && start.resumes()) {
             LOG.info("Not warm-starting from {}: the run resumes from its own checkpoint", trainConfig.getWarmStartFrom());
         } else if (trainConfig.hasWarmStartFrom()) {
-            warmStart = Optional.of(CheckpointReader.resolve(Locations.resolve(configDir, trainConfig.getWarmStartFrom())).warmStart(params));
+            warmStart = Optional.of(CheckpointLocator.resolve(Locations.resolve(configDir, trainConfig.getWarmStartFrom())).warmStart(params));
         }
         String modelType = ModelFactory.typeName(config.getModelConfig());
         List<String> taskNames = model.tasks().stream().map(TaskSpec::name).toList();
@@ -308,7 +309,7 @@ public final class TrainingRun {
                 throw new IllegalStateException("checkpoint " + checkpoint.get() + " belongs to run '" + reader.manifest().getRunId()
                         + "', not to the resumed run " + runId);
             }
-            reader.restore(trainer);
+            trainer.restore(reader);
             LOG.info("resuming from checkpoint {} at step {}, epoch {} (run {})", checkpoint.get(), trainer.state().globalStep(),
                     trainer.state().epoch(), runId);
         }

@@ -20,6 +20,8 @@ import org.recspark.config.proto.export.BundleFile;
 import org.recspark.config.proto.export.ExportManifest;
 import org.recspark.config.proto.export.InputFeature;
 import org.recspark.features.FeatureGenerator;
+import org.recspark.features.FeatureSchema;
+import org.recspark.features.FeatureSpec;
 import org.recspark.storage.CommittedDirectory;
 import org.recspark.storage.PathTrees;
 import org.recspark.trainer.model.Model;
@@ -40,8 +42,8 @@ public final class ExportBundle {
     public static final String MANIFEST = "export.pb";
     /** The manifest's SHA-256, written after it: what vouches for the manifest, which vouches for every other file. */
     public static final String MANIFEST_CHECKSUM = MANIFEST + ".sha256";
-    static final String WEIGHTS = "weights";
-    static final String VOCAB = "vocab";
+    public static final String WEIGHTS = "weights";
+    public static final String VOCAB = "vocab";
 
     private final Path dir;
     private final ExportManifest manifest;
@@ -84,7 +86,7 @@ public final class ExportBundle {
      * Writes the manifest and then its checksum ({@value #MANIFEST_CHECKSUM}, in {@code sha256sum}
      * format): the manifest holds every other file's SHA-256, so the checksum covers the whole bundle.
      */
-    static void writeManifest(Path dir, ExportManifest manifest) throws IOException {
+    public static void writeManifest(Path dir, ExportManifest manifest) throws IOException {
         byte[] bytes = manifest.toByteArray();
         Files.write(dir.resolve(MANIFEST), bytes);
         Files.writeString(dir.resolve(MANIFEST_CHECKSUM), sha256(bytes) + "  " + MANIFEST + "\n", StandardCharsets.UTF_8);
@@ -172,7 +174,7 @@ public final class ExportBundle {
      */
     public LoadedModel load() {
         FeatureGenerator generator = FeatureGenerator.compile(config.getFeatureConfig(), dir);
-        List<InputFeature> compiled = ModelExporter.inputSchema(generator.schema());
+        List<InputFeature> compiled = inputSchema(generator.schema());
         if (!compiled.equals(manifest.getInputSchemaList())) {
             throw new ExportException("export bundle " + dir + ": this feature jar compiles the bundle's feature config into a "
                     + "different input schema than the trainer's:\n  " + schemaDifferences(manifest.getInputSchemaList(), compiled));
@@ -185,6 +187,18 @@ public final class ExportBundle {
         }
         CheckpointReader.open(dir.resolve(WEIGHTS)).loadWeights(params);
         return new LoadedModel(config, generator, model, params);
+    }
+
+    /** The schema as the bundle records it, to be compared with what a predictor's feature jar compiles. */
+    public static List<InputFeature> inputSchema(FeatureSchema schema) {
+        List<InputFeature> out = new ArrayList<>();
+        for (FeatureSpec s : schema.features()) {
+            out.add(InputFeature.newBuilder().setName(s.name()).setType(s.type().name().toLowerCase(java.util.Locale.ROOT))
+                    .addAllInputs(s.inputs()).setPerItem(s.perItem()).setSparse(s.sparse()).setWeighted(s.weighted())
+                    .setIdSpaceSize(s.idSpaceSize()).setDenseDim(s.denseDim()).setEmbeddingDim(s.embeddingDim())
+                    .setEmbeddingTable(s.sparse() ? s.embeddingTable() : "").setIdOffset(s.idOffset()).build());
+        }
+        return out;
     }
 
     private static String schemaDifferences(List<InputFeature> expected, List<InputFeature> actual) {
@@ -203,7 +217,7 @@ public final class ExportBundle {
     /** A model built from a bundle, ready to score. */
     public record LoadedModel(PipelineConfig config, FeatureGenerator generator, Model model, ModelParameters parameters) {}
 
-    static String sha256(Path file) throws IOException {
+    public static String sha256(Path file) throws IOException {
         MessageDigest digest = sha256Digest();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buffer = new byte[1 << 16];

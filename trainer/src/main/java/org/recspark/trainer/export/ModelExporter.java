@@ -14,9 +14,7 @@ import org.recspark.config.proto.FeatureConfig;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.export.BundleFile;
 import org.recspark.config.proto.export.ExportManifest;
-import org.recspark.config.proto.export.InputFeature;
 import org.recspark.features.FeatureSchema;
-import org.recspark.features.FeatureSpec;
 import org.recspark.storage.CommittedDirectory;
 import org.recspark.storage.Locations;
 import org.recspark.storage.PathTrees;
@@ -95,7 +93,7 @@ public final class ModelExporter {
                         .setModelType(modelType)
                         .setRunId(runId)
                         .setPipelineConfig(configText)
-                        .addAllInputSchema(inputSchema(schema))
+                        .addAllInputSchema(ExportBundle.inputSchema(schema))
                         .putAllMetrics(metrics);
                 tasks.forEach(t -> manifest.addTasks(t.name()));
                 manifest.addAllFiles(describeFiles(staging));
@@ -110,18 +108,6 @@ public final class ModelExporter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot export the model to " + target, e);
         }
-    }
-
-    /** The schema as the bundle records it, to be compared with what a predictor's feature jar compiles. */
-    public static List<InputFeature> inputSchema(FeatureSchema schema) {
-        List<InputFeature> out = new ArrayList<>();
-        for (FeatureSpec s : schema.features()) {
-            out.add(InputFeature.newBuilder().setName(s.name()).setType(s.type().name().toLowerCase(java.util.Locale.ROOT))
-                    .addAllInputs(s.inputs()).setPerItem(s.perItem()).setSparse(s.sparse()).setWeighted(s.weighted())
-                    .setIdSpaceSize(s.idSpaceSize()).setDenseDim(s.denseDim()).setEmbeddingDim(s.embeddingDim())
-                    .setEmbeddingTable(s.sparse() ? s.embeddingTable() : "").setIdOffset(s.idOffset()).build());
-        }
-        return out;
     }
 
     /** Copies every vocabulary file into the bundle and returns the feature config that points at the copies. */

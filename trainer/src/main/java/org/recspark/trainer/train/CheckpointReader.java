@@ -1,7 +1,6 @@
 package org.recspark.trainer.train;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -9,19 +8,14 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.stream.Stream;
 import org.recspark.config.proto.checkpoint.CheckpointManifest;
 import org.recspark.config.proto.checkpoint.TensorEntry;
 import org.recspark.config.proto.checkpoint.TensorKind;
-import org.recspark.storage.CommittedDirectory;
-import org.recspark.storage.Locations;
 import org.recspark.trainer.embedding.EmbeddingTable;
 import org.recspark.trainer.nn.ModelParameters;
 import org.recspark.trainer.nn.Parameter;
@@ -30,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads checkpoints written by {@link CheckpointWriter}, verifying the format version, the tensor
- * file's size and SHA-256, and every entry's range before anything is loaded. {@link #restore}
+ * file's size and SHA-256, and every entry's range before anything is loaded. {@link #restoreParameters}
  * continues a run exactly (everything must match); {@link #warmStart} loads what matches by name
  * into a new model (the daily incremental case).
  */
@@ -53,10 +47,10 @@ public final class CheckpointReader {
 
     /** Opens and verifies one checkpoint directory. */
     public static CheckpointReader open(Path checkpoint) {
-        Path manifestFile = checkpoint.resolve(CheckpointWriter.MANIFEST);
-        Path tensorFile = checkpoint.resolve(CheckpointWriter.TENSORS);
+        Path manifestFile = checkpoint.resolve(CheckpointFormat.MANIFEST);
+        Path tensorFile = checkpoint.resolve(CheckpointFormat.TENSORS);
         if (!Files.isRegularFile(manifestFile)) {
-            throw new CheckpointException(checkpoint + " is not a checkpoint: it has no " + CheckpointWriter.MANIFEST);
+            throw new CheckpointException(checkpoint + " is not a checkpoint: it has no " + CheckpointFormat.MANIFEST);
         }
         CheckpointManifest manifest;
         byte[] data;
@@ -68,17 +62,17 @@ public final class CheckpointReader {
         } catch (IOException e) {
             throw new CheckpointException("cannot read checkpoint " + checkpoint + ": " + e);
         }
-        if (manifest.getFormatVersion() != CheckpointWriter.FORMAT_VERSION) {
+        if (manifest.getFormatVersion() != CheckpointFormat.FORMAT_VERSION) {
             throw new CheckpointException("checkpoint " + checkpoint + " has format version " + manifest.getFormatVersion()
-                    + "; this build reads version " + CheckpointWriter.FORMAT_VERSION);
+                    + "; this build reads version " + CheckpointFormat.FORMAT_VERSION);
         }
         if (data.length != manifest.getTensorsBytes()) {
-            throw new CheckpointException("checkpoint " + checkpoint + ": " + CheckpointWriter.TENSORS + " has " + data.length
+            throw new CheckpointException("checkpoint " + checkpoint + ": " + CheckpointFormat.TENSORS + " has " + data.length
                     + " bytes, the manifest says " + manifest.getTensorsBytes() + " (truncated or replaced)");
         }
         String sha = sha256(data);
         if (!sha.equals(manifest.getTensorsSha256())) {
-            throw new CheckpointException("checkpoint " + checkpoint + ": " + CheckpointWriter.TENSORS + " has SHA-256 " + sha
+            throw new CheckpointException("checkpoint " + checkpoint + ": " + CheckpointFormat.TENSORS + " has SHA-256 " + sha
                     + ", the manifest says " + manifest.getTensorsSha256() + " (corrupted)");
         }
         for (TensorEntry e : manifest.getTensorsList()) {
@@ -91,85 +85,6 @@ public final class CheckpointReader {
         return new CheckpointReader(checkpoint, manifest, ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN));
     }
 
-    /**
-     * The checkpoint a path names: a checkpoint directory itself, or the newest complete checkpoint
-     * of the most recent run in a run directory (or its {@code checkpoints/} folder). The most
-     * recent run is the one the run directory's {@value RunRecord#FILE} names; without one (runs
-     * written before run ids), the run of the checkpoint created last (ties: the higher step). Of
-     * that run, the checkpoint with the highest step is taken; other runs' checkpoints are ignored.
-     */
-    public static CheckpointReader resolve(Path path) {
-        if (Files.isRegularFile(path.resolve(CheckpointWriter.MANIFEST))) {
-            return open(path);
-        }
-        boolean runDirectory = Files.isDirectory(path.resolve("checkpoints"));
-        Path dir = runDirectory ? path.resolve("checkpoints") : path;
-        Path runDir = runDirectory ? path : path.getFileName() != null && path.getFileName().toString().equals("checkpoints")
-                ? Locations.parentOf(path) : null;
-        Optional<String> runId = (runDir == null ? Optional.<RunRecord>empty() : RunRecord.read(runDir)).map(RunRecord::runId)
-                .or(() -> mostRecentRun(dir));
-        List<Path> all = runId.map(id -> list(dir, id)).orElse(List.of());
-        if (all.isEmpty()) {
-            throw new CheckpointException("no complete checkpoint" + runId.map(id -> " of run " + id).orElse("") + " in " + path);
-        }
-        LOG.info("{} resolves to {} (the newest complete checkpoint of run {})", path, all.get(all.size() - 1), runId.get());
-        return open(all.get(all.size() - 1));
-    }
-
-    /** Complete checkpoints in a directory, oldest first, of any run (temporary directories are skipped). */
-    public static List<Path> list(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> children = Files.list(dir)) {
-            return children.filter(p -> p.getFileName().toString().matches(CheckpointWriter.PREFIX + "\\d+"))
-                    .filter(CommittedDirectory::isCommitted)
-                    .sorted(Comparator.comparingLong(CheckpointReader::stepOf))
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list checkpoints in " + dir, e);
-        }
-    }
-
-    /** Complete checkpoints of run {@code runId} in a directory, oldest first. */
-    public static List<Path> list(Path dir, String runId) {
-        return list(dir).stream().filter(p -> runId.equals(readManifest(p).getRunId())).toList();
-    }
-
-    /** The newest complete checkpoint of run {@code runId} in a directory, if any. */
-    public static Optional<Path> latest(Path dir, String runId) {
-        List<Path> all = list(dir, runId);
-        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
-    }
-
-    /** The run of the checkpoint created last in {@code dir} (ties: the higher step); empty without checkpoints. */
-    private static Optional<String> mostRecentRun(Path dir) {
-        CheckpointManifest newest = null;
-        for (Path p : list(dir)) {
-            CheckpointManifest m = readManifest(p);
-            if (newest == null || m.getCreatedUnixMillis() >= newest.getCreatedUnixMillis()) {
-                newest = m;
-            }
-        }
-        return Optional.ofNullable(newest).map(CheckpointManifest::getRunId);
-    }
-
-    /** A checkpoint's manifest alone (no tensor verification), for listing. */
-    private static CheckpointManifest readManifest(Path checkpoint) {
-        Path file = checkpoint.resolve(CheckpointWriter.MANIFEST);
-        try {
-            return CheckpointManifest.parseFrom(Files.readAllBytes(file));
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new CheckpointException("checkpoint " + checkpoint + " has a corrupt manifest: " + e.getMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-    }
-
-    private static long stepOf(Path p) {
-        return Long.parseLong(p.getFileName().toString().substring(CheckpointWriter.PREFIX.length()));
-    }
-
     public Path path() {
         return path;
     }
@@ -178,9 +93,12 @@ public final class CheckpointReader {
         return manifest;
     }
 
-    /** Restores a trainer exactly: parameters, buffers, optimizer state, tables and position. */
-    public void restore(Trainer trainer) {
-        ModelParameters params = trainer.parameters();
+    /**
+     * Loads every parameter, buffer and table with its optimizer state, for continuing a run exactly:
+     * the checkpoint and the model must match in both directions (all differences named at once).
+     * The dense optimizer's state is {@link #denseOptimizerState()}.
+     */
+    public void restoreParameters(ModelParameters params) {
         List<String> problems = mismatches(params);
         if (!problems.isEmpty()) {
             throw new CheckpointException("checkpoint " + path + " does not match the model:\n  " + String.join("\n  ", problems));
@@ -188,6 +106,13 @@ public final class CheckpointReader {
         for (Parameter p : params.all()) {
             readFloats(entries.get(key(TensorKind.PARAMETER, p.name())), p.value());
         }
+        for (EmbeddingTable t : params.tables()) {
+            loadTable(t, true);
+        }
+    }
+
+    /** The dense optimizer's state by name, in the checkpoint's order. */
+    public Map<String, float[]> denseOptimizerState() {
         Map<String, float[]> denseState = new LinkedHashMap<>();
         for (TensorEntry e : manifest.getTensorsList()) {
             if (e.getKind() == TensorKind.DENSE_STATE) {
@@ -196,13 +121,7 @@ public final class CheckpointReader {
                 denseState.put(e.getName(), v);
             }
         }
-        trainer.denseOptimizer().restore(denseState, manifest.getDenseOptimizerSteps());
-        trainer.sparseOptimizer().setSteps(manifest.getSparseOptimizerSteps());
-        for (EmbeddingTable t : params.tables()) {
-            loadTable(t, true);
-        }
-        trainer.state().restore(manifest.getGlobalStep(), manifest.getEpoch(), manifest.getBatchInEpoch(), manifest.getSamplesSeen());
-        LOG.info("Restored {} at {}", path, trainer.state());
+        return denseState;
     }
 
     /**

@@ -32,9 +32,6 @@ import org.slf4j.LoggerFactory;
  * run are kept, and other runs' checkpoints are never pruned.
  */
 public final class CheckpointWriter {
-    static final int FORMAT_VERSION = 1;
-    static final String MANIFEST = "manifest.pb";
-    static final String TENSORS = "tensors.bin";
     static final String PREFIX = "ckpt-";
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointWriter.class);
 
@@ -102,7 +99,7 @@ public final class CheckpointWriter {
                                   String runId) throws IOException {
         TrainingState state = trainer.state();
         CheckpointManifest.Builder manifest = CheckpointManifest.newBuilder()
-                .setFormatVersion(FORMAT_VERSION)
+                .setFormatVersion(CheckpointFormat.FORMAT_VERSION)
                 .setGlobalStep(state.globalStep())
                 .setEpoch(state.epoch())
                 .setBatchInEpoch(state.batchInEpoch())
@@ -115,7 +112,7 @@ public final class CheckpointWriter {
                 .setRunId(runId);
         MessageDigest sha = sha256();
         long bytes;
-        try (OutputStream file = Files.newOutputStream(target.resolve(TENSORS));
+        try (OutputStream file = Files.newOutputStream(target.resolve(CheckpointFormat.TENSORS));
              DigestOutputStream digest = new DigestOutputStream(new BufferedOutputStream(file, 1 << 16), sha);
              TensorSink sink = new TensorSink(digest, manifest)) {
             for (Parameter p : trainer.parameters().all()) {
@@ -138,7 +135,7 @@ public final class CheckpointWriter {
             bytes = sink.position();
         }
         manifest.setTensorsSha256(HexFormat.of().formatHex(sha.digest())).setTensorsBytes(bytes);
-        Files.write(target.resolve(MANIFEST), manifest.build().toByteArray());
+        Files.write(target.resolve(CheckpointFormat.MANIFEST), manifest.build().toByteArray());
         return bytes;
     }
 
@@ -151,7 +148,7 @@ public final class CheckpointWriter {
     }
 
     private void prune() throws IOException {
-        List<Path> ours = CheckpointReader.list(dir, runId);
+        List<Path> ours = CheckpointLocator.list(dir, runId);
         for (int i = 0; i < ours.size() - keep; i++) {
             deleteRecursively(ours.get(i));
             LOG.info("Pruned checkpoint {} of run {}", ours.get(i), runId);

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.recspark.config.proto.TrainConfig;
+import org.recspark.config.proto.checkpoint.CheckpointManifest;
 import org.recspark.trainer.data.Batches;
 import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.data.Examples;
@@ -394,6 +395,19 @@ public final class Trainer implements AutoCloseable {
     /** Scores rows with any model, single-threaded, keeping what metrics need. */
     public static ScoredRows score(Model model, EvaluationData data, int batchSize) {
         return BatchScorer.score(model, data, batchSize, 0, null, 1);
+    }
+
+    /**
+     * Continues from a checkpoint of this run exactly: parameters, buffers, tables and both
+     * optimizers' state, and the training position.
+     */
+    public void restore(CheckpointReader checkpoint) {
+        checkpoint.restoreParameters(params);
+        CheckpointManifest manifest = checkpoint.manifest();
+        denseOptimizer.restore(checkpoint.denseOptimizerState(), manifest.getDenseOptimizerSteps());
+        sparseOptimizer.setSteps(manifest.getSparseOptimizerSteps());
+        state.restore(manifest.getGlobalStep(), manifest.getEpoch(), manifest.getBatchInEpoch(), manifest.getSamplesSeen());
+        LOG.info("Restored {} at {}", checkpoint.path(), state);
     }
 
     @Override

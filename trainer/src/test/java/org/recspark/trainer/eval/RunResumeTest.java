@@ -21,6 +21,7 @@ import org.recspark.evaluator.report.MetricsRecord;
 import org.recspark.trainer.export.ExportBundle;
 import org.recspark.trainer.model.ZooConfigs;
 import org.recspark.trainer.model.ZooFixture;
+import org.recspark.trainer.train.CheckpointLocator;
 import org.recspark.trainer.train.CheckpointReader;
 import org.recspark.trainer.train.RunRecord;
 
@@ -118,7 +119,7 @@ class RunResumeTest {
         assertEquals(straight.outcome().bestExports().stream().map(PeriodicEvaluator.Export::step).toList(),
                 resumed.outcome().bestExports().stream().map(PeriodicEvaluator.Export::step).toList(),
                 "the best exports are ranked across the interruption");
-        for (Path checkpoint : CheckpointReader.list(runDir.resolve("checkpoints"))) {
+        for (Path checkpoint : CheckpointLocator.list(runDir.resolve("checkpoints"))) {
             assertEquals(runId, CheckpointReader.open(checkpoint).manifest().getRunId(), checkpoint.toString());
         }
         assertEquals(runId, ExportBundle.open(runDir.resolve("export/final")).manifest().getRunId());
@@ -173,7 +174,7 @@ class RunResumeTest {
         for (Path bundle : children(runDir.resolve("export/best"))) {
             assertEquals(fresh.runId(), ExportBundle.open(bundle).manifest().getRunId(), "export/best holds only the new run's bundles");
         }
-        assertEquals(fresh.runId(), CheckpointReader.resolve(runDir).manifest().getRunId(),
+        assertEquals(fresh.runId(), CheckpointLocator.resolve(runDir).manifest().getRunId(),
                 "warm_start_from the directory loads the newest checkpoint of its most recent run");
     }
 
@@ -236,7 +237,7 @@ class RunResumeTest {
     }
 
     private static String tensorsSha256(Path runDir) {
-        List<Path> checkpoints = CheckpointReader.list(runDir.resolve("checkpoints"));
+        List<Path> checkpoints = CheckpointLocator.list(runDir.resolve("checkpoints"));
         return CheckpointReader.open(checkpoints.get(checkpoints.size() - 1)).manifest().getTensorsSha256();
     }
 

@@ -75,7 +75,7 @@ class CheckpointTest {
             Path checkpoint = writer(dir.resolve(optimizer), halfConfig).write(first);
 
             Trainer resumed = trainer(straightConfig);
-            CheckpointReader.open(checkpoint).restore(resumed);
+            resumed.restore(CheckpointReader.open(checkpoint));
             assertEquals(11, resumed.state().globalStep());
             resumed.fit(data, null);
 
@@ -112,12 +112,12 @@ class CheckpointTest {
         CheckpointWriter writer = writer(dir, config);
         trainer.withCheckpoints(writer).fit(data, null);
         // one checkpoint per epoch (every_steps 0), 5 epochs, keep 2
-        List<Path> kept = CheckpointReader.list(dir);
+        List<Path> kept = CheckpointLocator.list(dir);
         assertEquals(List.of(dir.resolve("ckpt-16"), dir.resolve("ckpt-20")), kept);
         Files.createDirectories(dir.resolve(".tmp-ckpt-24-123"));
         Files.createDirectories(dir.resolve("ckpt-24"));
-        assertEquals(kept, CheckpointReader.list(dir), "incomplete and temporary directories are not checkpoints");
-        assertEquals(dir.resolve("ckpt-20"), CheckpointReader.resolve(dir).path());
+        assertEquals(kept, CheckpointLocator.list(dir), "incomplete and temporary directories are not checkpoints");
+        assertEquals(dir.resolve("ckpt-20"), CheckpointLocator.resolve(dir).path());
         trainer.close();
     }
 
@@ -136,16 +136,16 @@ class CheckpointTest {
             next.withCheckpoints(new CheckpointWriter(checkpoints, 1, "deepfm", shorter.toString(), "new-run")).fit(data, null);
         }
         assertEquals(List.of(checkpoints.resolve("ckpt-8"), checkpoints.resolve("ckpt-16"), checkpoints.resolve("ckpt-20")),
-                CheckpointReader.list(checkpoints));
-        assertEquals(List.of(checkpoints.resolve("ckpt-16"), checkpoints.resolve("ckpt-20")), CheckpointReader.list(checkpoints, "old-run"));
+                CheckpointLocator.list(checkpoints));
+        assertEquals(List.of(checkpoints.resolve("ckpt-16"), checkpoints.resolve("ckpt-20")), CheckpointLocator.list(checkpoints, "old-run"));
 
-        assertEquals(checkpoints.resolve("ckpt-8"), CheckpointReader.resolve(runDir).path(),
+        assertEquals(checkpoints.resolve("ckpt-8"), CheckpointLocator.resolve(runDir).path(),
                 "without a run record, the run of the checkpoint created last, not the highest step");
         new RunRecord("old-run", 0, ConfigFingerprint.of(config)).write(runDir);
-        assertEquals(checkpoints.resolve("ckpt-20"), CheckpointReader.resolve(runDir).path(), "the run the record names");
-        assertEquals(checkpoints.resolve("ckpt-20"), CheckpointReader.resolve(checkpoints).path());
+        assertEquals(checkpoints.resolve("ckpt-20"), CheckpointLocator.resolve(runDir).path(), "the run the record names");
+        assertEquals(checkpoints.resolve("ckpt-20"), CheckpointLocator.resolve(checkpoints).path());
         new RunRecord("gone-run", 0, ConfigFingerprint.of(config)).write(runDir);
-        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.resolve(runDir));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointLocator.resolve(runDir));
         assertTrue(e.getMessage().contains("no complete checkpoint of run gone-run"), e.getMessage());
     }
 
@@ -155,7 +155,7 @@ class CheckpointTest {
         Trainer trainer = trainer(config);
         trainer.fit(RandomExamples.generate(config, 200, 3), null);
         Path ckpt = writer(dir, config).write(trainer);
-        Path tensors = ckpt.resolve(CheckpointWriter.TENSORS);
+        Path tensors = ckpt.resolve(CheckpointFormat.TENSORS);
         byte[] original = Files.readAllBytes(tensors);
 
         try (RandomAccessFile f = new RandomAccessFile(tensors.toFile(), "rw")) {
@@ -170,7 +170,7 @@ class CheckpointTest {
         assertTrue(truncated.getMessage().contains("truncated"), truncated.getMessage());
 
         Files.write(tensors, original);
-        Path manifest = ckpt.resolve(CheckpointWriter.MANIFEST);
+        Path manifest = ckpt.resolve(CheckpointFormat.MANIFEST);
         CheckpointManifest m = CheckpointManifest.parseFrom(Files.readAllBytes(manifest));
         Files.write(manifest, m.toBuilder().setFormatVersion(99).build().toByteArray());
         CheckpointException version = assertThrows(CheckpointException.class, () -> CheckpointReader.open(ckpt));
@@ -239,7 +239,7 @@ class CheckpointTest {
         Path ckpt = writer(dir, config).write(trainer);
         PipelineConfig wider = RandomExamples.config(MODEL.formatted(3, "adam").replace("hidden_units: [16, 8]", "hidden_units: [16, 4]"));
         Trainer other = trainer(wider);
-        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointReader.open(ckpt).restore(other));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> other.restore(CheckpointReader.open(ckpt)));
         assertTrue(e.getMessage().contains("parameter 'deepfm/dnn/1/weight' is 16x4 in the model, 16x8 in the checkpoint"), e.getMessage());
         trainer.close();
         other.close();

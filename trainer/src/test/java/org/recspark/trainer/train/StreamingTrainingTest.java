@@ -87,7 +87,7 @@ class StreamingTrainingTest {
             first.fit(stream(straightConfig, rows), null);
             assertEquals(4, first.state().batchInEpoch());
             Path checkpoint = new CheckpointWriter(dir, 1, "deepfm", straightConfig.toString(), "streaming-test").write(first);
-            CheckpointReader.open(checkpoint).restore(resumed);
+            resumed.restore(CheckpointReader.open(checkpoint));
             resumed.fit(stream(straightConfig, rows), null);
             assertEquals(25, resumed.state().globalStep());
             assertSameWeights(straight.parameters(), resumed.parameters());
