@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.recspark.trainer.tensor.Blas;
+import org.recspark.model.tensor.Blas;
 
 /**
  * Single-precision GEMM at the trainer's shapes (m x k times k x n), one thread: the trainer's path

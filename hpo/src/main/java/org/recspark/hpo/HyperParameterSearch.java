@@ -42,11 +42,11 @@ import org.recspark.hpo.trial.TrialOutcome;
 import org.recspark.hpo.trial.TrialRecord;
 import org.recspark.hpo.trial.TrialSpec;
 import org.recspark.hpo.trial.TrialStatus;
+import org.recspark.model.ModelContext;
+import org.recspark.model.ModelFactory;
+import org.recspark.model.TaskSpec;
+import org.recspark.model.nn.ModelParameters;
 import org.recspark.storage.DirectoryLock;
-import org.recspark.trainer.model.ModelContext;
-import org.recspark.trainer.model.ModelFactory;
-import org.recspark.trainer.model.TaskSpec;
-import org.recspark.trainer.nn.ModelParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

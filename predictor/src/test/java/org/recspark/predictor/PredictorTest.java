@@ -20,16 +20,16 @@ import org.recspark.features.FeatureBatch;
 import org.recspark.features.FeatureColumn;
 import org.recspark.features.FeatureSpec;
 import org.recspark.features.MapRecord;
-import org.recspark.trainer.data.Examples;
-import org.recspark.trainer.export.ExportException;
+import org.recspark.model.Model;
+import org.recspark.model.ModelContext;
+import org.recspark.model.ModelFactory;
+import org.recspark.model.bundle.ExportException;
+import org.recspark.model.data.Examples;
+import org.recspark.model.nn.ModelParameters;
 import org.recspark.trainer.export.ModelExporter;
-import org.recspark.trainer.model.Model;
-import org.recspark.trainer.model.ModelContext;
-import org.recspark.trainer.model.ModelFactory;
 import org.recspark.trainer.model.SyntheticCtrData;
 import org.recspark.trainer.model.ZooConfigs;
 import org.recspark.trainer.model.ZooFixture;
-import org.recspark.trainer.nn.ModelParameters;
 import org.recspark.trainer.train.Trainer;
 
 class PredictorTest {

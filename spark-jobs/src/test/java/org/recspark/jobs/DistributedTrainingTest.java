@@ -24,10 +24,10 @@ import org.recspark.jobs.training.DistributedTrainingJob;
 import org.recspark.jobs.training.SamplePlanner;
 import org.recspark.jobs.training.SampleSource;
 import org.recspark.jobs.training.SampleSplit;
+import org.recspark.model.bundle.CheckpointReader;
+import org.recspark.model.bundle.ExportBundle;
 import org.recspark.trainer.eval.TrainingProgress;
-import org.recspark.trainer.export.ExportBundle;
 import org.recspark.trainer.train.CheckpointLocator;
-import org.recspark.trainer.train.CheckpointReader;
 
 /**
  * Barrier-mode training of the sample config with 2 workers in local[2]: it trains, exports and

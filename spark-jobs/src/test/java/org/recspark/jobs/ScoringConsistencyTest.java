@@ -24,8 +24,8 @@ import org.recspark.evaluator.ConfiguredMetrics;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.jobs.samples.SampleBuildJobTest;
 import org.recspark.jobs.training.SampleTableReader;
+import org.recspark.model.data.Examples;
 import org.recspark.predictor.Predictor;
-import org.recspark.trainer.data.Examples;
 
 /**
  * The sample data from raw logs to an exported model, then scored back: batch prediction equals

@@ -13,8 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.recspark.model.bundle.ExportBundle;
 import org.recspark.storage.DirectoryLock;
-import org.recspark.trainer.export.ExportBundle;
 import org.recspark.trainer.train.CheckpointLocator;
 import org.recspark.trainer.train.RunRecord;
 

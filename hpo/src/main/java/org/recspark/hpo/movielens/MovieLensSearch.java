@@ -18,7 +18,7 @@ import org.recspark.hpo.trial.TrialOutcome;
 import org.recspark.hpo.trial.TrialRecord;
 import org.recspark.hpo.trial.TrialRunner;
 import org.recspark.hpo.trial.TrialSpec;
-import org.recspark.trainer.data.Examples;
+import org.recspark.model.data.Examples;
 import org.recspark.trainer.data.RealDatasets;
 import org.recspark.trainer.eval.RunSummaryFile;
 import org.slf4j.Logger;

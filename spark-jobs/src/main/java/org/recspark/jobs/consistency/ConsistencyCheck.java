@@ -35,9 +35,9 @@ import org.recspark.jobs.samples.SampleBuildJob;
 import org.recspark.jobs.samples.SideTable;
 import org.recspark.jobs.samples.SparkValues;
 import org.recspark.jobs.samples.TableLoader;
+import org.recspark.model.data.Examples;
+import org.recspark.model.data.ExamplesBuilder;
 import org.recspark.predictor.Predictor;
-import org.recspark.trainer.data.Examples;
-import org.recspark.trainer.data.ExamplesBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

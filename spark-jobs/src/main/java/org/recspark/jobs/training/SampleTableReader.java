@@ -12,8 +12,8 @@ import org.recspark.config.proto.LabelField;
 import org.recspark.features.FeatureSchema;
 import org.recspark.features.FeatureSpec;
 import org.recspark.jobs.samples.FeatureStage;
-import org.recspark.trainer.data.Examples;
-import org.recspark.trainer.data.ExamplesBuilder;
+import org.recspark.model.data.Examples;
+import org.recspark.model.data.ExamplesBuilder;
 import scala.collection.Seq;
 
 /**

@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
 import org.bytedeco.javacpp.Loader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.recspark.trainer.tensor.Blas;
+import org.recspark.model.tensor.Blas;
 
 /**
  * The fat jar for spark-submit: what is in it, that it stays small, that it runs beside exactly the
@@ -80,7 +80,7 @@ class FatJarTest {
 
     @Test
     void holdsTheProjectButNothingSparkProvides() {
-        for (String ours : List.of("org/recspark/jobs/RecSparkCli.class", "org/recspark/trainer/tensor/Blas.class",
+        for (String ours : List.of("org/recspark/jobs/RecSparkCli.class", "org/recspark/model/tensor/Blas.class",
                 "org/recspark/config/proto/PipelineConfig.class",
                 "org/recspark/shaded/protobuf/GeneratedMessage.class", "org/recspark/shaded/gson/Gson.class",
                 "org/recspark/shaded/guava/collect/ImmutableList.class", "org/recspark/shaded/codec/digest/MurmurHash3.class")) {

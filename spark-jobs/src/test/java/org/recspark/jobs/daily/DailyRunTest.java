@@ -28,11 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.recspark.evaluator.report.MetricsHistory;
 import org.recspark.evaluator.report.MetricsRecord;
 import org.recspark.jobs.RecSparkCliAccess;
+import org.recspark.model.bundle.ExportBundle;
 import org.recspark.sampledata.GeneratorSpec;
 import org.recspark.sampledata.PlantedDrift;
 import org.recspark.sampledata.SyntheticLogGenerator;
 import org.recspark.storage.DirectoryLock;
-import org.recspark.trainer.export.ExportBundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

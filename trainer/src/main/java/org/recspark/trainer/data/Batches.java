@@ -1,6 +1,7 @@
 package org.recspark.trainer.data;
 
 import java.util.Iterator;
+import org.recspark.model.data.Examples;
 
 /**
  * Batches of rows read one after another. Closing releases what reading holds (a decoding thread,

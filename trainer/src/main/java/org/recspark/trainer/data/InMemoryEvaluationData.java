@@ -1,6 +1,7 @@
 package org.recspark.trainer.data;
 
 import java.util.NoSuchElementException;
+import org.recspark.model.data.Examples;
 
 /** Held-out rows in memory, in their order, batches being slices. */
 public final class InMemoryEvaluationData implements EvaluationData {

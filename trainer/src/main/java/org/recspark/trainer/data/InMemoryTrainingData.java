@@ -3,6 +3,7 @@ package org.recspark.trainer.data;
 import java.util.Arrays;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
+import org.recspark.model.data.Examples;
 
 /**
  * Training rows held in memory: each epoch visits them in a permutation drawn from (seed, epoch)

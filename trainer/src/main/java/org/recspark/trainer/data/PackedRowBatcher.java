@@ -4,6 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.recspark.features.FeatureSpec;
+import org.recspark.model.data.Examples;
+import org.recspark.model.data.ExamplesBuilder;
+import org.recspark.model.data.SparseValues;
 
 /**
  * Assembles packed rows into a batch of {@link Examples}: the same columns the in-memory

@@ -7,6 +7,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.recspark.model.data.Examples;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

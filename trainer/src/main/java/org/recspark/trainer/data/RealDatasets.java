@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.features.MapRecord;
+import org.recspark.model.data.Examples;
+import org.recspark.model.data.ExamplesBuilder;
 import org.recspark.sampledata.FrappeLibFm;
 import org.recspark.sampledata.LibFmRow;
 import org.recspark.sampledata.MovieLens100k;

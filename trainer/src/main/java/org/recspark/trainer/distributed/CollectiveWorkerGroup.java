@@ -3,11 +3,11 @@ package org.recspark.trainer.distributed;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.recspark.trainer.embedding.EmbeddingTable;
-import org.recspark.trainer.embedding.SparseGradient;
-import org.recspark.trainer.nn.Gradients;
-import org.recspark.trainer.nn.ModelParameters;
-import org.recspark.trainer.nn.Parameter;
+import org.recspark.model.embedding.EmbeddingTable;
+import org.recspark.model.embedding.SparseGradient;
+import org.recspark.model.nn.Gradients;
+import org.recspark.model.nn.ModelParameters;
+import org.recspark.model.nn.Parameter;
 import org.recspark.trainer.train.WorkerGroup;
 
 /**

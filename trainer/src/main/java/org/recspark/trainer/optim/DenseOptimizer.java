@@ -6,7 +6,7 @@ import java.util.Map;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.Optimizer;
-import org.recspark.trainer.nn.Parameter;
+import org.recspark.model.nn.Parameter;
 
 /**
  * Updates dense parameters from their (merged) gradients: SGD with momentum (optionally Nesterov),

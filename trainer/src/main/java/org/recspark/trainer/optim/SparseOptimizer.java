@@ -4,8 +4,8 @@ import java.util.List;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.Optimizer;
-import org.recspark.trainer.embedding.EmbeddingTable;
-import org.recspark.trainer.embedding.SparseGradient;
+import org.recspark.model.embedding.EmbeddingTable;
+import org.recspark.model.embedding.SparseGradient;
 
 /**
  * Updates embedding rows. SGD, Adagrad, lazy Adam and FTRL touch only the rows in the batch. Adam

@@ -10,12 +10,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.recspark.model.Model;
+import org.recspark.model.data.Examples;
+import org.recspark.model.data.SparseValues;
+import org.recspark.model.nn.Pass;
+import org.recspark.model.tensor.Tensor;
 import org.recspark.storage.AtomicFile;
-import org.recspark.trainer.data.Examples;
-import org.recspark.trainer.data.SparseValues;
-import org.recspark.trainer.model.Model;
-import org.recspark.trainer.nn.Pass;
-import org.recspark.trainer.tensor.Tensor;
 
 /**
  * Embeddings of a two-tower model's users or items for retrieval: one vector per distinct key (the

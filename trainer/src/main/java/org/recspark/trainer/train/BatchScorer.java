@@ -7,13 +7,13 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import org.recspark.model.Model;
+import org.recspark.model.ModelOutput;
+import org.recspark.model.TaskSpec;
+import org.recspark.model.data.Examples;
+import org.recspark.model.nn.Pass;
 import org.recspark.trainer.data.Batches;
 import org.recspark.trainer.data.EvaluationData;
-import org.recspark.trainer.data.Examples;
-import org.recspark.trainer.model.Model;
-import org.recspark.trainer.model.ModelOutput;
-import org.recspark.trainer.model.TaskSpec;
-import org.recspark.trainer.nn.Pass;
 
 /**
  * Runs a model in evaluation mode (no dropout, running batch-norm statistics) over rows read batch

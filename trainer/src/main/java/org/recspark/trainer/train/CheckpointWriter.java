@@ -16,10 +16,11 @@ import java.util.Map;
 import org.recspark.config.proto.checkpoint.CheckpointManifest;
 import org.recspark.config.proto.checkpoint.TensorEntry;
 import org.recspark.config.proto.checkpoint.TensorKind;
+import org.recspark.model.bundle.CheckpointFormat;
+import org.recspark.model.embedding.EmbeddingTable;
+import org.recspark.model.nn.Parameter;
 import org.recspark.storage.CommittedDirectory;
 import org.recspark.storage.PathTrees;
-import org.recspark.trainer.embedding.EmbeddingTable;
-import org.recspark.trainer.nn.Parameter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

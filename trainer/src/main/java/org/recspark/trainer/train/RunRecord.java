@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.recspark.model.bundle.CheckpointException;
 import org.recspark.storage.AtomicFile;
 
 /**

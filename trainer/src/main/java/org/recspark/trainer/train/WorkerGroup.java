@@ -1,7 +1,7 @@
 package org.recspark.trainer.train;
 
-import org.recspark.trainer.nn.Gradients;
-import org.recspark.trainer.nn.ModelParameters;
+import org.recspark.model.nn.Gradients;
+import org.recspark.model.nn.ModelParameters;
 
 /**
  * The data-parallel workers a {@link Trainer} trains with. Every worker holds its own partition

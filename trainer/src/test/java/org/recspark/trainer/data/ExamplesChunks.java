@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.recspark.features.FeatureSpec;
+import org.recspark.model.data.Examples;
+import org.recspark.model.data.SparseValues;
 
 /**
  * A {@link RowChunkSource} over rows in memory, cut into chunks of the given sizes: a stand-in for

@@ -16,6 +16,8 @@ import org.recspark.config.ConfigParser;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.features.FeatureSchema;
 import org.recspark.features.FeatureSpec;
+import org.recspark.model.data.Examples;
+import org.recspark.model.data.ExamplesBuilder;
 
 /** The streaming readers over chunks of rows in memory: order, shuffle, resume, memory bound. Without Spark. */
 class StreamingTrainingDataTest {

@@ -22,7 +22,7 @@ import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.evaluator.report.MetricsHistory;
 import org.recspark.evaluator.report.MetricsRecord;
-import org.recspark.trainer.export.ExportBundle;
+import org.recspark.model.bundle.ExportBundle;
 import org.recspark.trainer.model.ZooConfigs;
 import org.recspark.trainer.model.ZooFixture;
 

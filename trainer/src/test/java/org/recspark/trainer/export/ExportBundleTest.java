@@ -17,13 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.export.ExportManifest;
 import org.recspark.features.FeatureGenerator;
-import org.recspark.trainer.data.Examples;
-import org.recspark.trainer.model.Model;
-import org.recspark.trainer.model.ModelContext;
-import org.recspark.trainer.model.ModelFactory;
+import org.recspark.model.Model;
+import org.recspark.model.ModelContext;
+import org.recspark.model.ModelFactory;
+import org.recspark.model.bundle.ExportBundle;
+import org.recspark.model.bundle.ExportException;
+import org.recspark.model.data.Examples;
+import org.recspark.model.nn.ModelParameters;
 import org.recspark.trainer.model.ZooConfigs;
 import org.recspark.trainer.model.ZooFixture;
-import org.recspark.trainer.nn.ModelParameters;
 import org.recspark.trainer.train.Trainer;
 
 class ExportBundleTest {

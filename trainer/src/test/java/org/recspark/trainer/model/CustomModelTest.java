@@ -13,8 +13,13 @@ import org.recspark.config.ConfigException;
 import org.recspark.config.ConfigValidator;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.PipelineConfig;
-import org.recspark.trainer.nn.ModelParameters;
-import org.recspark.trainer.nn.Pass;
+import org.recspark.model.Model;
+import org.recspark.model.ModelContext;
+import org.recspark.model.ModelFactory;
+import org.recspark.model.ModelOutput;
+import org.recspark.model.TaskSpec;
+import org.recspark.model.nn.ModelParameters;
+import org.recspark.model.nn.Pass;
 import org.recspark.trainer.train.Trainer;
 
 /** A model class named in the config's custom section: built by reflection with its params, trained and used like a built-in one. */

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import org.recspark.trainer.data.Examples;
-import org.recspark.trainer.nn.Pass;
+import org.recspark.model.ModelOutput;
+import org.recspark.model.data.Examples;
+import org.recspark.model.nn.Pass;
 
 /** DSSM's outputs and its streaming item-frequency estimate (for the popularity correction). */
 class DssmModelTest {

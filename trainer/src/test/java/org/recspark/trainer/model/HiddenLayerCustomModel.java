@@ -4,12 +4,17 @@ import java.util.List;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.GroupType;
-import org.recspark.trainer.data.Examples;
-import org.recspark.trainer.model.FeatureGroups.Group;
-import org.recspark.trainer.nn.Linear;
-import org.recspark.trainer.nn.Pass;
-import org.recspark.trainer.tensor.Graph;
-import org.recspark.trainer.tensor.Tensor;
+import org.recspark.model.FeatureGroups.Group;
+import org.recspark.model.FeatureGroups;
+import org.recspark.model.Model;
+import org.recspark.model.ModelContext;
+import org.recspark.model.ModelOutput;
+import org.recspark.model.TaskSpec;
+import org.recspark.model.data.Examples;
+import org.recspark.model.nn.Linear;
+import org.recspark.model.nn.Pass;
+import org.recspark.model.tensor.Graph;
+import org.recspark.model.tensor.Tensor;
 
 /**
  * A user-written model as the custom model config names it: the DEEP groups' inputs through one

@@ -10,6 +10,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
+import org.recspark.model.Model;
+import org.recspark.model.ModelFactory;
+import org.recspark.model.TaskSpec;
 
 /**
  * Configs the model zoo cannot build fail in {@link ModelFactory#create} with a {@link ConfigException}

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.recspark.config.proto.PipelineConfig;
+import org.recspark.model.ModelFactory;
 
 /**
  * Training is a function of config and seed: the same run twice gives bit-identical predictions, a

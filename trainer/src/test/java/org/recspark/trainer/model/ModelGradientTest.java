@@ -8,15 +8,16 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.recspark.trainer.data.Examples;
-import org.recspark.trainer.embedding.EmbeddingTable;
-import org.recspark.trainer.embedding.SparseGradient;
-import org.recspark.trainer.nn.Gradients;
-import org.recspark.trainer.nn.Parameter;
-import org.recspark.trainer.nn.Pass;
-import org.recspark.trainer.tensor.GradientChecker;
-import org.recspark.trainer.tensor.Graph;
-import org.recspark.trainer.tensor.GradientChecker.Variable;
+import org.recspark.model.Model;
+import org.recspark.model.data.Examples;
+import org.recspark.model.embedding.EmbeddingTable;
+import org.recspark.model.embedding.SparseGradient;
+import org.recspark.model.nn.Gradients;
+import org.recspark.model.nn.Parameter;
+import org.recspark.model.nn.Pass;
+import org.recspark.model.tensor.GradientChecker.Variable;
+import org.recspark.model.tensor.GradientChecker;
+import org.recspark.model.tensor.Graph;
 
 /**
  * Numerical gradient checks through whole models, loss included: the composed layers (DCNv2 cross

@@ -14,9 +14,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.recspark.config.ConfigValidator;
 import org.recspark.config.proto.PipelineConfig;
-import org.recspark.trainer.embedding.EmbeddingTable;
-import org.recspark.trainer.nn.ModelParameters;
-import org.recspark.trainer.nn.Parameter;
+import org.recspark.model.TaskSpec;
+import org.recspark.model.embedding.EmbeddingTable;
+import org.recspark.model.nn.ModelParameters;
+import org.recspark.model.nn.Parameter;
 
 /**
  * Every built-in model, built from a text-format config alone, learns the planted signal of

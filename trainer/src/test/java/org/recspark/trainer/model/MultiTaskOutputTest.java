@@ -11,10 +11,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.recspark.config.proto.PipelineConfig;
-import org.recspark.trainer.data.Examples;
-import org.recspark.trainer.nn.Pass;
-import org.recspark.trainer.tensor.Graph;
-import org.recspark.trainer.tensor.Tensor;
+import org.recspark.model.Model;
+import org.recspark.model.ModelOutput;
+import org.recspark.model.TaskSpec;
+import org.recspark.model.data.Examples;
+import org.recspark.model.nn.Pass;
+import org.recspark.model.tensor.Graph;
+import org.recspark.model.tensor.Tensor;
 import org.recspark.trainer.train.Trainer;
 
 /** What multi-task models output: one prediction column per task, and ESMM's pCTCVR = pCTR * pCVR. */

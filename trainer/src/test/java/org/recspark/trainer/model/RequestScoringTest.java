@@ -13,15 +13,18 @@ import org.junit.jupiter.api.Test;
 import org.recspark.features.FeatureBatch;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.features.MapRecord;
-import org.recspark.trainer.data.Examples;
-import org.recspark.trainer.data.RequestExamples;
-import org.recspark.trainer.embedding.EmbeddingTable;
-import org.recspark.trainer.nn.Linear;
-import org.recspark.trainer.nn.ModelParameters;
-import org.recspark.trainer.nn.Pass;
-import org.recspark.trainer.nn.SplitInput;
-import org.recspark.trainer.tensor.Tensor;
-import org.recspark.trainer.tensor.Workspace;
+import org.recspark.model.ModelOutput;
+import org.recspark.model.RequestScoring;
+import org.recspark.model.TaskSpec;
+import org.recspark.model.data.Examples;
+import org.recspark.model.data.RequestExamples;
+import org.recspark.model.embedding.EmbeddingTable;
+import org.recspark.model.nn.Linear;
+import org.recspark.model.nn.ModelParameters;
+import org.recspark.model.nn.Pass;
+import org.recspark.model.nn.SplitInput;
+import org.recspark.model.tensor.Tensor;
+import org.recspark.model.tensor.Workspace;
 
 /**
  * A request scored with its request-side share computed once gives the logits of the ordinary

@@ -9,8 +9,8 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.features.MapRecord;
-import org.recspark.trainer.data.Examples;
-import org.recspark.trainer.data.ExamplesBuilder;
+import org.recspark.model.data.Examples;
+import org.recspark.model.data.ExamplesBuilder;
 
 /**
  * A small deterministic CTR data set with a planted signal, as raw user, item and context records.

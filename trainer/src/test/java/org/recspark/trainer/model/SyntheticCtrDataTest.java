@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.recspark.trainer.data.Examples;
+import org.recspark.model.data.Examples;
 
 /** The fixture the model tests rely on: deterministic, with the planted signal where it should be. */
 class SyntheticCtrDataTest {

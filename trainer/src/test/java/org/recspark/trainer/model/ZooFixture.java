@@ -9,8 +9,12 @@ import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.evaluator.AucAccumulator;
 import org.recspark.features.FeatureGenerator;
-import org.recspark.trainer.data.Examples;
-import org.recspark.trainer.nn.ModelParameters;
+import org.recspark.model.Model;
+import org.recspark.model.ModelContext;
+import org.recspark.model.ModelFactory;
+import org.recspark.model.TaskSpec;
+import org.recspark.model.data.Examples;
+import org.recspark.model.nn.ModelParameters;
 import org.recspark.trainer.train.Trainer;
 import org.recspark.trainer.train.TrainingListener;
 

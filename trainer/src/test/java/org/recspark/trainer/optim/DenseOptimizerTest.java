@@ -17,9 +17,9 @@ import org.recspark.config.proto.LazyAdam;
 import org.recspark.config.proto.LearningRate;
 import org.recspark.config.proto.Optimizer;
 import org.recspark.config.proto.Sgd;
-import org.recspark.trainer.nn.Initializer;
-import org.recspark.trainer.nn.ModelParameters;
-import org.recspark.trainer.nn.Parameter;
+import org.recspark.model.nn.Initializer;
+import org.recspark.model.nn.ModelParameters;
+import org.recspark.model.nn.Parameter;
 
 /**
  * Dense updates against numbers worked out from the published rules (w0 = (1, -2), gradients (0.5,

@@ -20,9 +20,9 @@ import org.recspark.config.proto.LazyAdam;
 import org.recspark.config.proto.LearningRate;
 import org.recspark.config.proto.Optimizer;
 import org.recspark.config.proto.Sgd;
-import org.recspark.trainer.embedding.EmbeddingTable;
-import org.recspark.trainer.embedding.SparseGradient;
-import org.recspark.trainer.nn.Initializer;
+import org.recspark.model.embedding.EmbeddingTable;
+import org.recspark.model.embedding.SparseGradient;
+import org.recspark.model.nn.Initializer;
 
 /**
  * Embedding-row updates against numbers worked out from the published rules. Rows A = (1, -2), B =

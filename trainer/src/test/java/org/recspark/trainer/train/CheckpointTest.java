@@ -16,13 +16,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.checkpoint.CheckpointManifest;
 import org.recspark.features.FeatureGenerator;
-import org.recspark.trainer.data.Examples;
-import org.recspark.trainer.embedding.EmbeddingTable;
-import org.recspark.trainer.model.Model;
-import org.recspark.trainer.model.ModelContext;
-import org.recspark.trainer.model.ModelFactory;
-import org.recspark.trainer.nn.ModelParameters;
-import org.recspark.trainer.nn.Parameter;
+import org.recspark.model.Model;
+import org.recspark.model.ModelContext;
+import org.recspark.model.ModelFactory;
+import org.recspark.model.bundle.CheckpointException;
+import org.recspark.model.bundle.CheckpointFormat;
+import org.recspark.model.bundle.CheckpointReader;
+import org.recspark.model.data.Examples;
+import org.recspark.model.embedding.EmbeddingTable;
+import org.recspark.model.nn.ModelParameters;
+import org.recspark.model.nn.Parameter;
 
 class CheckpointTest {
     /** DeepFM with dropout and batch norm, so the test covers random state and buffers. */

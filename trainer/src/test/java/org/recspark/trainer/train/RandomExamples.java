@@ -8,8 +8,8 @@ import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.features.MapRecord;
-import org.recspark.trainer.data.Examples;
-import org.recspark.trainer.data.ExamplesBuilder;
+import org.recspark.model.data.Examples;
+import org.recspark.model.data.ExamplesBuilder;
 
 /** Small labelled data with a planted signal for training-loop tests. */
 final class RandomExamples {

@@ -10,7 +10,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.features.FeatureGenerator;
-import org.recspark.trainer.data.Examples;
+import org.recspark.model.Model;
+import org.recspark.model.ModelContext;
+import org.recspark.model.ModelFactory;
+import org.recspark.model.bundle.CheckpointReader;
+import org.recspark.model.data.Examples;
+import org.recspark.model.embedding.EmbeddingTable;
+import org.recspark.model.nn.ModelParameters;
+import org.recspark.model.nn.Parameter;
 import org.recspark.trainer.data.ExamplesChunks;
 import org.recspark.trainer.data.InMemoryEvaluationData;
 import org.recspark.trainer.data.PackedRowBatcher;
@@ -18,12 +25,6 @@ import org.recspark.trainer.data.RowLayout;
 import org.recspark.trainer.data.StreamingEvaluationData;
 import org.recspark.trainer.data.StreamingTrainingData;
 import org.recspark.trainer.data.TrainingData;
-import org.recspark.trainer.embedding.EmbeddingTable;
-import org.recspark.trainer.model.Model;
-import org.recspark.trainer.model.ModelContext;
-import org.recspark.trainer.model.ModelFactory;
-import org.recspark.trainer.nn.ModelParameters;
-import org.recspark.trainer.nn.Parameter;
 
 /** The training loop on streamed rows: the same model as from memory, exact resume mid-epoch, exact scores. */
 class StreamingTrainingTest {

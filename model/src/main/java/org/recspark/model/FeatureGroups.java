@@ -1,0 +1,344 @@
+package org.recspark.model;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.recspark.config.ConfigException;
+import org.recspark.config.Violation;
+import org.recspark.config.proto.EmbeddingInitializer;
+import org.recspark.config.proto.Feature;
+import org.recspark.config.proto.FeatureGroup;
+import org.recspark.config.proto.GroupType;
+import org.recspark.config.proto.PipelineConfig;
+import org.recspark.config.proto.Pooling;
+import org.recspark.features.FeatureSchema;
+import org.recspark.features.FeatureSpec;
+import org.recspark.model.data.Examples;
+import org.recspark.model.data.SparseValues;
+import org.recspark.model.embedding.EmbeddingLookup.SequenceEmbedding;
+import org.recspark.model.embedding.EmbeddingLookup;
+import org.recspark.model.embedding.EmbeddingTable;
+import org.recspark.model.embedding.SlotTranslation;
+import org.recspark.model.nn.Initializer;
+import org.recspark.model.nn.ModelParameters;
+import org.recspark.model.nn.Parameter;
+import org.recspark.model.nn.Pass;
+import org.recspark.model.tensor.Graph;
+import org.recspark.model.tensor.Tensor;
+
+/**
+ * The model_config's feature groups turned into model inputs. A DEEP group is the concatenation of
+ * its features' pooled embeddings (and dense features' values); a WIDE group is the sum of
+ * one-dimensional weights of its ids (and a linear term of its dense features); a SEQUENCE group is
+ * the unpooled embeddings of its sequence features, concatenated per position. The tables are
+ * created when the groups are, so every model gets the same embedding layout from the same config.
+ */
+public final class FeatureGroups {
+    private static final Initializer DEFAULT_INIT = new Initializer.Normal(0.01f);
+    private static final String WIDE_SUFFIX = "/wide";
+
+    private final FeatureSchema schema;
+    private final ModelParameters params;
+    private final Map<String, Feature> featureConfigs = new HashMap<>();
+    private final Map<String, Group> groups = new LinkedHashMap<>();
+    /** By first-order table name: its slots of the main table's ids, for {@link #widePart(Pass, Group, int, int[])}. */
+    private final Map<String, SlotTranslation> firstOrderSlots = new ConcurrentHashMap<>();
+
+    /** A group's features in config order, with its type and config path. */
+    public record Group(String name, GroupType type, List<Integer> features, String path) {}
+
+    FeatureGroups(PipelineConfig config, FeatureSchema schema, ModelParameters params) {
+        this.schema = schema;
+        this.params = params;
+        for (Feature f : config.getFeatureConfig().getFeaturesList()) {
+            featureConfigs.put(f.getName(), f);
+        }
+        List<Violation> violations = new ArrayList<>();
+        List<FeatureGroup> configured = config.getModelConfig().getFeatureGroupsList();
+        for (int g = 0; g < configured.size(); g++) {
+            FeatureGroup fg = configured.get(g);
+            String path = "model_config.feature_groups[" + g + "]";
+            if (groups.containsKey(fg.getName())) {
+                violations.add(new Violation(path + ".name", "group '" + fg.getName() + "' is defined twice"));
+                continue;
+            }
+            List<Integer> members = new ArrayList<>();
+            for (int i = 0; i < fg.getFeaturesCount(); i++) {
+                String name = fg.getFeatures(i);
+                String fpath = path + ".features[" + i + "]";
+                FeatureSpec spec;
+                try {
+                    spec = schema.spec(name);
+                } catch (IllegalArgumentException e) {
+                    violations.add(new Violation(fpath, "no feature named '" + name + "' in feature_config"));
+                    continue;
+                }
+                if (fg.getType() == GroupType.SEQUENCE && (!spec.sparse() || spec.type() != Feature.TypeCase.SEQUENCE)) {
+                    violations.add(new Violation(fpath, "feature '" + name + "' is not a sequence feature; a SEQUENCE group holds sequence features only"));
+                    continue;
+                }
+                members.add(schema.index(name));
+            }
+            groups.put(fg.getName(), new Group(fg.getName(), fg.getType(), List.copyOf(members), path));
+        }
+        if (!violations.isEmpty()) {
+            throw new ConfigException(violations);
+        }
+        for (Group group : groups.values()) {
+            for (int f : group.features()) {
+                FeatureSpec spec = schema.features().get(f);
+                if (spec.sparse() && group.type() != GroupType.WIDE) {
+                    params.bind(f, tableOf(spec));
+                }
+            }
+            if (group.type() == GroupType.WIDE) {
+                enableFirstOrder(group);
+            }
+        }
+    }
+
+    /** The main embedding table of a sparse feature (created on first use, shared by name). */
+    public EmbeddingTable tableOf(FeatureSpec spec) {
+        return params.table(spec.embeddingTable(), spec.embeddingDim(), initializerOf(spec));
+    }
+
+    private Initializer initializerOf(FeatureSpec spec) {
+        Feature f = featureConfigs.get(spec.name());
+        if (f == null || !f.hasInitializer()) {
+            return DEFAULT_INIT;
+        }
+        EmbeddingInitializer init = f.getInitializer();
+        return switch (init.getKindCase()) {
+            case NORMAL_STDDEV -> new Initializer.Normal(init.getNormalStddev());
+            case TRUNCATED_NORMAL_STDDEV -> new Initializer.TruncatedNormal(init.getTruncatedNormalStddev());
+            case UNIFORM_BOUND -> new Initializer.Uniform(init.getUniformBound());
+            case ZEROS -> Initializer.zeros();
+            case KIND_NOT_SET -> DEFAULT_INIT;
+        };
+    }
+
+    public Group group(String name, String configPath) {
+        Group g = groups.get(name);
+        if (g == null) {
+            throw new ConfigException(List.of(new Violation(configPath, "no feature group named '" + name
+                    + "' (groups: " + groups.keySet() + ")")));
+        }
+        return g;
+    }
+
+    /**
+     * A named group used as a deep input (pooled embeddings and dense values). A WIDE group has only
+     * first-order weights, no embedding tables, so it cannot be one: a config error at {@code configPath}.
+     */
+    public Group deepGroup(String name, String configPath) {
+        Group g = group(name, configPath);
+        if (g.type() == GroupType.WIDE) {
+            throw new ConfigException(List.of(new Violation(configPath, "group '" + name
+                    + "' is WIDE (first-order weights only); a DEEP or SEQUENCE group is needed here")));
+        }
+        return g;
+    }
+
+    public List<Group> all() {
+        return List.copyOf(groups.values());
+    }
+
+    public List<Group> ofType(GroupType type) {
+        return groups.values().stream().filter(g -> g.type() == type).toList();
+    }
+
+    /** Columns of a DEEP group: the sum of embedding dims and dense dims of its features. */
+    public int deepDim(Group group) {
+        int dim = 0;
+        for (int f : group.features()) {
+            FeatureSpec spec = schema.features().get(f);
+            dim += spec.sparse() ? spec.embeddingDim() : spec.denseDim();
+        }
+        return dim;
+    }
+
+    /** Per-feature inputs of a DEEP group: a pooled embedding (B x dim) or the dense values. */
+    public List<Tensor> deepParts(Pass pass, Group group) {
+        List<Tensor> parts = new ArrayList<>();
+        for (int f : group.features()) {
+            parts.add(feature(pass, f));
+        }
+        return parts;
+    }
+
+    /** A DEEP group's inputs side by side: B x {@link #deepDim}. */
+    public Tensor deep(Pass pass, Group group) {
+        return pass.graph().concat(deepParts(pass, group));
+    }
+
+    /** One feature as a deep input: its pooled embedding, or its dense values. */
+    public Tensor feature(Pass pass, int feature) {
+        FeatureSpec spec = schema.features().get(feature);
+        Examples batch = pass.batch();
+        if (spec.sparse()) {
+            return EmbeddingLookup.pooled(pass, batch.sparse(feature), tableOf(spec), spec.pooling());
+        }
+        return Tensor.constant(batch.numRows(), spec.denseDim(), batch.dense(feature));
+    }
+
+    /**
+     * Inference only: one feature's deep input (see {@link #feature}) written into a wider row-major
+     * matrix, row r's at {@code out[r * stride + offset ...]} (zeros there before). Returns the ids'
+     * slots in the feature's main table for a sparse feature, null for a dense one.
+     */
+    public int[] featureInto(Pass pass, int feature, float[] out, int stride, int offset) {
+        FeatureSpec spec = schema.features().get(feature);
+        Examples batch = pass.batch();
+        if (spec.sparse()) {
+            return EmbeddingLookup.pooledInto(batch.sparse(feature), tableOf(spec), spec.pooling(), out, stride, offset);
+        }
+        int dim = spec.denseDim();
+        float[] values = batch.dense(feature);
+        for (int r = 0; r < batch.numRows(); r++) {
+            System.arraycopy(values, r * dim, out, r * stride + offset, dim);
+        }
+        return null;
+    }
+
+    /**
+     * Creates the first-order weights of a group's features (scalar embeddings of ids, linear weights
+     * of dense values) for {@link #wideParts}; WIDE groups have them already. Models call this at
+     * construction, never during a pass.
+     */
+    public void enableFirstOrder(Group group) {
+        for (int f : group.features()) {
+            FeatureSpec spec = schema.features().get(f);
+            if (spec.sparse()) {
+                params.bind(f, params.table(spec.embeddingTable() + WIDE_SUFFIX, 1, Initializer.zeros()));
+            } else if (params.parameter(wideDenseName(group, spec)) == null) {
+                params.weight(wideDenseName(group, spec), spec.denseDim(), 1, Initializer.zeros());
+            }
+        }
+    }
+
+    /** Creates and binds the main table of a feature outside any group (DIN's target features). */
+    public void enableEmbedding(int feature) {
+        FeatureSpec spec = schema.features().get(feature);
+        if (!spec.sparse()) {
+            throw new IllegalArgumentException("feature '" + spec.name() + "' is dense and has no embedding");
+        }
+        params.bind(feature, tableOf(spec));
+    }
+
+    /** Per-feature first-order terms of a group (B x 1 each): ids' scalar weights, dense features' linear terms. */
+    public List<Tensor> wideParts(Pass pass, Group group) {
+        List<Tensor> parts = new ArrayList<>();
+        for (int f : group.features()) {
+            parts.add(widePart(pass, group, f));
+        }
+        return parts;
+    }
+
+    /** The first-order term of one of a group's features: B x 1. */
+    public Tensor widePart(Pass pass, Group group, int feature) {
+        FeatureSpec spec = schema.features().get(feature);
+        Examples batch = pass.batch();
+        if (spec.sparse()) {
+            return EmbeddingLookup.pooled(pass, batch.sparse(feature), firstOrderTable(group, spec), spec.pooling());
+        }
+        Parameter w = params.parameter(wideDenseName(group, spec));
+        if (w == null) {
+            throw new IllegalStateException("first-order weights of group '" + group.name() + "' were not enabled");
+        }
+        return pass.graph().matmul(Tensor.constant(batch.numRows(), spec.denseDim(), batch.dense(feature)), pass.param(w), false);
+    }
+
+    /**
+     * Inference only: {@link #widePart(Pass, Group, int)} of a sparse feature whose ids' slots in its
+     * main table are known ({@link #featureInto}'s), so its first-order rows are found without a
+     * second hash lookup per id. Without slots (null), or for a dense feature, the ordinary term.
+     */
+    public Tensor widePart(Pass pass, Group group, int feature, int[] mainSlots) {
+        FeatureSpec spec = schema.features().get(feature);
+        if (mainSlots == null || !spec.sparse()) {
+            return widePart(pass, group, feature);
+        }
+        EmbeddingTable main = tableOf(spec);
+        EmbeddingTable wide = firstOrderTable(group, spec);
+        SlotTranslation translation = firstOrderSlots.get(wide.name());
+        if (translation == null || translation.from() != main || !translation.current()) {
+            translation = SlotTranslation.between(main, wide);
+            firstOrderSlots.put(wide.name(), translation);
+        }
+        SparseValues values = pass.batch().sparse(feature);
+        float[] out = new float[values.rows()];
+        EmbeddingLookup.pooledInto(values, wide, spec.pooling(), translation.translate(mainSlots), out, 1, 0);
+        return Tensor.constant(values.rows(), 1, out);
+    }
+
+    private EmbeddingTable firstOrderTable(Group group, FeatureSpec spec) {
+        EmbeddingTable table = params.tableNamed(spec.embeddingTable() + WIDE_SUFFIX);
+        if (table == null) {
+            throw new IllegalStateException("first-order weights of group '" + group.name() + "' were not enabled");
+        }
+        return table;
+    }
+
+    private static String wideDenseName(Group group, FeatureSpec spec) {
+        return group.name() + WIDE_SUFFIX + "/" + spec.name();
+    }
+
+    /** A group's first-order term: B x 1. */
+    public Tensor wide(Pass pass, Group group) {
+        return pass.graph().sum(wideParts(pass, group));
+    }
+
+    /**
+     * A SEQUENCE group: the embeddings of its sequence features concatenated per position,
+     * (B * L) x (sum of dims), with the mask of the first feature (all must have equal lengths).
+     */
+    public SequenceEmbedding sequence(Pass pass, Group group) {
+        List<Tensor> parts = new ArrayList<>();
+        SequenceEmbedding first = null;
+        for (int f : group.features()) {
+            FeatureSpec spec = schema.features().get(f);
+            SequenceEmbedding s = EmbeddingLookup.sequence(pass, pass.batch().sparse(f), tableOf(spec));
+            if (first == null) {
+                first = s;
+            } else if (s.length() != first.length() || !java.util.Arrays.equals(s.mask().data(), first.mask().data())) {
+                throw new IllegalArgumentException("sequence features of group '" + group.name()
+                        + "' have different lengths in this batch; they must be aligned position by position");
+            }
+            parts.add(s.values());
+        }
+        if (first == null) {
+            throw new ConfigException(List.of(new Violation(group.path() + ".features", "a SEQUENCE group needs a feature")));
+        }
+        return new SequenceEmbedding(pass.graph().concat(parts), first.mask(), first.length());
+    }
+
+    /** Embedding columns of a SEQUENCE group per position. */
+    public int sequenceDim(Group group) {
+        int dim = 0;
+        for (int f : group.features()) {
+            dim += schema.features().get(f).embeddingDim();
+        }
+        return dim;
+    }
+
+    public FeatureSpec spec(int feature) {
+        return schema.features().get(feature);
+    }
+
+    /** The feature of that name, as a config error at {@code path} when there is none. */
+    public int featureIndex(String name, String path) {
+        try {
+            return schema.index(name);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(List.of(new Violation(path, "no feature named '" + name + "' in feature_config")));
+        }
+    }
+
+    /** Pooling of a feature as configured. */
+    public Pooling pooling(int feature) {
+        return schema.features().get(feature).pooling();
+    }
+}

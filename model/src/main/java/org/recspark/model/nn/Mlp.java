@@ -1,0 +1,73 @@
+package org.recspark.model.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.recspark.config.proto.MLP;
+import org.recspark.model.tensor.Tensor;
+
+/** Fully connected layers as configured: each is linear, then batch or layer norm, activation, dropout. */
+public final class Mlp {
+    private final List<Linear> linears = new ArrayList<>();
+    private final List<BatchNorm> batchNorms = new ArrayList<>();
+    private final List<LayerNorm> layerNorms = new ArrayList<>();
+    private final List<ActivationLayer> activations = new ArrayList<>();
+    private final float dropout;
+    private final int outputDim;
+
+    public Mlp(ModelParameters params, String name, int inputDim, MLP config) {
+        int in = inputDim;
+        for (int i = 0; i < config.getHiddenUnitsCount(); i++) {
+            int out = config.getHiddenUnits(i);
+            String layer = name + "/" + i;
+            // a following normalisation makes the bias redundant
+            boolean norm = config.getBatchNorm() || config.getLayerNorm();
+            linears.add(new Linear(params, layer, in, out, !norm));
+            batchNorms.add(config.getBatchNorm() ? new BatchNorm(params, layer + "/bn", out, true) : null);
+            layerNorms.add(config.getLayerNorm() && !config.getBatchNorm() ? new LayerNorm(params, layer + "/ln", out) : null);
+            activations.add(new ActivationLayer(params, layer + "/act", config.getActivation(), out));
+            in = out;
+        }
+        this.dropout = config.getDropout();
+        this.outputDim = in;
+    }
+
+    public int outputDim() {
+        return outputDim;
+    }
+
+    public Tensor forward(Pass pass, Tensor x) {
+        Tensor h = x;
+        for (int i = 0; i < linears.size(); i++) {
+            h = afterLinear(pass, linears.get(i).forward(pass, h), i);
+        }
+        return h;
+    }
+
+    /** The forward pass over a split input (see {@link Linear#forwardSplit}). Inference only. */
+    public Tensor forwardSplit(Pass pass, SplitInput input) {
+        if (linears.isEmpty()) {
+            return input.expanded();
+        }
+        Tensor h = afterLinear(pass, linears.get(0).forwardSplit(pass, input), 0);
+        for (int i = 1; i < linears.size(); i++) {
+            h = afterLinear(pass, linears.get(i).forward(pass, h), i);
+        }
+        return h;
+    }
+
+    /**
+     * Layer i after its linear map: normalisation, activation, dropout. The linear map's output is
+     * this layer's own, so an inference pass may activate it in place.
+     */
+    private Tensor afterLinear(Pass pass, Tensor linear, int i) {
+        Tensor h = linear;
+        if (batchNorms.get(i) != null) {
+            h = batchNorms.get(i).forward(pass, h);
+        }
+        if (layerNorms.get(i) != null) {
+            h = layerNorms.get(i).forward(pass, h);
+        }
+        h = activations.get(i).forwardOwned(pass, h);
+        return pass.graph().dropout(h, dropout);
+    }
+}

@@ -1,0 +1,325 @@
+package org.recspark.model.tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Reverse-mode differentiation over {@link Tensor}s: each op computes its output and records how to
+ * push the output's gradient to its inputs; {@link #backward(Tensor)} replays those steps in reverse.
+ * One graph serves one forward/backward pass of one batch shard and is then discarded. Gradients
+ * accumulate (+=) into inputs, so a tensor used twice receives both contributions.
+ *
+ * <p>This class is the tape and the one entry point of the ops; their math lives by family in
+ * package-private classes ({@code MatrixOps}, {@code ElementwiseOps}, {@code ActivationOps},
+ * {@code ShapeOps}, {@code ReductionOps}, {@code NormalizationOps}, {@code LossOps}), each of which
+ * records its backward steps on the graph it is given.
+ */
+public final class Graph {
+    private final List<Runnable> steps = new ArrayList<>();
+    private final boolean training;
+    private final SplittableRandom random;
+    private final Workspace workspace;
+
+    /**
+     * @param training whether dropout is active and batch norm uses batch statistics
+     * @param seed     seeds dropout masks, so a pass is reproducible
+     */
+    public Graph(boolean training, long seed) {
+        this(training, seed, null);
+    }
+
+    /**
+     * A graph whose matrix products take their outputs from {@code workspace} (null: allocate), so
+     * those outputs live until the workspace's next pass begins.
+     */
+    public Graph(boolean training, long seed, Workspace workspace) {
+        this.training = training;
+        this.random = new SplittableRandom(seed);
+        this.workspace = workspace;
+    }
+
+    /**
+     * An array the caller overwrites completely (an op's output, an operand it assembles): from the
+     * workspace when this graph has one, so it lives until the workspace's next pass begins.
+     */
+    public float[] outputArray(int length) {
+        return workspace == null ? new float[length] : workspace.take(length);
+    }
+
+    public boolean training() {
+        return training;
+    }
+
+    /** A random source for ops of this pass (dropout masks), deterministic given the seed. */
+    public SplittableRandom random() {
+        return random;
+    }
+
+    /** An op-less source tensor (an embedding lookup) that takes a gradient when {@code requiresGrad}. */
+    public Tensor source(int rows, int cols, float[] data, boolean requiresGrad) {
+        return new Tensor(rows, cols, data, null, requiresGrad);
+    }
+
+    /** A leaf whose gradient accumulates into {@code grad} (a parameter's gradient buffer for this shard). */
+    public Tensor leaf(int rows, int cols, float[] data, float[] grad) {
+        return new Tensor(rows, cols, data, grad, true);
+    }
+
+    /** A new output tensor of an op, needing a gradient when any input does. */
+    public Tensor output(int rows, int cols, float[] data, Tensor... inputs) {
+        boolean needs = false;
+        for (Tensor input : inputs) {
+            needs |= input.requiresGrad();
+        }
+        return new Tensor(rows, cols, data, null, needs);
+    }
+
+    /** Records a backward step for {@code out}; it runs only when a gradient reached {@code out}. */
+    public void onBackward(Tensor out, Runnable step) {
+        if (out.requiresGrad()) {
+            steps.add(() -> {
+                if (out.hasGrad()) {
+                    step.run();
+                }
+            });
+        }
+    }
+
+    /** Back-propagates from a scalar (1 x 1) tensor with seed gradient 1. */
+    public void backward(Tensor loss) {
+        if (loss.size() != 1) {
+            throw new IllegalArgumentException("backward needs a scalar loss, got " + loss);
+        }
+        loss.grad()[0] += 1f;
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            steps.get(i).run();
+        }
+        steps.clear();
+    }
+
+    // ---------------------------------------------------------------- matrix products (MatrixOps)
+
+    /** A (m x k) * B (k x n), or A * B^T when {@code transB} (B is n x k). */
+    public Tensor matmul(Tensor a, Tensor b, boolean transB) {
+        return MatrixOps.matmul(this, a, b, transB);
+    }
+
+    /**
+     * x * W + b: a fully connected layer (W is in x out, b is 1 x out; null: no bias).
+     */
+    public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        return MatrixOps.linear(this, x, weight, bias);
+    }
+
+    // ---------------------------------------------------------------- element-wise (ElementwiseOps)
+
+    /** x (B x n) + bias (1 x n) added to every row. */
+    public Tensor addRowVector(Tensor x, Tensor bias) {
+        return ElementwiseOps.addRowVector(this, x, bias);
+    }
+
+    public Tensor add(Tensor a, Tensor b) {
+        return ElementwiseOps.add(this, a, b);
+    }
+
+    /** The sum of several tensors of one shape. */
+    public Tensor sum(List<Tensor> terms) {
+        return ElementwiseOps.sum(this, terms);
+    }
+
+    public Tensor sub(Tensor a, Tensor b) {
+        return ElementwiseOps.sub(this, a, b);
+    }
+
+    public Tensor mul(Tensor a, Tensor b) {
+        return ElementwiseOps.mul(this, a, b);
+    }
+
+    public Tensor scale(Tensor a, float s) {
+        return ElementwiseOps.scale(this, a, s);
+    }
+
+    /** s - a, element-wise (for 1 - p). */
+    public Tensor rsub(float s, Tensor a) {
+        return ElementwiseOps.rsub(this, s, a);
+    }
+
+    /** x (B x n) with every column multiplied by column {@code col} of s (B x k): gates and weights per row. */
+    public Tensor mulColumn(Tensor x, Tensor s, int col) {
+        return ElementwiseOps.mulColumn(this, x, s, col);
+    }
+
+    /** x (B x n) times v (1 x n) per column. */
+    public Tensor mulRowVector(Tensor x, Tensor v) {
+        return ElementwiseOps.mulRowVector(this, x, v);
+    }
+
+    // ---------------------------------------------------------------- activations (ActivationOps)
+
+    public Tensor relu(Tensor x) {
+        return ActivationOps.relu(this, x);
+    }
+
+    /**
+     * max(x, slope * x) for a slope in [0, 1]: x for positive x and slope * x otherwise; with slope 0
+     * (ReLU) max(x, 0), which is 0 also at -infinity. Branch-free, forward and backward.
+     */
+    public Tensor leakyRelu(Tensor x, float slope) {
+        return ActivationOps.leakyRelu(this, x, slope);
+    }
+
+    public Tensor sigmoid(Tensor x) {
+        return ActivationOps.sigmoid(this, x);
+    }
+
+    public Tensor tanh(Tensor x) {
+        return ActivationOps.tanh(this, x);
+    }
+
+    /** GELU with the tanh approximation (Hendrycks and Gimpel 2016). */
+    public Tensor gelu(Tensor x) {
+        return ActivationOps.gelu(this, x);
+    }
+
+    /**
+     * {@link #leakyRelu} written over x's own values, for a tensor without a gradient that nothing
+     * else reads (a layer's fresh output in an inference pass): it saves the output's allocation,
+     * which is most of a serving request's garbage. The one op that modifies its input.
+     */
+    public Tensor leakyReluInPlace(Tensor x, float slope) {
+        return ActivationOps.leakyReluInPlace(this, x, slope);
+    }
+
+    /** Inverted dropout: zeroes each value with probability {@code rate} in training, scales the rest. */
+    public Tensor dropout(Tensor x, float rate) {
+        return ActivationOps.dropout(this, x, rate);
+    }
+
+    /** Softmax of each row. */
+    public Tensor softmax(Tensor x) {
+        return ActivationOps.softmax(this, x);
+    }
+
+    /** The logistic function of one value, without overflow for large |z|. */
+    public static float sigmoid(float z) {
+        return ActivationOps.sigmoid(z);
+    }
+
+    // ---------------------------------------------------------------- shape (ShapeOps)
+
+    /** Columns of the tensors side by side (all with the same rows). */
+    public Tensor concat(List<Tensor> parts) {
+        return ShapeOps.concat(this, parts);
+    }
+
+    /** Columns [from, to) of x. */
+    public Tensor slice(Tensor x, int from, int to) {
+        return ShapeOps.slice(this, x, from, to);
+    }
+
+    /** The same values seen as rows x cols (row-major order kept); shares values and gradient. */
+    public Tensor reshape(Tensor x, int rows, int cols) {
+        return ShapeOps.reshape(this, x, rows, cols);
+    }
+
+    /** The given rows of x, in the given order. */
+    public Tensor selectRows(Tensor x, int[] rows) {
+        return ShapeOps.selectRows(this, x, rows);
+    }
+
+    /** Each row repeated {@code times} times consecutively: B x n to (B * times) x n. */
+    public Tensor repeatRows(Tensor x, int times) {
+        return ShapeOps.repeatRows(this, x, times);
+    }
+
+    // ---------------------------------------------------------------- reductions (ReductionOps)
+
+    /** The sum of each row: B x n to B x 1. */
+    public Tensor rowSum(Tensor x) {
+        return ReductionOps.rowSum(this, x);
+    }
+
+    /** The sum over all values: 1 x 1. */
+    public Tensor total(Tensor x) {
+        return ReductionOps.total(this, x);
+    }
+
+    /** Row dot products of a and b (same shape): B x 1. */
+    public Tensor rowDot(Tensor a, Tensor b) {
+        return ReductionOps.rowDot(this, a, b);
+    }
+
+    /**
+     * Sum over groups of a row split into {@code groups} consecutive blocks: B x (groups * d) to B x d
+     * (the sum over fields of per-field embeddings).
+     */
+    public Tensor sumGroups(Tensor x, int groups) {
+        return ReductionOps.sumGroups(this, x, groups);
+    }
+
+    /**
+     * Weighted sum over a sequence: weights B x L, values (B * L) x d, result B x d with
+     * {@code out[b] = sum_l weights[b, l] * values[b * L + l]}.
+     */
+    public Tensor weightedSequenceSum(Tensor weights, Tensor values) {
+        return ReductionOps.weightedSequenceSum(this, weights, values);
+    }
+
+    // ---------------------------------------------------------------- normalisation (NormalizationOps)
+
+    /** Each row scaled to unit L2 norm (norm floored at {@code eps}). */
+    public Tensor l2NormalizeRows(Tensor x, float eps) {
+        return NormalizationOps.l2NormalizeRows(this, x, eps);
+    }
+
+    /**
+     * Layer normalisation of each row with gain and bias (1 x n each; either may be null): y =
+     * gamma * (x - mean) / sqrt(var + eps) + beta.
+     */
+    public Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        return NormalizationOps.layerNorm(this, x, gamma, beta, eps);
+    }
+
+    /**
+     * Batch normalisation over the rows. In training it normalises with the batch's statistics and
+     * writes them (mean, unbiased variance) to {@code batchMean} and {@code batchVar} for the caller to
+     * fold into the running ones; in evaluation it uses the running statistics.
+     */
+    public Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, float[] runningMean, float[] runningVar, float eps,
+                            float[] batchMean, float[] batchVar) {
+        return NormalizationOps.batchNorm(this, x, gamma, beta, runningMean, runningVar, eps, batchMean, batchVar);
+    }
+
+    // ---------------------------------------------------------------- losses, sums that callers scale (LossOps)
+
+    /**
+     * Binary cross-entropy of logits (B x 1) against labels in [0, 1], summed over rows and multiplied
+     * by {@code scale} (1 / global batch size times the task weight): a 1 x 1 tensor.
+     */
+    public Tensor binaryCrossEntropyWithLogits(Tensor logits, float[] labels, float scale) {
+        return LossOps.binaryCrossEntropyWithLogits(this, logits, labels, scale);
+    }
+
+    /**
+     * Binary cross-entropy of probabilities (B x 1; clipped to [eps, 1 - eps]) against labels, summed
+     * and scaled: for models whose output is a product of probabilities (ESMM's pCTCVR).
+     */
+    public Tensor binaryCrossEntropy(Tensor probabilities, float[] labels, float scale) {
+        return LossOps.binaryCrossEntropy(this, probabilities, labels, scale);
+    }
+
+    /** Squared error of predictions (B x 1) against targets, summed and scaled. */
+    public Tensor squaredError(Tensor predictions, float[] targets, float scale) {
+        return LossOps.squaredError(this, predictions, targets, scale);
+    }
+
+    /**
+     * Softmax cross-entropy of logits (B x C) against target classes, summed over rows and scaled;
+     * with {@code logitOffsets} (B x C, may be null) subtracted from the logits first (the log-Q
+     * correction of sampled softmax).
+     */
+    public Tensor softmaxCrossEntropy(Tensor logits, int[] targets, float[] logitOffsets, float scale) {
+        return LossOps.softmaxCrossEntropy(this, logits, targets, logitOffsets, scale);
+    }
+}

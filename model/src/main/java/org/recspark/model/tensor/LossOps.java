@@ -1,0 +1,115 @@
+package org.recspark.model.tensor;
+
+/**
+ * Losses of a {@link Graph}: sums over the rows multiplied by a scale the caller chooses, as 1 x 1 tensors.
+ * Package-private: callers use the {@link Graph} facade, which records the backward steps.
+ */
+final class LossOps {
+    private LossOps() {
+    }
+
+    static Tensor binaryCrossEntropyWithLogits(Graph g, Tensor logits, float[] labels, float scale) {
+        checkColumn(logits, labels);
+        float[] z = logits.data();
+        double loss = 0;
+        for (int i = 0; i < z.length; i++) {
+            // log(1 + e^z) - y z, stable for large |z|
+            double v = z[i];
+            loss += Math.max(v, 0) - v * labels[i] + Math.log1p(Math.exp(-Math.abs(v)));
+        }
+        Tensor out = g.output(1, 1, new float[]{(float) (loss * scale)}, logits);
+        g.onBackward(out, () -> {
+            float d = out.grad()[0] * scale;
+            float[] dz = logits.grad();
+            for (int i = 0; i < z.length; i++) {
+                dz[i] += d * (ActivationOps.sigmoid(z[i]) - labels[i]);
+            }
+        });
+        return out;
+    }
+
+    static Tensor binaryCrossEntropy(Graph g, Tensor probabilities, float[] labels, float scale) {
+        checkColumn(probabilities, labels);
+        final float eps = 1e-7f;
+        float[] p = probabilities.data();
+        double loss = 0;
+        for (int i = 0; i < p.length; i++) {
+            double q = Math.min(Math.max(p[i], eps), 1 - eps);
+            loss -= labels[i] * Math.log(q) + (1 - labels[i]) * Math.log(1 - q);
+        }
+        Tensor out = g.output(1, 1, new float[]{(float) (loss * scale)}, probabilities);
+        g.onBackward(out, () -> {
+            float d = out.grad()[0] * scale;
+            float[] dp = probabilities.grad();
+            for (int i = 0; i < p.length; i++) {
+                if (p[i] < eps || p[i] > 1 - eps) {
+                    continue;
+                }
+                dp[i] += d * (-labels[i] / p[i] + (1 - labels[i]) / (1 - p[i]));
+            }
+        });
+        return out;
+    }
+
+    static Tensor squaredError(Graph g, Tensor predictions, float[] targets, float scale) {
+        checkColumn(predictions, targets);
+        float[] p = predictions.data();
+        double loss = 0;
+        for (int i = 0; i < p.length; i++) {
+            double e = p[i] - targets[i];
+            loss += e * e;
+        }
+        Tensor out = g.output(1, 1, new float[]{(float) (loss * scale)}, predictions);
+        g.onBackward(out, () -> {
+            float d = out.grad()[0] * scale;
+            float[] dp = predictions.grad();
+            for (int i = 0; i < p.length; i++) {
+                dp[i] += d * 2 * (p[i] - targets[i]);
+            }
+        });
+        return out;
+    }
+
+    static Tensor softmaxCrossEntropy(Graph g, Tensor logits, int[] targets, float[] logitOffsets, float scale) {
+        int n = logits.cols();
+        int rows = logits.rows();
+        if (targets.length != rows) {
+            throw new IllegalArgumentException(targets.length + " targets for " + logits);
+        }
+        float[] z = logits.data();
+        float[] shifted = z;
+        if (logitOffsets != null) {
+            shifted = new float[z.length];
+            for (int i = 0; i < z.length; i++) {
+                shifted[i] = z[i] - logitOffsets[i];
+            }
+        }
+        float[] probs = new float[z.length];
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            ActivationOps.softmaxRow(shifted, probs, r * n, n);
+            int t = targets[r];
+            if (t < 0 || t >= n) {
+                throw new IllegalArgumentException("target class " + t + " outside [0, " + n + ")");
+            }
+            loss -= Math.log(Math.max(probs[r * n + t], 1e-30));
+        }
+        Tensor out = g.output(1, 1, new float[]{(float) (loss * scale)}, logits);
+        g.onBackward(out, () -> {
+            float d = out.grad()[0] * scale;
+            float[] dz = logits.grad();
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < n; j++) {
+                    dz[r * n + j] += d * (probs[r * n + j] - (j == targets[r] ? 1 : 0));
+                }
+            }
+        });
+        return out;
+    }
+
+    private static void checkColumn(Tensor column, float[] labels) {
+        if (column.cols() != 1 || column.rows() != labels.length) {
+            throw new IllegalArgumentException(column + " against " + labels.length + " labels");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package org.recspark.model.zoo;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.recspark.config.ConfigException;
+import org.recspark.config.Violation;
+import org.recspark.config.proto.DBMTL;
+import org.recspark.config.proto.TaskTower;
+import org.recspark.model.FeatureGroups.Group;
+import org.recspark.model.FeatureGroups;
+import org.recspark.model.Model;
+import org.recspark.model.ModelContext;
+import org.recspark.model.ModelOutput;
+import org.recspark.model.TaskSpec;
+import org.recspark.model.nn.Mlp;
+import org.recspark.model.nn.Pass;
+import org.recspark.model.tensor.Tensor;
+
+/**
+ * DBMTL: a shared bottom MLP, then task towers in dependency order; a task's tower sees the bottom
+ * output and the last hidden layers of the tasks it depends on (e.g. conversion depends on click).
+ */
+public final class DbmtlModel implements Model {
+    private final FeatureGroups groups;
+    private final List<Group> deep;
+    private final Mlp bottom;
+    private final List<TaskHead> order = new ArrayList<>();
+    private final Map<String, List<String>> dependsOn = new HashMap<>();
+    private final List<TaskSpec> specs;
+
+    public DbmtlModel(ModelContext context) {
+        DBMTL config = context.modelConfig().getDbmtl();
+        this.groups = context.groups();
+        this.deep = Heads.deepGroups(groups, List.of(), "model_config.dbmtl");
+        int in = Heads.deepDim(groups, deep);
+        this.bottom = config.hasBottom() ? new Mlp(context.parameters(), "dbmtl/bottom", in, config.getBottom()) : null;
+        int bottomDim = bottom == null ? in : bottom.outputDim();
+        Map<String, TaskTower> towers = new LinkedHashMap<>();
+        for (TaskTower t : config.getTasksList()) {
+            towers.put(t.getName(), t);
+        }
+        List<Violation> violations = new ArrayList<>();
+        for (int r = 0; r < config.getRelationsCount(); r++) {
+            DBMTL.Relation rel = config.getRelations(r);
+            String path = "model_config.dbmtl.relations[" + r + "]";
+            if (!towers.containsKey(rel.getTask())) {
+                violations.add(new Violation(path + ".task", "no task named '" + rel.getTask() + "'"));
+            }
+            for (String dep : rel.getDependsOnList()) {
+                if (!towers.containsKey(dep)) {
+                    violations.add(new Violation(path + ".depends_on", "no task named '" + dep + "'"));
+                }
+            }
+            if (dependsOn.put(rel.getTask(), rel.getDependsOnList()) != null) {
+                violations.add(new Violation(path + ".task", "task '" + rel.getTask() + "' has more than one relation; list all its dependencies in one"));
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw new ConfigException(violations);
+        }
+        Map<String, Integer> hiddenDims = new HashMap<>();
+        List<String> visiting = new ArrayList<>();
+        for (String name : towers.keySet()) {
+            place(name, towers, hiddenDims, visiting, context, bottomDim);
+        }
+        Map<String, TaskSpec> byName = new HashMap<>();
+        order.forEach(h -> byName.put(h.spec().name(), h.spec()));
+        this.specs = towers.keySet().stream().map(byName::get).toList();
+    }
+
+    /** Builds a task's head after the heads it depends on (depth-first), rejecting cycles. */
+    private void place(String name, Map<String, TaskTower> towers, Map<String, Integer> hiddenDims, List<String> visiting,
+                       ModelContext context, int bottomDim) {
+        if (hiddenDims.containsKey(name)) {
+            return;
+        }
+        if (visiting.contains(name)) {
+            throw new ConfigException(List.of(new Violation("model_config.dbmtl.relations", "tasks depend on each other in a cycle: "
+                    + String.join(" -> ", visiting) + " -> " + name)));
+        }
+        visiting.add(name);
+        int in = bottomDim;
+        for (String dep : dependsOn.getOrDefault(name, List.of())) {
+            place(dep, towers, hiddenDims, visiting, context, bottomDim);
+            in += hiddenDims.get(dep);
+        }
+        visiting.remove(name);
+        TaskHead head = new TaskHead(context.parameters(), "dbmtl/task", towers.get(name), in);
+        hiddenDims.put(name, head.hiddenDim(in));
+        order.add(head);
+    }
+
+    @Override
+    public List<TaskSpec> tasks() {
+        return specs;
+    }
+
+    @Override
+    public ModelOutput forward(Pass pass) {
+        Tensor input = Heads.deepInput(pass, groups, deep);
+        Tensor shared = bottom == null ? input : bottom.forward(pass, input);
+        Map<String, Tensor> hidden = new HashMap<>();
+        ModelOutput output = new ModelOutput();
+        for (TaskHead head : order) {
+            List<Tensor> parts = new ArrayList<>();
+            parts.add(shared);
+            for (String dep : dependsOn.getOrDefault(head.spec().name(), List.of())) {
+                parts.add(hidden.get(dep));
+            }
+            Tensor h = head.hidden(pass, pass.graph().concat(parts));
+            hidden.put(head.spec().name(), h);
+            output.put(head.spec().name(), head.output(pass, h));
+        }
+        return output;
+    }
+}

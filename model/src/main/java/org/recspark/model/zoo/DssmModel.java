@@ -1,0 +1,203 @@
+package org.recspark.model.zoo;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.recspark.config.ConfigException;
+import org.recspark.config.Violation;
+import org.recspark.config.proto.DSSM;
+import org.recspark.config.proto.MLP;
+import org.recspark.model.FeatureGroups.Group;
+import org.recspark.model.FeatureGroups;
+import org.recspark.model.Model;
+import org.recspark.model.ModelContext;
+import org.recspark.model.ModelOutput;
+import org.recspark.model.TaskSpec;
+import org.recspark.model.data.Examples;
+import org.recspark.model.data.SparseValues;
+import org.recspark.model.nn.Initializer;
+import org.recspark.model.nn.Linear;
+import org.recspark.model.nn.Mlp;
+import org.recspark.model.nn.ModelParameters;
+import org.recspark.model.nn.Parameter;
+import org.recspark.model.nn.Pass;
+import org.recspark.model.tensor.Graph;
+import org.recspark.model.tensor.Tensor;
+
+/**
+ * Two-tower retrieval (DSSM): a user tower and an item tower, scored by their dot product divided
+ * by the temperature (cosine similarity when the towers' outputs are L2-normalised). With in-batch
+ * negatives the loss is a softmax over the batch's positive pairs: each user's own item against the
+ * other users' items. Popular items appear as negatives more often than they should; the popularity
+ * correction subtracts log(sampling probability) from each item's logit (Yi et al. 2019), with the
+ * probability estimated online from the gaps between an item's appearances (hashed into buckets;
+ * the estimates are model buffers, so they are checkpointed). The item group's first sparse feature
+ * identifies the item. Without in-batch negatives the pair score is trained pointwise on the label.
+ *
+ * <p>Outputs: the task's logit (the pair score), and the extra tensors "user_embedding" and
+ * "item_embedding" for retrieval export.
+ */
+public final class DssmModel implements Model {
+    static final int FREQUENCY_BUCKETS = 1 << 16;
+    private static final float FREQUENCY_ALPHA = 0.01f;
+
+    private final FeatureGroups groups;
+    private final DSSM config;
+    private final Group userGroup;
+    private final Group itemGroup;
+    private final Tower userTower;
+    private final Tower itemTower;
+    private final int itemIdFeature;
+    private final Parameter lastSeen;
+    private final Parameter gap;
+    private final TaskSpec task;
+
+    public DssmModel(ModelContext context) {
+        this.config = context.modelConfig().getDssm();
+        this.groups = context.groups();
+        this.userGroup = groups.deepGroup(config.getUserGroup(), "model_config.dssm.user_group");
+        this.itemGroup = groups.deepGroup(config.getItemGroup(), "model_config.dssm.item_group");
+        this.userTower = new Tower(context.parameters(), "dssm/user_tower", groups.deepDim(userGroup), config.getUserTower());
+        this.itemTower = new Tower(context.parameters(), "dssm/item_tower", groups.deepDim(itemGroup), config.getItemTower());
+        if (userTower.outputDim() != itemTower.outputDim()) {
+            throw new ConfigException(List.of(new Violation("model_config.dssm.item_tower.hidden_units",
+                    "the towers must end in the same width to be compared: user tower " + userTower.outputDim()
+                            + ", item tower " + itemTower.outputDim())));
+        }
+        int id = -1;
+        for (int f : itemGroup.features()) {
+            if (groups.spec(f).sparse()) {
+                id = f;
+                break;
+            }
+        }
+        if (id < 0 && config.getPopularityCorrection() && config.getInBatchNegatives()) {
+            throw new ConfigException(List.of(new Violation("model_config.dssm.item_group",
+                    "popularity correction needs a sparse feature identifying the item in group '" + itemGroup.name() + "'")));
+        }
+        this.itemIdFeature = id;
+        this.lastSeen = context.parameters().buffer("dssm/frequency/last_seen", 1, FREQUENCY_BUCKETS, Initializer.zeros());
+        this.gap = context.parameters().buffer("dssm/frequency/gap", 1, FREQUENCY_BUCKETS, Initializer.zeros());
+        this.task = context.singleTask();
+    }
+
+    /**
+     * A tower: the MLP's hidden layers as configured, then its last layer linear (no normalisation,
+     * activation or dropout), as in EasyRec's DSSM. An activated last layer (ReLU) would make every
+     * output non-negative, so no cosine could fall below 0 and a pointwise score (a logit) could not
+     * predict below 0.5. Parameter names are those of an {@link Mlp} of the same config.
+     */
+    private static final class Tower {
+        private final Mlp hidden;
+        private final Linear last;
+
+        Tower(ModelParameters params, String name, int inputDim, MLP config) {
+            int layers = config.getHiddenUnitsCount();
+            MLP hiddenConfig = config.toBuilder().clearHiddenUnits()
+                    .addAllHiddenUnits(config.getHiddenUnitsList().subList(0, Math.max(0, layers - 1))).build();
+            this.hidden = new Mlp(params, name, inputDim, hiddenConfig);
+            this.last = layers == 0 ? null
+                    : new Linear(params, name + "/" + (layers - 1), hidden.outputDim(), config.getHiddenUnits(layers - 1), true);
+        }
+
+        int outputDim() {
+            return last == null ? hidden.outputDim() : last.outputDim();
+        }
+
+        Tensor forward(Pass pass, Tensor x) {
+            Tensor h = hidden.forward(pass, x);
+            return last == null ? h : last.forward(pass, h);
+        }
+    }
+
+    @Override
+    public List<TaskSpec> tasks() {
+        return List.of(task);
+    }
+
+    /** The streaming frequency estimate: per bucket, the smoothed gap between an item's appearances. */
+    @Override
+    public void beforeStep(Examples batch, long step) {
+        if (!config.getPopularityCorrection() || !config.getInBatchNegatives() || itemIdFeature < 0) {
+            return;
+        }
+        float[] a = lastSeen.value();
+        float[] b = gap.value();
+        SparseValues ids = batch.sparse(itemIdFeature);
+        float now = step + 1;
+        for (int r = 0; r < ids.rows(); r++) {
+            if (ids.end(r) == ids.start(r)) {
+                continue;
+            }
+            int h = bucket(ids.ids()[ids.start(r)]);
+            if (a[h] > 0 && a[h] < now) {
+                // the first observed gap starts the average, so the estimate is usable at once
+                b[h] = b[h] == 0 ? now - a[h] : (1 - FREQUENCY_ALPHA) * b[h] + FREQUENCY_ALPHA * (now - a[h]);
+            }
+            a[h] = now;
+        }
+    }
+
+    private static int bucket(long id) {
+        long h = id * 0x9E3779B97F4A7C15L;
+        return (int) ((h ^ (h >>> 32)) & (FREQUENCY_BUCKETS - 1));
+    }
+
+    /** Estimated probability that a batch row holds this item (1 when unknown, i.e. no correction). */
+    private float probability(long id) {
+        float g = gap.value()[bucket(id)];
+        return g > 1 ? 1 / g : 1;
+    }
+
+    @Override
+    public ModelOutput forward(Pass pass) {
+        Graph g = pass.graph();
+        Tensor u = userTower.forward(pass, groups.deep(pass, userGroup));
+        Tensor v = itemTower.forward(pass, groups.deep(pass, itemGroup));
+        if (config.getNormalize()) {
+            u = g.l2NormalizeRows(u, 1e-12f);
+            v = g.l2NormalizeRows(v, 1e-12f);
+        }
+        Tensor score = g.scale(g.rowDot(u, v), 1 / config.getTemperature());
+        return new ModelOutput().put(task.name(), score).putExtra("user_embedding", u).putExtra("item_embedding", v);
+    }
+
+    @Override
+    public Tensor loss(Pass pass, ModelOutput output, float scale) {
+        if (!config.getInBatchNegatives()) {
+            return Model.super.loss(pass, output, scale);
+        }
+        Graph g = pass.graph();
+        float[] labels = pass.batch().label(task.label());
+        List<Integer> positives = new ArrayList<>();
+        for (int r = 0; r < labels.length; r++) {
+            if (labels[r] > 0) {
+                positives.add(r);
+            }
+        }
+        if (positives.isEmpty()) {
+            return Tensor.constant(1, 1, new float[1]);
+        }
+        int[] rows = positives.stream().mapToInt(Integer::intValue).toArray();
+        Tensor u = g.selectRows(output.extra("user_embedding"), rows);
+        Tensor v = g.selectRows(output.extra("item_embedding"), rows);
+        Tensor logits = g.scale(g.matmul(u, v, true), 1 / config.getTemperature());
+        int n = rows.length;
+        int[] targets = new int[n];
+        float[] offsets = null;
+        if (config.getPopularityCorrection()) {
+            offsets = new float[n * n];
+            SparseValues ids = pass.batch().sparse(itemIdFeature);
+            for (int j = 0; j < n; j++) {
+                int r = rows[j];
+                float logQ = ids.end(r) > ids.start(r) ? (float) Math.log(probability(ids.ids()[ids.start(r)])) : 0;
+                for (int i = 0; i < n; i++) {
+                    offsets[i * n + j] = logQ;
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            targets[i] = i;
+        }
+        return g.softmaxCrossEntropy(logits, targets, offsets, scale * task.weight());
+    }
+}

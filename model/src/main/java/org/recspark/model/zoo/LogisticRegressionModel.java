@@ -1,0 +1,43 @@
+package org.recspark.model.zoo;
+
+import java.util.List;
+import org.recspark.config.ConfigException;
+import org.recspark.config.Violation;
+import org.recspark.config.proto.GroupType;
+import org.recspark.model.FeatureGroups.Group;
+import org.recspark.model.Model;
+import org.recspark.model.ModelContext;
+import org.recspark.model.ModelOutput;
+import org.recspark.model.TaskSpec;
+import org.recspark.model.nn.Parameter;
+import org.recspark.model.nn.Pass;
+import org.recspark.model.tensor.Tensor;
+
+/** Logistic regression: the sum of first-order weights of the WIDE groups plus a bias. */
+public final class LogisticRegressionModel implements Model {
+    private final ModelContext context;
+    private final List<Group> wide;
+    private final Parameter bias;
+    private final TaskSpec task;
+
+    public LogisticRegressionModel(ModelContext context) {
+        this.context = context;
+        this.wide = context.groups().ofType(GroupType.WIDE);
+        if (wide.isEmpty()) {
+            throw new ConfigException(List.of(new Violation("model_config.feature_groups", "lr needs at least one WIDE feature group")));
+        }
+        this.bias = Heads.bias(context.parameters(), "lr/bias");
+        this.task = context.singleTask();
+    }
+
+    @Override
+    public List<TaskSpec> tasks() {
+        return List.of(task);
+    }
+
+    @Override
+    public ModelOutput forward(Pass pass) {
+        Tensor logit = pass.graph().sum(wide.stream().map(g -> context.groups().wide(pass, g)).toList());
+        return new ModelOutput().put(task.name(), Heads.addBias(pass, logit, bias));
+    }
+}

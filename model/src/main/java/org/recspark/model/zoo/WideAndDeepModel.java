@@ -1,0 +1,71 @@
+package org.recspark.model.zoo;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.recspark.config.proto.WideAndDeep;
+import org.recspark.model.FeatureGroups.Group;
+import org.recspark.model.FeatureGroups;
+import org.recspark.model.Model;
+import org.recspark.model.ModelContext;
+import org.recspark.model.ModelOutput;
+import org.recspark.model.RequestPasses;
+import org.recspark.model.RequestScoring;
+import org.recspark.model.TaskSpec;
+import org.recspark.model.data.RequestExamples;
+import org.recspark.model.nn.Linear;
+import org.recspark.model.nn.Mlp;
+import org.recspark.model.nn.Parameter;
+import org.recspark.model.nn.Pass;
+import org.recspark.model.tensor.Tensor;
+import org.recspark.model.tensor.Workspace;
+
+/** Wide & Deep: first-order weights of the wide groups plus an MLP over the deep groups. */
+public final class WideAndDeepModel implements Model, RequestScoring {
+    private final FeatureGroups groups;
+    private final List<Group> wide = new ArrayList<>();
+    private final List<Group> deep;
+    private final Mlp dnn;
+    private final Linear out;
+    private final Parameter bias;
+    private final TaskSpec task;
+
+    public WideAndDeepModel(ModelContext context) {
+        WideAndDeep config = context.modelConfig().getWideAndDeep();
+        this.groups = context.groups();
+        for (int i = 0; i < config.getWideGroupsCount(); i++) {
+            Group g = groups.group(config.getWideGroups(i), "model_config.wide_and_deep.wide_groups[" + i + "]");
+            groups.enableFirstOrder(g);
+            wide.add(g);
+        }
+        this.deep = Heads.deepGroups(groups, config.getDeepGroupsList(), "model_config.wide_and_deep.deep_groups");
+        this.dnn = new Mlp(context.parameters(), "wide_and_deep/dnn", Heads.deepDim(groups, deep), config.getDnn());
+        this.out = new Linear(context.parameters(), "wide_and_deep/output", dnn.outputDim(), 1, false);
+        this.bias = Heads.bias(context.parameters(), "wide_and_deep/bias");
+        this.task = context.singleTask();
+    }
+
+    @Override
+    public List<TaskSpec> tasks() {
+        return List.of(task);
+    }
+
+    @Override
+    public ModelOutput forwardRequest(RequestExamples request, Workspace workspace) {
+        RequestPasses passes = new RequestPasses(request, workspace);
+        Pass items = passes.items();
+        List<Tensor> terms = new ArrayList<>();
+        terms.add(passes.firstOrder(groups, wide));
+        terms.add(out.forward(items, dnn.forwardSplit(items, passes.deepInput(groups, deep).input())));
+        return new ModelOutput().put(task.name(), Heads.addBias(items, items.graph().sum(terms), bias));
+    }
+
+    @Override
+    public ModelOutput forward(Pass pass) {
+        List<Tensor> terms = new ArrayList<>();
+        for (Group g : wide) {
+            terms.add(groups.wide(pass, g));
+        }
+        terms.add(out.forward(pass, dnn.forward(pass, Heads.deepInput(pass, groups, deep))));
+        return new ModelOutput().put(task.name(), Heads.addBias(pass, pass.graph().sum(terms), bias));
+    }
+}

@@ -1,0 +1,348 @@
+package org.recspark.model.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.recspark.model.tensor.GradientChecker.awayFromZero;
+import static org.recspark.model.tensor.GradientChecker.checkOp;
+import static org.recspark.model.tensor.GradientChecker.uniform;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.opentest4j.AssertionFailedError;
+import org.recspark.model.tensor.GradientChecker.Input;
+import org.recspark.model.tensor.GradientChecker.Result;
+import org.recspark.model.tensor.GradientChecker.Settings;
+
+/** Numerical gradient checks of every op of {@link Graph}, one test per op. */
+class GraphGradientTest {
+
+    private static Input in(String name, int rows, int cols, long seed) {
+        return Input.of(name, rows, cols, uniform(seed, rows * cols, 1.0));
+    }
+
+    private static Input constant(String name, int rows, int cols, long seed) {
+        return Input.constant(name, rows, cols, uniform(seed, rows * cols, 1.0));
+    }
+
+    // ---------------------------------------------------------------- the checker itself
+
+    @Test
+    void checkerRejectsAWrongBackward() {
+        // x * 3 whose backward claims 2: the checker must notice.
+        GradientChecker.Op wrong = (g, t) -> {
+            Tensor x = t[0];
+            float[] y = new float[x.size()];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = 3 * x.data()[i];
+            }
+            Tensor out = g.output(x.rows(), x.cols(), y, x);
+            g.onBackward(out, () -> {
+                for (int i = 0; i < y.length; i++) {
+                    x.grad()[i] += 2 * out.grad()[i];
+                }
+            });
+            return out;
+        };
+        assertThrows(AssertionFailedError.class, () -> checkOp("wrong", wrong, in("x", 2, 3, 1)),
+                "a backward off by a factor must fail the check");
+        // and a backward that is missing entirely
+        GradientChecker.Op noBackward = (g, t) -> g.output(t[0].rows(), t[0].cols(), t[0].data().clone(), t[0]);
+        assertThrows(AssertionFailedError.class, () -> checkOp("missing", noBackward, in("x", 2, 3, 2)),
+                "a missing backward must fail the check");
+    }
+
+    @Test
+    void checkerRejectsAVariableTheOutputIgnores() {
+        // b takes part in the graph (so the output requires a gradient) but not in the values
+        GradientChecker.Op ignoresB = (g, t) -> g.add(t[0], g.scale(t[1], 0f));
+        assertThrows(AssertionFailedError.class, () -> checkOp("ignores b", ignoresB, in("a", 2, 2, 3), in("b", 2, 2, 4)),
+                "a variable with a zero gradient everywhere must not pass vacuously");
+    }
+
+    @Test
+    void checkerRejectsAnOpThatModifiesItsInput() {
+        GradientChecker.Op mutating = (g, t) -> {
+            t[0].data()[0] += 1;
+            return g.scale(t[0], 2f);
+        };
+        assertThrows(AssertionFailedError.class, () -> checkOp("mutating", mutating, in("x", 1, 3, 5)));
+    }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    @Test
+    void matmul() {
+        checkOp("matmul A*B", (g, t) -> g.matmul(t[0], t[1], false), in("a", 3, 4, 10), in("b", 4, 5, 11));
+    }
+
+    @Test
+    void matmulTransposed() {
+        checkOp("matmul A*B^T", (g, t) -> g.matmul(t[0], t[1], true), in("a", 3, 4, 12), in("b", 5, 4, 13));
+    }
+
+    @Test
+    void matmulWithOneConstantInput() {
+        checkOp("matmul const A", (g, t) -> g.matmul(t[0], t[1], false), constant("a", 2, 3, 14), in("b", 3, 2, 15));
+        checkOp("matmul const B^T", (g, t) -> g.matmul(t[0], t[1], true), in("a", 2, 3, 16), constant("b", 4, 3, 17));
+    }
+
+    @Test
+    void addRowVector() {
+        checkOp("addRowVector", (g, t) -> g.addRowVector(t[0], t[1]), in("x", 4, 3, 20), in("bias", 1, 3, 21));
+    }
+
+    @Test
+    void linear() {
+        checkOp("linear", (g, t) -> g.linear(t[0], t[1], t[2]), in("x", 3, 4, 22), in("w", 4, 2, 23), in("b", 1, 2, 24));
+    }
+
+    // ---------------------------------------------------------------- element-wise
+
+    @Test
+    void add() {
+        checkOp("add", (g, t) -> g.add(t[0], t[1]), in("a", 3, 2, 30), in("b", 3, 2, 31));
+    }
+
+    @Test
+    void sumOfSeveral() {
+        checkOp("sum", (g, t) -> g.sum(List.of(t[0], t[1], t[2])), in("a", 2, 2, 32), in("b", 2, 2, 33), in("c", 2, 2, 34));
+    }
+
+    @Test
+    void sub() {
+        checkOp("sub", (g, t) -> g.sub(t[0], t[1]), in("a", 3, 2, 35), in("b", 3, 2, 36));
+    }
+
+    @Test
+    void mul() {
+        checkOp("mul", (g, t) -> g.mul(t[0], t[1]), in("a", 3, 3, 37), in("b", 3, 3, 38));
+    }
+
+    @Test
+    void scale() {
+        checkOp("scale", (g, t) -> g.scale(t[0], -2.5f), in("a", 2, 3, 39));
+    }
+
+    @Test
+    void rsub() {
+        checkOp("rsub", (g, t) -> g.rsub(1f, g.mul(t[0], t[0])), in("a", 2, 3, 40));
+    }
+
+    @Test
+    void mulColumn() {
+        checkOp("mulColumn", (g, t) -> g.mulColumn(t[0], t[1], 2), in("x", 3, 4, 41), in("s", 3, 3, 42));
+    }
+
+    // ---------------------------------------------------------------- activations
+
+    @Test
+    void relu() {
+        checkOp("relu", (g, t) -> g.relu(t[0]), Input.of("x", 3, 4, awayFromZero(50, 12, 0.1, 1.5)));
+    }
+
+    @Test
+    void leakyRelu() {
+        checkOp("leakyRelu", (g, t) -> g.leakyRelu(t[0], 0.2f), Input.of("x", 3, 4, awayFromZero(51, 12, 0.1, 1.5)));
+    }
+
+    @Test
+    void sigmoid() {
+        checkOp("sigmoid", (g, t) -> g.sigmoid(t[0]), Input.of("x", 3, 4, uniform(52, 12, 4.0)));
+    }
+
+    @Test
+    void tanh() {
+        checkOp("tanh", (g, t) -> g.tanh(t[0]), Input.of("x", 3, 4, uniform(53, 12, 2.0)));
+    }
+
+    @Test
+    void gelu() {
+        checkOp("gelu", (g, t) -> g.gelu(t[0]), Input.of("x", 3, 4, uniform(54, 12, 3.0)));
+    }
+
+    @Test
+    void dropoutInTraining() {
+        // the checker builds every pass with the same seed, so every pass draws the same mask
+        Result r = checkOp("dropout", (g, t) -> g.dropout(t[0], 0.5f), in("x", 4, 5, 55));
+        int dropped = 0;
+        for (double d : r.numerical()[0]) {
+            dropped += Math.abs(d) < 1e-6 ? 1 : 0;
+        }
+        assertTrue(dropped > 0 && dropped < 20, "some but not all values dropped, got " + dropped);
+    }
+
+    @Test
+    void softmax() {
+        checkOp("softmax", (g, t) -> g.softmax(t[0]), Input.of("x", 3, 4, uniform(56, 12, 2.0)));
+    }
+
+    // ---------------------------------------------------------------- shape
+
+    @Test
+    void concat() {
+        checkOp("concat", (g, t) -> g.concat(List.of(t[0], t[1], t[2])), in("a", 2, 3, 60), constant("b", 2, 1, 61),
+                in("c", 2, 2, 62));
+        checkOp("concat of one", (g, t) -> g.concat(List.of(g.tanh(t[0]))), in("a", 2, 3, 63));
+    }
+
+    @Test
+    void slice() {
+        checkOp("slice", (g, t) -> g.slice(t[0], 1, 3), in("x", 3, 5, 64));
+    }
+
+    @Test
+    void reshape() {
+        // reshape an op's output (gradient shared with it) and use the result in another op
+        checkOp("reshape", (g, t) -> g.mul(g.reshape(g.tanh(t[0]), 3, 4), t[1]), in("x", 2, 6, 65), in("y", 3, 4, 66));
+        // reshape of a leaf
+        checkOp("reshape leaf", (g, t) -> g.sigmoid(g.reshape(t[0], 6, 2)), in("x", 3, 4, 67));
+    }
+
+    @Test
+    void selectRows() {
+        // repeated and reordered rows; row 1 unused
+        checkOp("selectRows", (g, t) -> g.selectRows(t[0], new int[] {2, 0, 2, 3}), in("x", 4, 3, 68));
+    }
+
+    @Test
+    void repeatRows() {
+        checkOp("repeatRows", (g, t) -> g.repeatRows(t[0], 3), in("x", 2, 3, 69));
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    @Test
+    void rowSum() {
+        checkOp("rowSum", (g, t) -> g.rowSum(g.mul(t[0], t[0])), in("x", 3, 4, 70));
+    }
+
+    @Test
+    void total() {
+        checkOp("total", (g, t) -> g.total(g.tanh(t[0])), in("x", 3, 4, 71));
+    }
+
+    @Test
+    void rowDot() {
+        checkOp("rowDot", (g, t) -> g.rowDot(t[0], t[1]), in("a", 3, 4, 72), in("b", 3, 4, 73));
+    }
+
+    @Test
+    void sumGroups() {
+        checkOp("sumGroups", (g, t) -> g.mul(g.sumGroups(t[0], 3), g.sumGroups(t[0], 3)), in("x", 2, 6, 74));
+    }
+
+    @Test
+    void weightedSequenceSum() {
+        float[] weights = uniform(75, 2 * 3, 1.0);
+        weights[1] = 0f; // a zero weight still has a gradient
+        checkOp("weightedSequenceSum", (g, t) -> g.weightedSequenceSum(t[0], t[1]), Input.of("weights", 2, 3, weights),
+                in("values", 6, 4, 76));
+    }
+
+    // ---------------------------------------------------------------- normalisation
+
+    @Test
+    void l2NormalizeRows() {
+        checkOp("l2NormalizeRows", (g, t) -> g.l2NormalizeRows(t[0], 1e-6f), in("x", 3, 4, 80));
+    }
+
+    @Test
+    void l2NormalizeRowsBelowTheFloor() {
+        // a row whose norm is below eps is divided by eps: linear, gradient 1 / eps
+        float[] tiny = uniform(81, 4, 1e-5);
+        Settings fine = GradientChecker.DEFAULT.withStep(1e-7).withTolerance(1e-2, 1e-2);
+        Result r = checkOp("l2NormalizeRows floored", fine, (g, t) -> g.l2NormalizeRows(t[0], 1e-3f), Input.of("x", 1, 4, tiny));
+        assertTrue(Math.abs(r.analytic()[0][0]) > 100, "1 / eps scale expected, got " + r.analytic()[0][0]);
+    }
+
+    @Test
+    void layerNormWithGainAndBias() {
+        checkOp("layerNorm", (g, t) -> g.layerNorm(t[0], t[1], t[2], 1e-5f), in("x", 3, 5, 82), in("gamma", 1, 5, 83),
+                in("beta", 1, 5, 84));
+    }
+
+    @Test
+    void layerNormWithoutGainAndBias() {
+        checkOp("layerNorm plain", (g, t) -> g.layerNorm(t[0], null, null, 1e-5f), in("x", 3, 5, 85));
+    }
+
+    @Test
+    void batchNormInTraining() {
+        float[] runningMean = new float[3];
+        float[] runningVar = {1, 1, 1};
+        checkOp("batchNorm training", (g, t) -> g.batchNorm(t[0], t[1], t[2], runningMean, runningVar, 1e-5f, new float[3],
+                new float[3]), in("x", 6, 3, 86), in("gamma", 1, 3, 87), in("beta", 1, 3, 88));
+        assertEquals(0f, runningMean[0], "batchNorm must not touch the running statistics itself");
+        assertEquals(1f, runningVar[0], "batchNorm must not touch the running statistics itself");
+    }
+
+    @Test
+    void batchNormInEvaluation() {
+        float[] runningMean = {0.2f, -0.1f, 0.5f};
+        float[] runningVar = {0.5f, 2f, 1.5f};
+        Settings eval = GradientChecker.DEFAULT.withTraining(false);
+        checkOp("batchNorm eval", eval, (g, t) -> g.batchNorm(t[0], t[1], t[2], runningMean, runningVar, 1e-5f, new float[3],
+                new float[3]), in("x", 4, 3, 89), in("gamma", 1, 3, 90), in("beta", 1, 3, 91));
+    }
+
+    @Test
+    void mulRowVector() {
+        checkOp("mulRowVector", (g, t) -> g.mulRowVector(t[0], t[1]), in("x", 3, 4, 92), in("v", 1, 4, 93));
+    }
+
+    // ---------------------------------------------------------------- losses
+
+    @Test
+    void binaryCrossEntropyWithLogits() {
+        float[] labels = {1, 0, 0.3f, 1, 0};
+        checkOp("bce logits", (g, t) -> g.binaryCrossEntropyWithLogits(t[0], labels, 0.7f),
+                Input.of("z", 5, 1, new float[] {2.5f, -1f, 0.3f, -4f, 6f}));
+    }
+
+    @Test
+    void binaryCrossEntropy() {
+        float[] labels = {1, 0, 0.3f, 1, 0};
+        checkOp("bce", GradientChecker.DEFAULT.withStep(1e-3), (g, t) -> g.binaryCrossEntropy(t[0], labels, 0.7f),
+                Input.of("p", 5, 1, new float[] {0.9f, 0.2f, 0.5f, 0.3f, 0.65f}));
+    }
+
+    @Test
+    void binaryCrossEntropyOfAProductOfProbabilities() {
+        // ESMM's pCTCVR = pCTR * pCVR, probabilities of logits
+        float[] labels = {1, 0, 1, 0};
+        checkOp("bce product", (g, t) -> g.binaryCrossEntropy(g.mul(g.sigmoid(t[0]), g.sigmoid(t[1])), labels, 0.25f),
+                in("ctr", 4, 1, 100), in("cvr", 4, 1, 101));
+    }
+
+    @Test
+    void squaredError() {
+        float[] targets = {1.5f, -0.5f, 0f, 2f};
+        checkOp("squaredError", (g, t) -> g.squaredError(t[0], targets, 0.5f), in("p", 4, 1, 102));
+    }
+
+    @Test
+    void softmaxCrossEntropy() {
+        int[] targets = {0, 3, 2};
+        checkOp("softmaxCrossEntropy", (g, t) -> g.softmaxCrossEntropy(t[0], targets, null, 0.5f),
+                Input.of("z", 3, 4, uniform(103, 12, 2.0)));
+    }
+
+    @Test
+    void softmaxCrossEntropyWithLogitOffsets() {
+        int[] targets = {1, 0, 3};
+        float[] offsets = uniform(104, 12, 3.0);
+        checkOp("softmaxCrossEntropy offsets", (g, t) -> g.softmaxCrossEntropy(t[0], targets, offsets, 1f),
+                Input.of("z", 3, 4, uniform(105, 12, 2.0)));
+    }
+
+    @Test
+    void aComposedNetwork() {
+        // a small tower end to end: linear, layer norm, gelu, dropout, linear, BCE
+        float[] labels = {1, 0, 1};
+        checkOp("composed", (g, t) -> {
+            Tensor h = g.dropout(g.gelu(g.layerNorm(g.linear(t[0], t[1], t[2]), t[3], null, 1e-5f)), 0.25f);
+            return g.binaryCrossEntropyWithLogits(g.linear(h, t[4], null), labels, 1f / 3);
+        }, constant("x", 3, 4, 110), in("w1", 4, 5, 111), in("b1", 1, 5, 112), in("gamma", 1, 5, 113), in("w2", 5, 1, 114));
+    }
+}

@@ -1,0 +1,52 @@
+package org.recspark.model.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import org.junit.jupiter.api.Test;
+
+/** Arrays handed out again, by position and length, once a new pass begins. */
+class WorkspaceTest {
+
+    @Test
+    void aPassGetsDistinctArraysAndTheNextPassTheSameOnesAgain() {
+        Workspace w = new Workspace();
+        w.begin();
+        float[] a = w.take(4);
+        float[] b = w.take(4);
+        float[] c = w.take(2);
+        assertNotSame(a, b, "one pass never shares an array");
+        w.begin();
+        assertSame(a, w.take(4));
+        assertSame(b, w.take(4));
+        assertNotSame(c, w.take(3), "another length is a new array");
+        assertEquals(11, w.retainedFloats(), "the 3 replaced the 2");
+    }
+
+    @Test
+    void aZeroedArrayIsZeroedAgainWhenReused() {
+        Workspace w = new Workspace();
+        w.begin();
+        float[] a = w.takeZeroed(3);
+        a[1] = 5f;
+        w.begin();
+        assertArrayEquals(new float[3], w.takeZeroed(3));
+    }
+
+    @Test
+    void matrixProductsOfAGraphWithAWorkspaceWriteIntoItsArrays() {
+        Workspace w = new Workspace();
+        w.begin();
+        Graph g = new Graph(false, 0, w);
+        Tensor x = Tensor.constant(2, 2, new float[] {1, 2, 3, 4});
+        Tensor y = g.matmul(x, Tensor.constant(2, 1, new float[] {1, -1}), false);
+        assertArrayEquals(new float[] {-1, -1}, y.data());
+        float[] first = y.data();
+        w.begin();
+        Tensor z = new Graph(false, 0, w).linear(x, Tensor.constant(2, 1, new float[] {1, 1}), Tensor.constant(1, 1, new float[] {10}));
+        assertSame(first, z.data(), "the next pass's first product reuses the array");
+        assertArrayEquals(new float[] {13, 17}, z.data(), "and holds the new product only");
+    }
+}
