@@ -6,12 +6,14 @@ import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.DSSM;
 import org.recspark.config.proto.MLP;
-import org.recspark.model.FeatureGroups.Group;
 import org.recspark.model.FeatureGroups;
+import org.recspark.model.FeatureGroups.Group;
 import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
+import org.recspark.model.TaskLosses;
 import org.recspark.model.TaskSpec;
+import org.recspark.model.TrainingObjective;
 import org.recspark.model.data.Examples;
 import org.recspark.model.data.SparseValues;
 import org.recspark.model.nn.Initializer;
@@ -36,7 +38,7 @@ import org.recspark.model.tensor.Tensor;
  * <p>Outputs: the task's logit (the pair score), and the extra tensors "user_embedding" and
  * "item_embedding" for retrieval export.
  */
-public final class DssmModel implements Model {
+public final class DssmModel implements Model, TrainingObjective {
     static final int FREQUENCY_BUCKETS = 1 << 16;
     private static final float FREQUENCY_ALPHA = 0.01f;
 
@@ -164,7 +166,7 @@ public final class DssmModel implements Model {
     @Override
     public Tensor loss(Pass pass, ModelOutput output, float scale) {
         if (!config.getInBatchNegatives()) {
-            return Model.super.loss(pass, output, scale);
+            return new TaskLosses(tasks()).loss(pass, output, scale);
         }
         Graph g = pass.graph();
         float[] labels = pass.batch().label(task.label());

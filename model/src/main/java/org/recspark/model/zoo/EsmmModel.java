@@ -2,8 +2,8 @@ package org.recspark.model.zoo;
 
 import java.util.List;
 import org.recspark.config.proto.ESMM;
-import org.recspark.model.FeatureGroups.Group;
 import org.recspark.model.FeatureGroups;
+import org.recspark.model.FeatureGroups.Group;
 import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;

@@ -18,8 +18,8 @@ import org.recspark.model.embedding.EmbeddingLookup.SequenceEmbedding;
 import org.recspark.model.nn.Gradients;
 import org.recspark.model.nn.Initializer;
 import org.recspark.model.nn.Pass;
-import org.recspark.model.tensor.GradientChecker.Variable;
 import org.recspark.model.tensor.GradientChecker;
+import org.recspark.model.tensor.GradientChecker.Variable;
 import org.recspark.model.tensor.Graph;
 import org.recspark.model.tensor.Tensor;
 

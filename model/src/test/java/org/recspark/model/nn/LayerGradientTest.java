@@ -16,8 +16,8 @@ import org.recspark.config.proto.Activation;
 import org.recspark.config.proto.MLP;
 import org.recspark.model.tensor.GradientChecker.Result;
 import org.recspark.model.tensor.GradientChecker.Settings;
-import org.recspark.model.tensor.GradientChecker.Variable;
 import org.recspark.model.tensor.GradientChecker;
+import org.recspark.model.tensor.GradientChecker.Variable;
 import org.recspark.model.tensor.Graph;
 import org.recspark.model.tensor.Tensor;
 

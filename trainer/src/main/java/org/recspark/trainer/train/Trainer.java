@@ -11,6 +11,7 @@ import org.recspark.config.proto.TrainConfig;
 import org.recspark.config.proto.checkpoint.CheckpointManifest;
 import org.recspark.model.Model;
 import org.recspark.model.ModelOutput;
+import org.recspark.model.TrainingObjective;
 import org.recspark.model.bundle.CheckpointReader;
 import org.recspark.model.data.Examples;
 import org.recspark.model.embedding.EmbeddingTable;
@@ -46,6 +47,7 @@ public final class Trainer implements AutoCloseable {
 
     private final TrainConfig config;
     private final Model model;
+    private final TrainingObjective objective;
     private final ModelParameters params;
     private final int threads;
     private final ExecutorService pool;
@@ -64,6 +66,7 @@ public final class Trainer implements AutoCloseable {
         Blas.init();
         this.config = config;
         this.model = model;
+        this.objective = TrainingObjective.of(model);
         this.params = params;
         this.threads = threads;
         this.pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
@@ -240,7 +243,7 @@ public final class Trainer implements AutoCloseable {
         long t2;
         if (batch != null && batch.numRows() > 0) {
             int rows = batch.numRows();
-            model.beforeStep(batch, state.globalStep());
+            objective.beforeStep(batch, state.globalStep());
             params.allocateRows(batch);
             int shardCount = Math.min(threads, rows);
             List<Examples> shards = new ArrayList<>(shardCount);
@@ -256,7 +259,7 @@ public final class Trainer implements AutoCloseable {
                 Gradients gradients = new Gradients();
                 Pass pass = new Pass(graph, shards.get(s), gradients);
                 ModelOutput output = model.forward(pass);
-                Tensor lossTensor = model.loss(pass, output, scale);
+                Tensor lossTensor = objective.loss(pass, output, scale);
                 graph.backward(lossTensor);
                 return new ShardResult(gradients, lossTensor.data()[0], pass.embeddingNanos(), System.nanoTime() - started);
             });

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.recspark.model.ModelOutput;
+import org.recspark.model.TrainingObjective;
 import org.recspark.model.data.Examples;
 import org.recspark.model.nn.Pass;
 
@@ -51,7 +52,7 @@ class DssmModelTest {
         Examples oneRow = ZooFixture.data().train().slice(0, 1);
         int appearances = 2000;
         for (int k = 0; k < appearances; k++) {
-            built.model().beforeStep(oneRow, 4L * k);
+            TrainingObjective.of(built.model()).beforeStep(oneRow, 4L * k);
         }
         float[] gap = built.parameters().parameter("dssm/frequency/gap").value();
         float[] lastSeen = built.parameters().parameter("dssm/frequency/last_seen").value();
@@ -72,7 +73,7 @@ class DssmModelTest {
         ZooFixture.Built built = ZooFixture.build(ZooFixture.parse(ZooConfigs.dssm(true, false, "[16]")), 3);
         Examples batch = ZooFixture.data().train().slice(0, 100);
         for (int step = 0; step < 10; step++) {
-            built.model().beforeStep(batch, step);
+            TrainingObjective.of(built.model()).beforeStep(batch, step);
         }
         for (float g : built.parameters().parameter("dssm/frequency/last_seen").value()) {
             assertEquals(0f, g, "beforeStep should not count items with popularity_correction: false");

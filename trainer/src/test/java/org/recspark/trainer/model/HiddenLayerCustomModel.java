@@ -4,12 +4,14 @@ import java.util.List;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.GroupType;
-import org.recspark.model.FeatureGroups.Group;
 import org.recspark.model.FeatureGroups;
+import org.recspark.model.FeatureGroups.Group;
 import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
+import org.recspark.model.TaskLosses;
 import org.recspark.model.TaskSpec;
+import org.recspark.model.TrainingObjective;
 import org.recspark.model.data.Examples;
 import org.recspark.model.nn.Linear;
 import org.recspark.model.nn.Pass;
@@ -19,9 +21,9 @@ import org.recspark.model.tensor.Tensor;
 /**
  * A user-written model as the custom model config names it: the DEEP groups' inputs through one
  * hidden layer whose width is the {@code hidden} param (required), then a logit for the single task.
- * Counts {@link #beforeStep} calls.
+ * Its training objective is the tasks' losses as for built-in models; it counts {@link #beforeStep} calls.
  */
-public final class HiddenLayerCustomModel implements Model {
+public final class HiddenLayerCustomModel implements Model, TrainingObjective {
     private final FeatureGroups groups;
     private final List<Group> deep;
     private final int hidden;
@@ -65,6 +67,11 @@ public final class HiddenLayerCustomModel implements Model {
     @Override
     public void beforeStep(Examples batch, long step) {
         beforeStepCalls++;
+    }
+
+    @Override
+    public Tensor loss(Pass pass, ModelOutput output, float scale) {
+        return new TaskLosses(tasks()).loss(pass, output, scale);
     }
 
     @Override

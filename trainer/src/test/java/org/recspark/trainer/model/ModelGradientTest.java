@@ -9,14 +9,15 @@ import java.util.function.Supplier;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.recspark.model.Model;
+import org.recspark.model.TrainingObjective;
 import org.recspark.model.data.Examples;
 import org.recspark.model.embedding.EmbeddingTable;
 import org.recspark.model.embedding.SparseGradient;
 import org.recspark.model.nn.Gradients;
 import org.recspark.model.nn.Parameter;
 import org.recspark.model.nn.Pass;
-import org.recspark.model.tensor.GradientChecker.Variable;
 import org.recspark.model.tensor.GradientChecker;
+import org.recspark.model.tensor.GradientChecker.Variable;
 import org.recspark.model.tensor.Graph;
 
 /**
@@ -88,12 +89,13 @@ class ModelGradientTest {
             }
         }
         Model model = built.model();
+        TrainingObjective objective = TrainingObjective.of(model);
         Gradients[] last = new Gradients[1];
         GradientChecker.Forward forward = graph -> {
             Gradients gradients = new Gradients();
             last[0] = gradients;
             Pass pass = new Pass(graph, batch, gradients);
-            return model.loss(pass, model.forward(pass), 1f / batch.numRows());
+            return objective.loss(pass, model.forward(pass), 1f / batch.numRows());
         };
         Gradients initial = gradientsAt(forward, last);
         List<Variable> variables = new ArrayList<>();

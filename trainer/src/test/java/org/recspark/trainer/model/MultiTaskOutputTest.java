@@ -14,6 +14,7 @@ import org.recspark.config.proto.PipelineConfig;
 import org.recspark.model.Model;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.TaskSpec;
+import org.recspark.model.TrainingObjective;
 import org.recspark.model.data.Examples;
 import org.recspark.model.nn.Pass;
 import org.recspark.model.tensor.Graph;
@@ -89,7 +90,7 @@ class MultiTaskOutputTest {
         Examples batch = ZooFixture.data().train().slice(0, 200);
         Pass pass = Pass.inference(batch);
         ModelOutput output = built.model().forward(pass);
-        Tensor loss = built.model().loss(pass, output, 1f / batch.numRows());
+        Tensor loss = TrainingObjective.of(built.model()).loss(pass, output, 1f / batch.numRows());
 
         float[] click = batch.label("click");
         float[] conversion = batch.label("conversion");
