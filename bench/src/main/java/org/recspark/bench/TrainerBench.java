@@ -18,7 +18,6 @@ import org.recspark.model.ModelFactory;
 import org.recspark.model.TaskSpec;
 import org.recspark.model.data.Examples;
 import org.recspark.model.nn.ModelParameters;
-import org.recspark.trainer.data.RealDatasets;
 import org.recspark.trainer.retrieval.TowerEmbeddings;
 import org.recspark.trainer.train.Trainer;
 import org.recspark.trainer.train.TrainingListener;

@@ -17,7 +17,7 @@ public record CollectiveSettings(Duration timeout, int smallMessageBytes, int se
     /**
      * Below 8 KiB gathering whole buffers costs less than the ring's {@code size - 1} extra steps, each of which
      * costs a round of wake-ups (tens of microseconds); on loopback with 2 and 4 ranks gathering is faster up to
-     * 4-8 KiB and slower from 16-32 KiB (AllReduceBench's ring and gather columns).
+     * 4-8 KiB and slower from 16-32 KiB (bench's AllReduceBench, its ring and gather columns).
      */
     public static final int DEFAULT_SMALL_MESSAGE_BYTES = 8 * 1024;
     public static final int DEFAULT_SEGMENT_BYTES = 256 * 1024;

@@ -1,4 +1,4 @@
-package org.recspark.trainer.data;
+package org.recspark.bench;
 
 import java.nio.file.Path;
 import java.util.ArrayDeque;

@@ -1,4 +1,4 @@
-package org.recspark.trainer.distributed;
+package org.recspark.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +18,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.recspark.trainer.distributed.CollectiveSettings;
+import org.recspark.trainer.distributed.RingCollective;
+import org.recspark.trainer.distributed.RingListener;
+import org.recspark.trainer.distributed.RingMember;
+import org.recspark.trainer.distributed.RingSecret;
 
 /**
  * Benchmark of {@link RingCollective#allReduceSum} on loopback, ranks as threads of this process, next to a plain
@@ -26,9 +31,8 @@ import java.util.concurrent.TimeUnit;
  * bandwidth (bytes / time) and the bus bandwidth (2 (n - 1) / n x bytes / time, the bytes each link carries).
  *
  * <pre>
- * mvn -pl trainer -am install -DskipTests
- * java -cp trainer/target/classes:$HOME/.m2/repository/org/slf4j/slf4j-api/2.0.17/slf4j-api-2.0.17.jar \
- *     org.recspark.trainer.distributed.AllReduceBench [--ranks 2] [--repeats 21] [--sizes 1K,4K,16K,64K,1M,16M] \
+ * mvn -B -q -pl bench -am package -DskipTests
+ * java -cp bench/target/benchmarks.jar org.recspark.bench.AllReduceBench [--ranks 2] [--repeats 21] [--sizes 1K,4K,16K,64K,1M,16M] \
  *     [--segment 256K]
  * </pre>
  */

@@ -1,9 +1,10 @@
-package org.recspark.trainer.distributed;
+package org.recspark.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.recspark.trainer.distributed.CollectiveSettings;
 
 /** The benchmark still runs: a tiny measurement of each of its parts. */
 class AllReduceBenchTest {
