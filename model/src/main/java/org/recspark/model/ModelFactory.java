@@ -2,6 +2,7 @@ package org.recspark.model;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.util.List;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
@@ -59,6 +60,17 @@ public final class ModelFactory {
         }
         if (!Model.class.isAssignableFrom(type)) {
             throw new ConfigException(List.of(new Violation(path, "class " + className + " does not implement " + Model.class.getName())));
+        }
+        if (!TrainingObjective.class.isAssignableFrom(type)) {
+            for (Method m : type.getMethods()) {
+                if (m.getName().equals("loss") || m.getName().equals("beforeStep")) {
+                    // Model once declared these, so such a class was written for that contract: ignoring the method would
+                    // silently train on the tasks' default losses.
+                    throw new ConfigException(List.of(new Violation(path, "class " + className + " defines " + m.getName()
+                            + "(...) but does not implement " + TrainingObjective.class.getName()
+                            + ", so training would not call it; implement that interface for a loss or per-step hook of its own")));
+                }
+            }
         }
         Constructor<?> constructor;
         try {

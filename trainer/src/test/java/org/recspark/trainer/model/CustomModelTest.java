@@ -18,8 +18,10 @@ import org.recspark.model.ModelContext;
 import org.recspark.model.ModelFactory;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.TaskSpec;
+import org.recspark.model.TrainingObjective;
 import org.recspark.model.nn.ModelParameters;
 import org.recspark.model.nn.Pass;
+import org.recspark.model.tensor.Tensor;
 import org.recspark.trainer.train.Trainer;
 
 /** A model class named in the config's custom section: built by reflection with its params, trained and used like a built-in one. */
@@ -116,6 +118,12 @@ class CustomModelTest {
     }
 
     @Test
+    void lossWithoutTheTrainingObjectiveIsRefusedNotIgnored() {
+        assertOneViolationAt(buildFails(custom(LossWithoutObjective.class.getName(), "")), "model_config.custom.class_name",
+                "defines loss(...) but does not implement " + TrainingObjective.class.getName());
+    }
+
+    @Test
     void builtInModelsSeeNoCustomParams() {
         ModelContext context = new ModelContext(ZooFixture.parse(ZooConfigs.LR), ZooFixture.data().generator().schema(), new ModelParameters(1));
         assertEquals(Map.of(), context.params());
@@ -157,6 +165,26 @@ class CustomModelTest {
         @Override
         public ModelOutput forward(Pass pass) {
             return new ModelOutput();
+        }
+    }
+
+    /** A Model with a loss of its own that forgot TrainingObjective: training would never call the method. */
+    public static final class LossWithoutObjective implements Model {
+        public LossWithoutObjective(ModelContext context) {
+        }
+
+        @Override
+        public List<TaskSpec> tasks() {
+            return List.of();
+        }
+
+        @Override
+        public ModelOutput forward(Pass pass) {
+            return new ModelOutput();
+        }
+
+        public Tensor loss(Pass pass, ModelOutput output, float scale) {
+            return Tensor.constant(1, 1, new float[1]);
         }
     }
 }
