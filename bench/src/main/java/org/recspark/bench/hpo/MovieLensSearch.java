@@ -1,4 +1,4 @@
-package org.recspark.hpo.movielens;
+package org.recspark.bench.hpo;
 
 import java.nio.file.Path;
 import java.util.List;
