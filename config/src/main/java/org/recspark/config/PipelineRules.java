@@ -1,7 +1,5 @@
 package org.recspark.config;
 
-import com.google.protobuf.Descriptors.Descriptor;
-import com.google.protobuf.Descriptors.FieldDescriptor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,8 +7,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.recspark.config.proto.Constraints;
 import org.recspark.config.proto.DataFormat;
 import org.recspark.config.proto.DailyGuards;
@@ -35,8 +31,6 @@ import org.recspark.config.proto.TaskTower;
 
 /** Cross-references between the sections of a pipeline: inputs, features, model, training, evaluation, search. */
 final class PipelineRules {
-    private static final Pattern PATH_SEGMENT = Pattern.compile("([a-z_][a-z0-9_]*)(?:\\[(\\d+)\\])?");
-
     private PipelineRules() {}
 
     static void check(PipelineConfig config, List<Violation> out) {
@@ -454,37 +448,15 @@ final class PipelineRules {
 
     /** Whether a valid dotted path ends at a field marked location, or at allowed_paths. */
     private static boolean isLocation(String fieldPath) {
-        Descriptor type = PipelineConfig.getDescriptor();
-        FieldDescriptor field = null;
-        for (String segment : fieldPath.split("\\.")) {
-            Matcher m = PATH_SEGMENT.matcher(segment);
-            if (type == null || !m.matches() || (field = type.findFieldByName(m.group(1))) == null) {
-                return false;
-            }
-            type = field.getJavaType() == FieldDescriptor.JavaType.MESSAGE ? field.getMessageType() : null;
-        }
-        return field != null && (field.getOptions().getExtension(Constraints.check).getLocation()
-                || field.getNumber() == PipelineConfig.ALLOWED_PATHS_FIELD_NUMBER && field.getContainingType() == PipelineConfig.getDescriptor());
+        return FieldPath.parse(fieldPath).fieldAt(PipelineConfig.getDescriptor())
+                .filter(field -> field.getOptions().getExtension(Constraints.check).getLocation()
+                        || field.getNumber() == PipelineConfig.ALLOWED_PATHS_FIELD_NUMBER
+                        && field.getContainingType() == PipelineConfig.getDescriptor())
+                .isPresent();
     }
 
     /** Returns null when the dotted path names a field of PipelineConfig, else what is wrong. */
     static String resolveFieldPath(String fieldPath) {
-        Descriptor type = org.recspark.config.proto.PipelineConfig.getDescriptor();
-        String[] segments = fieldPath.split("\\.");
-        for (int s = 0; s < segments.length; s++) {
-            Matcher m = PATH_SEGMENT.matcher(segments[s]);
-            if (type == null || !m.matches()) {
-                return "'" + fieldPath + "' does not name a config field: cannot descend into '" + segments[s] + "'";
-            }
-            FieldDescriptor field = type.findFieldByName(m.group(1));
-            if (field == null) {
-                return "'" + fieldPath + "' does not name a config field: no field '" + m.group(1) + "' in " + type.getName();
-            }
-            if (m.group(2) != null && !field.isRepeated()) {
-                return "'" + fieldPath + "' indexes '" + m.group(1) + "', which is not a repeated field";
-            }
-            type = field.getJavaType() == FieldDescriptor.JavaType.MESSAGE ? field.getMessageType() : null;
-        }
-        return null;
+        return FieldPath.parse(fieldPath).problemIn(PipelineConfig.getDescriptor()).orElse(null);
     }
 }

@@ -2,40 +2,27 @@ package org.recspark.jobs;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.SparkSession;
-import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.jobs.samples.SampleBuildJob;
-import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.storage.Locations;
 
 /**
  * {@code recspark build-samples --config CONFIG (--out PATH | --out-table TABLE) [--date YYYY-MM-DD] [--rejects PATH]}:
  * the Spark job that turns raw logs into training samples (Parquet or a Hive table, partitioned by dt).
  */
-final class BuildSamplesCommand implements Command {
-    private final PrintStream out;
-
+final class BuildSamplesCommand extends OptionCommand {
     BuildSamplesCommand(PrintStream out) {
-        this.out = out;
+        super("build-samples",
+                "Spark job: raw logs -> training samples with replayed behaviour statistics (Parquet by dt)",
+                out, Set.of(ConfigOption.NAME, OutputOption.PATH, OutputOption.TABLE, "date", "rejects"), Set.of());
     }
 
     @Override
-    public String name() {
-        return "build-samples";
-    }
-
-    @Override
-    public String summary() {
-        return "Spark job: raw logs -> training samples with replayed behaviour statistics (Parquet by dt)";
-    }
-
-    @Override
-    public String usage() {
+    String usage() {
         return "usage: recspark build-samples --config CONFIG (--out PATH | --out-table [DB.]TABLE) [--date YYYY-MM-DD] [--rejects PATH]\n"
                 + "  PATH may be a local path or a Hadoop URI (hdfs://, s3a://); rejects default to input_config.rejects.path,\n"
                 + "  else PATH_rejects (with --out-table, --rejects or input_config.rejects.path is required). TABLE is a Hive\n"
@@ -43,20 +30,16 @@ final class BuildSamplesCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args) {
-        CommandLine cl = CommandLine.parse(args, Set.of("config", OutputOption.PATH, OutputOption.TABLE, "date", "rejects"));
-        Path configFile = Locations.of(cl.required("config"));
+    int run(CommandLine cl) {
+        ConfigOption configOption = ConfigOption.of(cl);
         Optional<String> date = cl.date("date");
         OutputOption output = OutputOption.parse(cl);
-        PipelineConfig config = ConfigParser.load(configFile);
-        if (!config.hasInputConfig()) {
-            throw new UsageException(configFile + " has no input_config");
-        }
-        Path baseDir = Locations.parentOf(configFile);
+        PipelineConfig config = configOption.loadRequiring("", "input_config");
+        Path baseDir = configOption.baseDir();
         String rejects = cl.optional("rejects").orElseGet(() -> config.getInputConfig().getRejects().hasPath()
                 ? Locations.uri(Locations.resolve(baseDir, config.getInputConfig().getRejects().getPath()))
                 : output.rejectsBeside("--rejects PATH or input_config.rejects.path"));
-        SparkSession spark = SparkSessions.getOrCreate("recspark build-samples " + config.getName(), output.hiveTables(config.getInputConfig()));
+        SparkSession spark = sparkSession(config.getName(), output.hiveTables(config.getInputConfig()));
         SampleBuildJob.Summary summary = new SampleBuildJob(spark, config, baseDir).run(output.sink(spark), rejects, date);
         out.printf(Locale.ROOT, "build-samples: %d samples -> %s in %.1f s%n", summary.totalSamples(), output, summary.seconds());
         var perDate = new java.util.ArrayList<>(summary.samplesPerDate().entrySet());

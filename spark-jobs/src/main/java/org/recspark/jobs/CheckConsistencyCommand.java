@@ -1,18 +1,14 @@
 package org.recspark.jobs;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.jobs.consistency.ConsistencyCheck;
 import org.recspark.jobs.prediction.Bundles;
 import org.recspark.jobs.samples.HiveSupport;
-import org.recspark.jobs.samples.SparkSessions;
-import org.recspark.storage.Locations;
 
 /**
  * {@code recspark check-consistency --config CONFIG --bundle DIR --samples PATH [--rows N] [--seed S]}:
@@ -20,39 +16,27 @@ import org.recspark.storage.Locations;
  * compares features and scores with the stored samples (see {@link ConsistencyCheck}); exits 1
  * on any mismatch, naming the features.
  */
-final class CheckConsistencyCommand implements Command {
-    private final PrintStream out;
-
+final class CheckConsistencyCommand extends OptionCommand {
     CheckConsistencyCommand(PrintStream out) {
-        this.out = out;
+        super("check-consistency",
+                "recompute sampled training rows from raw inputs with the predictor; report feature and score mismatches",
+                out, Set.of(ConfigOption.NAME, "bundle", "samples", "rows", "seed"), Set.of());
     }
 
     @Override
-    public String name() {
-        return "check-consistency";
-    }
-
-    @Override
-    public String summary() {
-        return "recompute sampled training rows from raw inputs with the predictor; report feature and score mismatches";
-    }
-
-    @Override
-    public String usage() {
+    String usage() {
         return "usage: recspark check-consistency --config CONFIG --bundle DIR --samples PATH [--rows N] [--seed S]\n"
                 + "  CONFIG's input_config names the raw tables PATH (the build-samples output) was built from; N defaults to 1000.";
     }
 
     @Override
-    public int run(List<String> args) {
-        CommandLine cl = CommandLine.parse(args, Set.of("config", "bundle", "samples", "rows", "seed"));
-        Path configFile = Locations.of(cl.required("config"));
-        PipelineConfig config = ConfigParser.load(configFile);
+    int run(CommandLine cl) {
+        ConfigOption configOption = ConfigOption.of(cl);
+        PipelineConfig config = configOption.load();
         int rows = cl.positiveInt("rows", 1000);
         long seed = cl.longValue("seed", 7L);
-        ConsistencyCheck.Report report = new ConsistencyCheck(SparkSessions.getOrCreate("recspark check-consistency",
-                HiveSupport.tablesIn(config.getInputConfig())), config,
-                Locations.parentOf(configFile), Bundles.predictor(cl.required("bundle"))).run(cl.required("samples"), rows, seed);
+        ConsistencyCheck.Report report = new ConsistencyCheck(sparkSession("", HiveSupport.tablesIn(config.getInputConfig())), config,
+                configOption.baseDir(), Bundles.predictor(cl.required("bundle"))).run(cl.required("samples"), rows, seed);
         out.printf(Locale.ROOT, "check-consistency: %d rows checked (%d without a matching raw row), %d feature mismatches, "
                 + "%d score mismatches (max score difference %.2g)%n", report.rowsChecked(), report.rowsWithoutRawInput(),
                 report.featureMismatches(), report.scoreMismatches(), report.maxScoreDifference());

@@ -12,7 +12,6 @@ import org.recspark.config.proto.PipelineConfig;
 import org.recspark.jobs.evaluation.DistributedEvaluation;
 import org.recspark.jobs.prediction.Bundles;
 import org.recspark.jobs.prediction.PredictionStage;
-import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.predictor.Predictor;
 import org.recspark.storage.Locations;
 
@@ -21,39 +20,28 @@ import org.recspark.storage.Locations;
  * metrics of a batch prediction's output (from {@code predict}), computed exactly on Spark; the
  * metrics are the config's eval_config (the bundle's own by default).
  */
-final class EvaluateCommand implements Command {
-    private final PrintStream out;
-
+final class EvaluateCommand extends OptionCommand {
     EvaluateCommand(PrintStream out) {
-        this.out = out;
+        super("evaluate",
+                "Spark job: the eval_config metrics of predict's output, exact, for evaluation sets of any size",
+                out, Set.of("bundle", "predictions", ConfigOption.NAME), Set.of());
     }
 
     @Override
-    public String name() {
-        return "evaluate";
-    }
-
-    @Override
-    public String summary() {
-        return "Spark job: the eval_config metrics of predict's output, exact, for evaluation sets of any size";
-    }
-
-    @Override
-    public String usage() {
+    String usage() {
         return "usage: recspark evaluate --bundle DIR --predictions PATH [--config CONFIG]\n"
                 + "  PATH is the output of predict (score and label columns); CONFIG's eval_config names the metrics "
                 + "(default: the bundle's config).";
     }
 
     @Override
-    public int run(List<String> args) {
-        CommandLine cl = CommandLine.parse(args, Set.of("bundle", "predictions", "config"));
+    int run(CommandLine cl) {
         Predictor predictor = Bundles.predictor(cl.required("bundle"));
-        PipelineConfig config = cl.optional("config").map(c -> ConfigParser.load(Locations.of(c))).orElse(predictor.config());
+        PipelineConfig config = cl.optional(ConfigOption.NAME).map(c -> ConfigParser.load(Locations.of(c))).orElse(predictor.config());
         List<String> tasks = predictor.tasks();
         DistributedEvaluation evaluation = new DistributedEvaluation(config.getEvalConfig().getMetricsList(), tasks,
                 config.getInputConfig().getUserIdField());
-        Dataset<Row> scored = SparkSessions.getOrCreate("recspark evaluate").read().parquet(cl.required("predictions"));
+        Dataset<Row> scored = sparkSession("", List.of()).read().parquet(cl.required("predictions"));
         List<DistributedEvaluation.TaskColumns> columns = tasks.stream()
                 .map(t -> new DistributedEvaluation.TaskColumns(t, PredictionStage.scoreColumn(tasks, t), predictor.label(t))).toList();
         long rows = scored.count();

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.recspark.config.ConfigParser;
+import java.util.Set;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.LabelField;
 import org.recspark.config.proto.PipelineConfig;
@@ -35,42 +35,28 @@ import org.slf4j.LoggerFactory;
  * unknown are rejected with their reason; more than input_config.rejects.max_fraction of them
  * fails the run.
  */
-final class FeaturesCommand implements Command {
+final class FeaturesCommand extends OptionCommand {
     private static final Logger LOG = LoggerFactory.getLogger(FeaturesCommand.class);
 
     static final String REJECTS_FILE = "rejects.csv";
 
-    private final PrintStream out;
-
     FeaturesCommand(PrintStream out) {
-        this.out = out;
+        super("features",
+                "generate a config's features for its CSV samples (1 user x N items per request) as JSON lines",
+                out, Set.of(ConfigOption.NAME, "out"), Set.of());
     }
 
     @Override
-    public String name() {
-        return "features";
-    }
-
-    @Override
-    public String summary() {
-        return "generate a config's features for its CSV samples (1 user x N items per request) as JSON lines";
-    }
-
-    @Override
-    public String usage() {
+    String usage() {
         return "usage: recspark features --config CONFIG --out DIR";
     }
 
     @Override
-    public int run(List<String> args) throws IOException {
-        CommandLine cl = CommandLine.parse(args, java.util.Set.of("config", "out"));
-        Path configFile = Locations.of(cl.required("config"));
+    int run(CommandLine cl) throws IOException {
+        ConfigOption configOption = ConfigOption.of(cl);
         Path outDir = Locations.of(cl.required("out"));
-        PipelineConfig config = ConfigParser.load(configFile);
-        if (!config.hasInputConfig()) {
-            throw new UsageException(configFile + " has no input_config to read samples from");
-        }
-        Path baseDir = Locations.parentOf(configFile);
+        PipelineConfig config = configOption.loadRequiring(" to read samples from", "input_config");
+        Path baseDir = configOption.baseDir();
         FeatureRun run = new FeatureRun(config, baseDir);
         Path rejectsDir = config.getInputConfig().getRejects().hasPath()
                 ? Locations.resolve(baseDir, config.getInputConfig().getRejects().getPath())

@@ -2,12 +2,9 @@ package org.recspark.jobs;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.spark.sql.SparkSession;
-import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.SearchSpace;
 import org.recspark.hpo.HyperParameterSearch;
@@ -23,7 +20,6 @@ import org.recspark.jobs.hpo.LocalSampleData;
 import org.recspark.jobs.hpo.SparkTrialExecutor;
 import org.recspark.jobs.hpo.TrialSamples;
 import org.recspark.jobs.samples.HiveSupport;
-import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.jobs.training.SampleSplit;
 import org.recspark.storage.Locations;
 
@@ -34,26 +30,17 @@ import org.recspark.storage.Locations;
  * {@code parallelism} at once in threads, or with {@code --spark} each as one Spark task. Running it
  * again with the same DIR resumes the search. Prints the best trial and where the results are.
  */
-final class HpoCommand implements Command {
-    private static final String SPARK_FLAG = "--spark";
-    private final PrintStream out;
+final class HpoCommand extends OptionCommand {
+    private static final String SPARK_FLAG = "spark";
 
     HpoCommand(PrintStream out) {
-        this.out = out;
+        super("hpo",
+                "hyper-parameter search over the config's hpo_config (or --space FILE), trials in threads or Spark tasks",
+                out, Set.of(ConfigOption.NAME, "samples", "out", "space", "threads"), Set.of(SPARK_FLAG));
     }
 
     @Override
-    public String name() {
-        return "hpo";
-    }
-
-    @Override
-    public String summary() {
-        return "hyper-parameter search over the config's hpo_config (or --space FILE), trials in threads or Spark tasks";
-    }
-
-    @Override
-    public String usage() {
+    String usage() {
         return "usage: recspark hpo --config CONFIG --samples PATH --out DIR [--space FILE] [--threads N] [--spark]\n"
                 + "  PATH is the output of build-samples; FILE a SearchSpace in text format (what goes inside hpo_config { }),\n"
                 + "  used instead of the config's hpo_config. N training threads per trial (default runtime_config.threads_per_worker).\n"
@@ -63,31 +50,24 @@ final class HpoCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args) {
-        List<String> options = new ArrayList<>(args);
-        boolean onSpark = options.remove(SPARK_FLAG);
-        CommandLine cl = CommandLine.parse(options, Set.of("config", "samples", "out", "space", "threads"));
-        Path configFile = Locations.of(cl.required("config"));
-        PipelineConfig config = ConfigParser.load(configFile);
-        Path baseDir = Locations.parentOf(configFile);
+    int run(CommandLine cl) {
+        boolean onSpark = cl.flag(SPARK_FLAG);
+        ConfigOption configOption = ConfigOption.of(cl);
+        PipelineConfig config = configOption.load();
+        Path baseDir = configOption.baseDir();
         SearchSpace space = cl.optional("space").map(f -> SearchSpaceFile.load(Locations.of(f), config)).orElseGet(() -> {
             if (!config.hasHpoConfig()) {
-                throw new UsageException(configFile + " has no hpo_config: add one or pass --space FILE");
+                throw new UsageException(configOption.file() + " has no hpo_config: add one or pass --space FILE");
             }
             return config.getHpoConfig();
         });
-        switch (config.getInputConfig().getSplit().getKindCase()) {
-            case KIND_NOT_SET -> throw new UsageException("input_config.split is not set: trials need held-out evaluation rows");
-            case EVAL_TABLE -> throw new UsageException("input_config.split.eval_table is not supported on built samples; use a by_date split");
-            default -> {
-            }
-        }
+        BuiltSamplesSplit.require(config.getInputConfig(), "trials need", "on built samples; use a by_date split");
         int threads = (int) cl.longValue("threads", config.getRuntimeConfig().getThreadsPerWorker());
         if (threads < 1) {
             throw new UsageException("--threads must be >= 1, got " + threads);
         }
         Path dir = Locations.of(cl.required("out"));
-        SparkSession spark = SparkSessions.getOrCreate("recspark hpo " + config.getName(), HiveSupport.tablesIn(config.getInputConfig()));
+        SparkSession spark = sparkSession(config.getName(), HiveSupport.tablesIn(config.getInputConfig()));
         TrialSamples samples = new TrialSamples(spark, config, baseDir, cl.required("samples"), dir,
                 table -> SampleSplit.split(table, config.getInputConfig()));
         TrialRunner runner = TrialRunner.forSearch(config, space, baseDir, threads);

@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.SparkSession;
-import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.features.FeatureSpec;
@@ -17,9 +16,7 @@ import org.recspark.jobs.prediction.Bundles;
 import org.recspark.jobs.prediction.PredictionStage;
 import org.recspark.jobs.samples.FeatureStage;
 import org.recspark.jobs.samples.SampleBuildJob;
-import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.predictor.Predictor;
-import org.recspark.storage.Locations;
 
 /**
  * {@code recspark predict --config CONFIG --bundle DIR (--out PATH | --out-table TABLE) [--date YYYY-MM-DD]}: batch
@@ -29,25 +26,15 @@ import org.recspark.storage.Locations;
  * Output: the keys, labels and dt of every impression with one score column per task, Parquet or a
  * Hive table, partitioned by dt.
  */
-final class PredictCommand implements Command {
-    private final PrintStream out;
-
+final class PredictCommand extends OptionCommand {
     PredictCommand(PrintStream out) {
-        this.out = out;
+        super("predict",
+                "Spark job: score the config's impressions with an exported model (the online predictor per request)",
+                out, Set.of(ConfigOption.NAME, "bundle", OutputOption.PATH, OutputOption.TABLE, "date", "rejects"), Set.of());
     }
 
     @Override
-    public String name() {
-        return "predict";
-    }
-
-    @Override
-    public String summary() {
-        return "Spark job: score the config's impressions with an exported model (the online predictor per request)";
-    }
-
-    @Override
-    public String usage() {
+    String usage() {
         return "usage: recspark predict --config CONFIG --bundle DIR (--out PATH | --out-table [DB.]TABLE) [--date YYYY-MM-DD] [--rejects PATH]\n"
                 + "  DIR is an export bundle (local path or Hadoop URI); the config's input_config names the tables to score.\n"
                 + "  Rejects default to PATH_rejects; with --out-table, --rejects is required. TABLE is a Hive table, created when\n"
@@ -55,25 +42,21 @@ final class PredictCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args) {
-        CommandLine cl = CommandLine.parse(args, Set.of("config", "bundle", OutputOption.PATH, OutputOption.TABLE, "date", "rejects"));
-        Path configFile = Locations.of(cl.required("config"));
+    int run(CommandLine cl) {
+        ConfigOption configOption = ConfigOption.of(cl);
         Optional<String> date = cl.date("date");
         OutputOption output = OutputOption.parse(cl);
         // Not input_config.rejects.path: that is build-samples' (the same tables' rejects), which scoring would overwrite.
         String rejects = cl.optional("rejects").orElseGet(() -> output.rejectsBeside("--rejects PATH"));
-        PipelineConfig config = ConfigParser.load(configFile);
-        if (!config.hasInputConfig()) {
-            throw new UsageException(configFile + " has no input_config");
-        }
+        PipelineConfig config = configOption.loadRequiring("", "input_config");
         String bundle = cl.required("bundle");
         Predictor predictor = Bundles.predictor(bundle);
         // The tables come from the config; features (and so the statistics replayed) from the bundle.
         PipelineConfig scoring = config.toBuilder().setFeatureConfig(predictor.config().getFeatureConfig()).build();
-        Path baseDir = Locations.parentOf(configFile);
+        Path baseDir = configOption.baseDir();
         InputConfig input = config.getInputConfig();
         List<String> tasks = predictor.tasks();
-        SparkSession spark = SparkSessions.getOrCreate("recspark predict " + config.getName(), output.hiveTables(input));
+        SparkSession spark = sparkSession(config.getName(), output.hiveTables(input));
         long started = System.nanoTime();
         SampleBuildJob.Summary summary = new SampleBuildJob(spark, scoring, baseDir).run(output.sink(spark), rejects, date,
                 (joined, keep) -> PredictionStage.apply(joined, bundle, tasks, keep, requestKey(input, predictor, List.of(joined.columns()))));

@@ -3,7 +3,6 @@ package org.recspark.jobs;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 import org.recspark.sampledata.MovieLens100k;
 import org.recspark.sampledata.MovieLensTables;
@@ -11,32 +10,21 @@ import org.recspark.sampledata.SharedDatasets;
 import org.recspark.storage.Locations;
 
 /** {@code recspark prepare-movielens --out DIR [--data DIR]}: MovieLens-100K as sample-job tables. */
-final class PrepareMovieLensCommand implements Command {
-    private final PrintStream out;
-
+final class PrepareMovieLensCommand extends OptionCommand {
     PrepareMovieLensCommand(PrintStream out) {
-        this.out = out;
+        super("prepare-movielens",
+                "write MovieLens-100K (from ../shared/data) as the CSV tables of examples/movielens_samples.pbtxt",
+                out, Set.of("out", "data"), Set.of());
     }
 
     @Override
-    public String name() {
-        return "prepare-movielens";
-    }
-
-    @Override
-    public String summary() {
-        return "write MovieLens-100K (from ../shared/data) as the CSV tables of examples/movielens_samples.pbtxt";
-    }
-
-    @Override
-    public String usage() {
+    String usage() {
         return "usage: recspark prepare-movielens --out DIR [--data MOVIELENS_DIR]   (default data: " + SharedDatasets.root()
                 + "/movielens-100k)";
     }
 
     @Override
-    public int run(List<String> args) {
-        CommandLine cl = CommandLine.parse(args, Set.of("out", "data"));
+    int run(CommandLine cl) {
         Path data = cl.optional("data").map(Path::of).orElseGet(() -> SharedDatasets.movieLens100k().orElseThrow(
                 () -> new UsageException("MovieLens-100K not found under " + SharedDatasets.root() + "; pass --data")));
         if (!Files.isRegularFile(data.resolve("u.data"))) {

@@ -11,14 +11,12 @@ import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.run.EvaluationSummary;
 import org.recspark.config.proto.run.TestSummary;
 import org.recspark.config.proto.run.TrainingSummary;
 import org.recspark.config.proto.run.WarmStartSummary;
 import org.recspark.features.FeatureGenerator;
-import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.jobs.training.DistributedTrainingJob;
 import org.recspark.jobs.training.ParquetSampleChunks;
 import org.recspark.jobs.training.SamplePlanner;
@@ -41,25 +39,15 @@ import org.recspark.trainer.eval.TrainingRun;
  * Parquet files (planned by {@link SamplePlanner}), never collected: memory does not grow with the
  * table.
  */
-final class TrainCommand implements Command {
-    private final PrintStream out;
-
+final class TrainCommand extends OptionCommand {
     TrainCommand(PrintStream out) {
-        this.out = out;
+        super("train",
+                "train the config's model on built samples (one process, or data-parallel Spark barrier tasks), with evaluation and exports",
+                out, Set.of(ConfigOption.NAME, "samples", "model-dir", "threads", "workers"), Set.of("overwrite"));
     }
 
     @Override
-    public String name() {
-        return "train";
-    }
-
-    @Override
-    public String summary() {
-        return "train the config's model on built samples (one process, or data-parallel Spark barrier tasks), with evaluation and exports";
-    }
-
-    @Override
-    public String usage() {
+    String usage() {
         return "usage: recspark train --config CONFIG --samples PATH [--model-dir DIR] [--threads N] [--workers W] [--overwrite]\n"
                 + "  PATH is the output of build-samples. DIR defaults to runtime_config.model_dir (relative to the config);\n"
                 + "  N defaults to runtime_config.threads_per_worker, W to runtime_config.num_workers: W > 1 trains data-parallel\n"
@@ -71,15 +59,11 @@ final class TrainCommand implements Command {
     }
 
     @Override
-    public int run(List<String> args) {
-        CommandLine cl = CommandLine.parse(args, Set.of("config", "samples", "model-dir", "threads", "workers"), Set.of("overwrite"));
+    int run(CommandLine cl) {
         boolean overwrite = cl.flag("overwrite");
-        Path configFile = Locations.of(cl.required("config"));
-        PipelineConfig config = ConfigParser.load(configFile);
-        Path baseDir = Locations.parentOf(configFile);
-        if (!config.hasModelConfig()) {
-            throw new UsageException(configFile + " has no model_config");
-        }
+        ConfigOption configOption = ConfigOption.of(cl);
+        PipelineConfig config = configOption.loadRequiring("", "model_config");
+        Path baseDir = configOption.baseDir();
         String modelDirText = cl.optional("model-dir").orElse(config.getRuntimeConfig().getModelDir());
         if (modelDirText.isEmpty()) {
             throw new UsageException("no model directory: pass --model-dir or set runtime_config.model_dir");
@@ -88,15 +72,10 @@ final class TrainCommand implements Command {
         int threads = cl.positiveInt("threads", config.getRuntimeConfig().getThreadsPerWorker());
         int workers = cl.positiveInt("workers", config.getRuntimeConfig().getNumWorkers());
 
-        switch (config.getInputConfig().getSplit().getKindCase()) {
-            case KIND_NOT_SET -> throw new UsageException("input_config.split is not set: train needs held-out evaluation rows");
-            case EVAL_TABLE -> throw new UsageException("input_config.split.eval_table is not supported by train on built samples; "
-                    + "build the evaluation table's samples and use a by_date split");
-            default -> {
-            }
-        }
+        BuiltSamplesSplit.require(config.getInputConfig(), "train needs",
+                "by train on built samples; build the evaluation table's samples and use a by_date split");
         FeatureGenerator generator = FeatureGenerator.compile(config.getFeatureConfig(), baseDir);
-        SparkSession spark = SparkSessions.getOrCreate("recspark train " + config.getName());
+        SparkSession spark = sparkSession(config.getName(), List.of());
         Dataset<Row> samples = spark.read().parquet(cl.required("samples"));
         List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(samples, config.getInputConfig()),
                 config.getInputConfig().getTimeField());
@@ -106,7 +85,7 @@ final class TrainCommand implements Command {
         long started = System.nanoTime();
         TrainingSummary summary;
         // One writer per model directory: resuming, pruning and the clean-up of partial writes at start assume it.
-        try (DirectoryLock lock = DirectoryLock.acquire(modelDir, "train --config " + cl.required("config"))) {
+        try (DirectoryLock lock = DirectoryLock.acquire(modelDir, "train --config " + cl.required(ConfigOption.NAME))) {
             summary = train(spark, config, baseDir, modelDir, generator, split, testRows, threads, workers, overwrite);
         } catch (RunConflictException e) {
             // The model directory is a user choice like an option: exit 2 with the usage, which names --overwrite.

@@ -7,30 +7,20 @@ import org.recspark.config.ConfigParser;
 import org.recspark.storage.Locations;
 
 /** {@code recspark validate-config FILE...}: strict parse and validation, every problem listed. */
-final class ValidateConfigCommand implements Command {
-    private final PrintStream out;
-
+final class ValidateConfigCommand extends Command {
     ValidateConfigCommand(PrintStream out) {
-        this.out = out;
+        super("validate-config",
+                "check pipeline configs (text format or .json) and list every problem",
+                out);
     }
 
     @Override
-    public String name() {
-        return "validate-config";
-    }
-
-    @Override
-    public String summary() {
-        return "check pipeline configs (text format or .json) and list every problem";
-    }
-
-    @Override
-    public String usage() {
+    String usage() {
         return "usage: recspark validate-config CONFIG [CONFIG...]";
     }
 
     @Override
-    public int run(List<String> args) {
+    int run(List<String> args) {
         if (args.isEmpty()) {
             throw new UsageException("no config given");
         }

@@ -8,9 +8,9 @@ import com.google.protobuf.Message;
 import com.google.protobuf.TextFormat;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.recspark.config.ConfigException;
+import org.recspark.config.FieldPath;
 import org.recspark.config.Violation;
 
 /**
@@ -27,10 +27,10 @@ import org.recspark.config.Violation;
  * would silently replace, say, a {@code dcn_v2} model by a {@code deepfm} holding only the searched
  * field); naming the member as the last segment sets it whole, which is an explicit choice.
  *
- * <p>Every error is a {@link ConfigException} whose violation names the full path and the value.
+ * <p>The path syntax is {@link FieldPath}'s. Every error is a {@link ConfigException} whose violation names the full path
+ * and the value.
  */
 public final class ConfigPathSetter {
-    private static final Pattern SEGMENT = Pattern.compile("^([A-Za-z_][A-Za-z0-9_]*)(?:\\[(\\d+)\\])?$");
     private static final Pattern DECIMAL = Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
     private static final Pattern LOCATION_PREFIX = Pattern.compile("^\\d+:\\d+: ");
 
@@ -43,34 +43,16 @@ public final class ConfigPathSetter {
             throw error(String.valueOf(path), "empty field path");
         }
         Message.Builder root = message.toBuilder();
-        setIn(root, path.split("\\.", -1), 0, path, value);
+        setIn(root, FieldPath.parse(path), 0, value);
         return (M) root.build();
     }
 
-    /**
-     * The field the last segment of {@code path} names, following field types only (indices are not
-     * checked against any message); empty when the path does not lead to a field.
-     */
-    public static java.util.Optional<FieldDescriptor> fieldAt(Descriptor root, String path) {
-        Descriptor type = root;
-        FieldDescriptor field = null;
-        for (String segment : path.split("\\.", -1)) {
-            Matcher m = SEGMENT.matcher(segment);
-            if (type == null || !m.matches() || (field = type.findFieldByName(m.group(1))) == null) {
-                return java.util.Optional.empty();
-            }
-            type = field.getJavaType() == FieldDescriptor.JavaType.MESSAGE ? field.getMessageType() : null;
-        }
-        return java.util.Optional.ofNullable(field);
-    }
-
-    private static void setIn(Message.Builder builder, String[] segments, int s, String path, String value) {
-        Matcher m = SEGMENT.matcher(segments[s]);
-        if (!m.matches()) {
-            throw error(path, "'" + segments[s] + "' is not a field name with an optional [index]");
-        }
+    private static void setIn(Message.Builder builder, FieldPath fieldPath, int s, String value) {
+        String path = fieldPath.text();
+        FieldPath.Segment segment = fieldPath.segment(s).orElseThrow(
+                () -> error(path, "'" + fieldPath.part(s) + "' is not a field name with an optional [index]"));
         Descriptor type = builder.getDescriptorForType();
-        String name = m.group(1);
+        String name = segment.name();
         FieldDescriptor field = type.findFieldByName(name);
         if (field == null) {
             throw error(path, "no field '" + name + "' in " + type.getName() + " (fields: " + fieldNames(type) + ")");
@@ -78,13 +60,14 @@ public final class ConfigPathSetter {
         if (field.isMapField()) {
             throw error(path, "'" + name + "' is a map field; maps cannot be searched by path");
         }
-        boolean last = s == segments.length - 1;
+        boolean last = s == fieldPath.size() - 1;
         boolean message = field.getJavaType() == FieldDescriptor.JavaType.MESSAGE;
-        if (m.group(2) != null) {
+        if (segment.index().isPresent()) {
+            String digits = segment.index().get();
             if (!field.isRepeated()) {
-                throw error(path, "'" + name + "' is not a repeated field; it cannot be indexed with [" + m.group(2) + "]");
+                throw error(path, "'" + name + "' is not a repeated field; it cannot be indexed with [" + digits + "]");
             }
-            int index = parseIndex(m.group(2), path);
+            int index = parseIndex(digits, path);
             int count = builder.getRepeatedFieldCount(field);
             if (index >= count) {
                 throw error(path, "index " + index + " is out of range: '" + name + "' has " + count
@@ -93,9 +76,9 @@ public final class ConfigPathSetter {
             if (last) {
                 builder.setRepeatedField(field, index, parseSingle(builder, field, value, path));
             } else if (message) {
-                setIn(builder.getRepeatedFieldBuilder(field, index), segments, s + 1, path, value);
+                setIn(builder.getRepeatedFieldBuilder(field, index), fieldPath, s + 1, value);
             } else {
-                throw error(path, "'" + name + "[" + index + "]' is " + article(typeName(field)) + ", it has no field '" + segments[s + 1] + "'");
+                throw error(path, "'" + name + "[" + index + "]' is " + article(typeName(field)) + ", it has no field '" + fieldPath.part(s + 1) + "'");
             }
             return;
         }
@@ -115,7 +98,7 @@ public final class ConfigPathSetter {
             return;
         }
         if (!message) {
-            throw error(path, "'" + name + "' is " + article(typeName(field)) + ", it has no field '" + segments[s + 1] + "'");
+            throw error(path, "'" + name + "' is " + article(typeName(field)) + ", it has no field '" + fieldPath.part(s + 1) + "'");
         }
         OneofDescriptor oneof = field.getRealContainingOneof();
         if (oneof != null && builder.hasOneof(oneof) && !builder.getOneofFieldDescriptor(oneof).equals(field)) {
@@ -123,7 +106,7 @@ public final class ConfigPathSetter {
             throw error(path, "the oneof '" + oneof.getName() + "' of " + type.getName() + " holds '" + held + "', not '" + name
                     + "': search fields under '" + held + "', or set '" + name + "' as a whole message");
         }
-        setIn(builder.getFieldBuilder(field), segments, s + 1, path, value);
+        setIn(builder.getFieldBuilder(field), fieldPath, s + 1, value);
     }
 
     private static int parseIndex(String digits, String path) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import org.recspark.config.ConfigException;
 import org.recspark.config.ConfigValidator;
+import org.recspark.config.FieldPath;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.SearchParam;
@@ -127,7 +128,7 @@ public final class ParameterSpace {
 
     /** Why a range cannot set the field (a float range on an integer field would make most sampled values invalid), or null. */
     private static String domainMismatch(Dimension dimension, String path) {
-        var field = ConfigPathSetter.fieldAt(PipelineConfig.getDescriptor(), path);
+        var field = FieldPath.parse(path).fieldAt(PipelineConfig.getDescriptor());
         if (field.isEmpty() || dimension instanceof CategoricalDimension) {
             return null; // a path that names no field is reported by the probes, with the reason
         }
