@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.recspark.config.ConfigParser;
-import org.recspark.config.FeatureOutputs;
+import org.recspark.config.feature.FeatureTypes;
 import org.recspark.config.proto.Feature;
 import org.recspark.config.proto.FeatureConfig;
 import org.recspark.config.proto.PipelineConfig;
@@ -144,7 +144,7 @@ public class PredictorBenchmark {
         FeatureConfig features = TextFormat.parse(FeatureGenerationBenchmark.FEATURES, FeatureConfig.class);
         TreeSet<String> columns = new TreeSet<>(List.of("user_id", "item_id", "ts", "click"));
         for (Feature f : features.getFeaturesList()) {
-            FeatureOutputs.inputs(f).forEach(input -> columns.add(input.substring(input.indexOf('.') + 1)));
+            FeatureTypes.of(f).inputs(f).forEach(input -> columns.add(input.substring(input.indexOf('.') + 1)));
         }
         String text = "name: \"predictor_benchmark\"\ninput_config {\n  samples {\n    source { path: \"requests.csv\" format: CSV }\n"
                 + columns.stream().map(c -> "    schema { name: \"" + c + "\" }\n").collect(Collectors.joining())

@@ -1,7 +1,7 @@
 package org.recspark.config;
 
 /** Formatting of field paths and values in violation messages. */
-final class ConfigPaths {
+public final class ConfigPaths {
     private ConfigPaths() {}
 
     static String child(String path, String field) {
@@ -17,7 +17,7 @@ final class ConfigPaths {
     }
 
     /** Integral values without a trailing ".0", so "-5" reads as the user wrote it. */
-    static String number(Number value) {
+    public static String number(Number value) {
         double x = value.doubleValue();
         if (x == Math.rint(x) && Math.abs(x) < 1e15) {
             return Long.toString((long) x);
@@ -25,7 +25,7 @@ final class ConfigPaths {
         return value.toString();
     }
 
-    static String number(double value) {
+    public static String number(double value) {
         return number(Double.valueOf(value));
     }
 }

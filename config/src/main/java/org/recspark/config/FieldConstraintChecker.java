@@ -12,8 +12,8 @@ import org.recspark.config.proto.Constraints;
 
 /**
  * Enforces the {@code (check)} options declared on fields in the .proto schema, for any message,
- * recursively. Semantic rules that involve several fields live in {@link FeatureConfigRules} and
- * {@link PipelineRules}.
+ * recursively. Semantic rules that involve several fields live with each feature type's owner
+ * ({@link org.recspark.config.feature.FeatureType#check}), in {@link FeatureConfigRules} and in {@link PipelineRules}.
  */
 final class FieldConstraintChecker {
     private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();

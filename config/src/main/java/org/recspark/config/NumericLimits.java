@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.recspark.config.feature.FeatureType;
+import org.recspark.config.feature.FeatureTypes;
 import org.recspark.config.proto.Feature;
 import org.recspark.config.proto.FeatureConfig;
 import org.recspark.config.proto.FeatureGroup;
@@ -32,15 +34,16 @@ final class NumericLimits {
         long nextOffset = 0;
         for (int i = 0; i < config.getFeaturesCount(); i++) {
             Feature feature = config.getFeatures(i);
-            OptionalLong size = FeatureOutputs.idSpaceSize(feature);
-            if (!FeatureOutputs.isSparse(feature) || size.isEmpty() || size.getAsLong() <= 0
-                    || !tables.add(FeatureOutputs.embeddingTable(feature))) {
+            FeatureType type = FeatureTypes.of(feature);
+            OptionalLong size = type.idSpaceSize(feature);
+            if (!type.sparse(feature) || size.isEmpty() || size.getAsLong() <= 0
+                    || !tables.add(type.embeddingTable(feature))) {
                 continue;
             }
             try {
                 nextOffset = Math.addExact(nextOffset, size.getAsLong());
             } catch (ArithmeticException e) {
-                out.add(new Violation(idSpaceField(feature, ConfigPaths.index(path, "features", i)), "the id spaces of the "
+                out.add(new Violation(type.idSpaceField(feature, ConfigPaths.index(path, "features", i)), "the id spaces of the "
                         + "embedding tables add up to more than " + Long.MAX_VALUE + " (the largest id offset, a long): "
                         + nextOffset + " ids before this table, " + size.getAsLong() + " in it"));
                 return;
@@ -52,7 +55,7 @@ final class NumericLimits {
     static void checkArraySizes(PipelineConfig config, List<Violation> out) {
         List<Feature> features = config.getFeatureConfig().getFeaturesList();
         Map<String, Long> widths = new HashMap<>();
-        features.forEach(f -> widths.putIfAbsent(f.getName(), width(f)));
+        features.forEach(f -> widths.putIfAbsent(f.getName(), FeatureTypes.of(f).rowWidth(f)));
         long batch = config.getTrainConfig().getBatchSize();
         String batchField = config.hasTrainConfig() && config.getTrainConfig().hasBatchSize()
                 ? "train_config.batch_size " + batch : "the default train_config.batch_size " + batch;
@@ -60,7 +63,7 @@ final class NumericLimits {
             for (int i = 0; i < features.size(); i++) {
                 long width = widths.get(features.get(i).getName());
                 // dense values are laid out per batch whether or not a group uses them; embeddings only in their group
-                if (!FeatureOutputs.isSparse(features.get(i)) && width > MAX_ARRAY / batch) {
+                if (!FeatureTypes.of(features.get(i)).sparse(features.get(i)) && width > MAX_ARRAY / batch) {
                     out.add(new Violation(ConfigPaths.index("feature_config", "features", i), "a batch of its values ("
                             + batchField + " x " + width + " floats per row) exceeds the largest Java array (" + MAX_ARRAY + ")"));
                 }
@@ -112,35 +115,11 @@ final class NumericLimits {
         }
     }
 
-    /** Floats per row the feature puts into its group's input: an embedding per id (per step of a sequence) or its values. */
-    private static long width(Feature feature) {
-        if (FeatureOutputs.isSparse(feature)) {
-            long steps = feature.getTypeCase() == Feature.TypeCase.SEQUENCE ? feature.getSequence().getMaxLength() : 1;
-            return Math.max(0, steps) * Math.max(0, feature.getEmbeddingDim());
-        }
-        return feature.getTypeCase() == Feature.TypeCase.RAW ? Math.max(0, feature.getRaw().getDim()) : 1;
-    }
-
     private static long groupWidth(FeatureGroup group, Map<String, Long> widths) {
         long width = 0;
         for (String name : group.getFeaturesList()) {
             width = Math.min(Long.MAX_VALUE / 2, width + widths.getOrDefault(name, 0L));
         }
         return width;
-    }
-
-    /** The field that sets the feature's id space, so the violation points where the user would change it. */
-    private static String idSpaceField(Feature feature, String featurePath) {
-        return switch (feature.getTypeCase()) {
-            case ID -> featurePath + ".id." + (feature.getId().hasHashBucketSize() ? "hash_bucket_size"
-                    : feature.getId().hasNumBuckets() ? "num_buckets" : "vocab_list");
-            case TAG -> featurePath + ".tag." + (feature.getTag().hasHashBucketSize() ? "hash_bucket_size" : "vocab_list");
-            case SEQUENCE -> featurePath + ".sequence." + (feature.getSequence().hasHashBucketSize() ? "hash_bucket_size"
-                    : feature.getSequence().hasNumBuckets() ? "num_buckets" : "vocab_list");
-            case COMBO -> featurePath + ".combo.hash_bucket_size";
-            case RAW -> featurePath + ".raw.boundaries";
-            case LOOKUP -> featurePath + ".lookup.boundaries";
-            case MATCH, TYPE_NOT_SET -> featurePath;
-        };
     }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.recspark.config.feature.FeatureTypes;
 import org.recspark.config.proto.Constraints;
 import org.recspark.config.proto.DataFormat;
 import org.recspark.config.proto.DailyGuards;
@@ -182,7 +183,7 @@ final class PipelineRules {
             items.addAll(BehaviourStatsFields.itemFields(config.getFeatureConfig().getBehaviourStats()));
         }
         for (int i = 0; i < features.size(); i++) {
-            for (String input : FeatureOutputs.inputs(features.get(i))) {
+            for (String input : FeatureTypes.of(features.get(i)).inputs(features.get(i))) {
                 int dot = input.indexOf('.');
                 if (dot < 0) {
                     continue;
@@ -272,7 +273,7 @@ final class PipelineRules {
                     out.add(new Violation(featurePath, "no feature named '" + group.getFeatures(j) + "' in feature_config"));
                 } else if (group.getType() == GroupType.SEQUENCE && feature.getTypeCase() != Feature.TypeCase.SEQUENCE) {
                     out.add(new Violation(featurePath, "a SEQUENCE group holds sequence features, '"
-                            + feature.getName() + "' is " + feature.getTypeCase().name().toLowerCase(java.util.Locale.ROOT)));
+                            + feature.getName() + "' is " + FeatureTypes.of(feature).name()));
                 }
             }
         }

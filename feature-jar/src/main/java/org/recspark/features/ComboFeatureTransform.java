@@ -45,16 +45,6 @@ final class ComboFeatureTransform implements FeatureTransform {
     }
 
     @Override
-    public List<InputRef> inputs() {
-        return List.of(inputs);
-    }
-
-    @Override
-    public boolean sparse() {
-        return true;
-    }
-
-    @Override
     public long idSpaceSize() {
         return buckets;
     }

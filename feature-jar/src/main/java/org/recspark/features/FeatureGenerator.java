@@ -5,15 +5,14 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.recspark.config.ConfigException;
 import org.recspark.config.ConfigValidator;
-import org.recspark.config.FeatureOutputs;
 import org.recspark.config.Violation;
+import org.recspark.config.feature.FeatureType;
+import org.recspark.config.feature.FeatureTypes;
 import org.recspark.config.proto.BadValuePolicy;
 import org.recspark.config.proto.Feature;
 import org.recspark.config.proto.FeatureConfig;
@@ -75,18 +74,21 @@ public final class FeatureGenerator {
         long nextOffset = 0;
         for (int i = 0; i < n; i++) {
             Feature feature = config.getFeatures(i);
+            FeatureType type = FeatureTypes.of(feature);
             String path = CONFIG_PATH + ".features[" + i + "]";
+            boolean sparse = type.sparse(feature);
+            int denseDim = sparse ? 0 : Math.toIntExact(type.rowWidth(feature));
             FeatureTransform transform = FeatureTransforms.create(feature, baseDir, path, droppedCrosses);
-            checkDefault(transform, path + "." + typeName(feature) + ".default_value");
+            checkDefault(transform, sparse, denseDim, path + "." + type.name() + ".default_value");
             transforms[i] = transform;
+            List<String> inputs = type.inputs(feature);
             Set<Side> sides = EnumSet.noneOf(Side.class);
-            transform.inputs().forEach(input -> sides.add(input.side()));
-            descriptions[i] = "feature '" + feature.getName() + "' (" + typeName(feature) + ", input"
-                    + (transform.inputs().size() > 1 ? "s " : " ")
-                    + transform.inputs().stream().map(InputRef::toString).collect(Collectors.joining(", ")) + ")";
-            String table = FeatureOutputs.embeddingTable(feature);
+            inputs.forEach(input -> sides.add(InputRef.parse(input).side()));
+            descriptions[i] = "feature '" + feature.getName() + "' (" + type.name() + ", input"
+                    + (inputs.size() > 1 ? "s " : " ") + String.join(", ", inputs) + ")";
+            String table = type.embeddingTable(feature);
             long offset = 0;
-            if (transform.sparse()) {
+            if (sparse) {
                 // The validator compares the shared tables whose sizes the config gives; vocabulary files are read only now.
                 Long size = tableSizes.get(table);
                 if (size != null && size != transform.idSpaceSize()) {
@@ -106,10 +108,9 @@ public final class FeatureGenerator {
                 }
                 offset = tableOffsets.get(table);
             }
-            specs.add(new FeatureSpec(feature.getName(), feature.getTypeCase(), FeatureOutputs.inputs(feature), sides,
-                    sides.contains(Side.ITEM), transform.sparse(), transform.weighted(),
-                    transform.sparse() ? transform.idSpaceSize() : 0, transform.sparse() ? 0 : transform.denseDim(),
-                    feature.getEmbeddingDim(), feature.getPooling(), table, offset));
+            specs.add(new FeatureSpec(feature.getName(), feature.getTypeCase(), inputs, sides,
+                    sides.contains(Side.ITEM), sparse, transform.weighted(), sparse ? transform.idSpaceSize() : 0,
+                    denseDim, feature.getEmbeddingDim(), feature.getPooling(), table, offset));
         }
         FeatureSchema schema = new FeatureSchema(specs, nextOffset);
         LOG.info("Compiled {} features ({} per request, {} per item), {} embedding tables, {} ids in all, on_bad_value {}",
@@ -119,21 +120,16 @@ public final class FeatureGenerator {
                 new FeatureCounts(names), droppedCrosses);
     }
 
-    /** The type's name in the config: id, raw, tag, ... */
-    private static String typeName(Feature feature) {
-        return feature.getTypeCase().name().toLowerCase(Locale.ROOT);
-    }
-
     /**
      * A default that is itself a bad value (a num_buckets default outside the range, an unweighted
      * default of a weighted tag, an infinite number) would fail every row it stands in for: a config error.
      */
-    private static void checkDefault(FeatureTransform transform, String path) {
+    private static void checkDefault(FeatureTransform transform, boolean sparse, int denseDim, String path) {
         try {
-            if (transform.sparse()) {
+            if (sparse) {
                 transform.emitSparseDefault(new SparseColumnBuilder(1, 1, transform.weighted()));
             } else {
-                transform.emitDenseDefault(new float[transform.denseDim()], 0);
+                transform.emitDenseDefault(new float[denseDim], 0);
             }
         } catch (BadValue e) {
             throw new ConfigException(List.of(new Violation(path, "the default is not a usable value: " + e.getMessage())));
@@ -186,9 +182,10 @@ public final class FeatureGenerator {
     /** One feature over the physical rows given by {@code items}: one row when broadcast. */
     private FeatureColumn column(int f, FeatureTransform transform, RawRecord user, List<? extends RawRecord> items,
                                  RawRecord context, int logicalRows, boolean broadcast) {
-        String name = schema.features().get(f).name();
+        FeatureSpec spec = schema.features().get(f);
+        String name = spec.name();
         int physicalRows = items.size();
-        if (transform.sparse()) {
+        if (spec.sparse()) {
             SparseColumnBuilder out = new SparseColumnBuilder(physicalRows, transform.expectedIdsPerRow(), transform.weighted());
             for (int r = 0; r < physicalRows; r++) {
                 RawRecord item = items.get(r);
@@ -204,7 +201,7 @@ public final class FeatureGenerator {
             }
             return out.build(name, logicalRows, broadcast, transform.idSpaceSize());
         }
-        int dim = transform.denseDim();
+        int dim = spec.denseDim();
         float[] values = new float[physicalRows * dim];
         for (int r = 0; r < physicalRows; r++) {
             RawRecord item = items.get(r);

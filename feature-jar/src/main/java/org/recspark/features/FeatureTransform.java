@@ -1,10 +1,10 @@
 package org.recspark.features;
 
-import java.util.List;
-
 /**
- * Computes one feature from raw records: one implementation per feature type. A sparse transform
- * appends ids to a {@link SparseColumnBuilder}; a dense one writes {@link #denseDim()} floats.
+ * Computes one feature from raw records: one implementation per feature type. The type's owner
+ * ({@link org.recspark.config.feature.FeatureType}) says whether the output is sparse, its inputs
+ * and a dense output's width; a sparse transform appends ids to a {@link SparseColumnBuilder}, a
+ * dense one writes that many floats.
  * Transforms are immutable and thread-safe. They signal unusable values with {@link BadValue};
  * the generator then fails or counts and calls the matching default method.
  *
@@ -13,17 +13,8 @@ import java.util.List;
  */
 interface FeatureTransform {
 
-    /** The "side.field" inputs, in config order. */
-    List<InputRef> inputs();
-
-    boolean sparse();
-
-    /** Number of ids of a sparse transform. */
+    /** Number of ids of a sparse transform: the owner's, or that of the vocabulary file it read. */
     long idSpaceSize();
-
-    default int denseDim() {
-        return 1;
-    }
 
     /** Whether a sparse output carries per-id weights. */
     default boolean weighted() {

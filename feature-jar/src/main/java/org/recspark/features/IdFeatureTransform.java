@@ -1,7 +1,6 @@
 package org.recspark.features;
 
 import java.nio.file.Path;
-import java.util.List;
 import org.recspark.config.proto.IdFeature;
 
 /** A single categorical value mapped to one id (none when missing without a default). */
@@ -15,16 +14,6 @@ final class IdFeatureTransform implements FeatureTransform {
         this.ids = IdSpace.of(config.hasHashBucketSize(), config.getHashBucketSize(), config.getVocabListList(),
                 config.hasVocabFile(), config.getVocabFile(), config.hasNumBuckets(), config.getNumBuckets(), baseDir, path);
         this.defaultValue = config.hasDefaultValue() ? config.getDefaultValue() : null;
-    }
-
-    @Override
-    public List<InputRef> inputs() {
-        return List.of(input);
-    }
-
-    @Override
-    public boolean sparse() {
-        return true;
     }
 
     @Override

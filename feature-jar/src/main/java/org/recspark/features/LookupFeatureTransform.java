@@ -53,16 +53,6 @@ final class LookupFeatureTransform implements FeatureTransform {
     }
 
     @Override
-    public List<InputRef> inputs() {
-        return List.of(mapInput, keyInput);
-    }
-
-    @Override
-    public boolean sparse() {
-        return numeric.bucketized();
-    }
-
-    @Override
     public long idSpaceSize() {
         return numeric.bucketized() ? numeric.buckets() : 0;
     }

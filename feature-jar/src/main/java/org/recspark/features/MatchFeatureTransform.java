@@ -42,16 +42,6 @@ final class MatchFeatureTransform implements FeatureTransform {
     }
 
     @Override
-    public List<InputRef> inputs() {
-        return List.of(mapInput, keyInput);
-    }
-
-    @Override
-    public boolean sparse() {
-        return false;
-    }
-
-    @Override
     public long idSpaceSize() {
         return 0;
     }

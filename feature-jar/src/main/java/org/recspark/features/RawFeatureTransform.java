@@ -20,23 +20,8 @@ final class RawFeatureTransform implements FeatureTransform {
     }
 
     @Override
-    public List<InputRef> inputs() {
-        return List.of(input);
-    }
-
-    @Override
-    public boolean sparse() {
-        return numeric.bucketized();
-    }
-
-    @Override
     public long idSpaceSize() {
         return numeric.bucketized() ? numeric.buckets() : 0;
-    }
-
-    @Override
-    public int denseDim() {
-        return dim;
     }
 
     @Override

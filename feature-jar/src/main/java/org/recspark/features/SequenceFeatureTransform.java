@@ -28,16 +28,6 @@ final class SequenceFeatureTransform implements FeatureTransform {
     }
 
     @Override
-    public List<InputRef> inputs() {
-        return List.of(input);
-    }
-
-    @Override
-    public boolean sparse() {
-        return true;
-    }
-
-    @Override
     public long idSpaceSize() {
         return ids.size();
     }

@@ -1,7 +1,6 @@
 package org.recspark.features;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.recspark.config.proto.TagFeature;
 
@@ -23,16 +22,6 @@ final class TagFeatureTransform implements FeatureTransform {
         this.ids = IdSpace.of(config.hasHashBucketSize(), config.getHashBucketSize(), config.getVocabListList(),
                 config.hasVocabFile(), config.getVocabFile(), false, 0, baseDir, path);
         this.defaultValue = config.hasDefaultValue() ? config.getDefaultValue() : null;
-    }
-
-    @Override
-    public List<InputRef> inputs() {
-        return List.of(input);
-    }
-
-    @Override
-    public boolean sparse() {
-        return true;
     }
 
     @Override

@@ -1,9 +1,10 @@
 package org.recspark.features;
 
-import com.google.protobuf.Descriptors.FieldDescriptor;
-import com.google.protobuf.Descriptors.OneofDescriptor;
-import com.google.protobuf.Message;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.recspark.config.feature.FeatureType;
+import org.recspark.config.feature.FeatureTypes;
 import org.recspark.config.proto.Feature;
 import org.recspark.config.proto.FeatureConfig;
 import org.recspark.storage.Locations;
@@ -14,9 +15,6 @@ import org.recspark.storage.Locations;
  * ships the config, so executors on other hosts need no copy of files that only the driver sees.
  */
 public final class Vocabularies {
-    private static final OneofDescriptor TYPE = Feature.getDescriptor().getOneofs().stream()
-            .filter(o -> o.getName().equals("type")).findFirst().orElseThrow();
-
     private Vocabularies() {
     }
 
@@ -25,23 +23,13 @@ public final class Vocabularies {
         FeatureConfig.Builder out = config.toBuilder();
         for (int i = 0; i < out.getFeaturesCount(); i++) {
             Feature feature = out.getFeatures(i);
-            FieldDescriptor type = feature.getOneofFieldDescriptor(TYPE);
-            if (type == null) {
-                continue;
+            FeatureType type = FeatureTypes.of(feature);
+            Optional<String> file = type.vocabularyFile(feature);
+            if (file.isPresent()) {
+                String configPath = "feature_config.features[" + i + "]." + type.name() + ".vocab_file";
+                List<String> values = IdSpace.readVocabulary(Locations.resolve(baseDir, file.get()), configPath);
+                out.setFeatures(i, type.withVocabularyList(feature, values));
             }
-            Message typed = (Message) feature.getField(type);
-            FieldDescriptor file = typed.getDescriptorForType().findFieldByName("vocab_file");
-            if (file == null || !typed.hasField(file)) {
-                continue;
-            }
-            String configPath = "feature_config.features[" + i + "]." + type.getName() + ".vocab_file";
-            Message.Builder inlined = typed.toBuilder().clearField(file);
-            FieldDescriptor list = typed.getDescriptorForType().findFieldByName("vocab_list");
-            for (String value : IdSpace.readVocabulary(Locations.resolve(baseDir, (String) typed.getField(file)),
-                    configPath)) {
-                inlined.addRepeatedField(list, value);
-            }
-            out.setFeatures(i, feature.toBuilder().setField(type, inlined.build()).build());
         }
         return out.build();
     }

@@ -115,6 +115,34 @@ class RecSparkCliTest {
     }
 
     @Test
+    void validateConfigReportsTheBadFeaturesOfEveryTypeAtOnce(@TempDir Path dir) throws IOException {
+        Path bad = dir.resolve("bad_features.pbtxt");
+        Files.writeString(bad, Files.readString(sampleConfig())
+                .replace("boundaries: [18, 25, 35, 45, 55]", "boundaries: [18, 25, 25, 45, 55]")
+                .replace("vocab_list: [\"M\", \"F\"]", "vocab_list: [\"M\", \"F\"] hash_bucket_size: 3")
+                .replace("input: \"item.tags\" hash_bucket_size: 10000", "input: \"item.tags\" hash_bucket_size: 10000 separator: \"\"")
+                .replace("key_input: \"item.category\" } }\n  features { name: \"category_affinity\"",
+                        "key_input: \"item.category\" entry_separator: \"\" } }\n  features { name: \"category_affinity\"")
+                .replace("map_input: \"user.category_affinity\" key_input: \"item.category\"",
+                        "map_input: \"user.category_affinity\" key_input: \"item.category\" kv_separator: \"\"")
+                .replace("inputs: [\"user.gender\", \"item.category\"]", "inputs: [\"user.gender\"]")
+                .replace("input: \"user.user_seq_items\" hash_bucket_size: 100000", "input: \"user.user_seq_items\" hash_bucket_size: 100000 num_buckets: 5"));
+        assertEquals(2, run("validate-config", bad.toString()));
+        String printed = out.toString();
+        assertTrue(printed.contains("invalid config " + bad + " (7 problems):"), printed);
+        for (String problem : List.of(
+                "feature_config.features[1].raw.boundaries[2]: boundaries must be strictly increasing, got 25 after 25",
+                "feature_config.features[2].id: exactly one of hash_bucket_size, vocab_list, vocab_file, num_buckets must define the id space, got 2",
+                "feature_config.features[11].tag.separator: must not be empty",
+                "feature_config.features[12].match.entry_separator: must not be empty",
+                "feature_config.features[13].lookup.kv_separator: must not be empty",
+                "feature_config.features[14].combo.inputs: a combo crosses at least 2 inputs, got 1",
+                "feature_config.features[21].sequence: exactly one of hash_bucket_size, vocab_list, vocab_file, num_buckets must define the id space, got 2")) {
+            assertTrue(printed.contains(problem), problem + " missing from:\n" + printed);
+        }
+    }
+
+    @Test
     void validateConfigReportsRepeatedFieldsEscapingPathsAndOverflowingIdsWithTheirLocations(@TempDir Path dir) throws IOException {
         Path twice = dir.resolve("twice.pbtxt");
         Files.writeString(twice, """

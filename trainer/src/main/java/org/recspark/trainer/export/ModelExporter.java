@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
+import org.recspark.config.feature.FeatureType;
+import org.recspark.config.feature.FeatureTypes;
 import org.recspark.config.proto.Feature;
 import org.recspark.config.proto.FeatureConfig;
 import org.recspark.config.proto.PipelineConfig;
@@ -115,25 +118,11 @@ public final class ModelExporter {
     private FeatureConfig copyVocabularies(Path staging) throws IOException {
         FeatureConfig.Builder features = config.getFeatureConfig().toBuilder();
         for (int i = 0; i < features.getFeaturesCount(); i++) {
-            Feature.Builder f = features.getFeaturesBuilder(i);
-            switch (f.getTypeCase()) {
-                case ID -> {
-                    if (f.getId().hasVocabFile()) {
-                        f.getIdBuilder().setVocabFile(copyVocabulary(staging, f.getName(), f.getId().getVocabFile()));
-                    }
-                }
-                case TAG -> {
-                    if (f.getTag().hasVocabFile()) {
-                        f.getTagBuilder().setVocabFile(copyVocabulary(staging, f.getName(), f.getTag().getVocabFile()));
-                    }
-                }
-                case SEQUENCE -> {
-                    if (f.getSequence().hasVocabFile()) {
-                        f.getSequenceBuilder().setVocabFile(copyVocabulary(staging, f.getName(), f.getSequence().getVocabFile()));
-                    }
-                }
-                default -> {
-                }
+            Feature feature = features.getFeatures(i);
+            FeatureType type = FeatureTypes.of(feature);
+            Optional<String> file = type.vocabularyFile(feature);
+            if (file.isPresent()) {
+                features.setFeatures(i, type.withVocabularyFile(feature, copyVocabulary(staging, feature.getName(), file.get())));
             }
         }
         return features.build();
