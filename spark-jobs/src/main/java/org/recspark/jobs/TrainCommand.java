@@ -11,19 +11,19 @@ import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.run.EvaluationSummary;
 import org.recspark.config.proto.run.TestSummary;
 import org.recspark.config.proto.run.TrainingSummary;
 import org.recspark.config.proto.run.WarmStartSummary;
-import org.recspark.features.FeatureGenerator;
+import org.recspark.features.FeatureSchema;
 import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.jobs.training.DistributedTrainingJob;
 import org.recspark.jobs.training.ParquetSampleChunks;
 import org.recspark.jobs.training.SamplePlanner;
 import org.recspark.jobs.training.SampleSource;
 import org.recspark.jobs.training.SampleSplit;
+import org.recspark.jobs.training.SamplesSchemaCheck;
 import org.recspark.storage.DirectoryLock;
 import org.recspark.storage.Locations;
 import org.recspark.trainer.data.EvaluationData;
@@ -31,6 +31,7 @@ import org.recspark.trainer.data.TrainingData;
 import org.recspark.trainer.eval.RunConflictException;
 import org.recspark.trainer.eval.RunSummaryFile;
 import org.recspark.trainer.eval.TrainingRun;
+import org.recspark.trainer.plan.PipelinePlan;
 
 /**
  * {@code recspark train --config CONFIG --samples PATH [--model-dir DIR] [--threads N]}: trains the
@@ -75,7 +76,8 @@ final class TrainCommand implements Command {
         CommandLine cl = CommandLine.parse(args, Set.of("config", "samples", "model-dir", "threads", "workers"), Set.of("overwrite"));
         boolean overwrite = cl.flag("overwrite");
         Path configFile = Locations.of(cl.required("config"));
-        PipelineConfig config = ConfigParser.load(configFile);
+        PipelinePlan plan = PipelinePlan.load(configFile);
+        PipelineConfig config = plan.config();
         Path baseDir = Locations.parentOf(configFile);
         if (!config.hasModelConfig()) {
             throw new UsageException(configFile + " has no model_config");
@@ -95,9 +97,9 @@ final class TrainCommand implements Command {
             default -> {
             }
         }
-        FeatureGenerator generator = FeatureGenerator.compile(config.getFeatureConfig(), baseDir);
         SparkSession spark = SparkSessions.getOrCreate("recspark train " + config.getName());
         Dataset<Row> samples = spark.read().parquet(cl.required("samples"));
+        SamplesSchemaCheck.require(samples.schema(), plan.samples(), cl.required("samples"));
         List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(samples, config.getInputConfig()),
                 config.getInputConfig().getTimeField());
         Optional<SampleSource> testRows = Optional.ofNullable(split.get(2));
@@ -107,7 +109,7 @@ final class TrainCommand implements Command {
         TrainingSummary summary;
         // One writer per model directory: resuming, pruning and the clean-up of partial writes at start assume it.
         try (DirectoryLock lock = DirectoryLock.acquire(modelDir, "train --config " + cl.required("config"))) {
-            summary = train(spark, config, baseDir, modelDir, generator, split, testRows, threads, workers, overwrite);
+            summary = train(spark, config, baseDir, modelDir, plan.schema(), split, testRows, threads, workers, overwrite);
         } catch (RunConflictException e) {
             // The model directory is a user choice like an option: exit 2 with the usage, which names --overwrite.
             throw new UsageException(e.getMessage());
@@ -116,7 +118,7 @@ final class TrainCommand implements Command {
         return 0;
     }
 
-    private TrainingSummary train(SparkSession spark, PipelineConfig config, Path baseDir, Path modelDir, FeatureGenerator generator,
+    private TrainingSummary train(SparkSession spark, PipelineConfig config, Path baseDir, Path modelDir, FeatureSchema schema,
                          List<SampleSource> split, Optional<SampleSource> testRows, int threads, int workers, boolean overwrite) {
         if (workers > 1) {
             out.printf(Locale.ROOT, "train: %d workers (barrier mode) x %d threads%n", workers, threads);
@@ -126,10 +128,10 @@ final class TrainCommand implements Command {
         } else {
             var conf = spark.sparkContext().hadoopConfiguration();
             var input = config.getInputConfig();
-            TrainingData train = ParquetSampleChunks.training(split.get(0), conf, generator.schema(), config, 0);
-            EvaluationData eval = ParquetSampleChunks.evaluation(split.get(1), conf, generator.schema(), input);
-            Optional<EvaluationData> test = testRows.map(t -> ParquetSampleChunks.evaluation(t, conf, generator.schema(), input));
-            TrainingRun.Summary summary = new TrainingRun(config, baseDir, generator.schema(), modelDir, threads).overwriting(overwrite)
+            TrainingData train = ParquetSampleChunks.training(split.get(0), conf, schema, config, 0);
+            EvaluationData eval = ParquetSampleChunks.evaluation(split.get(1), conf, schema, input);
+            Optional<EvaluationData> test = testRows.map(t -> ParquetSampleChunks.evaluation(t, conf, schema, input));
+            TrainingRun.Summary summary = new TrainingRun(config, baseDir, schema, modelDir, threads).overwriting(overwrite)
                     .run(train, eval, test);
             return RunSummaryFile.read(summary.summaryFile());
         }

@@ -35,10 +35,9 @@ import org.recspark.trainer.data.TrainingData;
 import org.recspark.trainer.export.ExportBundle;
 import org.recspark.trainer.export.ModelExporter;
 import org.recspark.trainer.model.Model;
-import org.recspark.trainer.model.ModelContext;
-import org.recspark.trainer.model.ModelFactory;
 import org.recspark.trainer.model.TaskSpec;
 import org.recspark.trainer.nn.ModelParameters;
+import org.recspark.trainer.plan.PipelinePlan;
 import org.recspark.trainer.train.CheckpointReader;
 import org.recspark.trainer.train.CheckpointWriter;
 import org.recspark.trainer.train.ScoredRows;
@@ -166,23 +165,23 @@ public final class TrainingRun {
     private record Fitted(PeriodicEvaluator.Outcome outcome, String stopReason, long steps, TrainingTiming timing) {}
 
     /**
-     * Builds the model (warm-started from train_config.warm_start_from unless the run resumes from
-     * its own checkpoint), its metrics, checkpoint writer and exporter.
+     * Plans the config ({@link PipelinePlan}: every config problem is reported here, before any
+     * step), builds the model (warm-started from train_config.warm_start_from unless the run resumes
+     * from its own checkpoint), its metrics, checkpoint writer and exporter.
      */
     private Prepared prepare(RunDirectory.RunStart start) {
         TrainConfig trainConfig = config.getTrainConfig();
+        PipelinePlan plan = PipelinePlan.compile(config, schema);
         ModelParameters params = new ModelParameters(trainConfig.getSeed());
-        Model model = ModelFactory.create(new ModelContext(config, schema, params));
+        Model model = plan.buildModel(params);
         Optional<CheckpointReader.WarmStartReport> warmStart = Optional.empty();
         if (trainConfig.hasWarmStartFrom() && start.resumes()) {
             LOG.info("Not warm-starting from {}: the run resumes from its own checkpoint", trainConfig.getWarmStartFrom());
         } else if (trainConfig.hasWarmStartFrom()) {
             warmStart = Optional.of(CheckpointReader.resolve(Locations.resolve(configDir, trainConfig.getWarmStartFrom())).warmStart(params));
         }
-        String modelType = ModelFactory.typeName(config.getModelConfig());
-        List<String> taskNames = model.tasks().stream().map(TaskSpec::name).toList();
-        ConfiguredMetrics metrics = new ConfiguredMetrics(config.getEvalConfig().getMetricsList(), taskNames,
-                config.getInputConfig().getUserIdField());
+        String modelType = plan.modelType();
+        ConfiguredMetrics metrics = plan.metrics();
         CheckpointWriter checkpoints = new CheckpointWriter(runDir.resolve(RunDirectory.CHECKPOINTS), trainConfig.getCheckpoint().getKeep(),
                 modelType, TextFormat.printer().printToString(config), start.runId());
         ModelExporter exporter = new ModelExporter(config, configDir, schema, model.tasks(), modelType, start.runId());
