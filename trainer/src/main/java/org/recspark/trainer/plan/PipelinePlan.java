@@ -2,6 +2,7 @@ package org.recspark.trainer.plan;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -127,11 +128,20 @@ public final class PipelinePlan {
             }
         }
         if (!problems.isEmpty()) {
-            throw new ConfigException(new ArrayList<>(problems));
+            throw new ConfigException(firstPerPath(problems));
         }
         String modelType = model == null ? "" : ModelFactory.typeName(config.getModelConfig());
         List<ParameterShape> shapes = model == null ? List.of() : shapes(params, schema);
         return new PipelinePlan(config, schema, modelType, shapes, tasks, metricNames);
+    }
+
+    /**
+     * The first problem found at each path: the config's own rules restate some of the trainer's
+     * (an optimizer that does not apply, a metric's task) in other words, and one is enough.
+     */
+    private static List<Violation> firstPerPath(Set<Violation> problems) {
+        Set<String> paths = new HashSet<>();
+        return problems.stream().filter(v -> paths.add(v.path())).toList();
     }
 
     /** The optimizers' own rules: which kinds apply to dense parameters and which to embedding tables. */
