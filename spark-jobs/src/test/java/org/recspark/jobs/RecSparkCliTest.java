@@ -124,18 +124,20 @@ class RecSparkCliTest {
         Path config = SampleBuildJobTest.copySample(dir);
         String text = Files.readString(config);
         String lateProblems = text.replace("  deepfm {\n", "  lr {}\n  deepfm {\n").replaceFirst("(?s)  deepfm \\{.*?\n  }\n", "")
-                .replace("sparse_optimizer { adagrad", "sparse_optimizer { adamw {} } # adagrad")
-                .replace("best_metric { metric: \"auc\"", "best_metric { metric: \"auc_typo\"");
+                .replace("sparse_optimizer { adagrad", "sparse_optimizer { adamw {} } # adagrad");
         Path bad = dir.resolve("examples").resolve("late.pbtxt");
         Files.writeString(bad, lateProblems);
-        assertEquals(2, run("validate-config", config.toString(), bad.toString()));
+        // metric names come from the model's tasks, so they are checked once the model builds
+        Path uncomputed = dir.resolve("examples").resolve("uncomputed.pbtxt");
+        Files.writeString(uncomputed, text.replace("best_metric { metric: \"auc\"", "best_metric { metric: \"auc_typo\""));
+        assertEquals(2, run("validate-config", config.toString(), bad.toString(), uncomputed.toString()));
         String printed = out.toString();
         assertTrue(printed.contains(config + ": OK (26 features; model deepfm with "), printed);
-        assertTrue(printed.contains("invalid config " + bad + " (3 problems):"), printed);
+        assertTrue(printed.contains("invalid config " + bad + " (2 problems):"), printed);
         assertTrue(printed.contains("model_config.feature_groups: lr needs at least one WIDE feature group"), printed);
         assertTrue(printed.contains("train_config.sparse_optimizer: adamw is for dense parameters"), printed);
-        assertTrue(printed.contains("export_config.best_metric.metric: 'auc_typo' is not computed; eval_config.metrics gives [auc, gauc, "),
-                printed);
+        assertTrue(printed.contains("invalid config " + uncomputed + " (1 problem):\n  export_config.best_metric.metric: 'auc_typo' is not "
+                + "computed; eval_config.metrics gives [auc, gauc, logloss, calibration]"), printed);
     }
 
     @Test
