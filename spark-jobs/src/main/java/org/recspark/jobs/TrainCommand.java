@@ -40,7 +40,8 @@ import org.recspark.trainer.plan.PipelinePlan;
  * early stopping and exporters ({@link TrainingRun}); prints where the checkpoints, the exported
  * model, its test metrics, the plots and the summary are. Rows are streamed from the samples'
  * Parquet files (planned by {@link SamplePlanner}), never collected: memory does not grow with the
- * table.
+ * table. The config's {@link PipelinePlan} is compiled first, and the samples' schema checked against
+ * it, so a config or a table training would refuse fails before any worker starts.
  */
 final class TrainCommand implements Command {
     private final PrintStream out;

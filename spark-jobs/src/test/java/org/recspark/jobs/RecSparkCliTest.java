@@ -140,6 +140,21 @@ class RecSparkCliTest {
                 + "computed; eval_config.metrics gives [auc, gauc, logloss, calibration]"), printed);
     }
 
+    /** With --workers the refusal comes from the driver's plan, before any sample is read or barrier task started. */
+    @Test
+    void trainRefusesWhatTheTrainerWouldRefuseBeforeStartingWorkers(@TempDir Path dir) throws IOException {
+        Path config = SampleBuildJobTest.copySample(dir);
+        Path lr = dir.resolve("examples").resolve("lr.pbtxt");
+        Files.writeString(lr, Files.readString(config).replace("  deepfm {\n", "  lr {}\n  deepfm {\n")
+                .replaceFirst("(?s)  deepfm \\{.*?\n  }\n", ""));
+        Path modelDir = dir.resolve("model");
+        assertEquals(2, run("train", "--config", lr.toString(), "--samples", dir.resolve("no-samples-yet").toString(),
+                "--model-dir", modelDir.toString(), "--workers", "2"));
+        assertTrue(err.toString().contains("invalid config " + lr + " (1 problem):\n  model_config.feature_groups: lr needs at least one "
+                + "WIDE feature group"), err.toString());
+        assertFalse(Files.exists(modelDir), "nothing was started in " + modelDir);
+    }
+
     @Test
     void validateConfigReportsRepeatedFieldsEscapingPathsAndOverflowingIdsWithTheirLocations(@TempDir Path dir) throws IOException {
         Path twice = dir.resolve("twice.pbtxt");
