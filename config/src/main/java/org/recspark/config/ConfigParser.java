@@ -40,12 +40,21 @@ public final class ConfigParser {
      */
     public static PipelineConfig load(Path file) {
         PipelineConfig config = parseFile(file);
-        List<Violation> violations = new ArrayList<>(ConfigValidator.validate(config));
-        violations.addAll(LocationConfinement.check(config, Locations.parentOf(file)));
+        List<Violation> violations = violations(config, Locations.parentOf(file));
         if (!violations.isEmpty()) {
             throw new ConfigException(file.toString(), violations);
         }
         return config;
+    }
+
+    /**
+     * Every violation of a parsed config whose locations resolve against {@code configDir}: its
+     * validation ({@link ConfigValidator}) and where its locations lie ({@link LocationConfinement}).
+     */
+    public static List<Violation> violations(PipelineConfig config, Path configDir) {
+        List<Violation> violations = new ArrayList<>(ConfigValidator.validate(config));
+        violations.addAll(LocationConfinement.check(config, configDir));
+        return violations;
     }
 
     /**

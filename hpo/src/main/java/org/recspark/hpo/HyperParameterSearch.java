@@ -25,8 +25,6 @@ import org.recspark.config.Violation;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.SearchSpace;
 import org.recspark.config.proto.TrialStopping;
-import org.recspark.evaluator.ConfiguredMetrics;
-import org.recspark.features.FeatureGenerator;
 import org.recspark.hpo.report.BestConfigWriter;
 import org.recspark.hpo.report.ParameterImportance;
 import org.recspark.hpo.report.ResultsTable;
@@ -42,11 +40,8 @@ import org.recspark.hpo.trial.TrialOutcome;
 import org.recspark.hpo.trial.TrialRecord;
 import org.recspark.hpo.trial.TrialSpec;
 import org.recspark.hpo.trial.TrialStatus;
-import org.recspark.model.ModelContext;
-import org.recspark.model.ModelFactory;
-import org.recspark.model.TaskSpec;
-import org.recspark.model.nn.ModelParameters;
 import org.recspark.storage.DirectoryLock;
+import org.recspark.trainer.plan.PipelinePlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -341,12 +336,12 @@ public final class HyperParameterSearch {
         }
     }
 
-    /** Fails before any trial when no trial could report the objective (a typo, or a metric without its task prefix). */
+    /**
+     * Fails before any trial when the base config cannot train ({@link PipelinePlan}) or no trial could
+     * report the objective (a typo, or a metric without its task prefix).
+     */
     private void requireComputedObjective() {
-        var schema = FeatureGenerator.compile(base.getFeatureConfig(), configDir).schema();
-        var model = ModelFactory.create(new ModelContext(base, schema, new ModelParameters(base.getTrainConfig().getSeed())));
-        List<String> names = new ConfiguredMetrics(base.getEvalConfig().getMetricsList(), model.tasks().stream().map(TaskSpec::name).toList(),
-                base.getInputConfig().getUserIdField()).names();
+        List<String> names = PipelinePlan.compile(base, configDir).metricNames();
         if (!names.contains(objective.metric())) {
             throw new ConfigException("hpo_config", List.of(new Violation("hpo_config.objective.metric",
                     "'" + objective.metric() + "' is not computed; eval_config.metrics gives " + names)));

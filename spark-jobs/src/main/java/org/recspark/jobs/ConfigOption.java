@@ -2,9 +2,11 @@ package org.recspark.jobs;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import java.nio.file.Path;
+import org.recspark.config.ConfigException;
 import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.storage.Locations;
+import org.recspark.trainer.plan.PipelinePlan;
 
 /**
  * The {@code --config CONFIG} option of a command: the pipeline config file, its directory (which
@@ -56,5 +58,18 @@ final class ConfigOption {
             }
         }
         return config;
+    }
+
+    /**
+     * The config's pre-flight plan ({@link PipelinePlan}): {@link #loadRequiring} and then every check
+     * training would make later, all problems named with the config file.
+     */
+    PipelinePlan planRequiring(String why, String... sections) {
+        PipelineConfig config = loadRequiring(why, sections);
+        try {
+            return PipelinePlan.compile(config, baseDir());
+        } catch (ConfigException e) {
+            throw new ConfigException(file.toString(), e.violations());
+        }
     }
 }

@@ -16,12 +16,13 @@ import org.recspark.config.proto.run.EvaluationSummary;
 import org.recspark.config.proto.run.TestSummary;
 import org.recspark.config.proto.run.TrainingSummary;
 import org.recspark.config.proto.run.WarmStartSummary;
-import org.recspark.features.FeatureGenerator;
+import org.recspark.features.FeatureSchema;
 import org.recspark.jobs.training.DistributedTrainingJob;
 import org.recspark.jobs.training.ParquetSampleChunks;
 import org.recspark.jobs.training.SamplePlanner;
 import org.recspark.jobs.training.SampleSource;
 import org.recspark.jobs.training.SampleSplit;
+import org.recspark.jobs.training.SamplesSchemaCheck;
 import org.recspark.storage.DirectoryLock;
 import org.recspark.storage.Locations;
 import org.recspark.trainer.data.EvaluationData;
@@ -29,6 +30,7 @@ import org.recspark.trainer.data.TrainingData;
 import org.recspark.trainer.eval.RunConflictException;
 import org.recspark.trainer.eval.RunSummaryFile;
 import org.recspark.trainer.eval.TrainingRun;
+import org.recspark.trainer.plan.PipelinePlan;
 
 /**
  * {@code recspark train --config CONFIG --samples PATH [--model-dir DIR] [--threads N]}: trains the
@@ -37,7 +39,8 @@ import org.recspark.trainer.eval.TrainingRun;
  * early stopping and exporters ({@link TrainingRun}); prints where the checkpoints, the exported
  * model, its test metrics, the plots and the summary are. Rows are streamed from the samples'
  * Parquet files (planned by {@link SamplePlanner}), never collected: memory does not grow with the
- * table.
+ * table. The config's {@link PipelinePlan} is compiled first, and the samples' schema checked against
+ * it, so a config or a table training would refuse fails before any worker starts.
  */
 final class TrainCommand extends OptionCommand {
     TrainCommand(PrintStream out) {
@@ -62,7 +65,8 @@ final class TrainCommand extends OptionCommand {
     int run(CommandLine cl) {
         boolean overwrite = cl.flag("overwrite");
         ConfigOption configOption = ConfigOption.of(cl);
-        PipelineConfig config = configOption.loadRequiring("", "model_config");
+        PipelinePlan plan = configOption.planRequiring("", "model_config");
+        PipelineConfig config = plan.config();
         Path baseDir = configOption.baseDir();
         String modelDirText = cl.optional("model-dir").orElse(config.getRuntimeConfig().getModelDir());
         if (modelDirText.isEmpty()) {
@@ -74,9 +78,9 @@ final class TrainCommand extends OptionCommand {
 
         BuiltSamplesSplit.require(config.getInputConfig(), "train needs",
                 "by train on built samples; build the evaluation table's samples and use a by_date split");
-        FeatureGenerator generator = FeatureGenerator.compile(config.getFeatureConfig(), baseDir);
         SparkSession spark = sparkSession(config.getName(), List.of());
         Dataset<Row> samples = spark.read().parquet(cl.required("samples"));
+        SamplesSchemaCheck.require(samples.schema(), plan.samples(), cl.required("samples"));
         List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(samples, config.getInputConfig()),
                 config.getInputConfig().getTimeField());
         Optional<SampleSource> testRows = Optional.ofNullable(split.get(2));
@@ -86,7 +90,7 @@ final class TrainCommand extends OptionCommand {
         TrainingSummary summary;
         // One writer per model directory: resuming, pruning and the clean-up of partial writes at start assume it.
         try (DirectoryLock lock = DirectoryLock.acquire(modelDir, "train --config " + cl.required(ConfigOption.NAME))) {
-            summary = train(spark, config, baseDir, modelDir, generator, split, testRows, threads, workers, overwrite);
+            summary = train(spark, config, baseDir, modelDir, plan.schema(), split, testRows, threads, workers, overwrite);
         } catch (RunConflictException e) {
             // The model directory is a user choice like an option: exit 2 with the usage, which names --overwrite.
             throw new UsageException(e.getMessage());
@@ -95,7 +99,7 @@ final class TrainCommand extends OptionCommand {
         return 0;
     }
 
-    private TrainingSummary train(SparkSession spark, PipelineConfig config, Path baseDir, Path modelDir, FeatureGenerator generator,
+    private TrainingSummary train(SparkSession spark, PipelineConfig config, Path baseDir, Path modelDir, FeatureSchema schema,
                          List<SampleSource> split, Optional<SampleSource> testRows, int threads, int workers, boolean overwrite) {
         if (workers > 1) {
             out.printf(Locale.ROOT, "train: %d workers (barrier mode) x %d threads%n", workers, threads);
@@ -105,10 +109,10 @@ final class TrainCommand extends OptionCommand {
         } else {
             var conf = spark.sparkContext().hadoopConfiguration();
             var input = config.getInputConfig();
-            TrainingData train = ParquetSampleChunks.training(split.get(0), conf, generator.schema(), config, 0);
-            EvaluationData eval = ParquetSampleChunks.evaluation(split.get(1), conf, generator.schema(), input);
-            Optional<EvaluationData> test = testRows.map(t -> ParquetSampleChunks.evaluation(t, conf, generator.schema(), input));
-            TrainingRun.Summary summary = new TrainingRun(config, baseDir, generator.schema(), modelDir, threads).overwriting(overwrite)
+            TrainingData train = ParquetSampleChunks.training(split.get(0), conf, schema, config, 0);
+            EvaluationData eval = ParquetSampleChunks.evaluation(split.get(1), conf, schema, input);
+            Optional<EvaluationData> test = testRows.map(t -> ParquetSampleChunks.evaluation(t, conf, schema, input));
+            TrainingRun.Summary summary = new TrainingRun(config, baseDir, schema, modelDir, threads).overwriting(overwrite)
                     .run(train, eval, test);
             return RunSummaryFile.read(summary.summaryFile());
         }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.recspark.jobs.samples.SampleBuildJobTest;
 
 class RecSparkCliTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -112,6 +113,46 @@ class RecSparkCliTest {
         assertTrue(out.toString().contains(sampleConfig() + ": OK"), out.toString());
         assertTrue(out.toString().contains("feature_config.features[3].id.hash_bucket_size: must be > 0, got -5"), out.toString());
         assertTrue(out.toString().contains("model_config.deepfm.dnn.dropout: must be < 1, got 1.5"), out.toString());
+    }
+
+    /**
+     * What only the trainer used to find (a model's cross-check, a metric evaluation does not compute)
+     * validate-config reports, with the config's own problems (an optimizer that does not apply).
+     */
+    @Test
+    void validateConfigReportsWhatTrainingWouldRefuse(@TempDir Path dir) throws IOException {
+        Path config = SampleBuildJobTest.copySample(dir);
+        String text = Files.readString(config);
+        String lateProblems = text.replace("  deepfm {\n", "  lr {}\n  deepfm {\n").replaceFirst("(?s)  deepfm \\{.*?\n  }\n", "")
+                .replace("sparse_optimizer { adagrad", "sparse_optimizer { adamw {} } # adagrad");
+        Path bad = dir.resolve("examples").resolve("late.pbtxt");
+        Files.writeString(bad, lateProblems);
+        // metric names come from the model's tasks, so they are checked once the model builds
+        Path uncomputed = dir.resolve("examples").resolve("uncomputed.pbtxt");
+        Files.writeString(uncomputed, text.replace("best_metric { metric: \"auc\"", "best_metric { metric: \"auc_typo\""));
+        assertEquals(2, run("validate-config", config.toString(), bad.toString(), uncomputed.toString()));
+        String printed = out.toString();
+        assertTrue(printed.contains(config + ": OK (26 features; model deepfm with "), printed);
+        assertTrue(printed.contains("invalid config " + bad + " (2 problems):"), printed);
+        assertTrue(printed.contains("model_config.feature_groups: lr needs at least one WIDE feature group"), printed);
+        assertTrue(printed.contains("train_config.sparse_optimizer: adamw is for dense parameters"), printed);
+        assertTrue(printed.contains("invalid config " + uncomputed + " (1 problem):\n  export_config.best_metric.metric: 'auc_typo' is not "
+                + "computed; eval_config.metrics gives [auc, gauc, logloss, calibration]"), printed);
+    }
+
+    /** With --workers the refusal comes from the driver's plan, before any sample is read or barrier task started. */
+    @Test
+    void trainRefusesWhatTheTrainerWouldRefuseBeforeStartingWorkers(@TempDir Path dir) throws IOException {
+        Path config = SampleBuildJobTest.copySample(dir);
+        Path lr = dir.resolve("examples").resolve("lr.pbtxt");
+        Files.writeString(lr, Files.readString(config).replace("  deepfm {\n", "  lr {}\n  deepfm {\n")
+                .replaceFirst("(?s)  deepfm \\{.*?\n  }\n", ""));
+        Path modelDir = dir.resolve("model");
+        assertEquals(2, run("train", "--config", lr.toString(), "--samples", dir.resolve("no-samples-yet").toString(),
+                "--model-dir", modelDir.toString(), "--workers", "2"));
+        assertTrue(err.toString().contains("invalid config " + lr + " (1 problem):\n  model_config.feature_groups: lr needs at least one "
+                + "WIDE feature group"), err.toString());
+        assertFalse(Files.exists(modelDir), "nothing was started in " + modelDir);
     }
 
     @Test

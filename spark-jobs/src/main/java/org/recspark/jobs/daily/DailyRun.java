@@ -1,10 +1,5 @@
 package org.recspark.jobs.daily;
 
-import static org.apache.spark.sql.functions.col;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,28 +16,25 @@ import org.recspark.config.proto.PipelineConfig;
 import org.recspark.evaluator.ConfiguredMetrics;
 import org.recspark.evaluator.drift.DailyGuardChecks;
 import org.recspark.evaluator.drift.GuardCheck;
-import org.recspark.features.FeatureGenerator;
 import org.recspark.features.FeatureSpec;
 import org.recspark.jobs.samples.SampleBuildJob;
 import org.recspark.jobs.training.ParquetSampleChunks;
 import org.recspark.jobs.training.SamplePlanner;
 import org.recspark.jobs.training.SampleSource;
 import org.recspark.jobs.training.SampleSplit;
-import org.recspark.model.Model;
-import org.recspark.model.ModelContext;
-import org.recspark.model.ModelFactory;
 import org.recspark.model.TaskSpec;
 import org.recspark.model.bundle.ExportBundle;
-import org.recspark.model.nn.ModelParameters;
 import org.recspark.storage.DirectoryLock;
 import org.recspark.storage.Locations;
 import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.data.TrainingData;
 import org.recspark.trainer.eval.TrainingRun;
+import org.recspark.trainer.plan.PipelinePlan;
 import org.recspark.trainer.train.ScoredRows;
 import org.recspark.trainer.train.Trainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import static org.apache.spark.sql.functions.col;
 
 /**
  * One day D of the daily incremental run, in a work directory ({@link DailyRegistry}): builds D's
@@ -72,7 +64,7 @@ public final class DailyRun {
     private final DailyRegistry registry;
     private final int threads;
     private final DailyGuards guards;
-    private final FeatureGenerator generator;
+    private final PipelinePlan plan;
     private final List<TaskSpec> tasks;
     private final ConfiguredMetrics metrics;
     private final FeatureDistributions distributions;
@@ -88,15 +80,13 @@ public final class DailyRun {
         this.registry = new DailyRegistry(workDir);
         this.threads = threads;
         this.guards = config.getDailyConfig().getGuards();
-        this.generator = FeatureGenerator.compile(config.getFeatureConfig(), configDir);
-        Model model = ModelFactory.create(new ModelContext(config, generator.schema(), new ModelParameters(config.getTrainConfig().getSeed())));
-        this.tasks = model.tasks();
-        this.metrics = new ConfiguredMetrics(config.getEvalConfig().getMetricsList(), tasks.stream().map(TaskSpec::name).toList(),
-                config.getInputConfig().getUserIdField());
+        this.plan = PipelinePlan.compile(config, configDir);
+        this.tasks = plan.tasks();
+        this.metrics = plan.metrics();
         checkConfig();
         List<String> guarded = guards.getFeaturesCount() > 0 ? guards.getFeaturesList()
-                : generator.schema().features().stream().map(FeatureSpec::name).toList();
-        this.distributions = new FeatureDistributions(spark, generator.schema(), guarded, binaryLabels());
+                : plan.schema().features().stream().map(FeatureSpec::name).toList();
+        this.distributions = new FeatureDistributions(spark, plan.schema(), guarded, binaryLabels());
     }
 
     private void checkConfig() {
@@ -186,12 +176,12 @@ public final class DailyRun {
         PipelineConfig trainingConfig = dayConfig(reference);
         var conf = spark.sparkContext().hadoopConfiguration();
         var input = config.getInputConfig();
-        TrainingData train = ParquetSampleChunks.training(split.get(0), conf, generator.schema(), trainingConfig, 0);
-        EvaluationData eval = ParquetSampleChunks.evaluation(split.get(1), conf, generator.schema(), input);
-        Optional<EvaluationData> test = Optional.ofNullable(split.get(2)).map(t -> ParquetSampleChunks.evaluation(t, conf, generator.schema(), input));
+        TrainingData train = ParquetSampleChunks.training(split.get(0), conf, plan.schema(), trainingConfig, 0);
+        EvaluationData eval = ParquetSampleChunks.evaluation(split.get(1), conf, plan.schema(), input);
+        Optional<EvaluationData> test = Optional.ofNullable(split.get(2)).map(t -> ParquetSampleChunks.evaluation(t, conf, plan.schema(), input));
         Path runDir = registry.runDir(date);
         registry.removeEarlierAttempt(date);
-        TrainingRun.Summary summary = new TrainingRun(trainingConfig, configDir, generator.schema(), runDir, threads)
+        TrainingRun.Summary summary = new TrainingRun(trainingConfig, configDir, plan.schema(), runDir, threads)
                 .run(train, eval, test);
         Path bundle = summary.exported().orElseThrow(() -> new IllegalStateException("the run exported no model"));
         EvaluationData heldOut = test.orElse(eval);
@@ -267,7 +257,7 @@ public final class DailyRun {
     /** The guard's AUC of an exported model on the rows; the bundle is verified (checksums) as it opens. */
     private double auc(ExportBundle bundle, EvaluationData rows) {
         ExportBundle.LoadedModel loaded = bundle.load();
-        if (!loaded.generator().schema().features().equals(generator.schema().features())) {
+        if (!loaded.generator().schema().features().equals(plan.schema().features())) {
             throw new IllegalStateException("the model in " + bundle.directory() + " has another feature schema than feature_config: "
                     + "it cannot be scored on today's samples; start a new work directory (cold start) after a feature change");
         }

@@ -21,6 +21,7 @@ import org.recspark.features.FeatureSchema;
 import org.recspark.features.FeatureSpec;
 import org.recspark.features.SparseColumn;
 import org.recspark.features.Vocabularies;
+import org.recspark.trainer.plan.SampleSchema;
 
 /**
  * Applies the feature jar to every joined sample row, so offline samples hold exactly what the
@@ -35,8 +36,8 @@ import org.recspark.features.Vocabularies;
 public final class FeatureStage {
     public static final String USER_PREFIX = "user__";
     public static final String ITEM_PREFIX = "item__";
-    public static final String WEIGHTS_SUFFIX = "__weights";
-    public static final String FEATURES = "features";
+    public static final String WEIGHTS_SUFFIX = SampleSchema.WEIGHTS_SUFFIX;
+    public static final String FEATURES = SampleSchema.FEATURES;
 
     private FeatureStage() {}
 

@@ -35,9 +35,10 @@ import org.recspark.trainer.distributed.RingCollective;
 import org.recspark.trainer.distributed.RingListener;
 import org.recspark.trainer.distributed.RingMember;
 import org.recspark.trainer.distributed.RingSecret;
-import org.recspark.trainer.eval.TrainingProgress;
 import org.recspark.trainer.eval.RunDirectory;
+import org.recspark.trainer.eval.TrainingProgress;
 import org.recspark.trainer.eval.TrainingRun;
+import org.recspark.trainer.plan.PipelinePlan;
 import org.recspark.trainer.train.WorkerGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,6 +128,8 @@ public final class DistributedTrainingJob {
         if (eval.numRows() == 0) {
             throw new IllegalArgumentException("the evaluation split is empty: check input_config.split");
         }
+        // A config the trainer refuses fails here, on the driver, and not in every barrier task.
+        PipelinePlan.compile(config, baseDir);
         RunDirectory.RunStart start = RunDirectory.prepare(runDir, config, overwrite);
         List<SampleSource> shares = train.assign(workers);
         long[] partitionRows = shares.stream().mapToLong(SampleSource::numRows).toArray();

@@ -3,7 +3,6 @@ package org.recspark.trainer.eval;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +18,7 @@ import org.recspark.evaluator.report.MetricsRecord;
 import org.recspark.model.TaskSpec;
 import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.export.ModelExporter;
+import org.recspark.trainer.plan.EvaluationRules;
 import org.recspark.trainer.train.ScoredRows;
 import org.recspark.trainer.train.Trainer;
 import org.recspark.trainer.train.TrainingListener;
@@ -95,18 +95,7 @@ public final class PeriodicEvaluator implements TrainingListener {
         this.history = history;
         this.logEverySteps = logEverySteps;
         List<String> names = metrics.names();
-        List<Violation> problems = new ArrayList<>();
-        if (names.isEmpty()) {
-            problems.add(new Violation("eval_config.metrics", "no metric applies to the model's tasks " + tasks.stream().map(TaskSpec::name).toList()));
-        }
-        if (exportConfig.hasBestMetric() && !names.contains(exportConfig.getBestMetric().getMetric())) {
-            problems.add(new Violation("export_config.best_metric.metric", "'" + exportConfig.getBestMetric().getMetric()
-                    + "' is not computed; eval_config.metrics gives " + names));
-        }
-        if (exportConfig.hasEarlyStop() && !names.contains(exportConfig.getEarlyStop().getTarget().getMetric())) {
-            problems.add(new Violation("export_config.early_stop.target.metric", "'" + exportConfig.getEarlyStop().getTarget().getMetric()
-                    + "' is not computed; eval_config.metrics gives " + names));
-        }
+        List<Violation> problems = EvaluationRules.check(exportConfig, names, tasks.stream().map(TaskSpec::name).toList());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }

@@ -27,8 +27,6 @@ import org.recspark.evaluator.report.RocCurve;
 import org.recspark.evaluator.report.RunPlots;
 import org.recspark.features.FeatureSchema;
 import org.recspark.model.Model;
-import org.recspark.model.ModelContext;
-import org.recspark.model.ModelFactory;
 import org.recspark.model.TaskSpec;
 import org.recspark.model.bundle.CheckpointReader;
 import org.recspark.model.bundle.ExportBundle;
@@ -40,6 +38,7 @@ import org.recspark.trainer.data.InMemoryEvaluationData;
 import org.recspark.trainer.data.InMemoryTrainingData;
 import org.recspark.trainer.data.TrainingData;
 import org.recspark.trainer.export.ModelExporter;
+import org.recspark.trainer.plan.PipelinePlan;
 import org.recspark.trainer.train.CheckpointLocator;
 import org.recspark.trainer.train.CheckpointWriter;
 import org.recspark.trainer.train.ScoredRows;
@@ -167,23 +166,23 @@ public final class TrainingRun {
     private record Fitted(PeriodicEvaluator.Outcome outcome, String stopReason, long steps, TrainingTiming timing) {}
 
     /**
-     * Builds the model (warm-started from train_config.warm_start_from unless the run resumes from
-     * its own checkpoint), its metrics, checkpoint writer and exporter.
+     * Plans the config ({@link PipelinePlan}: every config problem is reported here, before any
+     * step), builds the model (warm-started from train_config.warm_start_from unless the run resumes
+     * from its own checkpoint), its metrics, checkpoint writer and exporter.
      */
     private Prepared prepare(RunDirectory.RunStart start) {
         TrainConfig trainConfig = config.getTrainConfig();
+        PipelinePlan plan = PipelinePlan.compile(config, schema);
         ModelParameters params = new ModelParameters(trainConfig.getSeed());
-        Model model = ModelFactory.create(new ModelContext(config, schema, params));
+        Model model = plan.buildModel(params);
         Optional<CheckpointReader.WarmStartReport> warmStart = Optional.empty();
         if (trainConfig.hasWarmStartFrom() && start.resumes()) {
             LOG.info("Not warm-starting from {}: the run resumes from its own checkpoint", trainConfig.getWarmStartFrom());
         } else if (trainConfig.hasWarmStartFrom()) {
             warmStart = Optional.of(CheckpointLocator.resolve(Locations.resolve(configDir, trainConfig.getWarmStartFrom())).warmStart(params));
         }
-        String modelType = ModelFactory.typeName(config.getModelConfig());
-        List<String> taskNames = model.tasks().stream().map(TaskSpec::name).toList();
-        ConfiguredMetrics metrics = new ConfiguredMetrics(config.getEvalConfig().getMetricsList(), taskNames,
-                config.getInputConfig().getUserIdField());
+        String modelType = plan.modelType();
+        ConfiguredMetrics metrics = plan.metrics();
         CheckpointWriter checkpoints = new CheckpointWriter(runDir.resolve(RunDirectory.CHECKPOINTS), trainConfig.getCheckpoint().getKeep(),
                 modelType, TextFormat.printer().printToString(config), start.runId());
         ModelExporter exporter = new ModelExporter(config, configDir, schema, model.tasks(), modelType, start.runId());
