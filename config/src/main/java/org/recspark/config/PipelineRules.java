@@ -1,5 +1,8 @@
 package org.recspark.config;
 
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.OneofDescriptor;
+import com.google.protobuf.Message;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,8 +33,16 @@ import org.recspark.config.proto.SearchSpace;
 import org.recspark.config.proto.TableInput;
 import org.recspark.config.proto.TaskTower;
 
-/** Cross-references between the sections of a pipeline: inputs, features, model, training, evaluation, search. */
+/**
+ * Cross-references between the sections of a pipeline: inputs, features, model, training, evaluation,
+ * search. Only the model rules that hold for every model are here (groups, tasks, labels); each
+ * model's own rules are its check in the model module's registry, which the pipeline plan runs.
+ */
 final class PipelineRules {
+    /** {@code ModelConfig.model}, the oneof that selects the model. */
+    private static final OneofDescriptor MODEL_ONEOF =
+            ModelConfig.getDescriptor().findFieldByNumber(ModelConfig.LR_FIELD_NUMBER).getContainingOneof();
+
     private PipelineRules() {}
 
     static void check(PipelineConfig config, List<Violation> out) {
@@ -259,11 +270,11 @@ final class PipelineRules {
 
     private static void checkModel(ModelConfig model, Map<String, Feature> features, Set<String> labels,
                                    List<String> tasks, List<Violation> out) {
-        Map<String, FeatureGroup> groups = new HashMap<>();
+        Set<String> groups = new HashSet<>();
         for (int i = 0; i < model.getFeatureGroupsCount(); i++) {
             FeatureGroup group = model.getFeatureGroups(i);
             String path = ConfigPaths.index("model_config", "feature_groups", i);
-            if (groups.putIfAbsent(group.getName(), group) != null) {
+            if (!groups.add(group.getName())) {
                 out.add(new Violation(path + ".name", "duplicate feature group '" + group.getName() + "'"));
             }
             for (int j = 0; j < group.getFeaturesCount(); j++) {
@@ -277,63 +288,10 @@ final class PipelineRules {
                 }
             }
         }
-        String m = "model_config.";
-        switch (model.getModelCase()) {
-            case MODEL_NOT_SET -> out.add(new Violation("model_config", "no model set: expected one of lr, wide_and_deep, "
-                    + "deepfm, dcn_v2, din, multi_tower, dssm, mmoe, esmm, dbmtl, ple, custom"));
-            case WIDE_AND_DEEP -> {
-                groupRefs(model.getWideAndDeep().getWideGroupsList(), m + "wide_and_deep.wide_groups", groups, out);
-                groupRefs(model.getWideAndDeep().getDeepGroupsList(), m + "wide_and_deep.deep_groups", groups, out);
-            }
-            case DEEPFM -> groupRefs(model.getDeepfm().getGroupsList(), m + "deepfm.groups", groups, out);
-            case DIN -> {
-                var din = model.getDin();
-                groupRef(din.getSequenceGroup(), m + "din.sequence_group", groups, out);
-                FeatureGroup sequence = groups.get(din.getSequenceGroup());
-                if (sequence != null && sequence.getType() != GroupType.SEQUENCE) {
-                    out.add(new Violation(m + "din.sequence_group", "group '" + din.getSequenceGroup() + "' must have type SEQUENCE"));
-                }
-                for (int j = 0; j < din.getTargetFeaturesCount(); j++) {
-                    if (!features.containsKey(din.getTargetFeatures(j))) {
-                        out.add(new Violation(ConfigPaths.index(m + "din", "target_features", j),
-                                "no feature named '" + din.getTargetFeatures(j) + "' in feature_config"));
-                    }
-                }
-            }
-            case MULTI_TOWER -> {
-                for (int j = 0; j < model.getMultiTower().getTowersCount(); j++) {
-                    groupRef(model.getMultiTower().getTowers(j).getGroup(),
-                            ConfigPaths.index(m + "multi_tower", "towers", j) + ".group", groups, out);
-                }
-            }
-            case DSSM -> {
-                groupRef(model.getDssm().getUserGroup(), m + "dssm.user_group", groups, out);
-                groupRef(model.getDssm().getItemGroup(), m + "dssm.item_group", groups, out);
-            }
-            case MMOE -> checkTasks(model.getMmoe().getTasksList(), m + "mmoe.tasks", labels, tasks, out);
-            case PLE -> checkTasks(model.getPle().getTasksList(), m + "ple.tasks", labels, tasks, out);
-            case ESMM -> {
-                checkTasks(List.of(model.getEsmm().getCtr()), m + "esmm.ctr", labels, tasks, out);
-                checkTasks(List.of(model.getEsmm().getCvr()), m + "esmm.cvr", labels, tasks, out);
-            }
-            case DBMTL -> {
-                var dbmtl = model.getDbmtl();
-                checkTasks(dbmtl.getTasksList(), m + "dbmtl.tasks", labels, tasks, out);
-                for (int j = 0; j < dbmtl.getRelationsCount(); j++) {
-                    var relation = dbmtl.getRelations(j);
-                    String path = ConfigPaths.index(m + "dbmtl", "relations", j);
-                    if (!tasks.contains(relation.getTask())) {
-                        out.add(new Violation(path + ".task", "no task named '" + relation.getTask() + "' in " + tasks));
-                    }
-                    for (int k = 0; k < relation.getDependsOnCount(); k++) {
-                        if (!tasks.contains(relation.getDependsOn(k))) {
-                            out.add(new Violation(ConfigPaths.index(path, "depends_on", k),
-                                    "no task named '" + relation.getDependsOn(k) + "' in " + tasks));
-                        }
-                    }
-                }
-            }
-            case LR, DCN_V2, CUSTOM -> { }
+        if (model.getModelCase() == ModelConfig.ModelCase.MODEL_NOT_SET) {
+            out.add(new Violation("model_config", "no model set: expected one of " + String.join(", ", modelNames())));
+        } else {
+            checkTaskTowers(model, labels, tasks, out);
         }
         if (tasks.isEmpty() && model.getModelCase() != ModelConfig.ModelCase.MODEL_NOT_SET) {
             checkSingleLabel(model, labels, out);
@@ -351,32 +309,47 @@ final class PipelineRules {
         }
     }
 
-    private static void checkTasks(List<TaskTower> towers, String path, Set<String> labels, List<String> tasks,
-                                   List<Violation> out) {
-        boolean single = path.endsWith(".ctr") || path.endsWith(".cvr");
-        for (int j = 0; j < towers.size(); j++) {
-            TaskTower tower = towers.get(j);
-            String towerPath = single ? path : path + "[" + j + "]";
-            if (tasks.contains(tower.getName())) {
-                out.add(new Violation(towerPath + ".name", "duplicate task name '" + tower.getName() + "'"));
+    /** The names of the oneof {@code ModelConfig.model}'s fields, in the proto's order: what a config may select. */
+    static List<String> modelNames() {
+        return MODEL_ONEOF.getFields().stream().map(FieldDescriptor::getName).toList();
+    }
+
+    /**
+     * Every task tower of the selected model (each field of its message of type TaskTower, in field
+     * order), whatever the model: task names are distinct and labels are among the input's labels.
+     * Found through the descriptor so that a new multi-task model is checked without a line here;
+     * the model's own rules (groups, relations) are its {@code check} in the model registry.
+     */
+    private static void checkTaskTowers(ModelConfig model, Set<String> labels, List<String> tasks, List<Violation> out) {
+        FieldDescriptor selected = model.getOneofFieldDescriptor(MODEL_ONEOF);
+        if (selected == null || selected.getJavaType() != FieldDescriptor.JavaType.MESSAGE) {
+            return;
+        }
+        Message message = (Message) model.getField(selected);
+        String modelPath = "model_config." + selected.getName();
+        for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
+            if (field.getJavaType() != FieldDescriptor.JavaType.MESSAGE || field.getMessageType() != TaskTower.getDescriptor()) {
+                continue;
             }
-            tasks.add(tower.getName());
-            if (!labels.isEmpty() && tower.hasLabel() && !labels.contains(tower.getLabel())) {
-                out.add(new Violation(towerPath + ".label", "must be one of input_config.labels " + labels
-                        + ", got '" + tower.getLabel() + "'"));
+            String path = modelPath + "." + field.getName();
+            if (field.isRepeated()) {
+                for (int j = 0; j < message.getRepeatedFieldCount(field); j++) {
+                    checkTask((TaskTower) message.getRepeatedField(field, j), path + "[" + j + "]", labels, tasks, out);
+                }
+            } else {
+                checkTask((TaskTower) message.getField(field), path, labels, tasks, out);
             }
         }
     }
 
-    private static void groupRefs(List<String> names, String path, Map<String, FeatureGroup> groups, List<Violation> out) {
-        for (int j = 0; j < names.size(); j++) {
-            groupRef(names.get(j), path + "[" + j + "]", groups, out);
+    private static void checkTask(TaskTower tower, String towerPath, Set<String> labels, List<String> tasks, List<Violation> out) {
+        if (tasks.contains(tower.getName())) {
+            out.add(new Violation(towerPath + ".name", "duplicate task name '" + tower.getName() + "'"));
         }
-    }
-
-    private static void groupRef(String name, String path, Map<String, FeatureGroup> groups, List<Violation> out) {
-        if (!name.isEmpty() && !groups.containsKey(name)) {
-            out.add(new Violation(path, "no feature group named '" + name + "' in model_config.feature_groups " + groups.keySet()));
+        tasks.add(tower.getName());
+        if (!labels.isEmpty() && tower.hasLabel() && !labels.contains(tower.getLabel())) {
+            out.add(new Violation(towerPath + ".label", "must be one of input_config.labels " + labels
+                    + ", got '" + tower.getLabel() + "'"));
         }
     }
 

@@ -1,5 +1,8 @@
 package org.recspark.model.zoo;
 
+import org.recspark.model.ModelReferences;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,6 +34,31 @@ public final class DbmtlModel implements Model {
     private final Map<String, List<String>> dependsOn = new HashMap<>();
     private final List<TaskSpec> specs;
 
+    /** Each relation names tasks of the model, and a task has at most one relation (cycles are found when the heads are placed). */
+    public static List<Violation> check(ModelReferences refs) {
+        List<Violation> out = new ArrayList<>();
+        DBMTL config = refs.modelConfig().getDbmtl();
+        Set<String> tasks = new HashSet<>();
+        config.getTasksList().forEach(t -> tasks.add(t.getName()));
+        Set<String> related = new HashSet<>();
+        for (int r = 0; r < config.getRelationsCount(); r++) {
+            DBMTL.Relation rel = config.getRelations(r);
+            String path = "model_config.dbmtl.relations[" + r + "]";
+            if (!tasks.contains(rel.getTask())) {
+                out.add(new Violation(path + ".task", "no task named '" + rel.getTask() + "'"));
+            }
+            for (String dep : rel.getDependsOnList()) {
+                if (!tasks.contains(dep)) {
+                    out.add(new Violation(path + ".depends_on", "no task named '" + dep + "'"));
+                }
+            }
+            if (!related.add(rel.getTask())) {
+                out.add(new Violation(path + ".task", "task '" + rel.getTask() + "' has more than one relation; list all its dependencies in one"));
+            }
+        }
+        return out;
+    }
+
     public DbmtlModel(ModelContext context) {
         DBMTL config = context.modelConfig().getDbmtl();
         this.groups = context.groups();
@@ -42,25 +70,8 @@ public final class DbmtlModel implements Model {
         for (TaskTower t : config.getTasksList()) {
             towers.put(t.getName(), t);
         }
-        List<Violation> violations = new ArrayList<>();
-        for (int r = 0; r < config.getRelationsCount(); r++) {
-            DBMTL.Relation rel = config.getRelations(r);
-            String path = "model_config.dbmtl.relations[" + r + "]";
-            if (!towers.containsKey(rel.getTask())) {
-                violations.add(new Violation(path + ".task", "no task named '" + rel.getTask() + "'"));
-            }
-            for (String dep : rel.getDependsOnList()) {
-                if (!towers.containsKey(dep)) {
-                    violations.add(new Violation(path + ".depends_on", "no task named '" + dep + "'"));
-                }
-            }
-            if (dependsOn.put(rel.getTask(), rel.getDependsOnList()) != null) {
-                violations.add(new Violation(path + ".task", "task '" + rel.getTask() + "' has more than one relation; list all its dependencies in one"));
-            }
-        }
-        if (!violations.isEmpty()) {
-            throw new ConfigException(violations);
-        }
+        // check(...) has verified every relation's task names before the constructor runs.
+        config.getRelationsList().forEach(rel -> dependsOn.put(rel.getTask(), rel.getDependsOnList()));
         Map<String, Integer> hiddenDims = new HashMap<>();
         List<String> visiting = new ArrayList<>();
         for (String name : towers.keySet()) {

@@ -1,5 +1,6 @@
 package org.recspark.model.zoo;
 
+import org.recspark.model.ModelReferences;
 import java.util.ArrayList;
 import java.util.List;
 import org.recspark.config.ConfigException;
@@ -39,6 +40,13 @@ public final class DeepFmModel implements Model, RequestScoring {
     private final Linear out;
     private final Parameter bias;
     private final TaskSpec task;
+
+    /** Its groups exist. */
+    public static List<Violation> check(ModelReferences refs) {
+        List<Violation> out = new ArrayList<>();
+        refs.groupRefs(refs.modelConfig().getDeepfm().getGroupsList(), "model_config.deepfm.groups", out);
+        return out;
+    }
 
     public DeepFmModel(ModelContext context) {
         DeepFM config = context.modelConfig().getDeepfm();

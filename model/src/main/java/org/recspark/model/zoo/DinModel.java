@@ -1,5 +1,7 @@
 package org.recspark.model.zoo;
 
+import org.recspark.model.ModelReferences;
+import org.recspark.config.proto.FeatureGroup;
 import java.util.ArrayList;
 import java.util.List;
 import org.recspark.config.ConfigException;
@@ -42,19 +44,30 @@ public final class DinModel implements Model {
     private final Linear out;
     private final TaskSpec task;
 
+    /** Its sequence group exists and is a SEQUENCE group with one target feature per feature, and its target features exist. */
+    public static List<Violation> check(ModelReferences refs) {
+        List<Violation> out = new ArrayList<>();
+        DIN config = refs.modelConfig().getDin();
+        refs.groupRef(config.getSequenceGroup(), "model_config.din.sequence_group", out);
+        FeatureGroup sequence = refs.group(config.getSequenceGroup());
+        if (sequence != null && sequence.getType() != GroupType.SEQUENCE) {
+            out.add(new Violation("model_config.din.sequence_group",
+                    "group '" + sequence.getName() + "' is " + sequence.getType() + ", DIN attends a SEQUENCE group"));
+        } else if (sequence != null && config.getTargetFeaturesCount() != sequence.getFeaturesCount()) {
+            out.add(new Violation("model_config.din.target_features", "needs one target feature per feature of group '"
+                    + sequence.getName() + "' (" + sequence.getFeaturesCount() + "), got " + config.getTargetFeaturesCount()));
+        }
+        for (int i = 0; i < config.getTargetFeaturesCount(); i++) {
+            refs.featureRef(config.getTargetFeatures(i), "model_config.din.target_features[" + i + "]", out);
+        }
+        return out;
+    }
+
     public DinModel(ModelContext context) {
         DIN config = context.modelConfig().getDin();
         this.groups = context.groups();
         this.sequence = groups.group(config.getSequenceGroup(), "model_config.din.sequence_group");
-        if (sequence.type() != GroupType.SEQUENCE) {
-            throw new ConfigException(List.of(new Violation("model_config.din.sequence_group",
-                    "group '" + sequence.name() + "' is " + sequence.type() + ", DIN attends a SEQUENCE group")));
-        }
         List<Violation> violations = new ArrayList<>();
-        if (config.getTargetFeaturesCount() != sequence.features().size()) {
-            violations.add(new Violation("model_config.din.target_features", "needs one target feature per feature of group '"
-                    + sequence.name() + "' (" + sequence.features().size() + "), got " + config.getTargetFeaturesCount()));
-        }
         for (int i = 0; i < config.getTargetFeaturesCount(); i++) {
             String path = "model_config.din.target_features[" + i + "]";
             int f = groups.featureIndex(config.getTargetFeatures(i), path);

@@ -1,5 +1,6 @@
 package org.recspark.model.zoo;
 
+import org.recspark.model.ModelReferences;
 import java.util.ArrayList;
 import java.util.List;
 import org.recspark.config.ConfigException;
@@ -53,6 +54,22 @@ public final class DssmModel implements Model, TrainingObjective {
     private final Parameter gap;
     private final TaskSpec task;
 
+    /** Its user and item groups exist, and its towers end in the same width. */
+    public static List<Violation> check(ModelReferences refs) {
+        List<Violation> out = new ArrayList<>();
+        DSSM config = refs.modelConfig().getDssm();
+        refs.groupRef(config.getUserGroup(), "model_config.dssm.user_group", out);
+        refs.groupRef(config.getItemGroup(), "model_config.dssm.item_group", out);
+        List<Integer> user = config.getUserTower().getHiddenUnitsList();
+        List<Integer> item = config.getItemTower().getHiddenUnitsList();
+        if (!user.isEmpty() && !item.isEmpty() && !user.get(user.size() - 1).equals(item.get(item.size() - 1))) {
+            out.add(new Violation("model_config.dssm.item_tower.hidden_units",
+                    "the towers must end in the same width to be compared: user tower " + user.get(user.size() - 1)
+                            + ", item tower " + item.get(item.size() - 1)));
+        }
+        return out;
+    }
+
     public DssmModel(ModelContext context) {
         this.config = context.modelConfig().getDssm();
         this.groups = context.groups();
@@ -60,11 +77,6 @@ public final class DssmModel implements Model, TrainingObjective {
         this.itemGroup = groups.deepGroup(config.getItemGroup(), "model_config.dssm.item_group");
         this.userTower = new Tower(context.parameters(), "dssm/user_tower", groups.deepDim(userGroup), config.getUserTower());
         this.itemTower = new Tower(context.parameters(), "dssm/item_tower", groups.deepDim(itemGroup), config.getItemTower());
-        if (userTower.outputDim() != itemTower.outputDim()) {
-            throw new ConfigException(List.of(new Violation("model_config.dssm.item_tower.hidden_units",
-                    "the towers must end in the same width to be compared: user tower " + userTower.outputDim()
-                            + ", item tower " + itemTower.outputDim())));
-        }
         int id = -1;
         for (int f : itemGroup.features()) {
             if (groups.spec(f).sparse()) {

@@ -1,12 +1,12 @@
 package org.recspark.model.zoo;
 
 import java.util.List;
-import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.GroupType;
 import org.recspark.model.FeatureGroups.Group;
 import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
+import org.recspark.model.ModelReferences;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.TaskSpec;
 import org.recspark.model.nn.Parameter;
@@ -20,12 +20,17 @@ public final class LogisticRegressionModel implements Model {
     private final Parameter bias;
     private final TaskSpec task;
 
+    /** It has a WIDE group to sum. */
+    public static List<Violation> check(ModelReferences refs) {
+        if (refs.modelConfig().getFeatureGroupsList().stream().noneMatch(g -> g.getType() == GroupType.WIDE)) {
+            return List.of(new Violation("model_config.feature_groups", "lr needs at least one WIDE feature group"));
+        }
+        return List.of();
+    }
+
     public LogisticRegressionModel(ModelContext context) {
         this.context = context;
         this.wide = context.groups().ofType(GroupType.WIDE);
-        if (wide.isEmpty()) {
-            throw new ConfigException(List.of(new Violation("model_config.feature_groups", "lr needs at least one WIDE feature group")));
-        }
         this.bias = Heads.bias(context.parameters(), "lr/bias");
         this.task = context.singleTask();
     }

@@ -1,5 +1,7 @@
 package org.recspark.model.zoo;
 
+import org.recspark.model.ModelReferences;
+import org.recspark.config.Violation;
 import java.util.ArrayList;
 import java.util.List;
 import org.recspark.config.proto.MultiTower;
@@ -22,6 +24,16 @@ public final class MultiTowerModel implements Model {
     private final Mlp finalDnn;
     private final Linear out;
     private final TaskSpec task;
+
+    /** Each tower's group exists. */
+    public static List<Violation> check(ModelReferences refs) {
+        List<Violation> out = new ArrayList<>();
+        MultiTower config = refs.modelConfig().getMultiTower();
+        for (int j = 0; j < config.getTowersCount(); j++) {
+            refs.groupRef(config.getTowers(j).getGroup(), "model_config.multi_tower.towers[" + j + "].group", out);
+        }
+        return out;
+    }
 
     public MultiTowerModel(ModelContext context) {
         MultiTower config = context.modelConfig().getMultiTower();

@@ -1,5 +1,7 @@
 package org.recspark.model.zoo;
 
+import org.recspark.model.ModelReferences;
+import org.recspark.config.Violation;
 import java.util.ArrayList;
 import java.util.List;
 import org.recspark.config.proto.WideAndDeep;
@@ -28,6 +30,15 @@ public final class WideAndDeepModel implements Model, RequestScoring {
     private final Linear out;
     private final Parameter bias;
     private final TaskSpec task;
+
+    /** Its wide and deep groups exist. */
+    public static List<Violation> check(ModelReferences refs) {
+        List<Violation> out = new ArrayList<>();
+        WideAndDeep config = refs.modelConfig().getWideAndDeep();
+        refs.groupRefs(config.getWideGroupsList(), "model_config.wide_and_deep.wide_groups", out);
+        refs.groupRefs(config.getDeepGroupsList(), "model_config.wide_and_deep.deep_groups", out);
+        return out;
+    }
 
     public WideAndDeepModel(ModelContext context) {
         WideAndDeep config = context.modelConfig().getWideAndDeep();

@@ -22,6 +22,7 @@ import org.recspark.model.embedding.EmbeddingTable;
 import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelFactory;
+import org.recspark.model.ModelTypes;
 import org.recspark.model.TaskSpec;
 import org.recspark.model.nn.ModelParameters;
 import org.recspark.model.nn.Parameter;
@@ -32,7 +33,8 @@ import org.recspark.trainer.optim.SparseOptimizer;
  * Everything a config will do, worked out before any data is read: the compiled features, the
  * model's type, parameter shapes and tasks, the metric names evaluation reports and the samples
  * table training expects. Compiling runs every check a later stage would make (the config's own
- * validation, the feature compile, the model's cross-checks, the optimizers and evaluation rules)
+ * validation, the feature compile, the model's own checks from the {@link ModelTypes} registry and
+ * its constructor, the optimizers and evaluation rules)
  * and reports all their violations at once, so {@code validate-config}, every command and the
  * driver of a distributed run refuse a config the trainer would refuse. Immutable.
  *
@@ -105,6 +107,9 @@ public final class PipelinePlan {
     private static PipelinePlan plan(PipelineConfig config, FeatureSchema schema, Set<Violation> problems) {
         TrainConfig train = config.getTrainConfig();
         problems.addAll(optimizerRules(train));
+        if (config.hasModelConfig()) {
+            problems.addAll(ModelTypes.check(config));
+        }
         ModelParameters params = new ModelParameters(train.getSeed());
         Model model = null;
         boolean modelCheckable = problems.stream().noneMatch(v -> v.path().startsWith("model_config") || v.path().startsWith("input_config"));
