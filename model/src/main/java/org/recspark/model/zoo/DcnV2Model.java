@@ -5,10 +5,8 @@ import java.util.List;
 import org.recspark.config.proto.DCNv2;
 import org.recspark.model.FeatureGroups;
 import org.recspark.model.FeatureGroups.Group;
-import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
-import org.recspark.model.TaskSpec;
 import org.recspark.model.nn.Initializer;
 import org.recspark.model.nn.Linear;
 import org.recspark.model.nn.Mlp;
@@ -22,16 +20,16 @@ import org.recspark.model.tensor.Tensor;
  * DCN-V2: cross layers x_{l+1} = x_0 * (W x_l + b) + x_l (W full rank, or U V^T of rank r), then an
  * MLP on top (stacked) or beside (parallel), and a linear output.
  */
-public final class DcnV2Model implements Model {
+public final class DcnV2Model extends SingleTaskModel {
     private final FeatureGroups groups;
     private final List<Group> deep;
     private final List<Parameter[]> cross = new ArrayList<>();
     private final boolean stacked;
     private final Mlp dnn;
     private final Linear out;
-    private final TaskSpec task;
 
     public DcnV2Model(ModelContext context) {
+        super(context);
         DCNv2 config = context.modelConfig().getDcnV2();
         ModelParameters params = context.parameters();
         this.groups = context.groups();
@@ -52,12 +50,6 @@ public final class DcnV2Model implements Model {
         this.stacked = config.getStacked();
         this.dnn = new Mlp(params, "dcn_v2/dnn", d, config.getDnn());
         this.out = new Linear(params, "dcn_v2/output", stacked ? dnn.outputDim() : d + dnn.outputDim(), 1, true);
-        this.task = context.singleTask();
-    }
-
-    @Override
-    public List<TaskSpec> tasks() {
-        return List.of(task);
     }
 
     @Override
@@ -73,6 +65,6 @@ public final class DcnV2Model implements Model {
             x = g.add(g.mul(x0, g.addRowVector(wx, bias)), x);
         }
         Tensor top = stacked ? dnn.forward(pass, x) : g.concat(List.of(x, dnn.forward(pass, x0)));
-        return new ModelOutput().put(task.name(), out.forward(pass, top));
+        return output(out.forward(pass, top));
     }
 }

@@ -9,12 +9,10 @@ import org.recspark.config.proto.DeepFM;
 import org.recspark.features.FeatureSpec;
 import org.recspark.model.FeatureGroups;
 import org.recspark.model.FeatureGroups.Group;
-import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.RequestPasses;
 import org.recspark.model.RequestScoring;
-import org.recspark.model.TaskSpec;
 import org.recspark.model.data.RequestExamples;
 import org.recspark.model.nn.Linear;
 import org.recspark.model.nn.Mlp;
@@ -32,14 +30,13 @@ import org.recspark.model.tensor.Workspace;
  * and the first-order term only. A 1 x N request is scored with its request-side features' share of
  * each term (the MLP's first layer, the FM's sums, first-order weights) computed once.
  */
-public final class DeepFmModel implements Model, RequestScoring {
+public final class DeepFmModel extends SingleTaskModel implements RequestScoring {
     private final FeatureGroups groups;
     private final List<Group> deep;
     private final boolean firstOrder;
     private final Mlp dnn;
     private final Linear out;
     private final Parameter bias;
-    private final TaskSpec task;
 
     /** Its groups exist. */
     public static List<Violation> check(ModelReferences refs) {
@@ -49,6 +46,7 @@ public final class DeepFmModel implements Model, RequestScoring {
     }
 
     public DeepFmModel(ModelContext context) {
+        super(context);
         DeepFM config = context.modelConfig().getDeepfm();
         this.groups = context.groups();
         this.deep = Heads.deepGroups(groups, config.getGroupsList(), "model_config.deepfm.groups");
@@ -73,12 +71,6 @@ public final class DeepFmModel implements Model, RequestScoring {
         this.dnn = new Mlp(context.parameters(), "deepfm/dnn", Heads.deepDim(groups, deep), config.getDnn());
         this.out = new Linear(context.parameters(), "deepfm/output", dnn.outputDim(), 1, true);
         this.bias = Heads.bias(context.parameters(), "deepfm/bias");
-        this.task = context.singleTask();
-    }
-
-    @Override
-    public List<TaskSpec> tasks() {
-        return List.of(task);
     }
 
     @Override
@@ -105,7 +97,7 @@ public final class DeepFmModel implements Model, RequestScoring {
                 terms.addAll(groups.wideParts(pass, group));
             }
         }
-        return new ModelOutput().put(task.name(), Heads.addBias(pass, g.sum(terms), bias));
+        return output(Heads.addBias(pass, g.sum(terms), bias));
     }
 
     @Override
@@ -122,7 +114,7 @@ public final class DeepFmModel implements Model, RequestScoring {
         if (firstOrder) {
             terms.add(passes.firstOrder(groups, deep));
         }
-        return new ModelOutput().put(task.name(), Heads.addBias(items, items.graph().sum(terms), bias));
+        return output(Heads.addBias(items, items.graph().sum(terms), bias));
     }
 
     /**

@@ -13,10 +13,8 @@ import org.recspark.config.proto.MLP;
 import org.recspark.features.FeatureSpec;
 import org.recspark.model.FeatureGroups;
 import org.recspark.model.FeatureGroups.Group;
-import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
-import org.recspark.model.TaskSpec;
 import org.recspark.model.embedding.EmbeddingLookup.SequenceEmbedding;
 import org.recspark.model.nn.Linear;
 import org.recspark.model.nn.Mlp;
@@ -30,7 +28,7 @@ import org.recspark.model.tensor.Tensor;
  * normalised (as in the paper), so the interest vector keeps the intensity of matching behaviour.
  * The interest vector, the target and the DEEP groups feed the final MLP.
  */
-public final class DinModel implements Model {
+public final class DinModel extends SingleTaskModel {
     private static final MLP DEFAULT_ATTENTION = MLP.newBuilder().addHiddenUnits(64).addHiddenUnits(32)
             .setActivation(Activation.RELU).build();
 
@@ -42,7 +40,6 @@ public final class DinModel implements Model {
     private final Linear attentionOut;
     private final Mlp dnn;
     private final Linear out;
-    private final TaskSpec task;
 
     /** Its sequence group exists and is a SEQUENCE group with one target feature per feature, and its target features exist. */
     public static List<Violation> check(ModelReferences refs) {
@@ -64,6 +61,7 @@ public final class DinModel implements Model {
     }
 
     public DinModel(ModelContext context) {
+        super(context);
         DIN config = context.modelConfig().getDin();
         this.groups = context.groups();
         this.sequence = groups.group(config.getSequenceGroup(), "model_config.din.sequence_group");
@@ -92,12 +90,6 @@ public final class DinModel implements Model {
         this.attentionOut = new Linear(context.parameters(), "din/attention/output", attention.outputDim(), 1, true);
         this.dnn = new Mlp(context.parameters(), "din/dnn", Heads.deepDim(groups, deep) + 2 * d, config.getDnn());
         this.out = new Linear(context.parameters(), "din/output", dnn.outputDim(), 1, true);
-        this.task = context.singleTask();
-    }
-
-    @Override
-    public List<TaskSpec> tasks() {
-        return List.of(task);
     }
 
     @Override
@@ -121,6 +113,6 @@ public final class DinModel implements Model {
         }
         inputs.add(interest);
         inputs.add(target);
-        return new ModelOutput().put(task.name(), out.forward(pass, dnn.forward(pass, g.concat(inputs))));
+        return output(out.forward(pass, dnn.forward(pass, g.concat(inputs))));
     }
 }

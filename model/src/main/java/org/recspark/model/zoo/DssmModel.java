@@ -9,11 +9,9 @@ import org.recspark.config.proto.DSSM;
 import org.recspark.config.proto.MLP;
 import org.recspark.model.FeatureGroups;
 import org.recspark.model.FeatureGroups.Group;
-import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.TaskLosses;
-import org.recspark.model.TaskSpec;
 import org.recspark.model.TrainingObjective;
 import org.recspark.model.data.Examples;
 import org.recspark.model.data.SparseValues;
@@ -39,7 +37,7 @@ import org.recspark.model.tensor.Tensor;
  * <p>Outputs: the task's logit (the pair score), and the extra tensors "user_embedding" and
  * "item_embedding" for retrieval export.
  */
-public final class DssmModel implements Model, TrainingObjective {
+public final class DssmModel extends SingleTaskModel implements TrainingObjective {
     static final int FREQUENCY_BUCKETS = 1 << 16;
     private static final float FREQUENCY_ALPHA = 0.01f;
 
@@ -52,7 +50,6 @@ public final class DssmModel implements Model, TrainingObjective {
     private final int itemIdFeature;
     private final Parameter lastSeen;
     private final Parameter gap;
-    private final TaskSpec task;
 
     /** Its user and item groups exist, and its towers end in the same width. */
     public static List<Violation> check(ModelReferences refs) {
@@ -71,6 +68,7 @@ public final class DssmModel implements Model, TrainingObjective {
     }
 
     public DssmModel(ModelContext context) {
+        super(context);
         this.config = context.modelConfig().getDssm();
         this.groups = context.groups();
         this.userGroup = groups.deepGroup(config.getUserGroup(), "model_config.dssm.user_group");
@@ -91,7 +89,6 @@ public final class DssmModel implements Model, TrainingObjective {
         this.itemIdFeature = id;
         this.lastSeen = context.parameters().buffer("dssm/frequency/last_seen", 1, FREQUENCY_BUCKETS, Initializer.zeros());
         this.gap = context.parameters().buffer("dssm/frequency/gap", 1, FREQUENCY_BUCKETS, Initializer.zeros());
-        this.task = context.singleTask();
     }
 
     /**
@@ -121,11 +118,6 @@ public final class DssmModel implements Model, TrainingObjective {
             Tensor h = hidden.forward(pass, x);
             return last == null ? h : last.forward(pass, h);
         }
-    }
-
-    @Override
-    public List<TaskSpec> tasks() {
-        return List.of(task);
     }
 
     /** The streaming frequency estimate: per bucket, the smoothed gap between an item's appearances. */
@@ -172,7 +164,7 @@ public final class DssmModel implements Model, TrainingObjective {
             v = g.l2NormalizeRows(v, 1e-12f);
         }
         Tensor score = g.scale(g.rowDot(u, v), 1 / config.getTemperature());
-        return new ModelOutput().put(task.name(), score).putExtra("user_embedding", u).putExtra("item_embedding", v);
+        return output(score).putExtra("user_embedding", u).putExtra("item_embedding", v);
     }
 
     @Override
@@ -181,7 +173,7 @@ public final class DssmModel implements Model, TrainingObjective {
             return new TaskLosses(tasks()).loss(pass, output, scale);
         }
         Graph g = pass.graph();
-        float[] labels = pass.batch().label(task.label());
+        float[] labels = pass.batch().label(task().label());
         List<Integer> positives = new ArrayList<>();
         for (int r = 0; r < labels.length; r++) {
             if (labels[r] > 0) {
@@ -212,6 +204,6 @@ public final class DssmModel implements Model, TrainingObjective {
         for (int i = 0; i < n; i++) {
             targets[i] = i;
         }
-        return g.softmaxCrossEntropy(logits, targets, offsets, scale * task.weight());
+        return g.softmaxCrossEntropy(logits, targets, offsets, scale * task().weight());
     }
 }

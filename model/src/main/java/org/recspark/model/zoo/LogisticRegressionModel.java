@@ -4,21 +4,18 @@ import java.util.List;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.GroupType;
 import org.recspark.model.FeatureGroups.Group;
-import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelReferences;
 import org.recspark.model.ModelOutput;
-import org.recspark.model.TaskSpec;
 import org.recspark.model.nn.Parameter;
 import org.recspark.model.nn.Pass;
 import org.recspark.model.tensor.Tensor;
 
 /** Logistic regression: the sum of first-order weights of the WIDE groups plus a bias. */
-public final class LogisticRegressionModel implements Model {
+public final class LogisticRegressionModel extends SingleTaskModel {
     private final ModelContext context;
     private final List<Group> wide;
     private final Parameter bias;
-    private final TaskSpec task;
 
     /** It has a WIDE group to sum. */
     public static List<Violation> check(ModelReferences refs) {
@@ -29,20 +26,15 @@ public final class LogisticRegressionModel implements Model {
     }
 
     public LogisticRegressionModel(ModelContext context) {
+        super(context);
         this.context = context;
         this.wide = context.groups().ofType(GroupType.WIDE);
         this.bias = Heads.bias(context.parameters(), "lr/bias");
-        this.task = context.singleTask();
-    }
-
-    @Override
-    public List<TaskSpec> tasks() {
-        return List.of(task);
     }
 
     @Override
     public ModelOutput forward(Pass pass) {
         Tensor logit = pass.graph().sum(wide.stream().map(g -> context.groups().wide(pass, g)).toList());
-        return new ModelOutput().put(task.name(), Heads.addBias(pass, logit, bias));
+        return output(Heads.addBias(pass, logit, bias));
     }
 }

@@ -7,23 +7,20 @@ import java.util.List;
 import org.recspark.config.proto.MultiTower;
 import org.recspark.model.FeatureGroups;
 import org.recspark.model.FeatureGroups.Group;
-import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
-import org.recspark.model.TaskSpec;
 import org.recspark.model.nn.Linear;
 import org.recspark.model.nn.Mlp;
 import org.recspark.model.nn.Pass;
 import org.recspark.model.tensor.Tensor;
 
 /** One MLP tower per feature group, concatenated into a final MLP and a linear output. */
-public final class MultiTowerModel implements Model {
+public final class MultiTowerModel extends SingleTaskModel {
     private final FeatureGroups groups;
     private final List<Group> towerGroups = new ArrayList<>();
     private final List<Mlp> towers = new ArrayList<>();
     private final Mlp finalDnn;
     private final Linear out;
-    private final TaskSpec task;
 
     /** Each tower's group exists. */
     public static List<Violation> check(ModelReferences refs) {
@@ -36,6 +33,7 @@ public final class MultiTowerModel implements Model {
     }
 
     public MultiTowerModel(ModelContext context) {
+        super(context);
         MultiTower config = context.modelConfig().getMultiTower();
         this.groups = context.groups();
         int dim = 0;
@@ -49,12 +47,6 @@ public final class MultiTowerModel implements Model {
         }
         this.finalDnn = new Mlp(context.parameters(), "multi_tower/final", dim, config.getFinalDnn());
         this.out = new Linear(context.parameters(), "multi_tower/output", finalDnn.outputDim(), 1, true);
-        this.task = context.singleTask();
-    }
-
-    @Override
-    public List<TaskSpec> tasks() {
-        return List.of(task);
     }
 
     @Override
@@ -64,6 +56,6 @@ public final class MultiTowerModel implements Model {
             outs.add(towers.get(i).forward(pass, groups.deep(pass, towerGroups.get(i))));
         }
         Tensor h = finalDnn.forward(pass, pass.graph().concat(outs));
-        return new ModelOutput().put(task.name(), out.forward(pass, h));
+        return output(out.forward(pass, h));
     }
 }

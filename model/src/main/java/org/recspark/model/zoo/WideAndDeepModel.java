@@ -7,12 +7,10 @@ import java.util.List;
 import org.recspark.config.proto.WideAndDeep;
 import org.recspark.model.FeatureGroups;
 import org.recspark.model.FeatureGroups.Group;
-import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.RequestPasses;
 import org.recspark.model.RequestScoring;
-import org.recspark.model.TaskSpec;
 import org.recspark.model.data.RequestExamples;
 import org.recspark.model.nn.Linear;
 import org.recspark.model.nn.Mlp;
@@ -22,14 +20,13 @@ import org.recspark.model.tensor.Tensor;
 import org.recspark.model.tensor.Workspace;
 
 /** Wide & Deep: first-order weights of the wide groups plus an MLP over the deep groups. */
-public final class WideAndDeepModel implements Model, RequestScoring {
+public final class WideAndDeepModel extends SingleTaskModel implements RequestScoring {
     private final FeatureGroups groups;
     private final List<Group> wide = new ArrayList<>();
     private final List<Group> deep;
     private final Mlp dnn;
     private final Linear out;
     private final Parameter bias;
-    private final TaskSpec task;
 
     /** Its wide and deep groups exist. */
     public static List<Violation> check(ModelReferences refs) {
@@ -41,6 +38,7 @@ public final class WideAndDeepModel implements Model, RequestScoring {
     }
 
     public WideAndDeepModel(ModelContext context) {
+        super(context);
         WideAndDeep config = context.modelConfig().getWideAndDeep();
         this.groups = context.groups();
         for (int i = 0; i < config.getWideGroupsCount(); i++) {
@@ -52,12 +50,6 @@ public final class WideAndDeepModel implements Model, RequestScoring {
         this.dnn = new Mlp(context.parameters(), "wide_and_deep/dnn", Heads.deepDim(groups, deep), config.getDnn());
         this.out = new Linear(context.parameters(), "wide_and_deep/output", dnn.outputDim(), 1, false);
         this.bias = Heads.bias(context.parameters(), "wide_and_deep/bias");
-        this.task = context.singleTask();
-    }
-
-    @Override
-    public List<TaskSpec> tasks() {
-        return List.of(task);
     }
 
     @Override
@@ -67,7 +59,7 @@ public final class WideAndDeepModel implements Model, RequestScoring {
         List<Tensor> terms = new ArrayList<>();
         terms.add(passes.firstOrder(groups, wide));
         terms.add(out.forward(items, dnn.forwardSplit(items, passes.deepInput(groups, deep).input())));
-        return new ModelOutput().put(task.name(), Heads.addBias(items, items.graph().sum(terms), bias));
+        return output(Heads.addBias(items, items.graph().sum(terms), bias));
     }
 
     @Override
@@ -77,6 +69,6 @@ public final class WideAndDeepModel implements Model, RequestScoring {
             terms.add(groups.wide(pass, g));
         }
         terms.add(out.forward(pass, dnn.forward(pass, Heads.deepInput(pass, groups, deep))));
-        return new ModelOutput().put(task.name(), Heads.addBias(pass, pass.graph().sum(terms), bias));
+        return output(Heads.addBias(pass, pass.graph().sum(terms), bias));
     }
 }

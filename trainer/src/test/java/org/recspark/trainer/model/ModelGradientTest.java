@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.recspark.model.Model;
 import org.recspark.model.TrainingObjective;
 import org.recspark.model.data.Examples;
@@ -59,23 +61,28 @@ class ModelGradientTest {
      */
     private static final double SIGNIFICANT = 2.5 * ABSOLUTE_TOLERANCE;
 
+    /** A variant beside the registry's defaults: low-rank, stacked cross layers. */
+    private static final String DCN_V2_LOW_RANK_STACKED = "dcn_v2_low_rank_stacked";
+
+    /**
+     * lr starts with zero weights, so every logit is 0 and the bias gradients of the two rows (a click
+     * and a non-click) cancel: the check would be vacuous. Its first-order terms are checked through
+     * wide_and_deep.
+     */
+    private static final Set<String> VACUOUS_AT_INITIALISATION = Set.of("lr");
+
+    /** Every built-in model of the registry with its default zoo config, and the variants whose layers differ. */
+    static Stream<String> models() {
+        return Stream.concat(ZooConfigs.builtInModels().stream().filter(name -> !VACUOUS_AT_INITIALISATION.contains(name)),
+                Stream.of(DCN_V2_LOW_RANK_STACKED));
+    }
+
     private static String config(String model) {
-        return switch (model) {
-            case "deepfm" -> ZooConfigs.DEEPFM;
-            case "dcn_v2_full" -> ZooConfigs.dcnV2(0, false);
-            case "dcn_v2_low_rank_stacked" -> ZooConfigs.dcnV2(4, true);
-            case "din" -> ZooConfigs.DIN;
-            case "mmoe" -> ZooConfigs.MMOE;
-            case "esmm" -> ZooConfigs.ESMM;
-            case "dbmtl" -> ZooConfigs.DBMTL;
-            case "ple" -> ZooConfigs.PLE;
-            case "dssm_in_batch" -> ZooConfigs.dssm(true, true, "[16, 8]");
-            default -> throw new IllegalArgumentException(model);
-        };
+        return model.equals(DCN_V2_LOW_RANK_STACKED) ? ZooConfigs.dcnV2(4, true) : ZooConfigs.of(model);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"deepfm", "dcn_v2_full", "dcn_v2_low_rank_stacked", "din", "mmoe", "esmm", "dbmtl", "ple", "dssm_in_batch"})
+    @MethodSource("models")
     void lossGradientsMatchCentralDifferences(String name) {
         ZooFixture.Built built = ZooFixture.build(ZooFixture.parse(config(name)), 11);
         Examples batch = ZooFixture.data().test().slice(0, name.startsWith("dssm") ? DSSM_ROWS : ROWS);

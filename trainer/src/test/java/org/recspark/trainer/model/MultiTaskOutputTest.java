@@ -7,9 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.model.Model;
 import org.recspark.model.ModelOutput;
@@ -23,20 +24,22 @@ import org.recspark.trainer.train.Trainer;
 
 /** What multi-task models output: one prediction column per task, and ESMM's pCTCVR = pCTR * pCVR. */
 class MultiTaskOutputTest {
-    private static String config(String name) {
-        return switch (name) {
-            case "mmoe" -> ZooConfigs.MMOE;
-            case "esmm" -> ZooConfigs.ESMM;
-            case "dbmtl" -> ZooConfigs.DBMTL;
-            case "ple" -> ZooConfigs.PLE;
-            default -> throw new IllegalArgumentException(name);
-        };
+    /** The registry's built-in models whose default zoo config has several tasks. */
+    static Stream<String> multiTaskModels() {
+        return ZooConfigs.builtInModels().stream()
+                .filter(name -> ZooFixture.build(ZooFixture.parse(ZooConfigs.of(name)), 3).model().tasks().size() > 1);
+    }
+
+    @Test
+    void theMultiTaskModelsAreFoundInTheRegistry() {
+        List<String> found = multiTaskModels().toList();
+        assertTrue(found.containsAll(List.of("mmoe", "esmm", "dbmtl", "ple")), "multi-task models found: " + found);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mmoe", "esmm", "dbmtl", "ple"})
+    @MethodSource("multiTaskModels")
     void onePredictionColumnPerTask(String name) {
-        ZooFixture.Built built = ZooFixture.build(ZooFixture.parse(config(name)), 3);
+        ZooFixture.Built built = ZooFixture.build(ZooFixture.parse(ZooConfigs.of(name)), 3);
         List<String> tasks = built.model().tasks().stream().map(TaskSpec::name).toList();
         assertEquals(2, tasks.size(), name + ": two tasks configured");
         assertEquals(List.of("click", "conversion"), built.model().tasks().stream().map(TaskSpec::label).toList(),

@@ -1,35 +1,47 @@
 package org.recspark.trainer.model;
 
-/** model_config sections of every built-in model over the features of {@link ZooFixture}. */
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.recspark.config.proto.ModelConfig;
+import org.recspark.model.ModelTypes;
+
+/**
+ * model_config sections of the built-in models over the features of {@link ZooFixture}. Each
+ * registered model's default one is the test resource {@code zoo/<name>.pbtxt} (its oneof name), which
+ * the shared model tests iterate through the registry: a new model adds its file there, not a line here.
+ */
 public final class ZooConfigs {
     private ZooConfigs() {
     }
 
-    static final String LR = """
-            model_config {
-              feature_groups { name: "wide" type: WIDE features: ["user_id", "item_id", "category", "hour", "quality", "category_in_history"] }
-              lr {}
-              label: "click"
-            }
-            """;
+    /** The built-in models of the registry (all but custom), by oneof name in the proto's order. */
+    static List<String> builtInModels() {
+        return ModelTypes.names().stream().filter(name -> !name.equals(ModelTypes.of(ModelConfig.ModelCase.CUSTOM).name())).toList();
+    }
 
-    static final String WIDE_AND_DEEP = """
-            model_config {
-              feature_groups { name: "wide" type: WIDE features: ["item_id", "category", "hour", "category_in_history"] }
-              feature_groups { name: "deep" features: ["user_id", "item_id", "category", "hour", "quality", "seq_categories"] }
-              wide_and_deep { wide_groups: "wide" deep_groups: "deep" dnn { hidden_units: [32, 16] } }
-              label: "click"
+    /** The default test config of a registered model: the resource zoo/{@code name}.pbtxt. */
+    static String of(String name) {
+        String resource = "zoo/" + name + ".pbtxt";
+        try (InputStream in = ZooConfigs.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("no test resource " + resource + ": every built-in model needs its default "
+                        + "model_config over ZooFixture's features there");
             }
-            """;
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
+
+    static final String LR = of("lr");
+
+    static final String WIDE_AND_DEEP = of("wide_and_deep");
 
     /** No category_in_history: the FM term has to find category x seq_categories itself. */
-    public static final String DEEPFM = """
-            model_config {
-              feature_groups { name: "all" features: ["user_id", "item_id", "category", "hour", "seq_categories", "quality"] }
-              deepfm { dnn { hidden_units: [32, 16] } }
-              label: "click"
-            }
-            """;
+    public static final String DEEPFM = of("deepfm");
 
     static String dcnV2(int lowRank, boolean stacked) {
         return """
@@ -45,33 +57,9 @@ public final class ZooConfigs {
      * No category_in_history: the planted signal is only in the attended history. The attention MLP
      * is left at its default (64, 32).
      */
-    static final String DIN = """
-            model_config {
-              feature_groups { name: "profile" features: ["user_id", "hour", "quality"] }
-              feature_groups { name: "history" type: SEQUENCE features: ["seq_items", "seq_categories"] }
-              din {
-                sequence_group: "history"
-                target_features: ["item_id", "category"]
-                dnn { hidden_units: [32, 16] }
-              }
-              label: "click"
-            }
-            """;
+    static final String DIN = of("din");
 
-    static final String MULTI_TOWER = """
-            model_config {
-              feature_groups { name: "user" features: ["user_id", "seq_categories"] }
-              feature_groups { name: "item" features: ["item_id", "category", "quality"] }
-              feature_groups { name: "context" features: ["hour", "category_in_history"] }
-              multi_tower {
-                towers { group: "user" dnn { hidden_units: [16] } }
-                towers { group: "item" dnn { hidden_units: [16] } }
-                towers { group: "context" dnn { hidden_units: [8] } }
-                final_dnn { hidden_units: [16] }
-              }
-              label: "click"
-            }
-            """;
+    static final String MULTI_TOWER = of("multi_tower");
 
     /**
      * The user is described by the history (a user id would only memorise noise in 6,000 rows); the
@@ -96,47 +84,11 @@ public final class ZooConfigs {
                 """.formatted(towerUnits, towerUnits, inBatchNegatives, popularityCorrection);
     }
 
-    private static final String ALL_DEEP = """
-              feature_groups { name: "all" features: ["user_id", "item_id", "category", "hour", "quality", "category_in_history", "seq_categories"] }
-            """;
+    public static final String MMOE = of("mmoe");
 
-    public static final String MMOE = "model_config {\n" + ALL_DEEP + """
-              mmoe {
-                num_experts: 3
-                expert { hidden_units: [16] }
-                tasks { name: "ctr" label: "click" tower { hidden_units: [8] } }
-                tasks { name: "cvr" label: "conversion" tower { hidden_units: [8] } }
-              }
-            }
-            """;
+    static final String ESMM = of("esmm");
 
-    static final String ESMM = "model_config {\n" + ALL_DEEP + """
-              esmm {
-                ctr { name: "ctr" label: "click" tower { hidden_units: [16] } }
-                cvr { name: "ctcvr" label: "conversion" tower { hidden_units: [16] } }
-              }
-            }
-            """;
+    static final String DBMTL = of("dbmtl");
 
-    static final String DBMTL = "model_config {\n" + ALL_DEEP + """
-              dbmtl {
-                bottom { hidden_units: [32] }
-                tasks { name: "ctr" label: "click" tower { hidden_units: [8] } }
-                tasks { name: "cvr" label: "conversion" tower { hidden_units: [8] } }
-                relations { task: "cvr" depends_on: "ctr" }
-              }
-            }
-            """;
-
-    static final String PLE = "model_config {\n" + ALL_DEEP + """
-              ple {
-                num_levels: 2
-                num_shared_experts: 1
-                num_task_experts: 1
-                expert { hidden_units: [16] }
-                tasks { name: "ctr" label: "click" tower { hidden_units: [8] } }
-                tasks { name: "cvr" label: "conversion" tower { hidden_units: [8] } }
-              }
-            }
-            """;
+    static final String PLE = of("ple");
 }
