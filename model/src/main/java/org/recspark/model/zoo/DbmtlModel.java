@@ -13,8 +13,6 @@ import org.recspark.config.Violation;
 import org.recspark.config.proto.DBMTL;
 import org.recspark.config.proto.TaskTower;
 import org.recspark.model.FeatureGroups;
-import org.recspark.model.FeatureGroups.Group;
-import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.TaskSpec;
@@ -26,9 +24,7 @@ import org.recspark.model.tensor.Tensor;
  * DBMTL: a shared bottom MLP, then task towers in dependency order; a task's tower sees the bottom
  * output and the last hidden layers of the tasks it depends on (e.g. conversion depends on click).
  */
-public final class DbmtlModel implements Model {
-    private final FeatureGroups groups;
-    private final List<Group> deep;
+public final class DbmtlModel extends MultiTaskModel {
     private final Mlp bottom;
     private final List<TaskHead> order = new ArrayList<>();
     private final Map<String, List<String>> dependsOn = new HashMap<>();
@@ -60,10 +56,9 @@ public final class DbmtlModel implements Model {
     }
 
     public DbmtlModel(ModelContext context) {
+        super(context);
         DBMTL config = context.modelConfig().getDbmtl();
-        this.groups = context.groups();
-        this.deep = Heads.deepGroups(groups, List.of(), "model_config.dbmtl");
-        int in = Heads.deepDim(groups, deep);
+        int in = inputDim();
         this.bottom = config.hasBottom() ? new Mlp(context.parameters(), "dbmtl/bottom", in, config.getBottom()) : null;
         int bottomDim = bottom == null ? in : bottom.outputDim();
         Map<String, TaskTower> towers = new LinkedHashMap<>();
@@ -111,7 +106,7 @@ public final class DbmtlModel implements Model {
 
     @Override
     public ModelOutput forward(Pass pass) {
-        Tensor input = Heads.deepInput(pass, groups, deep);
+        Tensor input = sharedInput(pass);
         Tensor shared = bottom == null ? input : bottom.forward(pass, input);
         Map<String, Tensor> hidden = new HashMap<>();
         ModelOutput output = new ModelOutput();

@@ -3,8 +3,6 @@ package org.recspark.model.zoo;
 import java.util.List;
 import org.recspark.config.proto.ESMM;
 import org.recspark.model.FeatureGroups;
-import org.recspark.model.FeatureGroups.Group;
-import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.TaskSpec;
@@ -18,18 +16,15 @@ import org.recspark.model.tensor.Tensor;
  * (click and convert), which avoids the sample-selection bias of training CVR on clicks only. The
  * CVR task's output is pCTCVR; pCVR itself is the extra tensor "pcvr".
  */
-public final class EsmmModel implements Model {
-    private final FeatureGroups groups;
-    private final List<Group> deep;
+public final class EsmmModel extends MultiTaskModel {
     private final TaskHead ctr;
     private final TaskHead cvr;
     private final TaskSpec ctcvrSpec;
 
     public EsmmModel(ModelContext context) {
+        super(context);
         ESMM config = context.modelConfig().getEsmm();
-        this.groups = context.groups();
-        this.deep = Heads.deepGroups(groups, List.of(), "model_config.esmm");
-        int in = Heads.deepDim(groups, deep);
+        int in = inputDim();
         this.ctr = new TaskHead(context.parameters(), "esmm", config.getCtr(), in);
         this.cvr = new TaskHead(context.parameters(), "esmm", config.getCvr(), in);
         TaskSpec c = cvr.spec();
@@ -44,7 +39,7 @@ public final class EsmmModel implements Model {
     @Override
     public ModelOutput forward(Pass pass) {
         Graph g = pass.graph();
-        Tensor input = Heads.deepInput(pass, groups, deep);
+        Tensor input = sharedInput(pass);
         Tensor ctrLogit = ctr.output(pass, ctr.hidden(pass, input));
         Tensor pcvr = g.sigmoid(cvr.output(pass, cvr.hidden(pass, input)));
         Tensor pctcvr = g.mul(g.sigmoid(ctrLogit), pcvr);

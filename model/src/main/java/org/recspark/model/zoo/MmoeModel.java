@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.recspark.config.proto.MMoE;
 import org.recspark.model.FeatureGroups;
-import org.recspark.model.FeatureGroups.Group;
-import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.TaskSpec;
@@ -15,18 +13,15 @@ import org.recspark.model.nn.Pass;
 import org.recspark.model.tensor.Tensor;
 
 /** MMoE: shared experts, one softmax gate per task mixing them, then the task's tower. */
-public final class MmoeModel implements Model {
-    private final FeatureGroups groups;
-    private final List<Group> deep;
+public final class MmoeModel extends MultiTaskModel {
     private final List<Mlp> experts;
     private final List<Linear> gates = new ArrayList<>();
     private final List<TaskHead> heads = new ArrayList<>();
 
     public MmoeModel(ModelContext context) {
+        super(context);
         MMoE config = context.modelConfig().getMmoe();
-        this.groups = context.groups();
-        this.deep = Heads.deepGroups(groups, List.of(), "model_config.mmoe");
-        int in = Heads.deepDim(groups, deep);
+        int in = inputDim();
         this.experts = Experts.build(context.parameters(), "mmoe/expert", config.getNumExperts(), in, config.getExpert());
         int expertDim = experts.get(0).outputDim();
         for (var task : config.getTasksList()) {
@@ -42,7 +37,7 @@ public final class MmoeModel implements Model {
 
     @Override
     public ModelOutput forward(Pass pass) {
-        Tensor input = Heads.deepInput(pass, groups, deep);
+        Tensor input = sharedInput(pass);
         List<Tensor> expertOutputs = new ArrayList<>();
         for (Mlp e : experts) {
             expertOutputs.add(e.forward(pass, input));

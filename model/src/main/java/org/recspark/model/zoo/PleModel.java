@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.recspark.config.proto.PLE;
 import org.recspark.model.FeatureGroups;
-import org.recspark.model.FeatureGroups.Group;
-import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.TaskSpec;
@@ -20,20 +18,17 @@ import org.recspark.model.tensor.Tensor;
  * share some; a task's gate mixes its experts and the shared ones, and (below the last level) a
  * shared gate mixes all experts for the next level's shared input. Task towers sit on the last level.
  */
-public final class PleModel implements Model {
-    private final FeatureGroups groups;
-    private final List<Group> deep;
+public final class PleModel extends MultiTaskModel {
     private final List<Level> levels = new ArrayList<>();
     private final List<TaskHead> heads = new ArrayList<>();
 
     private record Level(List<List<Mlp>> taskExperts, List<Mlp> sharedExperts, List<Linear> taskGates, Linear sharedGate) {}
 
     public PleModel(ModelContext context) {
+        super(context);
         PLE config = context.modelConfig().getPle();
         ModelParameters params = context.parameters();
-        this.groups = context.groups();
-        this.deep = Heads.deepGroups(groups, List.of(), "model_config.ple");
-        int in = Heads.deepDim(groups, deep);
+        int in = inputDim();
         int tasks = config.getTasksCount();
         int perTask = config.getNumTaskExperts();
         int shared = config.getNumSharedExperts();
@@ -66,7 +61,7 @@ public final class PleModel implements Model {
 
     @Override
     public ModelOutput forward(Pass pass) {
-        Tensor input = Heads.deepInput(pass, groups, deep);
+        Tensor input = sharedInput(pass);
         List<Tensor> taskInputs = new ArrayList<>();
         for (int t = 0; t < heads.size(); t++) {
             taskInputs.add(input);
