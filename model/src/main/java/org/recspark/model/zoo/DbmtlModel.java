@@ -1,20 +1,18 @@
 package org.recspark.model.zoo;
 
-import org.recspark.model.ModelReferences;
-import java.util.Set;
-import java.util.HashSet;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.recspark.config.ConfigException;
+import java.util.Set;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.DBMTL;
 import org.recspark.config.proto.TaskTower;
-import org.recspark.model.FeatureGroups;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
+import org.recspark.model.ModelReferences;
 import org.recspark.model.TaskSpec;
 import org.recspark.model.nn.Mlp;
 import org.recspark.model.nn.Pass;
@@ -30,7 +28,7 @@ public final class DbmtlModel extends MultiTaskModel {
     private final Map<String, List<String>> dependsOn = new HashMap<>();
     private final List<TaskSpec> specs;
 
-    /** Each relation names tasks of the model, and a task has at most one relation (cycles are found when the heads are placed). */
+    /** Each relation names tasks of the model, a task has at most one relation, and no task depends on itself through them. */
     public static List<Violation> check(ModelReferences refs) {
         List<Violation> out = new ArrayList<>();
         DBMTL config = refs.modelConfig().getDbmtl();
@@ -52,7 +50,39 @@ public final class DbmtlModel extends MultiTaskModel {
                 out.add(new Violation(path + ".task", "task '" + rel.getTask() + "' has more than one relation; list all its dependencies in one"));
             }
         }
+        if (out.isEmpty()) {
+            Map<String, List<String>> dependsOn = new HashMap<>();
+            config.getRelationsList().forEach(rel -> dependsOn.put(rel.getTask(), rel.getDependsOnList()));
+            Set<String> done = new HashSet<>();
+            for (TaskTower task : config.getTasksList()) {
+                String cycle = cycleFrom(task.getName(), dependsOn, done, new ArrayList<>());
+                if (cycle != null) {
+                    out.add(new Violation("model_config.dbmtl.relations", "tasks depend on each other in a cycle: " + cycle));
+                    break;
+                }
+            }
+        }
         return out;
+    }
+
+    /** The first dependency cycle reached from a task, depth-first in relation order (as the heads are placed), or null. */
+    private static String cycleFrom(String name, Map<String, List<String>> dependsOn, Set<String> done, List<String> visiting) {
+        if (done.contains(name)) {
+            return null;
+        }
+        if (visiting.contains(name)) {
+            return String.join(" -> ", visiting) + " -> " + name;
+        }
+        visiting.add(name);
+        for (String dep : dependsOn.getOrDefault(name, List.of())) {
+            String cycle = cycleFrom(dep, dependsOn, done, visiting);
+            if (cycle != null) {
+                return cycle;
+            }
+        }
+        visiting.remove(name);
+        done.add(name);
+        return null;
     }
 
     public DbmtlModel(ModelContext context) {
@@ -84,8 +114,7 @@ public final class DbmtlModel extends MultiTaskModel {
             return;
         }
         if (visiting.contains(name)) {
-            throw new ConfigException(List.of(new Violation("model_config.dbmtl.relations", "tasks depend on each other in a cycle: "
-                    + String.join(" -> ", visiting) + " -> " + name)));
+            throw new IllegalStateException("DBMTL relations form a cycle through '" + name + "', which check(...) refuses");
         }
         visiting.add(name);
         int in = bottomDim;

@@ -1,20 +1,20 @@
 package org.recspark.model.zoo;
 
-import org.recspark.model.ModelReferences;
-import org.recspark.config.proto.FeatureGroup;
 import java.util.ArrayList;
 import java.util.List;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.Activation;
 import org.recspark.config.proto.DIN;
+import org.recspark.config.proto.FeatureGroup;
 import org.recspark.config.proto.GroupType;
 import org.recspark.config.proto.MLP;
 import org.recspark.features.FeatureSpec;
-import org.recspark.model.FeatureGroups;
 import org.recspark.model.FeatureGroups.Group;
+import org.recspark.model.FeatureGroups;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
+import org.recspark.model.ModelReferences;
 import org.recspark.model.embedding.EmbeddingLookup.SequenceEmbedding;
 import org.recspark.model.nn.Linear;
 import org.recspark.model.nn.Mlp;

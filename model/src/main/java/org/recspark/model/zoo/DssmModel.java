@@ -1,16 +1,16 @@
 package org.recspark.model.zoo;
 
-import org.recspark.model.ModelReferences;
 import java.util.ArrayList;
 import java.util.List;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.DSSM;
 import org.recspark.config.proto.MLP;
-import org.recspark.model.FeatureGroups;
 import org.recspark.model.FeatureGroups.Group;
+import org.recspark.model.FeatureGroups;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
+import org.recspark.model.ModelReferences;
 import org.recspark.model.TaskLosses;
 import org.recspark.model.TrainingObjective;
 import org.recspark.model.data.Examples;

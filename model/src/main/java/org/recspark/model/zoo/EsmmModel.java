@@ -2,7 +2,6 @@ package org.recspark.model.zoo;
 
 import java.util.List;
 import org.recspark.config.proto.ESMM;
-import org.recspark.model.FeatureGroups;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.TaskSpec;

@@ -3,7 +3,6 @@ package org.recspark.model.zoo;
 import java.util.ArrayList;
 import java.util.List;
 import org.recspark.config.proto.MMoE;
-import org.recspark.model.FeatureGroups;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.TaskSpec;

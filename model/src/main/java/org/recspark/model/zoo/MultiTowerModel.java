@@ -1,14 +1,14 @@
 package org.recspark.model.zoo;
 
-import org.recspark.model.ModelReferences;
-import org.recspark.config.Violation;
 import java.util.ArrayList;
 import java.util.List;
+import org.recspark.config.Violation;
 import org.recspark.config.proto.MultiTower;
-import org.recspark.model.FeatureGroups;
 import org.recspark.model.FeatureGroups.Group;
+import org.recspark.model.FeatureGroups;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
+import org.recspark.model.ModelReferences;
 import org.recspark.model.nn.Linear;
 import org.recspark.model.nn.Mlp;
 import org.recspark.model.nn.Pass;

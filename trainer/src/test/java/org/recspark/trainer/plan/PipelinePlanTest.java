@@ -82,6 +82,21 @@ class PipelinePlanTest {
         assertReports(planFails(lrWithoutWideGroup), "model_config.feature_groups", "lr needs at least one WIDE feature group");
     }
 
+    /**
+     * The registry's check runs on the config alone, so a model's reference to a missing group is
+     * reported beside a group's own problem, which stops the model from being built.
+     */
+    @Test
+    void theModelsRegistryCheckIsReportedBesideTheGroupsProblems() {
+        PipelineConfig.Builder bad = sample.toBuilder();
+        bad.getModelConfigBuilder().getDeepfmBuilder().clearGroups().addGroups("nope");
+        bad.getModelConfigBuilder().getFeatureGroupsBuilder(0).addFeatures("no_such_feature");
+        ConfigException e = planFails(bad.build());
+        assertReports(e, "model_config.deepfm.groups[0]", "no feature group named 'nope' in model_config.feature_groups");
+        assertTrue(e.violations().stream().anyMatch(v -> v.path().startsWith("model_config.feature_groups[0].features[")
+                && v.message().contains("no feature named 'no_such_feature'")), e.getMessage());
+    }
+
     @Test
     void aSequenceGroupWithoutFeaturesIsReported() {
         PipelineConfig emptySequence = sample.toBuilder().setModelConfig(sample.getModelConfig().toBuilder()
