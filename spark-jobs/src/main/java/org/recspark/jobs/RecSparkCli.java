@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.recspark.config.ConfigException;
 import org.recspark.jobs.storage.DriverStorage;
+import org.recspark.jobs.training.SamplesSchemaException;
 import org.recspark.storage.DirectoryLockedException;
 
 /**
@@ -67,6 +68,10 @@ public final class RecSparkCli {
             err.println(command.usage());
             return 2;
         } catch (ConfigException e) {
+            err.println("recspark " + command.name() + ": " + e.getMessage());
+            return 2;
+        } catch (SamplesSchemaException e) {
+            // A samples table built for another config is bad input like a bad config: its message names every mismatch.
             err.println("recspark " + command.name() + ": " + e.getMessage());
             return 2;
         } catch (DirectoryLockedException e) {

@@ -30,7 +30,7 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * The samples table is checked against the config's plan before training: the table build-samples
  * writes passes, and a table with a feature dropped, a feature of the wrong type or a label missing
- * fails {@code train} before any step, naming every mismatch and where the table is.
+ * fails {@code train} before any step with exit code 2, naming every mismatch and where the table is (no stack trace).
  */
 class SamplesSchemaCheckTest {
     @TempDir
@@ -98,9 +98,10 @@ class SamplesSchemaCheckTest {
         int code = RecSparkCliAccess.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 "train", "--config", configFile.toString(), "--samples", samples.toString(), "--model-dir", modelDir.toString());
         String printed = err.toString(StandardCharsets.UTF_8);
-        assertEquals(1, code, printed);
-        assertTrue(printed.contains("the samples at " + samples + " do not match the config (1 problem"), printed);
+        assertEquals(2, code, printed);
+        assertTrue(printed.startsWith("recspark train: the samples at " + samples + " do not match the config (1 problem"), printed);
         assertTrue(printed.contains(mismatch), printed);
+        assertFalse(printed.contains("\tat ") || printed.contains("Exception"), "a user input error, not a stack trace: " + printed);
         assertFalse(out.toString(StandardCharsets.UTF_8).contains("training,"), "no split was planned: " + out);
         assertFalse(Files.exists(modelDir.resolve("checkpoints")), "nothing was trained into " + modelDir);
     }
