@@ -32,6 +32,7 @@ import org.recspark.config.proto.FieldSchema;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.TableInput;
+import org.recspark.storage.Locations;
 
 /**
  * The benchmark peer of {@code build-samples} (issue 16): the same windowed behaviour counts,
@@ -230,7 +231,7 @@ public final class SparkSqlSamplePeer {
                 throw new IllegalArgumentException("option " + args[i] + " has no value; usage: SparkSqlSamplePeer --config PIPELINE --out PATH");
             }
             switch (args[i]) {
-                case "--config" -> config = Path.of(args[i + 1]).toAbsolutePath();
+                case "--config" -> config = Locations.of(args[i + 1]);
                 case "--out" -> out = args[i + 1];
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; usage: SparkSqlSamplePeer --config PIPELINE --out PATH");
             }
@@ -243,7 +244,7 @@ public final class SparkSqlSamplePeer {
         SparkSession spark = SparkSession.builder().appName("spark-sql sample peer").config("spark.sql.session.timeZone", "UTC")
                 .getOrCreate();
         long start = System.nanoTime();
-        long rows = new SparkSqlSamplePeer(spark, pipeline, config.getParent()).write(out);
+        long rows = new SparkSqlSamplePeer(spark, pipeline, Locations.parentOf(config)).write(out);
         System.out.printf(Locale.ROOT, "spark-sql peer: %d samples in %.1f s%n", rows, (System.nanoTime() - start) / 1e9);
         spark.stop();
     }
