@@ -49,7 +49,7 @@ public final class PredictionStage {
         }
         Column[] by = requestBy.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new);
         Dataset<Row> clustered = joined.repartition(by).sortWithinPartitions(by);
-        return clustered.mapPartitions(new Score(Locations.uri(Locations.of(bundle)), ShippedStorage.fromDriver(), clustered.schema().fieldNames(),
+        return clustered.mapPartitions(new Score(Locations.uri(Locations.of(bundle)), ShippedStorage.fromDriver(), clustered.schema(),
                 keep, requestBy, tasks), Encoders.row(out));
     }
 
@@ -57,15 +57,15 @@ public final class PredictionStage {
         private static final long serialVersionUID = 1L;
         private final String bundle;
         private final ShippedStorage storage;
-        private final String[] columns;
+        private final StructType schema;
         private final List<String> keep;
         private final List<String> requestBy;
         private final List<String> tasks;
 
-        Score(String bundle, ShippedStorage storage, String[] columns, List<String> keep, List<String> requestBy, List<String> tasks) {
+        Score(String bundle, ShippedStorage storage, StructType schema, List<String> keep, List<String> requestBy, List<String> tasks) {
             this.bundle = bundle;
             this.storage = storage;
-            this.columns = columns;
+            this.schema = schema;
             this.keep = List.copyOf(keep);
             this.requestBy = List.copyOf(requestBy);
             this.tasks = List.copyOf(tasks);
@@ -78,8 +78,8 @@ public final class PredictionStage {
             if (!predictor.tasks().equals(tasks)) {
                 throw new IllegalStateException("bundle " + bundle + " has tasks " + predictor.tasks() + ", the driver planned " + tasks);
             }
-            JoinedRowFields fields = new JoinedRowFields(columns);
-            List<String> names = List.of(columns);
+            JoinedRowFields fields = new JoinedRowFields(schema);
+            List<String> names = List.of(schema.fieldNames());
             int[] kept = keep.stream().mapToInt(names::indexOf).toArray();
             int[] key = requestBy.stream().mapToInt(names::indexOf).toArray();
             return new Iterator<>() {

@@ -2,19 +2,22 @@ package org.recspark.jobs.samples;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
 
 import java.io.Serializable;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.recspark.config.BehaviourStatsFields;
 import org.recspark.config.proto.BehaviourStats;
 import org.recspark.features.behaviour.BehaviourStatsLayout;
@@ -25,10 +28,12 @@ import org.recspark.features.behaviour.UserBehaviourReplayer;
  * Windowed behaviour statistics for every sample, as of its own time, by replay: the events and
  * samples of each key are merged into one stream, sorted by (key, time, samples before events of
  * the same second, item, type), and each partition replays its keys once with the feature jar's
- * replayers. Cost is a sort plus one linear pass; memory per key is bounded by the replayers.
+ * replayers. A sample travels through the sort whole (one struct column), so its statistics are
+ * appended to it where it is replayed: no join brings them back. Cost is a sort plus one linear
+ * pass per key type; memory per key is bounded by the replayers.
  */
 final class BehaviourReplayStage {
-    static final String SAMPLE_ID = "_sample_id";
+    /** The sample's item's category (null when unknown), for the user x category counts. */
     static final String ITEM_CATEGORY = "_item_category";
     private static final String KEY = "_key";
     private static final String TS = "_ts";
@@ -36,49 +41,60 @@ final class BehaviourReplayStage {
     private static final String ITEM = "_item";
     private static final String TYPE = "_type";
     private static final String CATEGORY = "_category";
+    private static final String SAMPLE_ROW = "_sample";
     private static final int SAMPLE = 0;
     private static final int EVENT = 1;
 
     private BehaviourReplayStage() {}
 
     /**
-     * @param samples {@link #SAMPLE_ID}, user and item keys, time, and {@link #ITEM_CATEGORY}
+     * @param samples sample rows, among them the user and item keys, the time and {@link #ITEM_CATEGORY}
      * @param events  user, item, event type, time, category
-     * @return {@link #SAMPLE_ID} and the user-side fields, then a second dataset with the item-side fields
+     * @return the sample rows with the user-side statistics appended ({@code user__<field>}, and the
+     *         user x category counts as {@code item__<field>}, since they depend on the item)
      */
-    static Dataset<Row> userStats(Dataset<Row> samples, Dataset<Row> events, BehaviourStats stats, Columns c) {
+    static Dataset<Row> withUserStats(Dataset<Row> samples, Dataset<Row> events, BehaviourStats stats, Columns c) {
         Dataset<Row> stream = events.select(col(c.eventUser()).as(KEY), col(c.eventTime()).as(TS), lit(EVENT).as(KIND),
                         col(c.eventItem()).as(ITEM), col(c.eventType()).as(TYPE), col(c.eventCategory()).as(CATEGORY),
-                        lit(null).cast(DataTypes.LongType).as(SAMPLE_ID))
+                        lit(null).cast(sampleType(samples)).as(SAMPLE_ROW))
                 .unionByName(samples.select(col(c.sampleUser()).as(KEY), col(c.sampleTime()).as(TS), lit(SAMPLE).as(KIND),
                         col(c.sampleItem()).as(ITEM), lit(null).cast(DataTypes.StringType).as(TYPE),
-                        col(ITEM_CATEGORY).as(CATEGORY), col(SAMPLE_ID)));
-        StructType out = new StructType().add(SAMPLE_ID, DataTypes.LongType, false);
+                        col(ITEM_CATEGORY).as(CATEGORY), sampleRow(samples)));
+        StructType out = samples.schema();
         for (String name : BehaviourStatsFields.userCountFields(stats)) {
-            out = out.add(name, DataTypes.LongType, false);
+            out = out.add(FeatureStage.USER_PREFIX + name, DataTypes.LongType, false);
         }
         for (String name : BehaviourStatsFields.userCategoryCountFields(stats)) {
-            out = out.add(name, DataTypes.LongType, false);
+            out = out.add(FeatureStage.ITEM_PREFIX + name, DataTypes.LongType, false);
         }
         if (stats.getSequenceLength() > 0) {
-            out = out.add(BehaviourStatsFields.SEQ_ITEMS, DataTypes.StringType, false)
-                    .add(BehaviourStatsFields.SEQ_CATEGORIES, DataTypes.StringType, false);
+            out = out.add(FeatureStage.USER_PREFIX + BehaviourStatsFields.SEQ_ITEMS, DataTypes.StringType, false)
+                    .add(FeatureStage.USER_PREFIX + BehaviourStatsFields.SEQ_CATEGORIES, DataTypes.StringType, false);
         }
-        return sorted(stream).mapPartitions(new UserReplay(stats.toByteArray()), Encoders.row(out));
+        return InternalRows.mapPartitions(sorted(stream), new UserReplay(stats.toByteArray(), samples.schema().size()), out);
     }
 
-    static Dataset<Row> itemStats(Dataset<Row> samples, Dataset<Row> events, BehaviourStats stats, Columns c) {
+    /** @return the sample rows with the item's statistics appended as {@code item__<field>} */
+    static Dataset<Row> withItemStats(Dataset<Row> samples, Dataset<Row> events, BehaviourStats stats, Columns c) {
         Dataset<Row> stream = events.select(col(c.eventItem()).as(KEY), col(c.eventTime()).as(TS), lit(EVENT).as(KIND),
                         col(c.eventItem()).as(ITEM), col(c.eventType()).as(TYPE), lit(null).cast(DataTypes.StringType).as(CATEGORY),
-                        lit(null).cast(DataTypes.LongType).as(SAMPLE_ID))
+                        lit(null).cast(sampleType(samples)).as(SAMPLE_ROW))
                 .unionByName(samples.select(col(c.sampleItem()).as(KEY), col(c.sampleTime()).as(TS), lit(SAMPLE).as(KIND),
                         col(c.sampleItem()).as(ITEM), lit(null).cast(DataTypes.StringType).as(TYPE),
-                        lit(null).cast(DataTypes.StringType).as(CATEGORY), col(SAMPLE_ID)));
-        StructType out = new StructType().add(SAMPLE_ID, DataTypes.LongType, false);
+                        lit(null).cast(DataTypes.StringType).as(CATEGORY), sampleRow(samples)));
+        StructType out = samples.schema();
         for (String name : BehaviourStatsFields.itemCountFields(stats)) {
-            out = out.add(name, DataTypes.LongType, false);
+            out = out.add(FeatureStage.ITEM_PREFIX + name, DataTypes.LongType, false);
         }
-        return sorted(stream).mapPartitions(new ItemReplay(stats.toByteArray()), Encoders.row(out));
+        return InternalRows.mapPartitions(sorted(stream), new ItemReplay(stats.toByteArray(), samples.schema().size()), out);
+    }
+
+    private static Column sampleRow(Dataset<Row> samples) {
+        return struct(Arrays.stream(samples.columns()).map(name -> col("`" + name + "`")).toArray(Column[]::new)).as(SAMPLE_ROW);
+    }
+
+    private static StructType sampleType(Dataset<Row> samples) {
+        return (StructType) samples.select(sampleRow(samples)).schema().apply(SAMPLE_ROW).dataType();
     }
 
     private static Dataset<Row> sorted(Dataset<Row> stream) {
@@ -97,51 +113,62 @@ final class BehaviourReplayStage {
         }
     }
 
-    /** Pulls the sorted stream and yields one output row per sample row. */
-    private abstract static class Replay implements MapPartitionsFunction<Row, Row> {
+    private static String string(InternalRow row, int ordinal) {
+        return row.isNullAt(ordinal) ? null : row.getUTF8String(ordinal).toString();
+    }
+
+    /**
+     * Pulls the sorted stream of one partition (key, time, kind, item, type, category, sample) and
+     * yields each sample's row followed by its statistics.
+     */
+    private abstract static class Replay implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
         private static final long serialVersionUID = 1L;
         final byte[] config;
+        final int sampleFields;
 
-        Replay(byte[] config) {
+        Replay(byte[] config, int sampleFields) {
             this.config = config;
+            this.sampleFields = sampleFields;
         }
 
         abstract void startKey();
 
-        abstract void event(Row row);
+        abstract void event(InternalRow row);
 
-        abstract Row sample(Row row);
+        /** The statistics of a sample at the row's time. */
+        abstract InternalRow sample(InternalRow row);
 
         @Override
-        public Iterator<Row> call(Iterator<Row> input) {
+        public Iterator<InternalRow> call(Iterator<InternalRow> input) {
             return new Iterator<>() {
-                private String key;
-                private Row next;
+                /** Copied: the input row's memory is reused for the next row. */
+                private UTF8String key;
+                private InternalRow next;
 
                 @Override
                 public boolean hasNext() {
                     while (next == null && input.hasNext()) {
-                        Row row = input.next();
-                        String k = row.getString(0);
+                        InternalRow row = input.next();
+                        UTF8String k = row.getUTF8String(0);
                         if (key == null || !key.equals(k)) {
-                            key = k;
+                            key = k.copy();
                             startKey();
                         }
                         if (row.getInt(2) == EVENT) {
                             event(row);
                         } else {
-                            next = sample(row);
+                            next = new JoinedRow(row.getStruct(6, sampleFields), sample(row));
                         }
                     }
                     return next != null;
                 }
 
                 @Override
-                public Row next() {
+                public InternalRow next() {
                     if (!hasNext()) {
                         throw new NoSuchElementException();
                     }
-                    Row row = next;
+                    InternalRow row = next;
                     next = null;
                     return row;
                 }
@@ -155,8 +182,8 @@ final class BehaviourReplayStage {
         private transient UserBehaviourReplayer replayer;
         private transient long[] counts;
 
-        UserReplay(byte[] config) {
-            super(config);
+        UserReplay(byte[] config, int sampleFields) {
+            super(config, sampleFields);
         }
 
         @Override
@@ -169,23 +196,22 @@ final class BehaviourReplayStage {
         }
 
         @Override
-        void event(Row row) {
-            replayer.onEvent(row.getString(3), row.getString(4), row.getLong(1), row.isNullAt(5) ? null : row.getString(5));
+        void event(InternalRow row) {
+            replayer.onEvent(string(row, 3), string(row, 4), row.getLong(1), string(row, 5));
         }
 
         @Override
-        Row sample(Row row) {
-            replayer.countsAt(row.getLong(1), row.isNullAt(5) ? null : row.getString(5), counts);
-            List<Object> values = new ArrayList<>(counts.length + 3);
-            values.add(row.getLong(6));
-            for (long n : counts) {
-                values.add(n);
+        InternalRow sample(InternalRow row) {
+            replayer.countsAt(row.getLong(1), string(row, 5), counts);
+            Object[] values = new Object[counts.length + (layout.hasSequences() ? 2 : 0)];
+            for (int i = 0; i < counts.length; i++) {
+                values[i] = counts[i];
             }
             if (layout.hasSequences()) {
-                values.add(replayer.recentItems());
-                values.add(replayer.recentCategories());
+                values[counts.length] = UTF8String.fromString(replayer.recentItems());
+                values[counts.length + 1] = UTF8String.fromString(replayer.recentCategories());
             }
-            return RowFactory.create(values.toArray());
+            return new GenericInternalRow(values);
         }
     }
 
@@ -195,8 +221,8 @@ final class BehaviourReplayStage {
         private transient ItemBehaviourReplayer replayer;
         private transient long[] counts;
 
-        ItemReplay(byte[] config) {
-            super(config);
+        ItemReplay(byte[] config, int sampleFields) {
+            super(config, sampleFields);
         }
 
         @Override
@@ -209,19 +235,18 @@ final class BehaviourReplayStage {
         }
 
         @Override
-        void event(Row row) {
-            replayer.onEvent(row.getString(4), row.getLong(1));
+        void event(InternalRow row) {
+            replayer.onEvent(string(row, 4), row.getLong(1));
         }
 
         @Override
-        Row sample(Row row) {
+        InternalRow sample(InternalRow row) {
             replayer.countsAt(row.getLong(1), counts);
-            Object[] values = new Object[counts.length + 1];
-            values[0] = row.getLong(6);
+            Object[] values = new Object[counts.length];
             for (int i = 0; i < counts.length; i++) {
-                values[i + 1] = counts[i];
+                values[i] = counts[i];
             }
-            return RowFactory.create(values);
+            return new GenericInternalRow(values);
         }
     }
 }

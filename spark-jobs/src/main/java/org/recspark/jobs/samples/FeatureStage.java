@@ -1,16 +1,16 @@
 package org.recspark.jobs.samples;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.recspark.config.proto.FeatureConfig;
 import org.recspark.features.DenseColumn;
@@ -63,74 +63,84 @@ public final class FeatureStage {
         FeatureSchema schema = FeatureGenerator.compile(config, baseDir).schema();
         StructType out = new StructType();
         for (String name : keep) {
-            StructField f = joined.schema().apply(name);
-            out = out.add(f);
+            out = out.add(joined.schema().apply(name));
         }
         out = out.add(FEATURES, featureColumns(schema), false);
-        return joined.mapPartitions(new Generate(Vocabularies.inline(config, baseDir).toByteArray(), joined.schema().fieldNames(), keep),
-                Encoders.row(out));
+        return InternalRows.mapPartitions(joined,
+                new Generate(Vocabularies.inline(config, baseDir).toByteArray(), joined.schema(), keep), out);
     }
 
-    private static final class Generate implements MapPartitionsFunction<Row, Row> {
+    /**
+     * Reads each joined row through {@link JoinedRowFields} and writes the features as Spark's
+     * internal arrays (primitive arrays, no boxing), so no per-row conversion runs besides the
+     * feature jar itself.
+     */
+    private static final class Generate implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
         private static final long serialVersionUID = 1L;
         /** What the inlined config's relative paths would resolve against: it has none left. */
         private static final Path NO_FILES = Path.of(".");
         private final byte[] config;
-        private final String[] columns;
+        private final StructType input;
         private final List<String> keep;
 
         /** @param config the feature config with its vocabularies inlined, so executors read no file */
-        Generate(byte[] config, String[] columns, List<String> keep) {
+        Generate(byte[] config, StructType input, List<String> keep) {
             this.config = config;
-            this.columns = columns;
+            this.input = input;
             this.keep = List.copyOf(keep);
         }
 
         @Override
-        public Iterator<Row> call(Iterator<Row> input) throws Exception {
+        public Iterator<InternalRow> call(Iterator<InternalRow> rows) throws Exception {
             FeatureGenerator generator = FeatureGenerator.compile(FeatureConfig.parseFrom(config), NO_FILES);
-            JoinedRowFields fields = new JoinedRowFields(columns);
-            int[] kept = keep.stream().mapToInt(k -> List.of(columns).indexOf(k)).toArray();
+            JoinedRowFields fields = new JoinedRowFields(input);
+            List<String> names = List.of(input.fieldNames());
+            int[] kept = keep.stream().mapToInt(names::indexOf).toArray();
+            DataType[] keptTypes = keep.stream().map(k -> input.apply(k).dataType()).toArray(DataType[]::new);
+            int outputs = featureColumns(generator.schema()).size();
             return new Iterator<>() {
                 @Override
                 public boolean hasNext() {
-                    return input.hasNext();
+                    return rows.hasNext();
                 }
 
                 @Override
-                public Row next() {
-                    Row row = input.next();
+                public InternalRow next() {
+                    InternalRow row = rows.next();
                     FeatureBatch batch = generator.generate(fields.user(row), fields.item(row), fields.context(row));
-                    List<Object> values = new ArrayList<>(batch.columns().size() + 2);
+                    Object[] features = new Object[outputs];
+                    int o = 0;
                     for (FeatureColumn column : batch.columns()) {
                         if (column instanceof SparseColumn sparse) {
-                            List<Long> ids = new ArrayList<>(sparse.length(0));
-                            List<Float> weights = sparse.hasWeights() ? new ArrayList<>(sparse.length(0)) : null;
-                            for (int k = sparse.start(0); k < sparse.end(0); k++) {
-                                ids.add(sparse.id(k));
+                            int from = sparse.start(0);
+                            int n = sparse.end(0) - from;
+                            long[] ids = new long[n];
+                            float[] weights = sparse.hasWeights() ? new float[n] : null;
+                            for (int k = 0; k < n; k++) {
+                                ids[k] = sparse.id(from + k);
                                 if (weights != null) {
-                                    weights.add(sparse.weight(k));
+                                    weights[k] = sparse.weight(from + k);
                                 }
                             }
-                            values.add(SparkValues.toScala(ids));
+                            features[o++] = UnsafeArrayData.fromPrimitiveArray(ids);
                             if (weights != null) {
-                                values.add(SparkValues.toScala(weights));
+                                features[o++] = UnsafeArrayData.fromPrimitiveArray(weights);
                             }
                         } else {
                             DenseColumn dense = (DenseColumn) column;
-                            List<Float> floats = new ArrayList<>(dense.dim());
-                            for (int j = 0; j < dense.dim(); j++) {
-                                floats.add(dense.value(0, j));
+                            float[] floats = new float[dense.dim()];
+                            for (int j = 0; j < floats.length; j++) {
+                                floats[j] = dense.value(0, j);
                             }
-                            values.add(SparkValues.toScala(floats));
+                            features[o++] = UnsafeArrayData.fromPrimitiveArray(floats);
                         }
                     }
-                    Object[] outRow = new Object[kept.length + 1];
+                    Object[] out = new Object[kept.length + 1];
                     for (int k = 0; k < kept.length; k++) {
-                        outRow[k] = row.get(kept[k]);
+                        out[k] = row.isNullAt(kept[k]) ? null : row.get(kept[k], keptTypes[k]);
                     }
-                    outRow[kept.length] = RowFactory.create(values.toArray());
-                    return RowFactory.create(outRow);
+                    out[kept.length] = new GenericInternalRow(features);
+                    return new GenericInternalRow(out);
                 }
             };
         }

@@ -3,21 +3,29 @@ package org.recspark.jobs.samples;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructType;
 import org.recspark.features.RawRecord;
 
 /**
  * The user, item and context records of a joined sample row, as the feature jar reads them:
  * {@code user__<field>} and {@code item__<field>} columns are the user's and item's fields; every
  * other column is a sample field, read as context, and as a user or item field when that side's
- * table lacks it. Built once per partition from the rows' column names.
+ * table lacks it. Built once per partition from the rows' schema; reads external {@link Row}s or
+ * Spark's {@link InternalRow}s.
  */
 public final class JoinedRowFields {
     private final Map<String, Integer> user = new HashMap<>();
     private final Map<String, Integer> item = new HashMap<>();
     private final Map<String, Integer> context = new HashMap<>();
+    private final DataType[] types;
 
-    public JoinedRowFields(String[] columns) {
+    public JoinedRowFields(StructType schema) {
+        String[] columns = schema.fieldNames();
+        types = new DataType[columns.length];
         for (int i = 0; i < columns.length; i++) {
+            types[i] = schema.fields()[i].dataType();
             if (columns[i].startsWith(FeatureStage.USER_PREFIX)) {
                 user.put(columns[i].substring(FeatureStage.USER_PREFIX.length()), i);
             } else if (columns[i].startsWith(FeatureStage.ITEM_PREFIX)) {
@@ -42,10 +50,29 @@ public final class JoinedRowFields {
         return record(row, context);
     }
 
+    public RawRecord user(InternalRow row) {
+        return record(row, user);
+    }
+
+    public RawRecord item(InternalRow row) {
+        return record(row, item);
+    }
+
+    public RawRecord context(InternalRow row) {
+        return record(row, context);
+    }
+
     private static RawRecord record(Row row, Map<String, Integer> index) {
         return field -> {
             Integer i = index.get(field);
             return i == null || row.isNullAt(i) ? null : SparkValues.toJava(row.get(i));
+        };
+    }
+
+    private RawRecord record(InternalRow row, Map<String, Integer> index) {
+        return field -> {
+            Integer i = index.get(field);
+            return i == null ? null : InternalRows.toJava(row, i, types[i]);
         };
     }
 }

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.from_unixtime;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.when;
 
 import java.nio.file.Path;
@@ -23,7 +22,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.recspark.config.BehaviourStatsFields;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.BehaviourLogInput;
@@ -120,15 +118,15 @@ public final class SampleBuildJob {
         Map<String, Long> perDate = new LinkedHashMap<>();
         Map<String, Long> rejectsPerReason = new LinkedHashMap<>();
         try {
-            rows = rows.withColumn(BehaviourReplayStage.SAMPLE_ID, monotonically_increasing_id()).persist(StorageLevel.MEMORY_AND_DISK());
+            rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
             persistedRows = rows;
             Dataset<Row> counted = rows;
-            // Statistics join the narrow sample rows once; the (small) user and item tables are
-            // broadcast-joined after, so the wide rows are never shuffled. Side tables hold one row
-            // per key, so no join adds or drops a sample.
+            // The statistics are appended to the sample rows where they are replayed; the user and
+            // item tables are joined after (broadcast when small). Side tables hold one row per
+            // key, so no join adds or drops a sample.
             Dataset<Row> joined = replay
-                    ? rows.join(behaviourStats(rows, items.map(SideTable::rows), events.get().rows(), input,
-                            config.getFeatureConfig().getBehaviourStats()), BehaviourReplayStage.SAMPLE_ID)
+                    ? withBehaviourStats(rows, items.map(SideTable::rows), events.get().rows(), input,
+                            config.getFeatureConfig().getBehaviourStats())
                     : rows;
             if (users.isPresent()) {
                 joined = joinSide(joined, users.get().rows(), userId, FeatureStage.USER_PREFIX);
@@ -258,16 +256,15 @@ public final class SampleBuildJob {
     }
 
     /**
-     * {@link BehaviourReplayStage#SAMPLE_ID} and every statistic, named {@code user__...} and
-     * {@code item__...} as the feature stage reads them. The item's category (for user x category
-     * counts) is its column named like the log's category_field.
+     * The sample rows with every statistic appended, named {@code user__...} and {@code item__...}
+     * as the feature stage reads them. The item's category (for user x category counts) is its
+     * column named like the log's category_field.
      */
-    private static Dataset<Row> behaviourStats(Dataset<Row> rows, Optional<Dataset<Row>> items, Dataset<Row> events,
-                                               InputConfig input, BehaviourStats stats) {
+    private static Dataset<Row> withBehaviourStats(Dataset<Row> rows, Optional<Dataset<Row>> items, Dataset<Row> events,
+                                                   InputConfig input, BehaviourStats stats) {
         BehaviourLogInput log = input.getBehaviours();
         String itemId = input.getItemIdField();
-        Dataset<Row> queries = rows.select(col(BehaviourReplayStage.SAMPLE_ID), col(input.getUserIdField()), col(itemId),
-                col(input.getTimeField()), col(DT));
+        Dataset<Row> queries = rows;
         boolean hasCategory = log.hasCategoryField() && items.isPresent()
                 && List.of(items.get().columns()).contains(log.getCategoryField());
         if (hasCategory) {
@@ -287,17 +284,7 @@ public final class SampleBuildJob {
         BehaviourReplayStage.Columns columns = new BehaviourReplayStage.Columns(input.getUserIdField(), itemId,
                 input.getTimeField(), log.getUserIdField(), log.getItemIdField(), log.getEventField(), log.getTimeField(),
                 log.hasCategoryField() ? log.getCategoryField() : "_no_category");
-        Dataset<Row> user = BehaviourReplayStage.userStats(queries, logEvents, stats, columns);
-        for (String name : BehaviourStatsFields.userFields(stats)) {
-            user = user.withColumnRenamed(name, FeatureStage.USER_PREFIX + name);
-        }
-        for (String name : BehaviourStatsFields.userCategoryCountFields(stats)) {
-            user = user.withColumnRenamed(name, FeatureStage.ITEM_PREFIX + name);
-        }
-        Dataset<Row> item = BehaviourReplayStage.itemStats(queries, logEvents, stats, columns);
-        for (String name : BehaviourStatsFields.itemCountFields(stats)) {
-            item = item.withColumnRenamed(name, FeatureStage.ITEM_PREFIX + name);
-        }
-        return user.join(item, BehaviourReplayStage.SAMPLE_ID);
+        Dataset<Row> withUser = BehaviourReplayStage.withUserStats(queries, logEvents, stats, columns);
+        return BehaviourReplayStage.withItemStats(withUser, logEvents, stats, columns).drop(BehaviourReplayStage.ITEM_CATEGORY);
     }
 }

@@ -2,7 +2,7 @@ package org.recspark.jobs.samples;
 
 import scala.jdk.javaapi.CollectionConverters;
 
-/** Spark hands arrays and maps over as Scala collections and wants them back so; the feature jar reads Java ones. */
+/** Spark's external rows hand arrays and maps over as Scala collections; the feature jar reads Java ones. */
 public final class SparkValues {
     private SparkValues() {}
 
@@ -14,9 +14,5 @@ public final class SparkValues {
             return CollectionConverters.asJava(map);
         }
         return value;
-    }
-
-    static <T> scala.collection.immutable.Seq<T> toScala(java.util.List<T> list) {
-        return CollectionConverters.asScala(list).toSeq().toList();
     }
 }
