@@ -115,7 +115,7 @@ public final class HiveTableSink implements SampleSink {
     }
 
     @Override
-    public void write(Dataset<Row> rows) {
+    public void write(Dataset<Row> rows, Set<String> dates) {
         if (!spark.catalog().tableExists(table)) {
             spark.createDataFrame(List.of(), rows.schema()).write().format("parquet").partitionBy(SampleBuildJob.DT).saveAsTable(table);
             LOG.info("Created table {} (Parquet, partitioned by {})", table, SampleBuildJob.DT);

@@ -23,22 +23,22 @@ public record ParquetPathSink(String path) implements SampleSink {
     }
 
     @Override
-    public void write(Dataset<Row> rows) {
+    public void write(Dataset<Row> rows, Set<String> dates) {
         Path dir = Locations.of(path);
         try (DirectoryLock lock = DirectoryLock.acquire(dir, "partitioned write to " + path)) {
-            PartitionedOutputDirectory output = new PartitionedOutputDirectory(dir, SampleBuildJob.DT);
+            PartitionedOutputDirectory output = PartitionedOutputDirectory.at(dir, SampleBuildJob.DT);
             output.removeLeftovers();
             // Dynamic overwrite as a write option, so a session left in static mode cannot delete the other days.
             rows.write().mode(SaveMode.Overwrite).option("partitionOverwriteMode", "dynamic").partitionBy(SampleBuildJob.DT).parquet(path);
             lock.checkHeld();
-            output.markComplete();
+            output.markComplete(dates);
         }
     }
 
     @Override
     public Map<String, Long> written(SparkSession spark, Set<String> dates) {
         // Nothing written leaves no file to read a schema from.
-        return dates.isEmpty() ? Map.of() : SampleSink.countPerDate(spark.read().parquet(path), dates);
+        return dates.isEmpty() ? Map.of() : SampleSink.countPerDate(PartitionedOutputDirectory.read(spark, path), dates);
     }
 
     @Override

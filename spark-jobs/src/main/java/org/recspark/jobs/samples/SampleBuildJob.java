@@ -170,7 +170,7 @@ public final class SampleBuildJob {
             checkNotEmpty(expectedTotal + rejectedSamples, samples.source(), date);
             checkRejects(expectedTotal, rejectedSamples, rejectsPerReason, rejectsTarget);
             String written = DT + "=" + date.orElse("*");
-            JobDescriptions.run(spark, (replay ? "replay and write " : "write ") + written, () -> sink.write(output));
+            JobDescriptions.run(spark, (replay ? "replay and write " : "write ") + written, () -> sink.write(output, expected.keySet()));
             perDate.putAll(JobDescriptions.run(spark, "count samples per day", () -> sink.written(spark, expected.keySet())));
             if (!perDate.equals(expected)) {
                 throw new IllegalStateException("wrote " + perDate + " samples per day to " + sink.location() + ", but " + expected

@@ -19,7 +19,8 @@ public sealed interface SampleSink permits ParquetPathSink, HiveTableSink {
     /** Checks that rows of this schema can be written, before the job does any work; throws otherwise. */
     void check(StructType rows);
 
-    void write(Dataset<Row> rows);
+    /** @param dates the days the rows hold, whose partitions the write replaces */
+    void write(Dataset<Row> rows, Set<String> dates);
 
     /**
      * Rows per day in the written partitions of {@code dates}, read back from the output (Parquet
