@@ -64,7 +64,7 @@ public final class PartitionedOutputDirectory {
     }
 
     Dataset<Row> readComplete(SparkSession spark, String location) {
-        List<Path> partitions = partitions();
+        List<Path> partitions = Files.isDirectory(dir) ? partitions() : List.of();
         if (partitions.isEmpty()) {
             return spark.read().parquet(location);
         }

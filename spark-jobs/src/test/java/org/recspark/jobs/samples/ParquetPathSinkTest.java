@@ -119,6 +119,17 @@ class ParquetPathSinkTest {
         assertTrue(e.getMessage().startsWith(none + " has no complete partition: none of [dt=2026-11-01] has its _SUCCESS marker"),
                 e.getMessage());
 
+        // A table that is not partitioned by dt, or a single file, is read as it is.
+        Path flat = tmp.resolve("object-store-flat");
+        rows("2026-11-01").write().parquet(flat.toString());
+        assertEquals(10, new PartitionedOutputDirectory(flat, "dt", true).readComplete(spark, flat.toString()).count());
+        Path file;
+        try (Stream<Path> files = Files.list(flat)) {
+            file = files.filter(f -> f.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+        }
+        assertEquals(spark.read().parquet(file.toString()).count(),
+                new PartitionedOutputDirectory(file, "dt", true).readComplete(spark, file.toString()).count());
+
         // Where renames are atomic every partition appeared whole, so an unmarked one (a build before markers) is marked.
         new PartitionedOutputDirectory(out, "dt", false).markComplete(Set.of("2026-11-03"));
         assertTrue(Files.exists(out.resolve("dt=2026-11-02/_SUCCESS")));
