@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -117,9 +118,12 @@ class SampleStreamingTest {
     }
 
     private static void assertStreamsTheInMemoryRows(String split) throws IOException {
+        assertStreamsTheInMemoryRows(split, spark.read().parquet(samples.toString()));
+    }
+
+    private static void assertStreamsTheInMemoryRows(String split, Dataset<Row> table) throws IOException {
         PipelineConfig config = config(split);
         FeatureSchema schema = schema(config);
-        Dataset<Row> table = spark.read().parquet(samples.toString());
         List<SampleSplit.Part> parts = SampleSplit.parts(table, config.getInputConfig());
         List<SampleSource> sources = SamplePlanner.plan(spark, parts, config.getInputConfig().getTimeField());
         long total = 0;
@@ -144,6 +148,17 @@ class SampleStreamingTest {
     @Test
     void aByTimeSplitStreamsTheRowsTheInMemoryReaderCollects() throws IOException {
         assertStreamsTheInMemoryRows(SPLIT);
+    }
+
+    @Test
+    void partitionsReadOneByOneUnderTheirBasePathStreamAsTheirScanReadsThem() throws IOException {
+        // How samples on an object store are read (PartitionedOutputDirectory.read): the partitions with their marker, each
+        // named, under the table's base path.
+        String[] partitions = Stream.of("2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04")
+                .map(d -> samples.resolve("dt=" + d).toUri().toString()).toArray(String[]::new);
+        Dataset<Row> table = spark.read().option("basePath", samples.toUri().toString()).parquet(partitions);
+        assertStreamsTheInMemoryRows(SPLIT, table);
+        assertStreamsTheInMemoryRows("split { random { eval_fraction: 0.2 test_fraction: 0.1 seed: 7 } }", table);
     }
 
     @Test
