@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -365,6 +366,28 @@ public class SampleInputIntegrityTest {
         e = assertThrows(ConfigException.class, () -> new SampleBuildJob(spark, ConfigParser.load(config), noDay.dir)
                 .run(noDay.out().toString(), noDay.rejectsPath(), Optional.of("2026-12-24")));
         assertContains(e.getMessage(), "input_config.samples: CSV impressions.csv has no samples on dt=2026-12-24");
+    }
+
+    @Test
+    void aDayRebuiltWithoutSamplesKeepsNoneOfTheEarlierRunsRows() throws IOException {
+        Setup setup = new Setup("emptied-day").option("%SAMPLES_OPTIONS%", "allow_empty: true");
+        Optional<String> day = Optional.of("2026-11-01");
+        Path config = setup.write();
+        assertEquals(IMPRESSIONS, new SampleBuildJob(spark, ConfigParser.load(config), setup.dir)
+                .run(setup.out().toString(), setup.rejectsPath(), day).totalSamples());
+        Path otherDay = Files.createDirectories(setup.out().resolve("dt=2026-10-31"));
+        try (Stream<Path> files = Files.list(setup.out().resolve("dt=2026-11-01"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, otherDay.resolve(f.getFileName()));
+            }
+        }
+
+        setup.impressions = List.of(setup.impressions.get(0));
+        config = setup.write();
+        assertEquals(0, new SampleBuildJob(spark, ConfigParser.load(config), setup.dir)
+                .run(setup.out().toString(), setup.rejectsPath(), day).totalSamples());
+        assertFalse(Files.exists(setup.out().resolve("dt=2026-11-01")), "the day holds what this run built: nothing");
+        assertEquals(IMPRESSIONS, spark.read().parquet(setup.out().toString()).count(), "the other day is untouched");
     }
 
     @Test
