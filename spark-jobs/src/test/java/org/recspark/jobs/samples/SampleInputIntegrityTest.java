@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -261,6 +262,21 @@ public class SampleInputIntegrityTest {
         assertEquals(Map.of("input_config.samples: " + reason, 8L, "input_config.users: " + TableLoader.MALFORMED, 1L),
                 summary.rejectsPerReason());
         assertTrue(spark.read().parquet(out.toString()).where("user_id = 'u1'").isEmpty(), "no sample of u1");
+    }
+
+    @Test
+    void bytesThatAreNotUtf8RejectTheirRowNamingTheColumn() throws IOException {
+        Setup setup = new Setup("latin1-user").option("%MAX_FRACTION%", "0.25");
+        setup.users.set(2, "u1,21,M\u00fcnchen,job1");
+        Path config = setup.write();
+        // A users file saved as Latin-1: Spark would read the city as "M\uFFFDnchen" without a word.
+        Files.write(setup.dir.resolve("users.csv"), (String.join("\n", setup.users) + "\n").getBytes(StandardCharsets.ISO_8859_1));
+        SampleBuildJob.Summary summary = new SampleBuildJob(spark, ConfigParser.load(config), setup.dir)
+                .run(setup.out().toString(), setup.rejectsPath(), Optional.empty());
+        String reason = "column city holds bytes that are not UTF-8 (read as U+FFFD); the file must be UTF-8 text";
+        assertEquals(Map.of("input_config.samples: its input_config.users row was rejected: " + reason, 8L, "input_config.users: " + reason, 1L),
+                summary.rejectsPerReason());
+        assertEquals(32, summary.totalSamples());
     }
 
     @Test
