@@ -24,8 +24,8 @@ public final class MovieLensTables {
             try (BufferedWriter out = writer(outDir.resolve("users.csv"))) {
                 out.write("user_id,age,gender,occupation,zip3\n");
                 for (MovieLens100k.MovieLensUser u : data.users().values()) {
-                    out.write(u.id() + "," + u.age() + "," + u.gender() + "," + u.occupation() + ","
-                            + u.zip().substring(0, Math.min(3, u.zip().length())) + "\n");
+                    out.write(CsvRecords.line(List.of(String.valueOf(u.id()), String.valueOf(u.age()), u.gender(), u.occupation(),
+                            u.zip().substring(0, Math.min(3, u.zip().length()))), ","));
                 }
             }
             try (BufferedWriter out = writer(outDir.resolve("items.csv"))) {
@@ -34,7 +34,7 @@ public final class MovieLensTables {
                     List<String> genres = m.genres().isEmpty() ? List.of("unknown") : m.genres();
                     String date = m.releaseDate();
                     String year = date.length() >= 4 ? date.substring(date.length() - 4) : "";
-                    out.write(m.id() + "," + String.join("|", genres) + "," + genres.get(0) + "," + year + "\n");
+                    out.write(CsvRecords.line(List.of(String.valueOf(m.id()), String.join("|", genres), genres.get(0), year), ","));
                 }
             }
             try (BufferedWriter samples = writer(outDir.resolve("ratings.csv"));
