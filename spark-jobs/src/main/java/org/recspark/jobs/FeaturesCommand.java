@@ -4,6 +4,7 @@ import com.google.gson.stream.JsonWriter;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +92,14 @@ final class FeaturesCommand extends OptionCommand {
             run.writeTo(output.staging(), rejects.staging());
             checkLocks.run();
             rejects.commit();
-        } catch (RuntimeException | IOException e) {
+        } catch (IOException | UncheckedIOException e) {
+            output.abandon();
+            rejects.abandon();
+            IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            // A full disk reports only "No space left on device": say which output it was.
+            throw new UncheckedIOException("cannot write " + outDir + " (features) and " + rejectsDir + " (rejects); nothing of either was published: "
+                    + cause.getMessage(), cause);
+        } catch (RuntimeException e) {
             output.abandon();
             rejects.abandon();
             throw e;
@@ -291,7 +299,7 @@ final class FeaturesCommand extends OptionCommand {
                 json.endObject();
                 json.endObject();
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
             return text.append('\n').toString();
         }
@@ -323,7 +331,7 @@ final class FeaturesCommand extends OptionCommand {
             try {
                 writer.write(text);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }
     }
