@@ -136,7 +136,7 @@ public final class HiveTableSink implements SampleSink {
             for (String day : emptiedDays) {
                 // The day comes from --date (YYYY-MM-DD) and the table name from a checked identifier: nothing to escape.
                 spark.sql("ALTER TABLE " + table + " DROP IF EXISTS PARTITION (" + SampleBuildJob.DT + " = '" + day + "')");
-                LOG.warn("This run has no rows for {}={}: dropped that partition of table {}", SampleBuildJob.DT, day, table);
+                LOG.info("Dropped partition {}={} of table {}, if it was there: this run has no rows for it", SampleBuildJob.DT, day, table);
             }
         }
     }
