@@ -15,6 +15,7 @@ import org.recspark.storage.Locations;
  * Parquet under a path or Hadoop URI, partitioned by dt ({@code PATH/dt=YYYY-MM-DD/}). The write
  * holds the directory's lock, removes what a killed earlier write left there, and ends with a
  * {@code _SUCCESS} marker in each partition and in the directory ({@link PartitionedOutputDirectory}).
+ * A day the run builds without rows has its earlier partition removed.
  */
 public record ParquetPathSink(String path) implements SampleSink {
     @Override
@@ -23,7 +24,7 @@ public record ParquetPathSink(String path) implements SampleSink {
     }
 
     @Override
-    public void write(Dataset<Row> rows, Set<String> dates) {
+    public void write(Dataset<Row> rows, Set<String> dates, Set<String> emptiedDays) {
         Path dir = Locations.of(path);
         try (DirectoryLock lock = DirectoryLock.acquire(dir, "partitioned write to " + path)) {
             PartitionedOutputDirectory output = PartitionedOutputDirectory.at(dir, SampleBuildJob.DT);
@@ -31,6 +32,7 @@ public record ParquetPathSink(String path) implements SampleSink {
             // Dynamic overwrite as a write option, so a session left in static mode cannot delete the other days.
             rows.write().mode(SaveMode.Overwrite).option("partitionOverwriteMode", "dynamic").partitionBy(SampleBuildJob.DT).parquet(path);
             lock.checkHeld();
+            output.removePartitions(emptiedDays);
             output.markComplete(dates);
         }
     }

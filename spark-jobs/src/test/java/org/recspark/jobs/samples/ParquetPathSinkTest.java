@@ -52,14 +52,14 @@ class ParquetPathSinkTest {
     @Test
     void aKilledWritesStagingIsRemovedAndEveryPartitionEndsWithSuccess() throws IOException {
         Path out = tmp.resolve("samples");
-        new ParquetPathSink(out.toString()).write(rows("2026-11-01", "2026-11-02"), Set.of("2026-11-01", "2026-11-02"));
+        new ParquetPathSink(out.toString()).write(rows("2026-11-01", "2026-11-02"), Set.of("2026-11-01", "2026-11-02"), Set.of());
         // What a build killed during its write leaves: Spark's dynamic-overwrite staging with a half-written partition.
         Path killed = Files.createDirectories(out.resolve(".spark-staging-5d1f0c2e/dt=2026-11-02"));
         Files.writeString(killed.resolve("part-00000-5d1f0c2e.c000.snappy.parquet"), "half a file");
         Files.createDirectories(out.resolve("_temporary/0/_temporary/attempt_202611020000_0001_m_000000_0"));
         FileTime before = Files.getLastModifiedTime(out.resolve("dt=2026-11-01/" + PartitionedOutputDirectory.SUCCESS));
 
-        new ParquetPathSink(out.toString()).write(rows("2026-11-02", "2026-11-03"), Set.of("2026-11-02", "2026-11-03"));
+        new ParquetPathSink(out.toString()).write(rows("2026-11-02", "2026-11-03"), Set.of("2026-11-02", "2026-11-03"), Set.of());
 
         assertEquals(List.of("_SUCCESS", "dt=2026-11-01", "dt=2026-11-02", "dt=2026-11-03"), names(out),
                 "no staging, no lock, and a marker for the whole output");
@@ -72,11 +72,24 @@ class ParquetPathSinkTest {
     }
 
     @Test
+    void aDayWrittenWithoutRowsLosesTheEarlierRunsPartitionAndACutShortRemovalIsFinished() throws IOException {
+        Path out = tmp.resolve("emptied");
+        new ParquetPathSink(out.toString()).write(rows("2026-11-01", "2026-11-02"), Set.of("2026-11-01", "2026-11-02"), Set.of());
+        // What a write killed while removing a day leaves: the partition renamed aside, not yet deleted.
+        Files.createDirectories(out.resolve(".dt=2026-10-31.old-0b7e"));
+
+        new ParquetPathSink(out.toString()).write(rows("2026-11-02"), Set.of("2026-11-02"), Set.of("2026-11-01"));
+
+        assertEquals(List.of("_SUCCESS", "dt=2026-11-02"), names(out));
+        assertEquals(10, spark.read().parquet(out.toString()).count());
+    }
+
+    @Test
     void aWriteIntoADirectoryAnotherRunIsWritingIsRefused() throws IOException {
         Path out = tmp.resolve("busy");
         try (DirectoryLock other = DirectoryLock.acquire(out, "write of samples from another build-samples")) {
             DirectoryLockedException e = assertThrows(DirectoryLockedException.class,
-                    () -> new ParquetPathSink(out.toString()).write(rows("2026-11-01"), Set.of("2026-11-01")));
+                    () -> new ParquetPathSink(out.toString()).write(rows("2026-11-01"), Set.of("2026-11-01"), Set.of()));
             assertTrue(e.getMessage().contains("locked by 'write of samples from another build-samples'"), e.getMessage());
         }
         assertEquals(List.of(), names(out), "nothing was written");
@@ -85,7 +98,7 @@ class ParquetPathSinkTest {
     @Test
     void outputsAreReadableByGroupAndOthersUnderTheUsualUmask() throws IOException {
         Path out = tmp.resolve("readable");
-        new ParquetPathSink(out.toString()).write(rows("2026-11-01"), Set.of("2026-11-01"));
+        new ParquetPathSink(out.toString()).write(rows("2026-11-01"), Set.of("2026-11-01"), Set.of());
         Path plain = Files.createFile(tmp.resolve("plain-file"));
         if (Files.getPosixFilePermissions(plain).contains(PosixFilePermission.OTHERS_READ)) {
             try (Stream<Path> walk = Files.walk(out)) {
