@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.from_unixtime;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 import java.nio.file.Path;
@@ -26,6 +28,7 @@ import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.BehaviourLogInput;
 import org.recspark.config.proto.BehaviourStats;
+import org.recspark.config.proto.FieldSchema;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.LabelField;
 import org.recspark.config.proto.PipelineConfig;
@@ -45,6 +48,8 @@ import org.slf4j.LoggerFactory;
 public final class SampleBuildJob {
     private static final Logger LOG = LoggerFactory.getLogger(SampleBuildJob.class);
     public static final String DT = "dt";
+    /** Why an impression is rejected: the loader's reason, else a side table's; null when kept. */
+    private static final String SAMPLE_REASON = "_sample_reason";
 
     /** What a run did. */
     public record Summary(Map<String, Long> samplesPerDate, Map<String, Long> rejectsPerReason, long totalSamples,
@@ -96,30 +101,35 @@ public final class SampleBuildJob {
                 ? Optional.of(load(loader, input.getBehaviours().getTable(), "input_config.behaviours.table", eventRequirements(input)))
                 : Optional.empty();
 
-        Dataset<Row> rows = samples.rows().withColumn(DT, date_format(from_unixtime(col(input.getTimeField())), "yyyy-MM-dd"));
+        // One pass checks every impression: the loader's checks, then each side table's. Cached, so
+        // the reject counts, the per-day counts and the replay read the input once.
+        Dataset<Row> checked = samples.checked().withColumn(DT, date_format(from_unixtime(col(input.getTimeField())), "yyyy-MM-dd"));
         if (date.isPresent()) {
-            rows = rows.where(col(DT).equalTo(date.get()));
+            checked = checked.where(col(TableLoader.REASON).isNotNull().or(col(DT).equalTo(date.get())));
         }
-        Dataset<Row> rejects = samples.rejects();
+        checked = checked.withColumn(SAMPLE_REASON, col(TableLoader.REASON));
         for (Optional<SideTable> side : List.of(users, items)) {
             if (side.isPresent()) {
-                SideTable.Split split = side.get().split(rows);
-                rejects = rejects.unionByName(split.rejected());
-                rows = split.kept();
+                checked = side.get().check(checked, SAMPLE_REASON);
             }
         }
+        // The samples' columns with dt (the sample time's day) in place of a dt column the table may have.
+        Column[] sampleColumns = Stream.concat(input.getSamples().getSchemaList().stream().map(FieldSchema::getName), Stream.of(DT))
+                .distinct().map(name -> col("`" + name + "`")).toArray(Column[]::new);
+        Dataset<Row> cached = checked.persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> rows = cached.where(col(SAMPLE_REASON).isNull()).select(sampleColumns);
+        Dataset<Row> rejects = cached.where(col(SAMPLE_REASON).isNotNull()).select(lit("input_config.samples").as("table"),
+                col(SAMPLE_REASON).as("reason"),
+                when(col(TableLoader.REASON).isNotNull(), samples.rawRow()).otherwise(to_json(struct(sampleColumns))).as("row"));
         Dataset<Row> allRejects = Stream.of(users.map(SideTable::rejects), items.map(SideTable::rejects),
                 events.map(TableLoader.Loaded::rejects)).flatMap(Optional::stream).reduce(rejects, Dataset::unionByName);
         allRejects.persist(StorageLevel.MEMORY_AND_DISK());
         // Unpersisted on failure too: a rerun in the same session (a fixed input) must not be served the cached rows.
-        Dataset<Row> persistedRows = null;
         long kept;
         long rejectedSamples;
         Map<String, Long> perDate = new LinkedHashMap<>();
         Map<String, Long> rejectsPerReason = new LinkedHashMap<>();
         try {
-            rows = rows.persist(StorageLevel.MEMORY_AND_DISK());
-            persistedRows = rows;
             Dataset<Row> counted = rows;
             // The statistics are appended to the sample rows where they are replayed; the user and
             // item tables are joined after (broadcast when small). Side tables hold one row per
@@ -181,9 +191,7 @@ public final class SampleBuildJob {
             }
             kept = perDate.values().stream().mapToLong(Long::longValue).sum();
         } finally {
-            if (persistedRows != null) {
-                persistedRows.unpersist();
-            }
+            cached.unpersist();
             allRejects.unpersist();
         }
         double seconds = (System.nanoTime() - start) / 1e9;

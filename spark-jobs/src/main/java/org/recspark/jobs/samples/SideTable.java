@@ -1,5 +1,6 @@
 package org.recspark.jobs.samples;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
@@ -149,24 +150,21 @@ public final class SideTable {
     }
 
     /**
-     * Samples split by whether this side can serve them: the kept ones, and the rejected ones as
-     * {@code table, reason, row} with "unknown KEY" or the side's reason for the key.
+     * The samples with {@code reasonColumn} set, where it is null, to why this side cannot serve
+     * the sample: "unknown KEY" or the side's reason for the key. Keeps one row per sample: the
+     * lookup holds one row per key.
      */
-    Split split(Dataset<Row> samples) {
+    Dataset<Row> check(Dataset<Row> samples, String reasonColumn) {
         Column on = samples.col(key).equalTo(col(LOOKUP_KEY));
         if (snapshot) {
             on = on.and(samples.col(SampleBuildJob.DT).equalTo(col(LOOKUP_DT)));
         }
         String unknown = snapshot ? "unknown " + key + " on the sample's dt" : "unknown " + key;
-        Column[] sampleColumns = Arrays.stream(samples.columns()).map(samples::col).toArray(Column[]::new);
-        Dataset<Row> looked = samples.join(lookup, on, "left").withColumn(LOOKUP_REASON,
-                when(col(LOOKUP_KEY).isNull(), lit(unknown)).otherwise(col(LOOKUP_REASON)));
-        Dataset<Row> kept = looked.where(col(LOOKUP_REASON).isNull()).select(sampleColumns);
-        Dataset<Row> rejected = looked.where(col(LOOKUP_REASON).isNotNull()).select(lit("input_config.samples").as("table"),
-                col(LOOKUP_REASON).as("reason"), to_json(struct(sampleColumns)).as("row"));
-        return new Split(kept, rejected);
+        Column[] sampleColumns = Arrays.stream(samples.columns()).filter(c -> !c.equals(reasonColumn)).map(samples::col)
+                .toArray(Column[]::new);
+        Column reason = coalesce(samples.col(reasonColumn), when(col(LOOKUP_KEY).isNull(), lit(unknown)).otherwise(col(LOOKUP_REASON)));
+        Column[] columns = Arrays.copyOf(sampleColumns, sampleColumns.length + 1);
+        columns[sampleColumns.length] = reason.as(reasonColumn);
+        return samples.join(lookup, on, "left").select(columns);
     }
-
-    /** Samples this side can serve, and the others as {@code table, reason, row}. */
-    record Split(Dataset<Row> kept, Dataset<Row> rejected) {}
 }

@@ -76,9 +76,12 @@ public final class TableLoader {
 
     /**
      * The rows that passed; the rejected ones as {@code table, reason, row} (the raw row as text);
-     * and the rejected ones with their typed columns and a {@link #REASON} column, for keyed lookups.
+     * the rejected ones with their typed columns and a {@link #REASON} column, for keyed lookups;
+     * and every row with its typed columns and {@link #REASON} (null when it passed), with
+     * {@code rawRow} the text of a rejected row, for a job that adds its own checks and splits once.
      */
-    public record Loaded(Dataset<Row> rows, Dataset<Row> rejects, Dataset<Row> rejectedRows, String source) {}
+    public record Loaded(Dataset<Row> rows, Dataset<Row> rejects, Dataset<Row> rejectedRows, Dataset<Row> checked, Column rawRow,
+                         String source) {}
 
     private final SparkSession spark;
     private final Path baseDir;
@@ -121,7 +124,7 @@ public final class TableLoader {
             throw new ConfigException("input " + description, List.of(new Violation(configPath,
                     description + " has no data rows; set " + configPath + ".allow_empty: true if an empty table is expected")));
         }
-        return new Loaded(rows, rejects, rejected.select(typedRejected), description);
+        return new Loaded(rows, rejects, rejected.select(typedRejected), withReason, rawText, description);
     }
 
     /**
