@@ -30,14 +30,26 @@ import org.apache.spark.unsafe.types.UTF8String;
  * into the input row it came from, since Spark copies each output row before asking for the next.
  */
 public final class InternalRows {
+    private static final String ADAPTIVE = "spark.sql.adaptive.enabled";
+
     private InternalRows() {}
 
     /** Runs {@code stage} on every partition of {@code input}; {@code schema} describes its rows. */
     public static Dataset<Row> mapPartitions(Dataset<Row> input, FlatMapFunction<java.util.Iterator<InternalRow>, InternalRow> stage,
                                              StructType schema) {
-        RDD<InternalRow> rows = ((org.apache.spark.sql.classic.Dataset<Row>) input).queryExecution().toRdd();
-        RDD<InternalRow> out = rows.toJavaRDD().mapPartitions(stage, true).rdd();
         SparkSession spark = input.sparkSession();
+        // Adaptive execution runs a plan's shuffles as soon as its RDD is asked for, here, while the
+        // job is still being planned. Planned without it, the input runs inside the job that reads
+        // the stage's rows, in order and under that job's description.
+        String previous = spark.conf().get(ADAPTIVE);
+        RDD<InternalRow> rows;
+        spark.conf().set(ADAPTIVE, false);
+        try {
+            rows = ((org.apache.spark.sql.classic.Dataset<Row>) input).queryExecution().toRdd();
+        } finally {
+            spark.conf().set(ADAPTIVE, previous);
+        }
+        RDD<InternalRow> out = rows.toJavaRDD().mapPartitions(stage, true).rdd();
         return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(out, schema, false);
     }
 

@@ -134,9 +134,11 @@ public final class SampleBuildJob {
             // The statistics are appended to the sample rows where they are replayed; the user and
             // item tables are joined after (broadcast when small). Side tables hold one row per
             // key, so no join adds or drops a sample.
+            // Planning the replay and feature stages prepares their inputs: Spark starts the
+            // broadcasts of the small side tables then.
             Dataset<Row> joined = replay
-                    ? withBehaviourStats(rows, items.map(SideTable::rows), events.get().rows(), input,
-                            config.getFeatureConfig().getBehaviourStats())
+                    ? JobDescriptions.run(spark, "broadcast side tables", () -> withBehaviourStats(rows, items.map(SideTable::rows),
+                            events.get().rows(), input, config.getFeatureConfig().getBehaviourStats()))
                     : rows;
             if (users.isPresent()) {
                 joined = joinSide(joined, users.get().rows(), userId, FeatureStage.USER_PREFIX);
@@ -156,8 +158,9 @@ public final class SampleBuildJob {
             keep.addAll(List.of(userId, itemId, input.getTimeField()));
             input.getLabelsList().forEach(l -> keep.add(l.getName()));
             keep.add(DT);
-            Dataset<Row> output = stage.apply(joined, keep);
-            // The plan so far is lazy: the sink sees the output's schema before any Spark job runs.
+            Dataset<Row> stageInput = joined;
+            Dataset<Row> output = JobDescriptions.run(spark, "broadcast side tables", () -> stage.apply(stageInput, keep));
+            // The sink sees the output's schema before the samples are counted or written.
             sink.check(output.schema());
 
             List<Row> rejectCounts = JobDescriptions.run(spark, "count rejects",
