@@ -4,7 +4,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -28,8 +27,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -198,13 +195,12 @@ public final class HttpEndpoint implements AutoCloseable {
         if (body.readableBytes() == 0) {
             throw new RequestException(RequestError.MALFORMED_REQUEST, "", "the body is empty; expected a JSON ScoreRequest");
         }
+        String json = body.toString(StandardCharsets.UTF_8);
         ScoreRequest.Builder builder = ScoreRequest.newBuilder();
-        try (Reader reader = new InputStreamReader(new ByteBufInputStream(body.duplicate()), StandardCharsets.UTF_8)) {
-            PARSER.merge(reader, builder);
+        try {
+            PARSER.merge(json, builder);
         } catch (InvalidProtocolBufferException | RuntimeException e) {
-            throw JsonErrors.of(e);
-        } catch (java.io.IOException e) {
-            throw new RequestException(RequestError.MALFORMED_REQUEST, "", "unreadable body: " + e.getMessage());
+            throw JsonErrors.of(e, json);
         }
         return builder.build();
     }
