@@ -37,8 +37,8 @@ public final class ModelUpdater implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    /** The stamp of the last bundle refused, so a bad bundle is logged once, not at every poll. */
-    private volatile String refusedStamp = "";
+    /** The last bundle refused (location and manifest checksum), so a bad bundle is logged once, not at every poll. */
+    private volatile String refused = "";
     private volatile String failedItemStamp = "";
 
     /**
@@ -80,8 +80,8 @@ public final class ModelUpdater implements AutoCloseable {
             LOG.warn("Cannot read the bundle location {}: {}; still serving {}", bundles.location(), e.getMessage(), now.version());
             return;
         }
-        if (!bundle.stamp().equals(now.stamp())) {
-            if (!bundle.stamp().equals(refusedStamp)) {
+        if (!bundle.stamp().equals(now.stamp()) || !bundle.location().equals(now.bundle())) {
+            if (!identity(bundle).equals(refused)) {
                 swapModel(bundle, now);
             }
             return;
@@ -100,7 +100,7 @@ public final class ModelUpdater implements AutoCloseable {
             LOG.info("Now serving {} from {} (was {}); loaded, verified and warmed in {} ms", next.version(), bundle.location(),
                     old.version(), (System.nanoTime() - started) / 1_000_000);
         } catch (IOException | RuntimeException e) {
-            refusedStamp = bundle.stamp();
+            refused = identity(bundle);
             metrics.modelRefused();
             LOG.error("Refused the bundle {} (manifest {}): {}; still serving {}", bundle.location(), bundle.stamp(), e.getMessage(),
                     old.version(), e);
@@ -133,6 +133,10 @@ public final class ModelUpdater implements AutoCloseable {
             LOG.error("Cannot reload the item snapshot {}: {}; the cache keeps its {} items", location, e.getMessage(),
                     now.items().size(), e);
         }
+    }
+
+    private static String identity(BundleSource.Current bundle) {
+        return bundle.location() + "#" + bundle.stamp();
     }
 
     private ServedModel load(BundleSource.Current bundle) throws IOException {

@@ -48,7 +48,7 @@ class ScoringServerTest {
     static Path dir;
     private static ScoringServer server;
     private static Predictor predictor;
-    private static HttpClient client;
+    private static final HttpClient client = HttpClient.newHttpClient();
     private static ManagedChannel channel;
 
     @BeforeAll
@@ -57,7 +57,6 @@ class ScoringServerTest {
         Path items = ServingFixture.itemsCsv(dir.resolve("items/items.csv"));
         predictor = Predictor.load(bundle);
         server = ScoringServer.start(ServingFixture.settings(bundle, Optional.of(items), MAX_ITEMS, MAX_BODY, 2, 16), Clock.systemUTC());
-        client = HttpClient.newHttpClient();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
     }
 
