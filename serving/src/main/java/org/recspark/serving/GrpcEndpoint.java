@@ -37,12 +37,14 @@ public final class GrpcEndpoint implements AutoCloseable {
             .build();
 
     private final ScoringQueue queue;
+    private final InFlightRequests inFlight;
     private final ServingMetrics metrics;
     private final Duration deadline;
     private Server server;
 
-    public GrpcEndpoint(ScoringQueue queue, ServingMetrics metrics, Duration deadline) {
+    GrpcEndpoint(ScoringQueue queue, InFlightRequests inFlight, ServingMetrics metrics, Duration deadline) {
         this.queue = queue;
+        this.inFlight = inFlight;
         this.metrics = metrics;
         this.deadline = deadline;
     }
@@ -59,7 +61,12 @@ public final class GrpcEndpoint implements AutoCloseable {
 
     private void score(ScoreRequest request, StreamObserver<ScoreResponse> response) {
         long arrived = System.nanoTime();
+        boolean taken = inFlight.enter();
         metrics.request();
+        if (!taken) {
+            fail(response, new RequestException(RequestError.SHUTTING_DOWN, "", "the server is shutting down"));
+            return;
+        }
         Duration timeout = deadline;
         if (request.getDeadlineMs() > 0 && request.getDeadlineMs() < timeout.toMillis()) {
             timeout = Duration.ofMillis(request.getDeadlineMs());
@@ -72,15 +79,20 @@ public final class GrpcEndpoint implements AutoCloseable {
         Duration used = timeout;
         try {
             queue.submit(request, arrived, used).whenComplete((scores, failure) -> {
-                if (failure == null) {
-                    response.onNext(scores);
-                    response.onCompleted();
-                } else {
-                    fail(response, HttpEndpoint.asRequestException(failure, used));
+                try {
+                    if (failure == null) {
+                        response.onNext(scores);
+                        response.onCompleted();
+                    } else {
+                        fail(response, HttpEndpoint.asRequestException(failure, used));
+                    }
+                } finally {
+                    inFlight.exit();
                 }
             });
         } catch (RequestException e) {
             fail(response, e);
+            inFlight.exit();
         }
     }
 

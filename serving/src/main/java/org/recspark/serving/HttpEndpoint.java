@@ -51,6 +51,7 @@ public final class HttpEndpoint implements AutoCloseable {
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
 
     private final ScoringQueue queue;
+    private final InFlightRequests inFlight;
     private final ServingMetrics metrics;
     private final ModelUpdater models;
     private final BooleanSupplier ready;
@@ -60,9 +61,10 @@ public final class HttpEndpoint implements AutoCloseable {
     private final EventLoopGroup workers = new NioEventLoopGroup(2);
     private Channel channel;
 
-    public HttpEndpoint(ScoringQueue queue, ServingMetrics metrics, ModelUpdater models, BooleanSupplier ready, int maxBodyBytes,
-                        Duration deadline) {
+    HttpEndpoint(ScoringQueue queue, InFlightRequests inFlight, ServingMetrics metrics, ModelUpdater models, BooleanSupplier ready,
+                 int maxBodyBytes, Duration deadline) {
         this.queue = queue;
+        this.inFlight = inFlight;
         this.metrics = metrics;
         this.models = models;
         this.ready = ready;
@@ -162,11 +164,28 @@ public final class HttpEndpoint implements AutoCloseable {
     }
 
     private void score(ChannelHandlerContext ctx, FullHttpRequest request, long arrived, boolean keepAlive) {
+        boolean taken = inFlight.enter();
+        // Counted once taken (or refused), so a request counted before shutdown began is one the drain waits for.
         metrics.request();
+        if (!taken) {
+            writeError(ctx, new RequestException(RequestError.SHUTTING_DOWN, "", "the server is shutting down"), false);
+            return;
+        }
+        try {
+            score(ctx, request, arrived, keepAlive, () -> inFlight.exit());
+        } catch (RuntimeException e) {
+            inFlight.exit();
+            throw e;
+        }
+    }
+
+    /** Scores and answers; {@code answered} runs once the response is written. */
+    private void score(ChannelHandlerContext ctx, FullHttpRequest request, long arrived, boolean keepAlive, Runnable answered) {
         String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
         if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             writeError(ctx, new RequestException(RequestError.UNSUPPORTED_MEDIA_TYPE, "", "Content-Type " + contentType
                     + "; the body is JSON (application/json)"), keepAlive);
+            answered.run();
             return;
         }
         ScoreRequest parsed;
@@ -174,20 +193,26 @@ public final class HttpEndpoint implements AutoCloseable {
             parsed = parse(request.content());
         } catch (RequestException e) {
             writeError(ctx, e, keepAlive);
+            answered.run();
             return;
         }
         Duration timeout = parsed.getDeadlineMs() > 0 && parsed.getDeadlineMs() < deadline.toMillis()
                 ? Duration.ofMillis(parsed.getDeadlineMs()) : deadline;
         try {
             queue.submit(parsed, arrived, timeout).whenComplete((response, failure) -> {
-                if (failure == null) {
-                    write(ctx, HttpResponseStatus.OK, "application/json", json(response), keepAlive);
-                } else {
-                    writeError(ctx, asRequestException(failure, timeout), keepAlive);
+                try {
+                    if (failure == null) {
+                        write(ctx, HttpResponseStatus.OK, "application/json", json(response), keepAlive);
+                    } else {
+                        writeError(ctx, asRequestException(failure, timeout), keepAlive);
+                    }
+                } finally {
+                    answered.run();
                 }
             });
         } catch (RequestException e) {
             writeError(ctx, e, keepAlive);
+            answered.run();
         }
     }
 

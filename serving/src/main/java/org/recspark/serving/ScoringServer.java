@@ -2,6 +2,7 @@ package org.recspark.serving;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,7 @@ public final class ScoringServer implements AutoCloseable {
     private final ServingMetrics metrics;
     private final ModelUpdater models;
     private final ScoringQueue queue;
+    private final InFlightRequests inFlight = new InFlightRequests();
     private final HttpEndpoint http;
     private final GrpcEndpoint grpc;
     private volatile boolean ready;
@@ -31,8 +33,8 @@ public final class ScoringServer implements AutoCloseable {
         this.metrics = new ServingMetrics(clock);
         this.models = new ModelUpdater(new BundleSource(settings.bundle()), settings.items(), settings.warmupRequests(), metrics, clock);
         this.queue = new ScoringQueue(new Scorer(models, metrics, settings.maxItems()), settings.threads(), settings.queueCapacity());
-        this.http = new HttpEndpoint(queue, metrics, models, () -> ready, settings.maxBodyBytes(), settings.deadline());
-        this.grpc = settings.grpcPort() >= 0 ? new GrpcEndpoint(queue, metrics, settings.deadline()) : null;
+        this.http = new HttpEndpoint(queue, inFlight, metrics, models, () -> ready, settings.maxBodyBytes(), settings.deadline());
+        this.grpc = settings.grpcPort() >= 0 ? new GrpcEndpoint(queue, inFlight, metrics, settings.deadline()) : null;
     }
 
     /**
@@ -95,15 +97,16 @@ public final class ScoringServer implements AutoCloseable {
         }
         closed = true;
         ready = false;
-        LOG.info("Shutting down: draining {} requests in flight (at most {} ms)", queue.inFlight(), settings.drainTimeout().toMillis());
+        LOG.info("Shutting down: draining {} requests in flight (at most {} ms)", inFlight.count(), settings.drainTimeout().toMillis());
         http.stopAccepting();
         if (grpc != null) {
             grpc.stopAccepting();
         }
         try {
-            if (!queue.drain(settings.drainTimeout())) {
-                LOG.warn("{} requests still in flight after {} ms; stopping them", queue.inFlight(), settings.drainTimeout().toMillis());
+            if (!inFlight.drain(settings.drainTimeout())) {
+                LOG.warn("{} requests still in flight after {} ms; stopping them", inFlight.count(), settings.drainTimeout().toMillis());
             }
+            queue.drain(Duration.ZERO);
             if (grpc != null) {
                 grpc.close();
             }
