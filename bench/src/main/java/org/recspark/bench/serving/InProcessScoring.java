@@ -1,0 +1,98 @@
+package org.recspark.bench.serving;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.recspark.features.RawRecord;
+import org.recspark.predictor.Predictor;
+import org.recspark.serving.ItemCatalog;
+import org.recspark.serving.ItemTableSource;
+import org.recspark.storage.Locations;
+
+/**
+ * The in-process peer of bench/serve-load: the request bodies the load test posts, scored by
+ * {@link Predictor#predict} directly from N threads for a fixed time, with the items as the server's
+ * cache holds them (precomputed) and as raw records. Prints one tab-separated line per body and mode:
+ * {@code inprocess <items> <mode> <items/s> <requests/s>}.
+ *
+ * <p>Usage: {@code InProcessScoring BUNDLE ITEMS_SNAPSHOT SECONDS THREADS BODY.json...}
+ */
+public final class InProcessScoring {
+    private InProcessScoring() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Predictor predictor = Predictor.load(Locations.of(args[0]));
+        ItemTableSource source = new ItemTableSource(args[1], predictor.config().getInputConfig());
+        Map<String, RawRecord> rows = source.read();
+        ItemCatalog catalog = ItemCatalog.build(rows, predictor.featureGenerator(), args[1], source.stamp());
+        double seconds = Double.parseDouble(args[2]);
+        int threads = Integer.parseInt(args[3]);
+        for (int b = 4; b < args.length; b++) {
+            JsonObject body = JsonParser.parseString(Files.readString(Path.of(args[b]), StandardCharsets.UTF_8)).getAsJsonObject();
+            RawRecord user = record(body.getAsJsonObject("user"));
+            RawRecord context = record(body.getAsJsonObject("context"));
+            List<RawRecord> precomputed = new ArrayList<>();
+            List<RawRecord> raw = new ArrayList<>();
+            for (JsonElement item : body.getAsJsonArray("items")) {
+                String id = item.getAsJsonObject().get("id").getAsString();
+                precomputed.add(catalog.get(id));
+                raw.add(rows.get(id));
+            }
+            for (var mode : List.of(Map.entry("precomputed", precomputed), Map.entry("raw", raw))) {
+                measure(predictor, user, mode.getValue(), context, seconds / 2, threads);
+                long requests = measure(predictor, user, mode.getValue(), context, seconds, threads);
+                System.out.printf(Locale.ROOT, "inprocess\t%d\t%s\t%.0f\t%.1f%n", precomputed.size(), mode.getKey(),
+                        requests * precomputed.size() / seconds, requests / seconds);
+            }
+        }
+    }
+
+    /** Requests scored by {@code threads} threads in {@code seconds}. */
+    private static long measure(Predictor predictor, RawRecord user, List<RawRecord> items, RawRecord context, double seconds,
+                                int threads) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<Long>> counts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            counts.add(pool.submit(() -> {
+                long n = 0;
+                while (!stop.get()) {
+                    predictor.predict(user, items, context);
+                    n++;
+                }
+                return n;
+            }));
+        }
+        Thread.sleep((long) (seconds * 1000));
+        stop.set(true);
+        long total = 0;
+        for (Future<Long> f : counts) {
+            total += f.get();
+        }
+        pool.shutdown();
+        return total;
+    }
+
+    /** A JSON object as the server reads it: numbers as Double, strings, booleans. */
+    private static RawRecord record(JsonObject json) {
+        Map<String, Object> fields = new HashMap<>();
+        for (Map.Entry<String, JsonElement> e : json.entrySet()) {
+            var p = e.getValue().getAsJsonPrimitive();
+            fields.put(e.getKey(), p.isNumber() ? (Object) p.getAsDouble() : p.isBoolean() ? (Object) p.getAsBoolean() : p.getAsString());
+        }
+        return RawRecord.of(fields);
+    }
+}
