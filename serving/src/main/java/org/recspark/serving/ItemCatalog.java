@@ -1,5 +1,6 @@
 package org.recspark.serving;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import org.recspark.features.FeatureGenerator;
@@ -58,11 +59,6 @@ public final class ItemCatalog {
         return items.size();
     }
 
-    /** Any item, for warming a model up; null when empty. */
-    public PrecomputedItem any() {
-        return items.isEmpty() ? null : items.values().iterator().next();
-    }
-
     /** The snapshot's location; empty without one. */
     public String source() {
         return source;
@@ -78,7 +74,8 @@ public final class ItemCatalog {
         return precomputedBytes;
     }
 
-    public java.util.Collection<PrecomputedItem> items() {
+    /** Every cached item, in no particular order. */
+    public Collection<PrecomputedItem> items() {
         return items.values();
     }
 }

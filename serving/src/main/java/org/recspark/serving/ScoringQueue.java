@@ -14,7 +14,7 @@ import org.recspark.serving.proto.ScoreResponse;
  * The scoring threads and their bounded queue, shared by the HTTP and gRPC endpoints: a request that
  * finds the queue full is refused at once ({@link RequestError#OVERLOADED}: HTTP 429, gRPC
  * UNAVAILABLE) instead of waiting without bound, and one still queued at its deadline is not
- * scored. Shutting down lets the queued and running requests finish (drain).
+ * scored.
  */
 public final class ScoringQueue implements AutoCloseable {
     private final Scorer scorer;
@@ -71,12 +71,10 @@ public final class ScoringQueue implements AutoCloseable {
         return result.orTimeout(Math.max(0, remaining), TimeUnit.NANOSECONDS);
     }
 
-    /** Requests queued or being scored now. */
-    public int inFlight() {
-        return pool.getQueue().size() + pool.getActiveCount();
-    }
-
-    /** Stops taking requests and waits up to {@code timeout} for the queued and running ones to finish. */
+    /**
+     * Stops taking requests and waits up to {@code timeout} for the queued and running ones to finish
+     * (the server drains its endpoints first, so by then there are none).
+     */
     public boolean drain(Duration timeout) throws InterruptedException {
         pool.shutdown();
         return pool.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -25,7 +25,9 @@ import org.recspark.storage.Locations;
  * The in-process peer of bench/serve-load: the request bodies the load test posts, scored by
  * {@link Predictor#predict} directly from N threads for a fixed time, with the items as the server's
  * cache holds them (precomputed) and as raw records. Prints one tab-separated line per body and mode:
- * {@code inprocess <items> <mode> <items/s> <requests/s>}.
+ * {@code inprocess <items> <mode> <items/s> <requests/s>}; first, the heap an item of the snapshot takes in
+ * the server's cache (raw record and precomputed features, measured over 100 copies of the snapshot):
+ * {@code cache <items measured> <heap bytes per item> <precomputed bytes per item>}.
  *
  * <p>Usage: {@code InProcessScoring BUNDLE ITEMS_SNAPSHOT SECONDS THREADS BODY.json...}
  */
@@ -38,6 +40,7 @@ public final class InProcessScoring {
         ItemTableSource source = new ItemTableSource(args[1], predictor.config().getInputConfig());
         Map<String, RawRecord> rows = source.read();
         ItemCatalog catalog = ItemCatalog.build(rows, predictor.featureGenerator(), args[1], source.stamp());
+        cacheFootprint(rows, predictor);
         double seconds = Double.parseDouble(args[2]);
         int threads = Integer.parseInt(args[3]);
         for (int b = 4; b < args.length; b++) {
@@ -58,6 +61,33 @@ public final class InProcessScoring {
                         requests * precomputed.size() / seconds, requests / seconds);
             }
         }
+    }
+
+    /** The heap of a catalog of 100 copies of the snapshot's rows (new ids, copied records), per item. */
+    private static void cacheFootprint(Map<String, RawRecord> rows, Predictor predictor) {
+        String idField = predictor.config().getInputConfig().getItemIdField();
+        long before = usedHeapAfterGc();
+        Map<String, RawRecord> copies = new HashMap<>();
+        for (int copy = 0; copy < 100; copy++) {
+            for (Map.Entry<String, RawRecord> row : rows.entrySet()) {
+                Map<String, Object> fields = new HashMap<>(((org.recspark.features.MapRecord) row.getValue()).fields());
+                String id = row.getKey() + "_" + copy;
+                fields.put(idField, id);
+                copies.put(id, RawRecord.of(fields));
+            }
+        }
+        ItemCatalog catalog = ItemCatalog.build(copies, predictor.featureGenerator(), "copies", "");
+        long after = usedHeapAfterGc();
+        System.out.printf(Locale.ROOT, "cache\t%d\t%d\t%d%n", catalog.size(), (after - before) / catalog.size(),
+                catalog.precomputedBytes() / catalog.size());
+    }
+
+    private static long usedHeapAfterGc() {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return rt.totalMemory() - rt.freeMemory();
     }
 
     /** Requests scored by {@code threads} threads in {@code seconds}. */
