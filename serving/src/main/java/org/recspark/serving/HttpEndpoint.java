@@ -40,7 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/1.1 endpoints on Netty: {@code POST /v1/score} (the proto3 JSON mapping of
+ * The HTTP/1.1 endpoints on Netty (pipelined requests are answered in order, {@link ResponseOrder}): {@code POST /v1/score} (the proto3 JSON mapping of
  * serving.proto), {@code GET /health/live}, {@code GET /health/ready} and {@code GET /metrics}. The
  * event loop only parses and answers; scoring runs on the {@link ScoringQueue}. Every refusal is a
  * JSON {@link ErrorResponse} naming the field at fault.
@@ -114,15 +114,21 @@ public final class HttpEndpoint implements AutoCloseable {
             metrics.request();
             RequestException e = new RequestException(RequestError.BODY_TOO_LARGE, "",
                     "the request body is over the server's limit of " + maxBodyBytes + " bytes (--max-body-bytes)");
-            // The rest of the body is not read: close the connection after the answer.
-            writeError(ctx, e, false);
+            // The rest of the body is not read: answer at once and close the connection.
+            ctx.writeAndFlush(errorResponse(e, false)).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
     private final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private ResponseOrder order;
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             long arrived = System.nanoTime();
+            if (order == null) {
+                order = new ResponseOrder(ctx);
+            }
+            Reply reply = new Reply(order, order.arrived());
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             String uri = request.uri();
             int query = uri.indexOf('?');
@@ -131,19 +137,19 @@ public final class HttpEndpoint implements AutoCloseable {
                 case "/v1/score" -> {
                     if (!request.method().equals(HttpMethod.POST)) {
                         metrics.request();
-                        writeError(ctx, new RequestException(RequestError.METHOD_NOT_ALLOWED, "", path + " takes POST"), keepAlive);
+                        writeError(reply, new RequestException(RequestError.METHOD_NOT_ALLOWED, "", path + " takes POST"), keepAlive);
                         return;
                     }
-                    score(ctx, request, arrived, keepAlive);
+                    score(reply, request, arrived, keepAlive);
                 }
-                case "/health/live" -> get(ctx, request, keepAlive, HttpResponseStatus.OK, "live\n");
+                case "/health/live" -> get(reply, request, keepAlive, HttpResponseStatus.OK, "live\n");
                 case "/health/ready" -> {
                     boolean isReady = ready.getAsBoolean();
-                    get(ctx, request, keepAlive, isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    get(reply, request, keepAlive, isReady ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                             isReady ? "ready " + models.current().version() + "\n" : "not ready\n");
                 }
-                case "/metrics" -> get(ctx, request, keepAlive, HttpResponseStatus.OK, metrics.render(models::current));
-                default -> writeError(ctx, new RequestException(RequestError.NOT_FOUND, "", "no endpoint " + path
+                case "/metrics" -> get(reply, request, keepAlive, HttpResponseStatus.OK, metrics.render(models::current));
+                default -> writeError(reply, new RequestException(RequestError.NOT_FOUND, "", "no endpoint " + path
                         + "; there are POST /v1/score, GET /health/live, /health/ready and /metrics"), keepAlive);
             }
         }
@@ -155,24 +161,27 @@ public final class HttpEndpoint implements AutoCloseable {
         }
     }
 
-    private void get(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, HttpResponseStatus status, String body) {
+    /** Where the answer to one request goes: its connection's {@link ResponseOrder} and its number there. */
+    private record Reply(ResponseOrder order, long sequence) {}
+
+    private void get(Reply reply, FullHttpRequest request, boolean keepAlive, HttpResponseStatus status, String body) {
         if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
-            writeError(ctx, new RequestException(RequestError.METHOD_NOT_ALLOWED, "", request.uri() + " takes GET"), keepAlive);
+            writeError(reply, new RequestException(RequestError.METHOD_NOT_ALLOWED, "", request.uri() + " takes GET"), keepAlive);
             return;
         }
-        write(ctx, status, "text/plain; version=0.0.4; charset=utf-8", body.getBytes(StandardCharsets.UTF_8), keepAlive);
+        write(reply, status, "text/plain; version=0.0.4; charset=utf-8", body.getBytes(StandardCharsets.UTF_8), keepAlive);
     }
 
-    private void score(ChannelHandlerContext ctx, FullHttpRequest request, long arrived, boolean keepAlive) {
+    private void score(Reply reply, FullHttpRequest request, long arrived, boolean keepAlive) {
         boolean taken = inFlight.enter();
         // Counted once taken (or refused), so a request counted before shutdown began is one the drain waits for.
         metrics.request();
         if (!taken) {
-            writeError(ctx, new RequestException(RequestError.SHUTTING_DOWN, "", "the server is shutting down"), false);
+            writeError(reply, new RequestException(RequestError.SHUTTING_DOWN, "", "the server is shutting down"), false);
             return;
         }
         try {
-            score(ctx, request, arrived, keepAlive, () -> inFlight.exit());
+            score(reply, request, arrived, keepAlive, () -> inFlight.exit());
         } catch (RuntimeException e) {
             inFlight.exit();
             throw e;
@@ -180,10 +189,10 @@ public final class HttpEndpoint implements AutoCloseable {
     }
 
     /** Scores and answers; {@code answered} runs once the response is written. */
-    private void score(ChannelHandlerContext ctx, FullHttpRequest request, long arrived, boolean keepAlive, Runnable answered) {
+    private void score(Reply reply, FullHttpRequest request, long arrived, boolean keepAlive, Runnable answered) {
         String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
         if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-            writeError(ctx, new RequestException(RequestError.UNSUPPORTED_MEDIA_TYPE, "", "Content-Type " + contentType
+            writeError(reply, new RequestException(RequestError.UNSUPPORTED_MEDIA_TYPE, "", "Content-Type " + contentType
                     + "; the body is JSON (application/json)"), keepAlive);
             answered.run();
             return;
@@ -192,7 +201,7 @@ public final class HttpEndpoint implements AutoCloseable {
         try {
             parsed = parse(request.content());
         } catch (RequestException e) {
-            writeError(ctx, e, keepAlive);
+            writeError(reply, e, keepAlive);
             answered.run();
             return;
         }
@@ -202,16 +211,16 @@ public final class HttpEndpoint implements AutoCloseable {
             queue.submit(parsed, arrived, timeout).whenComplete((response, failure) -> {
                 try {
                     if (failure == null) {
-                        write(ctx, HttpResponseStatus.OK, "application/json", json(response), keepAlive);
+                        write(reply, HttpResponseStatus.OK, "application/json", json(response), keepAlive);
                     } else {
-                        writeError(ctx, asRequestException(failure, timeout), keepAlive);
+                        writeError(reply, asRequestException(failure, timeout), keepAlive);
                     }
                 } finally {
                     answered.run();
                 }
             });
         } catch (RequestException e) {
-            writeError(ctx, e, keepAlive);
+            writeError(reply, e, keepAlive);
             answered.run();
         }
     }
@@ -251,7 +260,11 @@ public final class HttpEndpoint implements AutoCloseable {
         }
     }
 
-    private void writeError(ChannelHandlerContext ctx, RequestException e, boolean keepAlive) {
+    private void writeError(Reply reply, RequestException e, boolean keepAlive) {
+        reply.order().answer(reply.sequence(), errorResponse(e, keepAlive), keepAlive);
+    }
+
+    private FullHttpResponse errorResponse(RequestException e, boolean keepAlive) {
         metrics.error(e.error());
         ErrorResponse body = ErrorResponse.newBuilder().setError(e.error().label()).setField(e.field()).setMessage(e.reason()).build();
         byte[] bytes;
@@ -260,20 +273,18 @@ public final class HttpEndpoint implements AutoCloseable {
         } catch (InvalidProtocolBufferException impossible) {
             throw new IllegalStateException(impossible);
         }
-        HttpResponseStatus status = HttpResponseStatus.valueOf(e.error().httpStatus());
-        write(ctx, status, "application/json", bytes, keepAlive);
+        return response(HttpResponseStatus.valueOf(e.error().httpStatus()), "application/json", bytes, keepAlive);
     }
 
-    private static void write(ChannelHandlerContext ctx, HttpResponseStatus status, String contentType, byte[] body, boolean keepAlive) {
+    private static void write(Reply reply, HttpResponseStatus status, String contentType, byte[] body, boolean keepAlive) {
+        reply.order().answer(reply.sequence(), response(status, contentType, body, keepAlive), keepAlive);
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String contentType, byte[] body, boolean keepAlive) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        if (keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(response);
-        } else {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
+        response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        return response;
     }
 }

@@ -253,6 +253,28 @@ class ScoringServerTest {
     }
 
     @Test
+    void pipelinedRequestsAreAnsweredInTheirOrder() throws Exception {
+        byte[] score = request(6, ids(MAX_ITEMS), "noon").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String requests = "POST /v1/score HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+                + score.length + "\r\n\r\n" + new String(score, java.nio.charset.StandardCharsets.UTF_8)
+                + "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                + "GET /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.httpPort())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(requests.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            String answers = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            List<String> statusLines = java.util.regex.Pattern.compile("HTTP/1\\.1 \\d{3} [A-Za-z ]+\r\n").matcher(answers).results()
+                    .map(m -> m.group().strip()).toList();
+            assertEquals(List.of("HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 404 Not Found"), statusLines);
+            int scores = answers.indexOf("\"model_version\"");
+            int live = answers.indexOf("live\n");
+            assertTrue(scores > 0 && live > scores, "the slow score comes back before the fast health check:\n"
+                    + answers.substring(0, Math.min(300, answers.length())));
+        }
+    }
+
+    @Test
     void healthAndMetrics() throws Exception {
         assertEquals(200, get("/health/live").statusCode());
         HttpResponse<String> ready = get("/health/ready");
