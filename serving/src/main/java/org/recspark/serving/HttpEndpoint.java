@@ -35,7 +35,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.recspark.serving.proto.ErrorResponse;
 import org.recspark.serving.proto.ScoreRequest;
-import org.recspark.serving.proto.ScoreResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -211,7 +210,7 @@ public final class HttpEndpoint implements AutoCloseable {
             queue.submit(parsed, arrived, timeout).whenComplete((response, failure) -> {
                 try {
                     if (failure == null) {
-                        write(reply, HttpResponseStatus.OK, "application/json", json(response), keepAlive);
+                        write(reply, HttpResponseStatus.OK, "application/json", ScoreResponseJson.bytes(response), keepAlive);
                     } else {
                         writeError(reply, asRequestException(failure, timeout), keepAlive);
                     }
@@ -250,14 +249,6 @@ public final class HttpEndpoint implements AutoCloseable {
         }
         LOG.error("Scoring failed", cause);
         return new RequestException(RequestError.INTERNAL, "", "scoring failed: " + cause);
-    }
-
-    private static byte[] json(ScoreResponse response) {
-        try {
-            return PRINTER.print(response).getBytes(StandardCharsets.UTF_8);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("cannot print a ScoreResponse", e);
-        }
     }
 
     private void writeError(Reply reply, RequestException e, boolean keepAlive) {
