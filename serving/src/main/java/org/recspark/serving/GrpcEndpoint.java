@@ -108,12 +108,18 @@ public final class GrpcEndpoint implements AutoCloseable {
         }
     }
 
+    /** Stops, giving calls in flight 5 s to finish. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (server != null) {
             server.shutdown();
-            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+            try {
+                if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                    server.shutdownNow();
+                }
+            } catch (InterruptedException e) {
                 server.shutdownNow();
+                Thread.currentThread().interrupt();
             }
         }
     }
