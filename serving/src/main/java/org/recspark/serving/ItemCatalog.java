@@ -64,7 +64,7 @@ public final class ItemCatalog {
         return source;
     }
 
-    /** The snapshot's {@link ItemTableSource#stamp()} when it was read. */
+    /** The snapshot's {@link TableSnapshot#stamp()} when it was read. */
     public String stamp() {
         return stamp;
     }

@@ -28,6 +28,7 @@ public final class ModelUpdater implements AutoCloseable {
 
     private final BundleSource bundles;
     private final Optional<String> itemTable;
+    private final Optional<String> userTable;
     private final int warmupRequests;
     private final ServingMetrics metrics;
     private final Clock clock;
@@ -40,13 +41,17 @@ public final class ModelUpdater implements AutoCloseable {
     /** The last bundle refused (location and manifest checksum), so a bad bundle is logged once, not at every poll. */
     private volatile String refused = "";
     private volatile String failedItemStamp = "";
+    private volatile String failedUserStamp = "";
 
     /**
      * @param itemTable the item snapshot's location, or empty to serve items given as full records only
+     * @param userTable the users snapshot's location, or empty to take the user's fields from requests only
      */
-    public ModelUpdater(BundleSource bundles, Optional<String> itemTable, int warmupRequests, ServingMetrics metrics, Clock clock) {
+    public ModelUpdater(BundleSource bundles, Optional<String> itemTable, Optional<String> userTable, int warmupRequests,
+                        ServingMetrics metrics, Clock clock) {
         this.bundles = bundles;
         this.itemTable = itemTable;
+        this.userTable = userTable;
         this.warmupRequests = warmupRequests;
         this.metrics = metrics;
         this.clock = clock;
@@ -89,6 +94,9 @@ public final class ModelUpdater implements AutoCloseable {
         if (itemTable.isPresent()) {
             refreshItems(now);
         }
+        if (userTable.isPresent()) {
+            refreshUsers(served.get());
+        }
     }
 
     private void swapModel(BundleSource.Current bundle, ServedModel old) {
@@ -110,7 +118,7 @@ public final class ModelUpdater implements AutoCloseable {
     private void refreshItems(ServedModel now) {
         String location = itemTable.get();
         try {
-            ItemTableSource source = itemSource(now.predictor(), location);
+            TableSnapshot source = TableSnapshot.items(location, now.predictor().config().getInputConfig());
             String stamp = source.stamp();
             if (stamp.equals(now.items().stamp()) || stamp.equals(failedItemStamp)) {
                 return;
@@ -126,12 +134,33 @@ public final class ModelUpdater implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             metrics.itemReloadFailed();
             try {
-                failedItemStamp = itemSource(now.predictor(), location).stamp();
+                failedItemStamp = TableSnapshot.items(location, now.predictor().config().getInputConfig()).stamp();
             } catch (IOException | RuntimeException again) {
                 failedItemStamp = "";
             }
             LOG.error("Cannot reload the item snapshot {}: {}; the cache keeps its {} items", location, e.getMessage(),
                     now.items().size(), e);
+        }
+    }
+
+    private void refreshUsers(ServedModel now) {
+        String location = userTable.get();
+        TableSnapshot source = TableSnapshot.users(location, now.predictor().config().getInputConfig());
+        String stamp = "";
+        try {
+            stamp = source.stamp();
+            if (stamp.equals(now.users().stamp()) || stamp.equals(failedUserStamp)) {
+                return;
+            }
+            UserTable users = users(now.predictor(), source, stamp);
+            if (served.compareAndSet(now, now.withUsers(users))) {
+                metrics.usersReloaded();
+            }
+        } catch (IOException | RuntimeException e) {
+            failedUserStamp = stamp;
+            metrics.userReloadFailed();
+            LOG.error("Cannot reload the users snapshot {}: {}; the table keeps its {} users", location, e.getMessage(),
+                    now.users().size(), e);
         }
     }
 
@@ -141,21 +170,28 @@ public final class ModelUpdater implements AutoCloseable {
 
     private ServedModel load(BundleSource.Current bundle) throws IOException {
         Predictor predictor = Predictor.load(bundle.path());
+        InputConfig input = predictor.config().getInputConfig();
         ItemCatalog catalog = ItemCatalog.EMPTY;
         if (itemTable.isPresent()) {
-            ItemTableSource source = itemSource(predictor, itemTable.get());
+            TableSnapshot source = TableSnapshot.items(itemTable.get(), input);
             catalog = catalog(predictor, source, source.stamp());
         }
+        UserTable users = UserTable.EMPTY;
+        if (userTable.isPresent()) {
+            TableSnapshot source = TableSnapshot.users(userTable.get(), input);
+            users = users(predictor, source, source.stamp());
+        }
         Warmup.run(predictor, catalog, warmupRequests);
-        return new ServedModel(predictor, catalog, bundle.location(), bundle.stamp(), clock.instant());
+        return new ServedModel(predictor, catalog, users, bundle.location(), bundle.stamp(), clock.instant());
     }
 
-    private static ItemTableSource itemSource(Predictor predictor, String location) {
-        InputConfig input = predictor.config().getInputConfig();
-        return new ItemTableSource(location, input);
+    private static UserTable users(Predictor predictor, TableSnapshot source, String stamp) throws IOException {
+        UserTable users = new UserTable(source.read(), source.idField(), source.location(), stamp);
+        LOG.info("Users table: {} users from {}", users.size(), source.location());
+        return users;
     }
 
-    private static ItemCatalog catalog(Predictor predictor, ItemTableSource source, String stamp) throws IOException {
+    private static ItemCatalog catalog(Predictor predictor, TableSnapshot source, String stamp) throws IOException {
         Map<String, RawRecord> rows = source.read();
         ItemCatalog catalog = ItemCatalog.build(rows, predictor.featureGenerator(), source.location(), stamp);
         LOG.info("Item cache: {} items from {}, {} bytes of precomputed features ({} per item)", catalog.size(), source.location(),

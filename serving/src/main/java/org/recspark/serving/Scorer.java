@@ -62,9 +62,10 @@ public final class Scorer {
                         "an item needs its \"id\" (from the item cache) or its \"record\" (its fields)");
             }
         }
+        RawRecord user = user(model.users(), StructRecords.record(request.getUser()));
         Predictor.Scores scores;
         try {
-            scores = predictor.predict(StructRecords.record(request.getUser()), items, StructRecords.record(request.getContext()));
+            scores = predictor.predict(user, items, StructRecords.record(request.getContext()));
         } catch (FeatureValueException e) {
             throw new RequestException(RequestError.BAD_VALUE, "", e.getMessage());
         }
@@ -95,6 +96,30 @@ public final class Scorer {
             }
         }
         return request.getTasksList();
+    }
+
+    /**
+     * The request's user, completed from the users table when it has the request's user id: a field
+     * the request gives wins over the stored one. An unknown id is a new user, scored with the
+     * request's fields alone (and counted).
+     */
+    private RawRecord user(UserTable users, RawRecord fromRequest) {
+        if (!users.loaded()) {
+            return fromRequest;
+        }
+        String id = ItemIds.canonical(fromRequest.get(users.idField()));
+        if (id == null) {
+            return fromRequest;
+        }
+        RawRecord stored = users.get(id);
+        metrics.userLookup(stored != null);
+        if (stored == null) {
+            return fromRequest;
+        }
+        return field -> {
+            Object given = fromRequest.get(field);
+            return given != null ? given : stored.get(field);
+        };
     }
 
     private static RawRecord cached(ItemCatalog catalog, String id, int index) {

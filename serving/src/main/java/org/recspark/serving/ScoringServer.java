@@ -31,7 +31,8 @@ public final class ScoringServer implements AutoCloseable {
     private ScoringServer(ServeSettings settings, Clock clock) {
         this.settings = settings;
         this.metrics = new ServingMetrics(clock);
-        this.models = new ModelUpdater(new BundleSource(settings.bundle()), settings.items(), settings.warmupRequests(), metrics, clock);
+        this.models = new ModelUpdater(new BundleSource(settings.bundle()), settings.items(), settings.users(), settings.warmupRequests(),
+                metrics, clock);
         this.queue = new ScoringQueue(new Scorer(models, metrics, settings.maxItems()), settings.threads(), settings.queueCapacity());
         this.http = new HttpEndpoint(queue, inFlight, metrics, models, () -> ready, settings.maxBodyBytes(), settings.deadline());
         this.grpc = settings.grpcPort() >= 0 ? new GrpcEndpoint(queue, inFlight, metrics, settings.deadline()) : null;

@@ -11,6 +11,7 @@ import java.util.Optional;
  *
  * @param bundle         an export bundle, or a daily work directory whose current.json names one (path or URI)
  * @param items          the item table snapshot to cache (path or URI), or empty for items as full records only
+ * @param users          the users table snapshot (path or URI) completing a request's user by id, or empty
  * @param host           the address to listen on
  * @param httpPort       the HTTP port; 0 for any free one
  * @param grpcPort       the gRPC port; 0 for any free one, -1 for no gRPC
@@ -23,7 +24,7 @@ import java.util.Optional;
  * @param drainTimeout   how long shutdown waits for requests in flight
  * @param warmupRequests requests scored with a new model before it serves
  */
-public record ServeSettings(String bundle, Optional<String> items, String host, int httpPort, int grpcPort, int maxItems,
+public record ServeSettings(String bundle, Optional<String> items, Optional<String> users, String host, int httpPort, int grpcPort, int maxItems,
                             int maxBodyBytes, int threads, int queueCapacity, Duration deadline, Duration pollInterval,
                             Duration drainTimeout, int warmupRequests) {
 
@@ -68,8 +69,8 @@ public record ServeSettings(String bundle, Optional<String> items, String host, 
     }
 
     /** Defaults for everything but the bundle and the item snapshot: 127.0.0.1:8080 (HTTP), 8081 (gRPC). */
-    public static ServeSettings defaults(String bundle, Optional<String> items) {
-        return new ServeSettings(bundle, items, "127.0.0.1", 8080, 8081, 2000, 4 << 20, Runtime.getRuntime().availableProcessors(),
+    public static ServeSettings defaults(String bundle, Optional<String> items, Optional<String> users) {
+        return new ServeSettings(bundle, items, users, "127.0.0.1", 8080, 8081, 2000, 4 << 20, Runtime.getRuntime().availableProcessors(),
                 64, Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofSeconds(20), 20);
     }
 }

@@ -28,6 +28,10 @@ public final class ServingMetrics {
     private final LongAdder modelRefusals = new LongAdder();
     private final LongAdder itemReloads = new LongAdder();
     private final LongAdder itemReloadFailures = new LongAdder();
+    private final LongAdder userHits = new LongAdder();
+    private final LongAdder userMisses = new LongAdder();
+    private final LongAdder userReloads = new LongAdder();
+    private final LongAdder userReloadFailures = new LongAdder();
 
     public ServingMetrics(Clock clock) {
         this.clock = clock;
@@ -79,6 +83,19 @@ public final class ServingMetrics {
         itemReloadFailures.increment();
     }
 
+    /** A request's user id was looked up in the users table: found or not. */
+    void userLookup(boolean found) {
+        (found ? userHits : userMisses).increment();
+    }
+
+    void usersReloaded() {
+        userReloads.increment();
+    }
+
+    void userReloadFailed() {
+        userReloadFailures.increment();
+    }
+
     long errorCount(RequestError error) {
         return errors.get(error).sum();
     }
@@ -120,6 +137,12 @@ public final class ServingMetrics {
         counter(out, "recspark_serve_item_reloads_total", "Item snapshots reloaded into the cache.", itemReloads.sum());
         counter(out, "recspark_serve_item_reload_failures_total", "Item snapshots that failed to load (the old cache kept).",
                 itemReloadFailures.sum());
+        counter(out, "recspark_serve_user_table_hits_total", "Request user ids found in the users table.", userHits.sum());
+        counter(out, "recspark_serve_user_table_misses_total", "Request user ids not in the users table (scored with the request's "
+                + "fields alone).", userMisses.sum());
+        counter(out, "recspark_serve_user_reloads_total", "Users snapshots reloaded.", userReloads.sum());
+        counter(out, "recspark_serve_user_reload_failures_total", "Users snapshots that failed to load (the old table kept).",
+                userReloadFailures.sum());
         ServedModel served = model.get();
         if (served != null) {
             header(out, "recspark_serve_model_info", "The served model (value 1).", "gauge");
@@ -133,6 +156,7 @@ public final class ServingMetrics {
             gauge(out, "recspark_serve_item_cache_items", "Items in the cache.", served.items().size());
             gauge(out, "recspark_serve_item_cache_precomputed_bytes", "Bytes of the cached items' precomputed features.",
                     served.items().precomputedBytes());
+            gauge(out, "recspark_serve_user_table_users", "Users in the users table.", served.users().size());
         }
         return out.toString();
     }

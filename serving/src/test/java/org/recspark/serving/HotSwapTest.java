@@ -74,7 +74,7 @@ class HotSwapTest {
         Path items = ServingFixture.itemsCsv(dir.resolve("items/items.csv"));
         Path workDir = dir;
         point(workDir, first);
-        ServeSettings settings = new ServeSettings(workDir.toString(), Optional.of(items.toString()), "127.0.0.1", 0, -1, 1000, 1 << 20,
+        ServeSettings settings = new ServeSettings(workDir.toString(), Optional.of(items.toString()), Optional.empty(), "127.0.0.1", 0, -1, 1000, 1 << 20,
                 2, 64, Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofSeconds(5), 3);
         Predictor secondPredictor = Predictor.load(second);
         try (ScoringServer server = ScoringServer.start(settings, Clock.systemUTC())) {
@@ -137,7 +137,7 @@ class HotSwapTest {
     void aNewItemSnapshotReplacesTheCacheAndABrokenOneIsRefused() throws Exception {
         Path bundle = ServingFixture.deepFm(dir.resolve("deepfm"));
         Path items = ServingFixture.itemsCsv(dir.resolve("snapshot/items.csv"));
-        ServeSettings settings = new ServeSettings(bundle.toString(), Optional.of(items.getParent().toString()), "127.0.0.1", 0, -1, 1000,
+        ServeSettings settings = new ServeSettings(bundle.toString(), Optional.of(items.getParent().toString()), Optional.empty(), "127.0.0.1", 0, -1, 1000,
                 1 << 20, 2, 64, Duration.ofSeconds(10), Duration.ofHours(1), Duration.ofSeconds(5), 3);
         Predictor predictor = Predictor.load(bundle);
         try (ScoringServer server = ScoringServer.start(settings, Clock.systemUTC())) {

@@ -41,7 +41,7 @@ class OverloadAndShutdownTest {
     }
 
     private static ScoringServer start(int queue) throws Exception {
-        return ScoringServer.start(ServingFixture.settings(bundle, Optional.of(items), ITEMS, 4 << 20, 1, queue), Clock.systemUTC());
+        return ScoringServer.start(ServingFixture.settings(bundle, Optional.of(items), Optional.empty(), ITEMS, 4 << 20, 1, queue), Clock.systemUTC());
     }
 
     private static String request(int deadlineMs) {

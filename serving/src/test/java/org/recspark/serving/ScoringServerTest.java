@@ -43,6 +43,8 @@ import org.recspark.serving.proto.ScoreResponse;
 class ScoringServerTest {
     private static final int MAX_ITEMS = 300;
     private static final int MAX_BODY = 64 * 1024;
+    /** Users 0-49 are in the users table; 50-99 only in the synthetic data. */
+    private static final int USERS_STORED = 50;
 
     @TempDir
     static Path dir;
@@ -55,8 +57,9 @@ class ScoringServerTest {
     static void start() throws Exception {
         Path bundle = ServingFixture.mmoe(dir.resolve("mmoe"));
         Path items = ServingFixture.itemsCsv(dir.resolve("items/items.csv"));
+        Path users = ServingFixture.usersCsv(dir.resolve("users/users.csv"), USERS_STORED);
         predictor = Predictor.load(bundle);
-        server = ScoringServer.start(ServingFixture.settings(bundle, Optional.of(items), MAX_ITEMS, MAX_BODY, 2, 16), Clock.systemUTC());
+        server = ScoringServer.start(ServingFixture.settings(bundle, Optional.of(items), Optional.of(users), MAX_ITEMS, MAX_BODY, 2, 16), Clock.systemUTC());
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
     }
 
@@ -250,6 +253,39 @@ class ScoringServerTest {
         assertRefused(404, "not_found", "", get("/v2/score"));
         // the server still answers after all of them
         assertEquals(200, post(request(1, ids(3), "noon").toString()).statusCode());
+    }
+
+    @Test
+    void aKnownUserIsCompletedFromTheUsersTableAndTheRequestsFieldsWin() throws Exception {
+        List<Integer> ids = ids(30);
+        JsonObject byId = request(8, ids, "noon");
+        byId.add("user", new JsonObject());
+        byId.getAsJsonObject("user").addProperty("user_id", 8);
+        HttpResponse<String> r = post(byId.toString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertArrayEquals(expected(predictor, 8, ids, "noon").task("ctr"), scores(JsonParser.parseString(r.body()).getAsJsonObject(), "ctr"));
+
+        MapRecord stored = ServingFixture.raw().user(8);
+        MapRecord other = ServingFixture.raw().user(9);
+        byId.getAsJsonObject("user").addProperty("seq_items", (String) other.get("seq_items"));
+        r = post(byId.toString());
+        java.util.Map<String, Object> overlaid = new java.util.HashMap<>(stored.fields());
+        overlaid.put("seq_items", other.get("seq_items"));
+        List<RawRecord> items = ids.stream().map(i -> (RawRecord) ServingFixture.raw().item(i)).toList();
+        float[] expected = predictor.predict(RawRecord.of(overlaid), items, ServingFixture.raw().context("noon")).task("ctr");
+        assertArrayEquals(expected, scores(JsonParser.parseString(r.body()).getAsJsonObject(), "ctr"), "the request's seq_items wins");
+
+        JsonObject unknown = request(70, ids, "noon");
+        unknown.add("user", new JsonObject());
+        unknown.getAsJsonObject("user").addProperty("user_id", 70);
+        r = post(unknown.toString());
+        assertEquals(200, r.statusCode(), r.body());
+        float[] alone = predictor.predict(RawRecord.of(java.util.Map.of("user_id", 70.0)), items, ServingFixture.raw().context("noon"))
+                .task("ctr");
+        assertArrayEquals(alone, scores(JsonParser.parseString(r.body()).getAsJsonObject(), "ctr"), "a new user: the request's fields");
+        String metrics = get("/metrics").body();
+        assertTrue(metrics.contains("recspark_serve_user_table_users 50"), metrics);
+        assertTrue(!metrics.contains("recspark_serve_user_table_misses_total 0\n"), "the unknown user is counted");
     }
 
     @Test

@@ -61,12 +61,26 @@ final class ServingFixture {
         return file;
     }
 
+    /** Every synthetic user as the users table's CSV (user_id, seq_items, seq_categories). */
+    static Path usersCsv(Path file, int users) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add("user_id,seq_items,seq_categories");
+        for (int u = 0; u < users; u++) {
+            MapRecord user = raw().user(u);
+            lines.add(user.get("user_id") + "," + user.get("seq_items") + "," + user.get("seq_categories"));
+        }
+        Files.createDirectories(file.getParent());
+        Files.write(file, lines);
+        return file;
+    }
+
     static SyntheticCtrData raw() {
         return ZooFixture.data().raw();
     }
 
-    static ServeSettings settings(Path bundle, Optional<Path> items, int maxItems, int maxBodyBytes, int threads, int queue) {
-        return new ServeSettings(bundle.toString(), items.map(Path::toString), "127.0.0.1", 0, 0, maxItems, maxBodyBytes, threads, queue,
+    static ServeSettings settings(Path bundle, Optional<Path> items, Optional<Path> users, int maxItems, int maxBodyBytes, int threads,
+                                  int queue) {
+        return new ServeSettings(bundle.toString(), items.map(Path::toString), users.map(Path::toString), "127.0.0.1", 0, 0, maxItems, maxBodyBytes, threads, queue,
                 Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofSeconds(5), 3);
     }
 }

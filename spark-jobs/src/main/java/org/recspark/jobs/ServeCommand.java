@@ -14,7 +14,7 @@ import org.recspark.serving.ServeSettings;
  * No Spark: the service is the predictor behind HTTP and gRPC.
  */
 final class ServeCommand extends OptionCommand {
-    private static final Set<String> OPTIONS = Set.of("bundle", "items", "host", "port", "grpc-port", "max-items", "max-body-bytes",
+    private static final Set<String> OPTIONS = Set.of("bundle", "items", "users", "host", "port", "grpc-port", "max-items", "max-body-bytes",
             "threads", "queue", "deadline-ms", "poll-ms", "drain-ms", "warmup");
 
     ServeCommand(PrintStream out) {
@@ -24,14 +24,16 @@ final class ServeCommand extends OptionCommand {
 
     @Override
     String usage() {
-        ServeSettings d = ServeSettings.defaults("-", java.util.Optional.empty());
-        return "usage: recspark serve --bundle DIR|URI [--items PATH|URI] [--host ADDRESS] [--port P] [--grpc-port P]\n"
-                + "                     [--max-items N] [--max-body-bytes N] [--threads N] [--queue N] [--deadline-ms MS]\n"
+        ServeSettings d = ServeSettings.defaults("-", java.util.Optional.empty(), java.util.Optional.empty());
+        return "usage: recspark serve --bundle DIR|URI [--items PATH|URI] [--users PATH|URI] [--host ADDRESS] [--port P]\n"
+                + "                     [--grpc-port P]"
+                + " [--max-items N] [--max-body-bytes N] [--threads N] [--queue N] [--deadline-ms MS]\n"
                 + "                     [--poll-ms MS] [--drain-ms MS] [--warmup N]\n"
                 + "  DIR is an export bundle, or a daily work directory whose current.json names the bundle to serve; it is\n"
                 + "  watched, and a new bundle is loaded, verified and warmed before it replaces the old one.\n"
                 + "  --items: the item table snapshot (CSV or Parquet, as the bundle's input_config.items) whose items requests\n"
-                + "  may name by id; reloaded when its files change. Defaults: --host " + d.host() + " --port " + d.httpPort()
+                + "  may name by id; reloaded when its files change. --users: the users table snapshot (as input_config.users)\n"
+                + "  whose stored fields complete a request's user by id (the request's own fields win). Defaults: --host " + d.host() + " --port " + d.httpPort()
                 + " --grpc-port " + d.grpcPort() + " (-1: no gRPC)\n"
                 + "  --max-items " + d.maxItems() + " --max-body-bytes " + d.maxBodyBytes() + " --threads (cores) --queue "
                 + d.queueCapacity() + " --deadline-ms " + d.deadline().toMillis() + " --poll-ms " + d.pollInterval().toMillis()
@@ -48,10 +50,10 @@ final class ServeCommand extends OptionCommand {
 
     @Override
     int run(CommandLine cl) throws Exception {
-        ServeSettings d = ServeSettings.defaults(cl.required("bundle"), cl.optional("items"));
+        ServeSettings d = ServeSettings.defaults(cl.required("bundle"), cl.optional("items"), cl.optional("users"));
         ServeSettings settings;
         try {
-            settings = new ServeSettings(d.bundle(), d.items(), cl.optional("host").orElse(d.host()),
+            settings = new ServeSettings(d.bundle(), d.items(), d.users(), cl.optional("host").orElse(d.host()),
                     intOption(cl, "port", d.httpPort()), intOption(cl, "grpc-port", d.grpcPort()),
                     intOption(cl, "max-items", d.maxItems()), intOption(cl, "max-body-bytes", d.maxBodyBytes()),
                     intOption(cl, "threads", d.threads()), intOption(cl, "queue", d.queueCapacity()),

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.recspark.features.RawRecord;
 import org.recspark.predictor.Predictor;
 import org.recspark.serving.ItemCatalog;
-import org.recspark.serving.ItemTableSource;
+import org.recspark.serving.TableSnapshot;
 import org.recspark.storage.Locations;
 
 /**
@@ -38,7 +38,7 @@ public final class InProcessScoring {
 
     public static void main(String[] args) throws Exception {
         Predictor predictor = Predictor.load(Locations.of(args[0]));
-        ItemTableSource source = new ItemTableSource(args[1], predictor.config().getInputConfig());
+        TableSnapshot source = TableSnapshot.items(args[1], predictor.config().getInputConfig());
         Map<String, RawRecord> rows = source.read();
         ItemCatalog catalog = ItemCatalog.build(rows, predictor.featureGenerator(), args[1], source.stamp());
         cacheFootprint(rows, predictor);

@@ -18,31 +18,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The item table snapshot the item cache is filled from: a CSV or Parquet file, or a directory of
- * them (a Spark output), local or on any Hadoop filesystem, with the items table's schema and
- * duplicate-key policy from the served bundle's {@code input_config.items}.
+ * A snapshot of the items or users table that the server keeps in memory: a CSV or Parquet file, or
+ * a directory of them (a Spark output), local or on any Hadoop filesystem, read with the table's
+ * schema, format and duplicate-key policy from the served bundle's {@code input_config}.
  */
-public final class ItemTableSource {
-    private static final Logger LOG = LoggerFactory.getLogger(ItemTableSource.class);
+public final class TableSnapshot {
+    private static final Logger LOG = LoggerFactory.getLogger(TableSnapshot.class);
 
     private final String location;
+    private final String configPath;
     private final DataFormat format;
     private final TableInput table;
     private final String idField;
 
-    /**
-     * @param location the snapshot (a path or URI): the command line's, else the config's own table
-     * @param input    the bundle's input config: the items table's schema, format and the id field
-     */
-    public ItemTableSource(String location, InputConfig input) {
+    private TableSnapshot(String location, String configPath, TableInput table, String idField) {
         this.location = location;
-        this.table = input.getItems();
+        this.configPath = configPath;
+        this.table = table;
         this.format = table.getSource().getFormat();
-        this.idField = input.getItemIdField();
+        this.idField = idField;
         if (format != DataFormat.CSV && format != DataFormat.PARQUET) {
-            throw new IllegalArgumentException("input_config.items.source.format: the item cache reads CSV or PARQUET snapshots, not "
-                    + format);
+            throw new IllegalArgumentException(configPath + ".source.format: the server reads CSV or PARQUET snapshots, not " + format);
         }
+    }
+
+    /**
+     * The items table at {@code location} (a path or URI), as {@code input_config.items} and
+     * {@code item_id_field} of the bundle's input config describe it.
+     */
+    public static TableSnapshot items(String location, InputConfig input) {
+        return new TableSnapshot(location, "input_config.items", input.getItems(), input.getItemIdField());
+    }
+
+    /** The users table at {@code location}, as {@code input_config.users} and {@code user_id_field} describe it. */
+    public static TableSnapshot users(String location, InputConfig input) {
+        return new TableSnapshot(location, "input_config.users", input.getUsers(), input.getUserIdField());
     }
 
     public String location() {
@@ -53,7 +63,7 @@ public final class ItemTableSource {
         return idField;
     }
 
-    /** The rows by canonical item id, in table order. */
+    /** The rows by canonical id, in table order. */
     public Map<String, RawRecord> read() throws IOException {
         List<Path> files = dataFiles();
         Map<String, RawRecord> rows = new LinkedHashMap<>();
@@ -69,7 +79,7 @@ public final class ItemTableSource {
                 checkNullable(record, where);
                 String id = ItemIds.canonical(record.get(idField));
                 if (id == null) {
-                    throw new IOException(where + ": the item id field '" + idField + "' is missing");
+                    throw new IOException(where + ": the id field '" + idField + "' is missing");
                 }
                 if (rows.containsKey(id) || rejected.contains(id)) {
                     switch (table.getOnDuplicateKey()) {
@@ -81,8 +91,8 @@ public final class ItemTableSource {
                             rejected.add(id);
                             continue;
                         }
-                        default -> throw new IOException(where + ": item id '" + id + "' appears twice (first in "
-                                + firstSeenIn.get(id) + "); input_config.items.on_duplicate_key is FAIL");
+                        default -> throw new IOException(where + ": id '" + id + "' appears twice (first in "
+                                + firstSeenIn.get(id) + "); " + configPath + ".on_duplicate_key is FAIL");
                     }
                 }
                 rows.put(id, RawRecord.of(record));
@@ -90,11 +100,11 @@ public final class ItemTableSource {
             }
         }
         if (!rejected.isEmpty()) {
-            LOG.warn("{}: {} item ids appear more than once and are left out (on_duplicate_key REJECT), e.g. {}", location,
+            LOG.warn("{}: {} ids appear more than once and are left out ({}.on_duplicate_key REJECT), e.g. {}", location, configPath,
                     rejected.size(), rejected.subList(0, Math.min(5, rejected.size())));
         }
         if (rows.isEmpty() && !table.getAllowEmpty()) {
-            throw new IOException(location + " holds no items (input_config.items.allow_empty is false)");
+            throw new IOException(location + " holds no rows (" + configPath + ".allow_empty is false)");
         }
         return rows;
     }
@@ -123,7 +133,7 @@ public final class ItemTableSource {
     private List<Path> dataFiles() throws IOException {
         Path path = Locations.of(location);
         if (!Files.exists(path)) {
-            throw new IOException("item table snapshot " + location + " does not exist");
+            throw new IOException("table snapshot " + location + " does not exist");
         }
         if (!Files.isDirectory(path)) {
             return List.of(path);
@@ -134,7 +144,7 @@ public final class ItemTableSource {
                 return !name.startsWith("_") && !name.startsWith(".") && !Files.isDirectory(p);
             }).sorted().toList();
             if (files.isEmpty()) {
-                throw new IOException("item table snapshot " + location + " is a directory without data files");
+                throw new IOException("table snapshot " + location + " is a directory without data files");
             }
             return files;
         }

@@ -23,8 +23,8 @@ import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.features.RawRecord;
 
-/** Item snapshots in CSV and Parquet: typed values, and every bad row named by file, line and field. */
-class ItemTableSourceTest {
+/** Table snapshots (items, users) in CSV and Parquet: typed values, and every bad row named by file, line and field. */
+class TableSnapshotTest {
     @TempDir
     Path dir;
 
@@ -47,7 +47,7 @@ class ItemTableSourceTest {
     private Map<String, RawRecord> readCsv(String extra, String... lines) throws IOException {
         Path file = dir.resolve("items.csv");
         Files.write(file, List.of(lines));
-        return new ItemTableSource(file.toString(), input("CSV", extra)).read();
+        return TableSnapshot.items(file.toString(), input("CSV", extra)).read();
     }
 
     @Test
@@ -70,8 +70,8 @@ class ItemTableSourceTest {
         assertTrue(e.getMessage().endsWith("items.csv row 1: field 'item_id' is missing and its schema says nullable: false"),
                 e.getMessage());
         e = assertThrows(IOException.class, () -> readCsv("", "item_id,category,quality", "7,c1,0.1", "7,c2,0.2"));
-        assertTrue(e.getMessage().contains("items.csv row 2: item id '7' appears twice (first in ")
-                && e.getMessage().endsWith("on_duplicate_key is FAIL"), e.getMessage());
+        assertTrue(e.getMessage().contains("items.csv row 2: id '7' appears twice (first in ")
+                && e.getMessage().endsWith("input_config.items.on_duplicate_key is FAIL"), e.getMessage());
     }
 
     @Test
@@ -106,7 +106,7 @@ class ItemTableSourceTest {
             writer.write(a);
             writer.write(groups.newGroup().append("item_id", 8L));
         }
-        Map<String, RawRecord> rows = new ItemTableSource(snapshot.toString(), input("PARQUET", "")).read();
+        Map<String, RawRecord> rows = TableSnapshot.items(snapshot.toString(), input("PARQUET", "")).read();
         assertEquals(List.of("7", "8"), List.copyOf(rows.keySet()));
         RawRecord a = rows.get("7");
         assertEquals(7L, a.get("item_id"));
@@ -115,15 +115,15 @@ class ItemTableSourceTest {
         assertEquals(3L, a.get("stock"));
         assertEquals(List.of("new", "sale"), a.get("tags"));
         assertNull(rows.get("8").get("category"));
-        assertTrue(new ItemTableSource(snapshot.toString(), input("PARQUET", "")).stamp().startsWith("part-0.parquet:"),
+        assertTrue(TableSnapshot.items(snapshot.toString(), input("PARQUET", "")).stamp().startsWith("part-0.parquet:"),
                 "the stamp lists the data files, not _SUCCESS");
     }
 
     @Test
     void aMissingSnapshotOrAnotherFormatIsRefused() {
-        IOException e = assertThrows(IOException.class, () -> new ItemTableSource(dir.resolve("none").toString(), input("CSV", "")).read());
+        IOException e = assertThrows(IOException.class, () -> TableSnapshot.items(dir.resolve("none").toString(), input("CSV", "")).read());
         assertTrue(e.getMessage().endsWith("none does not exist"), e.getMessage());
-        IllegalArgumentException orc = assertThrows(IllegalArgumentException.class, () -> new ItemTableSource("x", input("ORC", "")));
-        assertTrue(orc.getMessage().startsWith("input_config.items.source.format:"), orc.getMessage());
+        IllegalArgumentException orc = assertThrows(IllegalArgumentException.class, () -> TableSnapshot.items("x", input("ORC", "")));
+        assertTrue(orc.getMessage().startsWith("input_config.items.source.format: the server reads CSV or PARQUET"), orc.getMessage());
     }
 }
