@@ -11,8 +11,11 @@ import com.google.protobuf.TextFormat;
 import com.google.protobuf.TextFormatParseInfoTree;
 import com.google.protobuf.util.JsonFormat;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -90,10 +93,27 @@ public final class ConfigParser {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException(List.of(new Violation(file.toString(), "cannot read config file: " + e)));
+            throw new ConfigException(List.of(new Violation(file.toString(), "cannot read config file: " + whyUnreadable(file, e))));
         }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         return name.endsWith(".json") ? parseJson(text, file.toString()) : parseText(text, file.toString());
+    }
+
+    /** What stopped a config file from being read, in the user's terms rather than the exception's class. */
+    private static String whyUnreadable(Path file, IOException e) {
+        if (Files.isDirectory(file)) {
+            return "it is a directory; give the config file inside it";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied (" + e.getMessage() + ")";
+        }
+        if (e instanceof CharacterCodingException) {
+            return "not UTF-8 text (" + e + "); save it as UTF-8";
+        }
+        return e.toString();
     }
 
     public static PipelineConfig parseText(String text, String source) {

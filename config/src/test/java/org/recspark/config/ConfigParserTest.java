@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -101,7 +102,17 @@ class ConfigParserTest {
     void missingFileIsAClearError(@TempDir Path dir) {
         Path missing = dir.resolve("nope.pbtxt");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.load(missing));
-        assertTrue(e.getMessage().contains("cannot read config file"), e.getMessage());
+        assertTrue(e.getMessage().contains(missing + ": cannot read config file: no such file"), e.getMessage());
+    }
+
+    @Test
+    void aDirectoryOrNonUtf8BytesAreClearErrorsNamingTheFile(@TempDir Path dir) throws Exception {
+        Path directory = Files.createDirectories(dir.resolve("conf.pbtxt"));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.load(directory));
+        assertTrue(e.getMessage().contains(directory + ": cannot read config file: it is a directory"), e.getMessage());
+        Path latin1 = Files.write(dir.resolve("latin1.pbtxt"), "name: \"caf\u00e9\"\n".getBytes(StandardCharsets.ISO_8859_1));
+        e = assertThrows(ConfigException.class, () -> ConfigParser.load(latin1));
+        assertTrue(e.getMessage().contains(latin1 + ": cannot read config file: not UTF-8 text"), e.getMessage());
     }
 
     @Test

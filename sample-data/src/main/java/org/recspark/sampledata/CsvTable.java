@@ -1,6 +1,5 @@
 package org.recspark.sampledata;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,20 +9,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
- * Strict reader of the project's own CSV files (UTF-8, a header line, no quoting): the header must
- * name each column once and hold the required ones, and every row must have the header's column
- * count, else a {@link DataFormatException} names the file and line. Rows are unmodifiable maps
- * from column name to value, in header order.
+ * Strict reader of CSV tables with a header line ({@link CsvRecords}: UTF-8, RFC 4180 quoting): the
+ * header must name each column once and hold the required ones, and every row must have the
+ * header's column count, else a {@link DataFormatException} names the file and line. Rows are
+ * unmodifiable maps from column name to value, in header order.
  */
 public final class CsvTable {
     private CsvTable() {}
 
-    /** Receives a row with its 1-based line number in the file. */
+    /** Receives a row with the 1-based line of the file on which it starts. */
     @FunctionalInterface
-    private interface RowHandler {
+    public interface RowHandler {
         void accept(Map<String, String> row, long lineNumber);
     }
 
@@ -35,6 +33,11 @@ public final class CsvTable {
     public static List<String> forEachRow(Path file, String delimiter, List<String> requiredColumns,
                                           Consumer<Map<String, String>> action) {
         return read(file, delimiter, requiredColumns, (row, lineNumber) -> action.accept(row));
+    }
+
+    /** As {@link #forEachRow}, passing each row's first line number too (a quoted line break makes a row span lines). */
+    public static List<String> forEachNumberedRow(Path file, String delimiter, List<String> requiredColumns, RowHandler action) {
+        return read(file, delimiter, requiredColumns, action);
     }
 
     /** All rows keyed by one column, in file order; a duplicate key is a {@link DataFormatException}. */
@@ -54,25 +57,20 @@ public final class CsvTable {
     }
 
     private static List<String> read(Path file, String delimiter, List<String> requiredColumns, RowHandler handler) {
-        if (delimiter.isEmpty()) {
-            throw new IllegalArgumentException("the delimiter of " + file + " is empty");
-        }
-        Pattern separator = Pattern.compile(Pattern.quote(delimiter));
         List<String> header = new ArrayList<>();
-        NumberedLines.forEach(file, StandardCharsets.UTF_8, (line, lineNumber) -> {
-            String[] values = separator.split(line, -1);
+        CsvRecords.forEach(file, delimiter, (values, lineNumber) -> {
             if (header.isEmpty()) {
-                checkHeader(file, lineNumber, List.of(values), requiredColumns);
-                header.addAll(List.of(values));
+                checkHeader(file, lineNumber, values, requiredColumns);
+                header.addAll(values);
                 return;
             }
-            if (values.length != header.size()) {
+            if (values.size() != header.size()) {
                 throw new DataFormatException(file, lineNumber, "expected " + header.size() + " columns " + header
-                        + ", got " + values.length);
+                        + ", got " + values.size());
             }
             Map<String, String> row = new LinkedHashMap<>(header.size() * 2);
-            for (int k = 0; k < values.length; k++) {
-                row.put(header.get(k), values[k]);
+            for (int k = 0; k < values.size(); k++) {
+                row.put(header.get(k), values.get(k));
             }
             handler.accept(Collections.unmodifiableMap(row), lineNumber);
         });

@@ -13,32 +13,32 @@ import java.util.List;
  * rating; the label is rating >= 4 by config), users.csv, items.csv (genres '|'-joined, the first
  * genre as category, release year), and behaviours.csv (the same ratings as a behaviour log: a
  * "rated" event for each, plus a "liked" one for ratings >= 4), so that windowed statistics and
- * sequences are replayed from earlier ratings of the same user and item.
+ * sequences are replayed from earlier ratings of the same user and item. The four files replace
+ * earlier ones only once all are complete ({@link StagedFiles}).
  */
 public final class MovieLensTables {
     private MovieLensTables() {}
 
     public static void write(MovieLens100k data, Path outDir) {
-        try {
-            Files.createDirectories(outDir);
-            try (BufferedWriter out = writer(outDir.resolve("users.csv"))) {
+        try (StagedFiles files = new StagedFiles(outDir, List.of("users.csv", "items.csv", "ratings.csv", "behaviours.csv"))) {
+            try (BufferedWriter out = writer(files.file("users.csv"))) {
                 out.write("user_id,age,gender,occupation,zip3\n");
                 for (MovieLens100k.MovieLensUser u : data.users().values()) {
-                    out.write(u.id() + "," + u.age() + "," + u.gender() + "," + u.occupation() + ","
-                            + u.zip().substring(0, Math.min(3, u.zip().length())) + "\n");
+                    out.write(CsvRecords.line(List.of(String.valueOf(u.id()), String.valueOf(u.age()), u.gender(), u.occupation(),
+                            u.zip().substring(0, Math.min(3, u.zip().length()))), ","));
                 }
             }
-            try (BufferedWriter out = writer(outDir.resolve("items.csv"))) {
+            try (BufferedWriter out = writer(files.file("items.csv"))) {
                 out.write("item_id,genres,category,year\n");
                 for (MovieLens100k.Movie m : data.movies().values()) {
                     List<String> genres = m.genres().isEmpty() ? List.of("unknown") : m.genres();
                     String date = m.releaseDate();
                     String year = date.length() >= 4 ? date.substring(date.length() - 4) : "";
-                    out.write(m.id() + "," + String.join("|", genres) + "," + genres.get(0) + "," + year + "\n");
+                    out.write(CsvRecords.line(List.of(String.valueOf(m.id()), String.join("|", genres), genres.get(0), year), ","));
                 }
             }
-            try (BufferedWriter samples = writer(outDir.resolve("ratings.csv"));
-                 BufferedWriter events = writer(outDir.resolve("behaviours.csv"))) {
+            try (BufferedWriter samples = writer(files.file("ratings.csv"));
+                 BufferedWriter events = writer(files.file("behaviours.csv"))) {
                 samples.write("user_id,item_id,rating,ts\n");
                 events.write("user_id,item_id,event,ts,category\n");
                 for (MovieLens100k.Rating r : data.ratings()) {
@@ -51,6 +51,7 @@ public final class MovieLensTables {
                     }
                 }
             }
+            files.publish();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write MovieLens tables to " + outDir, e);
         }

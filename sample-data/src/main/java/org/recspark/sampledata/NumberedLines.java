@@ -3,6 +3,7 @@ package org.recspark.sampledata;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +23,22 @@ final class NumberedLines {
 
     private NumberedLines() {}
 
+    private static String readLine(BufferedReader reader, Path file, Charset charset, long lineNumber) throws IOException {
+        try {
+            return reader.readLine();
+        } catch (CharacterCodingException e) {
+            // Decoding reads ahead, so the bytes are on this line or a little after it.
+            throw new DataFormatException(file, lineNumber, "not " + charset + " text: bytes that do not decode (" + e
+                    + ") on this line or within the next 8 KiB");
+        }
+    }
+
     static void forEach(Path file, Charset charset, LineHandler handler) {
         try (BufferedReader reader = Files.newBufferedReader(file, charset)) {
             String line;
             long number = 0;
             long firstBlank = 0;
-            while ((line = reader.readLine()) != null) {
+            while ((line = readLine(reader, file, charset, number + 1)) != null) {
                 number++;
                 if (line.isBlank()) {
                     if (firstBlank == 0) {

@@ -7,6 +7,7 @@ import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
+import org.recspark.storage.Locations;
 
 /**
  * Command line of the generator ({@code bin/recspark generate-sample} forwards its arguments here):
@@ -66,7 +67,7 @@ public final class SampleDataMain {
             }
             String value = args[i + 1];
             switch (option) {
-                case "--out" -> out = Path.of(value);
+                case "--out" -> out = Locations.of(value);
                 case "--seed" -> spec = spec.withSeed(parseLong(option, value));
                 case "--users" -> spec = spec.withUsers(parseInt(option, value));
                 case "--items" -> spec = spec.withItems(parseInt(option, value));

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
@@ -43,12 +44,14 @@ public final class SyntheticLogGenerator {
     static final double PRICE = -0.35;
     static final double LIKE_PROBABILITY = 0.2;
     static final double BUY_PROBABILITY = 0.05;
+    /** The files a generation writes, each replaced only once all are complete. */
+    static final List<String> TABLES = List.of("users.csv", "items.csv", "impressions.csv", "behaviours.csv");
 
     private SyntheticLogGenerator() {}
 
     /**
      * Writes users.csv, items.csv, impressions.csv and behaviours.csv into {@code outDir} (created if
-     * needed; existing files of those names are replaced).
+     * needed; existing files of those names are replaced once all four are complete, {@link StagedFiles}).
      */
     public static GenerationSummary generate(GeneratorSpec spec, Path outDir) {
         LOG.info("Generating a synthetic log into {}: {}", outDir, spec);
@@ -156,15 +159,18 @@ public final class SyntheticLogGenerator {
         }
 
         GenerationSummary write(Path dir) throws IOException {
-            writeUsers(dir.resolve("users.csv"));
-            writeItems(dir.resolve("items.csv"));
             long impressions;
-            try (BufferedWriter impressionsOut = writer(dir.resolve("impressions.csv"));
-                 BufferedWriter behavioursOut = writer(dir.resolve("behaviours.csv"))) {
-                impressionsOut.write("request_id,ts,dt,user_id,item_id,device,hour,position,click\n");
-                behavioursOut.write("user_id,item_id,event,ts,category\n");
-                writeWarmUpDay(behavioursOut);
-                impressions = writeImpressionDays(impressionsOut, behavioursOut);
+            try (StagedFiles files = new StagedFiles(dir, TABLES)) {
+                writeUsers(files.file("users.csv"));
+                writeItems(files.file("items.csv"));
+                try (BufferedWriter impressionsOut = writer(files.file("impressions.csv"));
+                     BufferedWriter behavioursOut = writer(files.file("behaviours.csv"))) {
+                    impressionsOut.write("request_id,ts,dt,user_id,item_id,device,hour,position,click\n");
+                    behavioursOut.write("user_id,item_id,event,ts,category\n");
+                    writeWarmUpDay(behavioursOut);
+                    impressions = writeImpressionDays(impressionsOut, behavioursOut);
+                }
+                files.publish();
             }
             GenerationSummary summary = new GenerationSummary(spec.numUsers(), spec.numItems(), impressions, clicks, behaviourEvents);
             LOG.info("Generated {} users, {} items, {} impressions (CTR {}), {} behaviour events into {}",

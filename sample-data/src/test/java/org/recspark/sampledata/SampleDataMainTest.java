@@ -1,6 +1,7 @@
 package org.recspark.sampledata;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,19 @@ class SampleDataMainTest {
         assertEquals("wrote " + out + ": 50 users, 40 items, 600 impressions, ", summary.substring(0, summary.indexOf("impressions, ") + 13));
         assertEquals(51, Files.readAllLines(out.resolve("users.csv")).size());
         assertTrue(Files.readString(out.resolve("impressions.csv")).contains(",2025-02-01,"));
+    }
+
+    @Test
+    void theOutputIsALocationAndAUriIsNeverALocalDirectoryName(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("by-uri");
+        SampleDataMain.run(new String[] {"--out", out.toUri().toString(), "--users", "20", "--items", "20", "--days", "1",
+            "--impressions-per-day", "50"});
+        assertTrue(Files.isRegularFile(out.resolve("impressions.csv")));
+        assertFalse(Files.exists(Path.of("file:")), "file:///... was taken for a relative directory");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SampleDataMain.run(new String[] {"--out", "nosuchfs://host/log"}));
+        assertTrue(e.getMessage().startsWith("cannot use nosuchfs://host/log: "), e.getMessage());
+        assertFalse(Files.exists(Path.of("nosuchfs:")));
     }
 
     @Test

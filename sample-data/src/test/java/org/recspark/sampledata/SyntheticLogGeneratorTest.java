@@ -46,6 +46,32 @@ class SyntheticLogGeneratorTest {
     }
 
     @Test
+    void aKilledRunsTemporaryFilesAreRemovedAndAFailedRunLeavesNone() throws IOException {
+        Path rerun = dir.resolve("rerun");
+        Files.createDirectories(rerun);
+        // What a generation killed while writing leaves: a hidden, cut-short table.
+        Files.writeString(rerun.resolve(".impressions.csv.tmp-5d1f0c2e"), "request_id,ts,dt,user_id,item_id,de");
+        SyntheticLogGenerator.generate(GeneratorSpec.small(), rerun);
+        assertEquals(FILES.stream().sorted().toList(), names(rerun), "the four tables, no temporary file");
+        for (String file : FILES) {
+            assertArrayEquals(Files.readAllBytes(small.resolve(file)), Files.readAllBytes(rerun.resolve(file)), file);
+        }
+
+        Path blocked = dir.resolve("blocked");
+        // A behaviours.csv that cannot be replaced: the run fails once every table is written.
+        Files.createDirectories(blocked.resolve("behaviours.csv").resolve("in-the-way"));
+        RuntimeException e = assertThrows(RuntimeException.class, () -> SyntheticLogGenerator.generate(GeneratorSpec.small(), blocked));
+        assertTrue(e.getMessage().contains("cannot write the synthetic log to " + blocked), e.getMessage());
+        assertTrue(names(blocked).stream().noneMatch(n -> n.startsWith(".")), "no temporary file stays: " + names(blocked));
+    }
+
+    private static List<String> names(Path directory) throws IOException {
+        try (var children = Files.list(directory)) {
+            return children.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
     void sameSpecGivesIdenticalBytesAndAnotherSeedDiffers() throws IOException {
         Path again = dir.resolve("again");
         assertEquals(summary, SyntheticLogGenerator.generate(GeneratorSpec.small(), again));

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.recspark.jobs.samples.PartitionedOutputDirectory;
 import org.recspark.storage.CommittedDirectory;
+import org.recspark.storage.DirectoryLock;
+import org.recspark.storage.Locations;
 
 /**
  * An output directory that appears complete or not at all ({@link CommittedDirectory}), with a
@@ -26,6 +28,20 @@ final class AtomicOutputDirectory {
 
     AtomicOutputDirectory(Path target) throws IOException {
         this.write = CommittedDirectory.begin(target);
+    }
+
+    /**
+     * Locks {@code target} for {@code command}. The directory itself is replaced whole at the commit,
+     * so its lock lives beside it, in the hidden directory {@code .<name>.lock}.
+     *
+     * @throws org.recspark.storage.DirectoryLockedException naming the holder when another run writes it
+     */
+    static DirectoryLock lock(Path target, String command) {
+        return DirectoryLock.acquire(lockDirectory(target), command);
+    }
+
+    static Path lockDirectory(Path target) {
+        return Locations.parentOf(target).resolve("." + target.getFileName() + ".lock");
     }
 
     /** Where to write files before {@link #commit()}. */

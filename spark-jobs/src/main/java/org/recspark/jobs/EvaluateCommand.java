@@ -12,6 +12,7 @@ import org.recspark.config.proto.PipelineConfig;
 import org.recspark.jobs.evaluation.DistributedEvaluation;
 import org.recspark.jobs.prediction.Bundles;
 import org.recspark.jobs.prediction.PredictionStage;
+import org.recspark.jobs.samples.PartitionedOutputDirectory;
 import org.recspark.predictor.Predictor;
 import org.recspark.storage.Locations;
 
@@ -41,7 +42,7 @@ final class EvaluateCommand extends OptionCommand {
         List<String> tasks = predictor.tasks();
         DistributedEvaluation evaluation = new DistributedEvaluation(config.getEvalConfig().getMetricsList(), tasks,
                 config.getInputConfig().getUserIdField());
-        Dataset<Row> scored = sparkSession("", List.of()).read().parquet(cl.required("predictions"));
+        Dataset<Row> scored = PartitionedOutputDirectory.read(sparkSession("", List.of()), cl.required("predictions"));
         List<DistributedEvaluation.TaskColumns> columns = tasks.stream()
                 .map(t -> new DistributedEvaluation.TaskColumns(t, PredictionStage.scoreColumn(tasks, t), predictor.label(t))).toList();
         long rows = scored.count();

@@ -4,6 +4,7 @@ import com.google.gson.stream.JsonWriter;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,9 @@ import org.recspark.features.FeatureGenerator;
 import org.recspark.features.FeatureSpec;
 import org.recspark.features.RawRecord;
 import org.recspark.features.SparseColumn;
+import org.recspark.sampledata.CsvRecords;
 import org.recspark.sampledata.CsvTable;
+import org.recspark.storage.DirectoryLock;
 import org.recspark.storage.Locations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,22 +64,13 @@ final class FeaturesCommand extends OptionCommand {
         Path rejectsDir = config.getInputConfig().getRejects().hasPath()
                 ? Locations.resolve(baseDir, config.getInputConfig().getRejects().getPath())
                 : outDir.resolveSibling(outDir.getFileName() + "_rejects");
-        AtomicOutputDirectory output = new AtomicOutputDirectory(outDir);
-        AtomicOutputDirectory rejects = new AtomicOutputDirectory(rejectsDir);
-        try {
-            run.writeTo(output.staging(), rejects.staging());
-            rejects.commit();
-        } catch (RuntimeException | IOException e) {
-            output.abandon();
-            rejects.abandon();
-            throw e;
-        }
-        try {
-            run.checkRejectThreshold(rejectsDir.resolve(REJECTS_FILE));
-            output.commit();
-        } catch (RuntimeException | IOException e) {
-            output.abandon();
-            throw e;
+        String command = "features --config " + cl.required(ConfigOption.NAME);
+        try (DirectoryLock outputLock = AtomicOutputDirectory.lock(outDir, command);
+             DirectoryLock rejectsLock = AtomicOutputDirectory.lock(rejectsDir, command)) {
+            write(run, outDir, rejectsDir, () -> {
+                outputLock.checkHeld();
+                rejectsLock.checkHeld();
+            });
         }
         out.printf(Locale.ROOT, "features: %d impressions in %d requests -> %s (%d features: %d per request, %d per item)%n",
                 run.rows, run.requests, outDir.resolve("features.jsonl"), run.generator.schema().size(),
@@ -85,6 +79,39 @@ final class FeaturesCommand extends OptionCommand {
         out.printf(Locale.ROOT, "features: %d rejected impressions (%s), %d bad values replaced by defaults, %.0f impressions/s%n",
                 run.rejected, rejectsDir.resolve(REJECTS_FILE), run.generator.badValues().total(), run.rows / Math.max(1e-9, run.seconds));
         return 0;
+    }
+
+    /**
+     * Writes the features and the rejects, each directory published whole or not at all, after
+     * {@code checkLocks} confirms no other run has taken them over meanwhile.
+     */
+    private static void write(FeatureRun run, Path outDir, Path rejectsDir, Runnable checkLocks) throws IOException {
+        AtomicOutputDirectory output = new AtomicOutputDirectory(outDir);
+        AtomicOutputDirectory rejects = new AtomicOutputDirectory(rejectsDir);
+        try {
+            run.writeTo(output.staging(), rejects.staging());
+            checkLocks.run();
+            rejects.commit();
+        } catch (IOException | UncheckedIOException e) {
+            output.abandon();
+            rejects.abandon();
+            IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            // A full disk reports only "No space left on device": say which output it was.
+            throw new UncheckedIOException("cannot write " + outDir + " (features) and " + rejectsDir + " (rejects); nothing of either was published: "
+                    + cause.getMessage(), cause);
+        } catch (RuntimeException e) {
+            output.abandon();
+            rejects.abandon();
+            throw e;
+        }
+        try {
+            run.checkRejectThreshold(rejectsDir.resolve(REJECTS_FILE));
+            checkLocks.run();
+            output.commit();
+        } catch (RuntimeException | IOException e) {
+            output.abandon();
+            throw e;
+        }
     }
 
     /** One pass over the samples: group rows into requests, generate, write. */
@@ -120,18 +147,17 @@ final class FeaturesCommand extends OptionCommand {
             Path samples = LocalCsvInputs.csvPath(input.getSamples(), "input_config.samples", baseDir);
             try (BufferedWriter featuresOut = Files.newBufferedWriter(dir.resolve("features.jsonl"), StandardCharsets.UTF_8);
                  BufferedWriter rejectsOut = Files.newBufferedWriter(rejectsDir.resolve(REJECTS_FILE), StandardCharsets.UTF_8)) {
-                rejectsOut.write("line,reason,row\n");
+                rejectsOut.write(CsvRecords.line(List.of("line", "reason", "row"), ","));
                 RequestGrouper grouper = new RequestGrouper(users, items, featuresOut);
-                long[] line = {1};
-                CsvTable.forEachRow(samples, LocalCsvInputs.delimiter(input.getSamples()),
-                        LocalCsvInputs.columns(input.getSamples()), row -> {
-                            line[0]++;
+                CsvTable.forEachNumberedRow(samples, LocalCsvInputs.delimiter(input.getSamples()),
+                        LocalCsvInputs.columns(input.getSamples()), (row, line) -> {
                             String reason = rejectReason(row, users, items);
                             if (reason != null) {
                                 rejected++;
-                                write(rejectsOut, line[0] + "," + reason + ",\"" + row + "\"\n");
+                                // Ids, reasons and rows may hold commas, quotes or line breaks: quoted as RFC 4180 says.
+                                write(rejectsOut, CsvRecords.line(List.of(Long.toString(line), reason, row.toString()), ","));
                             } else {
-                                grouper.add(row, line[0]);
+                                grouper.add(row, line);
                             }
                         });
                 grouper.flush();
@@ -273,7 +299,7 @@ final class FeaturesCommand extends OptionCommand {
                 json.endObject();
                 json.endObject();
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
             return text.append('\n').toString();
         }
@@ -305,7 +331,7 @@ final class FeaturesCommand extends OptionCommand {
             try {
                 writer.write(text);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }
     }

@@ -11,8 +11,10 @@ import org.recspark.config.proto.TableInput;
 import org.recspark.storage.Locations;
 
 /**
- * Resolves the CSV tables of an input config for the in-process commands; other formats and Hive
- * tables are read by the Spark jobs. Relative paths are resolved against the config's directory.
+ * Resolves the CSV tables of an input config for the in-process commands; other formats, Hive
+ * tables and files without a header are read by the Spark jobs. Relative paths are resolved
+ * against the config's directory. The files are read as RFC 4180, quoted line breaks included
+ * ({@link org.recspark.sampledata.CsvRecords}).
  */
 final class LocalCsvInputs {
     private LocalCsvInputs() {}
@@ -26,6 +28,10 @@ final class LocalCsvInputs {
         if (source.getFormat() != DataFormat.CSV) {
             throw new ConfigException(List.of(new Violation(configPath + ".source.format",
                     "the local features command reads CSV; got " + source.getFormat() + " (read by the Spark jobs)")));
+        }
+        if (!source.getHeader()) {
+            throw new ConfigException(List.of(new Violation(configPath + ".source.header",
+                    "the local features command reads CSV files by their header line; a file without one (header: false) is read by the Spark jobs")));
         }
         return Locations.resolve(baseDir, source.getPath());
     }

@@ -25,7 +25,7 @@ final class PrepareMovieLensCommand extends OptionCommand {
 
     @Override
     int run(CommandLine cl) {
-        Path data = cl.optional("data").map(Path::of).orElseGet(() -> SharedDatasets.movieLens100k().orElseThrow(
+        Path data = cl.optional("data").map(Locations::of).orElseGet(() -> SharedDatasets.movieLens100k().orElseThrow(
                 () -> new UsageException("MovieLens-100K not found under " + SharedDatasets.root() + "; pass --data")));
         if (!Files.isRegularFile(data.resolve("u.data"))) {
             throw new UsageException(data + " has no u.data: not a MovieLens-100K directory");

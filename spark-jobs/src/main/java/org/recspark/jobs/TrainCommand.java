@@ -17,6 +17,7 @@ import org.recspark.config.proto.run.TestSummary;
 import org.recspark.config.proto.run.TrainingSummary;
 import org.recspark.config.proto.run.WarmStartSummary;
 import org.recspark.features.FeatureSchema;
+import org.recspark.jobs.samples.PartitionedOutputDirectory;
 import org.recspark.jobs.training.DistributedTrainingJob;
 import org.recspark.jobs.training.ParquetSampleChunks;
 import org.recspark.jobs.training.SamplePlanner;
@@ -79,7 +80,7 @@ final class TrainCommand extends OptionCommand {
         BuiltSamplesSplit.require(config.getInputConfig(), "train needs",
                 "by train on built samples; build the evaluation table's samples and use a by_date split");
         SparkSession spark = sparkSession(config.getName(), List.of());
-        Dataset<Row> samples = spark.read().parquet(cl.required("samples"));
+        Dataset<Row> samples = PartitionedOutputDirectory.read(spark, cl.required("samples"));
         SamplesSchemaCheck.require(samples.schema(), plan.samples(), cl.required("samples"));
         List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(samples, config.getInputConfig()),
                 config.getInputConfig().getTimeField());

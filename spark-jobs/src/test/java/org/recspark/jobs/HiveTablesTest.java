@@ -2,6 +2,7 @@ package org.recspark.jobs;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.split;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.recspark.config.ConfigParser;
 import org.recspark.jobs.samples.HiveSupport;
 import org.recspark.jobs.samples.SampleBuildJobTest;
+import org.recspark.storage.DirectoryLock;
 
 /**
  * Hive tables as the inputs and outputs of build-samples and predict, with Spark's embedded Derby
@@ -154,6 +157,46 @@ class HiveTablesTest {
         assertTrue(Files.isDirectory(rejects.resolve("dt=2026-11-01")), "rejects by day under --rejects");
         String provider = spark.sql("DESCRIBE TABLE EXTENDED recs.samples").where("col_name = 'Provider'").first().getString(1);
         assertEquals("parquet", provider);
+    }
+
+    @Test
+    void aSecondWriterOfATableIsRefusedNamingTheFirstAndAKilledInsertsStagingIsRemoved() throws IOException {
+        String[] build = {"build-samples", "--config", config.toString(), "--out-table", "recs.locked", "--date", "2026-11-01",
+                "--rejects", tmp.resolve("locked-rejects").toString()};
+        RecSparkCliAccess.runOk(build);
+        Path dir = Path.of(URI.create(spark.sql("DESCRIBE TABLE EXTENDED recs.locked").where("col_name = 'Location'").first().getString(1)));
+        try (DirectoryLock other = DirectoryLock.acquire(dir, "write to table recs.locked by another build-samples")) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = RecSparkCliAccess.run(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8), build);
+            assertEquals(1, code, err.toString(StandardCharsets.UTF_8));
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains(dir + " is locked by 'write to table recs.locked by another build-samples'"),
+                    err.toString(StandardCharsets.UTF_8));
+        }
+        // What an insert killed mid-write leaves in the table's directory.
+        Path killed = Files.createDirectories(dir.resolve(".spark-staging-0c1d2e/dt=2026-11-01"));
+        Files.writeString(killed.resolve("part-00000-0c1d2e.c000.snappy.parquet"), "half a file");
+
+        RecSparkCliAccess.runOk(build);
+        assertFalse(Files.exists(dir.resolve(".spark-staging-0c1d2e")), "the killed insert's staging is removed");
+        assertFalse(Files.exists(dir.resolve(DirectoryLock.FILE)), "the lock is released");
+        assertEquals(Map.of("2026-11-01", 5000L), countsByDt("recs.locked"));
+    }
+
+    @Test
+    void aDayRebuiltWithoutSamplesIsDroppedFromTheTable() throws IOException {
+        String rejects = tmp.resolve("emptied-rejects").toString();
+        RecSparkCliAccess.runOk("build-samples", "--config", config.toString(), "--out-table", "recs.emptied", "--date", "2026-11-01",
+                "--rejects", rejects);
+        // An earlier run's rows for a day on which the inputs now hold no samples.
+        spark.table("recs.emptied").where("dt = '2026-11-01'").withColumn("dt", lit("2026-12-25")).write().insertInto("recs.emptied");
+        assertEquals(Map.of("2026-11-01", 5000L, "2026-12-25", 5000L), countsByDt("recs.emptied"));
+        Path allowEmpty = config.resolveSibling("allow_empty.pbtxt");
+        Files.writeString(allowEmpty, Files.readString(config).replaceFirst("samples \\{", "samples {\n    allow_empty: true"));
+
+        String printed = RecSparkCliAccess.runOk("build-samples", "--config", allowEmpty.toString(), "--out-table", "recs.emptied",
+                "--date", "2026-12-25", "--rejects", rejects);
+        assertTrue(printed.contains("build-samples: 0 samples"), printed);
+        assertEquals(Map.of("2026-11-01", 5000L), countsByDt("recs.emptied"), "the day holds what the run built: nothing");
     }
 
     @Test

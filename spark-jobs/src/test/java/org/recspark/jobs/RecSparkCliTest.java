@@ -12,10 +12,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recspark.jobs.samples.SampleBuildJobTest;
+import org.recspark.sampledata.CsvRecords;
+import org.recspark.storage.DirectoryLock;
 
 class RecSparkCliTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -102,6 +105,54 @@ class RecSparkCliTest {
         List<String> rejects = Files.readAllLines(dir.resolve("out_rejects").resolve("rejects.csv"));
         assertEquals(201, rejects.size());
         assertTrue(rejects.get(1).startsWith("101,unknown user_id 'ghost',"), rejects.get(1));
+    }
+
+    @Test
+    void featuresRefusesAnOutputAnotherRunIsWriting(@TempDir Path dir) throws IOException {
+        Path outDir = dir.resolve("features");
+        try (DirectoryLock other = DirectoryLock.acquire(AtomicOutputDirectory.lockDirectory(outDir), "features --config other.pbtxt")) {
+            assertEquals(1, run("features", "--config", sampleConfig().toString(), "--out", outDir.toString()));
+            assertTrue(err.toString().contains(AtomicOutputDirectory.lockDirectory(outDir) + " is locked by 'features --config other.pbtxt' on host"),
+                    err.toString());
+            assertFalse(Files.exists(outDir), "nothing written while another run holds the output");
+        }
+        assertEquals(0, run("features", "--config", sampleConfig().toString(), "--out", outDir.toString()), err.toString());
+    }
+
+    @Test
+    void featuresReadsQuotedFieldsAndQuotesItsRejects(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("sample-data").resolve("small");
+        Files.createDirectories(data);
+        for (String file : List.of("users.csv", "items.csv", "behaviours.csv")) {
+            Files.copy(repoRoot().resolve("sample-data/small").resolve(file), data.resolve(file));
+        }
+        List<String> impressions = Files.readAllLines(repoRoot().resolve("sample-data/small/impressions.csv"));
+        StringBuilder quoted = new StringBuilder(impressions.get(0)).append('\n');
+        for (int i = 1; i < impressions.size(); i++) {
+            String line = impressions.get(i);
+            // An unknown user whose id holds the separator, a quote and a line break: one column, RFC 4180 quoted.
+            quoted.append(i % 100 == 0 ? line.replaceFirst(",u\\d+,", ",\"gh,o\"\"st\nx\",") : line).append('\n');
+        }
+        Files.writeString(data.resolve("impressions.csv"), quoted);
+        Path config = dir.resolve("examples").resolve("p.pbtxt");
+        Files.createDirectories(config.getParent());
+        Files.writeString(config, Files.readString(sampleConfig()).replace("max_fraction: 0.0001", "max_fraction: 0.02"));
+        Path outDir = dir.resolve("out");
+
+        assertEquals(0, run("features", "--config", config.toString(), "--out", outDir.toString()), err.toString());
+        List<List<String>> rejects = new ArrayList<>();
+        List<Long> lines = new ArrayList<>();
+        CsvRecords.forEach(dir.resolve("out_rejects").resolve("rejects.csv"), ",", (fields, line) -> rejects.add(fields));
+        assertEquals(201, rejects.size());
+        for (List<String> reject : rejects.subList(1, rejects.size())) {
+            assertEquals(3, reject.size(), reject.toString());
+            assertEquals("unknown user_id 'gh,o\"st\nx'", reject.get(1));
+            assertTrue(reject.get(2).contains("user_id=gh,o\"st\nx,"), reject.get(2));
+            lines.add(Long.parseLong(reject.get(0)));
+        }
+        // Each quoted line break moves the later rows one line down in the file.
+        assertEquals(List.of(101L, 202L, 303L), lines.subList(0, 3));
+        assertEquals(19800, Files.readAllLines(outDir.resolve("features.jsonl")).size());
     }
 
     @Test

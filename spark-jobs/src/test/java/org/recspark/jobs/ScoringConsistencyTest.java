@@ -1,6 +1,8 @@
 package org.recspark.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -22,10 +25,12 @@ import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.evaluator.ConfiguredMetrics;
 import org.recspark.features.FeatureGenerator;
+import org.recspark.jobs.prediction.Bundles;
 import org.recspark.jobs.samples.SampleBuildJobTest;
 import org.recspark.jobs.training.SampleTableReader;
 import org.recspark.model.data.Examples;
 import org.recspark.predictor.Predictor;
+import org.recspark.storage.PathTrees;
 
 /**
  * The sample data from raw logs to an exported model, then scored back: batch prediction equals
@@ -96,6 +101,36 @@ class ScoringConsistencyTest {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(e.getKey()) + " ([0-9.]+)").matcher(evaluated);
             assertTrue(m.find(), e.getKey() + " in " + evaluated);
             assertEquals(e.getValue(), Double.parseDouble(m.group(1)), 2e-6, e.getKey() + ": distributed " + evaluated + ", single-process " + single);
+        }
+    }
+
+    @Test
+    void aBundleExportedAgainToTheSameDirectoryIsLoadedAgain() throws IOException {
+        // Two bundles of the run at different steps (final, best/step-N, latest/step-N).
+        Map<Long, Path> byStep = new HashMap<>();
+        try (Stream<Path> s = Files.walk(bundle.getParent(), 2)) {
+            s.filter(p -> Files.exists(p.resolve("export.pb"))).sorted()
+                    .forEach(p -> byStep.putIfAbsent(Predictor.load(p).manifest().getGlobalStep(), p));
+        }
+        List<Path> best = byStep.values().stream().sorted().limit(2).toList();
+        assertEquals(2, best.size(), "bundles at two steps under " + bundle.getParent() + ": " + byStep);
+        Path served = tmp.resolve("served");
+        copyTree(best.get(0), served);
+        Predictor first = Bundles.predictor(served.toString());
+        assertSame(first, Bundles.predictor(served.toUri().toString()), "one predictor per bundle, whatever names its location");
+
+        PathTrees.deleteRecursively(served);
+        copyTree(best.get(1), served);
+        Predictor second = Bundles.predictor(served.toString());
+        assertNotEquals(first.manifest().getGlobalStep(), second.manifest().getGlobalStep(), "the bundle exported later is served");
+        assertEquals(Predictor.load(best.get(1)).manifest(), second.manifest());
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Files.copy(p, to.resolve(from.relativize(p).toString()));
+            }
         }
     }
 

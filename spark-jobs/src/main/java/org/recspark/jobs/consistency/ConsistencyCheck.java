@@ -31,6 +31,7 @@ import org.recspark.features.behaviour.BehaviourEvent;
 import org.recspark.features.behaviour.BehaviourStatsCalculator;
 import org.recspark.features.behaviour.BehaviourStatsLayout;
 import org.recspark.jobs.samples.FeatureStage;
+import org.recspark.jobs.samples.PartitionedOutputDirectory;
 import org.recspark.jobs.samples.SampleBuildJob;
 import org.recspark.jobs.samples.SideTable;
 import org.recspark.jobs.samples.SparkValues;
@@ -94,7 +95,7 @@ public final class ConsistencyCheck {
         Column[] hashed = new Column[keyColumns.length + 1];
         hashed[0] = lit(seed);
         System.arraycopy(keyColumns, 0, hashed, 1, keyColumns.length);
-        Dataset<Row> sampled = spark.read().parquet(samplesPath).withColumn("_pick", xxhash64(hashed)).orderBy("_pick").limit(maxRows)
+        Dataset<Row> sampled = PartitionedOutputDirectory.read(spark, samplesPath).withColumn("_pick", xxhash64(hashed)).orderBy("_pick").limit(maxRows)
                 .drop("_pick").cache();
         List<Row> offline = sampled.collectAsList();
         LOG.info("Checking {} sampled training rows of {}", offline.size(), samplesPath);

@@ -17,6 +17,7 @@ import org.recspark.evaluator.ConfiguredMetrics;
 import org.recspark.evaluator.drift.DailyGuardChecks;
 import org.recspark.evaluator.drift.GuardCheck;
 import org.recspark.features.FeatureSpec;
+import org.recspark.jobs.samples.PartitionedOutputDirectory;
 import org.recspark.jobs.samples.SampleBuildJob;
 import org.recspark.jobs.training.ParquetSampleChunks;
 import org.recspark.jobs.training.SamplePlanner;
@@ -232,7 +233,7 @@ public final class DailyRun {
     }
 
     private Dataset<Row> daySamples(String date) {
-        return spark.read().parquet(Locations.uri(registry.samples())).where(col(SampleBuildJob.DT).cast("string").equalTo(date));
+        return PartitionedOutputDirectory.read(spark, Locations.uri(registry.samples())).where(col(SampleBuildJob.DT).cast("string").equalTo(date));
     }
 
     /** The labels of the binary tasks, whose positive rates are guarded. */

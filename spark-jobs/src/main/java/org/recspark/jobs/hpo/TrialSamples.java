@@ -13,6 +13,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.hpo.trial.FeatureDataKey;
+import org.recspark.jobs.samples.PartitionedOutputDirectory;
 import org.recspark.jobs.samples.SampleBuildJob;
 import org.recspark.storage.Locations;
 import org.slf4j.Logger;
@@ -88,7 +89,7 @@ public final class TrialSamples {
         FeatureDataKey key = FeatureDataKey.of(config.getFeatureConfig());
         Split split = splits.get(key);
         if (split == null) {
-            Dataset<Row>[] parts = splitter.apply(spark.read().parquet(pathFor(config)));
+            Dataset<Row>[] parts = splitter.apply(PartitionedOutputDirectory.read(spark, pathFor(config)));
             split = new Split(parts[0], parts[1], Optional.ofNullable(parts[2]));
             splits.put(key, split);
         }

@@ -2,6 +2,7 @@ package org.recspark.jobs.samples;
 
 import static org.apache.spark.sql.functions.col;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,6 +21,8 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
+import org.recspark.storage.DirectoryLock;
+import org.recspark.storage.Locations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * partitioned by dt and written as {@link ParquetPathSink} writes a path: an insert with dynamic
  * partition overwrite replaces only the days the rows hold. An absent table is created (Parquet,
  * partitioned by dt, the rows' columns); an existing one, whatever its format, must have exactly
- * the rows' columns with the same types, and dt as its only partition column.
+ * the rows' columns with the same types, and dt as its only partition column. Writes hold the lock
+ * of the table's directory and remove a killed write's leftovers first ({@link #write}).
  */
 public final class HiveTableSink implements SampleSink {
     private static final Logger LOG = LoggerFactory.getLogger(HiveTableSink.class);
@@ -114,12 +118,54 @@ public final class HiveTableSink implements SampleSink {
         return type.catalogString().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * Creates the table when absent, then writes under the lock of the table's directory, as the
+     * path sink does: a second writer of the table is refused naming the first, and the staging
+     * a killed insert left in the table's directory is removed first (Spark never removes it).
+     * Emptied days are dropped from the table: a managed table's files go with them; an external
+     * table's stay on disk, invisible to readers of the table.
+     */
     @Override
-    public void write(Dataset<Row> rows) {
-        if (!spark.catalog().tableExists(table)) {
-            spark.createDataFrame(List.of(), rows.schema()).write().format("parquet").partitionBy(SampleBuildJob.DT).saveAsTable(table);
-            LOG.info("Created table {} (Parquet, partitioned by {})", table, SampleBuildJob.DT);
+    public void write(Dataset<Row> rows, Set<String> dates, Set<String> emptiedDays) {
+        createIfAbsent(rows.schema());
+        Path dir = Locations.of(directory());
+        try (DirectoryLock lock = DirectoryLock.acquire(dir, "write to table " + table)) {
+            PartitionedOutputDirectory.at(dir, SampleBuildJob.DT).removeLeftovers();
+            insert(rows);
+            lock.checkHeld();
+            for (String day : emptiedDays) {
+                // The day comes from --date (YYYY-MM-DD) and the table name from a checked identifier: nothing to escape.
+                spark.sql("ALTER TABLE " + table + " DROP IF EXISTS PARTITION (" + SampleBuildJob.DT + " = '" + day + "')");
+                LOG.info("Dropped partition {}={} of table {}, if it was there: this run has no rows for it", SampleBuildJob.DT, day, table);
+            }
         }
+    }
+
+    private void createIfAbsent(StructType schema) {
+        if (spark.catalog().tableExists(table)) {
+            return;
+        }
+        try {
+            spark.createDataFrame(List.of(), schema).write().format("parquet").partitionBy(SampleBuildJob.DT).saveAsTable(table);
+            LOG.info("Created table {} (Parquet, partitioned by {})", table, SampleBuildJob.DT);
+        } catch (RuntimeException e) {
+            // Another run may have created it meanwhile: then its lock decides who writes.
+            if (!spark.catalog().tableExists(table)) {
+                throw e;
+            }
+        }
+    }
+
+    /** The table's directory as the catalog records it (a URI). */
+    private String directory() {
+        List<Row> location = spark.sql("DESCRIBE TABLE EXTENDED " + table).where("col_name = 'Location'").collectAsList();
+        if (location.isEmpty()) {
+            throw new IllegalStateException("the catalog records no location for table " + table + ", so no lock can be taken on it");
+        }
+        return location.get(0).getString(1);
+    }
+
+    private void insert(Dataset<Row> rows) {
         // insertInto matches columns by position: select them in the table's order (partition columns last).
         Column[] ordered = Arrays.stream(spark.table(table).schema().fieldNames()).map(c -> col("`" + c + "`")).toArray(Column[]::new);
         // A catalog table takes the mode from the session only; set for this insert, so a session in static

@@ -170,7 +170,12 @@ public final class SampleBuildJob {
             checkNotEmpty(expectedTotal + rejectedSamples, samples.source(), date);
             checkRejects(expectedTotal, rejectedSamples, rejectsPerReason, rejectsTarget);
             String written = DT + "=" + date.orElse("*");
-            JobDescriptions.run(spark, (replay ? "replay and write " : "write ") + written, () -> sink.write(output));
+            // A day built without rows must not keep an earlier run's rows: the sink removes it.
+            Set<String> emptiedDays = date.filter(d -> !expected.containsKey(d)).map(Set::of).orElse(Set.of());
+            if (!emptiedDays.isEmpty()) {
+                LOG.warn("No samples for {}={} in this run: its earlier partition in {}, if any, is removed", DT, date.get(), sink.location());
+            }
+            JobDescriptions.run(spark, (replay ? "replay and write " : "write ") + written, () -> sink.write(output, expected.keySet(), emptiedDays));
             perDate.putAll(JobDescriptions.run(spark, "count samples per day", () -> sink.written(spark, expected.keySet())));
             if (!perDate.equals(expected)) {
                 throw new IllegalStateException("wrote " + perDate + " samples per day to " + sink.location() + ", but " + expected

@@ -19,7 +19,14 @@ public sealed interface SampleSink permits ParquetPathSink, HiveTableSink {
     /** Checks that rows of this schema can be written, before the job does any work; throws otherwise. */
     void check(StructType rows);
 
-    void write(Dataset<Row> rows);
+    /**
+     * Writes {@code rows}, replacing the days they hold, and removes the days of {@code emptiedDays}
+     * (days this run was to build that hold no rows now): each day a run builds then holds exactly
+     * what the run produced, never an earlier run's rows.
+     *
+     * @param dates the days the rows hold, whose partitions the write replaces
+     */
+    void write(Dataset<Row> rows, Set<String> dates, Set<String> emptiedDays);
 
     /**
      * Rows per day in the written partitions of {@code dates}, read back from the output (Parquet

@@ -31,6 +31,7 @@ import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructType;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
+import org.recspark.config.proto.DataFormat;
 import org.recspark.config.proto.DataSource;
 import org.recspark.config.proto.FieldSchema;
 import org.recspark.config.proto.FieldType;
@@ -52,6 +53,8 @@ public final class TableLoader {
     private static final Logger LOG = LoggerFactory.getLogger(TableLoader.class);
     static final String CORRUPT = "_corrupt_record";
     public static final String REASON = "_reject_reason";
+    /** What Spark's text decoding puts in place of bytes that are not UTF-8. */
+    private static final String REPLACEMENT_CHARACTER = "\uFFFD";
     static final String MALFORMED = "malformed row (does not parse as the declared schema)";
     /**
      * The reason of a row that does not parse. Spark's CSV and JSON readers parse only the columns
@@ -103,7 +106,8 @@ public final class TableLoader {
             }
         }
         boolean hasCorrupt = List.of(typed.columns()).contains(CORRUPT);
-        Dataset<Row> withReason = typed.withColumn(REASON, reason(table, requirements, hasCorrupt));
+        boolean decodedText = source.hasPath() && (source.getFormat() == DataFormat.CSV || source.getFormat() == DataFormat.JSON);
+        Dataset<Row> withReason = typed.withColumn(REASON, reason(table, requirements, hasCorrupt, decodedText, typed.schema()));
         Column rawText = hasCorrupt
                 ? coalesce(col(CORRUPT), to_json(struct(columnsOf(table))))
                 : to_json(struct(columnsOf(table)));
@@ -120,11 +124,25 @@ public final class TableLoader {
         return new Loaded(rows, rejects, rejected.select(typedRejected), description);
     }
 
-    /** The first reason that applies to a row, or null: parse errors, nulls, blank keys, NaN/infinities, bounds, labels. */
-    private static Column reason(TableInput table, Requirements requirements, boolean hasCorrupt) {
+    /**
+     * The first reason that applies to a row, or null: parse errors, undecodable bytes, nulls, blank
+     * keys, NaN/infinities, bounds, labels.
+     *
+     * @param decodedText whether the table was decoded from text files (CSV, JSON), where Spark
+     *     replaces bytes that are not UTF-8 by U+FFFD without a word
+     */
+    private static Column reason(TableInput table, Requirements requirements, boolean hasCorrupt, boolean decodedText, StructType typed) {
         List<Column[]> checks = new ArrayList<>();
         if (hasCorrupt) {
             checks.add(new Column[] {col(CORRUPT).isNotNull(), MALFORMED_ROW.apply(struct(columnsOf(table)))});
+        }
+        if (decodedText) {
+            for (FieldSchema field : table.getSchemaList()) {
+                if (typed.apply(field.getName()).dataType().equals(DataTypes.StringType)) {
+                    checks.add(new Column[] {col(field.getName()).contains(REPLACEMENT_CHARACTER), lit("column " + field.getName()
+                            + " holds bytes that are not UTF-8 (read as U+FFFD); the file must be UTF-8 text")});
+                }
+            }
         }
         for (FieldSchema field : table.getSchemaList()) {
             String name = field.getName();

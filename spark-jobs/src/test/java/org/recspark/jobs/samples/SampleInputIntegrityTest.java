@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -263,6 +265,21 @@ public class SampleInputIntegrityTest {
     }
 
     @Test
+    void bytesThatAreNotUtf8RejectTheirRowNamingTheColumn() throws IOException {
+        Setup setup = new Setup("latin1-user").option("%MAX_FRACTION%", "0.25");
+        setup.users.set(2, "u1,21,M\u00fcnchen,job1");
+        Path config = setup.write();
+        // A users file saved as Latin-1: Spark would read the city as "M\uFFFDnchen" without a word.
+        Files.write(setup.dir.resolve("users.csv"), (String.join("\n", setup.users) + "\n").getBytes(StandardCharsets.ISO_8859_1));
+        SampleBuildJob.Summary summary = new SampleBuildJob(spark, ConfigParser.load(config), setup.dir)
+                .run(setup.out().toString(), setup.rejectsPath(), Optional.empty());
+        String reason = "column city holds bytes that are not UTF-8 (read as U+FFFD); the file must be UTF-8 text";
+        assertEquals(Map.of("input_config.samples: its input_config.users row was rejected: " + reason, 8L, "input_config.users: " + reason, 1L),
+                summary.rejectsPerReason());
+        assertEquals(32, summary.totalSamples());
+    }
+
+    @Test
     void duplicateUserRowsFailByDefault() throws IOException {
         Setup setup = new Setup("duplicate-fail");
         setup.users.add("u1,99,elsewhere,job1");
@@ -365,6 +382,28 @@ public class SampleInputIntegrityTest {
         e = assertThrows(ConfigException.class, () -> new SampleBuildJob(spark, ConfigParser.load(config), noDay.dir)
                 .run(noDay.out().toString(), noDay.rejectsPath(), Optional.of("2026-12-24")));
         assertContains(e.getMessage(), "input_config.samples: CSV impressions.csv has no samples on dt=2026-12-24");
+    }
+
+    @Test
+    void aDayRebuiltWithoutSamplesKeepsNoneOfTheEarlierRunsRows() throws IOException {
+        Setup setup = new Setup("emptied-day").option("%SAMPLES_OPTIONS%", "allow_empty: true");
+        Optional<String> day = Optional.of("2026-11-01");
+        Path config = setup.write();
+        assertEquals(IMPRESSIONS, new SampleBuildJob(spark, ConfigParser.load(config), setup.dir)
+                .run(setup.out().toString(), setup.rejectsPath(), day).totalSamples());
+        Path otherDay = Files.createDirectories(setup.out().resolve("dt=2026-10-31"));
+        try (Stream<Path> files = Files.list(setup.out().resolve("dt=2026-11-01"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, otherDay.resolve(f.getFileName()));
+            }
+        }
+
+        setup.impressions = List.of(setup.impressions.get(0));
+        config = setup.write();
+        assertEquals(0, new SampleBuildJob(spark, ConfigParser.load(config), setup.dir)
+                .run(setup.out().toString(), setup.rejectsPath(), day).totalSamples());
+        assertFalse(Files.exists(setup.out().resolve("dt=2026-11-01")), "the day holds what this run built: nothing");
+        assertEquals(IMPRESSIONS, spark.read().parquet(setup.out().toString()).count(), "the other day is untouched");
     }
 
     @Test

@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -117,9 +121,12 @@ class SampleStreamingTest {
     }
 
     private static void assertStreamsTheInMemoryRows(String split) throws IOException {
+        assertStreamsTheInMemoryRows(split, spark.read().parquet(samples.toString()));
+    }
+
+    private static void assertStreamsTheInMemoryRows(String split, Dataset<Row> table) throws IOException {
         PipelineConfig config = config(split);
         FeatureSchema schema = schema(config);
-        Dataset<Row> table = spark.read().parquet(samples.toString());
         List<SampleSplit.Part> parts = SampleSplit.parts(table, config.getInputConfig());
         List<SampleSource> sources = SamplePlanner.plan(spark, parts, config.getInputConfig().getTimeField());
         long total = 0;
@@ -147,6 +154,17 @@ class SampleStreamingTest {
     }
 
     @Test
+    void partitionsReadOneByOneUnderTheirBasePathStreamAsTheirScanReadsThem() throws IOException {
+        // How samples on an object store are read (PartitionedOutputDirectory.read): the partitions with their marker, each
+        // named, under the table's base path.
+        String[] partitions = Stream.of("2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04")
+                .map(d -> samples.resolve("dt=" + d).toUri().toString()).toArray(String[]::new);
+        Dataset<Row> table = spark.read().option("basePath", samples.toUri().toString()).parquet(partitions);
+        assertStreamsTheInMemoryRows(SPLIT, table);
+        assertStreamsTheInMemoryRows("split { random { eval_fraction: 0.2 test_fraction: 0.1 seed: 7 } }", table);
+    }
+
+    @Test
     void aRandomSplitStreamsTheRowsOfSparksRandomDraws() throws IOException {
         assertStreamsTheInMemoryRows("split { random { eval_fraction: 0.2 test_fraction: 0.1 seed: 7 } }");
     }
@@ -155,6 +173,35 @@ class SampleStreamingTest {
     void aByDateSplitStreamsItsDaysFiles() throws IOException {
         assertStreamsTheInMemoryRows("split { by_date { train_dates: [\"2026-11-01\", \"2026-11-02\"] eval_dates: [\"2026-11-03\"] "
                 + "test_dates: [\"2026-11-04\"] } }");
+    }
+
+    @Test
+    void aTruncatedSamplesFileFailsTrainNamingTheFile() throws IOException {
+        Path copy = tmp.resolve("truncated-samples");
+        try (Stream<Path> walk = Files.walk(samples)) {
+            for (Path p : walk.toList()) {
+                Path target = copy.resolve(samples.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else if (!p.getFileName().toString().endsWith(".crc")) {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        Path cut;
+        try (Stream<Path> walk = Files.walk(copy.resolve("dt=2026-11-02"))) {
+            cut = walk.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().findFirst().orElseThrow();
+        }
+        // What a full disk or a killed copy leaves: the file's first half, without its footer.
+        byte[] bytes = Files.readAllBytes(cut);
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));
+
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = RecSparkCliAccess.run(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8),
+                "train", "--config", configFile.toString(), "--samples", copy.toString(), "--model-dir", tmp.resolve("truncated-model").toString());
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, code, message);
+        assertTrue(message.contains(cut.getFileName().toString()), "the message names the truncated file: " + message);
     }
 
     @Test

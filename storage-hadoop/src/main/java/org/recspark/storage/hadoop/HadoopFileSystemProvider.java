@@ -42,9 +42,11 @@ import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.ParentNotDirectoryException;
 import org.apache.hadoop.fs.PathIsNotEmptyDirectoryException;
 import org.apache.hadoop.ipc.RemoteException;
 import org.apache.hadoop.security.AccessControlException;
+import org.recspark.storage.LocationUnavailableException;
 
 /**
  * {@link java.nio.file.Files} on Hadoop filesystems: every operation goes to Hadoop's
@@ -299,7 +301,7 @@ final class HadoopFileSystemProvider extends FileSystemProvider {
         try {
             hadoop(p).getFileStatus(p.toHadoop());
         } catch (IOException e) {
-            throw translate(e, p);
+            throw translateQuery(e, p);
         }
     }
 
@@ -343,7 +345,7 @@ final class HadoopFileSystemProvider extends FileSystemProvider {
         try {
             return (A) new HadoopFileAttributes(hadoop(p).getFileStatus(p.toHadoop()));
         } catch (IOException e) {
-            throw translate(e, p);
+            throw translateQuery(e, p);
         }
     }
 
@@ -428,6 +430,20 @@ final class HadoopFileSystemProvider extends FileSystemProvider {
         return p;
     }
 
+    /**
+     * {@link #translate} for the calls {@link java.nio.file.Files#exists}, {@code notExists},
+     * {@code isDirectory} and {@code isRegularFile} make: these read any {@link IOException} as "not
+     * there", so only the answers "absent" and "not allowed" stay checked; a store that did not
+     * answer at all is an unchecked error naming the path.
+     */
+    private static IOException translateQuery(IOException e, HadoopPath p) {
+        IOException translated = translate(e, p);
+        if (translated instanceof java.nio.file.FileSystemException) {
+            return translated;
+        }
+        throw new LocationUnavailableException(p.toString(), e);
+    }
+
     /** Hadoop's exceptions as java.nio.file's, which callers of {@link java.nio.file.Files} handle. */
     private static IOException translate(IOException e, HadoopPath p) {
         if (e instanceof java.nio.file.FileSystemException) {
@@ -438,6 +454,8 @@ final class HadoopFileSystemProvider extends FileSystemProvider {
             translated = new NoSuchFileException(p.toString(), null, e.getMessage());
         } else if (e instanceof org.apache.hadoop.fs.FileAlreadyExistsException) {
             translated = new FileAlreadyExistsException(p.toString(), null, e.getMessage());
+        } else if (e instanceof ParentNotDirectoryException) {
+            translated = new NotDirectoryException(p.toString());
         } else if (e instanceof PathIsNotEmptyDirectoryException) {
             translated = new DirectoryNotEmptyException(p.toString());
         } else if (e instanceof AccessControlException) {

@@ -97,7 +97,8 @@ public final class HadoopStorage implements RemoteStorage {
         } catch (UnsupportedFileSystemException e) {
             throw new IllegalArgumentException("cannot use " + uri + ": no Hadoop filesystem for the scheme '" + uri.getScheme() + ":' "
                     + "on the classpath" + hint(uri.getScheme()), e);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
+            // HDFS reports a NameNode host that does not resolve as an IllegalArgumentException naming the host only.
             throw new IllegalArgumentException("cannot use " + uri + ": " + e.getMessage(), e);
         }
         URI qualified = fs.makeQualified(hadoopPath).toUri();

@@ -18,9 +18,11 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.recspark.storage.AtomicFile;
 import org.recspark.storage.CommittedDirectory;
+import org.recspark.storage.LocationUnavailableException;
 import org.recspark.storage.Locations;
 
 /** java.nio.file.Files on a Hadoop filesystem (the local disk under the scheme testfs:). */
@@ -81,6 +83,8 @@ class HadoopStorageTest {
         assertTrue(Files.isDirectory(dir));
         assertTrue(Files.isRegularFile(dir.resolve("one.txt")));
         assertFalse(Files.exists(dir.resolve("three")));
+        assertFalse(Files.exists(dir.resolve("one.txt/child")), "a path under a file is absent, not an error");
+        assertTrue(Files.notExists(dir.resolve("three")));
         try (Stream<Path> walk = Files.walk(root.resolve("rw"))) {
             assertEquals(5, walk.count());
         }
@@ -187,12 +191,32 @@ class HadoopStorageTest {
         conf.setInt("ipc.client.connect.max.retries.on.timeouts", 0);
         HadoopStorage.install(conf);
         try {
-            Path unreachable = Locations.of("hdfs://127.0.0.1:" + closedPort + "/models/x");
-            IOException e = assertThrows(IOException.class, () -> Files.createDirectories(unreachable));
+            String location = "hdfs://127.0.0.1:" + closedPort + "/models/x";
+            Path unreachable = Locations.of(location);
+            // createDirectories looks for the nearest existing parent after its first attempt fails.
+            LocationUnavailableException e = assertThrows(LocationUnavailableException.class, () -> Files.createDirectories(unreachable));
             assertTrue(e.getMessage().contains("hdfs://127.0.0.1:" + closedPort + "/models"), e.getMessage());
+            assertTrue(assertThrows(IOException.class, () -> Files.readString(unreachable)).getMessage().contains(location));
+            assertTrue(assertThrows(IOException.class, () -> Files.list(unreachable)).getMessage().contains(location));
+            // Files' existence queries take any IOException for "absent": an unreachable store must not look empty.
+            for (Executable query : List.<Executable>of(() -> Files.exists(unreachable), () -> Files.notExists(unreachable),
+                    () -> Files.isDirectory(unreachable), () -> Files.isRegularFile(unreachable))) {
+                LocationUnavailableException unavailable = assertThrows(LocationUnavailableException.class, query);
+                assertTrue(unavailable.getMessage().startsWith("cannot tell what is at " + location + ": its filesystem did not answer ("),
+                        unavailable.getMessage());
+                assertTrue(unavailable.getMessage().contains("Connection refused"), unavailable.getMessage());
+            }
         } finally {
             HadoopStorage.install(SchemedLocalFileSystem.configuration());
         }
+    }
+
+    @Test
+    void aHostThatDoesNotResolveIsAnErrorNamingThePath() {
+        String location = "hdfs://no-such-namenode.invalid:8020/models/x";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Locations.of(location));
+        assertTrue(e.getMessage().startsWith("cannot use " + location + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains("no-such-namenode.invalid"), e.getMessage());
     }
 
     @Test

@@ -15,7 +15,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each accepted connection's handshake runs on a thread of its own with its own short deadline, so a peer that
  * connects and stays silent, sends garbage or trickles bytes holds only its own thread and never the accept loop.
  * At most {@link #MAX_IN_FLIGHT} handshakes run at once; a connection beyond that closes the oldest unfinished one.
- * The first peer to prove itself as the predecessor wins; any later claim is refused.
+ * The first peer to prove itself as the predecessor wins; any later claim is refused. Refusals are logged through a
+ * {@link RefusalLog}, so a flood of connections cannot flood the log.
  */
 final class PredecessorAcceptor {
     private static final Logger LOG = LoggerFactory.getLogger(PredecessorAcceptor.class);
@@ -46,7 +46,7 @@ final class PredecessorAcceptor {
     /** Connections whose handshake is under way, oldest first; guarded by itself. */
     private final Deque<SocketChannel> inFlight = new ArrayDeque<>();
     private final AtomicBoolean claimed = new AtomicBoolean();
-    private final AtomicInteger refusals = new AtomicInteger();
+    private final RefusalLog refusals = new RefusalLog();
     private final Thread thread;
     private volatile String lastRefusal;
     private volatile boolean stopped;
@@ -77,7 +77,7 @@ final class PredecessorAcceptor {
                 server.socket().setSoTimeout(RingHandshake.remainingMillis(deadlineNanos));
                 ch = server.socket().accept().getChannel();
             } catch (SocketTimeoutException e) {
-                int refused = refusals.get();
+                int refused = refusals.total();
                 throw CollectiveException.of(member, PHASE, predecessor, "timed out waiting for it to connect"
                         + (refused == 0 ? "" : " (refused " + refused + " other connection(s), last: " + lastRefusal + ")"), e);
             } catch (ClosedChannelException e) {
@@ -174,10 +174,10 @@ final class PredecessorAcceptor {
     }
 
     private void refused(SocketChannel ch, String refusal) {
-        refusals.incrementAndGet();
         Object from = ch.socket().getRemoteSocketAddress();
         lastRefusal = refusal + " from " + from;
-        LOG.warn("{}: refused a connection from {}: {}", member, from, refusal);
+        refusals.record("refused a connection from " + from + ": " + refusal, System.nanoTime())
+                .ifPresent(line -> LOG.warn("{}: {}", member, line));
     }
 
     /**
@@ -235,6 +235,7 @@ final class PredecessorAcceptor {
             inFlight.clear();
         }
         unfinished.forEach(PredecessorAcceptor::closeQuietly);
+        refusals.flush(System.nanoTime()).ifPresent(line -> LOG.warn("{}: {}", member, line));
     }
 
     private static void closeQuietly(SocketChannel ch) {
