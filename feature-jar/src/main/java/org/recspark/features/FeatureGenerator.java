@@ -35,6 +35,8 @@ public final class FeatureGenerator {
     private final String[] descriptions;
     private final int[] requestFeatures;
     private final int[] itemFeatures;
+    /** Per feature: it reads item fields only, so {@link #precompute} can compute it once per item. */
+    private final boolean[] itemOnly;
     private final boolean failOnBadValue;
     private final FeatureCounts badValues;
     private final FeatureCounts droppedCrosses;
@@ -50,6 +52,10 @@ public final class FeatureGenerator {
         List<FeatureSpec> specs = schema.features();
         this.requestFeatures = IntStream.range(0, specs.size()).filter(i -> !specs.get(i).perItem()).toArray();
         this.itemFeatures = IntStream.range(0, specs.size()).filter(i -> specs.get(i).perItem()).toArray();
+        this.itemOnly = new boolean[specs.size()];
+        for (int i = 0; i < specs.size(); i++) {
+            itemOnly[i] = specs.get(i).sides().equals(Set.of(Side.ITEM));
+        }
     }
 
     /**
@@ -179,6 +185,50 @@ public final class FeatureGenerator {
         return new FeatureBatch(schema, rows, List.of(columns));
     }
 
+    /**
+     * The item with the outputs of its item-only features computed now, to be reused by every
+     * request that scores it ({@link PrecomputedItem}). A bad value is handled as in
+     * {@link #generate}: it fails here under {@code on_bad_value: FAIL}, else it is counted once
+     * (not once per request) and the default is stored.
+     *
+     * @throws FeatureValueException for an unusable value under {@code on_bad_value: FAIL}
+     */
+    public PrecomputedItem precompute(RawRecord item) {
+        int n = transforms.length;
+        long[][] ids = new long[n][];
+        float[][] weights = new float[n][];
+        float[][] dense = new float[n][];
+        for (int f : itemFeatures) {
+            if (!itemOnly[f]) {
+                continue;
+            }
+            FeatureTransform transform = transforms[f];
+            FeatureSpec spec = schema.features().get(f);
+            if (spec.sparse()) {
+                SparseColumnBuilder out = new SparseColumnBuilder(1, transform.expectedIdsPerRow(), transform.weighted());
+                try {
+                    transform.emitSparse(RawRecord.EMPTY, item, RawRecord.EMPTY, out);
+                } catch (BadValue e) {
+                    onBadValue(f, e);
+                    out.reset(0);
+                    transform.emitSparseDefault(out);
+                }
+                ids[f] = out.idsSince(0);
+                weights[f] = out.weightsSince(0);
+            } else {
+                float[] values = new float[spec.denseDim()];
+                try {
+                    transform.emitDense(RawRecord.EMPTY, item, RawRecord.EMPTY, values, 0);
+                } catch (BadValue e) {
+                    onBadValue(f, e);
+                    transform.emitDenseDefault(values, 0);
+                }
+                dense[f] = values;
+            }
+        }
+        return new PrecomputedItem(this, item, ids, weights, dense);
+    }
+
     /** One feature over the physical rows given by {@code items}: one row when broadcast. */
     private FeatureColumn column(int f, FeatureTransform transform, RawRecord user, List<? extends RawRecord> items,
                                  RawRecord context, int logicalRows, boolean broadcast) {
@@ -189,6 +239,11 @@ public final class FeatureGenerator {
             SparseColumnBuilder out = new SparseColumnBuilder(physicalRows, transform.expectedIdsPerRow(), transform.weighted());
             for (int r = 0; r < physicalRows; r++) {
                 RawRecord item = items.get(r);
+                if (itemOnly[f] && item instanceof PrecomputedItem p && p.computedBy(this)) {
+                    p.appendSparse(f, out);
+                    out.endRow();
+                    continue;
+                }
                 int mark = out.mark();
                 try {
                     transform.emitSparse(user, item == null ? RawRecord.EMPTY : item, context, out);
@@ -205,6 +260,10 @@ public final class FeatureGenerator {
         float[] values = new float[physicalRows * dim];
         for (int r = 0; r < physicalRows; r++) {
             RawRecord item = items.get(r);
+            if (itemOnly[f] && item instanceof PrecomputedItem p && p.computedBy(this)) {
+                p.copyDense(f, values, r * dim);
+                continue;
+            }
             try {
                 transform.emitDense(user, item == null ? RawRecord.EMPTY : item, context, values, r * dim);
             } catch (BadValue e) {

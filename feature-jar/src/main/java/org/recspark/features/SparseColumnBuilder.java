@@ -46,6 +46,16 @@ final class SparseColumnBuilder {
         size = mark;
     }
 
+    /** The ids appended since {@code mark}. */
+    long[] idsSince(int mark) {
+        return Arrays.copyOfRange(ids, mark, size);
+    }
+
+    /** The weights appended since {@code mark}; null when unweighted. */
+    float[] weightsSince(int mark) {
+        return weighted ? Arrays.copyOfRange(weights, mark, size) : null;
+    }
+
     void endRow() {
         if (rows + 1 >= offsets.length) {
             offsets = Arrays.copyOf(offsets, offsets.length * 2);

@@ -180,6 +180,42 @@ class RequestBatchParityTest {
     }
 
     @Test
+    void precomputedItemsGiveTheRowsOfTheirRawRecordsOnDirtyData() throws Exception {
+        FeatureGenerator g = FeatureTypesGoldenTest.generator("on_bad_value: COUNT_AND_DEFAULT\n" + ALL_TYPES);
+        SplittableRandom rnd = new SplittableRandom(17);
+        for (int request = 0; request < 100; request++) {
+            RawRecord user = RawRecord.of(randomUser(rnd, true));
+            RawRecord context = RawRecord.of(randomContext(rnd, true));
+            List<RawRecord> items = new ArrayList<>();
+            for (int i = rnd.nextInt(1, 30); i > 0; i--) {
+                items.add(RawRecord.of(randomItem(rnd, true)));
+            }
+            List<PrecomputedItem> precomputed = items.stream().map(g::precompute).toList();
+            FeatureBatch expected = g.generate(user, items, context);
+            FeatureBatch actual = g.generate(user, precomputed, context);
+            for (int row = 0; row < items.size(); row++) {
+                assertRowEquals(actual, row, expected, row);
+            }
+        }
+        PrecomputedItem item = g.precompute(RawRecord.of(randomItem(rnd, false)));
+        assertTrue(item.precomputedBytes() > 0, "the config has item-only features, stored once per item");
+    }
+
+    @Test
+    void anotherGeneratorsPrecomputedItemIsComputedFromItsRawFields() throws Exception {
+        FeatureGenerator g = FeatureTypesGoldenTest.generator(ALL_TYPES);
+        FeatureGenerator other = FeatureTypesGoldenTest.generator(ALL_TYPES.replace("hash_bucket_size: 100000 } }\n\n",
+                "hash_bucket_size: 100000 } }\n").replace("\"iid\" id { input: \"item.item_id\" hash_bucket_size: 100000",
+                "\"iid\" id { input: \"item.item_id\" hash_bucket_size: 7"));
+        SplittableRandom rnd = new SplittableRandom(19);
+        RawRecord user = RawRecord.of(randomUser(rnd, false));
+        RawRecord context = RawRecord.of(randomContext(rnd, false));
+        RawRecord raw = RawRecord.of(randomItem(rnd, false));
+        FeatureBatch fromOther = g.generate(user, List.of(other.precompute(raw)), context);
+        assertRowEquals(fromOther, 0, g.generate(user, List.of(raw), context), 0);
+    }
+
+    @Test
     void requestSideColumnsAreComputedOnceAndBroadcast() throws Exception {
         FeatureGenerator g = FeatureTypesGoldenTest.generator(ALL_TYPES);
         SplittableRandom rnd = new SplittableRandom(3);

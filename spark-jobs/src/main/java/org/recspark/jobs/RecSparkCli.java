@@ -37,6 +37,7 @@ public final class RecSparkCli {
                 new DailyCommand(out),
                 new HpoCommand(out),
                 new PredictCommand(out),
+                new ServeCommand(out),
                 new CheckConsistencyCommand(out),
                 new EvaluateCommand(out)));
     }

@@ -36,6 +36,12 @@ public final class Bundles {
     }
 
     private static String manifestChecksum(Path dir) {
+        // Asked first so that a store that does not answer is named as such (LocationUnavailableException),
+        // not taken for a bundle without a checksum.
+        if (!Files.isRegularFile(dir.resolve(ExportBundle.MANIFEST))) {
+            // Not a loadable bundle: Predictor.load refuses it, naming what is missing.
+            return "";
+        }
         Path file = dir.resolve(ExportBundle.MANIFEST_CHECKSUM);
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
