@@ -6,7 +6,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -31,6 +30,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.recspark.serving.proto.ErrorResponse;
@@ -98,12 +98,14 @@ public final class HttpEndpoint implements AutoCloseable {
     @Override
     public void close() {
         stopAccepting();
-        workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-        boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     /** The aggregator, answering a body over the limit with a JSON 413 naming the limit. */
     private final class BodyLimit extends HttpObjectAggregator {
+        private static final long OVERSIZED_BODY_GRACE_SECONDS = 2;
+
         BodyLimit(int maxBodyBytes) {
             super(maxBodyBytes);
         }
@@ -113,8 +115,21 @@ public final class HttpEndpoint implements AutoCloseable {
             metrics.request();
             RequestException e = new RequestException(RequestError.BODY_TOO_LARGE, "",
                     "the request body is over the server's limit of " + maxBodyBytes + " bytes (--max-body-bytes)");
-            // The rest of the body is not read: answer at once and close the connection.
-            ctx.writeAndFlush(errorResponse(e, false)).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(errorResponse(e, false)).addListener(written -> lingerThenClose(ctx));
+        }
+
+        /**
+         * Closing at once would leave the client's unsent body unread, and the kernel answers unread
+         * data with a reset that can discard the 413 before the client reads it. So the answer is
+         * followed by a half-close (the client sees the end of the stream), the rest of the body is
+         * read and dropped (by the aggregator) until the client stops, and the connection closes
+         * after a grace period at the latest.
+         */
+        private void lingerThenClose(ChannelHandlerContext ctx) {
+            if (ctx.channel() instanceof SocketChannel socket) {
+                socket.shutdownOutput();
+            }
+            ctx.executor().schedule(() -> ctx.close(), OVERSIZED_BODY_GRACE_SECONDS, TimeUnit.SECONDS);
         }
     }
 
