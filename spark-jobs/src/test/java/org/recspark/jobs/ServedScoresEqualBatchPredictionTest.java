@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * The scores {@code recspark serve} gives equal the batch {@code predict} command's for the same
  * impressions, bit for bit: one day of the bundled sample is scored by batch prediction, then each of
  * its requests is posted to a real server on 127.0.0.1 as a recommender would send it (the user by id,
- * completed from the users table; the context; the items by id, from the item cache).
+ * completed from the users table; the context; the items by id, from the item cache), its items in the
+ * order batch prediction scored them, then in reverse.
  *
  * <p>The model is trained on the sample pipeline without its behaviour statistics: those are replayed
  * per impression by batch jobs, and item-side ones (such as an item's clicks in the last hour) cannot
@@ -51,7 +52,8 @@ class ServedScoresEqualBatchPredictionTest {
     private static final String DAY = "2026-11-04";
     /**
      * An item's score depends, in its last bits, on its row in the 1 x N call (OpenBLAS's sgemm
-     * takes other kernels for the rows past its last full block), so items sent in another order
+     * computes rows in blocks with different kernels: equal input rows differ in the last bit by
+     * position), so items sent in another order
      * than batch prediction scored them get scores up to 2 ulp away (measured here, reversed and sorted
      * by item id): the bound is that measurement, so a change in how requests are scored shows.
      */
