@@ -5,7 +5,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,7 +44,7 @@ public final class InProcessScoring {
         double seconds = Double.parseDouble(args[2]);
         int threads = Integer.parseInt(args[3]);
         for (int b = 4; b < args.length; b++) {
-            JsonObject body = JsonParser.parseString(Files.readString(Path.of(args[b]), StandardCharsets.UTF_8)).getAsJsonObject();
+            JsonObject body = JsonParser.parseString(Files.readString(Locations.of(args[b]), StandardCharsets.UTF_8)).getAsJsonObject();
             RawRecord user = record(body.getAsJsonObject("user"));
             RawRecord context = record(body.getAsJsonObject("context"));
             List<RawRecord> precomputed = new ArrayList<>();
