@@ -1,8 +1,12 @@
 package org.recspark.model.tensor;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * Reverse-mode differentiation over {@link Tensor}s: each op computes its output and records how to
@@ -17,6 +21,10 @@ import java.util.SplittableRandom;
  */
 public final class Graph {
     private final List<Runnable> steps = new ArrayList<>();
+    /** Each leaf gradient buffer's first leaf, in creation order, with the step count at its creation. */
+    private final List<float[]> leafGradients = new ArrayList<>();
+    private final List<Integer> leafMarks = new ArrayList<>();
+    private final Set<float[]> knownLeafGradients = Collections.newSetFromMap(new IdentityHashMap<>());
     private final boolean training;
     private final SplittableRandom random;
     private final Workspace workspace;
@@ -63,6 +71,10 @@ public final class Graph {
 
     /** A leaf whose gradient accumulates into {@code grad} (a parameter's gradient buffer for this shard). */
     public Tensor leaf(int rows, int cols, float[] data, float[] grad) {
+        if (knownLeafGradients.add(grad)) {
+            leafGradients.add(grad);
+            leafMarks.add(steps.size());
+        }
         return new Tensor(rows, cols, data, grad, true);
     }
 
@@ -88,14 +100,34 @@ public final class Graph {
 
     /** Back-propagates from a scalar (1 x 1) tensor with seed gradient 1. */
     public void backward(Tensor loss) {
+        backward(loss, grad -> { });
+    }
+
+    /**
+     * Back-propagates as {@link #backward(Tensor)} and hands each leaf gradient buffer to
+     * {@code finished} as soon as no remaining backward step can add to it, so the caller can ship it
+     * while the rest of the pass runs (data-parallel overlap). A leaf's buffer is final once every
+     * step recorded after the buffer's first leaf has run, since only those steps can use it; buffers
+     * come in the reverse order of their first use, each once, all before this method returns.
+     */
+    public void backward(Tensor loss, Consumer<float[]> finished) {
         if (loss.size() != 1) {
             throw new IllegalArgumentException("backward needs a scalar loss, got " + loss);
         }
         loss.grad()[0] += 1f;
-        for (int i = steps.size() - 1; i >= 0; i--) {
-            steps.get(i).run();
+        int pending = leafGradients.size();
+        for (int i = steps.size(); i >= 0; i--) {
+            while (pending > 0 && leafMarks.get(pending - 1) >= i) {
+                finished.accept(leafGradients.get(--pending));
+            }
+            if (i > 0) {
+                steps.get(i - 1).run();
+            }
         }
         steps.clear();
+        leafGradients.clear();
+        leafMarks.clear();
+        knownLeafGradients.clear();
     }
 
     // ---------------------------------------------------------------- matrix products (MatrixOps)

@@ -25,7 +25,6 @@ import org.recspark.features.FeatureSchema;
 import org.recspark.jobs.JobDescriptions;
 import org.recspark.jobs.storage.ShippedConfig;
 import org.recspark.jobs.storage.ShippedStorage;
-import org.recspark.model.nn.Gradients;
 import org.recspark.model.nn.ModelParameters;
 import org.recspark.storage.Locations;
 import org.recspark.trainer.data.EvaluationData;
@@ -38,6 +37,7 @@ import org.recspark.trainer.distributed.RingSecret;
 import org.recspark.trainer.eval.RunDirectory;
 import org.recspark.trainer.eval.TrainingProgress;
 import org.recspark.trainer.eval.TrainingRun;
+import org.recspark.trainer.optim.DenseOptimizer;
 import org.recspark.trainer.plan.PipelinePlan;
 import org.recspark.trainer.train.WorkerGroup;
 import org.slf4j.Logger;
@@ -234,8 +234,9 @@ public final class DistributedTrainingJob {
                 List<String> addresses = new ArrayList<>(List.of(context.allGather(listener.address())));
                 String session = "stage-" + context.stageId() + "-attempt-" + context.stageAttemptNumber();
                 RingMember member = new RingMember(session, ringSecret, rank, size);
-                try (RingCollective ring = listener.join(member, addresses, CollectiveSettings.defaults().withTimeout(timeout))) {
-                    WorkerGroup group = new CollectiveWorkerGroup(ring, partitionRows);
+                try (RingCollective ring = listener.join(member, addresses, CollectiveSettings.defaults().withTimeout(timeout));
+                        CollectiveWorkerGroup collective = new CollectiveWorkerGroup(ring, partitionRows)) {
+                    WorkerGroup group = collective;
                     if (failAtStep > 0 && rank == size - 1 && context.stageAttemptNumber() == 0) {
                         group = new FailingAt(group, failAtStep);
                     }
@@ -306,11 +307,16 @@ public final class DistributedTrainingJob {
         }
 
         @Override
-        public double allReduce(Gradients gradients, ModelParameters params, double localLoss) {
+        public StepExchange startStep(ModelParameters params) {
             if (++steps == failAt) {
                 throw new IllegalStateException("injected failure of worker " + rank() + " at step " + steps + " (" + FAIL_AT_STEP + ")");
             }
-            return delegate.allReduce(gradients, params, localLoss);
+            return delegate.startStep(params);
+        }
+
+        @Override
+        public void gatherOptimizerState(DenseOptimizer optimizer, ModelParameters params) {
+            delegate.gatherOptimizerState(optimizer, params);
         }
 
         @Override

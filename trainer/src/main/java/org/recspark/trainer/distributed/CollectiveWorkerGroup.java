@@ -1,33 +1,66 @@
 package org.recspark.trainer.distributed;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.recspark.model.embedding.EmbeddingTable;
 import org.recspark.model.embedding.SparseGradient;
 import org.recspark.model.nn.Gradients;
 import org.recspark.model.nn.ModelParameters;
 import org.recspark.model.nn.Parameter;
+import org.recspark.trainer.optim.DenseOptimizer;
 import org.recspark.trainer.train.WorkerGroup;
 
 /**
- * A {@link WorkerGroup} over a {@link RingCollective}. Each step's dense state travels in one
- * fused buffer, laid out in the parameters' creation order (the same on every worker): every
- * trainable parameter's gradient (zeros for one the local share did not use), then every
- * buffer's batch statistic followed by a count of the workers that observed it, then the loss.
- * Embedding gradients travel as (id, row) pairs per table, so only touched rows cross the wire.
+ * A {@link WorkerGroup} over a {@link RingCollective}, with a sharded dense update (ZeRO-1, Rajbhandari et al.
+ * 2020) and the exchange overlapped with the backward pass (as PyTorch's DDP buckets gradients).
+ *
+ * <p>Each step's dense state travels in one fused buffer ({@link FusedGradientLayout}): trainable gradients in
+ * buckets, then batch statistics and the loss. As soon as the backward pass has finished every gradient of a
+ * bucket, a communication thread reduce-scatters it, in bucket order on every worker; the last bucket, which
+ * carries the statistics and the loss, goes once the pass is over. Each worker then holds the summed gradient of
+ * its own chunk of every bucket, updates those coordinates only with the dense optimizer (so it computes, and
+ * keeps current, the optimizer state of its slices alone), writes the new weights into the buffer, and an
+ * all-gather hands every chunk to every worker: the weights are copies of their owner's, identical to the bit,
+ * and the bytes on the wire are those of one all-reduce. The bucketing does not depend on timing, so the
+ * overlapped and the sequential exchange give the same bits.
+ *
+ * <p>Embedding gradients travel as (id, row) pairs per table, so only touched rows cross the wire, and every
+ * worker updates the summed rows itself. Sharding them by owner would need the same two passes over the rows
+ * (to the owner, then the updated rows back) for the few per cent of a step that {@code lazy_adam}'s update of
+ * the batch's rows takes.
  */
-public final class CollectiveWorkerGroup implements WorkerGroup {
+public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
     private final RingCollective ring;
     private final long[] partitionRows;
+    /** Runs the buckets' reduce-scatters during the backward pass; null for the sequential exchange. */
+    private final ExecutorService communication;
+    private FusedGradientLayout layout;
+    private List<FusedGradientLayout.Segment> owned;
     private float[] fused = new float[0];
 
+    /** A group whose exchange overlaps the backward pass. */
     public CollectiveWorkerGroup(RingCollective ring, long[] partitionRows) {
+        this(ring, partitionRows, true);
+    }
+
+    /** @param overlap whether buckets are summed during the backward pass (false: all after it, same result) */
+    public CollectiveWorkerGroup(RingCollective ring, long[] partitionRows, boolean overlap) {
         if (partitionRows.length != ring.member().size()) {
             throw new IllegalArgumentException(partitionRows.length + " partition sizes for " + ring.member().size() + " workers");
         }
         this.ring = ring;
         this.partitionRows = partitionRows.clone();
+        this.communication = overlap && ring.member().size() > 1 ? Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "recspark-gradient-exchange-" + ring.member().rank());
+            t.setDaemon(true);
+            return t;
+        }) : null;
     }
 
     @Override
@@ -45,55 +78,189 @@ public final class CollectiveWorkerGroup implements WorkerGroup {
         return partitionRows.clone();
     }
 
-    @Override
-    public double allReduce(Gradients gradients, ModelParameters params, double localLoss) {
-        int length = 1;
-        for (Parameter p : params.all()) {
-            length += p.trainable() ? p.size() : p.size() + 1;
+    private FusedGradientLayout layout(ModelParameters params) {
+        if (layout == null || !layout.describes(params.all())) {
+            layout = new FusedGradientLayout(params.all());
+            owned = layout.chunkSegments(ring.ownedChunk(), size());
+            fused = new float[layout.length()];
         }
-        if (fused.length != length) {
-            fused = new float[length];
-        } else {
-            java.util.Arrays.fill(fused, 0f);
-        }
-        int pos = 0;
-        Map<Parameter, float[]> dense = gradients.denseGradients();
-        Map<Parameter, float[]> observed = gradients.bufferObservations();
-        for (Parameter p : params.all()) {
-            float[] v = p.trainable() ? dense.get(p) : observed.get(p);
-            if (v != null) {
-                System.arraycopy(v, 0, fused, pos, p.size());
-            }
-            pos += p.size();
-            if (!p.trainable()) {
-                fused[pos++] = v == null ? 0f : 1f;
-            }
-        }
-        fused[pos] = (float) localLoss;
-        ring.allReduceSum(fused);
+        return layout;
+    }
 
-        pos = 0;
-        for (Parameter p : params.all()) {
-            if (p.trainable()) {
-                System.arraycopy(fused, pos, gradients.dense(p), 0, p.size());
-                pos += p.size();
-            } else {
-                float count = fused[pos + p.size()];
-                if (count > 0) {
-                    float[] mean = new float[p.size()];
-                    for (int i = 0; i < mean.length; i++) {
-                        mean[i] = fused[pos + i] / count;
-                    }
-                    gradients.observe(p, mean);
-                } else {
-                    observed.remove(p);
-                }
-                pos += p.size() + 1;
+    @Override
+    public StepExchange startStep(ModelParameters params) {
+        layout(params);
+        Arrays.fill(fused, 0f);
+        return new Exchange(params);
+    }
+
+    /** One step: buckets leave as their gradients are finished, in bucket order. */
+    private final class Exchange implements StepExchange {
+        private final ModelParameters params;
+        private final boolean[] finished = new boolean[layout.trainableCount()];
+        private final int[] pending = new int[layout.bucketCount()];
+        private final List<Future<?>> inFlight = new ArrayList<>();
+        private int launched;
+        private long updateNanos;
+
+        Exchange(ModelParameters params) {
+            this.params = params;
+            for (int b = 0; b < pending.length; b++) {
+                pending[b] = layout.parametersInBucket(b);
             }
         }
-        double loss = fused[pos];
-        exchangeSparse(gradients, params);
-        return loss;
+
+        @Override
+        public void gradientFinished(Parameter parameter, float[] gradient) {
+            int index = layout.indexOf(parameter);
+            if (index < 0) {
+                throw new IllegalArgumentException("no trainable parameter " + parameter.name() + " in the exchange's layout");
+            }
+            take(index, gradient);
+        }
+
+        private void take(int index, float[] gradient) {
+            if (finished[index]) {
+                return;
+            }
+            finished[index] = true;
+            if (gradient != null) {
+                System.arraycopy(gradient, 0, fused, layout.offset(index), gradient.length);
+            }
+            pending[layout.bucketOf(index)]--;
+            // Buckets leave in order on every worker, so the ranks' collectives match; the last one waits for the tail.
+            while (communication != null && launched < pending.length - 1 && pending[launched] == 0) {
+                int bucket = launched++;
+                inFlight.add(communication.submit(() -> ring.reduceScatterSum(fused, layout.bucketStart(bucket), layout.bucketLength(bucket))));
+            }
+        }
+
+        @Override
+        public double finish(Gradients gradients, double localLoss, DenseOptimizer optimizer, double clipNorm) {
+            Map<Parameter, float[]> dense = gradients.denseGradients();
+            for (int i = 0; i < finished.length; i++) {
+                take(i, dense.get(layout.trainable(i)));
+            }
+            Map<Parameter, float[]> observed = gradients.bufferObservations();
+            int pos = layout.tailStart();
+            for (Parameter p : layout.all()) {
+                if (!p.trainable()) {
+                    float[] v = observed.get(p);
+                    if (v != null) {
+                        System.arraycopy(v, 0, fused, pos, p.size());
+                    }
+                    pos += p.size();
+                    fused[pos++] = v == null ? 0f : 1f;
+                }
+            }
+            fused[pos] = (float) localLoss;
+            awaitInFlight();
+            for (int b = launched; b < layout.bucketCount(); b++) {
+                ring.reduceScatterSum(fused, layout.bucketStart(b), layout.bucketLength(b));
+            }
+            updateOwnedSlices(optimizer, clipNorm);
+            for (int b = 0; b < layout.bucketCount(); b++) {
+                ring.allGatherChunks(fused, layout.bucketStart(b), layout.bucketLength(b));
+            }
+            for (int i = 0; i < layout.trainableCount(); i++) {
+                Parameter p = layout.trainable(i);
+                System.arraycopy(fused, layout.offset(i), p.value(), 0, p.size());
+            }
+            pos = layout.tailStart();
+            for (Parameter p : layout.all()) {
+                if (!p.trainable()) {
+                    float count = fused[pos + p.size()];
+                    if (count > 0) {
+                        float[] mean = new float[p.size()];
+                        for (int i = 0; i < mean.length; i++) {
+                            mean[i] = fused[pos + i] / count;
+                        }
+                        gradients.observe(p, mean);
+                    } else {
+                        observed.remove(p);
+                    }
+                    pos += p.size() + 1;
+                }
+            }
+            double loss = fused[pos];
+            exchangeSparse(gradients, params);
+            return loss;
+        }
+
+        private void awaitInFlight() {
+            try {
+                for (Future<?> f : inFlight) {
+                    f.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ring.close();
+                throw new CollectiveException(ring.member() + ": interrupted while waiting for the gradient exchange", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new CollectiveException(ring.member() + ": the gradient exchange failed", e.getCause());
+            }
+        }
+
+        /** Clips by the global norm (summed over the owners' slices) and updates this worker's slices in place. */
+        private void updateOwnedSlices(DenseOptimizer optimizer, double clipNorm) {
+            long started = System.nanoTime();
+            optimizer.beginStep();
+            if (clipNorm > 0) {
+                double squares = 0;
+                for (FusedGradientLayout.Segment s : owned) {
+                    for (int i = s.offset(); i < s.offset() + s.to() - s.from(); i++) {
+                        squares += (double) fused[i] * fused[i];
+                    }
+                }
+                long waited = System.nanoTime();
+                double total = 0;
+                for (long bits : ring.allGatherLongs(Double.doubleToLongBits(squares))) {
+                    total += Double.longBitsToDouble(bits);
+                }
+                started += System.nanoTime() - waited;
+                double norm = Math.sqrt(total);
+                if (norm > clipNorm) {
+                    float factor = (float) (clipNorm / norm);
+                    for (FusedGradientLayout.Segment s : owned) {
+                        for (int i = s.offset(); i < s.offset() + s.to() - s.from(); i++) {
+                            fused[i] *= factor;
+                        }
+                    }
+                }
+            }
+            for (FusedGradientLayout.Segment s : owned) {
+                optimizer.update(s.parameter(), s.from(), s.to(), fused, s.offset());
+                System.arraycopy(s.parameter().value(), s.from(), fused, s.offset(), s.to() - s.from());
+            }
+            updateNanos = System.nanoTime() - started;
+        }
+
+        @Override
+        public long denseUpdateNanos() {
+            return updateNanos;
+        }
+    }
+
+    @Override
+    public void gatherOptimizerState(DenseOptimizer optimizer, ModelParameters params) {
+        FusedGradientLayout l = layout(params);
+        int slots = l.trainableCount() == 0 ? 0 : optimizer.stateOf(l.trainable(0)).length;
+        float[] buffer = new float[l.length()];
+        for (int slot = 0; slot < slots; slot++) {
+            Arrays.fill(buffer, 0f);
+            for (FusedGradientLayout.Segment s : owned) {
+                System.arraycopy(optimizer.stateOf(s.parameter())[slot], s.from(), buffer, s.offset(), s.to() - s.from());
+            }
+            // Every coordinate is current on its owner alone and zero elsewhere, so the sum is the owner's value.
+            ring.allReduceSum(buffer);
+            for (int i = 0; i < l.trainableCount(); i++) {
+                Parameter p = l.trainable(i);
+                System.arraycopy(buffer, l.offset(i), optimizer.stateOf(p)[slot], 0, p.size());
+            }
+        }
     }
 
     private void exchangeSparse(Gradients gradients, ModelParameters params) {
@@ -109,7 +276,7 @@ public final class CollectiveWorkerGroup implements WorkerGroup {
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = table.idAt(g.slot(i));
             }
-            local.add(new SparseRows(table.dim(), ids, java.util.Arrays.copyOf(g.rows(), ids.length * table.dim())));
+            local.add(new SparseRows(table.dim(), ids, Arrays.copyOf(g.rows(), ids.length * table.dim())));
         }
         List<SparseRows> summed = ring.allReduceSparse(local);
         for (int t = 0; t < tables.size(); t++) {
@@ -135,9 +302,17 @@ public final class CollectiveWorkerGroup implements WorkerGroup {
         long[] all = ring.allGatherLongs(value);
         for (int r = 0; r < all.length; r++) {
             if (all[r] != all[0]) {
-                throw new IllegalStateException(what + " differs between workers: " + java.util.Arrays.toString(all)
+                throw new IllegalStateException(what + " differs between workers: " + Arrays.toString(all)
                         + " (worker " + rank() + " of " + size() + ")");
             }
+        }
+    }
+
+    /** Stops the communication thread; the ring is its owner's to close. */
+    @Override
+    public void close() {
+        if (communication != null) {
+            communication.shutdownNow();
         }
     }
 }

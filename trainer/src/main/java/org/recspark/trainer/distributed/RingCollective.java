@@ -162,34 +162,84 @@ public final class RingCollective implements AutoCloseable {
     }
 
     private void ringAllReduce(float[] buffer, int seq) {
+        reduceScatterPhase(buffer, 0, buffer.length, seq);
+        allGatherPhase(buffer, 0, buffer.length, seq);
+    }
+
+    /**
+     * The first half of the ring all-reduce on {@code buffer[offset, offset + length)}: afterwards this rank holds
+     * the sum over all ranks of its {@link #ownedChunk() owned chunk} of that range (cut as {@link ChunkLayout}
+     * says, summed in the order {@link #allReduceSum} documents), and partial sums elsewhere. Used, with
+     * {@link #allGatherChunks}, to update each chunk of the parameters on one rank only (ZeRO-1).
+     */
+    public void reduceScatterSum(float[] buffer, int offset, int length) {
+        checkRange(buffer, offset, length);
+        run(FrameHeader.Op.ALL_REDUCE_SUM, seq -> {
+            reduceScatterPhase(buffer, offset, length, seq);
+            return null;
+        });
+    }
+
+    /**
+     * The second half of the ring all-reduce: every rank's {@link #ownedChunk() owned chunk} of
+     * {@code buffer[offset, offset + length)} is copied to every other rank, so all ranks end with the same bits.
+     */
+    public void allGatherChunks(float[] buffer, int offset, int length) {
+        checkRange(buffer, offset, length);
+        run(FrameHeader.Op.ALL_REDUCE_SUM, seq -> {
+            allGatherPhase(buffer, offset, length, seq);
+            return null;
+        });
+    }
+
+    /** The chunk of a range this rank holds whole after {@link #reduceScatterSum}: rank r owns chunk r + 1. */
+    public int ownedChunk() {
+        return Math.floorMod(member.rank() + 1, member.size());
+    }
+
+    private static void checkRange(float[] buffer, int offset, int length) {
+        if (buffer == null || offset < 0 || length < 0 || offset + length > buffer.length) {
+            throw new IllegalArgumentException("range [" + offset + ", " + offset + " + " + length + ") outside a buffer of "
+                    + (buffer == null ? "null" : buffer.length));
+        }
+    }
+
+    private void reduceScatterPhase(float[] buffer, int offset, int length, int seq) {
         int size = member.size();
         int rank = member.rank();
-        ChunkLayout chunks = new ChunkLayout(buffer.length, size);
-        // Reduce-scatter: at step s rank r passes on chunk r - s, which ranks r - s .. r have summed so far, and adds
-        // its own values to chunk r - s - 1, so chunk c ends up at rank c - 1 holding the sum over the ring from c.
+        ChunkLayout chunks = new ChunkLayout(length, size);
+        // At step s rank r passes on chunk r - s, which ranks r - s .. r have summed so far, and adds its own values
+        // to chunk r - s - 1, so chunk c ends up at rank c - 1 holding the sum over the ring from c.
         for (int s = 0; s < size - 1; s++) {
             int sendChunk = Math.floorMod(rank - s, size);
             int receiveChunk = Math.floorMod(rank - s - 1, size);
-            transferChunks(buffer, seq, chunks, sendChunk, receiveChunk, FloatReceiver.Mode.ADD,
+            transferChunks(buffer, offset, seq, chunks, sendChunk, receiveChunk, FloatReceiver.Mode.ADD,
                     "reduce-scatter step " + (s + 1) + "/" + (size - 1));
         }
-        // All-gather: the owners' sums travel on around the ring and are only copied.
+    }
+
+    private void allGatherPhase(float[] buffer, int offset, int length, int seq) {
+        int size = member.size();
+        int rank = member.rank();
+        ChunkLayout chunks = new ChunkLayout(length, size);
+        // The owners' sums travel on around the ring and are only copied.
         for (int s = 0; s < size - 1; s++) {
             int sendChunk = Math.floorMod(rank + 1 - s, size);
             int receiveChunk = Math.floorMod(rank - s, size);
-            transferChunks(buffer, seq, chunks, sendChunk, receiveChunk, FloatReceiver.Mode.COPY,
+            transferChunks(buffer, offset, seq, chunks, sendChunk, receiveChunk, FloatReceiver.Mode.COPY,
                     "all-gather step " + (s + 1) + "/" + (size - 1));
         }
     }
 
-    private void transferChunks(float[] buffer, int seq, ChunkLayout chunks, int sendChunk, int receiveChunk,
+    private void transferChunks(float[] buffer, int offset, int seq, ChunkLayout chunks, int sendChunk, int receiveChunk,
             FloatReceiver.Mode mode, String step) {
         FrameHeader.Op op = FrameHeader.Op.ALL_REDUCE_SUM;
+        int length = chunks.length();
         links.transfer(
-                new FloatSender(new FrameHeader(op, seq, buffer.length, (long) chunks.length(sendChunk) * Float.BYTES),
-                        buffer, chunks.offset(sendChunk), chunks.length(sendChunk)),
-                new FloatReceiver(new FrameHeader(op, seq, buffer.length, (long) chunks.length(receiveChunk) * Float.BYTES),
-                        buffer, chunks.offset(receiveChunk), chunks.length(receiveChunk), mode, scratch),
+                new FloatSender(new FrameHeader(op, seq, length, (long) chunks.length(sendChunk) * Float.BYTES),
+                        buffer, offset + chunks.offset(sendChunk), chunks.length(sendChunk)),
+                new FloatReceiver(new FrameHeader(op, seq, length, (long) chunks.length(receiveChunk) * Float.BYTES),
+                        buffer, offset + chunks.offset(receiveChunk), chunks.length(receiveChunk), mode, scratch),
                 op + " #" + seq + " " + step);
     }
 

@@ -242,6 +242,7 @@ public final class TrainingRun {
                 if (group != null) {
                     group.requireEqual(prepared.params().weightChecksum(), "the weights' checksum after training");
                 }
+                trainer.gatherOptimizerState();
                 long steps = trainer.state().globalStep();
                 if (!lead) {
                     return Optional.empty();

@@ -1,12 +1,14 @@
 package org.recspark.trainer.train;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import org.recspark.config.proto.TrainConfig;
 import org.recspark.config.proto.checkpoint.CheckpointManifest;
 import org.recspark.model.Model;
@@ -202,9 +204,8 @@ public final class Trainer implements AutoCloseable {
                         samplesSinceLog = 0;
                         logStarted = System.nanoTime();
                     }
-                    if (checkpoints != null && config.getCheckpoint().getEverySteps() > 0
-                            && state.globalStep() % config.getCheckpoint().getEverySteps() == 0) {
-                        checkpoints.write(this);
+                    if (config.getCheckpoint().getEverySteps() > 0 && state.globalStep() % config.getCheckpoint().getEverySteps() == 0) {
+                        checkpoint();
                     }
                     boolean stopHere = listener != null && !listener.afterStep(this, loss);
                     if (group != null ? group.anyOf(stopHere) : stopHere) {
@@ -215,8 +216,8 @@ public final class Trainer implements AutoCloseable {
             }
             if (!stop) {
                 state.epochDone();
-                if (checkpoints != null && config.getCheckpoint().getEverySteps() == 0) {
-                    checkpoints.write(this);
+                if (config.getCheckpoint().getEverySteps() == 0) {
+                    checkpoint();
                 }
                 boolean stopHere = listener != null && !listener.afterEpoch(this);
                 if (group != null ? group.anyOf(stopHere) : stopHere) {
@@ -226,6 +227,25 @@ public final class Trainer implements AutoCloseable {
         }
         LOG.info("Training stopped at {}; {}", state, profile);
         return state;
+    }
+
+    /** Writes a checkpoint when this worker has a writer; every worker of a group takes part. */
+    private void checkpoint() {
+        gatherOptimizerState();
+        if (checkpoints != null) {
+            checkpoints.write(this);
+        }
+    }
+
+    /**
+     * Makes the dense optimizer's state whole on this worker before a checkpoint is written from it:
+     * in a worker group each worker keeps only its own slices current. Every worker of the group must
+     * call it at the same point; without a group it does nothing.
+     */
+    public void gatherOptimizerState() {
+        if (group != null) {
+            group.gatherOptimizerState(denseOptimizer, params);
+        }
     }
 
     /**
@@ -241,6 +261,7 @@ public final class Trainer implements AutoCloseable {
         double loss = 0;
         long t1;
         long t2;
+        WorkerGroup.StepExchange exchange = group == null ? null : group.startStep(params);
         if (batch != null && batch.numRows() > 0) {
             int rows = batch.numRows();
             objective.beforeStep(batch, state.globalStep());
@@ -260,7 +281,8 @@ public final class Trainer implements AutoCloseable {
                 Pass pass = new Pass(graph, shards.get(s), gradients);
                 ModelOutput output = model.forward(pass);
                 Tensor lossTensor = objective.loss(pass, output, scale);
-                graph.backward(lossTensor);
+                // With one shard its gradients are the worker's own, so each can leave as soon as it is final.
+                graph.backward(lossTensor, exchange != null && shardCount == 1 ? handOver(gradients, exchange) : buffer -> { });
                 return new ShardResult(gradients, lossTensor.data()[0], pass.embeddingNanos(), System.nanoTime() - started);
             });
             t2 = System.nanoTime();
@@ -277,16 +299,20 @@ public final class Trainer implements AutoCloseable {
         }
         Gradients merged = Gradients.merge(perShard);
         long tSync = System.nanoTime();
-        if (group != null) {
-            loss = group.allReduce(merged, params, loss);
+        long denseUpdate;
+        if (exchange != null) {
+            loss = exchange.finish(merged, loss, denseOptimizer, config.getGradientClipNorm());
+            denseUpdate = exchange.denseUpdateNanos();
+        } else {
+            clip(merged);
+            long started = System.nanoTime();
+            denseOptimizer.step(params.trainable(), merged.denseGradients());
+            denseUpdate = System.nanoTime() - started;
         }
         long tSynced = System.nanoTime();
         for (Map.Entry<Parameter, float[]> e : merged.bufferObservations().entrySet()) {
             BatchNorm.foldInto(e.getKey(), e.getValue());
         }
-        clip(merged);
-        long t3 = System.nanoTime();
-        denseOptimizer.step(params.trainable(), merged.denseGradients());
         long t4 = System.nanoTime();
         for (EmbeddingTable table : params.tables()) {
             SparseGradient g = merged.sparseGradients().get(table);
@@ -296,9 +322,9 @@ public final class Trainer implements AutoCloseable {
         long t5 = System.nanoTime();
         profile.prepareNanos += t1 - t0;
         profile.computeNanos += t2 - t1;
-        profile.mergeNanos += (t3 - t2) - (tSynced - tSync);
-        profile.syncNanos += tSynced - tSync;
-        profile.denseOptimizerNanos += t4 - t3;
+        profile.mergeNanos += (tSync - t2) + (t4 - tSynced);
+        profile.syncNanos += tSynced - tSync - denseUpdate;
+        profile.denseOptimizerNanos += denseUpdate;
         profile.sparseOptimizerNanos += t5 - t4;
         profile.steps++;
         state.stepDone((int) globalRows);
@@ -307,6 +333,20 @@ public final class Trainer implements AutoCloseable {
                     + "; lower the learning rate or enable gradient_clip_norm");
         }
         return loss;
+    }
+
+    /** Hands each of a shard's finished parameter gradients to the step's exchange. */
+    private static Consumer<float[]> handOver(Gradients gradients, WorkerGroup.StepExchange exchange) {
+        Map<float[], Parameter> parameterOf = new IdentityHashMap<>();
+        return buffer -> {
+            if (parameterOf.isEmpty()) {
+                gradients.denseGradients().forEach((p, g) -> parameterOf.put(g, p));
+            }
+            Parameter p = parameterOf.get(buffer);
+            if (p != null) {
+                exchange.gradientFinished(p, buffer);
+            }
+        };
     }
 
     private record ShardResult(Gradients gradients, double loss, long embeddingNanos, long nanos) {}

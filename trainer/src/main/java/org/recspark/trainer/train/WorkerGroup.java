@@ -2,13 +2,15 @@ package org.recspark.trainer.train;
 
 import org.recspark.model.nn.Gradients;
 import org.recspark.model.nn.ModelParameters;
+import org.recspark.model.nn.Parameter;
+import org.recspark.trainer.optim.DenseOptimizer;
 
 /**
  * The data-parallel workers a {@link Trainer} trains with. Every worker holds its own partition
  * of the training rows and a full copy of the model; each step, every worker computes the
- * gradients of its share of the global batch and {@link #allReduce} replaces them by the sum over
- * workers, identical to the bit on every worker, so every worker applies the same update and the
- * copies never diverge. Every worker must make the same calls in the same order.
+ * gradients of its share of the global batch, and the step's {@link StepExchange} sums them over
+ * the workers and applies the dense update so that every worker ends with the same weights, to the
+ * bit, and the copies never diverge. Every worker must make the same calls in the same order.
  */
 public interface WorkerGroup {
     int rank();
@@ -18,17 +20,41 @@ public interface WorkerGroup {
     /** Training rows of each worker's partition, by rank (the same array on every worker). */
     long[] partitionRows();
 
+    /** Starts one step's exchange; the trainer hands it gradients as the backward pass finishes them. */
+    StepExchange startStep(ModelParameters params);
+
     /**
-     * Replaces the local gradients with their sum over the workers (dense gradients, the rows of
-     * every embedding table, which are allocated here when only other workers touched them) and
-     * the batch-norm statistics with their mean over the workers that observed them; returns the
-     * summed loss.
+     * Makes the dense optimizer's state whole on every worker, for a checkpoint: when each worker
+     * updates only its own slices of the parameters, only those slices of its state are current.
      */
-    double allReduce(Gradients gradients, ModelParameters params, double localLoss);
+    void gatherOptimizerState(DenseOptimizer optimizer, ModelParameters params);
 
     /** True on every worker when any worker passes true. */
     boolean anyOf(boolean value);
 
     /** Fails unless every worker passes the same value (weights' checksums after training). */
     void requireEqual(long value, String what);
+
+    /** One step's exchange of gradients and the dense update, on every worker. */
+    interface StepExchange {
+        /**
+         * The local gradient of {@code parameter} is final (the backward pass will not add to it):
+         * the exchange may start summing it over the workers while the backward pass goes on.
+         */
+        void gradientFinished(Parameter parameter, float[] gradient);
+
+        /**
+         * Completes the step: sums the dense gradients (those not handed over yet are taken from
+         * {@code gradients}) and the loss over the workers, clips the summed dense gradients to
+         * {@code clipNorm} (when > 0) and applies {@code optimizer} to every trainable parameter, so
+         * every worker holds the updated dense weights; replaces the embedding gradients in
+         * {@code gradients} with their sums over the workers (rows only other workers touched are
+         * allocated here) and the batch-norm statistics with their means over the workers that
+         * observed them. Returns the summed loss.
+         */
+        double finish(Gradients gradients, double localLoss, DenseOptimizer optimizer, double clipNorm);
+
+        /** Nanoseconds of the last {@link #finish} spent in the dense optimizer. */
+        long denseUpdateNanos();
+    }
 }

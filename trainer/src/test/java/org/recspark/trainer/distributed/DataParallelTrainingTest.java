@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.recspark.config.proto.PipelineConfig;
@@ -26,19 +28,35 @@ class DataParallelTrainingTest {
     private static final String DEEPFM_BN = ZooConfigs.DEEPFM.replace("dnn { hidden_units: [32, 16] }",
             "dnn { hidden_units: [32, 16] batch_norm: true }");
 
-    record Result(long checksum, double auc, long steps) {}
+    record Result(long checksum, double auc, long steps, long optimizerStateChecksum) {}
 
     private static Result trainRank(PipelineConfig config, Examples partition, CollectiveWorkerGroup group) {
+        return trainRank(config, partition, group, 2);
+    }
+
+    private static Result trainRank(PipelineConfig config, Examples partition, CollectiveWorkerGroup group, int threads) {
         ModelParameters params = new ModelParameters(config.getTrainConfig().getSeed());
         Model model = ModelFactory.create(new ModelContext(config, ZooFixture.data().generator().schema(), params));
-        try (Trainer trainer = new Trainer(config.getTrainConfig(), model, params, 2)) {
+        try (Trainer trainer = new Trainer(config.getTrainConfig(), model, params, threads)) {
             if (group != null) {
                 trainer.withWorkers(group);
             }
             trainer.fit(partition, null);
+            trainer.gatherOptimizerState();
             float[] p = trainer.predict(ZooFixture.data().test(), 512).get("click");
             double auc = ZooFixture.auc(p, ZooFixture.data().test().label("click"));
-            return new Result(params.weightChecksum(), auc, trainer.state().globalStep());
+            long stateChecksum = 17;
+            for (Map.Entry<String, float[]> e : new TreeMap<>(trainer.denseOptimizer().stateByName()).entrySet()) {
+                stateChecksum = 31 * stateChecksum + e.getKey().hashCode();
+                for (float v : e.getValue()) {
+                    stateChecksum = 31 * stateChecksum + Float.floatToRawIntBits(v);
+                }
+            }
+            return new Result(params.weightChecksum(), auc, trainer.state().globalStep(), stateChecksum);
+        } finally {
+            if (group != null) {
+                group.close();
+            }
         }
     }
 
@@ -52,6 +70,48 @@ class DataParallelTrainingTest {
         long[] sizes = IntStream.range(0, workers).mapToLong(r -> partition(r, workers).numRows()).toArray();
         return LoopbackRing.values(LoopbackRing.run(workers, CollectiveSettings.defaults(),
                 ring -> trainRank(config, partition(ring.member().rank(), workers), new CollectiveWorkerGroup(ring, sizes))));
+    }
+
+    private static List<Result> trainWorkers(PipelineConfig config, int workers, boolean overlap) {
+        long[] sizes = IntStream.range(0, workers).mapToLong(r -> partition(r, workers).numRows()).toArray();
+        return LoopbackRing.values(LoopbackRing.run(workers, CollectiveSettings.defaults(),
+                ring -> trainRank(config, partition(ring.member().rank(), workers), new CollectiveWorkerGroup(ring, sizes, overlap), 1)));
+    }
+
+    /**
+     * One thread per worker, so gradients leave during the backward pass; with gradient clipping, so
+     * the sharded norm is exercised. The optimizer state, each slice kept by its owner, is gathered
+     * whole on every worker as for a checkpoint.
+     */
+    @Test
+    void overlappedExchangeGivesTheSequentialExchangesBitsOnEveryWorker() {
+        PipelineConfig config = ZooFixture.parse(DEEPFM_BN, ZooFixture.trainConfig(120, 2)
+                .replace("log_every_steps: 100000", "log_every_steps: 100000 gradient_clip_norm: 0.05"));
+        for (int workers : new int[]{2, 3}) {
+            List<Result> sequential = trainWorkers(config, workers, false);
+            List<Result> overlapped = trainWorkers(config, workers, true);
+            for (int r = 0; r < workers; r++) {
+                assertEquals(sequential.get(0).checksum(), sequential.get(r).checksum(), workers + " workers, sequential: rank " + r + "'s weights");
+                assertEquals(sequential.get(0).checksum(), overlapped.get(r).checksum(), workers + " workers, overlapped: rank " + r + "'s weights");
+                assertEquals(sequential.get(0).optimizerStateChecksum(), overlapped.get(r).optimizerStateChecksum(),
+                        workers + " workers: rank " + r + "'s gathered optimizer state");
+            }
+        }
+    }
+
+    /**
+     * A worker of one updates every slice itself: the gathered state and the weights are those of
+     * training without a group, to the bit (same batches, same sums).
+     */
+    @Test
+    void aGroupOfOneTrainsTheSameBitsAsNoGroup() {
+        PipelineConfig config = ZooFixture.parse(DEEPFM_BN, ZooFixture.trainConfig(128, 1));
+        Result alone = trainRank(config, ZooFixture.data().train(), null, 1);
+        Result grouped = LoopbackRing.values(LoopbackRing.run(1, CollectiveSettings.defaults(),
+                ring -> trainRank(config, ZooFixture.data().train(),
+                        new CollectiveWorkerGroup(ring, new long[]{ZooFixture.data().train().numRows()}), 1))).get(0);
+        assertEquals(alone.checksum(), grouped.checksum(), "weights");
+        assertEquals(alone.optimizerStateChecksum(), grouped.optimizerStateChecksum(), "optimizer state");
     }
 
     @Test

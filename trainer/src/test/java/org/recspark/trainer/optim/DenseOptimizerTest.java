@@ -162,4 +162,39 @@ class DenseOptimizerTest {
         assertEquals(path, ftrl.violations().get(0).path(), "the violation names the config path");
         assertTrue(ftrl.getMessage().contains("ftrl"), ftrl.getMessage());
     }
+
+    /** A worker of a sharded update applies the optimizer to slices: the result must be the whole update's bits. */
+    @Test
+    void updatingInSlicesGivesTheWholeUpdatesBits() {
+        List<Optimizer> configs = List.of(
+                withRate(0.1).setAdam(Adam.getDefaultInstance()).setL2(0.01).build(),
+                withRate(0.1).setAdamw(AdamW.getDefaultInstance()).build(),
+                withRate(0.1).setSgd(Sgd.newBuilder().setMomentum(0.9).setNesterov(true)).build(),
+                withRate(0.1).setAdagrad(Adagrad.getDefaultInstance()).build());
+        for (Optimizer config : configs) {
+            ModelParameters wholeParams = new ModelParameters(3);
+            Parameter whole = wholeParams.weight("w", 1, 7, new Initializer.Uniform(1f));
+            ModelParameters slicedParams = new ModelParameters(3);
+            Parameter sliced = slicedParams.weight("w", 1, 7, new Initializer.Uniform(1f));
+            DenseOptimizer wholeOptimizer = DenseOptimizer.of(config, "train_config.dense_optimizer");
+            DenseOptimizer slicedOptimizer = DenseOptimizer.of(config, "train_config.dense_optimizer");
+            for (int step = 0; step < 3; step++) {
+                float[] g = new float[7];
+                for (int i = 0; i < g.length; i++) {
+                    g[i] = (float) Math.sin(step * 7 + i);
+                }
+                wholeOptimizer.step(List.of(whole), Map.of(whole, g.clone()));
+                float[] fused = new float[12];
+                System.arraycopy(g, 0, fused, 5, 7);
+                slicedOptimizer.beginStep();
+                slicedOptimizer.update(sliced, 4, 7, fused, 9);
+                slicedOptimizer.update(sliced, 0, 4, fused, 5);
+            }
+            assertArrayEquals(whole.value(), sliced.value(), 0f, config.getKindCase() + ": weights");
+            for (int slot = 0; slot < wholeOptimizer.stateOf(whole).length; slot++) {
+                assertArrayEquals(wholeOptimizer.stateOf(whole)[slot], slicedOptimizer.stateOf(sliced)[slot], 0f,
+                        config.getKindCase() + ": state " + slot);
+            }
+        }
+    }
 }
