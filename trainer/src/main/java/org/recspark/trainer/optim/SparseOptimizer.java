@@ -23,9 +23,14 @@ public final class SparseOptimizer {
         this.schedule = new LearningRateSchedule(config.getLearningRate());
     }
 
+    /**
+     * The optimizer the config names; {@code lazy_adam} when train_config.sparse_optimizer is left
+     * unset, since on MovieLens it kept exact Adam's AUC while updating only the batch's rows
+     * (bench/RESULTS.md, 2026-12-04).
+     */
     public static SparseOptimizer of(Optimizer config, String path) {
         Optimizer effective = config.getKindCase() == Optimizer.KindCase.KIND_NOT_SET
-                ? config.toBuilder().setAdam(config.getAdam()).build() : config;
+                ? config.toBuilder().setLazyAdam(config.getLazyAdam()).build() : config;
         if (effective.getKindCase() == Optimizer.KindCase.ADAMW) {
             throw new ConfigException(List.of(new Violation(path,
                     "adamw is for dense parameters; embedding tables take sgd, adagrad, adam, lazy_adam or ftrl")));

@@ -180,6 +180,14 @@ class SparseOptimizerTest {
     }
 
     @Test
+    void anUnsetOptimizerIsLazyAdam() {
+        assertSteps("unset", withRate(0.1).build(), false, new double[][][] {
+                {{0.900000002, -1.900000001}, {0.400000005, 0.20000001}},
+                {{0.8196959064, -1.848897394}, {0.400000005, 0.20000001}},
+                {{0.7986246118, -1.8354734342}, {0.3149429154, 0.2314286245}}});
+    }
+
+    @Test
     void ftrlFromZeroRowsFollowsMcMahanAlgorithmOne() {
         // McMahan et al. 2013, Algorithm 1, per coordinate, from z = n = 0 (so w starts at 0):
         //   sigma = (sqrt(n + g^2) - sqrt(n)) / alpha; z += g - sigma * w; n += g^2;
@@ -235,6 +243,6 @@ class SparseOptimizerTest {
         assertEquals(path, e.violations().get(0).path(), "the violation names the config path");
         assertTrue(e.getMessage().contains(path) && e.getMessage().contains("adamw"), e.getMessage());
         assertDoesNotThrow(() -> SparseOptimizer.of(withRate(0.1).setLazyAdam(LazyAdam.getDefaultInstance()).build(), path), "lazy_adam");
-        assertDoesNotThrow(() -> SparseOptimizer.of(withRate(0.1).build(), path), "unset means adam");
+        assertDoesNotThrow(() -> SparseOptimizer.of(withRate(0.1).build(), path), "unset means lazy_adam");
     }
 }
