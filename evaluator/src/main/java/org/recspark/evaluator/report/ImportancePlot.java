@@ -91,17 +91,16 @@ public final class ImportancePlot {
             double hi = max + pad;
             int bottom = TOP + ROW_HEIGHT * bars.size();
 
-            // Ticks: five steps, printed to the digits their spacing needs.
-            DecimalFormat format = new DecimalFormat(RunPlots.decimalPattern(hi - lo), DecimalFormatSymbols.getInstance(Locale.ROOT));
-            g.setColor(new Color(220, 220, 220));
-            for (int t = 0; t <= 5; t++) {
-                double v = lo + t * (hi - lo) / 5;
-                int x = xOf(v, lo, hi, left, right);
+            // Ticks at round values (1, 2, 2.5 or 5 times a power of ten), at most about five of them.
+            double step = tickStep((hi - lo) / 5);
+            DecimalFormat format = new DecimalFormat(RunPlots.decimalPattern(10 * step), DecimalFormatSymbols.getInstance(Locale.ROOT));
+            for (long t = (long) Math.ceil(lo / step); t * step <= hi; t++) {
+                int x = xOf(t * step, lo, hi, left, right);
+                g.setColor(new Color(220, 220, 220));
                 g.drawLine(x, TOP, x, bottom);
                 g.setColor(Color.BLACK);
-                String text = format.format(v);
+                String text = format.format(t * step);
                 g.drawString(text, x - metrics.stringWidth(text) / 2, bottom + 16);
-                g.setColor(new Color(220, 220, 220));
             }
             g.setColor(Color.BLACK);
             g.drawString(axis, (left + right - metrics.stringWidth(axis)) / 2, bottom + 36);
@@ -128,6 +127,17 @@ public final class ImportancePlot {
             g.dispose();
         }
         return image;
+    }
+
+    /** The round step nearest above {@code rough}: 1, 2, 2.5 or 5 times a power of ten. */
+    static double tickStep(double rough) {
+        double power = Math.pow(10, Math.floor(Math.log10(rough)));
+        for (double m : new double[] {1, 2, 2.5, 5}) {
+            if (m * power >= rough) {
+                return m * power;
+            }
+        }
+        return 10 * power;
     }
 
     private static int xOf(double v, double lo, double hi, int left, int right) {

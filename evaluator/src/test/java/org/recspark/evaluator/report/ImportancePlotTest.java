@@ -45,6 +45,14 @@ class ImportancePlotTest {
     }
 
     @Test
+    void ticksAreRoundSteps() {
+        assertEquals(0.05, ImportancePlot.tickStep(0.048), 1e-12);
+        assertEquals(0.025, ImportancePlot.tickStep(0.021), 1e-12);
+        assertEquals(1.0, ImportancePlot.tickStep(1.0), 1e-12);
+        assertEquals(10.0, ImportancePlot.tickStep(5.5), 1e-12);
+    }
+
+    @Test
     void refusesNothingToDrawAndNonFiniteBars(@TempDir Path dir) {
         assertEquals("importance plot needs at least one bar, got none", assertThrows(IllegalArgumentException.class,
                 () -> ImportancePlot.write("t", "x", List.of(), dir.resolve("x.png"))).getMessage());
