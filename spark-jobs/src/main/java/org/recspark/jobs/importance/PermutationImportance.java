@@ -9,6 +9,8 @@ import org.recspark.evaluator.LogLossAccumulator;
 import org.recspark.features.FeatureSpec;
 import org.recspark.model.data.Examples;
 import org.recspark.model.data.SparseValues;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Permutation feature importance (Breiman 2001; Fisher, Rudin and Dominici 2019, "All Models are
@@ -21,6 +23,7 @@ import org.recspark.model.data.SparseValues;
  * draws. No Spark: the scorer is a plain function of the rows.
  */
 public final class PermutationImportance {
+    private static final Logger LOG = LoggerFactory.getLogger(PermutationImportance.class);
     /** A feature or a group of features to shuffle together: their indices in the rows' schema. */
     public record Candidate(String name, String group, int[] features) {
     }
@@ -90,7 +93,11 @@ public final class PermutationImportance {
                 aucDrops[r] = baseline.auc() - auc(scores, labels);
                 loglossIncreases[r] = logloss(scores, labels) - baseline.logloss();
             }
-            results.add(new Result(candidate, aucDrops, loglossIncreases));
+            Result result = new Result(candidate, aucDrops, loglossIncreases);
+            results.add(result);
+            LOG.info("{} ({} of {}): auc drop {} +- {}, logloss increase {} +- {} over {} repeats on {} rows", candidate.name(),
+                    results.size(), candidates.size(), result.meanAucDrop(), result.stdAucDrop(), result.meanLoglossIncrease(),
+                    result.stdLoglossIncrease(), repeats, rows.numRows());
         }
         return results;
     }
