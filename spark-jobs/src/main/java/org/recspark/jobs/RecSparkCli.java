@@ -39,7 +39,8 @@ public final class RecSparkCli {
                 new PredictCommand(out),
                 new ServeCommand(out),
                 new CheckConsistencyCommand(out),
-                new EvaluateCommand(out)));
+                new EvaluateCommand(out),
+                new FeatureImportanceCommand(out)));
     }
 
     public static void main(String[] args) {

@@ -2,6 +2,8 @@ package org.recspark.evaluator.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -21,7 +24,8 @@ import org.recspark.storage.AtomicFile;
 
 /**
  * PNG plots of a run: training loss, evaluation metrics, ROC and calibration curves, each
- * {@code width x height} pixels. Every method writes its file atomically (a temporary file in the
+ * {@code width x height} pixels (the evaluation metrics taller when they need more than two rows
+ * of panels). Every method writes its file atomically (a temporary file in the
  * same directory, then renamed over the target), so a reader never sees half a PNG, and refuses
  * input with nothing to draw. Non-finite metric values (a diverged loss, an undefined AUC) are
  * left out, as they have no place on an axis.
@@ -39,6 +43,7 @@ public final class RunPlots {
 
     public static final int DEFAULT_WIDTH = 800;
     public static final int DEFAULT_HEIGHT = 600;
+    private static final String SHORT_FRACTION = "0.#";
     private static final BasicStroke DASHED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
             new float[] {6f, 6f}, 0f);
 
@@ -72,9 +77,36 @@ public final class RunPlots {
         return write(lossChart(history), png);
     }
 
-    /** Every evaluation metric against step, one series named after each metric. */
+    /**
+     * Every evaluation metric against step, one panel per metric with its own y range, two panels
+     * a row: metrics of different scales (a calibration ratio of 4 beside an AUC of 0.7) would
+     * flatten each other on one axis. Up to four panels fill {@code width x height}; more add rows
+     * of {@code height / 2} each.
+     */
     public Path evalCurves(List<MetricsRecord> history, Path png) throws IOException {
-        return write(evalChart(history), png);
+        List<XYChart> panels = evalPanels(history);
+        int columns = panels.size() == 1 ? 1 : 2;
+        int rows = (panels.size() + columns - 1) / columns;
+        int panelHeight = rows == 1 ? height : height / 2;
+        BufferedImage image = new BufferedImage(width, panelHeight * rows, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, image.getWidth(), image.getHeight());
+            int panelWidth = width / columns;
+            for (int i = 0; i < panels.size(); i++) {
+                Graphics2D cell = (Graphics2D) g.create((i % columns) * panelWidth, (i / columns) * panelHeight, panelWidth, panelHeight);
+                try {
+                    panels.get(i).paint(cell, panelWidth, panelHeight);
+                } finally {
+                    cell.dispose();
+                }
+            }
+        } finally {
+            g.dispose();
+        }
+        AtomicFile.write(png, out -> ImageIO.write(image, "png", out));
+        return png;
     }
 
     /** ROC curves, one series per task named with its AUC, and the diagonal of a random ranking. */
@@ -99,18 +131,26 @@ public final class RunPlots {
         XYChart chart = chart("Training loss", "step", "loss");
         addLines(chart, series, SeriesMarkers.NONE);
         chart.getStyler().setLegendVisible(false);
+        fitYAxis(chart, series.get("loss"));
         return chart;
     }
 
-    XYChart evalChart(List<MetricsRecord> history) {
+    /** One chart per evaluation metric, in first-seen order, each titled with the metric and its y axis fitted to it. */
+    List<XYChart> evalPanels(List<MetricsRecord> history) {
         Map<String, List<double[]>> series = metricSeries(history, MetricsRecord.Kind.EVAL, null);
         if (series.isEmpty()) {
             throw new IllegalArgumentException("no eval record with a finite metric in the history ("
                     + history.size() + " records): nothing to plot");
         }
-        XYChart chart = chart("Evaluation metrics", "step", "value");
-        addLines(chart, series, SeriesMarkers.CIRCLE);
-        return chart;
+        List<XYChart> panels = new ArrayList<>();
+        series.forEach((name, points) -> {
+            XYChart panel = chart(name, "step", name);
+            addLines(panel, Map.of(name, points), SeriesMarkers.CIRCLE);
+            panel.getStyler().setLegendVisible(false);
+            fitYAxis(panel, points);
+            panels.add(panel);
+        });
+        return panels;
     }
 
     XYChart rocChart(Map<String, RocCurve> byTask) {
@@ -118,10 +158,10 @@ public final class RunPlots {
             throw new IllegalArgumentException("ROC plot needs at least one task's curve, got none");
         }
         XYChart chart = unitSquare(chart("ROC", "false positive rate", "true positive rate"));
+        diagonal(chart, "random");
         byTask.forEach((task, roc) -> chart.addSeries(
                         String.format(Locale.ROOT, "%s (AUC %.4f)", task, roc.area()), roc.falsePositiveRates(), roc.truePositiveRates())
                 .setMarker(SeriesMarkers.NONE));
-        diagonal(chart, "random");
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         return chart;
     }
@@ -131,6 +171,7 @@ public final class RunPlots {
             throw new IllegalArgumentException("calibration plot needs at least one task's curve, got none");
         }
         XYChart chart = unitSquare(chart("Calibration", "mean predicted probability", "observed positive rate"));
+        diagonal(chart, "perfectly calibrated");
         byTask.forEach((task, curve) -> {
             List<Double> predicted = new ArrayList<>();
             List<Double> observed = new ArrayList<>();
@@ -143,7 +184,6 @@ public final class RunPlots {
             chart.addSeries(String.format(Locale.ROOT, "%s (ECE %.4f)", task, curve.expectedCalibrationError()), predicted, observed)
                     .setMarker(SeriesMarkers.CIRCLE);
         });
-        diagonal(chart, "perfectly calibrated");
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         return chart;
     }
@@ -182,10 +222,44 @@ public final class RunPlots {
         });
     }
 
+    /**
+     * Rates on both axes, ticks printed as {@code 0, 0.1, ..., 1}. When an axis's distinct values,
+     * in the order the series were added, are equally spaced (a ROC curve's rates are multiples of
+     * 1 / positives), XChart puts its ticks on data values: printed with every digit, or with a
+     * decimal pattern, as rounded labels drawn away from their value. The unit-square charts add
+     * their diagonal (values 0 then 1) first, which keeps XChart on its regular ticks.
+     */
     private static XYChart unitSquare(XYChart chart) {
-        chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0);
-        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+        chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setXAxisDecimalPattern(SHORT_FRACTION);
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setYAxisDecimalPattern(SHORT_FRACTION);
         return chart;
+    }
+
+    /**
+     * The y axis spans the points' values with a margin of 5% of their spread (1% of the value,
+     * at least 0.01, for a flat line), with ticks printed to the digits that spread needs.
+     */
+    private static void fitYAxis(XYChart chart, List<double[]> points) {
+        double[] range = yRange(points);
+        chart.getStyler().setYAxisMin(range[0]).setYAxisMax(range[1]).setYAxisDecimalPattern(decimalPattern(range[1] - range[0]));
+    }
+
+    static double[] yRange(List<double[]> points) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double[] p : points) {
+            min = Math.min(min, p[1]);
+            max = Math.max(max, p[1]);
+        }
+        double spread = max - min;
+        double margin = spread > 0 ? 0.05 * spread : Math.max(0.01 * Math.abs(max), 0.01);
+        return new double[] {min - margin, max + margin};
+    }
+
+    /** A pattern with two significant digits more than a tenth of the span needs: ticks are about a tenth apart. */
+    static String decimalPattern(double span) {
+        int decimals = (int) Math.max(0, Math.min(8, Math.ceil(-Math.log10(span / 10)) + 1));
+        return decimals == 0 ? "0" : "0." + "#".repeat(decimals);
     }
 
     private static void diagonal(XYChart chart, String name) {
