@@ -1,5 +1,7 @@
 package org.recspark.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,7 +15,9 @@ import org.recspark.trainer.retrieval.ExactTopK;
  * Full-corpus Recall@K as periodic evaluation computes it, on random embeddings of a given size:
  * every user's top K of the whole item corpus by {@link ExactTopK} (blocked GEMM and bounded heaps,
  * each user's training items excluded), then the ranking metric over random relevant items.
- * Prints one JSON line with each repeat's seconds and their median. Embedding the users and items
+ * Prints one JSON line with each repeat's wall-clock seconds and their median, and the process's
+ * CPU seconds per repeat: on a shared, loaded machine the wall time depends on the other load, and
+ * CPU seconds divided by the threads is what the repeat takes with the cores to itself. Embedding the users and items
  * with a model's towers is not included (it is a forward pass per distinct user and item).
  *
  * <pre>
@@ -51,20 +55,28 @@ public final class RetrievalTopKBench {
         List<RankingMetric> metrics = List.of(new RankingMetric(RankingMetric.Kind.RECALL, k));
         ExactTopK search = new ExactTopK(o.get("threads"));
         List<Double> seconds = new ArrayList<>();
+        List<Double> cpuSeconds = new ArrayList<>();
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double recall = 0;
         for (int r = 0; r < o.get("repeats"); r++) {
             long started = System.nanoTime();
+            long cpuStarted = os.getProcessCpuTime();
             int[][] top = search.search(u, v, dim, excluded, k).items();
             recall = RankingMetric.compute(metrics, top, relevant).get(metrics.get(0).name());
             seconds.add((System.nanoTime() - started) / 1e9);
+            cpuSeconds.add((os.getProcessCpuTime() - cpuStarted) / 1e9);
         }
         double[] sorted = seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         System.out.println(String.format(Locale.ROOT,
                 "{\"bench\": \"retrieval-topk\", \"users\": %d, \"items\": %d, \"dim\": %d, \"k\": %d, \"threads\": %d, "
-                        + "\"excluded_per_user\": %d, \"seconds\": %s, \"median_seconds\": %.2f, \"recall\": %.5f, \"cores\": %d}",
-                users, items, dim, k, o.get("threads"), o.get("excluded"), Arrays.toString(seconds.stream()
-                        .map(s -> String.format(Locale.ROOT, "%.2f", s)).toArray()), sorted[sorted.length / 2], recall,
-                Runtime.getRuntime().availableProcessors()));
+                        + "\"excluded_per_user\": %d, \"seconds\": %s, \"median_seconds\": %.2f, \"cpu_seconds\": %s, \"recall\": %.5f, "
+                        + "\"cores\": %d, \"load_average\": %.1f}",
+                users, items, dim, k, o.get("threads"), o.get("excluded"), format(seconds), sorted[sorted.length / 2], format(cpuSeconds),
+                recall, Runtime.getRuntime().availableProcessors(), os.getSystemLoadAverage()));
+    }
+
+    private static String format(List<Double> values) {
+        return Arrays.toString(values.stream().map(s -> String.format(Locale.ROOT, "%.2f", s)).toArray());
     }
 
     private static float[] gaussian(SplittableRandom rnd, int n) {
