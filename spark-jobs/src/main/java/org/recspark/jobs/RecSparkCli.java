@@ -39,7 +39,9 @@ public final class RecSparkCli {
                 new PredictCommand(out),
                 new ServeCommand(out),
                 new CheckConsistencyCommand(out),
-                new EvaluateCommand(out)));
+                new EvaluateCommand(out),
+                new RetrieveCommand(out),
+                new ExportEmbeddingsCommand(out)));
     }
 
     public static void main(String[] args) {

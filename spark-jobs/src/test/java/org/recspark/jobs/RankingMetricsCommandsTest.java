@@ -9,8 +9,18 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +35,7 @@ class RankingMetricsCommandsTest {
     static Path dir;
     private static Path config;
     private static Path samples;
+    private static String trainPrinted;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -97,12 +108,28 @@ class RankingMetricsCommandsTest {
         return Double.parseDouble(m.group(1));
     }
 
+    /** Trains the DSSM once for the class; returns what train printed. */
+    private String trainOnce() {
+        if (trainPrinted == null) {
+            Path modelDir = dir.resolve("model");
+            assertEquals(0, run("train", "--config", config.toString(), "--samples", samples.toString(), "--model-dir", modelDir.toString(),
+                    "--threads", "2"), err.toString());
+            trainPrinted = out.toString();
+        }
+        return trainPrinted;
+    }
+
+    /** The exported bundle train reports (the best export by recall@20). */
+    private String trainedBundle() {
+        Matcher exported = Pattern.compile("exported model: (\\S+)").matcher(trainOnce());
+        assertTrue(exported.find(), trainOnce());
+        return exported.group(1);
+    }
+
     @Test
     void trainSelectsOnRecallAndEvaluateReproducesTheTestRecallOfTheExportedBundle() {
+        String printed = trainOnce();
         Path modelDir = dir.resolve("model");
-        assertEquals(0, run("train", "--config", config.toString(), "--samples", samples.toString(), "--model-dir", modelDir.toString(),
-                "--threads", "2"), err.toString());
-        String printed = out.toString();
         assertTrue(printed.contains("train: best evaluation at step "), printed);
         double bestRecall = metric(printed, "train: best evaluation at step", "recall@20");
         assertTrue(bestRecall > 0 && bestRecall <= 1, printed);
@@ -146,5 +173,70 @@ class RankingMetricsCommandsTest {
         assertEquals(2, run("validate-config", deepfm.toString()));
         assertTrue(out.toString().contains("eval_config.metrics[1]: recall@20 ranks the item corpus by a two-tower model's user and item "
                 + "embeddings (dssm); model_config is deepfm"), out.toString());
+    }
+
+    @Test
+    void retrieveRanksTheCorpusByTheExportedEmbeddingsLeavingOutTheHistory() {
+        String bundle = trainedBundle();
+        Path embeddings = dir.resolve("embeddings");
+        assertEquals(0, run("export-embeddings", "--bundle", bundle, "--samples", samples.toString(), "--out", embeddings.toString()),
+                err.toString());
+        assertTrue(out.toString().startsWith("export-embeddings: "), out.toString());
+        Path top = dir.resolve("top");
+        assertEquals(0, run("retrieve", "--bundle", bundle, "--users", samples.toString(), "--k", "5", "--history", samples.toString(),
+                "--out", top.toString()), err.toString());
+        assertTrue(out.toString().startsWith("retrieve: top-5 of "), out.toString());
+
+        SparkSession spark = SparkSession.builder().getOrCreate();
+        Map<String, float[]> users = vectors(spark.read().parquet(embeddings.resolve("users").toString()), "user_id");
+        Map<String, float[]> items = vectors(spark.read().parquet(embeddings.resolve("items").toString()), "item_id");
+        Set<String> seen = new HashSet<>();
+        for (Row r : spark.read().parquet(samples.toString()).select("user_id", "item_id").collectAsList()) {
+            seen.add(r.get(0) + " " + r.get(1));
+        }
+        assertEquals(users.size(), spark.read().parquet(samples.toString()).select("user_id").distinct().count());
+        assertEquals(items.size(), spark.read().parquet(samples.toString()).select("item_id").distinct().count());
+        Map<String, List<Row>> byUser = new HashMap<>();
+        for (Row r : spark.read().parquet(top.toString()).collectAsList()) {
+            byUser.computeIfAbsent(r.get(r.fieldIndex("user_id")).toString(), u -> new ArrayList<>()).add(r);
+        }
+        assertEquals(users.size(), byUser.size(), "every user with an unseen item gets a ranking");
+        for (Map.Entry<String, List<Row>> e : byUser.entrySet()) {
+            float[] u = users.get(e.getKey());
+            // The exact ranking of the unseen items by the exported embeddings (ties: the lower item id first).
+            List<String> expected = items.keySet().stream().filter(i -> !seen.contains(e.getKey() + " " + i))
+                    .sorted(Comparator.<String>comparingDouble(i -> -dot(u, items.get(i))).thenComparing(i -> i)).limit(5).toList();
+            List<Row> rows = e.getValue().stream().sorted(Comparator.comparingInt(r -> r.getInt(r.fieldIndex("rank")))).toList();
+            assertEquals(expected.size(), rows.size(), e.getKey());
+            for (int r = 0; r < rows.size(); r++) {
+                Row row = rows.get(r);
+                assertEquals(r + 1, row.getInt(row.fieldIndex("rank")));
+                String item = row.get(row.fieldIndex("item_id")).toString();
+                assertTrue(!seen.contains(e.getKey() + " " + item), "a seen item is retrieved: " + row);
+                assertEquals(dot(u, items.get(item)), row.getFloat(row.fieldIndex("score")), 1e-4, row.toString());
+                assertEquals(dot(u, items.get(expected.get(r))), dot(u, items.get(item)), 1e-4, "rank " + (r + 1) + " of " + e.getKey());
+            }
+        }
+    }
+
+    private static Map<String, float[]> vectors(Dataset<Row> table, String key) {
+        Map<String, float[]> out = new HashMap<>();
+        for (Row r : table.collectAsList()) {
+            List<Float> v = r.getList(r.fieldIndex("embedding"));
+            float[] f = new float[v.size()];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = v.get(i);
+            }
+            assertTrue(out.put(r.get(r.fieldIndex(key)).toString(), f) == null, "one row per " + key);
+        }
+        return out;
+    }
+
+    private static double dot(float[] a, float[] b) {
+        float s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
     }
 }
