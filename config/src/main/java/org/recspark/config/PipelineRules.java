@@ -70,7 +70,7 @@ final class PipelineRules {
                 String path = ConfigPaths.index("eval_config", "metrics", i);
                 if (metrics.get(i).getKindCase() == org.recspark.config.proto.Metric.KindCase.KIND_NOT_SET) {
                     out.add(new Violation(path, "no metric set: expected one of auc, gauc, logloss, mse, rmse, mae, "
-                            + "calibration, precision_recall, recall_at_k, hit_rate_at_k, ndcg_at_k"));
+                            + "calibration, precision_recall, recall_at_k, hit_rate_at_k, ndcg_at_k, mrr_at_k"));
                 }
                 if (metrics.get(i).hasTask() && !tasks.contains(metrics.get(i).getTask())) {
                     out.add(new Violation(path + ".task", "must name a task of the multi-task model " + tasks

@@ -171,7 +171,7 @@ class ConfigValidatorTest {
                 "model_config.mmoe.tasks[1].name: duplicate task name 'ctr'",
                 "model_config.mmoe.tasks[1].label: must be one of input_config.labels [click, buy], got 'cart'",
                 "eval_config.metrics[0].task: must name a task of the multi-task model [ctr, ctr], got 'cvr'",
-                "eval_config.metrics[1]: no metric set: expected one of auc, gauc, logloss, mse, rmse, mae, calibration, precision_recall, recall_at_k, hit_rate_at_k, ndcg_at_k",
+                "eval_config.metrics[1]: no metric set: expected one of auc, gauc, logloss, mse, rmse, mae, calibration, precision_recall, recall_at_k, hit_rate_at_k, ndcg_at_k, mrr_at_k",
                 "train_config.sparse_optimizer: adamw is for dense parameters; sparse embeddings use sgd, adagrad, adam, lazy_adam or ftrl",
                 "train_config.dense_optimizer: ftrl is for sparse embeddings; dense parameters use sgd, adagrad, adam or adamw",
                 "export_config.best_metric: is required by the BEST exporter at export_config.exporters[0]");

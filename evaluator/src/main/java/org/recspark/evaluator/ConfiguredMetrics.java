@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.Metric;
@@ -15,8 +16,9 @@ import org.recspark.config.proto.Metric;
  * {@code rmse}, {@code mae}, {@code calibration}, {@code precision@0.5}, {@code recall@0.5}; for a
  * model with several tasks each name is prefixed with its task ({@code ctr/auc}). A metric with
  * {@code task} set is computed on that task only, otherwise on every task. Ranking metrics
- * (recall@K and friends) need an item corpus and are computed by the retrieval evaluation, so
- * they are refused here at construction.
+ * ({@link RankingMetric}: {@code recall@K} and friends) need the model's embeddings of an item
+ * corpus: they are named here, in the config's order, but computed by the retrieval evaluation
+ * ({@link #rankingMetrics}), not by {@link #compute}.
  */
 public final class ConfiguredMetrics {
     private final List<Metric> metrics;
@@ -33,9 +35,13 @@ public final class ConfiguredMetrics {
             Metric m = metrics.get(i);
             String path = "eval_config.metrics[" + i + "]";
             switch (m.getKindCase()) {
-                case RECALL_AT_K, HIT_RATE_AT_K, NDCG_AT_K -> problems.add(new Violation(path,
-                        m.getKindCase().name().toLowerCase(Locale.ROOT) + " ranks items over the corpus; periodic evaluation "
-                                + "computes point-wise metrics only (use TowerEmbeddings for retrieval metrics)"));
+                case RECALL_AT_K, HIT_RATE_AT_K, NDCG_AT_K, MRR_AT_K -> {
+                    if (m.hasTask()) {
+                        problems.add(new Violation(path + ".task", m.getKindCase().name().toLowerCase(Locale.ROOT)
+                                + " ranks the item corpus by the model's user and item embeddings, not by a task's output: remove task '"
+                                + m.getTask() + "'"));
+                    }
+                }
                 case GAUC -> {
                     if (!m.getGauc().getUserField().equals(userField)) {
                         problems.add(new Violation(path + ".gauc.user_field", "must be input_config.user_id_field '" + userField
@@ -57,13 +63,23 @@ public final class ConfiguredMetrics {
         this.tasks = List.copyOf(tasks);
     }
 
-    /** The names {@link #compute} reports, in its order. */
+    /**
+     * Every metric's name: those {@link #compute} reports, in its order, with the ranking metrics'
+     * in the config's order among the first task's.
+     */
     public List<String> names() {
         List<String> out = new ArrayList<>();
         for (String task : tasks) {
             String prefix = tasks.size() == 1 ? "" : task + "/";
             for (Metric m : metrics) {
                 if (m.hasTask() && !m.getTask().equals(task)) {
+                    continue;
+                }
+                Optional<RankingMetric> ranking = RankingMetric.of(m);
+                if (ranking.isPresent()) {
+                    if (task.equals(tasks.get(0))) {
+                        out.add(ranking.get().name());
+                    }
                     continue;
                 }
                 switch (m.getKindCase()) {
@@ -79,12 +95,34 @@ public final class ConfiguredMetrics {
         return out;
     }
 
+    /** The ranking metrics of the config, in its order; empty when it has none. */
+    public List<RankingMetric> rankingMetrics() {
+        return metrics.stream().flatMap(m -> RankingMetric.of(m).stream()).toList();
+    }
+
+    /**
+     * The point-wise values and the ranking ones merged in {@link #names()}'s order.
+     *
+     * @param ranking the ranking metrics' values by name (the retrieval evaluation's), each required
+     */
+    public Map<String, Double> inNameOrder(Map<String, Double> pointWise, Map<String, Double> ranking) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String name : names()) {
+            Double v = pointWise.containsKey(name) ? pointWise.get(name) : ranking.get(name);
+            if (v == null) {
+                throw new IllegalArgumentException("no value for metric '" + name + "'");
+            }
+            out.put(name, v);
+        }
+        return out;
+    }
+
     private static String threshold(Metric m) {
         return Double.toString(m.getPrecisionRecall().getThreshold());
     }
 
     /**
-     * Computes every metric.
+     * Computes every point-wise metric (the ranking metrics are left to the retrieval evaluation).
      *
      * @param predictions per task, one probability (or value) per row
      * @param labels      per task, the label of each row
@@ -100,7 +138,7 @@ public final class ConfiguredMetrics {
             }
             String prefix = tasks.size() == 1 ? "" : task + "/";
             for (Metric m : metrics) {
-                if (m.hasTask() && !m.getTask().equals(task)) {
+                if (m.hasTask() && !m.getTask().equals(task) || RankingMetric.of(m).isPresent()) {
                     continue;
                 }
                 addMetric(out, prefix, m, p, y, groupKeys);

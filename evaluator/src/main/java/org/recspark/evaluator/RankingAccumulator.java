@@ -6,7 +6,8 @@ import java.util.PriorityQueue;
 /**
  * Retrieval metrics at K over the full item corpus, averaged over queries (users): Recall@K (share
  * of a query's relevant items in its top K), HitRate@K (whether any is), and NDCG@K with binary
- * relevance (DCG of the top K over the ideal DCG). The top K of a query's scores is exact
+ * relevance (DCG of the top K over the ideal DCG), and MRR@K (the reciprocal rank of the first
+ * relevant item in the top K, 0 when none is there). The top K of a query's scores is exact
  * (a size-K heap over every item); equal scores rank the lower item index first, so results are
  * deterministic. Queries without relevant items are skipped and counted.
  */
@@ -15,6 +16,7 @@ public final class RankingAccumulator {
     private double recall;
     private double hits;
     private double ndcg;
+    private double reciprocalRanks;
     private long queries;
     private long skipped;
 
@@ -39,8 +41,12 @@ public final class RankingAccumulator {
         }
         int found = 0;
         double dcg = 0;
+        double reciprocalRank = 0;
         for (int r = 0; r < Math.min(k, ranking.length); r++) {
             if (Arrays.binarySearch(wanted, ranking[r]) >= 0) {
+                if (found == 0) {
+                    reciprocalRank = 1.0 / (r + 1);
+                }
                 found++;
                 dcg += 1 / log2(r + 2);
             }
@@ -52,6 +58,7 @@ public final class RankingAccumulator {
         recall += (double) found / wanted.length;
         hits += found > 0 ? 1 : 0;
         ndcg += dcg / ideal;
+        reciprocalRanks += reciprocalRank;
         queries++;
     }
 
@@ -62,6 +69,7 @@ public final class RankingAccumulator {
         recall += other.recall;
         hits += other.hits;
         ndcg += other.ndcg;
+        reciprocalRanks += other.reciprocalRanks;
         queries += other.queries;
         skipped += other.skipped;
     }
@@ -80,6 +88,10 @@ public final class RankingAccumulator {
 
     public double ndcg() {
         return queries == 0 ? Double.NaN : ndcg / queries;
+    }
+
+    public double mrr() {
+        return queries == 0 ? Double.NaN : reciprocalRanks / queries;
     }
 
     public long queries() {

@@ -56,14 +56,34 @@ class ConfiguredMetricsTest {
     }
 
     @Test
-    void rankingMetricsUnknownTasksAndAnotherGaucFieldAreRefusedAllAtOnce() {
-        List<Metric> metrics = List.of(Metric.newBuilder().setRecallAtK(TopK.newBuilder().setK(10)).build(),
+    void rankingMetricsWithATaskUnknownTasksAndAnotherGaucFieldAreRefusedAllAtOnce() {
+        List<Metric> metrics = List.of(Metric.newBuilder().setRecallAtK(TopK.newBuilder().setK(10)).setTask("ctr").build(),
                 AUC.toBuilder().setTask("ctcvr").build(),
                 Metric.newBuilder().setGauc(Gauc.newBuilder().setUserField("uid")).build());
         ConfigException e = assertThrows(ConfigException.class, () -> new ConfiguredMetrics(metrics, List.of("ctr"), "user_id"));
         String message = e.getMessage();
-        assertTrue(message.contains("eval_config.metrics[0]: recall_at_k ranks items over the corpus"), message);
+        assertTrue(message.contains("eval_config.metrics[0].task: recall_at_k ranks the item corpus by the model's user and item "
+                + "embeddings, not by a task's output: remove task 'ctr'"), message);
         assertTrue(message.contains("eval_config.metrics[1].task: no task 'ctcvr'"), message);
         assertTrue(message.contains("eval_config.metrics[2].gauc.user_field: must be input_config.user_id_field 'user_id'"), message);
+    }
+
+    @Test
+    void rankingMetricsAreNamedInConfigOrderButLeftToTheRetrievalEvaluation() {
+        List<Metric> metrics = List.of(Metric.newBuilder().setRecallAtK(TopK.newBuilder().setK(20)).build(), AUC,
+                Metric.newBuilder().setNdcgAtK(TopK.newBuilder().setK(5)).build(),
+                Metric.newBuilder().setMrrAtK(TopK.newBuilder().setK(20)).build(),
+                Metric.newBuilder().setHitRateAtK(TopK.newBuilder().setK(50)).build());
+        ConfiguredMetrics m = new ConfiguredMetrics(metrics, List.of("ctr"), "user_id");
+        assertEquals(List.of("recall@20", "auc", "ndcg@5", "mrr@20", "hit_rate@50"), m.names());
+        assertEquals(List.of(new RankingMetric(RankingMetric.Kind.RECALL, 20), new RankingMetric(RankingMetric.Kind.NDCG, 5),
+                new RankingMetric(RankingMetric.Kind.MRR, 20), new RankingMetric(RankingMetric.Kind.HIT_RATE, 50)), m.rankingMetrics());
+        Map<String, Double> pointWise = m.compute(Map.of("ctr", new float[]{0.8f, 0.1f}), Map.of("ctr", new float[]{1, 0}), null);
+        assertEquals(List.of("auc"), List.copyOf(pointWise.keySet()));
+        Map<String, Double> all = m.inNameOrder(pointWise, Map.of("hit_rate@50", 0.4, "mrr@20", 0.3, "ndcg@5", 0.2, "recall@20", 0.1));
+        assertEquals(List.of("recall@20", "auc", "ndcg@5", "mrr@20", "hit_rate@50"), List.copyOf(all.keySet()));
+        assertEquals(0.1, all.get("recall@20"));
+        assertEquals(1.0, all.get("auc"));
+        assertThrows(IllegalArgumentException.class, () -> m.inNameOrder(pointWise, Map.of("recall@20", 0.1)));
     }
 }

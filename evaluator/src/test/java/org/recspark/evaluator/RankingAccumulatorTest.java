@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -22,8 +24,29 @@ class RankingAccumulatorTest {
         assertEquals((1 + 0.5 + 0) / 3, at2.recall(), 1e-12);
         assertEquals(2.0 / 3, at2.hitRate(), 1e-12);
         assertEquals((1 / log3 + 1 / (1 + 1 / log3) + 0) / 3, at2.ndcg(), 1e-12);
+        assertEquals((0.5 + 1 + 0) / 3, at2.mrr(), 1e-12);
         assertEquals(3, at2.queries());
         assertEquals(1, at2.skippedQueries());
+    }
+
+    @Test
+    void configuredRankingMetricsByHandFromRankingsShorterThanK() {
+        List<RankingMetric> metrics = List.of(new RankingMetric(RankingMetric.Kind.RECALL, 3), new RankingMetric(RankingMetric.Kind.MRR, 3),
+                new RankingMetric(RankingMetric.Kind.HIT_RATE, 1), new RankingMetric(RankingMetric.Kind.NDCG, 3));
+        int[][] rankings = {
+                {7, 4, 9},  // relevant 4 and 5: 4 at rank 2
+                {2},        // all but one item excluded: relevant 2 at rank 1
+                {},         // every item excluded: relevant 3 cannot be found
+                {1, 2, 3}}; // no relevant item: skipped
+        int[][] relevant = {{4, 5}, {2}, {3}, {}};
+        Map<String, Double> v = RankingMetric.compute(metrics, rankings, relevant);
+        assertEquals(List.of("recall@3", "mrr@3", "hit_rate@1", "ndcg@3"), List.copyOf(v.keySet()));
+        assertEquals((0.5 + 1 + 0) / 3, v.get("recall@3"), 1e-12);
+        assertEquals((0.5 + 1 + 0) / 3, v.get("mrr@3"), 1e-12);
+        assertEquals((0 + 1 + 0) / 3.0, v.get("hit_rate@1"), 1e-12);
+        double log3 = Math.log(3) / Math.log(2);
+        // query 0: DCG 1/log2(3), ideal DCG with two relevant items 1 + 1/log2(3)
+        assertEquals(((1 / log3) / (1 + 1 / log3) + 1 + 0) / 3, v.get("ndcg@3"), 1e-12);
     }
 
     @Test

@@ -40,7 +40,9 @@ public final class RecSparkCli {
                 new ServeCommand(out),
                 new CheckConsistencyCommand(out),
                 new EvaluateCommand(out),
-                new FeatureImportanceCommand(out)));
+                new FeatureImportanceCommand(out),
+                new RetrieveCommand(out),
+                new ExportEmbeddingsCommand(out)));
     }
 
     public static void main(String[] args) {

@@ -122,4 +122,41 @@ class RealTrialsTest {
         assertTrue(outcome.error().startsWith("IllegalStateException: loss is "), outcome.error());
         assertTrue(Double.isNaN(outcome.objective()));
     }
+
+    @Test
+    void aSearchSelectsTwoTowerTrialsOnFullCorpusRecall() throws Exception {
+        PipelineConfig dssm = ConfigParser.parseText(ZooFixture.pipelineText("""
+                model_config {
+                  feature_groups { name: "user" features: ["seq_categories", "seq_items"] }
+                  feature_groups { name: "item" features: ["item_id", "category", "quality"] }
+                  dssm {
+                    user_group: "user"
+                    item_group: "item"
+                    user_tower { hidden_units: [16, 8] }
+                    item_tower { hidden_units: [16, 8] }
+                    temperature: 0.2
+                    in_batch_negatives: true
+                    popularity_correction: true
+                  }
+                  label: "click"
+                }
+                """, ZooFixture.trainConfig(256, 2))
+                + "eval_config { metrics { recall_at_k { k: 20 } } metrics { ndcg_at_k { k: 20 } } every_steps: 8 }", "dssm-trials.pbtxt");
+        SearchSpace space = ParameterSpaceFixture.space("""
+                params { path: "model_config.dssm.temperature" float_range { min: 0.05 max: 0.5 } }
+                algorithm: RANDOM max_trials: 2 parallelism: 1 seed: 3 trial_stopping: NO_STOPPING
+                objective { metric: "recall@20" direction: MAXIMIZE }
+                """);
+        Objective recall = new Objective("recall@20", Direction.MAXIMIZE);
+        TrialRunner runner = TrialRunner.forSearch(dssm, space, dir, 1);
+        HyperParameterSearch.Result result = new HyperParameterSearch(dssm, dir, space, dir.resolve("dssm-search"),
+                new LocalTrialExecutor(new CachedTrialData(this::rows, 1), runner)).run();
+        assertEquals(2, result.trials().size());
+        for (TrialRecord t : result.trials()) {
+            assertEquals(TrialStatus.COMPLETED, t.outcome().status(), t.toString());
+            assertTrue(t.outcome().objective() > 0 && t.outcome().objective() <= 1, t.toString());
+            assertEquals(t.outcome().curve().best(recall), t.outcome().objective());
+        }
+        assertTrue(Files.isRegularFile(result.bestConfig().orElseThrow()));
+    }
 }

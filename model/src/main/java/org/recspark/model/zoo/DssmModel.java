@@ -13,6 +13,7 @@ import org.recspark.model.ModelOutput;
 import org.recspark.model.ModelReferences;
 import org.recspark.model.TaskLosses;
 import org.recspark.model.TrainingObjective;
+import org.recspark.model.TwoTowerModel;
 import org.recspark.model.data.Examples;
 import org.recspark.model.data.SparseValues;
 import org.recspark.model.nn.Initializer;
@@ -37,7 +38,7 @@ import org.recspark.model.tensor.Tensor;
  * <p>Outputs: the task's logit (the pair score), and the extra tensors "user_embedding" and
  * "item_embedding" for retrieval export.
  */
-public final class DssmModel extends SingleTaskModel implements TrainingObjective {
+public final class DssmModel extends SingleTaskModel implements TrainingObjective, TwoTowerModel {
     static final int FREQUENCY_BUCKETS = 1 << 16;
     private static final float FREQUENCY_ALPHA = 0.01f;
 
@@ -164,7 +165,13 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
             v = g.l2NormalizeRows(v, 1e-12f);
         }
         Tensor score = g.scale(g.rowDot(u, v), 1 / config.getTemperature());
-        return output(score).putExtra("user_embedding", u).putExtra("item_embedding", v);
+        return output(score).putExtra(USER_EMBEDDING, u).putExtra(ITEM_EMBEDDING, v);
+    }
+
+    /** The item group's first sparse feature, which also keys the popularity correction. */
+    @Override
+    public int itemKeyFeature() {
+        return itemIdFeature;
     }
 
     @Override

@@ -102,9 +102,13 @@ public final class DailyRun {
         if (!exports) {
             problems.add(new Violation("export_config.exporters", "a daily run promotes an exported model: add a FINAL or BEST exporter"));
         }
-        if (!metrics.names().contains(guards.getAucMetric())) {
-            problems.add(new Violation("daily_config.guards.auc_metric", "must be a metric eval_config computes " + metrics.names()
-                    + ", got '" + guards.getAucMetric() + "'"));
+        // The guard scores the held-out rows; ranking metrics (recall@K ...) rank a corpus instead.
+        List<String> pointWise = metrics.names().stream()
+                .filter(n -> metrics.rankingMetrics().stream().noneMatch(r -> r.name().equals(n))).toList();
+        if (!pointWise.contains(guards.getAucMetric())) {
+            boolean ranking = metrics.names().contains(guards.getAucMetric());
+            problems.add(new Violation("daily_config.guards.auc_metric", "must be a metric eval_config computes " + pointWise
+                    + ", got '" + guards.getAucMetric() + "'" + (ranking ? " (a ranking metric, which the guard cannot score rows with)" : "")));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);

@@ -12,6 +12,7 @@ import org.recspark.config.Violation;
 import org.recspark.config.proto.Metric;
 import org.recspark.evaluator.ConfiguredMetrics;
 import org.recspark.evaluator.PrecisionRecallAccumulator;
+import org.recspark.evaluator.RankingMetric;
 import org.recspark.evaluator.RegressionErrors;
 
 /**
@@ -29,7 +30,11 @@ public final class DistributedEvaluation {
 
     public DistributedEvaluation(List<Metric> metrics, List<String> tasks, String userColumn) {
         // The same validation (and so the same errors) as the single-process evaluation.
-        new ConfiguredMetrics(metrics, tasks, userColumn);
+        List<RankingMetric> ranking = new ConfiguredMetrics(metrics, tasks, userColumn).rankingMetrics();
+        if (!ranking.isEmpty()) {
+            throw new IllegalArgumentException("ranking metrics " + ranking.stream().map(RankingMetric::name).toList()
+                    + " rank an item corpus by a model's embeddings, not a scored table: evaluate computes them with --samples");
+        }
         this.metrics = List.copyOf(metrics);
         this.tasks = List.copyOf(tasks);
         this.userColumn = userColumn;

@@ -16,9 +16,11 @@ import org.recspark.evaluator.ConfiguredMetrics;
 import org.recspark.evaluator.report.MetricsHistory;
 import org.recspark.evaluator.report.MetricsRecord;
 import org.recspark.model.TaskSpec;
+import org.recspark.model.TwoTowerModel;
 import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.export.ModelExporter;
 import org.recspark.trainer.plan.EvaluationRules;
+import org.recspark.trainer.retrieval.RetrievalEvaluation;
 import org.recspark.trainer.train.ScoredRows;
 import org.recspark.trainer.train.Trainer;
 import org.recspark.trainer.train.TrainingListener;
@@ -36,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * <p>Exports go to {@code <run>/export/final}, {@code <run>/export/latest/step-N} and
  * {@code <run>/export/best/step-N}. The evaluation rows are scored batch by batch as they are read
  * (streamed, or from memory); only each row's scores, labels and group key are kept for the exact
- * metrics. Not thread-safe: the training loop calls it from one thread.
+ * metrics. Ranking metrics (recall@K and friends) come from the retrieval evaluation, which ranks
+ * the whole item corpus with the model's current towers at each evaluation. Not thread-safe: the
+ * training loop calls it from one thread.
  */
 public final class PeriodicEvaluator implements TrainingListener {
     private static final Logger LOG = LoggerFactory.getLogger(PeriodicEvaluator.class);
@@ -51,6 +55,7 @@ public final class PeriodicEvaluator implements TrainingListener {
     private final int logEverySteps;
     private final ExportPolicy exports;
     private final EarlyStopping earlyStopping;
+    private final Optional<RetrievalEvaluation> retrieval;
 
     private double lossSum;
     private int lossSteps;
@@ -82,8 +87,16 @@ public final class PeriodicEvaluator implements TrainingListener {
     public record Outcome(String stopReason, Optional<Evaluation> best, Evaluation last, Optional<Export> finalExport,
                           List<Export> bestExports, List<Export> latestExports) {}
 
+    /**
+     * @param retrieval computes the ranking metrics; required when {@code metrics} has any, and then
+     *                  the trainer's model must be a {@link TwoTowerModel}
+     */
     public PeriodicEvaluator(EvalConfig evalConfig, ExportConfig exportConfig, EvaluationData eval, List<TaskSpec> tasks,
-                             ConfiguredMetrics metrics, ModelExporter exporter, Path runDir, MetricsHistory history, int logEverySteps) {
+                             ConfiguredMetrics metrics, Optional<RetrievalEvaluation> retrieval, ModelExporter exporter, Path runDir,
+                             MetricsHistory history, int logEverySteps) {
+        if (!metrics.rankingMetrics().isEmpty() && retrieval.isEmpty()) {
+            throw new IllegalArgumentException("ranking metrics " + metrics.rankingMetrics() + " need a retrieval evaluation");
+        }
         if (eval.numRows() == 0) {
             throw new IllegalArgumentException("periodic evaluation needs evaluation rows; the evaluation split is empty");
         }
@@ -101,6 +114,7 @@ public final class PeriodicEvaluator implements TrainingListener {
         }
         this.exports = new ExportPolicy(exportConfig, exporter, runDir, names.get(0));
         this.earlyStopping = new EarlyStopping(exportConfig);
+        this.retrieval = retrieval;
     }
 
     @Override
@@ -150,7 +164,9 @@ public final class PeriodicEvaluator implements TrainingListener {
                 throw new IllegalArgumentException("the evaluation rows have no label '" + task.label() + "' for task " + task.name());
             }
         }
-        Map<String, Double> values = metrics.compute(scored.predictions(), scored.labels(), scored.groupKeys());
+        Map<String, Double> pointWise = metrics.compute(scored.predictions(), scored.labels(), scored.groupKeys());
+        Map<String, Double> ranking = retrieval.map(r -> r.evaluate((TwoTowerModel) trainer.model())).orElse(Map.of());
+        Map<String, Double> values = metrics.inNameOrder(pointWise, ranking);
         long step = trainer.state().globalStep();
         record(new MetricsRecord(step, trainer.state().epoch(), MetricsRecord.Kind.EVAL, System.currentTimeMillis(), values));
         LOG.info("eval at step {} (epoch {}, {} rows): {}", step, trainer.state().epoch(), scored.numRows(), format(values));

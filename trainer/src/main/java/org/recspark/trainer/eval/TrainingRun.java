@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.TrainConfig;
 import org.recspark.config.proto.run.EvaluationSummary;
@@ -20,6 +22,7 @@ import org.recspark.config.proto.run.TrainingSummary;
 import org.recspark.config.proto.run.TrainingTiming;
 import org.recspark.config.proto.run.WarmStartSummary;
 import org.recspark.evaluator.ConfiguredMetrics;
+import org.recspark.evaluator.RankingMetric;
 import org.recspark.evaluator.report.CalibrationCurve;
 import org.recspark.evaluator.report.MetricsHistory;
 import org.recspark.evaluator.report.MetricsRecord;
@@ -28,17 +31,21 @@ import org.recspark.evaluator.report.RunPlots;
 import org.recspark.features.FeatureSchema;
 import org.recspark.model.Model;
 import org.recspark.model.TaskSpec;
+import org.recspark.model.TwoTowerModel;
 import org.recspark.model.bundle.CheckpointReader;
 import org.recspark.model.bundle.ExportBundle;
 import org.recspark.model.data.Examples;
 import org.recspark.model.nn.ModelParameters;
 import org.recspark.storage.Locations;
+import org.recspark.trainer.data.Batches;
 import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.data.InMemoryEvaluationData;
 import org.recspark.trainer.data.InMemoryTrainingData;
 import org.recspark.trainer.data.TrainingData;
 import org.recspark.trainer.export.ModelExporter;
 import org.recspark.trainer.plan.PipelinePlan;
+import org.recspark.trainer.retrieval.RetrievalCorpus;
+import org.recspark.trainer.retrieval.RetrievalEvaluation;
 import org.recspark.trainer.train.CheckpointLocator;
 import org.recspark.trainer.train.CheckpointWriter;
 import org.recspark.trainer.train.ScoredRows;
@@ -155,7 +162,7 @@ public final class TrainingRun {
         Prepared prepared = prepare(start);
         LOG.info("Training {} on {} rows, evaluating on {} rows{}, run {} in {}", prepared.modelType(), train.numRows(), eval.numRows(),
                 test.map(t -> ", testing on " + t.numRows() + " rows").orElse(""), start.runId(), runDir);
-        return fit(prepared, train, eval, group, start).map(fitted -> report(prepared, fitted, eval, test, start));
+        return fit(prepared, train, eval, group, start).map(fitted -> report(prepared, fitted, train, eval, test, start));
     }
 
     /** What a run trains and writes with, built from the config before any training. */
@@ -207,8 +214,16 @@ public final class TrainingRun {
                 ProgressTracker tracker = null;
                 if (lead) {
                     trainer.withCheckpoints(prepared.checkpoints());
+                    if (group != null && group.size() > 1 && !prepared.metrics().rankingMetrics().isEmpty()) {
+                        throw new IllegalArgumentException("ranking metrics " + prepared.metrics().rankingMetrics()
+                                + " exclude each user's training items, which data-parallel training splits over " + group.size()
+                                + " workers: train them with one worker, or evaluate the exported model with `recspark evaluate`");
+                    }
+                    Optional<RetrievalEvaluation> retrieval = retrieval(prepared, RetrievalCorpus.rows(eval),
+                            List.of(RetrievalCorpus.rows(train)), "evaluation");
                     evaluator = new PeriodicEvaluator(config.getEvalConfig(), config.getExportConfig(), eval, prepared.model().tasks(),
-                            prepared.metrics(), prepared.exporter(), runDir, history, trainConfig.getLogEverySteps()).observedBy(observer);
+                            prepared.metrics(), retrieval, prepared.exporter(), runDir, history, trainConfig.getLogEverySteps())
+                            .observedBy(observer);
                     if (resumedFrom.isPresent()) {
                         evaluator.resume(readHistory(historyFile), trainer.state().globalStep(), start.runId());
                     }
@@ -261,6 +276,29 @@ public final class TrainingRun {
         }
     }
 
+    /**
+     * The ranking metrics' evaluation over a corpus read from the rows, or empty when the config
+     * has no ranking metric.
+     *
+     * @param queries the rows whose positives are relevant
+     * @param seen    the rows whose positives are excluded
+     */
+    private Optional<RetrievalEvaluation> retrieval(Prepared prepared, Supplier<Batches> queries, List<Supplier<Batches>> seen,
+                                                    String split) {
+        List<RankingMetric> ranking = prepared.metrics().rankingMetrics();
+        if (ranking.isEmpty()) {
+            return Optional.empty();
+        }
+        TwoTowerModel model = (TwoTowerModel) prepared.model();
+        long started = System.nanoTime();
+        RetrievalCorpus corpus = RetrievalCorpus.build(queries, seen, model.itemKeyFeature(), model.tasks().get(0).label());
+        LOG.info("Ranking metrics {} on the {} rows: {} items, {} users with {} relevant items, {} training items excluded; "
+                        + "{} rows without an item id left out; read in {} s", ranking.stream().map(RankingMetric::name).toList(), split,
+                corpus.numItems(), corpus.numUsers(), corpus.relevantPairs(), corpus.excludedPairs(), corpus.rowsWithoutItem(),
+                String.format(Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9));
+        return Optional.of(new RetrievalEvaluation(corpus, ranking, threads));
+    }
+
     private String stopReason(PeriodicEvaluator.Outcome outcome, long steps, Optional<Path> resumedFrom) {
         TrainConfig trainConfig = config.getTrainConfig();
         String stopReason = outcome.stopReason() != null ? outcome.stopReason()
@@ -275,7 +313,7 @@ public final class TrainingRun {
      * would serve), scores the test rows (the evaluation rows without a test split) with it, draws
      * the plots and writes summary.json.
      */
-    private Summary report(Prepared prepared, Fitted fitted, EvaluationData eval, Optional<EvaluationData> test,
+    private Summary report(Prepared prepared, Fitted fitted, TrainingData train, EvaluationData eval, Optional<EvaluationData> test,
                            RunDirectory.RunStart start) {
         PeriodicEvaluator.Outcome outcome = fitted.outcome();
         Optional<Path> exported = outcome.bestExports().isEmpty()
@@ -284,8 +322,16 @@ public final class TrainingRun {
         String testSplit = test.isPresent() ? "test" : "eval";
         Model reported = exported.map(p -> ExportBundle.open(p).load().model()).orElse(prepared.model());
         ScoredRows scored = Trainer.score(reported, reportRows, 4096);
-        Map<String, Double> testMetrics = scored.numRows() == 0 ? Map.of()
-                : prepared.metrics().compute(scored.predictions(), scored.labels(), scored.groupKeys());
+        Map<String, Double> testMetrics = Map.of();
+        if (scored.numRows() > 0) {
+            // On the test rows, the evaluation rows' interactions are history too.
+            List<Supplier<Batches>> seen = test.isPresent() ? List.of(RetrievalCorpus.rows(train), RetrievalCorpus.rows(eval))
+                    : List.of(RetrievalCorpus.rows(train));
+            Map<String, Double> ranking = retrieval(prepared, RetrievalCorpus.rows(reportRows), seen, testSplit)
+                    .map(r -> r.evaluate((TwoTowerModel) reported)).orElse(Map.of());
+            testMetrics = prepared.metrics().inNameOrder(
+                    prepared.metrics().compute(scored.predictions(), scored.labels(), scored.groupKeys()), ranking);
+        }
         Path historyFile = RunDirectory.history(runDir);
         List<Path> plots = plot(historyFile, reported.tasks(), scored.predictions(), scored.labels());
         Path summaryFile = runDir.resolve(RunDirectory.SUMMARY);

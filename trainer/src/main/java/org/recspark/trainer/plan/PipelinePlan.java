@@ -11,9 +11,11 @@ import org.recspark.config.ConfigException;
 import org.recspark.config.ConfigParser;
 import org.recspark.config.ConfigValidator;
 import org.recspark.config.Violation;
+import org.recspark.config.proto.Metric;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.TrainConfig;
 import org.recspark.evaluator.ConfiguredMetrics;
+import org.recspark.evaluator.RankingMetric;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.features.FeatureSchema;
 import org.recspark.features.FeatureSpec;
@@ -24,6 +26,7 @@ import org.recspark.model.ModelContext;
 import org.recspark.model.ModelFactory;
 import org.recspark.model.ModelTypes;
 import org.recspark.model.TaskSpec;
+import org.recspark.model.TwoTowerModel;
 import org.recspark.model.nn.ModelParameters;
 import org.recspark.model.nn.Parameter;
 import org.recspark.trainer.optim.DenseOptimizer;
@@ -125,12 +128,14 @@ public final class PipelinePlan {
         if (model != null) {
             List<String> taskNames = tasks.stream().map(TaskSpec::name).toList();
             try {
-                metricNames = new ConfiguredMetrics(config.getEvalConfig().getMetricsList(), taskNames,
-                        config.getInputConfig().getUserIdField()).names();
+                ConfiguredMetrics metrics = new ConfiguredMetrics(config.getEvalConfig().getMetricsList(), taskNames,
+                        config.getInputConfig().getUserIdField());
+                metricNames = metrics.names();
                 problems.addAll(EvaluationRules.check(config.getExportConfig(), metricNames, taskNames));
             } catch (ConfigException e) {
                 problems.addAll(e.violations());
             }
+            problems.addAll(rankingRules(config, model));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(firstPerPath(problems));
@@ -138,6 +143,30 @@ public final class PipelinePlan {
         String modelType = model == null ? "" : ModelFactory.typeName(config.getModelConfig());
         List<ParameterShape> shapes = model == null ? List.of() : shapes(params, schema);
         return new PipelinePlan(config, schema, modelType, shapes, tasks, metricNames);
+    }
+
+    /**
+     * Ranking metrics rank an item corpus by a two-tower model's embeddings, with items identified
+     * by the item tower's key feature.
+     */
+    private static List<Violation> rankingRules(PipelineConfig config, Model model) {
+        List<Violation> problems = new ArrayList<>();
+        List<Metric> metrics = config.getEvalConfig().getMetricsList();
+        for (int i = 0; i < metrics.size(); i++) {
+            Optional<RankingMetric> ranking = RankingMetric.of(metrics.get(i));
+            if (ranking.isEmpty()) {
+                continue;
+            }
+            String path = "eval_config.metrics[" + i + "]";
+            if (!(model instanceof TwoTowerModel twoTower)) {
+                problems.add(new Violation(path, ranking.get().name() + " ranks the item corpus by a two-tower model's user and item "
+                        + "embeddings (dssm); model_config is " + ModelFactory.typeName(config.getModelConfig())));
+            } else if (twoTower.itemKeyFeature() < 0) {
+                problems.add(new Violation(path, ranking.get().name() + " needs a sparse feature identifying the item "
+                        + "(the first sparse feature of the item tower's group); the item group has none"));
+            }
+        }
+        return problems;
     }
 
     /**

@@ -155,7 +155,8 @@ class TrainingRunTest {
         ConfigException e = assertThrows(ConfigException.class, () -> run(config, dir.resolve("bad")));
         String message = e.getMessage();
         assertTrue(message.contains("eval_config.metrics[1].gauc.user_field"), message);
-        assertTrue(message.contains("eval_config.metrics[2]"), message);
+        assertTrue(message.contains("eval_config.metrics[2]: recall@10 ranks the item corpus by a two-tower model's user and item "
+                + "embeddings (dssm); model_config is deepfm"), message);
 
         PipelineConfig names = config(ZooConfigs.DEEPFM, 1, """
                 eval_config { metrics { auc {} } }
@@ -164,5 +165,64 @@ class TrainingRunTest {
         e = assertThrows(ConfigException.class, () -> run(names, dir.resolve("bad-names")));
         assertTrue(e.getMessage().contains("export_config.best_metric.metric") && e.getMessage().contains("export_config.early_stop.target.metric"),
                 e.getMessage());
+    }
+
+    private static final String DSSM = """
+            model_config {
+              feature_groups { name: "user" features: ["seq_categories", "seq_items"] }
+              feature_groups { name: "item" features: ["item_id", "category", "quality"] }
+              dssm {
+                user_group: "user"
+                item_group: "item"
+                user_tower { hidden_units: [16, 8] }
+                item_tower { hidden_units: [16, 8] }
+                temperature: 0.2
+                in_batch_negatives: true
+                popularity_correction: true
+              }
+              label: "click"
+            }
+            """;
+
+    @Test
+    void rankingMetricsAreEvaluatedPeriodicallyStopTheRunRankTheBestExportAndAreReportedOnTheTestRows() throws IOException {
+        PipelineConfig config = config(DSSM, 6, """
+                eval_config {
+                  metrics { recall_at_k { k: 20 } }
+                  metrics { auc {} }
+                  metrics { ndcg_at_k { k: 20 } }
+                  metrics { mrr_at_k { k: 20 } }
+                  metrics { hit_rate_at_k { k: 5 } }
+                  every_steps: 10
+                }
+                export_config {
+                  exporters { type: BEST keep: 1 }
+                  best_metric { metric: "recall@20" }
+                  early_stop { target { metric: "recall@20" } patience: 2 min_delta: 1.0 }
+                }
+                """);
+        TrainingRun.Summary s = run(config, dir.resolve("dssm"));
+        // No evaluation can beat the first recall by more than 1.0, so the third one stops the run.
+        assertEquals(30, s.steps());
+        assertTrue(s.stopReason().startsWith("early stop at step 30: recall@20 did not improve"), s.stopReason());
+        List<MetricsRecord> evals = MetricsHistory.read(s.history()).stream().filter(r -> r.kind() == MetricsRecord.Kind.EVAL).toList();
+        assertEquals(List.of(10L, 20L, 30L), evals.stream().map(MetricsRecord::step).toList());
+        for (MetricsRecord e : evals) {
+            assertEquals(List.of("recall@20", "auc", "ndcg@20", "mrr@20", "hit_rate@5"), List.copyOf(e.metrics().keySet()));
+            for (double v : e.metrics().values()) {
+                assertTrue(v > 0 && v <= 1, e.metrics().toString());
+            }
+        }
+        MetricsRecord best = evals.stream().max(Comparator.comparingDouble((MetricsRecord r) -> r.metrics().get("recall@20"))
+                .thenComparing(r -> -r.step())).orElseThrow();
+        assertEquals(1, s.outcome().bestExports().size());
+        PeriodicEvaluator.Export bestExport = s.outcome().bestExports().get(0);
+        assertEquals(best.step(), bestExport.step());
+        assertEquals(best.metrics().get("recall@20"), bestExport.metric());
+        assertEquals(Optional.of(bestExport.path()), s.exported());
+        assertEquals("test", s.testSplit());
+        assertEquals(List.of("recall@20", "auc", "ndcg@20", "mrr@20", "hit_rate@5"), List.copyOf(s.testMetrics().keySet()));
+        JsonObject summary = JsonParser.parseString(Files.readString(s.summaryFile())).getAsJsonObject();
+        assertTrue(summary.getAsJsonObject("test").getAsJsonObject("metrics").has("recall@20"), summary.toString());
     }
 }

@@ -1,0 +1,89 @@
+package org.recspark.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.recspark.evaluator.RankingMetric;
+import org.recspark.trainer.retrieval.ExactTopK;
+
+/**
+ * Full-corpus Recall@K as periodic evaluation computes it, on random embeddings of a given size:
+ * every user's top K of the whole item corpus by {@link ExactTopK} (blocked GEMM and bounded heaps,
+ * each user's training items excluded), then the ranking metric over random relevant items.
+ * Prints one JSON line with each repeat's wall-clock seconds and their median, and the process's
+ * CPU seconds per repeat: on a shared, loaded machine the wall time depends on the other load, and
+ * CPU seconds divided by the threads is what the repeat takes with the cores to itself. Embedding the users and items
+ * with a model's towers is not included (it is a forward pass per distinct user and item).
+ *
+ * <pre>
+ * bench/retrieval-topk [--users 30000] [--items 41000] [--dim 64] [--k 20] [--threads 2] [--repeats 3]
+ *     [--excluded 27] [--relevant 5]
+ * </pre>
+ */
+public final class RetrievalTopKBench {
+    private RetrievalTopKBench() {
+    }
+
+    public static void main(String[] args) {
+        Map<String, Integer> o = new java.util.LinkedHashMap<>(Map.of("users", 30_000, "items", 41_000, "dim", 64, "k", 20, "threads", 2,
+                "repeats", 3, "excluded", 27, "relevant", 5));
+        for (int i = 0; i < args.length; i += 2) {
+            String name = args[i].replaceFirst("^--", "");
+            if (!o.containsKey(name) || i + 1 >= args.length) {
+                throw new IllegalArgumentException("unknown option or missing value: " + args[i] + "; options: " + o.keySet());
+            }
+            o.put(name, Integer.parseInt(args[i + 1]));
+        }
+        int users = o.get("users");
+        int items = o.get("items");
+        int dim = o.get("dim");
+        int k = o.get("k");
+        SplittableRandom rnd = new SplittableRandom(42);
+        float[] u = gaussian(rnd, users * dim);
+        float[] v = gaussian(rnd, items * dim);
+        int[][] excluded = new int[users][];
+        int[][] relevant = new int[users][];
+        for (int i = 0; i < users; i++) {
+            excluded[i] = rnd.ints(o.get("excluded"), 0, items).toArray();
+            relevant[i] = rnd.ints(o.get("relevant"), 0, items).toArray();
+        }
+        List<RankingMetric> metrics = List.of(new RankingMetric(RankingMetric.Kind.RECALL, k));
+        ExactTopK search = new ExactTopK(o.get("threads"));
+        List<Double> seconds = new ArrayList<>();
+        List<Double> cpuSeconds = new ArrayList<>();
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        double recall = 0;
+        for (int r = 0; r < o.get("repeats"); r++) {
+            long started = System.nanoTime();
+            long cpuStarted = os.getProcessCpuTime();
+            int[][] top = search.search(u, v, dim, excluded, k).items();
+            recall = RankingMetric.compute(metrics, top, relevant).get(metrics.get(0).name());
+            seconds.add((System.nanoTime() - started) / 1e9);
+            cpuSeconds.add((os.getProcessCpuTime() - cpuStarted) / 1e9);
+        }
+        double[] sorted = seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        System.out.println(String.format(Locale.ROOT,
+                "{\"bench\": \"retrieval-topk\", \"users\": %d, \"items\": %d, \"dim\": %d, \"k\": %d, \"threads\": %d, "
+                        + "\"excluded_per_user\": %d, \"seconds\": %s, \"median_seconds\": %.2f, \"cpu_seconds\": %s, \"recall\": %.5f, "
+                        + "\"cores\": %d, \"load_average\": %.1f}",
+                users, items, dim, k, o.get("threads"), o.get("excluded"), format(seconds), sorted[sorted.length / 2], format(cpuSeconds),
+                recall, Runtime.getRuntime().availableProcessors(), os.getSystemLoadAverage()));
+    }
+
+    private static String format(List<Double> values) {
+        return Arrays.toString(values.stream().map(s -> String.format(Locale.ROOT, "%.2f", s)).toArray());
+    }
+
+    private static float[] gaussian(SplittableRandom rnd, int n) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = (float) rnd.nextGaussian();
+        }
+        return out;
+    }
+}

@@ -1,0 +1,144 @@
+package org.recspark.jobs;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.recspark.config.proto.InputConfig;
+import org.recspark.jobs.retrieval.KeyedEmbeddings;
+import org.recspark.jobs.retrieval.TwoTowerBundle;
+import org.recspark.jobs.samples.PartitionedOutputDirectory;
+import org.recspark.model.TwoTowerModel;
+import org.recspark.storage.DirectoryLock;
+import org.recspark.storage.Locations;
+import org.recspark.trainer.retrieval.ExactTopK;
+
+/**
+ * {@code recspark retrieve --bundle DIR --users PATH --k K --out PATH [--items PATH] [--history PATH]}:
+ * each user's K best items of the whole item corpus by a two-tower bundle, exact ({@link ExactTopK}),
+ * written as Parquet rows (user id, rank, item id, score) keyed by the raw ids. Users are the
+ * distinct user ids of a built samples table, each embedded from its newest row; the corpus is the
+ * distinct item ids of {@code --items} (default: the users' table), each from its newest row. With
+ * {@code --history}, a table with the user and item id columns (the training samples, say), the
+ * items a user has a row with there are left out of their ranking. The score is the inner product
+ * of the towers' embeddings (the model's pair logit times its temperature).
+ */
+final class RetrieveCommand extends OptionCommand {
+    RetrieveCommand(PrintStream out) {
+        super("retrieve", "Spark job: each user's exact top-K items of the corpus by a two-tower bundle, to Parquet",
+                out, Set.of("bundle", "users", "items", "history", "k", "out", "threads"), Set.of());
+    }
+
+    @Override
+    String usage() {
+        return "usage: recspark retrieve --bundle DIR --users PATH --k K --out PATH [--items PATH] [--history PATH] [--threads N]\n"
+                + "  DIR is a two-tower (dssm) export bundle; PATH of --users and --items are built samples (build-samples' output),\n"
+                + "  the items default to the users' table. --history names a table with the user and item id columns whose\n"
+                + "  pairs are excluded. Output: Parquet rows (user id, rank, item id, score), rank 1 the best.";
+    }
+
+    @Override
+    int run(CommandLine cl) {
+        cl.required("k");
+        int k = cl.positiveInt("k", 1);
+        int threads = cl.positiveInt("threads", 2);
+        TwoTowerBundle bundle = TwoTowerBundle.load(cl.required("bundle"));
+        InputConfig input = bundle.config().getInputConfig();
+        String userField = input.getUserIdField();
+        String itemField = input.getItemIdField();
+        Path outDir = Locations.of(cl.required("out"));
+        SparkSession spark = sparkSession("retrieve", List.of());
+        String usersPath = cl.required("users");
+        String itemsPath = cl.optional("items").orElse(usersPath);
+        long started = System.nanoTime();
+        KeyedEmbeddings users = bundle.embed(PartitionedOutputDirectory.read(spark, usersPath), "--users " + usersPath, userField,
+                TwoTowerModel.USER_EMBEDDING);
+        KeyedEmbeddings items = bundle.embed(PartitionedOutputDirectory.read(spark, itemsPath), "--items " + itemsPath, itemField,
+                TwoTowerModel.ITEM_EMBEDDING);
+        int[][] excluded = new int[users.size()][0];
+        long excludedPairs = 0;
+        if (cl.optional("history").isPresent()) {
+            excluded = seen(PartitionedOutputDirectory.read(spark, cl.required("history")), "--history " + cl.required("history"),
+                    userField, itemField, users, items);
+            for (int[] e : excluded) {
+                excludedPairs += e.length;
+            }
+        }
+        ExactTopK.Result top = users.size() == 0 || items.size() == 0
+                ? new ExactTopK.Result(new int[users.size()][0], new float[users.size()][0])
+                : new ExactTopK(threads).search(users.vectors(), items.vectors(), users.dim(), excluded, k);
+        StructType schema = new StructType()
+                .add(userField, users.keyType(), false)
+                .add("rank", DataTypes.IntegerType, false)
+                .add(itemField, items.keyType(), false)
+                .add("score", DataTypes.FloatType, false);
+        List<Row> rows = new ArrayList<>();
+        for (int u = 0; u < users.size(); u++) {
+            for (int r = 0; r < top.items()[u].length; r++) {
+                rows.add(RowFactory.create(users.keys().get(u), r + 1, items.keys().get(top.items()[u][r]), top.scores()[u][r]));
+            }
+        }
+        try (DirectoryLock lock = AtomicOutputDirectory.lock(outDir, "retrieve --out " + cl.required("out"))) {
+            spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.Overwrite).parquet(Locations.uri(outDir));
+            lock.checkHeld();
+        }
+        out.printf(Locale.ROOT, "retrieve: top-%d of %d items for %d users (%d seen pairs excluded) -> %s (%d rows) in %.1f s%n", k,
+                items.size(), users.size(), excludedPairs, cl.required("out"), rows.size(), (System.nanoTime() - started) / 1e9);
+        return 0;
+    }
+
+    /** Per user, the corpus indices of the items it has rows with in the history table. */
+    private static int[][] seen(Dataset<Row> history, String table, String userField, String itemField, KeyedEmbeddings users,
+                                KeyedEmbeddings items) {
+        List<String> columns = List.of(history.columns());
+        if (!columns.contains(userField) || !columns.contains(itemField)) {
+            throw new UsageException(table + " needs the columns '" + userField + "' and '" + itemField + "'; it has " + columns);
+        }
+        Map<String, Integer> userIndex = index(users);
+        Map<String, Integer> itemIndex = index(items);
+        List<List<Integer>> seen = new ArrayList<>();
+        for (int u = 0; u < users.size(); u++) {
+            seen.add(new ArrayList<>());
+        }
+        Iterator<Row> pairs = history.select(col("`" + userField + "`"), col("`" + itemField + "`")).distinct().toLocalIterator();
+        while (pairs.hasNext()) {
+            Row pair = pairs.next();
+            if (pair.isNullAt(0) || pair.isNullAt(1)) {
+                throw new UsageException(table + " has a row without a " + (pair.isNullAt(0) ? userField : itemField));
+            }
+            Integer u = userIndex.get(pair.get(0).toString());
+            Integer i = itemIndex.get(pair.get(1).toString());
+            // Users not retrieved for and items outside the corpus cannot be ranked: nothing to exclude.
+            if (u != null && i != null) {
+                seen.get(u).add(i);
+            }
+        }
+        int[][] out = new int[users.size()][];
+        for (int u = 0; u < out.length; u++) {
+            out[u] = seen.get(u).stream().mapToInt(Integer::intValue).toArray();
+        }
+        return out;
+    }
+
+    private static Map<String, Integer> index(KeyedEmbeddings e) {
+        Map<String, Integer> out = new HashMap<>();
+        for (int i = 0; i < e.size(); i++) {
+            out.put(e.keys().get(i).toString(), i);
+        }
+        return out;
+    }
+}

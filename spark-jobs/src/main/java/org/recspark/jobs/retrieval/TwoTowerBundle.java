@@ -1,0 +1,47 @@
+package org.recspark.jobs.retrieval;
+
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.recspark.config.ConfigException;
+import org.recspark.config.Violation;
+import org.recspark.config.proto.PipelineConfig;
+import org.recspark.jobs.training.SamplesSchemaCheck;
+import org.recspark.model.TwoTowerModel;
+import org.recspark.model.bundle.ExportBundle;
+import org.recspark.storage.Locations;
+import org.recspark.trainer.plan.PipelinePlan;
+
+/** An export bundle holding a two-tower model, and its embeddings of built samples. */
+public final class TwoTowerBundle {
+    private final ExportBundle.LoadedModel loaded;
+    private final TwoTowerModel model;
+    private final PipelinePlan plan;
+
+    private TwoTowerBundle(ExportBundle.LoadedModel loaded, TwoTowerModel model) {
+        this.loaded = loaded;
+        this.model = model;
+        this.plan = PipelinePlan.compile(loaded.config(), loaded.generator().schema());
+    }
+
+    /** Loads the bundle, refusing one whose model has no towers. */
+    public static TwoTowerBundle load(String location) {
+        ExportBundle bundle = ExportBundle.open(Locations.of(location));
+        ExportBundle.LoadedModel loaded = bundle.load();
+        if (!(loaded.model() instanceof TwoTowerModel model)) {
+            throw new ConfigException(List.of(new Violation("model_config", location + " holds a " + bundle.manifest().getModelType()
+                    + " model; retrieval needs a two-tower model (dssm)")));
+        }
+        return new TwoTowerBundle(loaded, model);
+    }
+
+    public PipelineConfig config() {
+        return loaded.config();
+    }
+
+    /** The tower's embedding of each distinct key of the samples, after checking they are samples of this bundle's features. */
+    public KeyedEmbeddings embed(Dataset<Row> samples, String table, String keyColumn, String tower) {
+        SamplesSchemaCheck.require(samples.schema(), plan.samples(), table);
+        return KeyedEmbeddings.of(samples, table, keyColumn, loaded.config().getInputConfig(), loaded.generator().schema(), model, tower);
+    }
+}

@@ -1,0 +1,242 @@
+package org.recspark.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A two-tower model on the bundled sample, from build-samples through train with ranking metrics
+ * (early stopping and the best export on recall@20) to evaluate --samples on the exported bundle.
+ * The samples are built once for the class.
+ */
+class RankingMetricsCommandsTest {
+    @TempDir
+    static Path dir;
+    private static Path config;
+    private static Path samples;
+    private static String trainPrinted;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    /** The sample config with a DSSM and ranking metrics in place of its DeepFM, hpo and daily sections. */
+    static String dssmConfig() throws IOException {
+        String text = Files.readString(RecSparkCliTest.repoRoot().resolve("examples").resolve("sample_pipeline.pbtxt"))
+                .replace("path: \"../sample-data", "path: \"" + RecSparkCliTest.repoRoot().resolve("sample-data"))
+                .replace("allowed_paths: \"../sample-data/\"", "allowed_paths: \"" + RecSparkCliTest.repoRoot().resolve("sample-data") + "\"");
+        int from = text.indexOf("model_config {");
+        int to = text.indexOf("runtime_config {");
+        return text.substring(0, from) + """
+                model_config {
+                  feature_groups { name: "user" features: ["user_id", "age_bucket", "gender", "city", "occupation", "interests"] }
+                  feature_groups { name: "item" features: ["item_id", "category", "brand", "price_bucket"] }
+                  dssm {
+                    user_group: "user"
+                    item_group: "item"
+                    user_tower { hidden_units: [32, 16] }
+                    item_tower { hidden_units: [32, 16] }
+                    temperature: 0.1
+                    in_batch_negatives: true
+                    popularity_correction: true
+                  }
+                  label: "click"
+                }
+                train_config {
+                  batch_size: 256
+                  num_epochs: 2
+                  sparse_optimizer { adagrad { initial_accumulator: 0.1 } learning_rate { initial: 0.05 } }
+                  dense_optimizer { adam {} learning_rate { initial: 0.002 } }
+                  seed: 42
+                  log_every_steps: 50
+                }
+                eval_config {
+                  metrics { recall_at_k { k: 20 } }
+                  metrics { ndcg_at_k { k: 20 } }
+                  metrics { auc {} }
+                  every_steps: 20
+                }
+                export_config {
+                  exporters { type: BEST keep: 1 }
+                  best_metric { metric: "recall@20" }
+                  early_stop { target { metric: "recall@20" } patience: 3 }
+                }
+                """ + text.substring(to);
+    }
+
+    @BeforeAll
+    static void buildSamples() throws IOException {
+        config = dir.resolve("dssm.pbtxt");
+        Files.writeString(config, dssmConfig());
+        samples = dir.resolve("samples");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        int code = RecSparkCli.standard(new PrintStream(log, true, StandardCharsets.UTF_8), new PrintStream(log, true, StandardCharsets.UTF_8))
+                .run(new String[]{"build-samples", "--config", config.toString(), "--out", samples.toString()});
+        assertEquals(0, code, log.toString());
+    }
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return RecSparkCli.standard(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
+    }
+
+    private static double metric(String printed, String prefix, String name) {
+        Matcher m = Pattern.compile(Pattern.quote(prefix) + ".*?\\b" + Pattern.quote(name) + " ([0-9.]+)").matcher(printed);
+        assertTrue(m.find(), "no " + name + " after '" + prefix + "' in: " + printed);
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** Trains the DSSM once for the class; returns what train printed. */
+    private String trainOnce() {
+        if (trainPrinted == null) {
+            Path modelDir = dir.resolve("model");
+            assertEquals(0, run("train", "--config", config.toString(), "--samples", samples.toString(), "--model-dir", modelDir.toString(),
+                    "--threads", "2"), err.toString());
+            trainPrinted = out.toString();
+        }
+        return trainPrinted;
+    }
+
+    /** The exported bundle train reports (the best export by recall@20). */
+    private String trainedBundle() {
+        Matcher exported = Pattern.compile("exported model: (\\S+)").matcher(trainOnce());
+        assertTrue(exported.find(), trainOnce());
+        return exported.group(1);
+    }
+
+    @Test
+    void trainSelectsOnRecallAndEvaluateReproducesTheTestRecallOfTheExportedBundle() {
+        String printed = trainOnce();
+        Path modelDir = dir.resolve("model");
+        assertTrue(printed.contains("train: best evaluation at step "), printed);
+        double bestRecall = metric(printed, "train: best evaluation at step", "recall@20");
+        assertTrue(bestRecall > 0 && bestRecall <= 1, printed);
+        double testRecall = metric(printed, "test metrics of the exported model", "recall@20");
+        double testNdcg = metric(printed, "test metrics of the exported model", "ndcg@20");
+        Matcher exported = Pattern.compile("exported model: (\\S+)").matcher(printed);
+        assertTrue(exported.find(), printed);
+        assertTrue(exported.group(1).startsWith(modelDir.resolve("export/best/step-").toString()), printed);
+
+        assertEquals(0, run("evaluate", "--bundle", exported.group(1), "--samples", samples.toString(), "--config", rankingOnly().toString()),
+                err.toString());
+        String evaluated = out.toString();
+        assertTrue(evaluated.contains("users of the test split"), evaluated);
+        assertEquals(testRecall, metric(evaluated, "evaluate: ranking over", "recall@20"), 1e-5, evaluated);
+        assertEquals(testNdcg, metric(evaluated, "evaluate: ranking over", "ndcg@20"), 1e-5, evaluated);
+
+        // The bundle's own config also has auc, which needs predict's output.
+        assertEquals(2, run("evaluate", "--bundle", exported.group(1), "--samples", samples.toString()));
+        assertTrue(err.toString().contains("eval_config has point-wise metrics [auc]: pass --predictions PATH"), err.toString());
+    }
+
+    /** The DSSM config with its ranking metrics only. */
+    private static Path rankingOnly() {
+        try {
+            Path p = dir.resolve("ranking-only.pbtxt");
+            Files.writeString(p, dssmConfig().replace("  metrics { auc {} }\n", ""));
+            return p;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void rankingMetricsForAModelWithoutTowersAreAConfigError() throws IOException {
+        Path deepfm = dir.resolve("deepfm.pbtxt");
+        String text = Files.readString(RecSparkCliTest.repoRoot().resolve("examples").resolve("sample_pipeline.pbtxt"))
+                .replace("path: \"../sample-data", "path: \"" + RecSparkCliTest.repoRoot().resolve("sample-data"))
+                .replace("allowed_paths: \"../sample-data/\"", "allowed_paths: \"" + RecSparkCliTest.repoRoot().resolve("sample-data") + "\"")
+                .replace("  metrics { auc {} }\n", "  metrics { auc {} }\n  metrics { recall_at_k { k: 20 } }\n");
+        Files.writeString(deepfm, text);
+        assertEquals(2, run("validate-config", deepfm.toString()));
+        assertTrue(out.toString().contains("eval_config.metrics[1]: recall@20 ranks the item corpus by a two-tower model's user and item "
+                + "embeddings (dssm); model_config is deepfm"), out.toString());
+    }
+
+    @Test
+    void retrieveRanksTheCorpusByTheExportedEmbeddingsLeavingOutTheHistory() {
+        String bundle = trainedBundle();
+        Path embeddings = dir.resolve("embeddings");
+        assertEquals(0, run("export-embeddings", "--bundle", bundle, "--samples", samples.toString(), "--out", embeddings.toString()),
+                err.toString());
+        assertTrue(out.toString().startsWith("export-embeddings: "), out.toString());
+        Path top = dir.resolve("top");
+        assertEquals(0, run("retrieve", "--bundle", bundle, "--users", samples.toString(), "--k", "5", "--history", samples.toString(),
+                "--out", top.toString()), err.toString());
+        assertTrue(out.toString().startsWith("retrieve: top-5 of "), out.toString());
+
+        SparkSession spark = SparkSession.builder().getOrCreate();
+        Map<String, float[]> users = vectors(spark.read().parquet(embeddings.resolve("users").toString()), "user_id");
+        Map<String, float[]> items = vectors(spark.read().parquet(embeddings.resolve("items").toString()), "item_id");
+        Set<String> seen = new HashSet<>();
+        for (Row r : spark.read().parquet(samples.toString()).select("user_id", "item_id").collectAsList()) {
+            seen.add(r.get(0) + " " + r.get(1));
+        }
+        assertEquals(users.size(), spark.read().parquet(samples.toString()).select("user_id").distinct().count());
+        assertEquals(items.size(), spark.read().parquet(samples.toString()).select("item_id").distinct().count());
+        Map<String, List<Row>> byUser = new HashMap<>();
+        for (Row r : spark.read().parquet(top.toString()).collectAsList()) {
+            byUser.computeIfAbsent(r.get(r.fieldIndex("user_id")).toString(), u -> new ArrayList<>()).add(r);
+        }
+        assertEquals(users.size(), byUser.size(), "every user with an unseen item gets a ranking");
+        for (Map.Entry<String, List<Row>> e : byUser.entrySet()) {
+            float[] u = users.get(e.getKey());
+            // The exact ranking of the unseen items by the exported embeddings (ties: the lower item id first).
+            List<String> expected = items.keySet().stream().filter(i -> !seen.contains(e.getKey() + " " + i))
+                    .sorted(Comparator.<String>comparingDouble(i -> -dot(u, items.get(i))).thenComparing(i -> i)).limit(5).toList();
+            List<Row> rows = e.getValue().stream().sorted(Comparator.comparingInt(r -> r.getInt(r.fieldIndex("rank")))).toList();
+            assertEquals(expected.size(), rows.size(), e.getKey());
+            for (int r = 0; r < rows.size(); r++) {
+                Row row = rows.get(r);
+                assertEquals(r + 1, row.getInt(row.fieldIndex("rank")));
+                String item = row.get(row.fieldIndex("item_id")).toString();
+                assertTrue(!seen.contains(e.getKey() + " " + item), "a seen item is retrieved: " + row);
+                assertEquals(dot(u, items.get(item)), row.getFloat(row.fieldIndex("score")), 1e-4, row.toString());
+                assertEquals(dot(u, items.get(expected.get(r))), dot(u, items.get(item)), 1e-4, "rank " + (r + 1) + " of " + e.getKey());
+            }
+        }
+    }
+
+    private static Map<String, float[]> vectors(Dataset<Row> table, String key) {
+        Map<String, float[]> out = new HashMap<>();
+        for (Row r : table.collectAsList()) {
+            List<Float> v = r.getList(r.fieldIndex("embedding"));
+            float[] f = new float[v.size()];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = v.get(i);
+            }
+            assertTrue(out.put(r.get(r.fieldIndex(key)).toString(), f) == null, "one row per " + key);
+        }
+        return out;
+    }
+
+    private static double dot(float[] a, float[] b) {
+        float s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+}
