@@ -25,31 +25,39 @@ final class EvaluateCommand extends OptionCommand {
     EvaluateCommand(PrintStream out) {
         super("evaluate",
                 "Spark job: the eval_config metrics of predict's output, exact, for evaluation sets of any size",
-                out, Set.of("bundle", "predictions", ConfigOption.NAME), Set.of());
+                out, Set.of("bundle", "predictions", ConfigOption.NAME, SplitOption.NAME), Set.of());
     }
 
     @Override
     String usage() {
-        return "usage: recspark evaluate --bundle DIR --predictions PATH [--config CONFIG]\n"
+        return "usage: recspark evaluate --bundle DIR --predictions PATH [--config CONFIG] [--split train|eval|test|all]\n"
                 + "  PATH is the output of predict (score and label columns); CONFIG's eval_config names the metrics "
-                + "(default: the bundle's config).";
+                + "(default: the bundle's config).\n"
+                + "  --split computes them on the rows of that part of input_config.split only (PATH from predict --split);\n"
+                + "  all (the default) on every row of PATH.";
     }
 
     @Override
     int run(CommandLine cl) {
         Predictor predictor = Bundles.predictor(cl.required("bundle"));
         PipelineConfig config = cl.optional(ConfigOption.NAME).map(c -> ConfigParser.load(Locations.of(c))).orElse(predictor.config());
+        SplitOption split = SplitOption.of(cl, config.getInputConfig());
         List<String> tasks = predictor.tasks();
         DistributedEvaluation evaluation = new DistributedEvaluation(config.getEvalConfig().getMetricsList(), tasks,
                 config.getInputConfig().getUserIdField());
-        Dataset<Row> scored = PartitionedOutputDirectory.read(sparkSession("", List.of()), cl.required("predictions"));
+        String predictions = cl.required("predictions");
+        Dataset<Row> scored = split.selectScored(PartitionedOutputDirectory.read(sparkSession("", List.of()), predictions), predictions);
         List<DistributedEvaluation.TaskColumns> columns = tasks.stream()
                 .map(t -> new DistributedEvaluation.TaskColumns(t, PredictionStage.scoreColumn(tasks, t), predictor.label(t))).toList();
         long rows = scored.count();
+        if (rows == 0 && split != SplitOption.ALL) {
+            throw new UsageException("--split " + split.value() + ": the predictions at " + predictions + " hold no rows of the "
+                    + split.value() + " split; score them with predict --split " + split.value());
+        }
         Map<String, Double> metrics = JobDescriptions.run(scored.sparkSession(), "metrics", () -> evaluation.compute(scored, columns));
         StringBuilder sb = new StringBuilder();
         metrics.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(String.format(Locale.ROOT, "%.6f", v)));
-        out.printf(Locale.ROOT, "evaluate: %d rows: %s%n", rows, sb);
+        out.printf(Locale.ROOT, "evaluate: %d rows%s: %s%n", rows, split == SplitOption.ALL ? "" : " of the " + split.value() + " split", sb);
         return 0;
     }
 }
