@@ -1,5 +1,7 @@
 package org.recspark.config;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.TableInput;
@@ -28,6 +30,29 @@ public final class SampleRoles {
     /** input_config.time_field, when the samples have an event time column. */
     public static Optional<String> time(InputConfig input) {
         return role(input.hasTimeField(), input.getTimeField(), input.getSamples());
+    }
+
+    /**
+     * Refuses samples that lack any of the three roles, for a job that keys every sample by user, item
+     * and time: one violation per missing role at its config path, naming the job.
+     *
+     * @param job what needs the roles and why, e.g. "check-consistency (it matches ... by them)"
+     * @throws ConfigException when a role is missing
+     */
+    public static void requireAll(InputConfig input, String job) {
+        List<Violation> missing = new ArrayList<>();
+        require(userId(input), "input_config.user_id_field", input.getUserIdField(), job, missing);
+        require(itemId(input), "input_config.item_id_field", input.getItemIdField(), job, missing);
+        require(time(input), "input_config.time_field", input.getTimeField(), job, missing);
+        if (!missing.isEmpty()) {
+            throw new ConfigException(missing);
+        }
+    }
+
+    private static void require(Optional<String> role, String path, String column, String job, List<Violation> out) {
+        if (role.isEmpty()) {
+            out.add(new Violation(path, "is required by " + job + ", but the samples table has no column '" + column + "'"));
+        }
     }
 
     private static Optional<String> role(boolean set, String column, TableInput samples) {
