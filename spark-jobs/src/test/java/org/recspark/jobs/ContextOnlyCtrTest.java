@@ -166,6 +166,16 @@ class ContextOnlyCtrTest {
         assertTrue(unknown.contains("--split must be one of train, eval, test, all, got 'holdout'"), unknown);
     }
 
+    @Test
+    void featuresWhichGroupsRequestsByUserAndTimeRefusesSamplesWithoutThemByConfigPath() {
+        Path config = configUnchecked("keyless", "", "context.c1", "context.c2", "");
+        String refused = runFailing(2, "features", "--config", config.toString(), "--out", dir.resolve("keyless-features").toString());
+        for (String role : new String[] {"user_id_field", "item_id_field", "time_field"}) {
+            assertTrue(refused.contains("input_config." + role + ": is required by features (it groups the samples into requests by "
+                    + "user and time, and joins users and items), but the samples table has no column"), refused);
+        }
+    }
+
     /**
      * c1 is the user id, the request id and a user feature, c2 the item id and an item feature: each
      * column is selected once and read in every role (this crashed with COLUMN_ALREADY_EXISTS).
