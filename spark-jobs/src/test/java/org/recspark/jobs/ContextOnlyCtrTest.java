@@ -16,12 +16,16 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.recspark.config.ConfigParser;
+import org.recspark.jobs.training.SampleSplit;
+import org.recspark.trainer.plan.SampleSchema;
 
 /**
  * A Criteo-style table (a click label, dense and categorical columns; no user, item or time) through
@@ -138,6 +142,12 @@ class ContextOnlyCtrTest {
         assertEquals(heldOut, scored.size(), "predict scores exactly the rows train held out for test");
         assertEquals(heldOut, evaluatedRows);
         assertTrue(scored.stream().allMatch(r -> r.getString(2).equals("test")), "every row is named a test row");
+        // The same rows, though predict reads them from the raw table in another order and partitioning than train's.
+        List<Double> trainTestDraws = SampleSplit.parts(spark.read().parquet(samples.toString()), ConfigParser.load(config).getInputConfig())
+                .get(2).rows().select(SampleSchema.SPLIT_DRAW).as(Encoders.DOUBLE()).collectAsList().stream().sorted().toList();
+        List<Double> scoredDraws = spark.read().parquet(testScores.toString()).select(SampleSchema.SPLIT_DRAW).as(Encoders.DOUBLE())
+                .collectAsList().stream().sorted().toList();
+        assertEquals(trainTestDraws, scoredDraws);
         double[] scores = scored.stream().mapToDouble(r -> r.getFloat(0)).toArray();
         double[] labels = scored.stream().mapToDouble(r -> r.getDouble(1)).toArray();
         double auc = auc(scores, labels);

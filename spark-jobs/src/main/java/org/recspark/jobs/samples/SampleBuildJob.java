@@ -141,9 +141,6 @@ public final class SampleBuildJob {
         Dataset<Row> cached = checked.persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> allRows = cached.where(col(SAMPLE_REASON).isNull()).select(sampleColumns)
                 .withColumn(SampleSchema.SPLIT_DRAW, splitDraw(input, checked.schema()));
-        Dataset<Row> rows = select.apply(allRows);
-        boolean selecting = rows != allRows;
-        List<String> selectionColumns = Stream.of(rows.columns()).filter(c -> !List.of(allRows.columns()).contains(c)).toList();
         Dataset<Row> rejects = cached.where(col(SAMPLE_REASON).isNotNull()).select(lit("input_config.samples").as("table"),
                 col(SAMPLE_REASON).as("reason"),
                 when(col(TableLoader.REASON).isNotNull(), samples.rawRow()).otherwise(to_json(struct(sampleColumns))).as("row"));
@@ -156,6 +153,10 @@ public final class SampleBuildJob {
         Map<String, Long> perDate = new LinkedHashMap<>();
         Map<String, Long> rejectsPerReason = new LinkedHashMap<>();
         try {
+            // A selection may run a job (a by-time split's range): inside, so the cached rows are released if it fails.
+            Dataset<Row> rows = select.apply(allRows);
+            boolean selecting = rows != allRows;
+            List<String> selectionColumns = Stream.of(rows.columns()).filter(c -> !List.of(allRows.columns()).contains(c)).toList();
             Dataset<Row> counted = rows;
             // The statistics are appended to the sample rows where they are replayed; the user and
             // item tables are joined after (broadcast when small). Side tables hold one row per
