@@ -40,9 +40,9 @@ import org.recspark.config.proto.TaskTower;
  * model's own rules are its check in the model module's registry, which the pipeline plan runs.
  */
 final class PipelineRules {
-    /** {@code ModelConfig.model}, the oneof that selects the model. */
     /** The day partition column of built samples, which a by-date split selects on. */
     private static final String DAY_COLUMN = "dt";
+    /** {@code ModelConfig.model}, the oneof that selects the model. */
     private static final OneofDescriptor MODEL_ONEOF =
             ModelConfig.getDescriptor().findFieldByNumber(ModelConfig.LR_FIELD_NUMBER).getContainingOneof();
 
