@@ -6,6 +6,7 @@ import com.google.protobuf.Message;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,8 @@ import org.recspark.config.proto.TaskTower;
  * model's own rules are its check in the model module's registry, which the pipeline plan runs.
  */
 final class PipelineRules {
+    /** The day partition column of built samples, which a by-date split selects on. */
+    private static final String DAY_COLUMN = "dt";
     /** {@code ModelConfig.model}, the oneof that selects the model. */
     private static final OneofDescriptor MODEL_ONEOF =
             ModelConfig.getDescriptor().findFieldByNumber(ModelConfig.LR_FIELD_NUMBER).getContainingOneof();
@@ -128,12 +131,11 @@ final class PipelineRules {
             checkTable(true, input.getSplit().getEvalTable(), "input_config.split.eval_table", out);
         }
         checkSplitFractions(input, out);
-        requireColumn(sampleFields, input.getUserIdField(), "input_config.user_id_field", "samples", out);
-        requireColumn(sampleFields, input.getItemIdField(), "input_config.item_id_field", "samples", out);
-        // libFM rows carry no time; every other sample table needs one (dt partitions, time splits)
-        if (input.getSamples().getSource().getFormat() != DataFormat.LIBFM) {
-            requireColumn(sampleFields, input.getTimeField(), "input_config.time_field", "samples", out);
-        }
+        // A role field set explicitly must name a column; one left at its default is in use only when the column exists.
+        SampleRoles.userId(input).ifPresent(c -> requireColumn(sampleFields, c, "input_config.user_id_field", "samples", out));
+        SampleRoles.itemId(input).ifPresent(c -> requireColumn(sampleFields, c, "input_config.item_id_field", "samples", out));
+        SampleRoles.time(input).ifPresent(c -> requireColumn(sampleFields, c, "input_config.time_field", "samples", out));
+        checkRolesNeeded(config, sampleFields, out);
         if (input.hasRequestIdField()) {
             requireColumn(sampleFields, input.getRequestIdField(), "input_config.request_id_field", "samples", out);
         }
@@ -148,6 +150,7 @@ final class PipelineRules {
             requireColumn(sampleFields, label.hasColumn() ? label.getColumn() : label.getName(),
                     ConfigPaths.index("input_config", "labels", i) + (label.hasColumn() ? ".column" : ".name"), "samples", out);
         }
+        checkLabelNames(input, sampleFields, out);
         if (input.hasUsers()) {
             requireColumn(userFields, input.getUserIdField(), "input_config.user_id_field", "users", out);
         }
@@ -155,6 +158,82 @@ final class PipelineRules {
             requireColumn(itemFields, input.getItemIdField(), "input_config.item_id_field", "items", out);
         }
         checkFeatureInputs(config, sampleFields, userFields, itemFields, out);
+    }
+
+    /**
+     * A role the samples lack (user id, item id, time) while a setting needs it: one violation per
+     * role at its field path, naming every setting that needs it.
+     */
+    private static void checkRolesNeeded(PipelineConfig config, Set<String> sampleFields, List<Violation> out) {
+        InputConfig input = config.getInputConfig();
+        boolean replay = config.getFeatureConfig().hasBehaviourStats();
+        List<String> needUser = new ArrayList<>();
+        List<String> needItem = new ArrayList<>();
+        List<String> needTime = new ArrayList<>();
+        if (input.hasUsers()) {
+            needUser.add("input_config.users (joined on it)");
+        }
+        if (input.hasItems()) {
+            needItem.add("input_config.items (joined on it)");
+        }
+        if (replay) {
+            needUser.add("feature_config.behaviour_stats (replayed per user)");
+            needItem.add("feature_config.behaviour_stats (replayed per item)");
+            needTime.add("feature_config.behaviour_stats (replayed as of each sample's time)");
+        }
+        if (input.getSplit().hasByTime()) {
+            needTime.add("input_config.split.by_time");
+        }
+        if (input.getSplit().hasByDate() && !sampleFields.contains(DAY_COLUMN)) {
+            needTime.add("input_config.split.by_date (the samples' days; or declare a '" + DAY_COLUMN + "' column)");
+        }
+        if (config.hasEvalConfig()) {
+            var metrics = config.getEvalConfig().getMetricsList();
+            for (int i = 0; i < metrics.size(); i++) {
+                switch (metrics.get(i).getKindCase()) {
+                    case GAUC, RECALL_AT_K, HIT_RATE_AT_K, NDCG_AT_K -> needUser.add(ConfigPaths.index("eval_config", "metrics", i)
+                            + " (" + metrics.get(i).getKindCase().name().toLowerCase(java.util.Locale.ROOT) + ", per user)");
+                    default -> { }
+                }
+            }
+        }
+        requireRole(SampleRoles.userId(input).isPresent(), "input_config.user_id_field", input.getUserIdField(), "user", needUser, out);
+        requireRole(SampleRoles.itemId(input).isPresent(), "input_config.item_id_field", input.getItemIdField(), "item", needItem, out);
+        requireRole(SampleRoles.time(input).isPresent(), "input_config.time_field", input.getTimeField(), "event time", needTime, out);
+    }
+
+    private static void requireRole(boolean present, String path, String column, String role, List<String> neededBy,
+                                    List<Violation> out) {
+        if (!present && !neededBy.isEmpty()) {
+            out.add(new Violation(path, "is required by " + String.join(", ", neededBy) + ", but the samples table has no column '"
+                    + column + "'; set " + path + " to the samples' " + role + " column"));
+        }
+    }
+
+    /**
+     * A label column is rewritten under the label's name (as a number, thresholded when set), so that
+     * name cannot be a key of the samples, nor another samples column a feature may read.
+     */
+    private static void checkLabelNames(InputConfig input, Set<String> sampleFields, List<Violation> out) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        SampleRoles.userId(input).ifPresent(c -> keys.put(c, "input_config.user_id_field"));
+        SampleRoles.itemId(input).ifPresent(c -> keys.putIfAbsent(c, "input_config.item_id_field"));
+        SampleRoles.time(input).ifPresent(c -> keys.putIfAbsent(c, "input_config.time_field"));
+        if (input.hasRequestIdField()) {
+            keys.putIfAbsent(input.getRequestIdField(), "input_config.request_id_field");
+        }
+        for (int i = 0; i < input.getLabelsCount(); i++) {
+            LabelField label = input.getLabels(i);
+            String path = ConfigPaths.index("input_config", "labels", i) + ".name";
+            if (keys.containsKey(label.getName())) {
+                out.add(new Violation(path, "'" + label.getName() + "' is also " + keys.get(label.getName())
+                        + ": the label is rewritten as a number under its name, so it cannot be a key too; name the label "
+                        + "otherwise and set its column: '" + label.getName() + "'"));
+            } else if (label.hasColumn() && !label.getColumn().equals(label.getName()) && sampleFields.contains(label.getName())) {
+                out.add(new Violation(path, "'" + label.getName() + "' is also a column of the samples table, which the label "
+                        + "(read from column '" + label.getColumn() + "') would replace; name the label otherwise"));
+            }
+        }
     }
 
     /** Held-out fractions leave rows to train on; test dates are neither training nor evaluation dates. */

@@ -129,6 +129,65 @@ class ConfigValidatorTest {
                 "feature_config.features[3]: input 'item.price' is not a column of input_config.samples or input_config.items");
     }
 
+    /** A Criteo-style table: a label, dense and categorical columns, no user, item or time. */
+    private static final String CONTEXT_ONLY_INPUT = """
+            input_config {
+              samples { source { path: "s" format: CSV } schema { name: "clicked" type: INT64 } schema { name: "i1" type: DOUBLE }
+                        schema { name: "c1" } }
+              labels { name: "clicked" }
+              %s
+            }
+            feature_config {
+              features { name: "i1" raw { input: "context.i1" } }
+              features { name: "c1" id { input: "context.c1" hash_bucket_size: 100 } }
+              %s
+            }
+            %s
+            """;
+
+    @Test
+    void contextOnlySamplesNeedNoUserItemOrTime() {
+        assertEquals(List.of(), violations(CONTEXT_ONLY_INPUT.formatted("split { random { eval_fraction: 0.2 test_fraction: 0.1 } }", "",
+                "eval_config { metrics { auc {} } metrics { logloss {} } }")));
+    }
+
+    @Test
+    void aMissingRoleIsReportedWithEverySettingThatNeedsItAtOnce() {
+        assertViolations(CONTEXT_ONLY_INPUT.formatted("""
+                        users { source { path: "u" } schema { name: "user_id" } }
+                        split { by_time { eval_fraction: 0.2 } }""",
+                "behaviour_stats { event_types: \"click\" windows: 86400 }",
+                "eval_config { metrics { auc {} } metrics { logloss {} } metrics { gauc {} } metrics { recall_at_k { k: 5 } } }"),
+                "input_config.user_id_field: is required by input_config.users (joined on it), feature_config.behaviour_stats "
+                        + "(replayed per user), eval_config.metrics[2] (gauc, per user), eval_config.metrics[3] (recall_at_k, per user), "
+                        + "but the samples table has no column 'user_id'; set input_config.user_id_field to the samples' user column",
+                "input_config.item_id_field: is required by feature_config.behaviour_stats (replayed per item), but the samples "
+                        + "table has no column 'item_id'; set input_config.item_id_field to the samples' item column",
+                "input_config.time_field: is required by feature_config.behaviour_stats (replayed as of each sample's time), "
+                        + "input_config.split.by_time, but the samples table has no column 'ts'; set input_config.time_field to the "
+                        + "samples' event time column",
+                "feature_config.behaviour_stats: needs input_config.behaviours, the log to replay");
+    }
+
+    @Test
+    void aRoleSetExplicitlyMustBeASamplesColumn() {
+        assertViolations(CONTEXT_ONLY_INPUT.formatted("time_field: \"hour\"", "", ""),
+                "input_config.time_field: 'hour' is not a column of the samples table [clicked, i1, c1]");
+    }
+
+    @Test
+    void oneColumnMayBeKeyAndFeatureButALabelNameCannotBeAKeyOrAnotherColumn() {
+        assertEquals(List.of(), violations(CONTEXT_ONLY_INPUT.formatted("user_id_field: \"c1\" item_id_field: \"c1\" "
+                + "request_id_field: \"c1\"", "features { name: \"c1_again\" id { input: \"user.c1\" hash_bucket_size: 10 } }", "")));
+        assertViolations(CONTEXT_ONLY_INPUT.replace("labels { name: \"clicked\" }",
+                        "labels { name: \"c1\" column: \"clicked\" } labels { name: \"i1\" column: \"clicked\" }")
+                        .formatted("user_id_field: \"c1\"", "", ""),
+                "input_config.labels[0].name: 'c1' is also input_config.user_id_field: the label is rewritten as a number under its "
+                        + "name, so it cannot be a key too; name the label otherwise and set its column: 'c1'",
+                "input_config.labels[1].name: 'i1' is also a column of the samples table, which the label (read from column "
+                        + "'clicked') would replace; name the label otherwise");
+    }
+
     @Test
     void inputIntegrityOptionsAreCheckedWithTheirPaths() {
         assertViolations("""

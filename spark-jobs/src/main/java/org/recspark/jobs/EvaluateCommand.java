@@ -50,13 +50,16 @@ final class EvaluateCommand extends OptionCommand {
     EvaluateCommand(PrintStream out) {
         super("evaluate",
                 "Spark job: the eval_config metrics of predict's output, exact, and a two-tower bundle's ranking metrics over its samples",
-                out, Set.of("bundle", "predictions", "samples", "threads", ConfigOption.NAME), Set.of());
+                out, Set.of("bundle", "predictions", "samples", "threads", ConfigOption.NAME, SplitOption.NAME), Set.of());
     }
 
     @Override
     String usage() {
         return "usage: recspark evaluate --bundle DIR [--predictions PATH] [--samples PATH] [--threads N] [--config CONFIG]\n"
+                + "                         [--split train|eval|test|all]\n"
                 + "  PATH of --predictions is the output of predict (score and label columns), needed for point-wise metrics (auc ...);\n"
+                + "  --split computes them on the rows of that part of input_config.split only (PATH from predict --split);\n"
+                + "  all (the default) on every row of PATH.\n"
                 + "  PATH of --samples is the output of build-samples the bundle was trained on, needed for ranking metrics\n"
                 + "  (recall@K, ndcg@K, hit_rate@K, mrr@K of a two-tower model): its test split's users rank the full item\n"
                 + "  corpus, their training and evaluation items excluded. CONFIG's eval_config names the metrics\n"
@@ -67,6 +70,7 @@ final class EvaluateCommand extends OptionCommand {
     int run(CommandLine cl) {
         Predictor predictor = Bundles.predictor(cl.required("bundle"));
         PipelineConfig config = cl.optional(ConfigOption.NAME).map(c -> ConfigParser.load(Locations.of(c))).orElse(predictor.config());
+        SplitOption split = SplitOption.of(cl, config.getInputConfig());
         List<String> tasks = predictor.tasks();
         ConfiguredMetrics configured = new ConfiguredMetrics(config.getEvalConfig().getMetricsList(), tasks,
                 config.getInputConfig().getUserIdField());
@@ -91,7 +95,7 @@ final class EvaluateCommand extends OptionCommand {
             });
         }
         if (!pointWise.isEmpty()) {
-            evaluatePointWise(cl.required("predictions"), predictor, config, pointWise, tasks);
+            evaluatePointWise(cl.required("predictions"), split, predictor, config, pointWise, tasks);
         }
         if (!ranking.isEmpty()) {
             int threads = cl.positiveInt("threads", config.getRuntimeConfig().getThreadsPerWorker());
@@ -100,14 +104,20 @@ final class EvaluateCommand extends OptionCommand {
         return 0;
     }
 
-    private void evaluatePointWise(String predictions, Predictor predictor, PipelineConfig config, List<Metric> metrics, List<String> tasks) {
+    private void evaluatePointWise(String predictions, SplitOption split, Predictor predictor, PipelineConfig config, List<Metric> metrics,
+            List<String> tasks) {
         DistributedEvaluation evaluation = new DistributedEvaluation(metrics, tasks, config.getInputConfig().getUserIdField());
-        Dataset<Row> scored = PartitionedOutputDirectory.read(sparkSession("", List.of()), predictions);
+        Dataset<Row> scored = split.selectScored(PartitionedOutputDirectory.read(sparkSession("", List.of()), predictions), predictions);
         List<DistributedEvaluation.TaskColumns> columns = tasks.stream()
                 .map(t -> new DistributedEvaluation.TaskColumns(t, PredictionStage.scoreColumn(tasks, t), predictor.label(t))).toList();
         long rows = scored.count();
+        if (rows == 0 && split != SplitOption.ALL) {
+            throw new UsageException("--split " + split.value() + ": the predictions at " + predictions + " hold no rows of the "
+                    + split.value() + " split; score them with predict --split " + split.value());
+        }
         Map<String, Double> values = JobDescriptions.run(scored.sparkSession(), "metrics", () -> evaluation.compute(scored, columns));
-        out.printf(Locale.ROOT, "evaluate: %d rows: %s%n", rows, format(values));
+        out.printf(Locale.ROOT, "evaluate: %d rows%s: %s%n", rows, split == SplitOption.ALL ? "" : " of the " + split.value() + " split",
+                format(values));
     }
 
     /** The bundle's model ranks the corpus of the samples' splits, as {@code train} reports it on the test rows. */
@@ -128,8 +138,7 @@ final class EvaluateCommand extends OptionCommand {
         SparkSession spark = sparkSession(config.getName(), List.of());
         Dataset<Row> samples = PartitionedOutputDirectory.read(spark, samplesPath);
         SamplesSchemaCheck.require(samples.schema(), plan.samples(), samplesPath);
-        List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(samples, config.getInputConfig()),
-                config.getInputConfig().getTimeField());
+        List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(samples, config.getInputConfig()));
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         var schema = loaded.generator().schema();
         List<Supplier<Batches>> seen = new ArrayList<>();

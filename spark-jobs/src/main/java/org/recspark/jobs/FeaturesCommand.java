@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.recspark.config.SampleRoles;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.LabelField;
 import org.recspark.config.proto.PipelineConfig;
@@ -129,6 +130,7 @@ final class FeaturesCommand extends OptionCommand {
 
         FeatureRun(PipelineConfig config, Path baseDir) {
             this.input = config.getInputConfig();
+            SampleRoles.requireAll(input, "features (it groups the samples into requests by user and time, and joins users and items)");
             this.baseDir = baseDir;
             this.generator = FeatureGenerator.compile(config.getFeatureConfig(), baseDir);
             this.history = config.getFeatureConfig().hasBehaviourStats()

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.SparkSession;
+import org.recspark.config.SampleRoles;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.features.FeatureSpec;
@@ -30,15 +31,18 @@ final class PredictCommand extends OptionCommand {
     PredictCommand(PrintStream out) {
         super("predict",
                 "Spark job: score the config's impressions with an exported model (the online predictor per request)",
-                out, Set.of(ConfigOption.NAME, "bundle", OutputOption.PATH, OutputOption.TABLE, "date", "rejects"), Set.of());
+                out, Set.of(ConfigOption.NAME, "bundle", OutputOption.PATH, OutputOption.TABLE, "date", "rejects", SplitOption.NAME), Set.of());
     }
 
     @Override
     String usage() {
         return "usage: recspark predict --config CONFIG --bundle DIR (--out PATH | --out-table [DB.]TABLE) [--date YYYY-MM-DD] [--rejects PATH]\n"
+                + "       [--split train|eval|test|all]\n"
                 + "  DIR is an export bundle (local path or Hadoop URI); the config's input_config names the tables to score.\n"
                 + "  Rejects default to PATH_rejects; with --out-table, --rejects is required. TABLE is a Hive table, created when\n"
-                + "  absent (Parquet, partitioned by dt). With --date only that day is scored and its partition replaced.";
+                + "  absent (Parquet, partitioned by dt). With --date only that day is scored and its partition replaced.\n"
+                + "  --split scores only the rows of that part of input_config.split (the rows train held out for it),\n"
+                + "  named in a split column that evaluate --split selects by; all (the default) scores every row.";
     }
 
     @Override
@@ -49,6 +53,11 @@ final class PredictCommand extends OptionCommand {
         // Not input_config.rejects.path: that is build-samples' (the same tables' rejects), which scoring would overwrite.
         String rejects = cl.optional("rejects").orElseGet(() -> output.rejectsBeside("--rejects PATH"));
         PipelineConfig config = configOption.loadRequiring("", "input_config");
+        SplitOption split = SplitOption.of(cl, config.getInputConfig());
+        if (split != SplitOption.ALL && date.isPresent() && config.getInputConfig().getSplit().hasByTime()) {
+            throw new UsageException("--split " + split.value() + " with --date: input_config.split.by_time divides the time range "
+                    + "of the whole samples table, which one day's rows do not show; score every day with --split");
+        }
         String bundle = cl.required("bundle");
         Predictor predictor = Bundles.predictor(bundle);
         // The tables come from the config; features (and so the statistics replayed) from the bundle.
@@ -59,9 +68,10 @@ final class PredictCommand extends OptionCommand {
         SparkSession spark = sparkSession(config.getName(), output.hiveTables(input));
         long started = System.nanoTime();
         SampleBuildJob.Summary summary = new SampleBuildJob(spark, scoring, baseDir).run(output.sink(spark), rejects, date,
-                (joined, keep) -> PredictionStage.apply(joined, bundle, tasks, keep, requestKey(input, predictor, List.of(joined.columns()))));
-        out.printf(Locale.ROOT, "predict: %d impressions scored with %s (%s, tasks %s) -> %s in %.1f s%n", summary.totalSamples(), bundle,
-                predictor.manifest().getModelType(), tasks, output, (System.nanoTime() - started) / 1e9);
+                rows -> split.select(rows, input), (joined, keep) -> PredictionStage.apply(joined, bundle, tasks, keep, requestKey(input, predictor, List.of(joined.columns()))));
+        out.printf(Locale.ROOT, "predict: %d impressions%s scored with %s (%s, tasks %s) -> %s in %.1f s%n", summary.totalSamples(),
+                split == SplitOption.ALL ? "" : " of the " + split.value() + " split", bundle, predictor.manifest().getModelType(), tasks,
+                output, (System.nanoTime() - started) / 1e9);
         out.printf(Locale.ROOT, "predict: score columns %s; %d rejected impressions; rejects by reason %s -> %s%n",
                 tasks.stream().map(t -> PredictionStage.scoreColumn(tasks, t)).toList(), summary.rejectedSamples(),
                 summary.rejectsPerReason(), rejects);
@@ -70,16 +80,16 @@ final class PredictCommand extends OptionCommand {
 
     /**
      * The columns whose values identify a request: the request id when configured, the user and
-     * time, and every column a request-side feature reads, so the rows scored as one 1 x N
-     * request share every request-side input by construction.
+     * time (those the samples have), and every column a request-side feature reads, so the rows
+     * scored as one 1 x N request share every request-side input by construction.
      */
     static List<String> requestKey(InputConfig input, Predictor predictor, List<String> columns) {
         Set<String> key = new LinkedHashSet<>();
         if (input.hasRequestIdField()) {
             key.add(input.getRequestIdField());
         }
-        key.add(input.getUserIdField());
-        key.add(input.getTimeField());
+        SampleRoles.userId(input).ifPresent(key::add);
+        SampleRoles.time(input).ifPresent(key::add);
         for (FeatureSpec spec : predictor.schema().features()) {
             if (spec.perItem()) {
                 continue;

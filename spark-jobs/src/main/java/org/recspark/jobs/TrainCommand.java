@@ -82,8 +82,7 @@ final class TrainCommand extends OptionCommand {
         SparkSession spark = sparkSession(config.getName(), List.of());
         Dataset<Row> samples = PartitionedOutputDirectory.read(spark, cl.required("samples"));
         SamplesSchemaCheck.require(samples.schema(), plan.samples(), cl.required("samples"));
-        List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(samples, config.getInputConfig()),
-                config.getInputConfig().getTimeField());
+        List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(samples, config.getInputConfig()));
         Optional<SampleSource> testRows = Optional.ofNullable(split.get(2));
         out.printf(Locale.ROOT, "train: %d training, %d evaluation and %s test samples%n", split.get(0).numRows(), split.get(1).numRows(),
                 testRows.map(t -> Long.toString(t.numRows())).orElse("no"));

@@ -83,7 +83,7 @@ class DistributedTrainingTest {
         Files.writeString(longer, Files.readString(config).replace("num_epochs: 4", "num_epochs: 16"));
         PipelineConfig pipeline = ConfigParser.load(longer);
         List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(spark.read().parquet(samples.toString()),
-                pipeline.getInputConfig()), pipeline.getInputConfig().getTimeField());
+                pipeline.getInputConfig()));
         List<TrainingProgress> seen = new CopyOnWriteArrayList<>();
         String summaryJson = new DistributedTrainingJob(spark, pipeline, longer.getParent(), tmp.resolve("followed"), 2, 1)
                 .observingProgress(seen::add)

@@ -206,7 +206,7 @@ class HiveTablesTest {
                 "--threads", "2");
         String bundle = model.resolve("export/final").toString();
         // Created by Hive's DDL (a Hive SerDe table), its columns in another order than predict's.
-        spark.sql("CREATE TABLE recs.predictions (item_id STRING, request_id STRING, user_id STRING, ts BIGINT, score FLOAT, click DOUBLE)"
+        spark.sql("CREATE TABLE recs.predictions (item_id STRING, request_id STRING, user_id STRING, ts BIGINT, score FLOAT, click DOUBLE, _split_draw DOUBLE)"
                 + " PARTITIONED BY (dt STRING) STORED AS PARQUET");
         String printed = RecSparkCliAccess.runOk("predict", "--config", config.toString(), "--bundle", bundle, "--out-table", "recs.predictions",
                 "--date", "2026-11-03", "--rejects", tmp.resolve("prediction-rejects").toString());
@@ -224,7 +224,7 @@ class HiveTablesTest {
                 + " PARTITIONED BY (day STRING) STORED AS PARQUET");
         Path rejects = tmp.resolve("other-rejects");
         String err = failing("build-samples", "--config", config.toString(), "--out-table", "recs.other", "--rejects", rejects.toString());
-        assertTrue(err.contains("output table recs.other (5 problems)"), err);
+        assertTrue(err.contains("output table recs.other (6 problems)"), err);
         for (String problem : List.of("--out-table: the table is partitioned by [day], not by dt alone",
                 "--out-table: column 'click' is string in the table, but double in the rows",
                 "--out-table: the table has no column 'dt' (string)", "--out-table: the table has no column 'features' (struct<",

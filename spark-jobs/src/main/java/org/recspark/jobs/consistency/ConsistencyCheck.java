@@ -18,6 +18,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.recspark.config.SampleRoles;
 import org.recspark.config.proto.BehaviourLogInput;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.PipelineConfig;
@@ -86,6 +87,7 @@ public final class ConsistencyCheck {
     }
 
     public Report run(String samplesPath, int maxRows, long seed) {
+        SampleRoles.requireAll(input, "check-consistency (it finds each stored sample's raw row by user, item and time)");
         List<String> keys = new ArrayList<>();
         if (input.hasRequestIdField()) {
             keys.add(input.getRequestIdField());

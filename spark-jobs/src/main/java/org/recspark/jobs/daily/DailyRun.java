@@ -176,8 +176,7 @@ public final class DailyRun {
             return refuse(date, reference, checks);
         }
 
-        List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(day, config.getInputConfig()),
-                config.getInputConfig().getTimeField());
+        List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(day, config.getInputConfig()));
         PipelineConfig trainingConfig = dayConfig(reference);
         var conf = spark.sparkContext().hadoopConfiguration();
         var input = config.getInputConfig();

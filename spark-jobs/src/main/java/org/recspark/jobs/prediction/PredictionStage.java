@@ -37,7 +37,7 @@ public final class PredictionStage {
 
     /**
      * @param keep      columns copied to the output before the scores (keys, labels, dt)
-     * @param requestBy the columns whose values identify a request
+     * @param requestBy the columns whose values identify a request; none: each row is scored alone
      */
     public static Dataset<Row> apply(Dataset<Row> joined, String bundle, List<String> tasks, List<String> keep, List<String> requestBy) {
         StructType out = new StructType();
@@ -48,7 +48,7 @@ public final class PredictionStage {
             out = out.add(scoreColumn(tasks, task), DataTypes.FloatType, false);
         }
         Column[] by = requestBy.stream().map(c -> col("`" + c + "`")).toArray(Column[]::new);
-        Dataset<Row> clustered = joined.repartition(by).sortWithinPartitions(by);
+        Dataset<Row> clustered = by.length == 0 ? joined : joined.repartition(by).sortWithinPartitions(by);
         return clustered.mapPartitions(new Score(Locations.uri(Locations.of(bundle)), ShippedStorage.fromDriver(), clustered.schema(),
                 keep, requestBy, tasks), Encoders.row(out));
     }
@@ -143,7 +143,11 @@ public final class PredictionStage {
                     }
                 }
 
+                /** Without request-side inputs (nothing keys a request) every row is a request of its own. */
                 private boolean sameRequest(Row a, Row b) {
+                    if (key.length == 0) {
+                        return false;
+                    }
                     for (int i : key) {
                         if (!Objects.equals(a.get(i), b.get(i))) {
                             return false;

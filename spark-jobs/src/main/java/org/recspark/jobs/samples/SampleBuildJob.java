@@ -4,12 +4,13 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.from_unixtime;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.shiftrightunsigned;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,14 +18,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.recspark.config.ConfigException;
+import org.recspark.config.SampleRoles;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.BehaviourLogInput;
 import org.recspark.config.proto.BehaviourStats;
@@ -34,6 +39,7 @@ import org.recspark.config.proto.LabelField;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.TableInput;
 import org.recspark.jobs.JobDescriptions;
+import org.recspark.trainer.plan.SampleSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class SampleBuildJob {
     private static final Logger LOG = LoggerFactory.getLogger(SampleBuildJob.class);
     public static final String DT = "dt";
+    /** The one day of samples without a time or a dt column. */
+    public static final String UNDATED = "undated";
     /** Why an impression is rejected: the loader's reason, else a side table's; null when kept. */
     private static final String SAMPLE_REASON = "_sample_reason";
 
@@ -86,10 +94,24 @@ public final class SampleBuildJob {
     }
 
     public Summary run(SampleSink sink, String rejectsPath, Optional<String> date, RowStage stage) {
+        return run(sink, rejectsPath, date, UnaryOperator.identity(), stage);
+    }
+
+    /**
+     * @param select which of the checked sample rows go on to the stage (predict's --split); the
+     *     columns it adds are kept in the output
+     */
+    public Summary run(SampleSink sink, String rejectsPath, Optional<String> date, UnaryOperator<Dataset<Row>> select, RowStage stage) {
         long start = System.nanoTime();
         InputConfig input = config.getInputConfig();
+        // Validated: a users or items table, and the behaviour replay, imply the role they are joined on.
         String userId = input.getUserIdField();
         String itemId = input.getItemIdField();
+        if (date.isPresent() && SampleRoles.time(input).isEmpty()
+                && input.getSamples().getSchemaList().stream().noneMatch(f -> f.getName().equals(DT))) {
+            throw new ConfigException(List.of(new Violation("input_config.time_field", "a date (" + date.get() + ") selects the "
+                    + "samples of one day, but the samples table has no column '" + input.getTimeField() + "' nor a " + DT + " column")));
+        }
         TableLoader loader = new TableLoader(spark, baseDir);
         TableLoader.Loaded samples = load(loader, input.getSamples(), "input_config.samples", sampleRequirements(input));
         Optional<SideTable> users = input.hasUsers()
@@ -103,7 +125,7 @@ public final class SampleBuildJob {
 
         // One pass checks every impression: the loader's checks, then each side table's. Cached, so
         // the reject counts, the per-day counts and the replay read the input once.
-        Dataset<Row> checked = samples.checked().withColumn(DT, date_format(from_unixtime(col(input.getTimeField())), "yyyy-MM-dd"));
+        Dataset<Row> checked = samples.checked().withColumn(DT, day(input));
         if (date.isPresent()) {
             checked = checked.where(col(TableLoader.REASON).isNotNull().or(col(DT).equalTo(date.get())));
         }
@@ -117,7 +139,8 @@ public final class SampleBuildJob {
         Column[] sampleColumns = Stream.concat(input.getSamples().getSchemaList().stream().map(FieldSchema::getName), Stream.of(DT))
                 .distinct().map(name -> col("`" + name + "`")).toArray(Column[]::new);
         Dataset<Row> cached = checked.persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> rows = cached.where(col(SAMPLE_REASON).isNull()).select(sampleColumns);
+        Dataset<Row> allRows = cached.where(col(SAMPLE_REASON).isNull()).select(sampleColumns)
+                .withColumn(SampleSchema.SPLIT_DRAW, splitDraw(input, checked.schema()));
         Dataset<Row> rejects = cached.where(col(SAMPLE_REASON).isNotNull()).select(lit("input_config.samples").as("table"),
                 col(SAMPLE_REASON).as("reason"),
                 when(col(TableLoader.REASON).isNotNull(), samples.rawRow()).otherwise(to_json(struct(sampleColumns))).as("row"));
@@ -130,6 +153,10 @@ public final class SampleBuildJob {
         Map<String, Long> perDate = new LinkedHashMap<>();
         Map<String, Long> rejectsPerReason = new LinkedHashMap<>();
         try {
+            // A selection may run a job (a by-time split's range): inside, so the cached rows are released if it fails.
+            Dataset<Row> rows = select.apply(allRows);
+            boolean selecting = rows != allRows;
+            List<String> selectionColumns = Stream.of(rows.columns()).filter(c -> !List.of(allRows.columns()).contains(c)).toList();
             Dataset<Row> counted = rows;
             // The statistics are appended to the sample rows where they are replayed; the user and
             // item tables are joined after (broadcast when small). Side tables hold one row per
@@ -151,15 +178,20 @@ public final class SampleBuildJob {
                 joined = joined.withColumn(label.getName(), label.hasPositiveThreshold()
                         ? when(value.geq(label.getPositiveThreshold()), 1.0).otherwise(0.0) : value);
             }
-            List<String> keep = new ArrayList<>();
+            // A set: one column may serve several roles (the user id as request id too), and is kept once.
+            Set<String> keep = new LinkedHashSet<>();
             if (input.hasRequestIdField()) {
                 keep.add(input.getRequestIdField());
             }
-            keep.addAll(List.of(userId, itemId, input.getTimeField()));
+            SampleRoles.userId(input).ifPresent(keep::add);
+            SampleRoles.itemId(input).ifPresent(keep::add);
+            SampleRoles.time(input).ifPresent(keep::add);
             input.getLabelsList().forEach(l -> keep.add(l.getName()));
             keep.add(DT);
+            keep.add(SampleSchema.SPLIT_DRAW);
+            keep.addAll(selectionColumns);
             Dataset<Row> stageInput = joined;
-            Dataset<Row> output = JobDescriptions.run(spark, "broadcast side tables", () -> stage.apply(stageInput, keep));
+            Dataset<Row> output = JobDescriptions.run(spark, "broadcast side tables", () -> stage.apply(stageInput, List.copyOf(keep)));
             // The sink sees the output's schema before the samples are counted or written.
             sink.check(output.schema());
 
@@ -178,8 +210,10 @@ public final class SampleBuildJob {
             rejectedSamples = rejectsPerReason.entrySet().stream()
                     .filter(e -> e.getKey().startsWith("input_config.samples:")).mapToLong(Map.Entry::getValue).sum();
             long expectedTotal = expected.values().stream().mapToLong(Long::longValue).sum();
-            checkNotEmpty(expectedTotal + rejectedSamples, samples.source(), date);
-            checkRejects(expectedTotal, rejectedSamples, rejectsPerReason, rejectsTarget);
+            // Rejects are a fraction of every sample read, whichever of them the selection keeps.
+            long passed = selecting ? JobDescriptions.run(spark, "count samples", allRows::count) : expectedTotal;
+            checkNotEmpty(passed + rejectedSamples, samples.source(), date);
+            checkRejects(passed, rejectedSamples, rejectsPerReason, rejectsTarget);
             String written = DT + "=" + date.orElse("*");
             // A day built without rows must not keep an earlier run's rows: the sink removes it.
             Set<String> emptiedDays = date.filter(d -> !expected.containsKey(d)).map(Set::of).orElse(Set.of());
@@ -214,13 +248,42 @@ public final class SampleBuildJob {
         return JobDescriptions.run(spark, "check " + configPath + " keys", () -> SideTable.of(loaded, table, key, configPath));
     }
 
+    /**
+     * The day of each sample: of its time when the samples have one, else the table's own dt
+     * column, else {@value #UNDATED} for every sample (one partition).
+     */
+    private static Column day(InputConfig input) {
+        Optional<String> time = SampleRoles.time(input);
+        if (time.isPresent()) {
+            return date_format(from_unixtime(col(time.get())), "yyyy-MM-dd");
+        }
+        boolean hasDay = input.getSamples().getSchemaList().stream().anyMatch(f -> f.getName().equals(DT));
+        return hasDay ? col(DT).cast("string") : lit(UNDATED);
+    }
+
+    /**
+     * A uniform number in [0, 1) from a hash of the sample's raw columns: what a random split selects
+     * on, so a row lands in the same split in the built samples and in predict's rows.
+     */
+    private static Column splitDraw(InputConfig input, StructType schema) {
+        Column[] raw = input.getSamples().getSchemaList().stream().map(f -> {
+            Column c = col("`" + f.getName() + "`");
+            // Spark hashes no map; its JSON text stands for it
+            return schema.apply(f.getName()).dataType() instanceof MapType ? to_json(c) : c;
+        }).toArray(Column[]::new);
+        return shiftrightunsigned(xxhash64(raw), 11).cast("double").multiply(0x1.0p-53);
+    }
+
     /** Keys, request id, time and labels of every impression; binary labels 0 or 1. */
     private TableLoader.Requirements sampleRequirements(InputConfig input) {
-        Set<String> keys = new LinkedHashSet<>(List.of(input.getUserIdField(), input.getItemIdField()));
+        Set<String> keys = new LinkedHashSet<>();
+        SampleRoles.userId(input).ifPresent(keys::add);
+        SampleRoles.itemId(input).ifPresent(keys::add);
         if (input.hasRequestIdField()) {
             keys.add(input.getRequestIdField());
         }
-        Set<String> required = new LinkedHashSet<>(List.of(input.getTimeField()));
+        Set<String> required = new LinkedHashSet<>();
+        SampleRoles.time(input).ifPresent(required::add);
         input.getLabelsList().forEach(l -> required.add(l.hasColumn() ? l.getColumn() : l.getName()));
         return new TableLoader.Requirements(required, keys, BinaryLabelColumns.of(config));
     }

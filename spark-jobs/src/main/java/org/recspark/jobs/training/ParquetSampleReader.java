@@ -29,14 +29,14 @@ final class ParquetSampleReader {
     /** Passes the row group's selected rows, in their stored order, to {@code sink}. */
     void read(SampleRowGroup group, RowSelection selection, PackedRowBuilder builder, Consumer<PackedRow> sink) throws IOException {
         try (RowGroupFile file = RowGroupFile.open(conf, group)) {
-            MessageType projection = SampleRecordConverter.projection(file.fileSchema(), schema, input, selection.needsTime());
-            SampleRecordConverter converter = new SampleRecordConverter(projection, schema, input, builder);
+            MessageType projection = SampleRecordConverter.projection(file.fileSchema(), schema, input, selection.selectedBy());
+            SampleRecordConverter converter = new SampleRecordConverter(projection, schema, input, selection.selectedBy(), builder);
             RecordReader<Object> records = file.records(projection, converter);
             RowSelection.RowFilter filter = selection.open(group);
             for (long r = 0; r < group.rows(); r++) {
                 builder.reset();
                 records.read();
-                if (filter.keep(converter.time())) {
+                if (filter.keep(converter.selectionValue())) {
                     sink.accept(builder.build());
                 }
             }
@@ -45,23 +45,23 @@ final class ParquetSampleReader {
         }
     }
 
-    /** How many of the row group's rows the selection takes; reads the time column only, and only when the selection needs it. */
-    static long countSelected(Configuration conf, SampleRowGroup group, RowSelection selection, String timeField) throws IOException {
+    /** How many of the row group's rows the selection takes; reads its selection column only, and only when it has one. */
+    static long countSelected(Configuration conf, SampleRowGroup group, RowSelection selection) throws IOException {
         RowSelection.RowFilter filter = selection.open(group);
         long selected = 0;
-        if (!selection.needsTime()) {
+        if (selection.selectedBy().isEmpty()) {
             for (long r = 0; r < group.rows(); r++) {
                 selected += filter.keep(Double.NaN) ? 1 : 0;
             }
             return selected;
         }
         try (RowGroupFile file = RowGroupFile.open(conf, group)) {
-            MessageType projection = SampleRecordConverter.timeProjection(file.fileSchema(), timeField);
-            SampleRecordConverter converter = SampleRecordConverter.timeOnly();
+            MessageType projection = SampleRecordConverter.selectionProjection(file.fileSchema(), selection.selectedBy().get());
+            SampleRecordConverter converter = SampleRecordConverter.selectionOnly();
             RecordReader<Object> records = file.records(projection, converter);
             for (long r = 0; r < group.rows(); r++) {
                 records.read();
-                selected += filter.keep(converter.time()) ? 1 : 0;
+                selected += filter.keep(converter.selectionValue()) ? 1 : 0;
             }
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(group.file() + ": " + e.getMessage(), e);

@@ -1,13 +1,17 @@
 package org.recspark.jobs.training;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.rand;
+import static org.apache.spark.sql.functions.udf;
 
 import java.io.Serializable;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.util.random.XORShiftRandom;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataTypes;
+import org.recspark.trainer.plan.SampleSchema;
 
 /**
  * Which rows of the samples one split (training, evaluation, test) takes, as one rule applied two
@@ -19,9 +23,9 @@ public sealed interface RowSelection extends Serializable {
     /** The selected rows of the samples. */
     Dataset<Row> apply(Dataset<Row> samples);
 
-    /** Whether rows are selected by their time, which the stream must then decode. */
-    default boolean needsTime() {
-        return false;
+    /** The column rows are selected by (their time, or their split draw), which the stream must then decode. */
+    default Optional<String> selectedBy() {
+        return Optional.empty();
     }
 
     /** A filter over the rows of one row group, to be asked about every row in order. */
@@ -31,9 +35,9 @@ public sealed interface RowSelection extends Serializable {
     @FunctionalInterface
     interface RowFilter {
         /**
-         * @param time the row's time (when {@link #needsTime}); NaN when it is null
+         * @param value the row's value of {@link #selectedBy}, when there is one; NaN when it is null
          */
-        boolean keep(double time);
+        boolean keep(double value);
     }
 
     /** Every row of the files the split's dataset reads (a by-date split prunes the dt partitions). */
@@ -68,8 +72,8 @@ public sealed interface RowSelection extends Serializable {
         }
 
         @Override
-        public boolean needsTime() {
-            return true;
+        public Optional<String> selectedBy() {
+            return Optional.of(column);
         }
 
         @Override
@@ -79,35 +83,52 @@ public sealed interface RowSelection extends Serializable {
     }
 
     /**
-     * Rows whose draw of Spark's {@code rand(seed)} is in [from, to). Spark seeds each partition of
-     * the scan with {@code seed + partition index} and draws once per row in the partition's order,
-     * so a row group's draws are those after its first row's position in its Spark partition.
+     * Rows whose draw for the seed is in [from, to). The draw is a function of the row's own
+     * {@value SampleSchema#SPLIT_DRAW} (a uniform number build-samples and predict derive from the
+     * sample's raw columns) and the seed, so a row falls in the same split wherever it is stored:
+     * in the built samples train reads and in the rows predict scores. Rows without a draw are in
+     * no window.
      */
     record RandomWindow(long seed, double from, double to) implements RowSelection {
         private static final String DRAW = "__u";
+        private static final double UNIT = 0x1.0p-53;
+
+        /** The row's draw in [0, 1) for the seed: its stored draw's bits mixed with the seed (SplitMix64's finaliser). */
+        public static double draw(double stored, long seed) {
+            long z = Double.doubleToRawLongBits(stored) + seed * 0x9E3779B97F4A7C15L;
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            z ^= z >>> 31;
+            return (z >>> 11) * UNIT;
+        }
 
         @Override
         public Dataset<Row> apply(Dataset<Row> samples) {
+            long s = seed;
+            UserDefinedFunction drawn = udf((UDF1<Double, Double>) v -> v == null ? null : draw(v, s), DataTypes.DoubleType);
             Column u = col(DRAW);
-            Column condition = null;
+            Column condition = u.isNotNull();
             if (from != Double.NEGATIVE_INFINITY) {
-                condition = u.geq(from);
+                condition = condition.and(u.geq(from));
             }
             if (to != Double.POSITIVE_INFINITY) {
-                condition = condition == null ? u.lt(to) : condition.and(u.lt(to));
+                condition = condition.and(u.lt(to));
             }
-            Dataset<Row> marked = samples.withColumn(DRAW, rand(seed));
-            return (condition == null ? marked : marked.where(condition)).drop(DRAW);
+            return samples.withColumn(DRAW, drawn.apply(col(SampleSchema.SPLIT_DRAW))).where(condition).drop(DRAW);
+        }
+
+        @Override
+        public Optional<String> selectedBy() {
+            return Optional.of(SampleSchema.SPLIT_DRAW);
         }
 
         @Override
         public RowFilter open(SampleRowGroup group) {
-            XORShiftRandom random = new XORShiftRandom(seed + group.sparkPartition());
-            for (long i = 0; i < group.partitionOffset(); i++) {
-                random.nextDouble();
-            }
-            return time -> {
-                double u = random.nextDouble();
+            return stored -> {
+                if (Double.isNaN(stored)) {
+                    return false;
+                }
+                double u = draw(stored, seed);
                 return u >= from && u < to;
             };
         }

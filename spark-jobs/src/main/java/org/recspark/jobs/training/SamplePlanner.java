@@ -36,7 +36,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * partitions, and within each file range the row groups Parquet assigns to it, as Spark's reader
  * does), and how many rows of each the split selects: every row of a by-date split's pruned files,
  * the rows in the window of a by-time split (its time column read), the rows whose draw of the
- * random split is in its window (Spark's draws replayed, no data read). Two Spark jobs: the footers
+ * random split is in its window (the split draw column read). Two Spark jobs: the footers
  * of the file ranges, then the selected counts.
  */
 public final class SamplePlanner {
@@ -52,12 +52,8 @@ public final class SamplePlanner {
 
     private record Count(int part, int group, long selected) implements Serializable {}
 
-    /**
-     * The sources of the given split parts (null stays null).
-     *
-     * @param timeField the samples' time column (by-time splits select by it)
-     */
-    public static List<SampleSource> plan(SparkSession spark, List<SampleSplit.Part> parts, String timeField) {
+    /** The sources of the given split parts (null stays null). */
+    public static List<SampleSource> plan(SparkSession spark, List<SampleSplit.Part> parts) {
         long started = System.nanoTime();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<SerializableConfiguration> conf = jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
@@ -95,7 +91,7 @@ public final class SamplePlanner {
             }
             Map<Integer, Map<Integer, Long>> selected = new HashMap<>();
             for (Count c : jsc.parallelize(tasks, slices(jsc, tasks.size()))
-                    .map(t -> new Count(t.part(), t.group(), count(conf.value().value(), t, timeField))).collect()) {
+                    .map(t -> new Count(t.part(), t.group(), count(conf.value().value(), t))).collect()) {
                 selected.computeIfAbsent(c.part(), k -> new HashMap<>()).put(c.group(), c.selected());
             }
 
@@ -128,9 +124,9 @@ public final class SamplePlanner {
 
     private record CountTask(int part, int group, SampleRowGroup rowGroup, RowSelection selection) implements Serializable {}
 
-    private static long count(Configuration conf, CountTask task, String timeField) {
+    private static long count(Configuration conf, CountTask task) {
         try {
-            return ParquetSampleReader.countSelected(conf, task.rowGroup(), task.selection(), timeField);
+            return ParquetSampleReader.countSelected(conf, task.rowGroup(), task.selection());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + task.rowGroup().file(), e);
         }

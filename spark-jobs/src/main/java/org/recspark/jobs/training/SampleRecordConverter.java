@@ -2,6 +2,7 @@ package org.recspark.jobs.training;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
@@ -9,6 +10,7 @@ import org.apache.parquet.io.api.PrimitiveConverter;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
+import org.recspark.config.SampleRoles;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.LabelField;
 import org.recspark.features.FeatureSchema;
@@ -19,18 +21,22 @@ import org.recspark.trainer.data.PackedRowBuilder;
 /**
  * Writes each record of the sample job's Parquet into a {@link PackedRowBuilder}, as
  * {@link SampleTableReader} reads a Spark row: labels as floats, the user id as a group key (0 when
- * null), the features struct (a list of ids per sparse feature, plus weights for weighted ones, a
- * list of floats per dense one), and the time when a split selects by it. A list's elements arrive
+ * null or when the samples have no user), the features struct (a list of ids per sparse feature, plus
+ * weights for weighted ones, a list of floats per dense one), and the time or split draw when a
+ * split selects by it. A list's elements arrive
  * through its LIST groups, whatever their nesting (Spark's three levels, or a bare repeated field).
  */
 final class SampleRecordConverter extends GroupConverter {
     private final Converter[] fields;
-    private double time;
+    private double selectionValue;
 
     /**
-     * @param projection the columns to read: any of the user id, labels, time and features, from {@link #projection}
+     * @param projection      the columns to read: any of the user id, labels, the selection column and features, from {@link #projection}
+     * @param selectionColumn the column a split selects rows by (time or split draw), when it does
      */
-    SampleRecordConverter(MessageType projection, FeatureSchema schema, InputConfig input, PackedRowBuilder builder) {
+    SampleRecordConverter(MessageType projection, FeatureSchema schema, InputConfig input, Optional<String> selectionColumn,
+                          PackedRowBuilder builder) {
+        Optional<String> user = SampleRoles.userId(input);
         List<String> labels = input.getLabelsList().stream().map(LabelField::getName).toList();
         fields = new Converter[projection.getFieldCount()];
         for (int i = 0; i < fields.length; i++) {
@@ -41,10 +47,10 @@ final class SampleRecordConverter extends GroupConverter {
             } else if (labels.contains(name)) {
                 int label = labels.indexOf(name);
                 fields[i] = new Numbers(v -> builder.setLabel(label, (float) v));
-            } else if (name.equals(input.getUserIdField())) {
+            } else if (user.isPresent() && name.equals(user.get())) {
                 fields[i] = new GroupKey(builder);
-            } else if (name.equals(input.getTimeField())) {
-                fields[i] = new Numbers(v -> time = v);
+            } else if (selectionColumn.isPresent() && name.equals(selectionColumn.get())) {
+                fields[i] = new Numbers(v -> selectionValue = v);
             } else {
                 throw new IllegalArgumentException("no column " + name + " is read from the samples");
             }
@@ -53,17 +59,15 @@ final class SampleRecordConverter extends GroupConverter {
 
     /**
      * The columns to read from a samples file: the features of the schema, the labels, the user id
-     * and, when {@code withTime}, the time column; in the file's order.
+     * (when the samples have one) and the column a split selects rows by; in the file's order.
      *
      * @throws IllegalArgumentException naming a column the file lacks
      */
-    static MessageType projection(MessageType file, FeatureSchema schema, InputConfig input, boolean withTime) {
+    static MessageType projection(MessageType file, FeatureSchema schema, InputConfig input, Optional<String> selectionColumn) {
         List<String> wanted = new ArrayList<>();
-        wanted.add(input.getUserIdField());
+        SampleRoles.userId(input).ifPresent(wanted::add);
         input.getLabelsList().forEach(l -> wanted.add(l.getName()));
-        if (withTime) {
-            wanted.add(input.getTimeField());
-        }
+        selectionColumn.filter(c -> !wanted.contains(c)).ifPresent(wanted::add);
         List<String> featureColumns = new ArrayList<>();
         for (FeatureSpec spec : schema.features()) {
             featureColumns.add(spec.name());
@@ -97,26 +101,26 @@ final class SampleRecordConverter extends GroupConverter {
         return new MessageType(file.getName(), fields);
     }
 
-    /** Only the time column: what deciding which rows a split takes reads. */
-    static MessageType timeProjection(MessageType file, String timeField) {
-        if (!file.containsField(timeField)) {
-            throw new IllegalArgumentException("no column " + timeField + " (input_config.time_field)");
+    /** Only the column a split selects rows by: what deciding which rows it takes reads. */
+    static MessageType selectionProjection(MessageType file, String column) {
+        if (!file.containsField(column)) {
+            throw new IllegalArgumentException("no column " + column + " (the split selects rows by it)");
         }
-        return new MessageType(file.getName(), List.of(file.getType(timeField)));
+        return new MessageType(file.getName(), List.of(file.getType(column)));
     }
 
-    /** A converter of the time column alone, for {@link #timeProjection}. */
-    static SampleRecordConverter timeOnly() {
+    /** A converter of the selection column alone, for {@link #selectionProjection}. */
+    static SampleRecordConverter selectionOnly() {
         return new SampleRecordConverter();
     }
 
     private SampleRecordConverter() {
-        fields = new Converter[]{new Numbers(v -> time = v)};
+        fields = new Converter[]{new Numbers(v -> selectionValue = v)};
     }
 
-    /** The current record's time, NaN when it is null. */
-    double time() {
-        return time;
+    /** The current record's value of the selection column, NaN when it is null or not read. */
+    double selectionValue() {
+        return selectionValue;
     }
 
     @Override
@@ -126,7 +130,7 @@ final class SampleRecordConverter extends GroupConverter {
 
     @Override
     public void start() {
-        time = Double.NaN;
+        selectionValue = Double.NaN;
     }
 
     @Override

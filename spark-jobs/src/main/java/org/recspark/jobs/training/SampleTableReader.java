@@ -5,8 +5,10 @@ import static org.apache.spark.sql.functions.col;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.recspark.config.SampleRoles;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.LabelField;
 import org.recspark.features.FeatureSchema;
@@ -37,10 +39,10 @@ public final class SampleTableReader {
         return rows.build();
     }
 
-    /** The columns {@link Rows} reads: the user id, the labels and the features struct. */
+    /** The columns {@link Rows} reads: the user id (when the samples have one), the labels and the features struct. */
     public static Dataset<Row> select(Dataset<Row> samples, InputConfig input) {
         List<String> columns = new ArrayList<>();
-        columns.add(input.getUserIdField());
+        SampleRoles.userId(input).ifPresent(columns::add);
         input.getLabelsList().forEach(l -> columns.add(l.getName()));
         columns.add(FeatureStage.FEATURES);
         return samples.select(columns.stream().map(c -> col("`" + c + "`")).toArray(org.apache.spark.sql.Column[]::new));
@@ -48,7 +50,7 @@ public final class SampleTableReader {
 
     /** Collects sample rows (with at least the columns of {@link #select}) one at a time, in order. */
     public static final class Rows {
-        private final InputConfig input;
+        private final Optional<String> user;
         private final List<String> labels;
         private final List<FeatureSpec> specs;
         private final ExamplesBuilder builder;
@@ -58,7 +60,7 @@ public final class SampleTableReader {
         private final float[] rowLabels;
 
         public Rows(FeatureSchema schema, InputConfig input) {
-            this.input = input;
+            this.user = SampleRoles.userId(input);
             this.labels = input.getLabelsList().stream().map(LabelField::getName).toList();
             this.specs = schema.features();
             this.builder = new ExamplesBuilder(schema, labels);
@@ -87,8 +89,8 @@ public final class SampleTableReader {
                 }
                 rowLabels[l] = number.floatValue();
             }
-            Object user = row.get(row.fieldIndex(input.getUserIdField()));
-            builder.addRow(ids, weights, dense, rowLabels, user == null ? 0L : groupKey(user.toString()));
+            Object userId = user.map(u -> row.get(row.fieldIndex(u))).orElse(null);
+            builder.addRow(ids, weights, dense, rowLabels, userId == null ? 0L : groupKey(userId.toString()));
         }
 
         public Examples build() {

@@ -54,7 +54,8 @@ public final class SamplesSchemaCheck {
 
     private static void check(Optional<StructField> field, String name, SampleColumn.Type type, List<String> problems) {
         if (field.isEmpty()) {
-            problems.add(name + ": missing (expected " + type.description() + ")");
+            problems.add(name + ": missing (expected " + type.description() + ")" + (name.equals(SampleSchema.SPLIT_DRAW)
+                    ? "; a random split selects rows by it: build the samples again with this version" : ""));
         } else if (!fits(field.get().dataType(), type)) {
             problems.add(name + ": is " + field.get().dataType().simpleString() + " (expected " + type.description() + ")");
         }

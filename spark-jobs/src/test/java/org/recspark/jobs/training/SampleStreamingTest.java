@@ -128,7 +128,7 @@ class SampleStreamingTest {
         PipelineConfig config = config(split);
         FeatureSchema schema = schema(config);
         List<SampleSplit.Part> parts = SampleSplit.parts(table, config.getInputConfig());
-        List<SampleSource> sources = SamplePlanner.plan(spark, parts, config.getInputConfig().getTimeField());
+        List<SampleSource> sources = SamplePlanner.plan(spark, parts);
         long total = 0;
         for (int p = 0; p < parts.size(); p++) {
             Examples inMemory = SampleTableReader.read(parts.get(p).rows(), schema, config.getInputConfig());
@@ -165,7 +165,7 @@ class SampleStreamingTest {
     }
 
     @Test
-    void aRandomSplitStreamsTheRowsOfSparksRandomDraws() throws IOException {
+    void aRandomSplitStreamsTheRowsOfTheirOwnDraws() throws IOException {
         assertStreamsTheInMemoryRows("split { random { eval_fraction: 0.2 test_fraction: 0.1 seed: 7 } }");
     }
 
@@ -208,9 +208,9 @@ class SampleStreamingTest {
     void thePlanIsDeterministicAndItsRowGroupsSpreadEvenlyOverWorkers() throws IOException {
         PipelineConfig config = config(SPLIT);
         Dataset<Row> table = spark.read().parquet(samples.toString());
-        SampleSource train = SamplePlanner.plan(spark, SampleSplit.parts(table, config.getInputConfig()), "ts").get(0);
-        assertEquals(train, SamplePlanner.plan(spark, SampleSplit.parts(spark.read().parquet(samples.toString()), config.getInputConfig()),
-                "ts").get(0));
+        SampleSource train = SamplePlanner.plan(spark, SampleSplit.parts(table, config.getInputConfig())).get(0);
+        assertEquals(train, SamplePlanner.plan(spark, SampleSplit.parts(spark.read().parquet(samples.toString()), config.getInputConfig()))
+                .get(0));
         assertTrue(train.rowGroups().size() > 20, train.rowGroups().size() + " row groups");
         assertTrue(train.rowGroups().stream().anyMatch(g -> g.partitionOffset() > 0), "partitions of several row groups");
         List<SampleSource> shares = train.assign(3);
@@ -233,7 +233,7 @@ class SampleStreamingTest {
         b.getTrainConfigBuilder().setShuffleBufferRows(500);
         PipelineConfig config = b.build();
         Dataset<Row> table = spark.read().parquet(samples.toString());
-        SampleSource train = SamplePlanner.plan(spark, SampleSplit.parts(table, config.getInputConfig()), "ts").get(0);
+        SampleSource train = SamplePlanner.plan(spark, SampleSplit.parts(table, config.getInputConfig())).get(0);
         StreamingTrainingData stream = (StreamingTrainingData) ParquetSampleChunks.training(train, hadoop(), schema(config), config, 0);
         long seen = 0;
         try (Batches batches = stream.epoch(0, 0, 64)) {
@@ -256,7 +256,7 @@ class SampleStreamingTest {
         FeatureSchema schema = schema(config);
         var input = config.getInputConfig();
         List<SampleSplit.Part> parts = SampleSplit.parts(spark.read().parquet(samples.toString()), input);
-        List<SampleSource> sources = SamplePlanner.plan(spark, parts, "ts");
+        List<SampleSource> sources = SamplePlanner.plan(spark, parts);
         TrainingRun.Summary inMemory = new TrainingRun(config, configFile.getParent(), schema, tmp.resolve("memory"), 2)
                 .run(SampleTableReader.read(parts.get(0).rows(), schema, input), SampleTableReader.read(parts.get(1).rows(), schema, input),
                         Optional.of(SampleTableReader.read(parts.get(2).rows(), schema, input)));

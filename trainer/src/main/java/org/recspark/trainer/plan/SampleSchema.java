@@ -2,14 +2,16 @@ package org.recspark.trainer.plan;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.recspark.config.SampleRoles;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.LabelField;
 import org.recspark.features.FeatureSchema;
 import org.recspark.features.FeatureSpec;
 
 /**
- * The samples table training expects, as build-samples writes it: the user id, the labels, the time
- * column when the split selects by time (the day column when by date), and the {@value #FEATURES} struct with one field per
+ * The samples table training expects, as build-samples writes it: the user id (when the samples have
+ * one), the labels, the time column when the split selects by time (the day column when by date,
+ * the split draw when at random), and the {@value #FEATURES} struct with one field per
  * feature of the schema (a sparse feature's ids, its {@code __weights} when weighted, a dense
  * feature's floats). Extra columns and struct fields are allowed. Immutable.
  */
@@ -20,6 +22,12 @@ public final class SampleSchema {
     public static final String WEIGHTS_SUFFIX = "__weights";
     /** The day partition column build-samples writes, which a by_date split selects on. */
     public static final String DAY = "dt";
+    /**
+     * A uniform number in [0, 1) that build-samples and predict derive from each sample's raw columns
+     * (a hash), which a random split selects on: a row's split depends on the row alone, not on where
+     * or in which order it is stored.
+     */
+    public static final String SPLIT_DRAW = "_split_draw";
 
     private final List<SampleColumn> columns;
     private final List<SampleColumn> features;
@@ -32,13 +40,14 @@ public final class SampleSchema {
     /** What training on {@code schema}'s features with {@code input}'s labels and split reads. */
     public static SampleSchema expected(FeatureSchema schema, InputConfig input) {
         List<SampleColumn> columns = new ArrayList<>();
-        columns.add(new SampleColumn(input.getUserIdField(), SampleColumn.Type.ANY));
+        SampleRoles.userId(input).ifPresent(user -> columns.add(new SampleColumn(user, SampleColumn.Type.ANY)));
         for (LabelField label : input.getLabelsList()) {
             columns.add(new SampleColumn(label.getName(), SampleColumn.Type.NUMBER));
         }
         switch (input.getSplit().getKindCase()) {
             case BY_TIME -> columns.add(new SampleColumn(input.getTimeField(), SampleColumn.Type.NUMBER));
             case BY_DATE -> columns.add(new SampleColumn(DAY, SampleColumn.Type.ANY));
+            case RANDOM -> columns.add(new SampleColumn(SPLIT_DRAW, SampleColumn.Type.NUMBER));
             default -> {
             }
         }
