@@ -1,8 +1,10 @@
 package org.recspark.features;
 
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The features a generator produces, in config order, with a global id space: embedding tables
@@ -40,6 +42,23 @@ public final class FeatureSchema {
 
     public FeatureSpec spec(String name) {
         return features.get(index(name));
+    }
+
+    /**
+     * The fields of one side's record that some feature reads, in config order: two requests whose
+     * user and context records agree on these get the same request features.
+     */
+    public Set<String> inputFields(Side side) {
+        Set<String> fields = new LinkedHashSet<>();
+        for (FeatureSpec spec : features) {
+            for (String input : spec.inputs()) {
+                InputRef ref = InputRef.parse(input);
+                if (ref.side() == side) {
+                    fields.add(ref.field());
+                }
+            }
+        }
+        return fields;
     }
 
     /** Size of the global id space over all embedding tables. */

@@ -185,7 +185,7 @@ public final class SparkSqlSamplePeer {
     }
 
     /** A table by path in its configured format; text formats with the declared types, lists and maps as strings. */
-    private Dataset<Row> read(TableInput table, String configPath) {
+    Dataset<Row> read(TableInput table, String configPath) {
         if (table.getSource().hasHiveTable()) {
             throw new IllegalArgumentException(configPath + ".source names Hive table " + table.getSource().getHiveTable()
                     + ": the peer reads paths only");

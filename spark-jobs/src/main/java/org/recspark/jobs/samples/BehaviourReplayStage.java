@@ -181,6 +181,12 @@ final class BehaviourReplayStage {
         private transient BehaviourStatsLayout layout;
         private transient UserBehaviourReplayer replayer;
         private transient long[] counts;
+        /**
+         * The sequences of the last sample, null once an event or another key came since: the
+         * sequences change only with events, so the items of one request share them.
+         */
+        private transient UTF8String recentItems;
+        private transient UTF8String recentCategories;
 
         UserReplay(byte[] config, int sampleFields) {
             super(config, sampleFields);
@@ -193,11 +199,13 @@ final class BehaviourReplayStage {
                 counts = new long[layout.userFields().size()];
             }
             replayer = new UserBehaviourReplayer(layout);
+            recentItems = null;
         }
 
         @Override
         void event(InternalRow row) {
             replayer.onEvent(string(row, 3), string(row, 4), row.getLong(1), string(row, 5));
+            recentItems = null;
         }
 
         @Override
@@ -208,8 +216,12 @@ final class BehaviourReplayStage {
                 values[i] = counts[i];
             }
             if (layout.hasSequences()) {
-                values[counts.length] = UTF8String.fromString(replayer.recentItems());
-                values[counts.length + 1] = UTF8String.fromString(replayer.recentCategories());
+                if (recentItems == null) {
+                    recentItems = UTF8String.fromString(replayer.recentItems());
+                    recentCategories = UTF8String.fromString(replayer.recentCategories());
+                }
+                values[counts.length] = recentItems;
+                values[counts.length + 1] = recentCategories;
             }
             return new GenericInternalRow(values);
         }

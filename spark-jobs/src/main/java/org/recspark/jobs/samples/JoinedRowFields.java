@@ -1,7 +1,11 @@
 package org.recspark.jobs.samples;
 
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DataType;
@@ -36,6 +40,17 @@ public final class JoinedRowFields {
         }
         context.forEach(user::putIfAbsent);
         context.forEach(item::putIfAbsent);
+    }
+
+    /**
+     * The columns the given user and context fields are read from (a field no column holds is
+     * always null and left out).
+     */
+    public int[] ordinals(Collection<String> userFields, Collection<String> contextFields) {
+        Set<Integer> ordinals = new LinkedHashSet<>();
+        userFields.stream().map(user::get).filter(Objects::nonNull).forEach(ordinals::add);
+        contextFields.stream().map(context::get).filter(Objects::nonNull).forEach(ordinals::add);
+        return ordinals.stream().mapToInt(Integer::intValue).toArray();
     }
 
     public RawRecord user(Row row) {

