@@ -50,10 +50,11 @@ final class BehaviourReplayStage {
     /**
      * @param samples sample rows, among them the user and item keys, the time and {@link #ITEM_CATEGORY}
      * @param events  user, item, event type, time, category
+     * @param partitions how many tasks replay the keys (and so how many files each day's output is written in)
      * @return the sample rows with the user-side statistics appended ({@code user__<field>}, and the
      *         user x category counts as {@code item__<field>}, since they depend on the item)
      */
-    static Dataset<Row> withUserStats(Dataset<Row> samples, Dataset<Row> events, BehaviourStats stats, Columns c) {
+    static Dataset<Row> withUserStats(Dataset<Row> samples, Dataset<Row> events, BehaviourStats stats, Columns c, int partitions) {
         Dataset<Row> stream = events.select(col(c.eventUser()).as(KEY), col(c.eventTime()).as(TS), lit(EVENT).as(KIND),
                         col(c.eventItem()).as(ITEM), col(c.eventType()).as(TYPE), col(c.eventCategory()).as(CATEGORY),
                         lit(null).cast(sampleType(samples)).as(SAMPLE_ROW))
@@ -71,11 +72,11 @@ final class BehaviourReplayStage {
             out = out.add(FeatureStage.USER_PREFIX + BehaviourStatsFields.SEQ_ITEMS, DataTypes.StringType, false)
                     .add(FeatureStage.USER_PREFIX + BehaviourStatsFields.SEQ_CATEGORIES, DataTypes.StringType, false);
         }
-        return InternalRows.mapPartitions(sorted(stream), new UserReplay(stats.toByteArray(), samples.schema().size()), out);
+        return InternalRows.mapPartitions(sorted(stream, partitions), new UserReplay(stats.toByteArray(), samples.schema().size()), out);
     }
 
     /** @return the sample rows with the item's statistics appended as {@code item__<field>} */
-    static Dataset<Row> withItemStats(Dataset<Row> samples, Dataset<Row> events, BehaviourStats stats, Columns c) {
+    static Dataset<Row> withItemStats(Dataset<Row> samples, Dataset<Row> events, BehaviourStats stats, Columns c, int partitions) {
         Dataset<Row> stream = events.select(col(c.eventItem()).as(KEY), col(c.eventTime()).as(TS), lit(EVENT).as(KIND),
                         col(c.eventItem()).as(ITEM), col(c.eventType()).as(TYPE), lit(null).cast(DataTypes.StringType).as(CATEGORY),
                         lit(null).cast(sampleType(samples)).as(SAMPLE_ROW))
@@ -86,7 +87,7 @@ final class BehaviourReplayStage {
         for (String name : BehaviourStatsFields.itemCountFields(stats)) {
             out = out.add(FeatureStage.ITEM_PREFIX + name, DataTypes.LongType, false);
         }
-        return InternalRows.mapPartitions(sorted(stream), new ItemReplay(stats.toByteArray(), samples.schema().size()), out);
+        return InternalRows.mapPartitions(sorted(stream, partitions), new ItemReplay(stats.toByteArray(), samples.schema().size()), out);
     }
 
     private static Column sampleRow(Dataset<Row> samples) {
@@ -97,8 +98,8 @@ final class BehaviourReplayStage {
         return (StructType) samples.select(sampleRow(samples)).schema().apply(SAMPLE_ROW).dataType();
     }
 
-    private static Dataset<Row> sorted(Dataset<Row> stream) {
-        return stream.repartition(col(KEY)).sortWithinPartitions(col(KEY), col(TS), col(KIND), col(ITEM), col(TYPE));
+    private static Dataset<Row> sorted(Dataset<Row> stream, int partitions) {
+        return stream.repartition(partitions, col(KEY)).sortWithinPartitions(col(KEY), col(TS), col(KIND), col(ITEM), col(TYPE));
     }
 
     /** Column names of the samples and the behaviour log. */

@@ -58,6 +58,8 @@ public final class SampleBuildJob {
     public static final String UNDATED = "undated";
     /** Why an impression is rejected: the loader's reason, else a side table's; null when kept. */
     private static final String SAMPLE_REASON = "_sample_reason";
+    private static final long SAMPLES_PER_REPLAY_TASK = 1L << 20;
+    private static final long EVENT_BYTES_PER_REPLAY_TASK = 128L << 20;
 
     /** What a run did. */
     public record Summary(Map<String, Long> samplesPerDate, Map<String, Long> rejectsPerReason, long totalSamples,
@@ -157,7 +159,11 @@ public final class SampleBuildJob {
             Dataset<Row> rows = select.apply(allRows);
             boolean selecting = rows != allRows;
             List<String> selectionColumns = Stream.of(rows.columns()).filter(c -> !List.of(allRows.columns()).contains(c)).toList();
-            Dataset<Row> counted = rows;
+            Map<String, Long> expected = new LinkedHashMap<>();
+            for (Row r : JobDescriptions.run(spark, "count samples", () -> rows.groupBy(DT).count().orderBy(DT).collectAsList())) {
+                expected.put(r.getString(0), r.getLong(1));
+            }
+            long expectedTotal = expected.values().stream().mapToLong(Long::longValue).sum();
             // The statistics are appended to the sample rows where they are replayed; the user and
             // item tables are joined after (broadcast when small). Side tables hold one row per
             // key, so no join adds or drops a sample.
@@ -165,7 +171,8 @@ public final class SampleBuildJob {
             // broadcasts of the small side tables then.
             Dataset<Row> joined = replay
                     ? JobDescriptions.run(spark, "broadcast side tables", () -> withBehaviourStats(rows, items.map(SideTable::rows),
-                            events.get().rows(), input, config.getFeatureConfig().getBehaviourStats()))
+                            events.get().rows(), input, config.getFeatureConfig().getBehaviourStats(),
+                            replayPartitions(expectedTotal, events.get().rows())))
                     : rows;
             if (users.isPresent()) {
                 joined = joinSide(joined, users.get().rows(), userId, FeatureStage.USER_PREFIX);
@@ -192,7 +199,7 @@ public final class SampleBuildJob {
             keep.addAll(selectionColumns);
             Dataset<Row> stageInput = joined;
             Dataset<Row> output = JobDescriptions.run(spark, "broadcast side tables", () -> stage.apply(stageInput, List.copyOf(keep)));
-            // The sink sees the output's schema before the samples are counted or written.
+            // The sink sees the output's schema before the samples are written.
             sink.check(output.schema());
 
             List<Row> rejectCounts = JobDescriptions.run(spark, "count rejects",
@@ -203,13 +210,8 @@ public final class SampleBuildJob {
             // A daily run keeps other days' rejects: each run owns rejects/ or rejects/dt=<date>/.
             String rejectsTarget = date.map(d -> rejectsPath + "/" + DT + "=" + d).orElse(rejectsPath);
             JobDescriptions.run(spark, "write rejects", () -> allRejects.write().mode(SaveMode.Overwrite).json(rejectsTarget));
-            Map<String, Long> expected = new LinkedHashMap<>();
-            for (Row r : JobDescriptions.run(spark, "count samples", () -> counted.groupBy(DT).count().orderBy(DT).collectAsList())) {
-                expected.put(r.getString(0), r.getLong(1));
-            }
             rejectedSamples = rejectsPerReason.entrySet().stream()
                     .filter(e -> e.getKey().startsWith("input_config.samples:")).mapToLong(Map.Entry::getValue).sum();
-            long expectedTotal = expected.values().stream().mapToLong(Long::longValue).sum();
             // Rejects are a fraction of every sample read, whichever of them the selection keeps.
             long passed = selecting ? JobDescriptions.run(spark, "count samples", allRows::count) : expectedTotal;
             checkNotEmpty(passed + rejectedSamples, samples.source(), date);
@@ -341,8 +343,26 @@ public final class SampleBuildJob {
      * as the feature stage reads them. The item's category (for user x category counts) is its
      * column named like the log's category_field.
      */
+    /**
+     * The replay's task count, which is also how many files each day's samples are written in:
+     * enough tasks for every core, about a million samples or 128 MB of behaviour log per task,
+     * and at most spark.sql.shuffle.partitions. A fixed count of shuffle partitions (200 by
+     * default) wrote every day's samples in 200 files: MovieLens-100K's 215 days became 29,388
+     * files of a few rows each, which readers then wait on.
+     */
+    private int replayPartitions(long samples, Dataset<Row> events) {
+        long eventBytes = events.queryExecution().optimizedPlan().stats().sizeInBytes().longValue();
+        long wanted = Math.max(Math.max(ceilDiv(samples, SAMPLES_PER_REPLAY_TASK), ceilDiv(eventBytes, EVENT_BYTES_PER_REPLAY_TASK)),
+                spark.sparkContext().defaultParallelism());
+        return (int) Math.min(wanted, spark.sessionState().conf().numShufflePartitions());
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return a <= 0 ? 0 : (a + b - 1) / b;
+    }
+
     private static Dataset<Row> withBehaviourStats(Dataset<Row> rows, Optional<Dataset<Row>> items, Dataset<Row> events,
-                                                   InputConfig input, BehaviourStats stats) {
+                                                   InputConfig input, BehaviourStats stats, int partitions) {
         BehaviourLogInput log = input.getBehaviours();
         String itemId = input.getItemIdField();
         Dataset<Row> queries = rows;
@@ -367,7 +387,7 @@ public final class SampleBuildJob {
                 log.hasCategoryField() ? log.getCategoryField() : "_no_category");
         // The user replay comes last: its output is ordered by user and time, so the rows of one
         // request are adjacent and the feature stage computes their request features once.
-        Dataset<Row> withItem = BehaviourReplayStage.withItemStats(queries, logEvents, stats, columns);
-        return BehaviourReplayStage.withUserStats(withItem, logEvents, stats, columns).drop(BehaviourReplayStage.ITEM_CATEGORY);
+        Dataset<Row> withItem = BehaviourReplayStage.withItemStats(queries, logEvents, stats, columns, partitions);
+        return BehaviourReplayStage.withUserStats(withItem, logEvents, stats, columns, partitions).drop(BehaviourReplayStage.ITEM_CATEGORY);
     }
 }
