@@ -91,6 +91,16 @@ public final class Examples {
         return labels;
     }
 
+    /**
+     * These rows with one more label column (a teacher's scores for distillation), the feature
+     * columns shared; a label of that name is replaced.
+     */
+    public Examples withLabel(String name, float[] values) {
+        Map<String, float[]> l = new LinkedHashMap<>(labels);
+        l.put(name, values);
+        return new Examples(schema, numRows, sparse, dense, l, groupKeys);
+    }
+
     /** Group keys per row (user ids), or null when the examples have none. */
     public long[] groupKeys() {
         return groupKeys;

@@ -334,6 +334,14 @@ public final class Graph {
     }
 
     /**
+     * KL divergence KL(q || sigmoid(z)) of logits (B x 1) from target probabilities q in [0, 1],
+     * summed over rows and scaled: knowledge distillation's loss, 0 where the student matches the teacher.
+     */
+    public Tensor binaryKlDivergenceWithLogits(Tensor logits, float[] targets, float scale) {
+        return LossOps.binaryKlDivergenceWithLogits(this, logits, targets, scale);
+    }
+
+    /**
      * Binary cross-entropy of probabilities (B x 1; clipped to [eps, 1 - eps]) against labels, summed
      * and scaled: for models whose output is a product of probabilities (ESMM's pCTCVR).
      */

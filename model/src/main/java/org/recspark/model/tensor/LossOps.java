@@ -28,6 +28,43 @@ final class LossOps {
         return out;
     }
 
+    /**
+     * KL(q || sigmoid(z)) of Bernoulli distributions, q the target probabilities: the cross-entropy
+     * less the targets' entropy, so the gradient is the cross-entropy's, sigmoid(z) - q.
+     */
+    static Tensor binaryKlDivergenceWithLogits(Graph g, Tensor logits, float[] targets, float scale) {
+        checkColumn(logits, targets);
+        float[] z = logits.data();
+        double loss = 0;
+        for (int i = 0; i < z.length; i++) {
+            double v = z[i];
+            double q = targets[i];
+            double crossEntropy = Math.max(v, 0) - v * q + Math.log1p(Math.exp(-Math.abs(v)));
+            loss += crossEntropy - bernoulliEntropy(q);
+        }
+        Tensor out = g.output(1, 1, new float[]{(float) (loss * scale)}, logits);
+        g.onBackward(out, () -> {
+            float d = out.grad()[0] * scale;
+            float[] dz = logits.grad();
+            for (int i = 0; i < z.length; i++) {
+                dz[i] += d * (ActivationOps.sigmoid(z[i]) - targets[i]);
+            }
+        });
+        return out;
+    }
+
+    /** -q log q - (1 - q) log(1 - q), with 0 log 0 = 0. */
+    private static double bernoulliEntropy(double q) {
+        double h = 0;
+        if (q > 0) {
+            h -= q * Math.log(q);
+        }
+        if (q < 1) {
+            h -= (1 - q) * Math.log1p(-q);
+        }
+        return h;
+    }
+
     static Tensor binaryCrossEntropy(Graph g, Tensor probabilities, float[] labels, float scale) {
         checkColumn(probabilities, labels);
         final float eps = 1e-7f;

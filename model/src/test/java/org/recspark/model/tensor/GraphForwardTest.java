@@ -125,6 +125,23 @@ class GraphForwardTest {
     }
 
     @Test
+    void binaryKlDivergenceMatchesTheFormulaAndVanishesAtTheTarget() {
+        Graph g = new Graph(false, 0);
+        float[] z = {0.5f, -1.2f, 3f};
+        float[] q = {0.3f, 0f, 1f};
+        double expected = 0;
+        for (int i = 0; i < z.length; i++) {
+            double p = 1 / (1 + Math.exp(-z[i]));
+            expected += (q[i] > 0 ? q[i] * Math.log(q[i] / p) : 0) + (q[i] < 1 ? (1 - q[i]) * Math.log((1 - q[i]) / (1 - p)) : 0);
+        }
+        assertEquals(expected * 0.5, g.binaryKlDivergenceWithLogits(c(3, 1, z), q, 0.5f).data()[0], 1e-6, "KL(q || sigmoid(z))");
+        float[] atTarget = {0.2f, -3f};
+        float[] sameProbabilities = {(float) (1 / (1 + Math.exp(-0.2))), (float) (1 / (1 + Math.exp(3)))};
+        assertEquals(0, g.binaryKlDivergenceWithLogits(c(2, 1, atTarget), sameProbabilities, 1f).data()[0], 1e-6,
+                "no divergence where the student's probabilities are the targets");
+    }
+
+    @Test
     void binaryCrossEntropyClipsProbabilities() {
         Graph g = new Graph(true, 0);
         float[] p = {0f, 1f, 0.5f};

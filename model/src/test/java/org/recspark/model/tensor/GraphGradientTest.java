@@ -301,6 +301,21 @@ class GraphGradientTest {
     }
 
     @Test
+    void binaryKlDivergenceWithLogits() {
+        float[] targets = {0.9f, 0.05f, 0.3f, 1, 0};
+        checkOp("kl logits", (g, t) -> g.binaryKlDivergenceWithLogits(t[0], targets, 0.7f),
+                Input.of("z", 5, 1, new float[] {2.5f, -1f, 0.3f, -4f, 6f}));
+    }
+
+    @Test
+    void softenedCrossEntropyOfDistillation() {
+        // the distillation term at temperature 3: logits divided by T, the loss scaled by T^2
+        float[] targets = {0.6f, 0.45f, 0.2f, 0.8f};
+        checkOp("bce at T=3", (g, t) -> g.binaryCrossEntropyWithLogits(g.scale(t[0], 1f / 3), targets, 9f / 4),
+                Input.of("z", 4, 1, new float[] {2.5f, -1f, 0.3f, -4f}));
+    }
+
+    @Test
     void binaryCrossEntropy() {
         float[] labels = {1, 0, 0.3f, 1, 0};
         checkOp("bce", GradientChecker.DEFAULT.withStep(1e-3), (g, t) -> g.binaryCrossEntropy(t[0], labels, 0.7f),

@@ -21,6 +21,7 @@ import org.recspark.features.FeatureSchema;
 import org.recspark.features.FeatureSpec;
 import org.recspark.storage.Locations;
 import org.recspark.model.embedding.EmbeddingTable;
+import org.recspark.model.KnowledgeDistillation;
 import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelFactory;
@@ -124,6 +125,7 @@ public final class PipelinePlan {
             }
         }
         List<TaskSpec> tasks = model == null ? List.of() : model.tasks();
+        problems.addAll(KnowledgeDistillation.check(config, model == null ? null : tasks));
         List<String> metricNames = List.of();
         if (model != null) {
             List<String> taskNames = tasks.stream().map(TaskSpec::name).toList();

@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.recspark.config.proto.TrainConfig;
 import org.recspark.config.proto.checkpoint.CheckpointManifest;
+import org.recspark.model.KnowledgeDistillation;
 import org.recspark.model.Model;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.TrainingObjective;
@@ -68,7 +69,7 @@ public final class Trainer implements AutoCloseable {
         Blas.init();
         this.config = config;
         this.model = model;
-        this.objective = TrainingObjective.of(model);
+        this.objective = KnowledgeDistillation.around(TrainingObjective.of(model), config.getDistillationList(), model.tasks());
         this.params = params;
         this.threads = threads;
         this.pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
