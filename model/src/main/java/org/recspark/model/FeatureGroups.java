@@ -292,8 +292,8 @@ public final class FeatureGroups {
     }
 
     /**
-     * A SEQUENCE group: the embeddings of its sequence features concatenated per position,
-     * (B * L) x (sum of dims), with the mask of the first feature (all must have equal lengths).
+     * A SEQUENCE group: the embeddings of its sequence features concatenated per position, packed
+     * without padding, N x (sum of dims) (all features must have equal lengths in every row).
      */
     public SequenceEmbedding sequence(Pass pass, Group group) {
         List<Tensor> parts = new ArrayList<>();
@@ -303,7 +303,7 @@ public final class FeatureGroups {
             SequenceEmbedding s = EmbeddingLookup.sequence(pass, pass.batch().sparse(f), tableOf(spec));
             if (first == null) {
                 first = s;
-            } else if (s.length() != first.length() || !java.util.Arrays.equals(s.mask().data(), first.mask().data())) {
+            } else if (!java.util.Arrays.equals(s.offsets(), first.offsets())) {
                 throw new IllegalArgumentException("sequence features of group '" + group.name()
                         + "' have different lengths in this batch; they must be aligned position by position");
             }
@@ -312,7 +312,7 @@ public final class FeatureGroups {
         if (first == null) {
             throw new ConfigException(List.of(new Violation(group.path() + ".features", "a SEQUENCE group needs a feature")));
         }
-        return new SequenceEmbedding(pass.graph().concat(parts), first.mask(), first.length());
+        return new SequenceEmbedding(pass.graph().concat(parts), first.offsets());
     }
 
     /** Embedding columns of a SEQUENCE group per position. */

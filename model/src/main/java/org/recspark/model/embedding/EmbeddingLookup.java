@@ -133,57 +133,57 @@ public final class EmbeddingLookup {
     }
 
     /**
-     * The embeddings of a sequence feature without pooling: (B * L) x dim, where L is the longest
-     * sequence in the batch and shorter rows are padded with zeros; the mask (B x L) is 1 at real
-     * positions.
+     * The embeddings of a sequence feature without pooling, packed: N x dim for the N ids of the
+     * batch, row r's positions at [offsets[r], offsets[r + 1]) (the values' own offsets), so no work
+     * goes to padding.
      */
     public static SequenceEmbedding sequence(Pass pass, SparseValues values, EmbeddingTable table) {
-        int rows = values.rows();
         int dim = table.dim();
-        int length = Math.max(1, values.maxLength());
         long[] ids = values.ids();
+        int n = ids.length;
+        if (values.start(0) != 0 || values.end(values.rows() - 1) != n) {
+            throw new IllegalArgumentException("a sequence feature's rows must cover its ids from the first, got offsets from "
+                    + values.start(0) + " to " + values.end(values.rows() - 1) + " for " + n + " ids");
+        }
         int[] slots = resolve(table, values, null, pass.differentiable());
-        float[] out = new float[rows * length * dim];
-        float[] mask = new float[rows * length];
-        float[] scratch = new float[dim];
-        for (int r = 0; r < rows; r++) {
-            int start = values.start(r);
-            for (int k = start; k < values.end(r); k++) {
-                int pos = r * length + (k - start);
-                mask[pos] = 1;
-                int slot = slots[k];
-                if (slot >= 0) {
-                    System.arraycopy(table.values(slot), table.offset(slot), out, pos * dim, dim);
-                } else {
-                    table.read(ids[k], scratch, 0);
-                    System.arraycopy(scratch, 0, out, pos * dim, dim);
+        float[] out = new float[n * dim];
+        float[] scratch = null;
+        for (int k = 0; k < n; k++) {
+            int slot = slots[k];
+            if (slot >= 0) {
+                System.arraycopy(table.values(slot), table.offset(slot), out, k * dim, dim);
+            } else {
+                if (scratch == null) {
+                    scratch = new float[dim];
                 }
+                table.read(ids[k], scratch, 0);
+                System.arraycopy(scratch, 0, out, k * dim, dim);
             }
         }
         boolean differentiable = pass.differentiable();
-        Tensor result = pass.graph().source(rows * length, dim, out, differentiable);
+        Tensor result = pass.graph().source(n, dim, out, differentiable);
         if (differentiable) {
             SparseGradient gradient = pass.gradients().sparse(table);
             pass.graph().onBackward(result, () -> {
                 float[] dy = result.grad();
-                for (int r = 0; r < rows; r++) {
-                    int start = values.start(r);
-                    for (int k = start; k < values.end(r); k++) {
-                        int pos = r * length + (k - start);
-                        int go = gradient.offsetOf(slots[k]);
-                        float[] g = gradient.rows();
-                        for (int j = 0; j < dim; j++) {
-                            g[go + j] += dy[pos * dim + j];
-                        }
+                for (int k = 0; k < n; k++) {
+                    int go = gradient.offsetOf(slots[k]);
+                    float[] g = gradient.rows();
+                    for (int j = 0; j < dim; j++) {
+                        g[go + j] += dy[k * dim + j];
                     }
                 }
             });
         }
-        return new SequenceEmbedding(result, Tensor.constant(rows, length, mask), length);
+        return new SequenceEmbedding(result, values.offsets());
     }
 
-    /** Embeddings of a sequence, (B * length) x dim, with its B x length mask of real positions. */
-    public record SequenceEmbedding(Tensor values, Tensor mask, int length) {}
+    /** Embeddings of a batch's sequences packed without padding, N x dim: sequence r at rows [offsets[r], offsets[r + 1]). */
+    public record SequenceEmbedding(Tensor values, int[] offsets) {
+        public int sequences() {
+            return offsets.length - 1;
+        }
+    }
 
     /**
      * Rows whose ids and weights equal the previous row's: a 1 x N batch repeats its request-side

@@ -171,38 +171,35 @@ class EmbeddingLookupTest {
     }
 
     @Test
-    void sequenceLookupPadsAndMasks() {
-        // rows {4, 5, 4}, {6}, {}: length 3, padding at 4 positions
+    void sequenceLookupPacksPositionsWithoutPadding() {
+        // rows {4, 5, 4}, {6}, {}: four positions in all
         SparseValues values = new SparseValues(new int[] {0, 3, 4, 4}, new long[] {4, 5, 4, 6}, null);
         EmbeddingTable table = tableWith(4, 5, 6, 7);
         SparseGradient g = checkRows("sequence", table, Set.of(4L, 5L, 6L), pass -> EmbeddingLookup.sequence(pass, values, table).values());
         assertEquals(List.of(4L, 5L, 6L), touchedIds(table, g), "rows in first-touch order");
 
         SequenceEmbedding seq = EmbeddingLookup.sequence(Pass.inference(null), values, table);
-        assertEquals(3, seq.length(), "the longest row");
-        assertEquals(9, seq.values().rows(), "B * L rows");
+        assertEquals(3, seq.sequences(), "one sequence per row");
+        assertArrayEquals(new int[] {0, 3, 4, 4}, seq.offsets(), "row r at [offsets[r], offsets[r + 1])");
+        assertEquals(4, seq.values().rows(), "one row per real position");
         assertEquals(DIM, seq.values().cols(), "dim columns");
-        assertArrayEquals(new float[] {1, 1, 1, 1, 0, 0, 0, 0, 0}, seq.mask().data(), "1 at real positions");
-        // positions row-major: row 0 -> 0, 1, 2; row 1 -> 3 (then padding 4, 5); row 2 -> padding 6, 7, 8
-        long[] byPosition = {4, 5, 4, 6, -1, -1, -1, -1, -1};
+        long[] byPosition = {4, 5, 4, 6};
         for (int p = 0; p < byPosition.length; p++) {
-            float[] actual = Arrays.copyOfRange(seq.values().data(), p * DIM, (p + 1) * DIM);
-            float[] expected = byPosition[p] < 0 ? new float[DIM] : row(table, byPosition[p]);
-            assertArrayEquals(expected, actual, "position " + p);
+            assertArrayEquals(row(table, byPosition[p]), Arrays.copyOfRange(seq.values().data(), p * DIM, (p + 1) * DIM), "position " + p);
         }
     }
 
     @Test
-    void sequenceOfOnlyEmptyRowsHasLengthOne() {
+    void sequenceOfOnlyEmptyRowsHasNoPositions() {
         SparseValues values = new SparseValues(new int[] {0, 0, 0}, new long[0], null);
         EmbeddingTable table = tableWith();
         Gradients gradients = new Gradients();
         Graph graph = new Graph(true, 0);
         SequenceEmbedding seq = EmbeddingLookup.sequence(new Pass(graph, null, gradients), values, table);
-        assertEquals(1, seq.length(), "at least one position");
-        assertArrayEquals(new float[] {0, 0}, seq.mask().data(), "all padding");
-        graph.backward(graph.total(seq.values()));
-        assertEquals(0, gradients.sparse(table).size(), "padding takes no gradient");
+        assertEquals(0, seq.values().rows(), "no positions");
+        assertEquals(2, seq.sequences(), "two empty sequences");
+        graph.backward(graph.total(graph.weightedSequenceSum(Tensor.constant(0, 1, new float[0]), seq.values(), seq.offsets())));
+        assertEquals(0, gradients.sparse(table).size(), "nothing takes a gradient");
     }
 
     @Test
