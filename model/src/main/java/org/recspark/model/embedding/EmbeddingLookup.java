@@ -1,5 +1,6 @@
 package org.recspark.model.embedding;
 
+import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 import org.recspark.config.proto.Pooling;
 import org.recspark.model.data.SparseValues;
 import org.recspark.model.nn.Pass;
@@ -133,9 +134,10 @@ public final class EmbeddingLookup {
     }
 
     /**
-     * The embeddings of a sequence feature without pooling, packed: N x dim for the N ids of the
-     * batch, row r's positions at [offsets[r], offsets[r + 1]) (the values' own offsets), so no work
-     * goes to padding.
+     * The embeddings of a sequence feature without pooling, packed and de-duplicated: the batch's
+     * distinct ids' rows (U x dim), each position naming its id's row, and the rows' offsets into
+     * the positions (the values' own), so no work goes to padding and an item in many histories is
+     * looked up, and takes its gradient, once.
      */
     public static SequenceEmbedding sequence(Pass pass, SparseValues values, EmbeddingTable table) {
         int dim = table.dim();
@@ -146,40 +148,58 @@ public final class EmbeddingLookup {
                     + values.start(0) + " to " + values.end(values.rows() - 1) + " for " + n + " ids");
         }
         int[] slots = resolve(table, values, null, pass.differentiable());
-        float[] out = new float[n * dim];
-        float[] scratch = null;
+        Long2IntOpenHashMap rowOfId = new Long2IntOpenHashMap();
+        rowOfId.defaultReturnValue(-1);
+        int[] positions = new int[n];
+        int[] firstPosition = new int[n];
+        int distinct = 0;
         for (int k = 0; k < n; k++) {
+            int row = rowOfId.putIfAbsent(ids[k], distinct);
+            if (row < 0) {
+                row = distinct++;
+                firstPosition[row] = k;
+            }
+            positions[k] = row;
+        }
+        int rows = distinct;
+        float[] out = new float[rows * dim];
+        float[] scratch = null;
+        for (int row = 0; row < rows; row++) {
+            int k = firstPosition[row];
             int slot = slots[k];
             if (slot >= 0) {
-                System.arraycopy(table.values(slot), table.offset(slot), out, k * dim, dim);
+                System.arraycopy(table.values(slot), table.offset(slot), out, row * dim, dim);
             } else {
                 if (scratch == null) {
                     scratch = new float[dim];
                 }
                 table.read(ids[k], scratch, 0);
-                System.arraycopy(scratch, 0, out, k * dim, dim);
+                System.arraycopy(scratch, 0, out, row * dim, dim);
             }
         }
         boolean differentiable = pass.differentiable();
-        Tensor result = pass.graph().source(n, dim, out, differentiable);
+        Tensor result = pass.graph().source(rows, dim, out, differentiable);
         if (differentiable) {
             SparseGradient gradient = pass.gradients().sparse(table);
             pass.graph().onBackward(result, () -> {
                 float[] dy = result.grad();
-                for (int k = 0; k < n; k++) {
-                    int go = gradient.offsetOf(slots[k]);
+                for (int row = 0; row < rows; row++) {
+                    int go = gradient.offsetOf(slots[firstPosition[row]]);
                     float[] g = gradient.rows();
                     for (int j = 0; j < dim; j++) {
-                        g[go + j] += dy[k * dim + j];
+                        g[go + j] += dy[row * dim + j];
                     }
                 }
             });
         }
-        return new SequenceEmbedding(result, values.offsets());
+        return new SequenceEmbedding(result, positions, values.offsets());
     }
 
-    /** Embeddings of a batch's sequences packed without padding, N x dim: sequence r at rows [offsets[r], offsets[r + 1]). */
-    public record SequenceEmbedding(Tensor values, int[] offsets) {
+    /**
+     * A batch's sequences packed without padding: {@code values} holds the distinct values (U x dim),
+     * position p's value is row positions[p], and sequence r is positions [offsets[r], offsets[r + 1]).
+     */
+    public record SequenceEmbedding(Tensor values, int[] positions, int[] offsets) {
         public int sequences() {
             return offsets.length - 1;
         }

@@ -37,7 +37,7 @@ public final class Linear {
         if (4 * query.cols() != weight.rows()) {
             throw new IllegalArgumentException(weight.name() + " expects " + weight.rows() + " inputs, got a DIN unit of " + query);
         }
-        return pass.graph().dinUnitLinear(query, keys.values(), keys.offsets(), pass.param(weight),
+        return pass.graph().dinUnitLinear(query, keys.values(), keys.positions(), keys.offsets(), pass.param(weight),
                 bias == null ? null : pass.param(bias));
     }
 

@@ -305,19 +305,21 @@ public final class Graph {
 
     /**
      * The first layer of DIN's attention unit over packed sequences: [q, k, q - k, q * k] W + b for
-     * every position p of sequence r, with q row r of {@code query} (B x d), k row p of {@code keys}
-     * (N x d), sequence r at positions [offsets[r], offsets[r + 1]) and W 4d x h: N x h.
+     * every position p of sequence r, with q row r of {@code query} (B x d), k row positions[p] of
+     * {@code keys} (the U distinct keys, U x d), sequence r at positions [offsets[r], offsets[r + 1])
+     * and W 4d x h: N x h.
      */
-    public Tensor dinUnitLinear(Tensor query, Tensor keys, int[] offsets, Tensor weight, Tensor bias) {
-        return AttentionOps.dinUnitLinear(this, query, keys, offsets, weight, bias);
+    public Tensor dinUnitLinear(Tensor query, Tensor keys, int[] positions, int[] offsets, Tensor weight, Tensor bias) {
+        return AttentionOps.dinUnitLinear(this, query, keys, positions, offsets, weight, bias);
     }
 
     /**
-     * Weighted sum of each packed sequence: weights N x 1, values N x d, result B x d with row r the
-     * sum of weights[p] * values[p] over p in [offsets[r], offsets[r + 1]) (zeros when empty).
+     * Weighted sum of each packed sequence: weights N x 1, position p's value row positions[p] of
+     * {@code values} (U x d), result B x d with row r the sum of weights[p] * values[positions[p]]
+     * over p in [offsets[r], offsets[r + 1]) (zeros when empty).
      */
-    public Tensor weightedSequenceSum(Tensor weights, Tensor values, int[] offsets) {
-        return AttentionOps.weightedSequenceSum(this, weights, values, offsets);
+    public Tensor weightedSequenceSum(Tensor weights, Tensor values, int[] positions, int[] offsets) {
+        return AttentionOps.weightedSequenceSum(this, weights, values, positions, offsets);
     }
 
     // ---------------------------------------------------------------- normalisation (NormalizationOps)

@@ -26,8 +26,9 @@ import org.recspark.model.tensor.Tensor;
  * DIN (Zhou et al. 2018): target attention over the behaviour sequence. Each position's weight comes
  * from an MLP over [target, key, target - key, target * key]; weights are not normalised (as in the
  * paper), so the interest vector keeps the intensity of matching behaviour. The interest vector, the
- * target and the DEEP groups feed the final MLP. Sequences are packed without padding, and the
- * unit's first layer is one fused op over all positions of the batch (see Graph#dinUnitLinear).
+ * target and the DEEP groups feed the final MLP. Sequences are packed without padding with each
+ * distinct item once, and the unit's first layer is one fused op over all positions of the batch
+ * (see Graph#dinUnitLinear).
  */
 public final class DinModel extends SingleTaskModel {
     private static final MLP DEFAULT_ATTENTION = MLP.newBuilder().addHiddenUnits(64).addHiddenUnits(32)
@@ -104,7 +105,7 @@ public final class DinModel extends SingleTaskModel {
         SequenceEmbedding seq = groups.sequence(pass, sequence);
         Tensor scores = attention.isEmpty() ? attentionOut.forwardDinUnit(pass, target, seq)
                 : attentionOut.forward(pass, attention.forwardDinUnit(pass, target, seq));
-        Tensor interest = g.weightedSequenceSum(scores, seq.values(), seq.offsets());
+        Tensor interest = g.weightedSequenceSum(scores, seq.values(), seq.positions(), seq.offsets());
         List<Tensor> inputs = new ArrayList<>();
         if (!deep.isEmpty()) {
             inputs.add(Heads.deepInput(pass, groups, deep));

@@ -171,8 +171,8 @@ class EmbeddingLookupTest {
     }
 
     @Test
-    void sequenceLookupPacksPositionsWithoutPadding() {
-        // rows {4, 5, 4}, {6}, {}: four positions in all
+    void sequenceLookupPacksPositionsWithoutPaddingAndEachIdOnce() {
+        // rows {4, 5, 4}, {6}, {}: four positions of three distinct ids
         SparseValues values = new SparseValues(new int[] {0, 3, 4, 4}, new long[] {4, 5, 4, 6}, null);
         EmbeddingTable table = tableWith(4, 5, 6, 7);
         SparseGradient g = checkRows("sequence", table, Set.of(4L, 5L, 6L), pass -> EmbeddingLookup.sequence(pass, values, table).values());
@@ -181,11 +181,12 @@ class EmbeddingLookupTest {
         SequenceEmbedding seq = EmbeddingLookup.sequence(Pass.inference(null), values, table);
         assertEquals(3, seq.sequences(), "one sequence per row");
         assertArrayEquals(new int[] {0, 3, 4, 4}, seq.offsets(), "row r at [offsets[r], offsets[r + 1])");
-        assertEquals(4, seq.values().rows(), "one row per real position");
+        assertArrayEquals(new int[] {0, 1, 0, 2}, seq.positions(), "each position's distinct row, by first occurrence");
+        assertEquals(3, seq.values().rows(), "one row per distinct id");
         assertEquals(DIM, seq.values().cols(), "dim columns");
-        long[] byPosition = {4, 5, 4, 6};
-        for (int p = 0; p < byPosition.length; p++) {
-            assertArrayEquals(row(table, byPosition[p]), Arrays.copyOfRange(seq.values().data(), p * DIM, (p + 1) * DIM), "position " + p);
+        long[] byRow = {4, 5, 6};
+        for (int r = 0; r < byRow.length; r++) {
+            assertArrayEquals(row(table, byRow[r]), Arrays.copyOfRange(seq.values().data(), r * DIM, (r + 1) * DIM), "row " + r);
         }
     }
 
@@ -196,9 +197,11 @@ class EmbeddingLookupTest {
         Gradients gradients = new Gradients();
         Graph graph = new Graph(true, 0);
         SequenceEmbedding seq = EmbeddingLookup.sequence(new Pass(graph, null, gradients), values, table);
-        assertEquals(0, seq.values().rows(), "no positions");
+        assertEquals(0, seq.positions().length, "no positions");
+        assertEquals(0, seq.values().rows(), "no values");
         assertEquals(2, seq.sequences(), "two empty sequences");
-        graph.backward(graph.total(graph.weightedSequenceSum(Tensor.constant(0, 1, new float[0]), seq.values(), seq.offsets())));
+        graph.backward(graph.total(graph.weightedSequenceSum(Tensor.constant(0, 1, new float[0]), seq.values(), seq.positions(),
+                seq.offsets())));
         assertEquals(0, gradients.sparse(table).size(), "nothing takes a gradient");
     }
 
@@ -215,7 +218,8 @@ class EmbeddingLookupTest {
             assertEquals(r1[j] + fresh[j], out.get(0, j), 1e-6f, "an unknown id contributes its initial row");
         }
         SequenceEmbedding seq = EmbeddingLookup.sequence(Pass.inference(null), values, table);
-        assertArrayEquals(fresh, Arrays.copyOfRange(seq.values().data(), DIM, 2 * DIM), "sequence reads the initial row");
+        int row = seq.positions()[1];
+        assertArrayEquals(fresh, Arrays.copyOfRange(seq.values().data(), row * DIM, (row + 1) * DIM), "sequence reads the initial row");
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> EmbeddingLookup.pooled(new Pass(new Graph(true, 0), null, new Gradients()), values, table, Pooling.SUM),
                 "a training batch must be prepared");

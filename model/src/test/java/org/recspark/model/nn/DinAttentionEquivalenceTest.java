@@ -13,15 +13,18 @@ import org.recspark.model.tensor.Graph;
 import org.recspark.model.tensor.Tensor;
 
 /**
- * DIN's attention as it is computed now (packed sequences, the fused unit layer, DICE as one op)
- * against the padded formulation it replaced (every row padded to the longest sequence, the query
- * repeated per position, [q, k, q - k, q * k] concatenated, the scores masked), from the same
- * parameters: the interest vectors and every gradient agree within float rounding.
+ * DIN's attention as it is computed now (packed sequences over distinct keys, the fused unit layer,
+ * DICE as one op) against the padded formulation it replaced (every row padded to the longest
+ * sequence, each position its own copy of its key, the query repeated per position, [q, k, q - k,
+ * q * k] concatenated, the scores masked), from the same parameters: the interest vectors and every
+ * gradient agree within float rounding.
  */
 class DinAttentionEquivalenceTest {
     private static final int DIM = 3;
-    /** Sequences of 4, 1, 0 and 3 positions. */
+    /** Sequences of 4, 1, 0 and 3 positions over 5 distinct keys, two of them at several positions. */
     private static final int[] OFFSETS = {0, 4, 5, 5, 8};
+    private static final int[] POSITIONS = {0, 1, 2, 1, 3, 0, 4, 1};
+    private static final int DISTINCT = 5;
     private static final int ROWS = OFFSETS.length - 1;
     private static final int LONGEST = 4;
 
@@ -29,23 +32,23 @@ class DinAttentionEquivalenceTest {
 
     private static Run run(ModelParameters params, Mlp attention, Linear score, boolean training, boolean padded) {
         float[] query = uniform(1, ROWS * DIM, 1.0);
-        float[] keys = uniform(2, OFFSETS[ROWS] * DIM, 1.0);
+        float[] keys = uniform(2, DISTINCT * DIM, 1.0);
         Graph g = new Graph(training, 0);
         Gradients gradients = new Gradients();
         Pass pass = new Pass(g, null, gradients);
         float[] queryGrad = new float[query.length];
         float[] keysGrad = new float[keys.length];
         Tensor q = g.leaf(ROWS, DIM, query, queryGrad);
-        Tensor k = g.leaf(OFFSETS[ROWS], DIM, keys, keysGrad);
+        Tensor k = g.leaf(DISTINCT, DIM, keys, keysGrad);
         Tensor interest = padded ? paddedInterest(pass, attention, score, q, k) : packedInterest(pass, attention, score, q, k);
         g.backward(g.total(g.mul(interest, Tensor.constant(ROWS, DIM, uniform(3, ROWS * DIM, 1.0)))));
         return new Run(interest.data(), queryGrad, keysGrad, gradients);
     }
 
     private static Tensor packedInterest(Pass pass, Mlp attention, Linear score, Tensor query, Tensor keys) {
-        SequenceEmbedding seq = new SequenceEmbedding(keys, OFFSETS);
+        SequenceEmbedding seq = new SequenceEmbedding(keys, POSITIONS, OFFSETS);
         Tensor scores = score.forward(pass, attention.forwardDinUnit(pass, query, seq));
-        return pass.graph().weightedSequenceSum(scores, keys, OFFSETS);
+        return pass.graph().weightedSequenceSum(scores, keys, POSITIONS, OFFSETS);
     }
 
     private static Tensor paddedInterest(Pass pass, Mlp attention, Linear score, Tensor query, Tensor keys) {
@@ -53,15 +56,17 @@ class DinAttentionEquivalenceTest {
         int[] paddedRows = new int[ROWS * LONGEST];
         float[] mask = new float[ROWS * LONGEST];
         int[] uniformOffsets = new int[ROWS + 1];
+        int[] identity = new int[ROWS * LONGEST];
         // padding positions read a zero row appended to the keys
         Tensor withZero = g.concat(List.of(g.reshape(keys, 1, keys.size()), Tensor.constant(1, DIM, new float[DIM])));
-        Tensor keyRows = g.reshape(withZero, OFFSETS[ROWS] + 1, DIM);
+        Tensor keyRows = g.reshape(withZero, DISTINCT + 1, DIM);
         for (int r = 0; r < ROWS; r++) {
             uniformOffsets[r + 1] = (r + 1) * LONGEST;
             for (int l = 0; l < LONGEST; l++) {
                 int pos = OFFSETS[r] + l;
                 boolean real = pos < OFFSETS[r + 1];
-                paddedRows[r * LONGEST + l] = real ? pos : OFFSETS[ROWS];
+                paddedRows[r * LONGEST + l] = real ? POSITIONS[pos] : DISTINCT;
+                identity[r * LONGEST + l] = r * LONGEST + l;
                 mask[r * LONGEST + l] = real ? 1 : 0;
             }
         }
@@ -69,7 +74,7 @@ class DinAttentionEquivalenceTest {
         Tensor repeated = g.repeatRows(query, LONGEST);
         Tensor unit = g.concat(List.of(repeated, paddedKeys, g.sub(repeated, paddedKeys), g.mul(repeated, paddedKeys)));
         Tensor scores = g.mul(score.forward(pass, attention.forward(pass, unit)), Tensor.constant(ROWS * LONGEST, 1, mask));
-        return g.weightedSequenceSum(scores, paddedKeys, uniformOffsets);
+        return g.weightedSequenceSum(scores, paddedKeys, identity, uniformOffsets);
     }
 
     private static void assertSame(ModelParameters params, Run packed, Run padded, String mode) {

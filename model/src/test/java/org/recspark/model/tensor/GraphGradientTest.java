@@ -237,40 +237,42 @@ class GraphGradientTest {
     void weightedSequenceSum() {
         float[] weights = uniform(75, 6, 1.0);
         weights[1] = 0f; // a zero weight still has a gradient
-        // sequences of 2, 0 and 4 positions
-        checkOp("weightedSequenceSum", (g, t) -> g.weightedSequenceSum(t[0], t[1], new int[] {0, 2, 2, 6}),
-                Input.of("weights", 6, 1, weights), in("values", 6, 4, 76));
+        // sequences of 2, 0 and 4 positions over 4 distinct values, one of them at three positions
+        checkOp("weightedSequenceSum", (g, t) -> g.weightedSequenceSum(t[0], t[1], new int[] {0, 1, 2, 1, 3, 1}, new int[] {0, 2, 2, 6}),
+                Input.of("weights", 6, 1, weights), in("values", 4, 4, 76));
     }
 
     // ---------------------------------------------------------------- packed sequences
 
     @Test
     void dinUnitLinear() {
-        // sequences of 3, 0 and 2 positions; d = 3, h = 4
+        // sequences of 3, 0 and 2 positions over 3 distinct keys (key 1 at three positions); d = 3, h = 4
+        int[] positions = {0, 1, 2, 1, 1};
         int[] offsets = {0, 3, 3, 5};
-        checkOp("dinUnitLinear", (g, t) -> g.dinUnitLinear(t[0], t[1], offsets, t[2], t[3]), in("query", 3, 3, 120),
-                in("keys", 5, 3, 121), in("weight", 12, 4, 122), in("bias", 1, 4, 123));
-        checkOp("dinUnitLinear without bias", (g, t) -> g.dinUnitLinear(t[0], t[1], offsets, t[2], null), in("query", 3, 3, 124),
-                in("keys", 5, 3, 125), in("weight", 12, 4, 126));
+        checkOp("dinUnitLinear", (g, t) -> g.dinUnitLinear(t[0], t[1], positions, offsets, t[2], t[3]), in("query", 3, 3, 120),
+                in("keys", 3, 3, 121), in("weight", 12, 4, 122), in("bias", 1, 4, 123));
+        checkOp("dinUnitLinear without bias", (g, t) -> g.dinUnitLinear(t[0], t[1], positions, offsets, t[2], null),
+                in("query", 3, 3, 124), in("keys", 3, 3, 125), in("weight", 12, 4, 126));
     }
 
     @Test
     void dinUnitLinearEqualsTheLayerOverTheConcatenatedUnit() {
+        int[] positions = {1, 0, 2, 0, 1};
         int[] offsets = {0, 2, 2, 5};
         int[] rowOf = {0, 0, 2, 2, 2};
         float[] q = uniform(127, 3 * 2, 1.0);
-        float[] k = uniform(128, 5 * 2, 1.0);
+        float[] k = uniform(128, 3 * 2, 1.0);
         float[] w = uniform(129, 8 * 3, 1.0);
         float[] b = uniform(130, 3, 1.0);
         Graph g = new Graph(false, 0);
-        Tensor fused = g.dinUnitLinear(Tensor.constant(3, 2, q), Tensor.constant(5, 2, k), offsets, Tensor.constant(8, 3, w),
-                Tensor.constant(1, 3, b));
+        Tensor fused = g.dinUnitLinear(Tensor.constant(3, 2, q), Tensor.constant(3, 2, k), positions, offsets,
+                Tensor.constant(8, 3, w), Tensor.constant(1, 3, b));
         for (int p = 0; p < 5; p++) {
             int r = rowOf[p];
             float[] unit = new float[8];
             for (int i = 0; i < 2; i++) {
                 float qi = q[r * 2 + i];
-                float ki = k[p * 2 + i];
+                float ki = k[positions[p] * 2 + i];
                 unit[i] = qi;
                 unit[2 + i] = ki;
                 unit[4 + i] = qi - ki;
