@@ -292,27 +292,55 @@ public final class FeatureGroups {
     }
 
     /**
-     * A SEQUENCE group: the embeddings of its sequence features concatenated per position,
-     * (B * L) x (sum of dims), with the mask of the first feature (all must have equal lengths).
+     * A SEQUENCE group: the embeddings of its sequence features concatenated per position, packed
+     * without padding and de-duplicated (see {@link EmbeddingLookup#sequence}): a distinct
+     * combination of the features' ids is one row of (sum of dims) columns. All features must have
+     * equal lengths in every row.
      */
     public SequenceEmbedding sequence(Pass pass, Group group) {
-        List<Tensor> parts = new ArrayList<>();
-        SequenceEmbedding first = null;
+        List<SequenceEmbedding> parts = new ArrayList<>();
         for (int f : group.features()) {
             FeatureSpec spec = schema.features().get(f);
             SequenceEmbedding s = EmbeddingLookup.sequence(pass, pass.batch().sparse(f), tableOf(spec));
-            if (first == null) {
-                first = s;
-            } else if (s.length() != first.length() || !java.util.Arrays.equals(s.mask().data(), first.mask().data())) {
+            if (!parts.isEmpty() && !java.util.Arrays.equals(s.offsets(), parts.get(0).offsets())) {
                 throw new IllegalArgumentException("sequence features of group '" + group.name()
                         + "' have different lengths in this batch; they must be aligned position by position");
             }
-            parts.add(s.values());
+            parts.add(s);
         }
-        if (first == null) {
+        if (parts.isEmpty()) {
             throw new ConfigException(List.of(new Violation(group.path() + ".features", "a SEQUENCE group needs a feature")));
         }
-        return new SequenceEmbedding(pass.graph().concat(parts), first.mask(), first.length());
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        // a position's combined row is its combination of the features' rows, numbered by first occurrence
+        int n = parts.get(0).positions().length;
+        int[] positions = new int[n];
+        int[] firstPosition = new int[n];
+        int distinct = 0;
+        java.util.Map<java.util.List<Integer>, Integer> rowOfCombination = new java.util.HashMap<>();
+        for (int p = 0; p < n; p++) {
+            List<Integer> combination = new ArrayList<>(parts.size());
+            for (SequenceEmbedding part : parts) {
+                combination.add(part.positions()[p]);
+            }
+            Integer row = rowOfCombination.putIfAbsent(combination, distinct);
+            if (row == null) {
+                row = distinct++;
+                firstPosition[row] = p;
+            }
+            positions[p] = row;
+        }
+        List<Tensor> columns = new ArrayList<>();
+        for (SequenceEmbedding part : parts) {
+            int[] rows = new int[distinct];
+            for (int row = 0; row < distinct; row++) {
+                rows[row] = part.positions()[firstPosition[row]];
+            }
+            columns.add(pass.graph().selectRows(part.values(), rows));
+        }
+        return new SequenceEmbedding(pass.graph().concat(columns), positions, parts.get(0).offsets());
     }
 
     /** Embedding columns of a SEQUENCE group per position. */

@@ -1,5 +1,6 @@
 package org.recspark.model.embedding;
 
+import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
 import org.recspark.config.proto.Pooling;
 import org.recspark.model.data.SparseValues;
 import org.recspark.model.nn.Pass;
@@ -133,57 +134,76 @@ public final class EmbeddingLookup {
     }
 
     /**
-     * The embeddings of a sequence feature without pooling: (B * L) x dim, where L is the longest
-     * sequence in the batch and shorter rows are padded with zeros; the mask (B x L) is 1 at real
-     * positions.
+     * The embeddings of a sequence feature without pooling, packed and de-duplicated: the batch's
+     * distinct ids' rows (U x dim), each position naming its id's row, and the rows' offsets into
+     * the positions (the values' own), so no work goes to padding and an item in many histories is
+     * looked up, and takes its gradient, once.
      */
     public static SequenceEmbedding sequence(Pass pass, SparseValues values, EmbeddingTable table) {
-        int rows = values.rows();
         int dim = table.dim();
-        int length = Math.max(1, values.maxLength());
         long[] ids = values.ids();
+        int n = ids.length;
+        if (values.start(0) != 0 || values.end(values.rows() - 1) != n) {
+            throw new IllegalArgumentException("a sequence feature's rows must cover its ids from the first, got offsets from "
+                    + values.start(0) + " to " + values.end(values.rows() - 1) + " for " + n + " ids");
+        }
         int[] slots = resolve(table, values, null, pass.differentiable());
-        float[] out = new float[rows * length * dim];
-        float[] mask = new float[rows * length];
-        float[] scratch = new float[dim];
-        for (int r = 0; r < rows; r++) {
-            int start = values.start(r);
-            for (int k = start; k < values.end(r); k++) {
-                int pos = r * length + (k - start);
-                mask[pos] = 1;
-                int slot = slots[k];
-                if (slot >= 0) {
-                    System.arraycopy(table.values(slot), table.offset(slot), out, pos * dim, dim);
-                } else {
-                    table.read(ids[k], scratch, 0);
-                    System.arraycopy(scratch, 0, out, pos * dim, dim);
+        Long2IntOpenHashMap rowOfId = new Long2IntOpenHashMap();
+        rowOfId.defaultReturnValue(-1);
+        int[] positions = new int[n];
+        int[] firstPosition = new int[n];
+        int distinct = 0;
+        for (int k = 0; k < n; k++) {
+            int row = rowOfId.putIfAbsent(ids[k], distinct);
+            if (row < 0) {
+                row = distinct++;
+                firstPosition[row] = k;
+            }
+            positions[k] = row;
+        }
+        int rows = distinct;
+        float[] out = new float[rows * dim];
+        float[] scratch = null;
+        for (int row = 0; row < rows; row++) {
+            int k = firstPosition[row];
+            int slot = slots[k];
+            if (slot >= 0) {
+                System.arraycopy(table.values(slot), table.offset(slot), out, row * dim, dim);
+            } else {
+                if (scratch == null) {
+                    scratch = new float[dim];
                 }
+                table.read(ids[k], scratch, 0);
+                System.arraycopy(scratch, 0, out, row * dim, dim);
             }
         }
         boolean differentiable = pass.differentiable();
-        Tensor result = pass.graph().source(rows * length, dim, out, differentiable);
+        Tensor result = pass.graph().source(rows, dim, out, differentiable);
         if (differentiable) {
             SparseGradient gradient = pass.gradients().sparse(table);
             pass.graph().onBackward(result, () -> {
                 float[] dy = result.grad();
-                for (int r = 0; r < rows; r++) {
-                    int start = values.start(r);
-                    for (int k = start; k < values.end(r); k++) {
-                        int pos = r * length + (k - start);
-                        int go = gradient.offsetOf(slots[k]);
-                        float[] g = gradient.rows();
-                        for (int j = 0; j < dim; j++) {
-                            g[go + j] += dy[pos * dim + j];
-                        }
+                for (int row = 0; row < rows; row++) {
+                    int go = gradient.offsetOf(slots[firstPosition[row]]);
+                    float[] g = gradient.rows();
+                    for (int j = 0; j < dim; j++) {
+                        g[go + j] += dy[row * dim + j];
                     }
                 }
             });
         }
-        return new SequenceEmbedding(result, Tensor.constant(rows, length, mask), length);
+        return new SequenceEmbedding(result, positions, values.offsets());
     }
 
-    /** Embeddings of a sequence, (B * length) x dim, with its B x length mask of real positions. */
-    public record SequenceEmbedding(Tensor values, Tensor mask, int length) {}
+    /**
+     * A batch's sequences packed without padding: {@code values} holds the distinct values (U x dim),
+     * position p's value is row positions[p], and sequence r is positions [offsets[r], offsets[r + 1]).
+     */
+    public record SequenceEmbedding(Tensor values, int[] positions, int[] offsets) {
+        public int sequences() {
+            return offsets.length - 1;
+        }
+    }
 
     /**
      * Rows whose ids and weights equal the previous row's: a 1 x N batch repeats its request-side

@@ -46,11 +46,7 @@ public final class ActivationLayer {
             case LEAKY_RELU -> g.leakyRelu(x, LEAKY_SLOPE);
             case GELU -> g.gelu(x);
             case LINEAR -> x;
-            case DICE -> {
-                Tensor p = g.sigmoid(diceNorm.forward(pass, x));
-                Tensor ax = g.mulRowVector(x, pass.param(diceAlpha));
-                yield g.add(ax, g.mul(p, g.sub(x, ax)));
-            }
+            case DICE -> diceNorm.dice(pass, x, pass.param(diceAlpha));
         };
     }
 }

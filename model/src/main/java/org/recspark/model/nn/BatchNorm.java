@@ -29,11 +29,31 @@ public final class BatchNorm {
         float[] batchVar = new float[dim];
         Tensor y = pass.graph().batchNorm(x, gamma == null ? null : pass.param(gamma), beta == null ? null : pass.param(beta),
                 runningMean.value(), runningVar.value(), EPS, batchMean, batchVar);
+        observe(pass, batchMean, batchVar);
+        return y;
+    }
+
+    /**
+     * DICE's activation of x with this norm (which must have no gain and bias) inside its gate, as
+     * one fused op (see {@link org.recspark.model.tensor.Graph#dice}).
+     */
+    public Tensor dice(Pass pass, Tensor x, Tensor alpha) {
+        if (gamma != null) {
+            throw new IllegalStateException("DICE normalises without gain and bias, this batch norm has them");
+        }
+        int dim = runningMean.size();
+        float[] batchMean = new float[dim];
+        float[] batchVar = new float[dim];
+        Tensor y = pass.graph().dice(x, alpha, runningMean.value(), runningVar.value(), EPS, batchMean, batchVar);
+        observe(pass, batchMean, batchVar);
+        return y;
+    }
+
+    private void observe(Pass pass, float[] batchMean, float[] batchVar) {
         if (pass.training() && pass.differentiable()) {
             pass.gradients().observe(runningMean, batchMean);
             pass.gradients().observe(runningVar, batchVar);
         }
-        return y;
     }
 
     /** Folds a step's (shard-averaged) batch statistic into a running buffer. */

@@ -1,6 +1,7 @@
 package org.recspark.model.nn;
 
 import java.util.Arrays;
+import org.recspark.model.embedding.EmbeddingLookup.SequenceEmbedding;
 import org.recspark.model.tensor.Tensor;
 
 /**
@@ -26,6 +27,18 @@ public final class Linear {
             throw new IllegalArgumentException(weight.name() + " expects " + weight.rows() + " inputs, got " + x);
         }
         return pass.graph().linear(x, pass.param(weight), bias == null ? null : pass.param(bias));
+    }
+
+    /**
+     * The layer over DIN's attention unit input [q, k, q - k, q * k] of every position of packed
+     * sequences (see {@link org.recspark.model.tensor.Graph#dinUnitLinear}), without building that input.
+     */
+    public Tensor forwardDinUnit(Pass pass, Tensor query, SequenceEmbedding keys) {
+        if (4 * query.cols() != weight.rows()) {
+            throw new IllegalArgumentException(weight.name() + " expects " + weight.rows() + " inputs, got a DIN unit of " + query);
+        }
+        return pass.graph().dinUnitLinear(query, keys.values(), keys.positions(), keys.offsets(), pass.param(weight),
+                bias == null ? null : pass.param(bias));
     }
 
     /**

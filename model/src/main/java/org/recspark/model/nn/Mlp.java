@@ -3,6 +3,7 @@ package org.recspark.model.nn;
 import java.util.ArrayList;
 import java.util.List;
 import org.recspark.config.proto.MLP;
+import org.recspark.model.embedding.EmbeddingLookup.SequenceEmbedding;
 import org.recspark.model.tensor.Tensor;
 
 /** Fully connected layers as configured: each is linear, then batch or layer norm, activation, dropout. */
@@ -41,6 +42,26 @@ public final class Mlp {
             h = afterLinear(pass, linears.get(i).forward(pass, h), i);
         }
         return h;
+    }
+
+    /**
+     * The forward pass over DIN's attention unit input of packed sequences (see {@link
+     * Linear#forwardDinUnit}): N x output dim. Needs a hidden layer.
+     */
+    public Tensor forwardDinUnit(Pass pass, Tensor query, SequenceEmbedding keys) {
+        if (linears.isEmpty()) {
+            throw new IllegalStateException("a DIN unit needs an MLP with a hidden layer");
+        }
+        Tensor h = afterLinear(pass, linears.get(0).forwardDinUnit(pass, query, keys), 0);
+        for (int i = 1; i < linears.size(); i++) {
+            h = afterLinear(pass, linears.get(i).forward(pass, h), i);
+        }
+        return h;
+    }
+
+    /** Whether it has no layers (its output is its input). */
+    public boolean isEmpty() {
+        return linears.isEmpty();
     }
 
     /** The forward pass over a split input (see {@link Linear#forwardSplit}). Inference only. */

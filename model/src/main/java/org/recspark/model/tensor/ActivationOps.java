@@ -126,6 +126,111 @@ final class ActivationOps {
         }
     }
 
+    /*
+     * One pass forward and two backward instead of the seven ops DICE was built from (batch norm,
+     * sigmoid, scaling, subtraction, product, sum and their backward steps), each a pass over a
+     * large activation (DIN's attention unit: every position of every sequence).
+     */
+    static Tensor dice(Graph g, Tensor x, Tensor alpha, float[] runningMean, float[] runningVar, float eps, float[] batchMean,
+                       float[] batchVar) {
+        int rows = x.rows();
+        int n = x.cols();
+        if (alpha.size() != n || runningMean.length != n || runningVar.length != n) {
+            throw new IllegalArgumentException("DICE of " + x + " with alpha " + alpha + " and " + runningMean.length + " statistics");
+        }
+        float[] xd = x.data();
+        float[] center = new float[n];
+        float[] invStd = new float[n];
+        boolean batchStatistics = g.training() && rows > 0;
+        if (batchStatistics) {
+            double[] mean = new double[n];
+            double[] var = new double[n];
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < n; j++) {
+                    mean[j] += xd[r * n + j];
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                mean[j] /= rows;
+            }
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < n; j++) {
+                    double dev = xd[r * n + j] - mean[j];
+                    var[j] += dev * dev;
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                var[j] /= rows;
+                center[j] = (float) mean[j];
+                invStd[j] = (float) (1 / Math.sqrt(var[j] + eps));
+                batchMean[j] = (float) mean[j];
+                batchVar[j] = (float) (rows > 1 ? var[j] * rows / (rows - 1) : var[j]);
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                center[j] = runningMean[j];
+                invStd[j] = (float) (1 / Math.sqrt(runningVar[j] + eps));
+            }
+            if (g.training()) {
+                // an empty batch has no statistics: it reports the running ones, which leaves them as they are
+                System.arraycopy(runningMean, 0, batchMean, 0, n);
+                System.arraycopy(runningVar, 0, batchVar, 0, n);
+            }
+        }
+        float[] a = alpha.data();
+        float[] gate = new float[xd.length];
+        float[] y = new float[xd.length];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0, i = r * n; j < n; j++, i++) {
+                float p = sigmoid((xd[i] - center[j]) * invStd[j]);
+                gate[i] = p;
+                y[i] = xd[i] * (a[j] + (1 - a[j]) * p);
+            }
+        }
+        Tensor out = g.output(rows, n, y, x, alpha);
+        g.onBackward(out, () -> {
+            float[] dy = out.grad();
+            // dL/d(normalised x), kept for the batch statistics' share of dL/dx
+            float[] dNormalized = new float[xd.length];
+            double[] sumD = new double[n];
+            double[] sumDNormalized = new double[n];
+            float[] dAlpha = alpha.requiresGrad() ? alpha.grad() : null;
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0, i = r * n; j < n; j++, i++) {
+                    float p = gate[i];
+                    float dyx = dy[i] * xd[i];
+                    float dn = dyx * (1 - a[j]) * p * (1 - p);
+                    dNormalized[i] = dn;
+                    if (dAlpha != null) {
+                        dAlpha[j] += dyx * (1 - p);
+                    }
+                    if (batchStatistics) {
+                        sumD[j] += dn;
+                        sumDNormalized[j] += dn * ((xd[i] - center[j]) * invStd[j]);
+                    }
+                }
+            }
+            if (!x.requiresGrad()) {
+                return;
+            }
+            float[] dx = x.grad();
+            float[] meanD = new float[n];
+            float[] meanDNormalized = new float[n];
+            for (int j = 0; j < n && rows > 0; j++) {
+                meanD[j] = (float) (sumD[j] / rows);
+                meanDNormalized[j] = (float) (sumDNormalized[j] / rows);
+            }
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0, i = r * n; j < n; j++, i++) {
+                    float normalized = (xd[i] - center[j]) * invStd[j];
+                    float viaNorm = invStd[j] * (dNormalized[i] - meanD[j] - normalized * meanDNormalized[j]);
+                    dx[i] += dy[i] * (a[j] + (1 - a[j]) * gate[i]) + viaNorm;
+                }
+            }
+        });
+        return out;
+    }
+
     static Tensor dropout(Graph g, Tensor x, float rate) {
         if (!g.training() || rate <= 0) {
             return x;
@@ -175,8 +280,15 @@ final class ActivationOps {
         return out;
     }
 
+    /*
+     * One exp of -|z| serves both signs (e / (1 + e) for negative z) and the sign picks between two
+     * values computed anyway, so it can compile to a conditional move: DICE calls this for every unit
+     * of every position, on normalised inputs whose sign is a coin flip.
+     */
     static float sigmoid(float z) {
-        return z >= 0 ? (float) (1 / (1 + Math.exp(-z))) : (float) (Math.exp(z) / (1 + Math.exp(z)));
+        double e = Math.exp(-Math.abs(z));
+        double s = 1 / (1 + e);
+        return (float) (z >= 0 ? s : e * s);
     }
 
     static void softmaxRow(float[] x, float[] y, int offset, int n) {

@@ -223,6 +223,16 @@ public final class Graph {
         return ActivationOps.leakyReluInPlace(this, x, slope);
     }
 
+    /**
+     * DICE (Zhou et al. 2018) as one op: y = x * (alpha + (1 - alpha) * sigmoid(BN(x))), alpha 1 x n,
+     * BN a batch norm without gain and bias that uses the batch's statistics in training (written to
+     * {@code batchMean} and {@code batchVar}, see {@link #batchNorm}) and the running ones otherwise.
+     */
+    public Tensor dice(Tensor x, Tensor alpha, float[] runningMean, float[] runningVar, float eps, float[] batchMean,
+                       float[] batchVar) {
+        return ActivationOps.dice(this, x, alpha, runningMean, runningVar, eps, batchMean, batchVar);
+    }
+
     /** Inverted dropout: zeroes each value with probability {@code rate} in training, scales the rest. */
     public Tensor dropout(Tensor x, float rate) {
         return ActivationOps.dropout(this, x, rate);
@@ -290,12 +300,26 @@ public final class Graph {
         return ReductionOps.sumGroups(this, x, groups);
     }
 
+
+    // ---------------------------------------------------------------- packed sequences (AttentionOps)
+
     /**
-     * Weighted sum over a sequence: weights B x L, values (B * L) x d, result B x d with
-     * {@code out[b] = sum_l weights[b, l] * values[b * L + l]}.
+     * The first layer of DIN's attention unit over packed sequences: [q, k, q - k, q * k] W + b for
+     * every position p of sequence r, with q row r of {@code query} (B x d), k row positions[p] of
+     * {@code keys} (the U distinct keys, U x d), sequence r at positions [offsets[r], offsets[r + 1])
+     * and W 4d x h: N x h.
      */
-    public Tensor weightedSequenceSum(Tensor weights, Tensor values) {
-        return ReductionOps.weightedSequenceSum(this, weights, values);
+    public Tensor dinUnitLinear(Tensor query, Tensor keys, int[] positions, int[] offsets, Tensor weight, Tensor bias) {
+        return AttentionOps.dinUnitLinear(this, query, keys, positions, offsets, weight, bias);
+    }
+
+    /**
+     * Weighted sum of each packed sequence: weights N x 1, position p's value row positions[p] of
+     * {@code values} (U x d), result B x d with row r the sum of weights[p] * values[positions[p]]
+     * over p in [offsets[r], offsets[r + 1]) (zeros when empty).
+     */
+    public Tensor weightedSequenceSum(Tensor weights, Tensor values, int[] positions, int[] offsets) {
+        return AttentionOps.weightedSequenceSum(this, weights, values, positions, offsets);
     }
 
     // ---------------------------------------------------------------- normalisation (NormalizationOps)

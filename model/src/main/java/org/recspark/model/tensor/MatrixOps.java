@@ -23,17 +23,23 @@ final class MatrixOps {
         return out;
     }
 
-    /** Gradients of C = A * op(B) (m x k times k x n) into A and B, from dC. */
+    /**
+     * Gradients of C = A * op(B) (m x k times k x n) into A and B, from dC. A gradient nothing has
+     * reached yet is written rather than added to (beta 0), which spares copying its zeros to the
+     * BLAS buffers: a layer's input gradient is an activation-sized matrix.
+     */
     private static void productBackward(Tensor a, Tensor b, boolean transB, int m, int k, int n, float[] dc) {
         if (a.requiresGrad()) {
             // dA = dC * B^T (or dC * B when B was transposed)
-            Blas.gemm(false, !transB, m, k, n, 1f, dc, b.data(), 1f, a.grad());
+            float beta = a.hasGrad() ? 1f : 0f;
+            Blas.gemm(false, !transB, m, k, n, 1f, dc, b.data(), beta, a.grad());
         }
         if (b.requiresGrad()) {
+            float beta = b.hasGrad() ? 1f : 0f;
             if (transB) {
-                Blas.gemm(true, false, n, k, m, 1f, dc, a.data(), 1f, b.grad());
+                Blas.gemm(true, false, n, k, m, 1f, dc, a.data(), beta, b.grad());
             } else {
-                Blas.gemm(true, false, k, n, m, 1f, a.data(), dc, 1f, b.grad());
+                Blas.gemm(true, false, k, n, m, 1f, a.data(), dc, beta, b.grad());
             }
         }
     }

@@ -1,7 +1,7 @@
 package org.recspark.model.tensor;
 
 /**
- * Sums of a {@link Graph} over rows, groups of columns and sequences.
+ * Sums of a {@link Graph} over rows and groups of columns.
  * Package-private: callers use the {@link Graph} facade, which records the backward steps.
  */
 final class ReductionOps {
@@ -78,53 +78,6 @@ final class ReductionOps {
                     int dst = r * n + group * d;
                     for (int j = 0; j < d; j++) {
                         dx[dst + j] += dy[r * d + j];
-                    }
-                }
-            }
-        });
-        return out;
-    }
-
-    static Tensor weightedSequenceSum(Graph g, Tensor weights, Tensor values) {
-        int b = weights.rows();
-        int len = weights.cols();
-        int d = values.cols();
-        if (values.rows() != b * len) {
-            throw new IllegalArgumentException("weights " + weights + " for values " + values);
-        }
-        float[] wd = weights.data();
-        float[] vd = values.data();
-        float[] y = new float[b * d];
-        for (int r = 0; r < b; r++) {
-            for (int l = 0; l < len; l++) {
-                float w = wd[r * len + l];
-                if (w == 0) {
-                    continue;
-                }
-                int src = (r * len + l) * d;
-                for (int j = 0; j < d; j++) {
-                    y[r * d + j] += w * vd[src + j];
-                }
-            }
-        }
-        Tensor out = g.output(b, d, y, weights, values);
-        g.onBackward(out, () -> {
-            float[] dy = out.grad();
-            float[] dw = weights.requiresGrad() ? weights.grad() : null;
-            float[] dv = values.requiresGrad() ? values.grad() : null;
-            for (int r = 0; r < b; r++) {
-                for (int l = 0; l < len; l++) {
-                    int src = (r * len + l) * d;
-                    float w = wd[r * len + l];
-                    float acc = 0;
-                    for (int j = 0; j < d; j++) {
-                        acc += dy[r * d + j] * vd[src + j];
-                        if (dv != null) {
-                            dv[src + j] += w * dy[r * d + j];
-                        }
-                    }
-                    if (dw != null) {
-                        dw[r * len + l] += acc;
                     }
                 }
             }

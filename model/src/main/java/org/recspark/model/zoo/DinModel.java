@@ -23,10 +23,12 @@ import org.recspark.model.tensor.Graph;
 import org.recspark.model.tensor.Tensor;
 
 /**
- * DIN: target attention over the behaviour sequence. Each position's weight comes from an MLP over
- * [target, key, target - key, target * key]; padded positions get weight 0; weights are not
- * normalised (as in the paper), so the interest vector keeps the intensity of matching behaviour.
- * The interest vector, the target and the DEEP groups feed the final MLP.
+ * DIN (Zhou et al. 2018): target attention over the behaviour sequence. Each position's weight comes
+ * from an MLP over [target, key, target - key, target * key]; weights are not normalised (as in the
+ * paper), so the interest vector keeps the intensity of matching behaviour. The interest vector, the
+ * target and the DEEP groups feed the final MLP. Sequences are packed without padding with each
+ * distinct item once, and the unit's first layer is one fused op over all positions of the batch
+ * (see Graph#dinUnitLinear).
  */
 public final class DinModel extends SingleTaskModel {
     private static final MLP DEFAULT_ATTENTION = MLP.newBuilder().addHiddenUnits(64).addHiddenUnits(32)
@@ -101,12 +103,9 @@ public final class DinModel extends SingleTaskModel {
         }
         Tensor target = g.concat(targetParts);
         SequenceEmbedding seq = groups.sequence(pass, sequence);
-        Tensor query = g.repeatRows(target, seq.length());
-        Tensor keys = seq.values();
-        Tensor features = g.concat(List.of(query, keys, g.sub(query, keys), g.mul(query, keys)));
-        Tensor scores = attentionOut.forward(pass, attention.forward(pass, features));
-        Tensor weights = g.mul(g.reshape(scores, pass.rows(), seq.length()), seq.mask());
-        Tensor interest = g.weightedSequenceSum(weights, keys);
+        Tensor scores = attention.isEmpty() ? attentionOut.forwardDinUnit(pass, target, seq)
+                : attentionOut.forward(pass, attention.forwardDinUnit(pass, target, seq));
+        Tensor interest = g.weightedSequenceSum(scores, seq.values(), seq.positions(), seq.offsets());
         List<Tensor> inputs = new ArrayList<>();
         if (!deep.isEmpty()) {
             inputs.add(Heads.deepInput(pass, groups, deep));

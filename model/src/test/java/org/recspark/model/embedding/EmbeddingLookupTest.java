@@ -171,38 +171,38 @@ class EmbeddingLookupTest {
     }
 
     @Test
-    void sequenceLookupPadsAndMasks() {
-        // rows {4, 5, 4}, {6}, {}: length 3, padding at 4 positions
+    void sequenceLookupPacksPositionsWithoutPaddingAndEachIdOnce() {
+        // rows {4, 5, 4}, {6}, {}: four positions of three distinct ids
         SparseValues values = new SparseValues(new int[] {0, 3, 4, 4}, new long[] {4, 5, 4, 6}, null);
         EmbeddingTable table = tableWith(4, 5, 6, 7);
         SparseGradient g = checkRows("sequence", table, Set.of(4L, 5L, 6L), pass -> EmbeddingLookup.sequence(pass, values, table).values());
         assertEquals(List.of(4L, 5L, 6L), touchedIds(table, g), "rows in first-touch order");
 
         SequenceEmbedding seq = EmbeddingLookup.sequence(Pass.inference(null), values, table);
-        assertEquals(3, seq.length(), "the longest row");
-        assertEquals(9, seq.values().rows(), "B * L rows");
+        assertEquals(3, seq.sequences(), "one sequence per row");
+        assertArrayEquals(new int[] {0, 3, 4, 4}, seq.offsets(), "row r at [offsets[r], offsets[r + 1])");
+        assertArrayEquals(new int[] {0, 1, 0, 2}, seq.positions(), "each position's distinct row, by first occurrence");
+        assertEquals(3, seq.values().rows(), "one row per distinct id");
         assertEquals(DIM, seq.values().cols(), "dim columns");
-        assertArrayEquals(new float[] {1, 1, 1, 1, 0, 0, 0, 0, 0}, seq.mask().data(), "1 at real positions");
-        // positions row-major: row 0 -> 0, 1, 2; row 1 -> 3 (then padding 4, 5); row 2 -> padding 6, 7, 8
-        long[] byPosition = {4, 5, 4, 6, -1, -1, -1, -1, -1};
-        for (int p = 0; p < byPosition.length; p++) {
-            float[] actual = Arrays.copyOfRange(seq.values().data(), p * DIM, (p + 1) * DIM);
-            float[] expected = byPosition[p] < 0 ? new float[DIM] : row(table, byPosition[p]);
-            assertArrayEquals(expected, actual, "position " + p);
+        long[] byRow = {4, 5, 6};
+        for (int r = 0; r < byRow.length; r++) {
+            assertArrayEquals(row(table, byRow[r]), Arrays.copyOfRange(seq.values().data(), r * DIM, (r + 1) * DIM), "row " + r);
         }
     }
 
     @Test
-    void sequenceOfOnlyEmptyRowsHasLengthOne() {
+    void sequenceOfOnlyEmptyRowsHasNoPositions() {
         SparseValues values = new SparseValues(new int[] {0, 0, 0}, new long[0], null);
         EmbeddingTable table = tableWith();
         Gradients gradients = new Gradients();
         Graph graph = new Graph(true, 0);
         SequenceEmbedding seq = EmbeddingLookup.sequence(new Pass(graph, null, gradients), values, table);
-        assertEquals(1, seq.length(), "at least one position");
-        assertArrayEquals(new float[] {0, 0}, seq.mask().data(), "all padding");
-        graph.backward(graph.total(seq.values()));
-        assertEquals(0, gradients.sparse(table).size(), "padding takes no gradient");
+        assertEquals(0, seq.positions().length, "no positions");
+        assertEquals(0, seq.values().rows(), "no values");
+        assertEquals(2, seq.sequences(), "two empty sequences");
+        graph.backward(graph.total(graph.weightedSequenceSum(Tensor.constant(0, 1, new float[0]), seq.values(), seq.positions(),
+                seq.offsets())));
+        assertEquals(0, gradients.sparse(table).size(), "nothing takes a gradient");
     }
 
     @Test
@@ -218,7 +218,8 @@ class EmbeddingLookupTest {
             assertEquals(r1[j] + fresh[j], out.get(0, j), 1e-6f, "an unknown id contributes its initial row");
         }
         SequenceEmbedding seq = EmbeddingLookup.sequence(Pass.inference(null), values, table);
-        assertArrayEquals(fresh, Arrays.copyOfRange(seq.values().data(), DIM, 2 * DIM), "sequence reads the initial row");
+        int row = seq.positions()[1];
+        assertArrayEquals(fresh, Arrays.copyOfRange(seq.values().data(), row * DIM, (row + 1) * DIM), "sequence reads the initial row");
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> EmbeddingLookup.pooled(new Pass(new Graph(true, 0), null, new Gradients()), values, table, Pooling.SUM),
                 "a training batch must be prepared");

@@ -201,9 +201,10 @@ class GraphForwardTest {
         assertArrayEquals(new float[] {21}, g.total(x).data(), "total");
         assertArrayEquals(new float[] {14, 77}, g.rowDot(x, x).data(), "rowDot");
         assertArrayEquals(new float[] {1, 2, 3, 16, 20, 24}, g.mulColumn(x, c(2, 2, 0, 1, 0, 4), 1).data(), "mulColumn by (1, 4)");
-        // weights (1, 0.5; 0, 2) over values rows (1 2), (3 4), (5 6), (7 8)
-        Tensor seq = g.weightedSequenceSum(c(2, 2, 1, 0.5f, 0, 2), c(4, 2, 1, 2, 3, 4, 5, 6, 7, 8));
-        assertArrayEquals(new float[] {2.5f, 4, 14, 16}, seq.data(), EPS, "weightedSequenceSum");
+        // sequences {(1 2), (3 4)}, {}, {(5 6), (1 2)} weighted 1, 0.5 and 0, 2 (positions name rows of values)
+        Tensor seq = g.weightedSequenceSum(c(4, 1, 1, 0.5f, 0, 2), c(3, 2, 1, 2, 3, 4, 5, 6), new int[] {0, 1, 2, 0},
+                new int[] {0, 2, 2, 4});
+        assertArrayEquals(new float[] {2.5f, 4, 0, 0, 2, 4}, seq.data(), EPS, "weightedSequenceSum");
         Tensor r = g.reshape(x, 3, 2);
         assertSame(x.data(), r.data(), "reshape shares values");
         assertEquals(3, r.rows(), "reshaped rows");

@@ -1,5 +1,6 @@
 package org.recspark.model.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -234,10 +235,115 @@ class GraphGradientTest {
 
     @Test
     void weightedSequenceSum() {
-        float[] weights = uniform(75, 2 * 3, 1.0);
+        float[] weights = uniform(75, 6, 1.0);
         weights[1] = 0f; // a zero weight still has a gradient
-        checkOp("weightedSequenceSum", (g, t) -> g.weightedSequenceSum(t[0], t[1]), Input.of("weights", 2, 3, weights),
-                in("values", 6, 4, 76));
+        // sequences of 2, 0 and 4 positions over 4 distinct values, one of them at three positions
+        checkOp("weightedSequenceSum", (g, t) -> g.weightedSequenceSum(t[0], t[1], new int[] {0, 1, 2, 1, 3, 1}, new int[] {0, 2, 2, 6}),
+                Input.of("weights", 6, 1, weights), in("values", 4, 4, 76));
+    }
+
+    // ---------------------------------------------------------------- packed sequences
+
+    @Test
+    void dinUnitLinear() {
+        // sequences of 3, 0 and 2 positions over 3 distinct keys (key 1 at three positions); d = 3, h = 4
+        int[] positions = {0, 1, 2, 1, 1};
+        int[] offsets = {0, 3, 3, 5};
+        checkOp("dinUnitLinear", (g, t) -> g.dinUnitLinear(t[0], t[1], positions, offsets, t[2], t[3]), in("query", 3, 3, 120),
+                in("keys", 3, 3, 121), in("weight", 12, 4, 122), in("bias", 1, 4, 123));
+        checkOp("dinUnitLinear without bias", (g, t) -> g.dinUnitLinear(t[0], t[1], positions, offsets, t[2], null),
+                in("query", 3, 3, 124), in("keys", 3, 3, 125), in("weight", 12, 4, 126));
+    }
+
+    @Test
+    void dinUnitLinearEqualsTheLayerOverTheConcatenatedUnit() {
+        int[] positions = {1, 0, 2, 0, 1};
+        int[] offsets = {0, 2, 2, 5};
+        int[] rowOf = {0, 0, 2, 2, 2};
+        float[] q = uniform(127, 3 * 2, 1.0);
+        float[] k = uniform(128, 3 * 2, 1.0);
+        float[] w = uniform(129, 8 * 3, 1.0);
+        float[] b = uniform(130, 3, 1.0);
+        Graph g = new Graph(false, 0);
+        Tensor fused = g.dinUnitLinear(Tensor.constant(3, 2, q), Tensor.constant(3, 2, k), positions, offsets,
+                Tensor.constant(8, 3, w), Tensor.constant(1, 3, b));
+        for (int p = 0; p < 5; p++) {
+            int r = rowOf[p];
+            float[] unit = new float[8];
+            for (int i = 0; i < 2; i++) {
+                float qi = q[r * 2 + i];
+                float ki = k[positions[p] * 2 + i];
+                unit[i] = qi;
+                unit[2 + i] = ki;
+                unit[4 + i] = qi - ki;
+                unit[6 + i] = qi * ki;
+            }
+            for (int j = 0; j < 3; j++) {
+                double expected = b[j];
+                for (int i = 0; i < 8; i++) {
+                    expected += unit[i] * w[i * 3 + j];
+                }
+                assertEquals(expected, fused.get(p, j), 1e-5, "position " + p + ", unit " + j);
+            }
+        }
+    }
+
+    @Test
+    void diceInTraining() {
+        float[] runningMean = new float[3];
+        float[] runningVar = {1, 1, 1};
+        float[] batchMean = new float[3];
+        float[] batchVar = new float[3];
+        checkOp("dice training", (g, t) -> g.dice(t[0], t[1], runningMean, runningVar, 1e-5f, batchMean, batchVar),
+                in("x", 6, 3, 131), in("alpha", 1, 3, 132));
+        assertEquals(0f, runningMean[0], "dice must not touch the running statistics itself");
+        assertTrue(batchVar[0] > 0, "the batch's variance is reported");
+    }
+
+    @Test
+    void diceInEvaluation() {
+        float[] runningMean = {0.2f, -0.1f, 0.5f};
+        float[] runningVar = {0.5f, 2f, 1.5f};
+        Settings eval = GradientChecker.DEFAULT.withTraining(false);
+        checkOp("dice eval", eval, (g, t) -> g.dice(t[0], t[1], runningMean, runningVar, 1e-5f, new float[3], new float[3]),
+                in("x", 4, 3, 133), in("alpha", 1, 3, 134));
+    }
+
+    /** The fused op computes what DICE's composition of ops (batch norm, sigmoid, products) did, values and gradients. */
+    @Test
+    void diceEqualsItsComposition() {
+        for (boolean training : new boolean[] {true, false}) {
+            float[] x = uniform(135, 5 * 4, 2.0);
+            float[] alpha = uniform(136, 4, 1.0);
+            float[] runningMean = uniform(137, 4, 0.5);
+            float[] runningVar = {0.5f, 1f, 2f, 1.5f};
+            float[][] values = new float[2][];
+            float[][] dx = new float[2][];
+            float[][] dAlpha = new float[2][];
+            float[][] means = new float[2][4];
+            for (int variant = 0; variant < 2; variant++) {
+                Graph g = new Graph(training, 0);
+                dx[variant] = new float[x.length];
+                dAlpha[variant] = new float[4];
+                Tensor xt = g.leaf(5, 4, x, dx[variant]);
+                Tensor at = g.leaf(1, 4, alpha, dAlpha[variant]);
+                Tensor y;
+                if (variant == 0) {
+                    y = g.dice(xt, at, runningMean, runningVar, 1e-5f, means[variant], new float[4]);
+                } else {
+                    Tensor p = g.sigmoid(g.batchNorm(xt, null, null, runningMean, runningVar, 1e-5f, means[variant], new float[4]));
+                    Tensor ax = g.mulRowVector(xt, at);
+                    y = g.add(ax, g.mul(p, g.sub(xt, ax)));
+                }
+                values[variant] = y.data();
+                g.backward(g.total(g.mul(y, Tensor.constant(5, 4, uniform(138, 20, 1.0)))));
+            }
+            String mode = training ? "training" : "evaluation";
+            assertArrayEquals(values[1], values[0], 1e-5f, "values in " + mode);
+            assertArrayEquals(dx[1], dx[0], 1e-5f, "dx in " + mode);
+            assertArrayEquals(dAlpha[1], dAlpha[0], 1e-5f, "dalpha in " + mode);
+            assertArrayEquals(means[1], means[0], 1e-6f, "batch means in " + mode);
+        }
     }
 
     // ---------------------------------------------------------------- normalisation
