@@ -84,6 +84,33 @@ public final class ZooConfigs {
                 """.formatted(towerUnits, towerUnits, inBatchNegatives, popularityCorrection);
     }
 
+    /**
+     * DSSM with no tower MLPs: the user and item id embeddings are the towers' outputs (matrix
+     * factorisation trained with the in-batch softmax).
+     */
+    static String dssmMatrixFactorisation() {
+        return """
+                model_config {
+                  feature_groups { name: "user" features: ["user_id"] }
+                  feature_groups { name: "item" features: ["item_id"] }
+                  dssm { user_group: "user" item_group: "item" temperature: 0.2 }
+                  label: "click"
+                }
+                """;
+    }
+
+    /** MF-BPR over the user and item ids; {@code negatives} per positive (0: the whole shard). */
+    static String mfBpr(int negatives, float l2) {
+        return """
+                model_config {
+                  feature_groups { name: "user" features: ["user_id"] }
+                  feature_groups { name: "item" features: ["item_id"] }
+                  mf_bpr { user_group: "user" item_group: "item" negatives_per_positive: %d l2_regularization: %s }
+                  label: "click"
+                }
+                """.formatted(negatives, l2);
+    }
+
     public static final String MMOE = of("mmoe");
 
     static final String ESMM = of("esmm");
