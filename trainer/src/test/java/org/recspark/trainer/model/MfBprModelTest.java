@@ -1,30 +1,38 @@
 package org.recspark.trainer.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.recspark.config.ConfigException;
 import org.recspark.config.ConfigValidator;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.PipelineConfig;
+import org.recspark.model.Model;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.TrainingObjective;
 import org.recspark.model.TwoTowerModel;
+import org.recspark.model.bundle.ExportBundle;
 import org.recspark.model.data.Examples;
 import org.recspark.model.data.SparseValues;
 import org.recspark.model.embedding.EmbeddingTable;
 import org.recspark.model.nn.Gradients;
 import org.recspark.model.nn.Pass;
 import org.recspark.model.tensor.Graph;
+import org.recspark.trainer.export.ModelExporter;
+import org.recspark.trainer.retrieval.TowerEmbeddings;
+import org.recspark.trainer.train.Trainer;
 
 /** MF-BPR's score, its loss worked out by hand, and that it learns planted preferences. */
 class MfBprModelTest {
@@ -140,6 +148,28 @@ class MfBprModelTest {
         assertTrue(initial < 0.2, "untrained factors rank about as chance does, recall@20 " + initial);
         assertTrue(trained > 0.4, "recall@20 should rise from " + initial + " to above 0.4, got " + trained);
         assertTrue(run.lastEpochLoss() < run.firstEpochLoss() / 2, "the BPR loss should fall: " + run.epochLosses());
+    }
+
+    /** An export bundle of MF-BPR loads as a two-tower model whose embeddings are the trained ones, bias column included. */
+    @Test
+    void exportedBundleGivesTheTrainedEmbeddings(@TempDir Path dir) {
+        PipelineConfig config = ZooFixture.parse(ZooConfigs.mfBpr(0, 0), ZooFixture.trainConfig(128, 1));
+        ZooFixture.Built built = ZooFixture.build(config, 3);
+        Examples test = ZooFixture.data().test().slice(0, 300);
+        try (Trainer trainer = new Trainer(config.getTrainConfig(), built.model(), built.parameters(), 1)) {
+            trainer.fit(ZooFixture.data().train(), null);
+            Path bundle = new ModelExporter(config, dir, ZooFixture.data().generator().schema(), built.model().tasks(), "mf_bpr")
+                    .export(trainer, dir.resolve("export"), "final", Map.of());
+            Model loaded = ExportBundle.open(bundle).load().model();
+            assertTrue(loaded instanceof TwoTowerModel, "the bundle holds a two-tower model, so retrieve and export-embeddings take it");
+            assertEquals(ITEM_ID, ((TwoTowerModel) loaded).itemKeyFeature(), "items are keyed by item_id");
+            for (String tower : List.of(TwoTowerModel.USER_EMBEDDING, TwoTowerModel.ITEM_EMBEDDING)) {
+                TowerEmbeddings expected = TowerEmbeddings.compute(built.model(), test, ITEM_ID, tower, 128);
+                TowerEmbeddings actual = TowerEmbeddings.compute(loaded, test, ITEM_ID, tower, 128);
+                assertEquals(DIM + 1, actual.dim(), tower + ": the factors and the bias column");
+                assertArrayEquals(expected.vectors(), actual.vectors(), tower + " of the loaded model");
+            }
+        }
     }
 
     @Test
