@@ -15,6 +15,7 @@ import org.recspark.model.zoo.DinModel;
 import org.recspark.model.zoo.DssmModel;
 import org.recspark.model.zoo.EsmmModel;
 import org.recspark.model.zoo.LogisticRegressionModel;
+import org.recspark.model.zoo.MfBprModel;
 import org.recspark.model.zoo.MmoeModel;
 import org.recspark.model.zoo.MultiTowerModel;
 import org.recspark.model.zoo.PleModel;
@@ -41,6 +42,7 @@ public final class ModelTypes {
         register(ModelConfig.ModelCase.DBMTL, DbmtlModel::check, DbmtlModel::new);
         register(ModelConfig.ModelCase.PLE, ModelType.ConfigCheck.NONE, PleModel::new);
         register(ModelConfig.ModelCase.CUSTOM, ModelType.ConfigCheck.NONE, CustomModelLoader::load);
+        register(ModelConfig.ModelCase.MF_BPR, MfBprModel::check, MfBprModel::new);
     }
 
     private ModelTypes() {}

@@ -126,7 +126,7 @@ final class EvaluateCommand extends OptionCommand {
         ExportBundle.LoadedModel loaded = opened.load();
         if (!(loaded.model() instanceof TwoTowerModel model)) {
             throw new UsageException("ranking metrics " + metrics.stream().map(RankingMetric::name).toList()
-                    + " need a two-tower bundle (dssm); " + bundle + " holds a " + opened.manifest().getModelType() + " model");
+                    + " need a two-tower bundle (dssm, mf_bpr); " + bundle + " holds a " + opened.manifest().getModelType() + " model");
         }
         if (model.itemKeyFeature() < 0) {
             throw new UsageException("ranking metrics need a sparse feature identifying the item in the item tower's group; the bundle's "

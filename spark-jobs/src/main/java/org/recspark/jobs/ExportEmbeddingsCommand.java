@@ -32,7 +32,7 @@ final class ExportEmbeddingsCommand extends OptionCommand {
     @Override
     String usage() {
         return "usage: recspark export-embeddings --bundle DIR --samples PATH --out PATH\n"
-                + "  DIR is a two-tower (dssm) export bundle; PATH of --samples is build-samples' output. Writes OUT/users and\n"
+                + "  DIR is a two-tower (dssm, mf_bpr) export bundle; PATH of --samples is build-samples' output. Writes OUT/users and\n"
                 + "  OUT/items: Parquet rows (raw id, embedding array<float>), one per distinct id, from its newest sample.";
     }
 

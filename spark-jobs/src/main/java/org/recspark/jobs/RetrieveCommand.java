@@ -46,7 +46,7 @@ final class RetrieveCommand extends OptionCommand {
     @Override
     String usage() {
         return "usage: recspark retrieve --bundle DIR --users PATH --k K --out PATH [--items PATH] [--history PATH] [--threads N]\n"
-                + "  DIR is a two-tower (dssm) export bundle; PATH of --users and --items are built samples (build-samples' output),\n"
+                + "  DIR is a two-tower (dssm, mf_bpr) export bundle; PATH of --users and --items are built samples (build-samples' output),\n"
                 + "  the items default to the users' table. --history names a table with the user and item id columns whose\n"
                 + "  pairs are excluded. Output: Parquet rows (user id, rank, item id, score), rank 1 the best.";
     }

@@ -172,7 +172,7 @@ class RankingMetricsCommandsTest {
         Files.writeString(deepfm, text);
         assertEquals(2, run("validate-config", deepfm.toString()));
         assertTrue(out.toString().contains("eval_config.metrics[1]: recall@20 ranks the item corpus by a two-tower model's user and item "
-                + "embeddings (dssm); model_config is deepfm"), out.toString());
+                + "embeddings (dssm, mf_bpr); model_config is deepfm"), out.toString());
     }
 
     @Test

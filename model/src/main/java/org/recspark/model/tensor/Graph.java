@@ -386,4 +386,13 @@ public final class Graph {
     public Tensor softmaxCrossEntropy(Tensor logits, int[] targets, float[] logitOffsets, float scale) {
         return LossOps.softmaxCrossEntropy(this, logits, targets, logitOffsets, scale);
     }
+
+    /**
+     * BPR's pairwise logistic loss (Rendle et al. 2009) of scores (R x C) where row r's positive is
+     * column {@code targets[r]}: {@code sum_r sum_j w[r, j] * -log sigmoid(s[r, t_r] - s[r, j])},
+     * scaled. The weights (R x C, row-major) pick the negatives and weigh them; 0 leaves a pair out.
+     */
+    public Tensor pairwiseLogistic(Tensor scores, int[] targets, float[] pairWeights, float scale) {
+        return LossOps.pairwiseLogistic(this, scores, targets, pairWeights, scale);
+    }
 }

@@ -144,6 +144,48 @@ final class LossOps {
         return out;
     }
 
+    static Tensor pairwiseLogistic(Graph g, Tensor scores, int[] targets, float[] pairWeights, float scale) {
+        int rows = scores.rows();
+        int n = scores.cols();
+        if (targets.length != rows || pairWeights.length != scores.size()) {
+            throw new IllegalArgumentException(targets.length + " targets and " + pairWeights.length + " pair weights for " + scores);
+        }
+        float[] s = scores.data();
+        // d loss / d (s[r, j] - s[r, t]) per pair: w sigmoid(s[r, j] - s[r, t])
+        float[] slopes = new float[s.length];
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            int t = targets[r];
+            if (t < 0 || t >= n) {
+                throw new IllegalArgumentException("positive column " + t + " outside [0, " + n + ")");
+            }
+            for (int j = 0; j < n; j++) {
+                float w = pairWeights[r * n + j];
+                if (w == 0) {
+                    continue;
+                }
+                // log(1 + e^-d), stable for large |d|
+                double d = (double) s[r * n + t] - s[r * n + j];
+                loss += w * (Math.max(-d, 0) + Math.log1p(Math.exp(-Math.abs(d))));
+                slopes[r * n + j] = w * ActivationOps.sigmoid((float) -d);
+            }
+        }
+        Tensor out = g.output(1, 1, new float[]{(float) (loss * scale)}, scores);
+        g.onBackward(out, () -> {
+            float d = out.grad()[0] * scale;
+            float[] ds = scores.grad();
+            for (int r = 0; r < rows; r++) {
+                int t = targets[r];
+                for (int j = 0; j < n; j++) {
+                    float slope = slopes[r * n + j];
+                    ds[r * n + j] += d * slope;
+                    ds[r * n + t] -= d * slope;
+                }
+            }
+        });
+        return out;
+    }
+
     private static void checkColumn(Tensor column, float[] labels) {
         if (column.cols() != 1 || column.rows() != labels.length) {
             throw new IllegalArgumentException(column + " against " + labels.length + " labels");

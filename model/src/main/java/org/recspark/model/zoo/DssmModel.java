@@ -34,6 +34,9 @@ import org.recspark.model.tensor.Tensor;
  * probability estimated online from the gaps between an item's appearances (hashed into buckets;
  * the estimates are model buffers, so they are checkpointed). The item group's first sparse feature
  * identifies the item. Without in-batch negatives the pair score is trained pointwise on the label.
+ * A tower without an MLP passes its group's embeddings through: with id groups alone, matrix
+ * factorisation. A user group holding the behaviour sequence (item ids mean-pooled through the
+ * item id's shared table) beside the profile is YouTube DNN's candidate generator (Covington et al. 2016).
  *
  * <p>Outputs: the task's logit (the pair score), and the extra tensors "user_embedding" and
  * "item_embedding" for retrieval export.
@@ -76,6 +79,11 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
         this.itemGroup = groups.deepGroup(config.getItemGroup(), "model_config.dssm.item_group");
         this.userTower = new Tower(context.parameters(), "dssm/user_tower", groups.deepDim(userGroup), config.getUserTower());
         this.itemTower = new Tower(context.parameters(), "dssm/item_tower", groups.deepDim(itemGroup), config.getItemTower());
+        if (userTower.outputDim() != itemTower.outputDim()) {
+            throw new ConfigException(List.of(new Violation("model_config.dssm", "the towers must end in the same width to be compared: "
+                    + "user tower " + userTower.outputDim() + " (" + describe(config.hasUserTower(), userGroup) + "), item tower "
+                    + itemTower.outputDim() + " (" + describe(config.hasItemTower(), itemGroup) + ")")));
+        }
         int id = -1;
         for (int f : itemGroup.features()) {
             if (groups.spec(f).sparse()) {
@@ -90,6 +98,10 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
         this.itemIdFeature = id;
         this.lastSeen = context.parameters().buffer("dssm/frequency/last_seen", 1, FREQUENCY_BUCKETS, Initializer.zeros());
         this.gap = context.parameters().buffer("dssm/frequency/gap", 1, FREQUENCY_BUCKETS, Initializer.zeros());
+    }
+
+    private static String describe(boolean hasTower, Group group) {
+        return hasTower ? "its last hidden layer" : "no MLP: the width of group '" + group.name() + "'";
     }
 
     /**

@@ -175,6 +175,20 @@ class GraphForwardTest {
     }
 
     @Test
+    void pairwiseLogisticByHand() {
+        Graph g = new Graph(false, 0);
+        // row 0: positive column 0 (score 2) against column 1 (score 1) with weight 1 and column 2 (score 4)
+        // with weight 0.5; row 1: positive column 2 against column 0 with weight 1; scale 2
+        float[] weights = {0, 1, 0.5f, 1, 0, 0};
+        double expected = 2 * (Math.log1p(Math.exp(-1)) + 0.5 * Math.log1p(Math.exp(2)) + Math.log1p(Math.exp(-(0.5 - 3))));
+        assertEquals(expected, g.pairwiseLogistic(c(2, 3, 2, 1, 4, 3, 0, 0.5f), new int[] {0, 2}, weights, 2f).data()[0], 1e-5,
+                "BPR loss: sum of w * log(1 + e^-(s_pos - s_neg))");
+        assertEquals(0, g.pairwiseLogistic(c(1, 2, 1, 5), new int[] {0}, new float[] {0, 0}, 1f).data()[0], "no weighted pair, no loss");
+        assertThrows(IllegalArgumentException.class, () -> g.pairwiseLogistic(c(1, 2, 1, 5), new int[] {2}, new float[] {0, 1}, 1f),
+                "positive column outside the scores");
+    }
+
+    @Test
     void factorizationMachineInteractionWithSumGroups() {
         // three fields of dimension 2; FM second order = 0.5 * ((sum v)^2 - sum v^2) summed over the dimension
         float[] v = {1, 2, -1, 0.5f, 3, -2, /* row 2 */ 0, 1, 2, 2, -1, 1};

@@ -458,6 +458,15 @@ class GraphGradientTest {
     }
 
     @Test
+    void pairwiseLogistic() {
+        int[] targets = {0, 3, 2};
+        // row 0 against every other column, row 1 against one column twice (a sampled negative drawn twice), row 2 none but one
+        float[] weights = {0, 1f / 3, 1f / 3, 1f / 3, 0, 0, 1f, 0, 0, 0.5f, 0, 0};
+        checkOp("pairwiseLogistic", (g, t) -> g.pairwiseLogistic(t[0], targets, weights, 0.5f),
+                Input.of("s", 3, 4, uniform(106, 12, 2.0)));
+    }
+
+    @Test
     void aComposedNetwork() {
         // a small tower end to end: linear, layer norm, gelu, dropout, linear, BCE
         float[] labels = {1, 0, 1};

@@ -30,7 +30,7 @@ public final class TwoTowerBundle {
         ExportBundle.LoadedModel loaded = bundle.load();
         if (!(loaded.model() instanceof TwoTowerModel model)) {
             throw new ConfigException(List.of(new Violation("model_config", location + " holds a " + bundle.manifest().getModelType()
-                    + " model; retrieval needs a two-tower model (dssm)")));
+                    + " model; retrieval needs a two-tower model (dssm, mf_bpr)")));
         }
         return new TwoTowerBundle(loaded, model);
     }

@@ -162,7 +162,7 @@ public final class PipelinePlan {
             String path = "eval_config.metrics[" + i + "]";
             if (!(model instanceof TwoTowerModel twoTower)) {
                 problems.add(new Violation(path, ranking.get().name() + " ranks the item corpus by a two-tower model's user and item "
-                        + "embeddings (dssm); model_config is " + ModelFactory.typeName(config.getModelConfig())));
+                        + "embeddings (dssm, mf_bpr); model_config is " + ModelFactory.typeName(config.getModelConfig())));
             } else if (twoTower.itemKeyFeature() < 0) {
                 problems.add(new Violation(path, ranking.get().name() + " needs a sparse feature identifying the item "
                         + "(the first sparse feature of the item tower's group); the item group has none"));

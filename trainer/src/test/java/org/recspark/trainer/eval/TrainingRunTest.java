@@ -156,7 +156,7 @@ class TrainingRunTest {
         String message = e.getMessage();
         assertTrue(message.contains("eval_config.metrics[1].gauc.user_field"), message);
         assertTrue(message.contains("eval_config.metrics[2]: recall@10 ranks the item corpus by a two-tower model's user and item "
-                + "embeddings (dssm); model_config is deepfm"), message);
+                + "embeddings (dssm, mf_bpr); model_config is deepfm"), message);
 
         PipelineConfig names = config(ZooConfigs.DEEPFM, 1, """
                 eval_config { metrics { auc {} } }

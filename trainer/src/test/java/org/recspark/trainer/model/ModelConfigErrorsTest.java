@@ -45,6 +45,8 @@ class ModelConfigErrorsTest {
             model_config.multi_tower.towers[1].group   | multi_tower { towers { group: "all" dnn { hidden_units: [8] } } towers { group: "nope" dnn { hidden_units: [8] } } final_dnn { hidden_units: [8] } }
             model_config.dssm.user_group               | dssm { user_group: "nope" item_group: "all" user_tower { hidden_units: [8] } item_tower { hidden_units: [8] } }
             model_config.dssm.item_group               | dssm { user_group: "all" item_group: "nope" user_tower { hidden_units: [8] } item_tower { hidden_units: [8] } }
+            model_config.mf_bpr.user_group             | mf_bpr { user_group: "nope" item_group: "all" }
+            model_config.mf_bpr.item_group             | mf_bpr { user_group: "all" item_group: "nope" }
             """)
     void unknownFeatureGroupInAModel(String path, String model) {
         ConfigException e = buildFails("""
@@ -64,6 +66,7 @@ class ModelConfigErrorsTest {
             model_config.wide_and_deep.deep_groups[1]  | wide_and_deep { wide_groups: "wide" deep_groups: ["deep", "wide"] dnn { hidden_units: [8] } }
             model_config.multi_tower.towers[0].group   | multi_tower { towers { group: "wide" dnn { hidden_units: [8] } } final_dnn { hidden_units: [8] } }
             model_config.dssm.item_group               | dssm { user_group: "deep" item_group: "wide" user_tower { hidden_units: [8] } item_tower { hidden_units: [8] } }
+            model_config.mf_bpr.item_group             | mf_bpr { user_group: "deep" item_group: "wide" }
             """)
     void wideGroupUsedAsDeepInput(String path, String model) {
         ConfigException e = buildFails("""

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,8 +38,11 @@ import org.recspark.model.tensor.Graph;
 class ModelGradientTest {
     /** Rows of the checked batch: two, so each row's embeddings carry half the mean loss. */
     private static final int ROWS = 2;
-    /** DSSM's in-batch softmax has no gradient over the first two rows alone (measured), so it gets four. */
-    private static final int DSSM_ROWS = 4;
+    /**
+     * DSSM's in-batch softmax has no gradient over two rows alone (measured), and MF-BPR's pairs need a
+     * positive and another item, so they get four.
+     */
+    private static final int IN_BATCH_ROWS = 4;
     /** Values checked per dense parameter (a window of them), to bound the number of forward passes. */
     private static final int VALUES_PER_PARAMETER = 24;
     /**
@@ -63,6 +67,10 @@ class ModelGradientTest {
 
     /** A variant beside the registry's defaults: low-rank, stacked cross layers. */
     private static final String DCN_V2_LOW_RANK_STACKED = "dcn_v2_low_rank_stacked";
+    /** A variant: MF-BPR with sampled negatives. */
+    private static final String MF_BPR_SAMPLED = "mf_bpr_sampled";
+    /** A variant: DSSM whose towers are the embeddings themselves (no MLP), i.e. MF with the sampled softmax. */
+    private static final String DSSM_MF = "dssm_mf";
 
     /**
      * lr starts with zero weights, so every logit is 0 and the bias gradients of the two rows (a click
@@ -74,18 +82,23 @@ class ModelGradientTest {
     /** Every built-in model of the registry with its default zoo config, and the variants whose layers differ. */
     static Stream<String> models() {
         return Stream.concat(ZooConfigs.builtInModels().stream().filter(name -> !VACUOUS_AT_INITIALISATION.contains(name)),
-                Stream.of(DCN_V2_LOW_RANK_STACKED));
+                Stream.of(DCN_V2_LOW_RANK_STACKED, MF_BPR_SAMPLED, DSSM_MF));
     }
 
     private static String config(String model) {
-        return model.equals(DCN_V2_LOW_RANK_STACKED) ? ZooConfigs.dcnV2(4, true) : ZooConfigs.of(model);
+        return switch (model) {
+            case DCN_V2_LOW_RANK_STACKED -> ZooConfigs.dcnV2(4, true);
+            case MF_BPR_SAMPLED -> ZooConfigs.mfBpr(3, 0.01f);
+            case DSSM_MF -> ZooConfigs.dssmMatrixFactorisation();
+            default -> ZooConfigs.of(model);
+        };
     }
 
     @ParameterizedTest
     @MethodSource("models")
     void lossGradientsMatchCentralDifferences(String name) {
         ZooFixture.Built built = ZooFixture.build(ZooFixture.parse(config(name)), 11);
-        Examples batch = ZooFixture.data().test().slice(0, name.startsWith("dssm") ? DSSM_ROWS : ROWS);
+        Examples batch = name.startsWith("dssm") || name.startsWith("mf_bpr") ? inBatchRows() : ZooFixture.data().test().slice(0, ROWS);
         built.parameters().allocateRows(batch);
         for (EmbeddingTable table : built.parameters().tables()) {
             for (int slot = 0; slot < table.size(); slot++) {
@@ -121,7 +134,8 @@ class ModelGradientTest {
             // the rows the batch's first examples use (allocated above), each a variable of dim floats
             for (int slot = 0; slot < Math.min(3, table.size()); slot++) {
                 int s = slot;
-                variables.add(Variable.of(table.name() + "[" + table.idAt(slot) + "]", table.values(slot), table.offset(slot), table.dim()));
+                Variable variable = Variable.of(table.name() + "[" + table.idAt(slot) + "]", table.values(slot), table.offset(slot), table.dim());
+                variables.add(biasesCancelAtInitialisation(name, table) ? variable.allowingZeroGradient() : variable);
                 analytic.add(() -> {
                     SparseGradient g = last[0].sparseGradients().get(table);
                     int offset = g == null ? -1 : g.offsetIfPresent(s);
@@ -143,12 +157,31 @@ class ModelGradientTest {
     }
 
     /**
+     * The first {@link #IN_BATCH_ROWS} clicks: the in-batch losses read only the positive rows' users,
+     * and the check reads the embeddings of the batch's first ids, which must all count.
+     */
+    private static Examples inBatchRows() {
+        Examples test = ZooFixture.data().test();
+        float[] clicks = test.label("click");
+        return test.select(IntStream.range(0, clicks.length).filter(r -> clicks[r] > 0).limit(IN_BATCH_ROWS).toArray());
+    }
+
+    /**
      * Softmax gates (MMoE, PLE) and DIN's attention network weigh near-identical experts or behaviours
      * at initialisation, so their gradients there are at the float32 noise floor: they are still
      * compared with the central differences, but not required to be significant.
      */
     private static boolean nearNoiseAtInitialisation(String parameter) {
         return parameter.contains("/gate/") || parameter.contains("/attention/");
+    }
+
+    /**
+     * MF-BPR against every other item of the batch: an item's bias gains as a negative of the other
+     * rows what it loses as its own row's positive, and at initialisation (near-equal scores) the two
+     * cancel to the noise. The sampled variant, whose negatives are uneven, checks the biases.
+     */
+    private static boolean biasesCancelAtInitialisation(String model, EmbeddingTable table) {
+        return model.equals("mf_bpr") && table.dim() == 1;
     }
 
     /** The gradients of one forward and backward pass at the current values. */

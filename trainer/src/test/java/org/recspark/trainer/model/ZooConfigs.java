@@ -84,6 +84,49 @@ public final class ZooConfigs {
                 """.formatted(towerUnits, towerUnits, inBatchNegatives, popularityCorrection);
     }
 
+    /**
+     * DSSM with no tower MLPs: the user and item id embeddings are the towers' outputs (matrix
+     * factorisation trained with the in-batch softmax).
+     */
+    static String dssmMatrixFactorisation() {
+        return """
+                model_config {
+                  feature_groups { name: "user" features: ["user_id"] }
+                  feature_groups { name: "item" features: ["item_id"] }
+                  dssm { user_group: "user" item_group: "item" temperature: 0.2 }
+                  label: "click"
+                }
+                """;
+    }
+
+    /**
+     * YouTube DNN's candidate generator (Covington et al. 2016) as a DSSM: the user tower reads the
+     * user id beside the behaviour history (seq_items, mean-pooled through item_id's shared table
+     * item_emb), then an MLP; the item side is the item id embedding itself, no MLP.
+     */
+    static String youtubeDnn() {
+        return """
+                model_config {
+                  feature_groups { name: "user" features: ["user_id", "seq_items"] }
+                  feature_groups { name: "item" features: ["item_id"] }
+                  dssm { user_group: "user" item_group: "item" user_tower { hidden_units: [32, 8] } temperature: 0.2 }
+                  label: "click"
+                }
+                """;
+    }
+
+    /** MF-BPR over the user and item ids; {@code negatives} per positive (0: the whole shard). */
+    static String mfBpr(int negatives, float l2) {
+        return """
+                model_config {
+                  feature_groups { name: "user" features: ["user_id"] }
+                  feature_groups { name: "item" features: ["item_id"] }
+                  mf_bpr { user_group: "user" item_group: "item" negatives_per_positive: %d l2_regularization: %s }
+                  label: "click"
+                }
+                """.formatted(negatives, l2);
+    }
+
     public static final String MMOE = of("mmoe");
 
     static final String ESMM = of("esmm");

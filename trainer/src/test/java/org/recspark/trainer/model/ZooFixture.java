@@ -8,13 +8,18 @@ import java.util.Map;
 import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.evaluator.AucAccumulator;
+import org.recspark.evaluator.RankingMetric;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelFactory;
 import org.recspark.model.TaskSpec;
+import org.recspark.model.TwoTowerModel;
 import org.recspark.model.data.Examples;
 import org.recspark.model.nn.ModelParameters;
+import org.recspark.trainer.data.InMemoryEvaluationData;
+import org.recspark.trainer.retrieval.RetrievalCorpus;
+import org.recspark.trainer.retrieval.RetrievalEvaluation;
 import org.recspark.trainer.train.Trainer;
 import org.recspark.trainer.train.TrainingListener;
 
@@ -150,11 +155,15 @@ public final class ZooFixture {
     }
 
     static Run train(PipelineConfig config, int threads, long seed) {
-        Data d = data();
+        return train(config, threads, seed, data().train(), data().test());
+    }
+
+    /** Trains on {@code train} and predicts {@code test}, rows of other data over the fixture's features. */
+    static Run train(PipelineConfig config, int threads, long seed, Examples train, Examples test) {
         Built built = build(config, seed);
         List<Double> epochLosses = new ArrayList<>();
         try (Trainer trainer = new Trainer(config.getTrainConfig(), built.model(), built.parameters(), threads)) {
-            trainer.fit(d.train(), new TrainingListener() {
+            trainer.fit(train, new TrainingListener() {
                 private double sum;
                 private int steps;
 
@@ -173,7 +182,7 @@ public final class ZooFixture {
                     return true;
                 }
             });
-            Map<String, float[]> predictions = trainer.predict(d.test(), 512);
+            Map<String, float[]> predictions = trainer.predict(test, 512);
             return new Run(built.model(), built.parameters(), predictions, epochLosses);
         }
     }
@@ -185,6 +194,22 @@ public final class ZooFixture {
             auc.add(predictions[i], labels[i]);
         }
         return auc.value();
+    }
+
+    /**
+     * Recall@k of a two-tower model over the full item corpus: each test user's clicked test items
+     * against every item, the items it clicked in training left out.
+     */
+    static double recall(TwoTowerModel model, int k) {
+        return recall(model, k, data().train(), data().test());
+    }
+
+    /** {@link #recall(TwoTowerModel, int)} over other rows: {@code test}'s clicks found, {@code train}'s left out. */
+    static double recall(TwoTowerModel model, int k, Examples train, Examples test) {
+        RetrievalCorpus corpus = RetrievalCorpus.build(RetrievalCorpus.rows(new InMemoryEvaluationData(test)),
+                List.of(RetrievalCorpus.rows(new InMemoryEvaluationData(train))), model.itemKeyFeature(), "click");
+        RankingMetric recall = new RankingMetric(RankingMetric.Kind.RECALL, k);
+        return new RetrievalEvaluation(corpus, List.of(recall), 1).evaluate(model).get(recall.name());
     }
 
     /** Test AUC per task, in the model's task order. */
