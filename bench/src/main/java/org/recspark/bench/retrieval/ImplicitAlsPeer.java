@@ -60,10 +60,10 @@ public final class ImplicitAlsPeer implements RetrievalPeer {
         this.threads = threads;
     }
 
-    /** The grid of bench/RESULTS.md: rank {16, 32, 64} x regParam {0.01, 0.1, 1} x alpha {1, 10, 40}. */
+    /** The grid of bench/RESULTS.md: rank {8, 16, 32} x regParam {0.01, 0.1, 1} x alpha {1, 10, 40}. */
     public static List<Settings> defaultGrid() {
         List<Settings> grid = new ArrayList<>();
-        for (int rank : new int[]{16, 32, 64}) {
+        for (int rank : new int[]{8, 16, 32}) {
             for (double reg : new double[]{0.01, 0.1, 1.0}) {
                 for (double alpha : new double[]{1, 10, 40}) {
                     grid.add(new Settings(rank, reg, alpha));
@@ -85,9 +85,12 @@ public final class ImplicitAlsPeer implements RetrievalPeer {
         Settings best = null;
         Map<String, Double> bestMetrics = null;
         String first = metrics.get(0).name();
+        List<String> trials = new ArrayList<>();
         for (Settings s : grid) {
-            Map<String, Double> m = validation.evaluate(fit(validationInput, validation, s).embeddings(), metrics, threads);
-            LOG.info("ALS {}: validation {}", s, m);
+            Fit f = fit(validationInput, validation, s);
+            Map<String, Double> m = validation.evaluate(f.embeddings(), metrics, threads);
+            trials.add(String.format(Locale.ROOT, "%s: validation %s %.4f (fit %.1f s)", s, first, m.get(first), f.seconds()));
+            LOG.info("ALS {}", trials.get(trials.size() - 1));
             if (best == null || m.get(first) > bestMetrics.get(first)) {
                 best = s;
                 bestMetrics = m;
@@ -100,7 +103,7 @@ public final class ImplicitAlsPeer implements RetrievalPeer {
         Fit fit = fit(testInput, test, best);
         testInput.unpersist();
         return new PeerResult(name(), best + ", maxIter " + maxIter + ", " + blocks + " blocks", bestMetrics, test.evaluate(fit.embeddings(), metrics, threads),
-                fit.seconds(), tuningSeconds);
+                fit.seconds(), tuningSeconds, trials);
     }
 
     private record Fit(Embeddings embeddings, double seconds) {}

@@ -29,7 +29,7 @@ public final class PopularityPeer implements RetrievalPeer {
         long started = System.nanoTime();
         Embeddings e = embed(test);
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new PeerResult(name(), "training positive count", onValidation, test.evaluate(e, metrics, threads), seconds, 0);
+        return new PeerResult(name(), "training positive count", onValidation, test.evaluate(e, metrics, threads), seconds, 0, List.of());
     }
 
     static Embeddings embed(HeldOutRanking task) {

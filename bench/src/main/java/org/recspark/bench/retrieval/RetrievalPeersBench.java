@@ -13,7 +13,7 @@ import org.recspark.sampledata.MovieLens100k;
 /**
  * Retrieval peers on MovieLens-100K in one run (bench/retrieval-movielens): the popularity
  * baseline, Spark MLlib's implicit ALS and RecSpark's two-tower model on one by-time split
- * ({@link TimeCutSplit}: the last 20% of ratings by time are the test period, the 10% before it
+ * ({@link TimeCutSplit}: the last 20% of ratings by time are the test period, the 15% before it
  * the validation period; positives are ratings >= 4), each choosing its settings on validation and
  * scored on test by the same code ({@link HeldOutRanking#evaluate}). Prints a table of Recall@20,
  * NDCG@20, HitRate@20 and training seconds, and the two-tower's Recall@20 over each other method's.
@@ -27,7 +27,7 @@ import org.recspark.sampledata.MovieLens100k;
  */
 public final class RetrievalPeersBench {
     static final double TEST_FRACTION = 0.2;
-    static final double VALIDATION_FRACTION = 0.1;
+    static final double VALIDATION_FRACTION = 0.15;
     static final int POSITIVE_THRESHOLD = 4;
     static final long SEED = 2026;
     static final int ALS_MAX_ITER = 15;
@@ -68,6 +68,7 @@ public final class RetrievalPeersBench {
             case "small" -> List.of(new ImplicitAlsPeer.Settings(32, 0.1, 10));
             default -> throw new IllegalArgumentException("--als-grid must be default or small, got " + alsGrid);
         };
+        long started = System.nanoTime();
         MovieLens100k movieLens = MovieLens100k.read(data);
         int[] catalogue = movieLens.movies().keySet().stream().mapToInt(Integer::intValue).toArray();
         TimeCutSplit split = new TimeCutSplit(movieLens.ratings(), TEST_FRACTION, VALIDATION_FRACTION);
@@ -103,6 +104,7 @@ public final class RetrievalPeersBench {
                 PeerResult r = peer.run(validation, test);
                 System.out.printf(Locale.ROOT, "%s: %s; validation recall@20 %.4f; test %s; train %.1f s, tuning %.1f s%n", r.method(),
                         r.settings(), r.validation().get("recall@20"), r.test(), r.trainSeconds(), r.tuningSeconds());
+                r.trials().forEach(t -> System.out.println("  tried " + t));
                 results.add(r);
             }
         } finally {
@@ -111,6 +113,8 @@ public final class RetrievalPeersBench {
             }
         }
         System.out.println(table(results));
+        System.out.printf(Locale.ROOT, "%nwhole run (data, Spark start, every method's tuning, fit and scoring): %.0f s%n",
+                (System.nanoTime() - started) / 1e9);
     }
 
     /** The results as a Markdown table, then the two-tower's Recall@20 over each other method's. */

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
@@ -89,6 +90,7 @@ public final class TwoTowerPeer implements RetrievalPeer {
         String bestVariant = null;
         int bestEpoch = 0;
         Map<String, Double> bestMetrics = null;
+        List<String> trials = new ArrayList<>();
         for (String variant : variants) {
             PipelineConfig c = withVariant(variant);
             Prepared v = prepare(c, validation);
@@ -107,8 +109,9 @@ public final class TwoTowerPeer implements RetrievalPeer {
                     bestMetrics = byEpoch.get(e);
                 }
             }
-            LOG.info("two-tower variant [{}]: validation {} by epoch {}", variant, first,
-                    byEpoch.stream().map(m -> String.format(java.util.Locale.ROOT, "%.4f", m.get(first))).toList());
+            trials.add("[" + variant.strip() + "]: validation " + first + " by epoch "
+                    + byEpoch.stream().map(m -> String.format(Locale.ROOT, "%.4f", m.get(first))).toList());
+            LOG.info("two-tower variant {}", trials.get(trials.size() - 1));
         }
         double tuningSeconds = (System.nanoTime() - tuningStarted) / 1e9;
         PipelineConfig chosen = withVariant(bestVariant);
@@ -118,7 +121,8 @@ public final class TwoTowerPeer implements RetrievalPeer {
         Model model = train(chosen, t, null);
         double seconds = (System.nanoTime() - started) / 1e9;
         String settings = (bestVariant.isBlank() ? "the config as is" : bestVariant.strip()) + ", " + bestEpoch + " epochs";
-        return new PeerResult(name(), settings, bestMetrics, test.evaluate(t.embed(model), metrics, threads), seconds, tuningSeconds);
+        return new PeerResult(name(), settings, bestMetrics, test.evaluate(t.embed(model), metrics, threads), seconds, tuningSeconds,
+                trials);
     }
 
     private PipelineConfig withVariant(String variant) {
