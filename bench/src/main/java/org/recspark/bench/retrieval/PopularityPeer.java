@@ -1,5 +1,6 @@
 package org.recspark.bench.retrieval;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.recspark.evaluator.RankingMetric;
@@ -38,7 +39,7 @@ public final class PopularityPeer implements RetrievalPeer {
             items[task.itemIndex(r.itemId())]++;
         }
         float[] users = new float[task.queryUsers().length];
-        java.util.Arrays.fill(users, 1f);
+        Arrays.fill(users, 1f);
         return new Embeddings(users, items, 1);
     }
 }
