@@ -1,0 +1,204 @@
+package org.recspark.bench.retrieval;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.recspark.config.ConfigParser;
+import org.recspark.config.proto.PipelineConfig;
+import org.recspark.evaluator.RankingMetric;
+import org.recspark.features.FeatureGenerator;
+import org.recspark.features.MapRecord;
+import org.recspark.model.Model;
+import org.recspark.model.ModelContext;
+import org.recspark.model.ModelFactory;
+import org.recspark.model.TwoTowerModel;
+import org.recspark.model.data.Examples;
+import org.recspark.model.data.ExamplesBuilder;
+import org.recspark.model.nn.ModelParameters;
+import org.recspark.sampledata.MovieLens100k;
+import org.recspark.sampledata.MovieLens100k.Rating;
+import org.recspark.trainer.retrieval.RetrievalEvaluation;
+import org.recspark.trainer.train.Trainer;
+import org.recspark.trainer.train.TrainingListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RecSpark's two-tower model, built from a pipeline config as {@code recspark train} builds it, and
+ * trained by RecSpark's {@link Trainer} on the training positives: one row per positive (label 1),
+ * from the MovieLens records of {@code RealDatasets} (user fields user_id, gender, age, occupation,
+ * zip3; item fields item_id, genres, release_year) and the context field hist_item_ids: the user's
+ * training positives strictly before the row's time, most recent first, at most 50. A query user is
+ * embedded from its record and its last 50 training positives before the cut; a corpus item from its
+ * record.
+ *
+ * <p>Settings are chosen on the validation task: each variant (a text-format config fragment merged
+ * over the config) trains for the config's num_epochs, scored after every epoch; the variant and
+ * epoch with the best first metric are refit on the test task's training rows.
+ */
+public final class TwoTowerPeer implements RetrievalPeer {
+    private static final Logger LOG = LoggerFactory.getLogger(TwoTowerPeer.class);
+    private static final int HISTORY = 50;
+    private static final String LABEL = "rating";
+
+    private final PipelineConfig config;
+    private final Path configDir;
+    private final List<String> variants;
+    private final Map<Integer, MapRecord> users = new HashMap<>();
+    private final Map<Integer, MapRecord> items = new HashMap<>();
+    private final List<RankingMetric> metrics;
+    private final int threads;
+
+    /**
+     * @param variants config fragments to choose from on validation (an empty fragment is the config as is)
+     */
+    public TwoTowerPeer(PipelineConfig config, Path configDir, List<String> variants, MovieLens100k data, List<RankingMetric> metrics,
+                        int threads) {
+        if (variants.isEmpty()) {
+            throw new IllegalArgumentException("no two-tower variant to train");
+        }
+        this.config = config;
+        this.configDir = configDir;
+        this.variants = List.copyOf(variants);
+        this.metrics = List.copyOf(metrics);
+        this.threads = threads;
+        data.users().forEach((id, u) -> users.put(id, new MapRecord(Map.of("user_id", String.valueOf(id), "gender", u.gender(),
+                "age", (long) u.age(), "occupation", u.occupation(), "zip3", u.zip().length() >= 3 ? u.zip().substring(0, 3) : u.zip()))));
+        data.movies().forEach((id, m) -> items.put(id, new MapRecord(Map.of("item_id", String.valueOf(id),
+                "genres", String.join("|", m.genres()), "release_year", releaseYear(m.releaseDate())))));
+    }
+
+    /** The year of a release date such as "01-Jan-1995"; empty when unknown. */
+    static String releaseYear(String date) {
+        return date.length() >= 4 ? date.substring(date.length() - 4) : "";
+    }
+
+    @Override
+    public String name() {
+        return "RecSpark two-tower (DSSM)";
+    }
+
+    @Override
+    public PeerResult run(HeldOutRanking validation, HeldOutRanking test) {
+        long tuningStarted = System.nanoTime();
+        String first = metrics.get(0).name();
+        String bestVariant = null;
+        int bestEpoch = 0;
+        Map<String, Double> bestMetrics = null;
+        List<String> trials = new ArrayList<>();
+        for (String variant : variants) {
+            PipelineConfig c = withVariant(variant);
+            Prepared v = prepare(c, validation);
+            List<Map<String, Double>> byEpoch = new ArrayList<>();
+            train(c, v, new TrainingListener() {
+                @Override
+                public boolean afterEpoch(Trainer trainer) {
+                    byEpoch.add(validation.evaluate(v.embed(trainer.model()), metrics, threads));
+                    return true;
+                }
+            });
+            for (int e = 0; e < byEpoch.size(); e++) {
+                if (bestMetrics == null || byEpoch.get(e).get(first) > bestMetrics.get(first)) {
+                    bestVariant = variant;
+                    bestEpoch = e + 1;
+                    bestMetrics = byEpoch.get(e);
+                }
+            }
+            trials.add("[" + variant.strip() + "]: validation " + first + " by epoch "
+                    + byEpoch.stream().map(m -> String.format(Locale.ROOT, "%.4f", m.get(first))).toList());
+            LOG.info("two-tower variant {}", trials.get(trials.size() - 1));
+        }
+        double tuningSeconds = (System.nanoTime() - tuningStarted) / 1e9;
+        PipelineConfig chosen = withVariant(bestVariant);
+        chosen = chosen.toBuilder().setTrainConfig(chosen.getTrainConfig().toBuilder().setNumEpochs(bestEpoch)).build();
+        Prepared t = prepare(chosen, test);
+        long started = System.nanoTime();
+        Model model = train(chosen, t, null);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        String settings = (bestVariant.isBlank() ? "the config as is" : bestVariant.strip()) + ", " + bestEpoch + " epochs";
+        return new PeerResult(name(), settings, bestMetrics, test.evaluate(t.embed(model), metrics, threads), seconds, tuningSeconds,
+                trials);
+    }
+
+    private PipelineConfig withVariant(String variant) {
+        PipelineConfig.Builder b = config.toBuilder();
+        ConfigParser.mergeText(variant, b, "two-tower variant");
+        return b.build();
+    }
+
+    private Model train(PipelineConfig c, Prepared data, TrainingListener listener) {
+        ModelParameters params = new ModelParameters(c.getTrainConfig().getSeed());
+        Model model = ModelFactory.create(new ModelContext(c, data.generator().schema(), params));
+        if (!(model instanceof TwoTowerModel)) {
+            throw new IllegalArgumentException("the two-tower peer needs a two-tower model_config, got " + ModelFactory.typeName(c.getModelConfig()));
+        }
+        try (Trainer trainer = new Trainer(c.getTrainConfig(), model, params, threads)) {
+            trainer.fit(data.train(), listener);
+        }
+        return model;
+    }
+
+    /** A task's training rows and its query users' and corpus items' rows, generated by one config's features. */
+    private record Prepared(FeatureGenerator generator, Examples train, Examples queryUsers, Examples corpusItems) {
+        Embeddings embed(Model model) {
+            RetrievalEvaluation.Embeddings u = RetrievalEvaluation.embed(model, List.of(queryUsers), TwoTowerModel.USER_EMBEDDING);
+            RetrievalEvaluation.Embeddings i = RetrievalEvaluation.embed(model, List.of(corpusItems), TwoTowerModel.ITEM_EMBEDDING);
+            if (u.dim() != i.dim()) {
+                throw new IllegalStateException("the towers' embeddings differ in width: users " + u.dim() + ", items " + i.dim());
+            }
+            return new Embeddings(u.vectors(), i.vectors(), u.dim());
+        }
+    }
+
+    private Prepared prepare(PipelineConfig c, HeldOutRanking task) {
+        FeatureGenerator generator = FeatureGenerator.compile(c.getFeatureConfig(), configDir);
+        ExamplesBuilder train = new ExamplesBuilder(generator.schema(), List.of(LABEL));
+        Map<Integer, ArrayDeque<Rating>> recent = new HashMap<>();
+        for (Rating r : task.trainingPositives()) {
+            ArrayDeque<Rating> before = recent.computeIfAbsent(r.userId(), u -> new ArrayDeque<>());
+            train.add(generator.generate(users.get(r.userId()), items.get(r.itemId()), history(before, r.timestamp())),
+                    new float[][]{{1f}}, new long[]{r.userId()});
+            before.addFirst(r);
+            while (before.size() > HISTORY + 1) {
+                before.removeLast();
+            }
+        }
+        int[] itemIds = task.itemIds();
+        MapRecord anyItem = items.get(itemIds[0]);
+        ExamplesBuilder queries = new ExamplesBuilder(generator.schema(), List.of(LABEL));
+        for (int u : task.queryUsers()) {
+            queries.add(generator.generate(users.get(u), anyItem, history(recent.getOrDefault(u, new ArrayDeque<>()), Long.MAX_VALUE)),
+                    new float[][]{{1f}}, new long[]{u});
+        }
+        MapRecord anyUser = users.get(task.queryUsers()[0]);
+        MapRecord noHistory = history(new ArrayDeque<>(), Long.MAX_VALUE);
+        ExamplesBuilder corpus = new ExamplesBuilder(generator.schema(), List.of(LABEL));
+        for (int item : itemIds) {
+            corpus.add(generator.generate(anyUser, items.get(item), noHistory), new float[][]{{1f}}, new long[]{0});
+        }
+        return new Prepared(generator, train.build(), queries.build(), corpus.build());
+    }
+
+    /** The context record: the items of {@code recent} (most recent first) rated strictly before {@code time}. */
+    private static MapRecord history(ArrayDeque<Rating> recent, long time) {
+        StringBuilder hist = new StringBuilder();
+        int n = 0;
+        for (Rating p : recent) {
+            if (p.timestamp() < time && n < HISTORY) {
+                if (!hist.isEmpty()) {
+                    hist.append('|');
+                }
+                hist.append(p.itemId());
+                n++;
+            }
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("hist_item_ids", hist.toString());
+        return new MapRecord(fields);
+    }
+}
