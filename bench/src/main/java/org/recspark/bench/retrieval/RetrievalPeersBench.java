@@ -42,14 +42,18 @@ public final class RetrievalPeersBench {
         Path data = null;
         Path configFile = null;
         List<String> variants = new ArrayList<>();
+        Path mfBprConfigFile = null;
+        List<String> mfBprVariants = new ArrayList<>();
         int threads = 2;
         String alsGrid = "default";
-        List<String> methods = List.of("popularity", "als", "two-tower");
+        List<String> methods = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[++i]);
                 case "--config" -> configFile = Path.of(args[++i]);
                 case "--variant" -> variants.add(args[++i]);
+                case "--mf-bpr-config" -> mfBprConfigFile = Path.of(args[++i]);
+                case "--mf-bpr-variant" -> mfBprVariants.add(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--als-grid" -> alsGrid = args[++i];
                 case "--methods" -> methods = List.of(args[++i].split(","));
@@ -58,10 +62,20 @@ public final class RetrievalPeersBench {
         }
         if (data == null || configFile == null) {
             throw new IllegalArgumentException("usage: RetrievalPeersBench --data DIR --config two_tower.pbtxt [--variant TEXT ...] "
-                    + "[--threads N] [--als-grid default|small]");
+                    + "[--mf-bpr-config mf_bpr.pbtxt [--mf-bpr-variant TEXT ...]] [--threads N] [--als-grid default|small] "
+                    + "[--methods popularity,als,mf-bpr,two-tower]");
         }
         if (variants.isEmpty()) {
             variants.add("");
+        }
+        if (mfBprVariants.isEmpty()) {
+            mfBprVariants.add("");
+        }
+        if (methods == null) {
+            methods = mfBprConfigFile == null ? List.of("popularity", "als", "two-tower") : List.of("popularity", "als", "mf-bpr", "two-tower");
+        }
+        if (methods.contains("mf-bpr") && mfBprConfigFile == null) {
+            throw new IllegalArgumentException("--methods mf-bpr needs --mf-bpr-config");
         }
         List<ImplicitAlsPeer.Settings> grid = switch (alsGrid) {
             case "default" -> ImplicitAlsPeer.defaultGrid();
@@ -81,6 +95,7 @@ public final class RetrievalPeersBench {
                 catalogue.length);
 
         PipelineConfig config = ConfigParser.load(configFile);
+        PipelineConfig mfBprConfig = mfBprConfigFile == null ? null : ConfigParser.load(mfBprConfigFile);
         SparkSession spark = null;
         if (methods.contains("als")) {
             long sparkStarted = System.nanoTime();
@@ -90,14 +105,15 @@ public final class RetrievalPeersBench {
         }
         List<PeerResult> results = new ArrayList<>();
         try {
-            // MF-BPR (issue 20) joins this list as one more RetrievalPeer; the table and ratios below then include it.
             List<RetrievalPeer> peers = new ArrayList<>();
             for (String method : methods) {
                 peers.add(switch (method) {
                     case "popularity" -> new PopularityPeer(METRICS, threads);
                     case "als" -> new ImplicitAlsPeer(spark, grid, ALS_MAX_ITER, ALS_BLOCKS, SEED, METRICS, threads);
                     case "two-tower" -> new TwoTowerPeer(config, configFile.toAbsolutePath().getParent(), variants, movieLens, METRICS, threads);
-                    default -> throw new IllegalArgumentException("--methods: unknown method " + method + "; known: popularity, als, two-tower");
+                    case "mf-bpr" -> new TwoTowerPeer(mfBprConfig, mfBprConfigFile.toAbsolutePath().getParent(), mfBprVariants, movieLens,
+                            METRICS, threads);
+                    default -> throw new IllegalArgumentException("--methods: unknown method " + method + "; known: popularity, als, mf-bpr, two-tower");
                 });
             }
             for (RetrievalPeer peer : peers) {

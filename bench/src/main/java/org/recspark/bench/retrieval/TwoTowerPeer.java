@@ -80,7 +80,8 @@ public final class TwoTowerPeer implements RetrievalPeer {
 
     @Override
     public String name() {
-        return "RecSpark two-tower (DSSM)";
+        String type = ModelFactory.typeName(config.getModelConfig());
+        return type.equals("mf_bpr") ? "RecSpark MF-BPR (mf_bpr)" : "RecSpark two-tower (" + type + ")";
     }
 
     @Override
