@@ -190,6 +190,10 @@ final class PipelineRules {
         if (input.getSplit().hasByTime()) {
             needTime.add("input_config.split.by_time");
         }
+        if (input.getSplit().hasLeaveLastOut()) {
+            needUser.add("input_config.split.leave_last_out (per user)");
+            needTime.add("input_config.split.leave_last_out (the last by time)");
+        }
         if (input.getSplit().hasByDate() && !sampleFields.contains(DAY_COLUMN)) {
             needTime.add("input_config.split.by_date (the samples' days; or declare a '" + DAY_COLUMN + "' column)");
         }

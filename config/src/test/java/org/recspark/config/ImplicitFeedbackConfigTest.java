@@ -91,4 +91,14 @@ class ImplicitFeedbackConfigTest {
                 violations("INTERACTION_LIST", SCHEMA, "", "positives_only: true users { source { path: \"u\" format: INTERACTION_LIST } "
                         + "schema { name: \"user_id\" } schema { name: \"item_id\" } }", DSSM.formatted(""), ""));
     }
+
+    @Test
+    void leaveLastOutNeedsTheUserAndTimeColumns() {
+        assertEquals(List.of(), violations("CSV", SCHEMA, "", "positives_only: true split { leave_last_out { test: true } }",
+                DSSM.formatted(""), ""));
+        assertEquals(List.of("input_config.time_field: is required by input_config.split.leave_last_out (the last by time), but the samples "
+                        + "table has no column 'ts'; set input_config.time_field to the samples' event time column"),
+                violations("CSV", "schema { name: \"user_id\" } schema { name: \"item_id\" }", "", "positives_only: true split { leave_last_out {} }",
+                        DSSM.formatted(""), ""));
+    }
 }

@@ -21,11 +21,13 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.recspark.config.ConfigParser;
+import org.recspark.jobs.training.SampleSplit;
 
 /**
  * Implicit feedback end to end: the bundled sample's clicks as a positives-only table (no label
  * column) and as an interaction list ("user<TAB>item item ..."), built into samples whose label is
- * 1 on every row, and a DSSM with sampled negatives trained on them.
+ * 1 on every row, a DSSM with sampled negatives trained on them, and a leave-last-out split.
  */
 class ImplicitFeedbackCommandsTest {
     @TempDir
@@ -217,5 +219,37 @@ class ImplicitFeedbackCommandsTest {
                 out + "\n" + err);
         assertTrue(out.toString().contains("eval_config.metrics[0]: input_config.positives_only: every label is 1, so auc has no negatives"),
                 out + "\n" + err);
+    }
+
+    @Test
+    void leaveLastOutHoldsOutEachUsersLastClickForTestAndTheOneBeforeForEvaluation() throws IOException {
+        Path config = write("last.pbtxt", config(CSV_SAMPLES, SAMPLED_DSSM, "split { leave_last_out { test: true } }"));
+        Path samples = dir.resolve("last-samples");
+        assertEquals(0, run("build-samples", "--config", config.toString(), "--out", samples.toString()), err.toString());
+        Map<String, List<Long>> times = new LinkedHashMap<>();
+        for (String[] c : CLICKS) {
+            times.computeIfAbsent(c[0], u -> new ArrayList<>()).add(Long.parseLong(c[2]));
+        }
+        long[] expected = new long[3];
+        times.values().forEach(ts -> {
+            long last = ts.stream().mapToLong(Long::longValue).max().orElseThrow();
+            long before = ts.stream().mapToLong(Long::longValue).filter(t -> t < last).max().orElse(last);
+            for (long t : ts) {
+                expected[t >= last ? 2 : t >= before ? 1 : 0]++;
+            }
+        });
+        assertTrue(expected[1] > 0 && expected[2] >= times.size(), java.util.Arrays.toString(expected));
+
+        List<SampleSplit.Part> parts = SampleSplit.parts(SparkSession.builder().getOrCreate().read().parquet(samples.toString()),
+                ConfigParser.load(config).getInputConfig());
+        for (int p = 0; p < 3; p++) {
+            assertEquals(expected[p], parts.get(p).rows().count(), parts.get(p).name() + " rows, selected by Spark");
+        }
+        assertEquals(0, run("train", "--config", config.toString(), "--samples", samples.toString(), "--model-dir",
+                dir.resolve("last-model").toString()), err.toString());
+        assertTrue(out.toString().contains("train: %d training, %d evaluation and %d test samples".formatted(expected[0], expected[1], expected[2])),
+                "the streamed splits count the same rows: " + out);
+        assertTrue(Pattern.compile("test metrics of the exported model \\(" + expected[2] + " samples\\): recall@20 ").matcher(out.toString()).find(),
+                out.toString());
     }
 }
