@@ -147,10 +147,16 @@ final class PipelineRules {
                 out.add(new Violation(ConfigPaths.index("input_config", "labels", i) + ".name", "duplicate label '"
                         + label.getName() + "' (first at " + ConfigPaths.index("input_config", "labels", first) + ")"));
             }
-            requireColumn(sampleFields, label.hasColumn() ? label.getColumn() : label.getName(),
-                    ConfigPaths.index("input_config", "labels", i) + (label.hasColumn() ? ".column" : ".name"), "samples", out);
+            if (!input.getPositivesOnly()) {
+                requireColumn(sampleFields, label.hasColumn() ? label.getColumn() : label.getName(),
+                        ConfigPaths.index("input_config", "labels", i) + (label.hasColumn() ? ".column" : ".name"), "samples", out);
+            }
         }
-        checkLabelNames(input, sampleFields, out);
+        if (input.getPositivesOnly()) {
+            checkPositivesOnly(input, config, sampleFields, out);
+        } else {
+            checkLabelNames(input, sampleFields, out);
+        }
         if (input.hasUsers()) {
             requireColumn(userFields, input.getUserIdField(), "input_config.user_id_field", "users", out);
         }
@@ -183,6 +189,10 @@ final class PipelineRules {
         }
         if (input.getSplit().hasByTime()) {
             needTime.add("input_config.split.by_time");
+        }
+        if (input.getSplit().hasLeaveLastOut()) {
+            needUser.add("input_config.split.leave_last_out (per user)");
+            needTime.add("input_config.split.leave_last_out (the last by time)");
         }
         if (input.getSplit().hasByDate() && !sampleFields.contains(DAY_COLUMN)) {
             needTime.add("input_config.split.by_date (the samples' days; or declare a '" + DAY_COLUMN + "' column)");
@@ -232,6 +242,55 @@ final class PipelineRules {
             } else if (label.hasColumn() && !label.getColumn().equals(label.getName()) && sampleFields.contains(label.getName())) {
                 out.add(new Violation(path, "'" + label.getName() + "' is also a column of the samples table, which the label "
                         + "(read from column '" + label.getColumn() + "') would replace; name the label otherwise"));
+            }
+        }
+    }
+
+    /**
+     * Positives-only samples: labels read no column (every one is 1), no samples column shares a
+     * label's name (it would be silently replaced), and the model makes its own negatives.
+     */
+    private static void checkPositivesOnly(InputConfig input, PipelineConfig config, Set<String> sampleFields, List<Violation> out) {
+        for (int i = 0; i < input.getLabelsCount(); i++) {
+            LabelField label = input.getLabels(i);
+            String path = ConfigPaths.index("input_config", "labels", i);
+            if (label.hasColumn()) {
+                out.add(new Violation(path + ".column", "input_config.positives_only: every label is 1 and read from no column, got column '"
+                        + label.getColumn() + "'"));
+            }
+            if (label.hasPositiveThreshold()) {
+                out.add(new Violation(path + ".positive_threshold", "input_config.positives_only: every label is 1, there is no value to threshold"));
+            }
+            if (sampleFields.contains(label.getName())) {
+                out.add(new Violation(path + ".name", "input_config.positives_only: the samples table has a column '" + label.getName()
+                        + "', which the constant label would replace; drop positives_only to read it as the label, or name the label otherwise"));
+            }
+        }
+        if (!config.hasModelConfig()) {
+            return;
+        }
+        ModelConfig model = config.getModelConfig();
+        boolean makesNegatives = model.hasDssm() && (model.getDssm().getInBatchNegatives() || model.getDssm().hasNegativeSampler());
+        if (!makesNegatives) {
+            String kind = model.getModelCase() == ModelConfig.ModelCase.MODEL_NOT_SET ? "no model"
+                    : "model_config." + ModelConfig.getDescriptor().findFieldByNumber(model.getModelCase().getNumber()).getName()
+                    + (model.hasDssm() ? " without in-batch negatives or a negative_sampler (pointwise)" : "");
+            out.add(new Violation("input_config.positives_only", "every row is a positive, so the model must make its own negatives "
+                    + "(dssm with in-batch negatives or a negative_sampler); " + kind + " learns from labels 0 and 1"));
+        }
+        if (config.hasEvalConfig()) {
+            var metrics = config.getEvalConfig().getMetricsList();
+            for (int i = 0; i < metrics.size(); i++) {
+                var kind = metrics.get(i).getKindCase();
+                boolean ranking = switch (kind) {
+                    case RECALL_AT_K, HIT_RATE_AT_K, NDCG_AT_K, MRR_AT_K, KIND_NOT_SET -> true;
+                    default -> false;
+                };
+                if (!ranking) {
+                    out.add(new Violation(ConfigPaths.index("eval_config", "metrics", i), "input_config.positives_only: every label is 1, so "
+                            + kind.name().toLowerCase(java.util.Locale.ROOT) + " has no negatives to measure; use recall_at_k, hit_rate_at_k, "
+                            + "ndcg_at_k or mrr_at_k"));
+                }
             }
         }
     }
@@ -318,7 +377,35 @@ final class PipelineRules {
             out.add(new Violation(path + ".source.multi_line", "applies to CSV files only, the source is "
                     + (source.hasHiveTable() ? "a Hive table" : source.getFormat().name())));
         }
+        if (!source.hasHiveTable() && source.getFormat() == DataFormat.INTERACTION_LIST) {
+            checkInteractionList(table, path, out);
+        }
         return names;
+    }
+
+    /** An interaction list is the samples: a user column, an item column and optionally a position column. */
+    private static void checkInteractionList(TableInput table, String path, List<Violation> out) {
+        if (!path.equals("input_config.samples")) {
+            out.add(new Violation(path + ".source.format", "INTERACTION_LIST applies to input_config.samples only"));
+            return;
+        }
+        List<FieldSchema> schema = table.getSchemaList();
+        if (schema.size() < 2 || schema.size() > 3) {
+            out.add(new Violation(path + ".schema", "an INTERACTION_LIST line gives a user column, an item column and optionally "
+                    + "an INT64 position column; the schema declares " + schema.size() + " columns"));
+            return;
+        }
+        for (int i = 0; i < 2; i++) {
+            FieldType type = schema.get(i).getType();
+            if (type != FieldType.STRING && type != FieldType.INT64) {
+                out.add(new Violation(ConfigPaths.index(path, "schema", i) + ".type", (i == 0 ? "the user" : "the item")
+                        + " column of an INTERACTION_LIST is STRING or INT64, got " + type));
+            }
+        }
+        if (schema.size() == 3 && schema.get(2).getType() != FieldType.INT64) {
+            out.add(new Violation(ConfigPaths.index(path, "schema", 2) + ".type", "the position column of an INTERACTION_LIST is INT64, got "
+                    + schema.get(2).getType()));
+        }
     }
 
     /** Range bounds are numeric and ordered. */

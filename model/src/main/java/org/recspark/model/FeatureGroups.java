@@ -174,10 +174,25 @@ public final class FeatureGroups {
         return pass.graph().concat(deepParts(pass, group));
     }
 
+    /**
+     * A DEEP group's inputs for rows other than the pass's batch (DSSM's sampled negative items),
+     * recorded in the pass so that their embeddings receive gradients too.
+     */
+    public Tensor deep(Pass pass, Group group, Examples rows) {
+        List<Tensor> parts = new ArrayList<>();
+        for (int f : group.features()) {
+            parts.add(feature(pass, f, rows));
+        }
+        return pass.graph().concat(parts);
+    }
+
     /** One feature as a deep input: its pooled embedding, or its dense values. */
     public Tensor feature(Pass pass, int feature) {
+        return feature(pass, feature, pass.batch());
+    }
+
+    private Tensor feature(Pass pass, int feature, Examples batch) {
         FeatureSpec spec = schema.features().get(feature);
-        Examples batch = pass.batch();
         if (spec.sparse()) {
             return EmbeddingLookup.pooled(pass, batch.sparse(feature), tableOf(spec), spec.pooling());
         }

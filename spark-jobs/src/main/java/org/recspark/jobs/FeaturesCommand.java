@@ -188,7 +188,7 @@ final class FeaturesCommand extends OptionCommand {
             if (input.hasItems() && !items.containsKey(item)) {
                 return "unknown " + input.getItemIdField() + " '" + item + "'";
             }
-            for (LabelField label : input.getLabelsList()) {
+            for (LabelField label : input.getPositivesOnly() ? List.<LabelField>of() : input.getLabelsList()) {
                 String column = label.hasColumn() ? label.getColumn() : label.getName();
                 try {
                     Double.parseDouble(row.get(column));
@@ -279,6 +279,10 @@ final class FeaturesCommand extends OptionCommand {
                 json.name(input.getTimeField()).value(row.get(input.getTimeField()));
                 json.name("labels").beginObject();
                 for (LabelField label : input.getLabelsList()) {
+                    if (input.getPositivesOnly()) {
+                        json.name(label.getName()).value(1);
+                        continue;
+                    }
                     double value = Double.parseDouble(row.get(label.hasColumn() ? label.getColumn() : label.getName()));
                     json.name(label.getName()).value(label.hasPositiveThreshold() ? (value >= label.getPositiveThreshold() ? 1 : 0) : value);
                 }

@@ -68,6 +68,11 @@ enum SplitOption {
                     throw new UsageException(option + "input_config.split.by_date.test_dates is empty: the config holds out no test rows");
                 }
             }
+            case LEAVE_LAST_OUT -> {
+                if (this == TEST && !split.getLeaveLastOut().getTest()) {
+                    throw new UsageException(option + "input_config.split.leave_last_out.test is false: the config holds out no test rows");
+                }
+            }
         }
     }
 

@@ -2,15 +2,18 @@ package org.recspark.model.zoo;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.DSSM;
 import org.recspark.config.proto.MLP;
+import org.recspark.features.FeatureSchema;
 import org.recspark.model.FeatureGroups.Group;
 import org.recspark.model.FeatureGroups;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.ModelReferences;
+import org.recspark.model.SampledNegatives;
 import org.recspark.model.TaskLosses;
 import org.recspark.model.TrainingObjective;
 import org.recspark.model.TwoTowerModel;
@@ -22,6 +25,8 @@ import org.recspark.model.nn.Mlp;
 import org.recspark.model.nn.ModelParameters;
 import org.recspark.model.nn.Parameter;
 import org.recspark.model.nn.Pass;
+import org.recspark.model.sampling.ItemCorpus;
+import org.recspark.model.sampling.NegativeSampler;
 import org.recspark.model.tensor.Graph;
 import org.recspark.model.tensor.Tensor;
 
@@ -33,17 +38,23 @@ import org.recspark.model.tensor.Tensor;
  * correction subtracts log(sampling probability) from each item's logit (Yi et al. 2019), with the
  * probability estimated online from the gaps between an item's appearances (hashed into buckets;
  * the estimates are model buffers, so they are checkpointed). The item group's first sparse feature
- * identifies the item. Without in-batch negatives the pair score is trained pointwise on the label.
- * A tower without an MLP passes its group's embeddings through: with id groups alone, matrix
- * factorisation. A user group holding the behaviour sequence (item ids mean-pooled through the
- * item id's shared table) beside the profile is YouTube DNN's candidate generator (Covington et al. 2016).
+ * identifies the item. With a negative sampler each positive pair is instead scored against the
+ * step's negatives drawn from the training rows' items (shared by the batch), in a sampled softmax
+ * whose logits are corrected by log(num_negatives x the sampler's probability) (Jean et al. 2015);
+ * a drawn negative that is the row's own item is masked out. Without either the pair score is
+ * trained pointwise on the label. A tower without an MLP passes its group's embeddings through:
+ * with id groups alone, matrix factorisation. A user group holding the behaviour sequence (item ids
+ * mean-pooled through the item id's shared table) beside the profile is YouTube DNN's candidate
+ * generator (Covington et al. 2016).
  *
  * <p>Outputs: the task's logit (the pair score), and the extra tensors "user_embedding" and
  * "item_embedding" for retrieval export.
  */
-public final class DssmModel extends SingleTaskModel implements TrainingObjective, TwoTowerModel {
+public final class DssmModel extends SingleTaskModel implements TrainingObjective, TwoTowerModel, SampledNegatives {
     static final int FREQUENCY_BUCKETS = 1 << 16;
     private static final float FREQUENCY_ALPHA = 0.01f;
+    /** Subtracted from the logit of a drawn negative that is the row's own item, so it takes no share of the softmax. */
+    private static final float ACCIDENTAL_HIT_OFFSET = 1e9f;
 
     private final FeatureGroups groups;
     private final DSSM config;
@@ -54,6 +65,14 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
     private final int itemIdFeature;
     private final Parameter lastSeen;
     private final Parameter gap;
+    private final boolean inBatchNegatives;
+    private final FeatureSchema schema;
+    private final long seed;
+    private ItemCorpus corpus;
+    private NegativeSampler sampler;
+    private Examples negatives;
+    private long[] negativeKeys;
+    private float[] negativeLogQ;
 
     /** Its user and item groups exist, and its towers end in the same width. */
     public static List<Violation> check(ModelReferences refs) {
@@ -63,6 +82,17 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
         refs.groupRef(config.getItemGroup(), "model_config.dssm.item_group", out);
         List<Integer> user = config.getUserTower().getHiddenUnitsList();
         List<Integer> item = config.getItemTower().getHiddenUnitsList();
+        if (config.hasNegativeSampler()) {
+            DSSM.NegativeSampler sampler = config.getNegativeSampler();
+            if (config.hasInBatchNegatives() && config.getInBatchNegatives()) {
+                out.add(new Violation("model_config.dssm.in_batch_negatives",
+                        "in_batch_negatives: true and a negative_sampler exclude each other: the sampler's negatives replace the batch's"));
+            }
+            if (sampler.getDistribution() == DSSM.NegativeSampler.Distribution.UNIFORM && sampler.hasAlpha()) {
+                out.add(new Violation("model_config.dssm.negative_sampler.alpha",
+                        "alpha " + sampler.getAlpha() + " weighs items by count^alpha; it applies to distribution: POPULARITY only, not UNIFORM"));
+            }
+        }
         if (!user.isEmpty() && !item.isEmpty() && !user.get(user.size() - 1).equals(item.get(item.size() - 1))) {
             out.add(new Violation("model_config.dssm.item_tower.hidden_units",
                     "the towers must end in the same width to be compared: user tower " + user.get(user.size() - 1)
@@ -91,11 +121,18 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
                 break;
             }
         }
-        if (id < 0 && config.getPopularityCorrection() && config.getInBatchNegatives()) {
+        this.inBatchNegatives = config.getInBatchNegatives() && !config.hasNegativeSampler();
+        if (id < 0 && config.hasNegativeSampler()) {
+            throw new ConfigException(List.of(new Violation("model_config.dssm.item_group",
+                    "the negative sampler needs a sparse feature identifying the item in group '" + itemGroup.name() + "'")));
+        }
+        if (id < 0 && config.getPopularityCorrection() && inBatchNegatives) {
             throw new ConfigException(List.of(new Violation("model_config.dssm.item_group",
                     "popularity correction needs a sparse feature identifying the item in group '" + itemGroup.name() + "'")));
         }
         this.itemIdFeature = id;
+        this.seed = context.config().getTrainConfig().getSeed();
+        this.schema = context.schema();
         this.lastSeen = context.parameters().buffer("dssm/frequency/last_seen", 1, FREQUENCY_BUCKETS, Initializer.zeros());
         this.gap = context.parameters().buffer("dssm/frequency/gap", 1, FREQUENCY_BUCKETS, Initializer.zeros());
     }
@@ -136,7 +173,10 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
     /** The streaming frequency estimate: per bucket, the smoothed gap between an item's appearances. */
     @Override
     public void beforeStep(Examples batch, long step) {
-        if (!config.getPopularityCorrection() || !config.getInBatchNegatives() || itemIdFeature < 0) {
+        if (sampler != null) {
+            drawNegatives(step);
+        }
+        if (!config.getPopularityCorrection() || !inBatchNegatives || itemIdFeature < 0) {
             return;
         }
         float[] a = lastSeen.value();
@@ -156,6 +196,45 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
         }
     }
 
+    /** The step's negatives, from (train_config.seed, step) alone, so a resumed run draws what the interrupted one would have. */
+    private void drawNegatives(long step) {
+        int n = config.getNegativeSampler().getNumNegatives();
+        int[] drawn = sampler.sample(n, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + step));
+        negatives = corpus.items().select(drawn);
+        negativeKeys = new long[n];
+        negativeLogQ = new float[n];
+        for (int k = 0; k < n; k++) {
+            negativeKeys[k] = corpus.key(drawn[k]);
+            negativeLogQ[k] = (float) Math.log((double) n * sampler.probability(drawn[k]));
+        }
+    }
+
+    @Override
+    public boolean samplesNegatives() {
+        return config.hasNegativeSampler();
+    }
+
+    @Override
+    public ItemCorpus.Collector newItemCorpus() {
+        return ItemCorpus.collector(schema, itemIdFeature, itemGroup.features());
+    }
+
+    @Override
+    public void useItemCorpus(ItemCorpus items) {
+        this.sampler = NegativeSampler.of(config.getNegativeSampler(), items);
+        this.corpus = items;
+    }
+
+    @Override
+    public boolean hasItemCorpus() {
+        return corpus != null;
+    }
+
+    @Override
+    public Examples stepNegatives() {
+        return negatives;
+    }
+
     private static int bucket(long id) {
         long h = id * 0x9E3779B97F4A7C15L;
         return (int) ((h ^ (h >>> 32)) & (FREQUENCY_BUCKETS - 1));
@@ -171,13 +250,17 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
     public ModelOutput forward(Pass pass) {
         Graph g = pass.graph();
         Tensor u = userTower.forward(pass, groups.deep(pass, userGroup));
-        Tensor v = itemTower.forward(pass, groups.deep(pass, itemGroup));
+        Tensor v = itemEmbedding(pass, groups.deep(pass, itemGroup));
         if (config.getNormalize()) {
             u = g.l2NormalizeRows(u, 1e-12f);
-            v = g.l2NormalizeRows(v, 1e-12f);
         }
         Tensor score = g.scale(g.rowDot(u, v), 1 / config.getTemperature());
         return output(score).putExtra(USER_EMBEDDING, u).putExtra(ITEM_EMBEDDING, v);
+    }
+
+    private Tensor itemEmbedding(Pass pass, Tensor itemInputs) {
+        Tensor v = itemTower.forward(pass, itemInputs);
+        return config.getNormalize() ? pass.graph().l2NormalizeRows(v, 1e-12f) : v;
     }
 
     /** The item group's first sparse feature, which also keys the popularity correction. */
@@ -188,21 +271,20 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
 
     @Override
     public Tensor loss(Pass pass, ModelOutput output, float scale) {
-        if (!config.getInBatchNegatives()) {
+        if (sampler != null) {
+            return sampledSoftmax(pass, output, scale);
+        }
+        if (config.hasNegativeSampler()) {
+            throw new IllegalStateException("DSSM with a negative_sampler trains only after useItemCorpus gave it the items to draw from");
+        }
+        if (!inBatchNegatives) {
             return new TaskLosses(tasks()).loss(pass, output, scale);
         }
         Graph g = pass.graph();
-        float[] labels = pass.batch().label(task().label());
-        List<Integer> positives = new ArrayList<>();
-        for (int r = 0; r < labels.length; r++) {
-            if (labels[r] > 0) {
-                positives.add(r);
-            }
-        }
-        if (positives.isEmpty()) {
+        int[] rows = positiveRows(pass);
+        if (rows.length == 0) {
             return Tensor.constant(1, 1, new float[1]);
         }
-        int[] rows = positives.stream().mapToInt(Integer::intValue).toArray();
         Tensor u = g.selectRows(output.extra("user_embedding"), rows);
         Tensor v = g.selectRows(output.extra("item_embedding"), rows);
         Tensor logits = g.scale(g.matmul(u, v, true), 1 / config.getTemperature());
@@ -224,5 +306,51 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
             targets[i] = i;
         }
         return g.softmaxCrossEntropy(logits, targets, offsets, scale * task().weight());
+    }
+
+    private int[] positiveRows(Pass pass) {
+        float[] labels = pass.batch().label(task().label());
+        List<Integer> positives = new ArrayList<>();
+        for (int r = 0; r < labels.length; r++) {
+            if (labels[r] > 0) {
+                positives.add(r);
+            }
+        }
+        return positives.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Each positive row's softmax over its own item (class 0) and the step's negatives. The
+     * negatives' item tower runs in this pass, so their embeddings and the tower learn from them.
+     */
+    private Tensor sampledSoftmax(Pass pass, ModelOutput output, float scale) {
+        Graph g = pass.graph();
+        int[] rows = positiveRows(pass);
+        if (rows.length == 0) {
+            return Tensor.constant(1, 1, new float[1]);
+        }
+        Tensor u = g.selectRows(output.extra(USER_EMBEDDING), rows);
+        Tensor own = g.rowDot(u, g.selectRows(output.extra(ITEM_EMBEDDING), rows));
+        Tensor drawn = g.matmul(u, itemEmbedding(pass, groups.deep(pass, itemGroup, negatives)), true);
+        Tensor logits = g.scale(g.concat(List.of(own, drawn)), 1 / config.getTemperature());
+        int n = rows.length;
+        int classes = 1 + negativeKeys.length;
+        float[] offsets = new float[n * classes];
+        SparseValues ids = pass.batch().sparse(itemIdFeature);
+        for (int i = 0; i < n; i++) {
+            int r = rows[i];
+            boolean keyed = ids.end(r) > ids.start(r);
+            long key = keyed ? ids.ids()[ids.start(r)] : 0;
+            int item = keyed ? corpus.indexOf(key) : -1;
+            if (config.getPopularityCorrection()) {
+                // an item outside the corpus (none when the corpus is the training rows' items) is left uncorrected
+                offsets[i * classes] = item < 0 ? 0 : (float) Math.log((double) negativeKeys.length * sampler.probability(item));
+            }
+            for (int k = 0; k < negativeKeys.length; k++) {
+                float logQ = config.getPopularityCorrection() ? negativeLogQ[k] : 0;
+                offsets[i * classes + 1 + k] = keyed && negativeKeys[k] == key ? ACCIDENTAL_HIT_OFFSET : logQ;
+            }
+        }
+        return g.softmaxCrossEntropy(logits, new int[n], offsets, scale * task().weight());
     }
 }

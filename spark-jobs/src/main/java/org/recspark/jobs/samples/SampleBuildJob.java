@@ -181,6 +181,10 @@ public final class SampleBuildJob {
                 joined = joinSide(joined, items.get().rows(), itemId, FeatureStage.ITEM_PREFIX);
             }
             for (LabelField label : input.getLabelsList()) {
+                if (input.getPositivesOnly()) {
+                    joined = joined.withColumn(label.getName(), lit(1.0));
+                    continue;
+                }
                 Column value = col(label.hasColumn() ? label.getColumn() : label.getName()).cast("double");
                 joined = joined.withColumn(label.getName(), label.hasPositiveThreshold()
                         ? when(value.geq(label.getPositiveThreshold()), 1.0).otherwise(0.0) : value);
@@ -288,6 +292,9 @@ public final class SampleBuildJob {
         }
         Set<String> required = new LinkedHashSet<>();
         SampleRoles.time(input).ifPresent(required::add);
+        if (input.getPositivesOnly()) {
+            return new TableLoader.Requirements(required, keys, Set.of());
+        }
         input.getLabelsList().forEach(l -> required.add(l.hasColumn() ? l.getColumn() : l.getName()));
         return new TableLoader.Requirements(required, keys, BinaryLabelColumns.of(config));
     }

@@ -3,9 +3,14 @@ package org.recspark.jobs.samples;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.instr;
 import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.posexplode;
+import static org.apache.spark.sql.functions.split;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring_index;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.udf;
@@ -109,7 +114,8 @@ public final class TableLoader {
             }
         }
         boolean hasCorrupt = List.of(typed.columns()).contains(CORRUPT);
-        boolean decodedText = source.hasPath() && (source.getFormat() == DataFormat.CSV || source.getFormat() == DataFormat.JSON);
+        boolean decodedText = source.hasPath() && (source.getFormat() == DataFormat.CSV || source.getFormat() == DataFormat.JSON
+                || source.getFormat() == DataFormat.INTERACTION_LIST);
         Dataset<Row> withReason = typed.withColumn(REASON, reason(table, requirements, hasCorrupt, decodedText, typed.schema()));
         Column rawText = hasCorrupt
                 ? coalesce(col(CORRUPT), to_json(struct(columnsOf(table))))
@@ -209,7 +215,34 @@ public final class TableLoader {
             case JSON -> readJson(table, path, configPath, description);
             case LIBFM -> throw new ConfigException(List.of(new Violation(configPath + ".source.format",
                     "LIBFM is read by the trainer's dataset readers, not by the sample jobs")));
+            case INTERACTION_LIST -> readInteractionList(table, path);
         };
+    }
+
+    /**
+     * "user<TAB>item item ..." lines exploded into one row per item, as strings (cast to the schema's
+     * types like every text format), with the item's position in its line in the optional third
+     * column. A non-blank line without a tab does not parse; a user with no items gives no rows.
+     */
+    private Dataset<Row> readInteractionList(TableInput table, String path) {
+        List<FieldSchema> fields = table.getSchemaList();
+        Dataset<Row> lines = spark.read().textFile(path).toDF("line");
+        Column tab = instr(col("line"), "\t");
+        Dataset<Row> items = lines.where(tab.gt(0))
+                .select(substring_index(col("line"), "\t", 1).as("user"), expr("substring(line, instr(line, '\t') + 1)").as("items"))
+                .select(col("user"), posexplode(split(trim(col("items")), "\\s+")))
+                .where(col("col").notEqual(""));
+        Dataset<Row> malformed = lines.where(tab.equalTo(0).and(trim(col("line")).notEqual("")));
+        List<Column> good = new ArrayList<>(List.of(col("user").as(fields.get(0).getName()), col("col").as(fields.get(1).getName())));
+        List<Column> bad = new ArrayList<>(List.of(lit(null).cast(DataTypes.StringType).as(fields.get(0).getName()),
+                lit(null).cast(DataTypes.StringType).as(fields.get(1).getName())));
+        if (fields.size() > 2) {
+            good.add(col("pos").cast(DataTypes.LongType).as(fields.get(2).getName()));
+            bad.add(lit(null).cast(DataTypes.LongType).as(fields.get(2).getName()));
+        }
+        good.add(lit(null).cast(DataTypes.StringType).as(CORRUPT));
+        bad.add(col("line").as(CORRUPT));
+        return items.select(good.toArray(Column[]::new)).unionByName(malformed.select(bad.toArray(Column[]::new)));
     }
 
     /**

@@ -36,7 +36,7 @@ final class ParquetSampleReader {
             for (long r = 0; r < group.rows(); r++) {
                 builder.reset();
                 records.read();
-                if (filter.keep(converter.selectionValue())) {
+                if (filter.keep(converter.selectionValue(), builder.groupKey())) {
                     sink.accept(builder.build());
                 }
             }
@@ -51,17 +51,17 @@ final class ParquetSampleReader {
         long selected = 0;
         if (selection.selectedBy().isEmpty()) {
             for (long r = 0; r < group.rows(); r++) {
-                selected += filter.keep(Double.NaN) ? 1 : 0;
+                selected += filter.keep(Double.NaN, 0) ? 1 : 0;
             }
             return selected;
         }
         try (RowGroupFile file = RowGroupFile.open(conf, group)) {
-            MessageType projection = SampleRecordConverter.selectionProjection(file.fileSchema(), selection.selectedBy().get());
-            SampleRecordConverter converter = SampleRecordConverter.selectionOnly();
+            MessageType projection = SampleRecordConverter.selectionProjection(file.fileSchema(), selection.selectedBy().get(), selection.perUser());
+            SampleRecordConverter converter = SampleRecordConverter.selectionOnly(projection, selection.selectedBy().get());
             RecordReader<Object> records = file.records(projection, converter);
             for (long r = 0; r < group.rows(); r++) {
                 records.read();
-                selected += filter.keep(converter.selectionValue()) ? 1 : 0;
+                selected += filter.keep(converter.selectionValue(), converter.groupKey()) ? 1 : 0;
             }
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(group.file() + ": " + e.getMessage(), e);

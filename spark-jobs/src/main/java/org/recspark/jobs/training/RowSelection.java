@@ -9,6 +9,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
+import java.util.Map;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.recspark.trainer.plan.SampleSchema;
@@ -28,6 +29,11 @@ public sealed interface RowSelection extends Serializable {
         return Optional.empty();
     }
 
+    /** The user column, when rows are selected per user: the stream then decodes it as each row's group key. */
+    default Optional<String> perUser() {
+        return Optional.empty();
+    }
+
     /** A filter over the rows of one row group, to be asked about every row in order. */
     RowFilter open(SampleRowGroup group);
 
@@ -35,9 +41,10 @@ public sealed interface RowSelection extends Serializable {
     @FunctionalInterface
     interface RowFilter {
         /**
-         * @param value the row's value of {@link #selectedBy}, when there is one; NaN when it is null
+         * @param value    the row's value of {@link #selectedBy}, when there is one; NaN when it is null
+         * @param groupKey the row's user as a group key ({@link SampleTableReader#groupKey}), when {@link #perUser} names a column
          */
-        boolean keep(double value);
+        boolean keep(double value, long groupKey);
     }
 
     /** Every row of the files the split's dataset reads (a by-date split prunes the dt partitions). */
@@ -49,7 +56,7 @@ public sealed interface RowSelection extends Serializable {
 
         @Override
         public RowFilter open(SampleRowGroup group) {
-            return time -> true;
+            return (time, user) -> true;
         }
     }
 
@@ -78,7 +85,7 @@ public sealed interface RowSelection extends Serializable {
 
         @Override
         public RowFilter open(SampleRowGroup group) {
-            return time -> !Double.isNaN(time) && time >= from && time < to;
+            return (time, user) -> !Double.isNaN(time) && time >= from && time < to;
         }
     }
 
@@ -124,12 +131,62 @@ public sealed interface RowSelection extends Serializable {
 
         @Override
         public RowFilter open(SampleRowGroup group) {
-            return stored -> {
+            return (stored, user) -> {
                 if (Double.isNaN(stored)) {
                     return false;
                 }
                 double u = draw(stored, seed);
                 return u >= from && u < to;
+            };
+        }
+    }
+
+    /**
+     * Rows whose time lies in [cut {@code from}, cut {@code to}) of their user's cuts (a user's
+     * last time and the one before it, see {@link SampleSplit}); cut index -1 is -infinity and an
+     * index past the cuts +infinity. Rows without a user or time, or of a user without cuts, are in
+     * no window.
+     *
+     * @param cuts per user group key ({@link SampleTableReader#groupKey} of the user id as text), ascending times
+     */
+    record PerUserTimeWindow(String time, String user, Map<Long, double[]> cuts, int from, int to) implements RowSelection {
+        private static final String FROM = "__from";
+        private static final String TO = "__to";
+
+        private static double bound(double[] userCuts, int index) {
+            return index < 0 ? Double.NEGATIVE_INFINITY : index >= userCuts.length ? Double.POSITIVE_INFINITY : userCuts[index];
+        }
+
+        @Override
+        public Dataset<Row> apply(Dataset<Row> samples) {
+            Map<Long, double[]> c = cuts;
+            int f = from;
+            int t = to;
+            UserDefinedFunction lower = udf((UDF1<String, Double>) u -> u == null || !c.containsKey(SampleTableReader.groupKey(u)) ? null
+                    : bound(c.get(SampleTableReader.groupKey(u)), f), DataTypes.DoubleType);
+            UserDefinedFunction upper = udf((UDF1<String, Double>) u -> u == null || !c.containsKey(SampleTableReader.groupKey(u)) ? null
+                    : bound(c.get(SampleTableReader.groupKey(u)), t), DataTypes.DoubleType);
+            Column userText = col(user).cast(DataTypes.StringType);
+            Column at = col(time).cast(DataTypes.DoubleType);
+            return samples.withColumn(FROM, lower.apply(userText)).withColumn(TO, upper.apply(userText))
+                    .where(col(FROM).isNotNull().and(at.geq(col(FROM))).and(at.lt(col(TO)))).drop(FROM, TO);
+        }
+
+        @Override
+        public Optional<String> selectedBy() {
+            return Optional.of(time);
+        }
+
+        @Override
+        public Optional<String> perUser() {
+            return Optional.of(user);
+        }
+
+        @Override
+        public RowFilter open(SampleRowGroup group) {
+            return (at, userKey) -> {
+                double[] userCuts = cuts.get(userKey);
+                return userCuts != null && !Double.isNaN(at) && at >= bound(userCuts, from) && at < bound(userCuts, to);
             };
         }
     }

@@ -3,6 +3,7 @@ package org.recspark.jobs.training;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
@@ -29,6 +30,8 @@ import org.recspark.trainer.data.PackedRowBuilder;
 final class SampleRecordConverter extends GroupConverter {
     private final Converter[] fields;
     private double selectionValue;
+    /** The user's group key of the current record, read by {@link #selectionOnly} converters. */
+    private long groupKey;
 
     /**
      * @param projection      the columns to read: any of the user id, labels, the selection column and features, from {@link #projection}
@@ -48,7 +51,7 @@ final class SampleRecordConverter extends GroupConverter {
                 int label = labels.indexOf(name);
                 fields[i] = new Numbers(v -> builder.setLabel(label, (float) v));
             } else if (user.isPresent() && name.equals(user.get())) {
-                fields[i] = new GroupKey(builder);
+                fields[i] = new GroupKey(builder::setGroupKey);
             } else if (selectionColumn.isPresent() && name.equals(selectionColumn.get())) {
                 fields[i] = new Numbers(v -> selectionValue = v);
             } else {
@@ -101,26 +104,42 @@ final class SampleRecordConverter extends GroupConverter {
         return new MessageType(file.getName(), fields);
     }
 
-    /** Only the column a split selects rows by: what deciding which rows it takes reads. */
-    static MessageType selectionProjection(MessageType file, String column) {
-        if (!file.containsField(column)) {
-            throw new IllegalArgumentException("no column " + column + " (the split selects rows by it)");
+    /** Only the column a split selects rows by (and its user column, per user): what deciding which rows it takes reads. */
+    static MessageType selectionProjection(MessageType file, String column, Optional<String> user) {
+        List<Type> fields = new ArrayList<>();
+        for (String c : user.isPresent() && !user.get().equals(column) ? List.of(column, user.get()) : List.of(column)) {
+            if (!file.containsField(c)) {
+                throw new IllegalArgumentException("no column " + c + " (the split selects rows by it)");
+            }
         }
-        return new MessageType(file.getName(), List.of(file.getType(column)));
+        for (Type field : file.getFields()) {
+            if (field.getName().equals(column) || user.isPresent() && field.getName().equals(user.get())) {
+                fields.add(field);
+            }
+        }
+        return new MessageType(file.getName(), fields);
     }
 
-    /** A converter of the selection column alone, for {@link #selectionProjection}. */
-    static SampleRecordConverter selectionOnly() {
-        return new SampleRecordConverter();
+    /** A converter of {@link #selectionProjection}'s columns: the selection value, and the user as a group key. */
+    static SampleRecordConverter selectionOnly(MessageType projection, String column) {
+        return new SampleRecordConverter(projection, column);
     }
 
-    private SampleRecordConverter() {
-        fields = new Converter[]{new Numbers(v -> selectionValue = v)};
+    private SampleRecordConverter(MessageType projection, String column) {
+        fields = new Converter[projection.getFieldCount()];
+        for (int i = 0; i < fields.length; i++) {
+            fields[i] = projection.getType(i).getName().equals(column) ? new Numbers(v -> selectionValue = v) : new GroupKey(k -> groupKey = k);
+        }
     }
 
     /** The current record's value of the selection column, NaN when it is null or not read. */
     double selectionValue() {
         return selectionValue;
+    }
+
+    /** The current record's user as a group key, for a {@link #selectionOnly} converter of a per-user selection; 0 when null. */
+    long groupKey() {
+        return groupKey;
     }
 
     @Override
@@ -131,6 +150,7 @@ final class SampleRecordConverter extends GroupConverter {
     @Override
     public void start() {
         selectionValue = Double.NaN;
+        groupKey = 0;
     }
 
     @Override
@@ -256,35 +276,35 @@ final class SampleRecordConverter extends GroupConverter {
 
     /** The user id, in whatever type the samples hold it, as the group key of its text. */
     private static final class GroupKey extends PrimitiveConverter {
-        private final PackedRowBuilder builder;
+        private final LongConsumer sink;
 
-        GroupKey(PackedRowBuilder builder) {
-            this.builder = builder;
+        GroupKey(LongConsumer sink) {
+            this.sink = sink;
         }
 
         @Override
         public void addBinary(Binary value) {
-            builder.setGroupKey(SampleTableReader.groupKey(value.toStringUsingUTF8()));
+            sink.accept(SampleTableReader.groupKey(value.toStringUsingUTF8()));
         }
 
         @Override
         public void addLong(long value) {
-            builder.setGroupKey(SampleTableReader.groupKey(Long.toString(value)));
+            sink.accept(SampleTableReader.groupKey(Long.toString(value)));
         }
 
         @Override
         public void addInt(int value) {
-            builder.setGroupKey(SampleTableReader.groupKey(Integer.toString(value)));
+            sink.accept(SampleTableReader.groupKey(Integer.toString(value)));
         }
 
         @Override
         public void addDouble(double value) {
-            builder.setGroupKey(SampleTableReader.groupKey(Double.toString(value)));
+            sink.accept(SampleTableReader.groupKey(Double.toString(value)));
         }
 
         @Override
         public void addFloat(float value) {
-            builder.setGroupKey(SampleTableReader.groupKey(Float.toString(value)));
+            sink.accept(SampleTableReader.groupKey(Float.toString(value)));
         }
     }
 }

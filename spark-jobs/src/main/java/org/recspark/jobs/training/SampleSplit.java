@@ -5,12 +5,18 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 import org.recspark.config.proto.DataSplit;
 import org.recspark.config.proto.InputConfig;
+import org.recspark.config.SampleRoles;
 import org.recspark.jobs.JobDescriptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The training, evaluation and test rows of built samples, as input_config.split says (train, hpo,
@@ -18,6 +24,7 @@ import org.recspark.jobs.JobDescriptions;
  * memory and row by row by the streaming readers.
  */
 public final class SampleSplit {
+    private static final Logger LOG = LoggerFactory.getLogger(SampleSplit.class);
     private static final double INF = Double.POSITIVE_INFINITY;
     private static final String TRAIN = "training";
     private static final String EVAL = "evaluation";
@@ -67,8 +74,42 @@ public final class SampleSplit {
                         part(EVAL, samples, new RowSelection.RandomWindow(random.getSeed(), -INF, evalTo)),
                         random.getTestFraction() > 0 ? part(TEST, samples, new RowSelection.RandomWindow(random.getSeed(), evalTo, testTo)) : null);
             }
+            case LEAVE_LAST_OUT -> leaveLastOut(samples, input);
             case EVAL_TABLE, KIND_NOT_SET -> throw new IllegalStateException("checked before reading: " + split.getKindCase());
         };
+    }
+
+    /**
+     * Per user: the last time, and the last time before it (the last time again when there is none,
+     * so the user has no evaluation rows then). Without test rows the cuts are [last]: training
+     * before it, evaluation from it on; with them [before last, last]: training, evaluation, test.
+     */
+    private static List<Part> leaveLastOut(Dataset<Row> samples, InputConfig input) {
+        String user = SampleRoles.userId(input).orElseThrow(() -> new IllegalStateException("checked before reading: the user column"));
+        String time = input.getTimeField();
+        boolean test = input.getSplit().getLeaveLastOut().getTest();
+        Dataset<Row> timed = samples.where(col(user).isNotNull().and(col(time).isNotNull()))
+                .select(col(user).cast(DataTypes.StringType).as("u"), col(time).cast(DataTypes.DoubleType).as("t"));
+        Dataset<Row> last = timed.groupBy("u").agg(max("t").as("last"));
+        Dataset<Row> cuts = test
+                ? last.join(timed.join(last, "u").where(col("t").lt(col("last"))).groupBy("u").agg(max("t").as("before")), new String[]{"u"}, "left")
+                : last;
+        List<Row> rows = JobDescriptions.run(samples.sparkSession(), "last interaction of each user", cuts::collectAsList);
+        Map<Long, double[]> byUser = new HashMap<>(rows.size() * 2);
+        for (Row r : rows) {
+            double lastTime = r.getDouble(r.fieldIndex("last"));
+            byUser.put(SampleTableReader.groupKey(r.getString(r.fieldIndex("u"))), test
+                    ? new double[]{r.isNullAt(r.fieldIndex("before")) ? lastTime : r.getDouble(r.fieldIndex("before")), lastTime}
+                    : new double[]{lastTime});
+        }
+        LOG.info("leave-last-out split over {} users", byUser.size());
+        if (!test) {
+            return Arrays.asList(part(TRAIN, samples, new RowSelection.PerUserTimeWindow(time, user, byUser, -1, 0)),
+                    part(EVAL, samples, new RowSelection.PerUserTimeWindow(time, user, byUser, 0, 1)), null);
+        }
+        return Arrays.asList(part(TRAIN, samples, new RowSelection.PerUserTimeWindow(time, user, byUser, -1, 0)),
+                part(EVAL, samples, new RowSelection.PerUserTimeWindow(time, user, byUser, 0, 1)),
+                part(TEST, samples, new RowSelection.PerUserTimeWindow(time, user, byUser, 1, 2)));
     }
 
     private static Part part(String name, Dataset<Row> samples, RowSelection selection) {

@@ -80,6 +80,11 @@ public final class PackedRowBuilder {
         groupKey = key;
     }
 
+    /** The group key set since the last reset (0 when none was). */
+    public long groupKey() {
+        return groupKey;
+    }
+
     /** Forgets the values collected since the last row (a row that is not wanted). */
     public void reset() {
         Arrays.fill(idCount, 0);

@@ -14,6 +14,7 @@ import org.recspark.config.proto.checkpoint.CheckpointManifest;
 import org.recspark.model.KnowledgeDistillation;
 import org.recspark.model.Model;
 import org.recspark.model.ModelOutput;
+import org.recspark.model.SampledNegatives;
 import org.recspark.model.TrainingObjective;
 import org.recspark.model.bundle.CheckpointReader;
 import org.recspark.model.data.Examples;
@@ -24,6 +25,7 @@ import org.recspark.model.nn.Gradients;
 import org.recspark.model.nn.ModelParameters;
 import org.recspark.model.nn.Parameter;
 import org.recspark.model.nn.Pass;
+import org.recspark.model.sampling.ItemCorpus;
 import org.recspark.model.tensor.Blas;
 import org.recspark.model.tensor.Graph;
 import org.recspark.model.tensor.Tensor;
@@ -167,6 +169,7 @@ public final class Trainer implements AutoCloseable {
         for (long rows : partitionRows) {
             batchesPerEpoch = Math.max(batchesPerEpoch, (rows + batchSize - 1) / batchSize);
         }
+        collectItemCorpus(train, batchSize);
         plannedSteps = config.getNumEpochs() * batchesPerEpoch;
         if (config.getMaxSteps() > 0) {
             plannedSteps = Math.min(plannedSteps, config.getMaxSteps());
@@ -230,6 +233,30 @@ public final class Trainer implements AutoCloseable {
         return state;
     }
 
+    /**
+     * Gives an objective that samples negatives the items of the training rows, read once before
+     * the first step. In a worker group each worker draws from its own partition's items.
+     */
+    private void collectItemCorpus(TrainingData train, int batchSize) {
+        if (!(objective instanceof SampledNegatives sampled) || !sampled.samplesNegatives() || sampled.hasItemCorpus()) {
+            return;
+        }
+        long started = System.nanoTime();
+        ItemCorpus.Collector collector = sampled.newItemCorpus();
+        try (Batches batches = train.epoch(0, 0, batchSize)) {
+            while (batches.hasNext()) {
+                collector.add(batches.next());
+            }
+        }
+        ItemCorpus corpus = collector.build();
+        if (corpus.size() == 0) {
+            throw new IllegalArgumentException("no training row has an item id, so there are no items to draw negatives from");
+        }
+        sampled.useItemCorpus(corpus);
+        LOG.info("Negatives are drawn from the {} distinct items of {} training rows (read in {} s)", corpus.size(), train.numRows(),
+                String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9));
+    }
+
     /** Writes a checkpoint when this worker has a writer; every worker of a group takes part. */
     private void checkpoint() {
         gatherOptimizerState();
@@ -267,6 +294,9 @@ public final class Trainer implements AutoCloseable {
             int rows = batch.numRows();
             objective.beforeStep(batch, state.globalStep());
             params.allocateRows(batch);
+            if (objective instanceof SampledNegatives sampled && sampled.samplesNegatives()) {
+                params.allocateRows(sampled.stepNegatives());
+            }
             int shardCount = Math.min(threads, rows);
             List<Examples> shards = new ArrayList<>(shardCount);
             for (int s = 0; s < shardCount; s++) {

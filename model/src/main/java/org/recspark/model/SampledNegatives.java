@@ -1,0 +1,28 @@
+package org.recspark.model;
+
+import org.recspark.model.data.Examples;
+import org.recspark.model.sampling.ItemCorpus;
+
+/**
+ * A training objective that scores positives against negative items drawn from the training rows'
+ * items (DSSM with a negative_sampler). Before the first step the trainer reads the training rows
+ * once into the model's {@link #newItemCorpus() collector} and hands the corpus over; each step's
+ * {@link TrainingObjective#beforeStep} then draws the step's negatives, whose embedding rows the
+ * trainer allocates (as it does the batch's) before the shards' passes read them.
+ */
+public interface SampledNegatives {
+    /** Whether negatives are sampled at all; when false no other method is called. */
+    boolean samplesNegatives();
+
+    /** An empty collector of the items this model draws negatives from. */
+    ItemCorpus.Collector newItemCorpus();
+
+    /** The corpus to draw from, set once before training. */
+    void useItemCorpus(ItemCorpus corpus);
+
+    /** Whether {@link #useItemCorpus} has been called. */
+    boolean hasItemCorpus();
+
+    /** The current step's negative items (after {@link TrainingObjective#beforeStep}), one row each. */
+    Examples stepNegatives();
+}

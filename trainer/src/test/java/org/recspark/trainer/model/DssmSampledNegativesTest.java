@@ -1,0 +1,175 @@
+package org.recspark.trainer.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.recspark.config.ConfigException;
+import org.recspark.config.ConfigParser;
+import org.recspark.config.ConfigValidator;
+import org.recspark.config.Violation;
+import org.recspark.config.proto.PipelineConfig;
+import org.recspark.features.FeatureSchema;
+import org.recspark.model.ModelOutput;
+import org.recspark.model.SampledNegatives;
+import org.recspark.model.TrainingObjective;
+import org.recspark.model.data.Examples;
+import org.recspark.model.data.SparseValues;
+import org.recspark.model.nn.Gradients;
+import org.recspark.model.nn.Pass;
+import org.recspark.model.sampling.ItemCorpus;
+import org.recspark.model.tensor.Graph;
+import org.recspark.trainer.eval.TrainingRun;
+
+/** DSSM trained with negatives drawn from the training rows' items instead of the batch's. */
+class DssmSampledNegativesTest {
+    @TempDir
+    Path dir;
+
+    static String dssm(String sampler) {
+        return """
+                model_config {
+                  feature_groups { name: "user" features: ["seq_categories", "seq_items"] }
+                  feature_groups { name: "item" features: ["item_id", "category", "quality"] }
+                  dssm {
+                    user_group: "user"
+                    item_group: "item"
+                    user_tower { hidden_units: [16, 8] }
+                    item_tower { hidden_units: [16, 8] }
+                    temperature: 0.2
+                    %s
+                  }
+                  label: "click"
+                }
+                """.formatted(sampler);
+    }
+
+    private static final String RECALL = """
+            eval_config { metrics { recall_at_k { k: 20 } } every_steps: 1000000 }
+            """;
+
+    /** Planted interactions: users and items in clusters, so recall@20 of a retriever that learned them is near 1. */
+    private static final String PLANTED_DSSM = """
+            model_config {
+              feature_groups { name: "user" features: ["user_id"] }
+              feature_groups { name: "item" features: ["item_id", "cluster"] }
+              dssm {
+                user_group: "user"
+                item_group: "item"
+                user_tower { hidden_units: [16] }
+                item_tower { hidden_units: [16] }
+                temperature: 0.1
+                %s
+              }
+              label: "click"
+            }
+            """;
+
+    private double testRecall(String sampler, String trainConfig, String name) {
+        PipelineConfig config = PlantedInteractions.config(PLANTED_DSSM.formatted(sampler), trainConfig, RECALL);
+        PlantedInteractions.Data data = PlantedInteractions.data();
+        int half = data.test().numRows() / 2;
+        TrainingRun.Summary s = new TrainingRun(config, dir, data.generator().schema(), dir.resolve(name), 1)
+                .run(data.train(), data.test().slice(0, half), Optional.of(data.test().slice(half, data.test().numRows())));
+        return s.testMetrics().get("recall@20");
+    }
+
+    @Test
+    void uniformAndPopularitySamplersTrainARetrieverThatBeatsTheUntrainedOne() {
+        String trained = ZooFixture.trainConfig(64, 20);
+        String untrained = trained.replace("log_every_steps", "max_steps: 1\n  log_every_steps");
+        for (String sampler : List.of("negative_sampler { distribution: UNIFORM num_negatives: 32 }",
+                "negative_sampler { distribution: POPULARITY num_negatives: 32 alpha: 0.75 }")) {
+            String name = sampler.contains("UNIFORM") ? "uniform" : "popularity";
+            double before = testRecall(sampler, untrained, name + "-one-step");
+            double after = testRecall(sampler, trained, name + "-trained");
+            assertTrue(before < 0.3, sampler + ": one step cannot have learned the clusters, recall@20 " + before);
+            assertTrue(after > 0.8, sampler + ": recall@20 after training " + after + ", after one step " + before);
+        }
+    }
+
+    @Test
+    void aDrawnNegativeThatIsTheRowsOwnItemIsMaskedOut() {
+        PipelineConfig config = ZooFixture.parse(dssm("negative_sampler { num_negatives: 16 }"));
+        ZooFixture.Built built = ZooFixture.build(config, 3);
+        FeatureSchema schema = ZooFixture.data().generator().schema();
+        Examples train = ZooFixture.data().train();
+        SparseValues ids = train.sparse(schema.index("item_id"));
+        long item = ids.ids()[ids.start(0)];
+        int[] rowsOfItem = java.util.stream.IntStream.range(0, train.numRows())
+                .filter(r -> ids.ids()[ids.start(r)] == item).toArray();
+        Examples sameItem = train.select(rowsOfItem);
+        SampledNegatives sampled = (SampledNegatives) built.model();
+        assertTrue(sampled.samplesNegatives());
+        sampled.useItemCorpus(sampled.newItemCorpus().add(sameItem).build());
+        TrainingObjective objective = TrainingObjective.of(built.model());
+        objective.beforeStep(sameItem, 0);
+        assertEquals(16, sampled.stepNegatives().numRows(), "num_negatives rows drawn, all of them the one item");
+        built.parameters().allocateRows(sameItem);
+        Pass pass = new Pass(new Graph(true, 1), sameItem, new Gradients());
+        ModelOutput output = built.model().forward(pass);
+        float loss = objective.loss(pass, output, 1f).data()[0];
+        assertEquals(0, loss, 1e-6, "every negative is the positive itself, so only the positive is left in the softmax");
+    }
+
+    @Test
+    void drawsDependOnTheStepAndAreSharedByTheBatch() {
+        PipelineConfig config = ZooFixture.parse(dssm("negative_sampler { num_negatives: 8 }"));
+        ZooFixture.Built built = ZooFixture.build(config, 3);
+        SampledNegatives sampled = (SampledNegatives) built.model();
+        Examples train = ZooFixture.data().train();
+        sampled.useItemCorpus(sampled.newItemCorpus().add(train).build());
+        int itemId = ZooFixture.data().generator().schema().index("item_id");
+        TrainingObjective objective = TrainingObjective.of(built.model());
+        objective.beforeStep(train.slice(0, 128), 5);
+        long[] step5 = sampled.stepNegatives().sparse(itemId).ids();
+        objective.beforeStep(train.slice(128, 256), 6);
+        long[] step6 = sampled.stepNegatives().sparse(itemId).ids();
+        objective.beforeStep(train.slice(0, 128), 5);
+        assertArrayEquals(step5, sampled.stepNegatives().sparse(itemId).ids(), "the same step draws the same negatives");
+        assertFalse(java.util.Arrays.equals(step5, step6), "another step draws others");
+    }
+
+    @Test
+    void lossBeforeTheCorpusIsGivenIsAnError() {
+        ZooFixture.Built built = ZooFixture.build(ZooFixture.parse(dssm("negative_sampler {}")), 3);
+        Examples batch = ZooFixture.data().train().slice(0, 32);
+        built.parameters().allocateRows(batch);
+        Pass pass = new Pass(new Graph(true, 1), batch, new Gradients());
+        ModelOutput output = built.model().forward(pass);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> TrainingObjective.of(built.model()).loss(pass, output, 1f));
+        assertTrue(e.getMessage().contains("useItemCorpus"), e.getMessage());
+    }
+
+    @Test
+    void inBatchNegativesTrueBesideASamplerAndAlphaWithUniformAreConfigErrors() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ZooFixture.build(ZooFixture.parse(
+                dssm("in_batch_negatives: true negative_sampler { distribution: UNIFORM alpha: 0.5 }")), 1));
+        assertEquals(List.of("model_config.dssm.in_batch_negatives", "model_config.dssm.negative_sampler.alpha"),
+                e.violations().stream().map(Violation::path).toList(), e.getMessage());
+        assertTrue(e.getMessage().contains("exclude each other"), e.getMessage());
+        assertTrue(e.getMessage().contains("POPULARITY only"), e.getMessage());
+    }
+
+    @Test
+    void numNegativesOutOfRangeIsAConfigError() {
+        List<Violation> violations = ConfigValidator.validate(ZooFixture.parse(dssm("negative_sampler { num_negatives: 0 }")));
+        assertEquals(List.of("model_config.dssm.negative_sampler.num_negatives"), violations.stream().map(Violation::path).toList(),
+                violations.toString());
+    }
+
+    @Test
+    void itemCorpusHasTheModelsItemKey() {
+        ZooFixture.Built built = ZooFixture.build(ZooFixture.parse(dssm("negative_sampler {}")), 3);
+        ItemCorpus corpus = ((SampledNegatives) built.model()).newItemCorpus().add(ZooFixture.data().train()).build();
+        assertEquals(SyntheticCtrData.ITEMS, corpus.size(), "every item of the fixture appears in its training rows");
+    }
+}
