@@ -27,9 +27,9 @@ public final class ApproximateTopK implements TopKSearch {
         return ItemGraphIndex.build(items, dim, similarity, parameters);
     }
 
-    /** Searches an index this instance built (or any other) with this instance's threads. */
+    /** Searches an index (built by this instance or another) with this instance's overquery and threads. */
     public TopKResult search(ItemGraphIndex index, float[] users, int[][] excluded, int k) {
-        return index.search(users, excluded, k, threads);
+        return index.search(users, excluded, k, parameters.overquery(), threads);
     }
 
     @Override

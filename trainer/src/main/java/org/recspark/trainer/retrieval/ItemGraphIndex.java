@@ -58,25 +58,23 @@ public final class ItemGraphIndex {
     private final float[] items;
     private final int dim;
     private final EmbeddingSimilarity similarity;
-    private final AnnParameters parameters;
     private final RandomAccessVectorValues indexed;
     private final VectorSimilarityFunction function;
     private final OnHeapGraphIndex graph;
 
-    private ItemGraphIndex(float[] items, int dim, EmbeddingSimilarity similarity, AnnParameters parameters,
-                           RandomAccessVectorValues indexed, VectorSimilarityFunction function, OnHeapGraphIndex graph) {
+    private ItemGraphIndex(float[] items, int dim, EmbeddingSimilarity similarity, RandomAccessVectorValues indexed, VectorSimilarityFunction function, OnHeapGraphIndex graph) {
         this.items = items;
         this.dim = dim;
         this.similarity = similarity;
-        this.parameters = parameters;
         this.indexed = indexed;
         this.function = function;
         this.graph = graph;
     }
 
     /**
-     * @param items row-major, {@code dim} floats per item, at least one item; kept (not copied) to
-     *              score candidates: do not modify
+     * @param items      row-major, {@code dim} floats per item, at least one item; kept (not copied) to
+     *                   score candidates: do not modify
+     * @param parameters the graph's degree and build beam width (the overquery is the search's)
      */
     public static ItemGraphIndex build(float[] items, int dim, EmbeddingSimilarity similarity, AnnParameters parameters) {
         if (dim < 1 || items.length % dim != 0 || items.length == 0) {
@@ -101,7 +99,7 @@ public final class ItemGraphIndex {
         }
         LOG.info("graph index over {} items (dim {}, {}, degree {}, beam width {}) built in {} s", numItems, dim, similarity,
                 parameters.degree(), parameters.beamWidth(), String.format(Locale.ROOT, "%.2f", (System.nanoTime() - started) / 1e9));
-        return new ItemGraphIndex(items, dim, similarity, parameters, indexed, function, graph);
+        return new ItemGraphIndex(items, dim, similarity, indexed, function, graph);
     }
 
     public int numItems() {
@@ -116,11 +114,15 @@ public final class ItemGraphIndex {
      * Every user's approximate K best items with their exact inner products.
      *
      * @param users    row-major, {@link #dim} floats per user
-     * @param excluded per user, the item indices to leave out of its ranking (any order; may repeat)
-     * @param threads  the threads searching user blocks at once
+     * @param excluded  per user, the item indices to leave out of its ranking (any order; may repeat)
+     * @param overquery a user's search list in multiples of K, >= 1 (the build's {@link AnnParameters#overquery} is not used)
+     * @param threads   the threads searching user blocks at once
      */
-    public TopKResult search(float[] users, int[][] excluded, int k, int threads) {
+    public TopKResult search(float[] users, int[][] excluded, int k, int overquery, int threads) {
         ExactTopK.checkArguments(users, items, dim, excluded, k);
+        if (overquery < 1) {
+            throw new IllegalArgumentException("overquery must be >= 1, got " + overquery);
+        }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
@@ -133,7 +135,7 @@ public final class ItemGraphIndex {
             try (GraphSearcher searcher = new GraphSearcher(graph)) {
                 for (int b = nextBlock.getAndIncrement(); b < blocks; b = nextBlock.getAndIncrement()) {
                     for (int u = b * USER_BLOCK; u < Math.min(numUsers, (b + 1) * USER_BLOCK); u++) {
-                        searchUser(searcher, users, u, excluded[u], k, topItems, topScores);
+                        searchUser(searcher, users, u, excluded[u], k, overquery, topItems, topScores);
                     }
                 }
             } catch (IOException e) {
@@ -144,13 +146,13 @@ public final class ItemGraphIndex {
         return new TopKResult(topItems, topScores);
     }
 
-    private void searchUser(GraphSearcher searcher, float[] users, int u, int[] excludedItems, int k, int[][] topItems,
+    private void searchUser(GraphSearcher searcher, float[] users, int u, int[] excludedItems, int k, int overquery, int[][] topItems,
                             float[][] topScores) {
         int numItems = numItems();
         int[] skip = excludedItems == null ? new int[0]
                 : Arrays.stream(excludedItems).filter(i -> i >= 0 && i < numItems).sorted().distinct().toArray();
         int left = numItems - skip.length;
-        int listSize = (int) Math.min(numItems, (long) parameters.overquery() * k);
+        int listSize = (int) Math.min(numItems, (long) overquery * k);
         TopKHeap heap = new TopKHeap(Math.min(k, left));
         if (left <= listSize) {
             for (int item = 0, p = 0; item < numItems; item++) {

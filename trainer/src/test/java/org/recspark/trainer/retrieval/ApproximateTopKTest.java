@@ -137,7 +137,7 @@ class ApproximateTopKTest {
         int[][] excluded = {
             IntStream.range(0, numItems).toArray(),          // nothing left
             IntStream.range(0, numItems - 5).toArray(),      // fewer items left than K
-            IntStream.range(0, numItems - 60).toArray(),     // fewer than the search list (overquery 4 x K 10)
+            IntStream.range(0, numItems - 90).toArray(),     // fewer than the search list (overquery 10 x K 10)
         };
         TopKResult exact = new ExactTopK(1).search(users, items, dim, excluded, 10);
         TopKResult approximate = new ApproximateTopK(AnnParameters.defaults(), EmbeddingSimilarity.INNER_PRODUCT, 1)
