@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -25,12 +27,14 @@ import org.recspark.jobs.samples.PartitionedOutputDirectory;
 import org.recspark.model.TwoTowerModel;
 import org.recspark.storage.DirectoryLock;
 import org.recspark.storage.Locations;
+import org.recspark.trainer.retrieval.EmbeddingSimilarity;
 import org.recspark.trainer.retrieval.ExactTopK;
+import org.recspark.trainer.retrieval.TopKResult;
 
 /**
- * {@code recspark retrieve --bundle DIR --users PATH --k K --out PATH [--items PATH] [--history PATH]}:
- * each user's K best items of the whole item corpus by a two-tower bundle, exact ({@link ExactTopK}),
- * written as Parquet rows (user id, rank, item id, score) keyed by the raw ids. Users are the
+ * {@code recspark retrieve --bundle DIR --users PATH --k K --out PATH [--items PATH] [--history PATH] [--index exact|ann]}:
+ * each user's K best items of the whole item corpus by a two-tower bundle, exact ({@link ExactTopK})
+ * or, with {@code --index ann}, approximate over a graph index of the items ({@link RetrievalIndexOption}), written as Parquet rows (user id, rank, item id, score) keyed by the raw ids. Users are the
  * distinct user ids of a built samples table, each embedded from its newest row; the corpus is the
  * distinct item ids of {@code --items} (default: the users' table), each from its newest row. With
  * {@code --history}, a table with the user and item id columns (the training samples, say), the
@@ -39,16 +43,20 @@ import org.recspark.trainer.retrieval.ExactTopK;
  */
 final class RetrieveCommand extends OptionCommand {
     RetrieveCommand(PrintStream out) {
-        super("retrieve", "Spark job: each user's exact top-K items of the corpus by a two-tower bundle, to Parquet",
-                out, Set.of("bundle", "users", "items", "history", "k", "out", "threads"), Set.of());
+        super("retrieve", "Spark job: each user's top-K items of the corpus by a two-tower bundle (exact or ANN), to Parquet",
+                out, Stream.concat(Stream.of("bundle", "users", "items", "history", "k", "out", "threads"),
+                        RetrievalIndexOption.NAMES.stream()).collect(Collectors.toUnmodifiableSet()), Set.of());
     }
 
     @Override
     String usage() {
         return "usage: recspark retrieve --bundle DIR --users PATH --k K --out PATH [--items PATH] [--history PATH] [--threads N]\n"
+                + "         [--index exact|ann] [--ann-degree 32] [--ann-beam-width 100] [--ann-overquery 10]\n"
                 + "  DIR is a two-tower (dssm, mf_bpr) export bundle; PATH of --users and --items are built samples (build-samples' output),\n"
                 + "  the items default to the users' table. --history names a table with the user and item id columns whose\n"
-                + "  pairs are excluded. Output: Parquet rows (user id, rank, item id, score), rank 1 the best.";
+                + "  pairs are excluded. --index ann searches a graph index of the items instead of scoring every pair: its\n"
+                + "  degree, build beam width and search list (overquery x K) trade recall for time.\n"
+                + "  Output: Parquet rows (user id, rank, item id, score), rank 1 the best.";
     }
 
     @Override
@@ -56,7 +64,9 @@ final class RetrieveCommand extends OptionCommand {
         cl.required("k");
         int k = cl.positiveInt("k", 1);
         int threads = cl.positiveInt("threads", 2);
+        RetrievalIndexOption index = RetrievalIndexOption.of(cl);
         TwoTowerBundle bundle = TwoTowerBundle.load(cl.required("bundle"));
+        EmbeddingSimilarity similarity = EmbeddingSimilarity.of(bundle.config().getModelConfig());
         InputConfig input = bundle.config().getInputConfig();
         String userField = input.getUserIdField();
         String itemField = input.getItemIdField();
@@ -78,9 +88,8 @@ final class RetrieveCommand extends OptionCommand {
                 excludedPairs += e.length;
             }
         }
-        ExactTopK.Result top = users.size() == 0 || items.size() == 0
-                ? new ExactTopK.Result(new int[users.size()][0], new float[users.size()][0])
-                : new ExactTopK(threads).search(users.vectors(), items.vectors(), users.dim(), excluded, k);
+        TopKResult top = users.size() == 0 || items.size() == 0 ? TopKResult.empty(users.size())
+                : index.search(similarity, threads).search(users.vectors(), items.vectors(), users.dim(), excluded, k);
         StructType schema = new StructType()
                 .add(userField, users.keyType(), false)
                 .add("rank", DataTypes.IntegerType, false)
@@ -96,8 +105,9 @@ final class RetrieveCommand extends OptionCommand {
             spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.Overwrite).parquet(Locations.uri(outDir));
             lock.checkHeld();
         }
-        out.printf(Locale.ROOT, "retrieve: top-%d of %d items for %d users (%d seen pairs excluded) -> %s (%d rows) in %.1f s%n", k,
-                items.size(), users.size(), excludedPairs, cl.required("out"), rows.size(), (System.nanoTime() - started) / 1e9);
+        out.printf(Locale.ROOT, "retrieve: top-%d of %d items for %d users (%d seen pairs excluded; %s) -> %s (%d rows) in %.1f s%n", k,
+                items.size(), users.size(), excludedPairs, index.describe(similarity), cl.required("out"), rows.size(),
+                (System.nanoTime() - started) / 1e9);
         return 0;
     }
 

@@ -219,6 +219,77 @@ class RankingMetricsCommandsTest {
         }
     }
 
+    @Test
+    void retrieveWithTheGraphIndexFindsTheExactRankingsItemsLeavingOutTheHistory() {
+        String bundle = trainedBundle();
+        Path exact = dir.resolve("top-exact");
+        assertEquals(0, run("retrieve", "--bundle", bundle, "--users", samples.toString(), "--k", "5", "--history", samples.toString(),
+                "--out", exact.toString()), err.toString());
+        Path approximate = dir.resolve("top-ann");
+        // The default search list (overquery 10 x K = 50) is shorter than every user's unseen items (300 items, about 28 seen
+        // per user), so the rankings go through the graph; the DSSM normalises its towers (the default): a cosine index.
+        assertEquals(0, run("retrieve", "--bundle", bundle, "--users", samples.toString(), "--k", "5", "--history", samples.toString(),
+                "--index", "ann", "--out", approximate.toString()), err.toString());
+        assertTrue(out.toString().startsWith("retrieve: top-5 of ")
+                && out.toString().contains("; graph index, cosine, degree 32, beam width 100, overquery 10) -> "), out.toString());
+
+        SparkSession spark = SparkSession.builder().getOrCreate();
+        Set<String> seen = new HashSet<>();
+        for (Row r : spark.read().parquet(samples.toString()).select("user_id", "item_id").collectAsList()) {
+            seen.add(r.get(0) + " " + r.get(1));
+        }
+        Map<String, Float> exactScores = new HashMap<>();
+        for (Row r : spark.read().parquet(exact.toString()).collectAsList()) {
+            exactScores.put(r.get(r.fieldIndex("user_id")) + " " + r.get(r.fieldIndex("item_id")), r.getFloat(r.fieldIndex("score")));
+        }
+        Map<String, List<Row>> byUser = new HashMap<>();
+        for (Row r : spark.read().parquet(approximate.toString()).collectAsList()) {
+            byUser.computeIfAbsent(r.get(r.fieldIndex("user_id")).toString(), u -> new ArrayList<>()).add(r);
+        }
+        int found = 0;
+        for (Map.Entry<String, List<Row>> e : byUser.entrySet()) {
+            List<Row> rows = e.getValue().stream().sorted(Comparator.comparingInt(r -> r.getInt(r.fieldIndex("rank")))).toList();
+            for (int r = 0; r < rows.size(); r++) {
+                String pair = e.getKey() + " " + rows.get(r).get(rows.get(r).fieldIndex("item_id"));
+                assertTrue(!seen.contains(pair), "a seen item is retrieved: " + rows.get(r));
+                assertEquals(r + 1, rows.get(r).getInt(rows.get(r).fieldIndex("rank")));
+                if (r > 0) {
+                    assertTrue(rows.get(r - 1).getFloat(rows.get(r - 1).fieldIndex("score")) >= rows.get(r).getFloat(rows.get(r).fieldIndex("score")),
+                            "best first: " + rows);
+                }
+                if (exactScores.containsKey(pair)) {
+                    found++;
+                    assertEquals(exactScores.get(pair), rows.get(r).getFloat(rows.get(r).fieldIndex("score")), 1e-4, pair);
+                }
+            }
+        }
+        assertEquals(exactScores.keySet().stream().map(p -> p.substring(0, p.indexOf(' '))).distinct().count(), byUser.size(),
+                "the same users get a ranking");
+        double recall = (double) found / exactScores.size();
+        assertTrue(recall >= 0.95, "recall@5 of the graph index against exact retrieval: " + recall);
+    }
+
+    @Test
+    void retrieveNamesABadIndexOption() {
+        String[] base = {"retrieve", "--bundle", "unused", "--users", "unused", "--k", "5", "--out", dir.resolve("unused").toString()};
+        assertEquals(2, run(concat(base, "--index", "hnsw")));
+        assertTrue(err.toString().contains("--index must be exact or ann, got 'hnsw'"), err.toString());
+        assertEquals(2, run(concat(base, "--ann-overquery", "3")));
+        assertTrue(err.toString().contains("--ann-overquery applies to --index ann only"), err.toString());
+        assertEquals(2, run(concat(base, "--index", "ann", "--ann-degree", "1")));
+        assertTrue(err.toString().contains("--ann-degree must be >= 2, got 1"), err.toString());
+        assertEquals(2, run(concat(base, "--index", "ann", "--ann-degree", "16", "--ann-beam-width", "8")));
+        assertTrue(err.toString().contains("--ann-beam-width must be >= --ann-degree (16), got 8"), err.toString());
+        assertEquals(2, run(concat(base, "--index", "ann", "--ann-overquery", "0")));
+        assertTrue(err.toString().contains("option --ann-overquery must be a positive integer, got 0"), err.toString());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     private static Map<String, float[]> vectors(Dataset<Row> table, String key) {
         Map<String, float[]> out = new HashMap<>();
         for (Row r : table.collectAsList()) {

@@ -3,10 +3,6 @@ package org.recspark.trainer.retrieval;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.recspark.model.tensor.Blas;
 
@@ -24,16 +20,13 @@ import org.recspark.model.tensor.Blas;
  * thread ({@code userBlock x itemBlock} floats) and the K results per user, so the corpus and the
  * user embeddings must fit in this process's heap. Immutable and thread-safe.
  */
-public final class ExactTopK {
+public final class ExactTopK implements TopKSearch {
     static final int DEFAULT_USER_BLOCK = 256;
     static final int DEFAULT_ITEM_BLOCK = 4096;
 
     private final int userBlock;
     private final int itemBlock;
     private final int threads;
-
-    /** Every user's K best items, best first, with their scores. */
-    public record Result(int[][] items, float[][] scores) {}
 
     /** Blocks sized for this machine's caches; {@code threads} work on user blocks at once. */
     public ExactTopK(int threads) {
@@ -50,25 +43,11 @@ public final class ExactTopK {
         this.threads = threads;
     }
 
-    /**
-     * @param users    row-major, {@code dim} floats per user
-     * @param items    row-major, {@code dim} floats per item; an item's index is its row
-     * @param excluded per user, the item indices to leave out of its ranking (any order; may repeat)
-     * @param k        the ranking length, >= 1
-     */
-    public Result search(float[] users, float[] items, int dim, int[][] excluded, int k) {
-        if (dim < 1 || users.length % dim != 0 || items.length % dim != 0) {
-            throw new IllegalArgumentException("embeddings of " + users.length + " and " + items.length
-                    + " floats are not whole rows of dim " + dim);
-        }
-        if (k < 1) {
-            throw new IllegalArgumentException("K must be >= 1, got " + k);
-        }
+    @Override
+    public TopKResult search(float[] users, float[] items, int dim, int[][] excluded, int k) {
+        checkArguments(users, items, dim, excluded, k);
         int numUsers = users.length / dim;
         int numItems = items.length / dim;
-        if (excluded.length != numUsers) {
-            throw new IllegalArgumentException(excluded.length + " exclusion lists for " + numUsers + " users");
-        }
         List<float[]> itemBlocks = new ArrayList<>();
         for (int from = 0; from < numItems; from += itemBlock) {
             itemBlocks.add(Arrays.copyOfRange(items, from * dim, Math.min(numItems, from + itemBlock) * dim));
@@ -84,8 +63,22 @@ public final class ExactTopK {
                         scores, topItems, topScores);
             }
         };
-        run(worker, Math.min(threads, Math.max(1, blocks)));
-        return new Result(topItems, topScores);
+        ParallelWorkers.run(worker, Math.min(threads, Math.max(1, blocks)), "exact-top-k");
+        return new TopKResult(topItems, topScores);
+    }
+
+    /** The {@link TopKSearch#search} arguments' shapes, shared by every implementation. */
+    static void checkArguments(float[] users, float[] items, int dim, int[][] excluded, int k) {
+        if (dim < 1 || users.length % dim != 0 || items.length % dim != 0) {
+            throw new IllegalArgumentException("embeddings of " + users.length + " and " + items.length
+                    + " floats are not whole rows of dim " + dim);
+        }
+        if (k < 1) {
+            throw new IllegalArgumentException("K must be >= 1, got " + k);
+        }
+        if (excluded.length != users.length / dim) {
+            throw new IllegalArgumentException(excluded.length + " exclusion lists for " + users.length / dim + " users");
+        }
     }
 
     private void searchBlock(int fromUser, int toUser, float[] users, int dim, int numItems, List<float[]> itemBlocks,
@@ -138,37 +131,6 @@ public final class ExactTopK {
             topItems[fromUser + u] = new int[heaps[u].size()];
             topScores[fromUser + u] = new float[heaps[u].size()];
             heaps[u].drainBestFirst(topItems[fromUser + u], topScores[fromUser + u]);
-        }
-    }
-
-    private static void run(Runnable worker, int n) {
-        if (n == 1) {
-            worker.run();
-            return;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
-            Thread t = new Thread(r, "exact-top-k");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                futures.add(pool.submit(worker));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during top-K retrieval", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException("top-K retrieval failed", e.getCause());
-        } finally {
-            pool.shutdownNow();
         }
     }
 }

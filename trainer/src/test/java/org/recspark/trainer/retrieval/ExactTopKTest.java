@@ -62,7 +62,7 @@ class ExactTopKTest {
             }
             // Blocks that do not divide the users or items, so every boundary is crossed.
             ExactTopK search = new ExactTopK(rnd.nextInt(1, 9), rnd.nextInt(1, 17), 1 + trial % 3);
-            ExactTopK.Result result = search.search(users, items, dim, excluded, k);
+            TopKResult result = search.search(users, items, dim, excluded, k);
             for (int u = 0; u < numUsers; u++) {
                 int[] expected = naive(users, u, items, dim, excluded[u], k);
                 assertArrayEquals(expected, result.items()[u], "trial " + trial + " user " + u);
@@ -98,7 +98,7 @@ class ExactTopKTest {
         for (int u = 0; u < numUsers; u++) {
             excluded[u] = rnd.ints(50, 0, numItems).toArray();
         }
-        ExactTopK.Result result = new ExactTopK(2).search(users, items, dim, excluded, 20);
+        TopKResult result = new ExactTopK(2).search(users, items, dim, excluded, 20);
         for (int u = 0; u < numUsers; u++) {
             Set<Integer> skip = new HashSet<>();
             for (int e : excluded[u]) {
