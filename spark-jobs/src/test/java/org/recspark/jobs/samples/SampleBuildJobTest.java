@@ -183,7 +183,8 @@ public class SampleBuildJobTest {
         for (Row row : samples.collectAsList()) {
             String key = row.getAs("user_id") + "/" + row.getAs("item_id");
             Row features = row.getAs(FeatureStage.FEATURES);
-            for (String name : List.of("user_rated_30d", "user_liked_30d", "item_rated_7d", "user_genre_liked_30d")) {
+            for (String name : List.of("user_rated_30d", "user_liked_30d", "item_rated_7d", "user_genre_liked_30d",
+                    "user_liked_365d", "item_liked_365d", "user_genre_rated_365d")) {
                 assertEquals(online.get(key).getAsJsonArray(name).get(0).getAsFloat(),
                         (Float) features.getList(features.fieldIndex(name)).get(0), key + " " + name);
             }
