@@ -96,7 +96,7 @@ public final class AutoCrossSearch {
         } finally {
             pool.shutdownNow();
         }
-        return new AutoCrossResult(baseAuc, rounds, selected);
+        return new AutoCrossResult(baseAuc, currentAuc, rounds, selected);
     }
 
     private record Scored(List<Integer> indices, ScoredCross cross) {}

@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param fields        the crossed fields, in the order of the search's fields
  * @param cardinality   distinct combinations in the training rows
- * @param validationAuc validation AUC of the round's model plus this cross
+ * @param validationAuc validation AUC of the round's model, held fixed, plus this cross
  * @param gain          that AUC minus the round's model's validation AUC
  */
 public record ScoredCross(List<String> fields, int cardinality, double validationAuc, double gain) {
