@@ -10,7 +10,7 @@ import java.util.List;
  * is a one-dimensional L2-regularised Newton solve over the rows holding that value; no learning
  * rate to tune. Scoring a candidate with the current model held fixed is AutoCross's field-wise LR
  * (Luo et al., "AutoCross: Automatic Feature Crossing for Tabular Data in Real-World
- * Applications", KDD 2019, section 4.2). Immutable: {@link #with} returns a new model.
+ * Applications", KDD 2019). Immutable: {@link #with} returns a new model.
  */
 final class FieldWiseLogisticRegression {
     private static final int NEWTON_STEPS = 8;
