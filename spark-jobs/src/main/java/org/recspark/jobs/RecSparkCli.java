@@ -42,7 +42,8 @@ public final class RecSparkCli {
                 new EvaluateCommand(out),
                 new FeatureImportanceCommand(out),
                 new RetrieveCommand(out),
-                new ExportEmbeddingsCommand(out)));
+                new ExportEmbeddingsCommand(out),
+                new AutoCrossCommand(out)));
     }
 
     public static void main(String[] args) {

@@ -27,7 +27,12 @@ public final class BestConfigWriter {
      * @param header comment lines (without "#") put at the top of the file
      */
     public static Path write(PipelineConfig config, Path configDir, Path file, java.util.List<String> header) throws IOException {
-        PipelineConfig.Builder absolute = ((PipelineConfig) absolutize(config.toBuilder().clearHpoConfig().build(), configDir))
+        return writeRelocated(config.toBuilder().clearHpoConfig().build(), configDir, file, header);
+    }
+
+    /** As {@link #write} but the config is written whole, {@code hpo_config} included (auto-cross writes its configs so). */
+    public static Path writeRelocated(PipelineConfig config, Path configDir, Path file, java.util.List<String> header) throws IOException {
+        PipelineConfig.Builder absolute = ((PipelineConfig) absolutize(config, configDir))
                 .toBuilder().clearAllowedPaths().addAllowedPaths(resolve(".", configDir));
         config.getAllowedPathsList().forEach(prefix -> absolute.addAllowedPaths(resolve(prefix, configDir)));
         StringBuilder text = new StringBuilder();
