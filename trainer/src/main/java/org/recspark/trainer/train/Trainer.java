@@ -14,6 +14,7 @@ import org.recspark.config.proto.checkpoint.CheckpointManifest;
 import org.recspark.model.KnowledgeDistillation;
 import org.recspark.model.Model;
 import org.recspark.model.ModelOutput;
+import org.recspark.model.PenalizedObjective;
 import org.recspark.model.TrainingObjective;
 import org.recspark.model.bundle.CheckpointReader;
 import org.recspark.model.data.Examples;
@@ -69,7 +70,8 @@ public final class Trainer implements AutoCloseable {
         Blas.init();
         this.config = config;
         this.model = model;
-        this.objective = KnowledgeDistillation.around(TrainingObjective.of(model), config.getDistillationList(), model.tasks());
+        this.objective = PenalizedObjective.around(
+                KnowledgeDistillation.around(TrainingObjective.of(model), config.getDistillationList(), model.tasks()), params.penalties());
         this.params = params;
         this.threads = threads;
         this.pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
