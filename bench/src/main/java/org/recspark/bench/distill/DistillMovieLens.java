@@ -104,7 +104,7 @@ public final class DistillMovieLens {
     }
 
     /** The teacher's config with the bundle picked by evaluation AUC, as the students'. */
-    static PipelineConfig withBestExport(PipelineConfig config) {
+    public static PipelineConfig withBestExport(PipelineConfig config) {
         return config.toBuilder().setExportConfig(ExportConfig.newBuilder()
                 .addExporters(Exporter.newBuilder().setType(ExporterType.BEST))
                 .setBestMetric(MetricTarget.newBuilder().setMetric("auc"))).build();
