@@ -1,5 +1,6 @@
 package org.recspark.trainer.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.recspark.model.Model;
+import org.recspark.model.PenalizedObjective;
 import org.recspark.model.TrainingObjective;
 import org.recspark.model.data.Examples;
 import org.recspark.model.embedding.EmbeddingTable;
@@ -63,6 +65,11 @@ class ModelGradientTest {
 
     /** A variant beside the registry's defaults: low-rank, stacked cross layers. */
     private static final String DCN_V2_LOW_RANK_STACKED = "dcn_v2_low_rank_stacked";
+    /**
+     * DeepFM with model_config.variational_dropout: the gates' logits through the relaxed keep
+     * factors (the same noise in every pass, the graph's seed being fixed) and their penalty.
+     */
+    private static final String DEEPFM_VARIATIONAL_DROPOUT = "deepfm_variational_dropout";
 
     /**
      * lr starts with zero weights, so every logit is 0 and the bias gradients of the two rows (a click
@@ -74,10 +81,14 @@ class ModelGradientTest {
     /** Every built-in model of the registry with its default zoo config, and the variants whose layers differ. */
     static Stream<String> models() {
         return Stream.concat(ZooConfigs.builtInModels().stream().filter(name -> !VACUOUS_AT_INITIALISATION.contains(name)),
-                Stream.of(DCN_V2_LOW_RANK_STACKED));
+                Stream.of(DCN_V2_LOW_RANK_STACKED, DEEPFM_VARIATIONAL_DROPOUT));
     }
 
     private static String config(String model) {
+        if (model.equals(DEEPFM_VARIATIONAL_DROPOUT)) {
+            return ZooConfigs.of("deepfm").replaceFirst("model_config \\{",
+                    "model_config {\n  variational_dropout { regularization_lambda: 0.5 temperature: 0.5 }");
+        }
         return model.equals(DCN_V2_LOW_RANK_STACKED) ? ZooConfigs.dcnV2(4, true) : ZooConfigs.of(model);
     }
 
@@ -96,7 +107,9 @@ class ModelGradientTest {
             }
         }
         Model model = built.model();
-        TrainingObjective objective = TrainingObjective.of(model);
+        assertEquals(name.equals(DEEPFM_VARIATIONAL_DROPOUT), built.parameters().trainable().stream()
+                .anyMatch(p -> p.name().startsWith("variational_dropout/")), "the gates' logits are checked exactly in the variant");
+        TrainingObjective objective = PenalizedObjective.around(TrainingObjective.of(model), built.parameters().penalties());
         Gradients[] last = new Gradients[1];
         GradientChecker.Forward forward = graph -> {
             Gradients gradients = new Gradients();
