@@ -46,6 +46,8 @@ public final class FeatureGroups {
     private final Map<String, Group> groups = new LinkedHashMap<>();
     /** By first-order table name: its slots of the main table's ids, for {@link #widePart(Pass, Group, int, int[])}. */
     private final Map<String, SlotTranslation> firstOrderSlots = new ConcurrentHashMap<>();
+    /** model_config.variational_dropout's gates over DEEP groups' features, or null when it is off. */
+    private final FeatureGates gates;
 
     /** A group's features in config order, with its type and config path. */
     public record Group(String name, GroupType type, List<Integer> features, String path) {}
@@ -98,6 +100,8 @@ public final class FeatureGroups {
                 enableFirstOrder(group);
             }
         }
+        gates = config.getModelConfig().hasVariationalDropout()
+                ? new FeatureGates(config.getModelConfig().getVariationalDropout(), ofType(GroupType.DEEP), params) : null;
     }
 
     /** The main embedding table of a sparse feature (created on first use, shared by name). */
@@ -160,11 +164,16 @@ public final class FeatureGroups {
         return dim;
     }
 
-    /** Per-feature inputs of a DEEP group: a pooled embedding (B x dim) or the dense values. */
+    /**
+     * Per-feature inputs of a DEEP group: a pooled embedding (B x dim) or the dense values, in a
+     * training pass scaled by the feature's variational dropout gate when the config has one.
+     */
     public List<Tensor> deepParts(Pass pass, Group group) {
         List<Tensor> parts = new ArrayList<>();
-        for (int f : group.features()) {
-            parts.add(feature(pass, f));
+        List<Integer> features = group.features();
+        for (int i = 0; i < features.size(); i++) {
+            Tensor part = feature(pass, features.get(i));
+            parts.add(gates == null ? part : gates.gate(pass, group, i, part));
         }
         return parts;
     }

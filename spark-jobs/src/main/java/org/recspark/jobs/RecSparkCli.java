@@ -41,6 +41,7 @@ public final class RecSparkCli {
                 new CheckConsistencyCommand(out),
                 new EvaluateCommand(out),
                 new FeatureImportanceCommand(out),
+                new SelectFeaturesCommand(out),
                 new RetrieveCommand(out),
                 new ExportEmbeddingsCommand(out),
                 new AutoCrossCommand(out)));

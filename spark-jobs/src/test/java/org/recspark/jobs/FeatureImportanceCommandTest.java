@@ -144,7 +144,7 @@ class FeatureImportanceCommandTest {
     }
 
     /** Redraws impressions.csv's clicks: P(click) = sigmoid(-1.5 + 2.5 * interest match + 3 * category affinity). */
-    private static void plantClicks(Path data) throws IOException {
+    static void plantClicks(Path data) throws IOException {
         Map<String, Set<String>> interests = new HashMap<>();
         Map<String, Map<String, Double>> affinities = new HashMap<>();
         List<String> users = Files.readAllLines(data.resolve("users.csv"));

@@ -104,7 +104,7 @@ public final class DistillMovieLens {
     }
 
     /** The teacher's config with the bundle picked by evaluation AUC, as the students'. */
-    static PipelineConfig withBestExport(PipelineConfig config) {
+    public static PipelineConfig withBestExport(PipelineConfig config) {
         return config.toBuilder().setExportConfig(ExportConfig.newBuilder()
                 .addExporters(Exporter.newBuilder().setType(ExporterType.BEST))
                 .setBestMetric(MetricTarget.newBuilder().setMetric("auc"))).build();
@@ -218,7 +218,7 @@ public final class DistillMovieLens {
         return sb.toString();
     }
 
-    static double median(double[] values) {
+    public static double median(double[] values) {
         double[] v = values.clone();
         Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;

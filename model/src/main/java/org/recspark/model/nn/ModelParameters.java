@@ -20,6 +20,7 @@ public final class ModelParameters {
     private final Map<String, Parameter> dense = new LinkedHashMap<>();
     private final Map<String, EmbeddingTable> tables = new LinkedHashMap<>();
     private final List<TableUse> uses = new ArrayList<>();
+    private final List<Penalty> penalties = new ArrayList<>();
 
     /** A feature (by index in the schema) whose ids index a table. */
     public record TableUse(int feature, EmbeddingTable table) {}
@@ -35,6 +36,16 @@ public final class ModelParameters {
     /** A new trainable parameter. */
     public Parameter weight(String name, int rows, int cols, Initializer initializer) {
         return add(name, rows, cols, initializer, true);
+    }
+
+    /** Registers a term training adds to the loss (a regulariser of parameters created here). */
+    public void addPenalty(Penalty penalty) {
+        penalties.add(penalty);
+    }
+
+    /** The registered penalties, in registration order. */
+    public List<Penalty> penalties() {
+        return List.copyOf(penalties);
     }
 
     /** A new non-trainable buffer (running statistics). */

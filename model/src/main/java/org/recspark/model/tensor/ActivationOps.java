@@ -7,6 +7,9 @@ import java.util.SplittableRandom;
  * Package-private: callers use the {@link Graph} facade, which records the backward steps.
  */
 final class ActivationOps {
+    /** Uniform noise is kept this far from 0 and 1, so its logit stays finite. */
+    private static final double NOISE_EPS = 1e-7;
+
     private ActivationOps() {
     }
 
@@ -251,6 +254,40 @@ final class ActivationOps {
             for (int i = 0; i < dy.length; i++) {
                 dx[i] += dy[i] * mask[i];
             }
+        });
+        return out;
+    }
+
+    /**
+     * Relaxed inverted dropout keep factors for one column of dropout logits (Gal et al. 2017,
+     * "Concrete Dropout"): per row, (1 - sigmoid((a + logistic noise) / temperature)) / (1 - p) with
+     * p = sigmoid(a), a rows x 1 tensor whose expectation is about 1 and which is differentiable in a.
+     */
+    static Tensor concreteKeep(Graph g, Tensor logits, int col, int rows, float temperature) {
+        if (logits.rows() != 1 || col < 0 || col >= logits.cols()) {
+            throw new IllegalArgumentException("column " + col + " of a 1 x n row of dropout logits, got " + logits);
+        }
+        double a = logits.data()[col];
+        double inflation = 1 + Math.exp(a);
+        SplittableRandom random = g.random();
+        double[] dropped = new double[rows];
+        float[] y = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            double u = Math.min(Math.max(random.nextDouble(), NOISE_EPS), 1 - NOISE_EPS);
+            double s = 1 / (1 + Math.exp(-(a + Math.log(u) - Math.log1p(-u)) / temperature));
+            dropped[r] = s;
+            y[r] = (float) ((1 - s) * inflation);
+        }
+        Tensor out = g.output(rows, 1, y, logits);
+        g.onBackward(out, () -> {
+            float[] dy = out.grad();
+            double ea = Math.exp(a);
+            double da = 0;
+            for (int r = 0; r < rows; r++) {
+                double s = dropped[r];
+                da += dy[r] * ((1 - s) * ea - s * (1 - s) / temperature * inflation);
+            }
+            logits.grad()[col] += (float) da;
         });
         return out;
     }

@@ -239,6 +239,15 @@ public final class Graph {
     }
 
     /** Softmax of each row. */
+    /**
+     * Variational dropout's keep factors (rows x 1) for dropout logit {@code col} of {@code logits}
+     * (1 x n): a relaxed Bernoulli(1 - p) mask over 1 - p, p = sigmoid(logit), with fresh noise per
+     * row from this graph's random source; differentiable in the logit.
+     */
+    public Tensor concreteKeep(Tensor logits, int col, int rows, float temperature) {
+        return ActivationOps.concreteKeep(this, logits, col, rows, temperature);
+    }
+
     public Tensor softmax(Tensor x) {
         return ActivationOps.softmax(this, x);
     }

@@ -14,6 +14,23 @@ import org.junit.jupiter.api.Test;
 /** Forward values of ops on small hand-computed cases, dropout, and gradient accumulation. */
 class GraphForwardTest {
 
+    @Test
+    void concreteKeepDropsAtTheLogitsRateAndKeepsTheMeanAtOne() {
+        int rows = 200_000;
+        float dropout = 0.3f;
+        float logit = (float) Math.log(dropout / (1 - dropout));
+        Tensor keep = new Graph(true, 5).concreteKeep(Tensor.constant(1, 2, new float[] {0f, logit}), 1, rows, 0.05f);
+        double sum = 0;
+        int dropped = 0;
+        for (float k : keep.data()) {
+            sum += k;
+            dropped += k < 0.5f / (1 - dropout) ? 1 : 0;
+        }
+        assertEquals(dropout, dropped / (double) rows, 0.01, "rows mostly dropped");
+        assertEquals(1.0, sum / rows, 0.01, "an inverted dropout: the factor's mean is 1, what evaluation uses");
+        assertThrows(IllegalArgumentException.class, () -> new Graph(true, 5).concreteKeep(Tensor.constant(2, 2, new float[4]), 0, 3, 0.1f));
+    }
+
     private static final float EPS = 1e-6f;
 
     private static Tensor c(int rows, int cols, float... values) {

@@ -135,6 +135,17 @@ class GraphGradientTest {
         checkOp("mulColumn", (g, t) -> g.mulColumn(t[0], t[1], 2), in("x", 3, 4, 41), in("s", 3, 3, 42));
     }
 
+    @Test
+    void concreteKeep() {
+        // One column of three logits; its gradient through the noise draw, the sigmoid and the 1 / (1 - p) inflation.
+        checkOp("concreteKeep", GradientChecker.DEFAULT.withStep(1e-3), (g, t) -> g.concreteKeep(t[0], 1, 6, 0.5f),
+                Input.of("logits", 1, 3, new float[] {0.3f, -1.2f, 0.8f}));
+        // As variational dropout uses it: a feature's embedding scaled per row by its keep factor.
+        checkOp("gated embedding", GradientChecker.DEFAULT.withStep(1e-3),
+                (g, t) -> g.mulColumn(t[0], g.concreteKeep(t[1], 0, 4, 0.3f), 0), in("x", 4, 3, 61),
+                Input.of("logits", 1, 2, new float[] {-0.5f, 0.4f}));
+    }
+
     // ---------------------------------------------------------------- activations
 
     @Test

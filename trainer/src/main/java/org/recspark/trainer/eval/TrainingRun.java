@@ -29,6 +29,7 @@ import org.recspark.evaluator.report.MetricsRecord;
 import org.recspark.evaluator.report.RocCurve;
 import org.recspark.evaluator.report.RunPlots;
 import org.recspark.features.FeatureSchema;
+import org.recspark.model.FeatureGates;
 import org.recspark.model.Model;
 import org.recspark.model.TaskSpec;
 import org.recspark.model.TwoTowerModel;
@@ -62,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * directory: {@code run.json} (the run's id and config fingerprint), {@code checkpoints/},
  * {@code export/}, {@code metrics.jsonl} (the history), {@code plots/*.png} (training loss,
  * evaluation metrics, ROC and calibration of the exported model on the test rows) and
- * {@code summary.json} (a {@code TrainingSummary}, see {@link RunSummaryFile}). A run directory
+ * {@code summary.json} (a {@code TrainingSummary}, see {@link RunSummaryFile}), and with
+ * model_config.variational_dropout the trained feature ranking ({@link FeatureRankingFiles}). A run directory
  * that already holds a run is resumed from its newest complete checkpoint, refused, or moved aside
  * ({@link RunDirectory}).
  *
@@ -316,6 +318,10 @@ public final class TrainingRun {
     private Summary report(Prepared prepared, Fitted fitted, TrainingData train, EvaluationData eval, Optional<EvaluationData> test,
                            RunDirectory.RunStart start) {
         PeriodicEvaluator.Outcome outcome = fitted.outcome();
+        List<FeatureGates.FeatureKeep> featureRanking = FeatureGates.ranking(config.getModelConfig(), prepared.params());
+        if (!featureRanking.isEmpty()) {
+            FeatureRankingFiles.write(runDir, featureRanking);
+        }
         Optional<Path> exported = outcome.bestExports().isEmpty()
                 ? outcome.finalExport().map(PeriodicEvaluator.Export::path) : Optional.of(outcome.bestExports().get(0).path());
         EvaluationData reportRows = test.orElse(eval);

@@ -14,6 +14,7 @@ import org.recspark.config.proto.checkpoint.CheckpointManifest;
 import org.recspark.model.KnowledgeDistillation;
 import org.recspark.model.Model;
 import org.recspark.model.ModelOutput;
+import org.recspark.model.PenalizedObjective;
 import org.recspark.model.SampledNegatives;
 import org.recspark.model.TrainingObjective;
 import org.recspark.model.bundle.CheckpointReader;
@@ -71,7 +72,8 @@ public final class Trainer implements AutoCloseable {
         Blas.init();
         this.config = config;
         this.model = model;
-        this.objective = KnowledgeDistillation.around(TrainingObjective.of(model), config.getDistillationList(), model.tasks());
+        this.objective = PenalizedObjective.around(
+                KnowledgeDistillation.around(TrainingObjective.of(model), config.getDistillationList(), model.tasks()), params.penalties());
         this.params = params;
         this.threads = threads;
         this.pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
@@ -238,7 +240,8 @@ public final class Trainer implements AutoCloseable {
      * the first step. In a worker group each worker draws from its own partition's items.
      */
     private void collectItemCorpus(TrainingData train, int batchSize) {
-        if (!(objective instanceof SampledNegatives sampled) || !sampled.samplesNegatives() || sampled.hasItemCorpus()) {
+        // the model, not the objective: distillation or penalties wrap the model's objective
+        if (!(model instanceof SampledNegatives sampled) || !sampled.samplesNegatives() || sampled.hasItemCorpus()) {
             return;
         }
         long started = System.nanoTime();
@@ -294,7 +297,7 @@ public final class Trainer implements AutoCloseable {
             int rows = batch.numRows();
             objective.beforeStep(batch, state.globalStep());
             params.allocateRows(batch);
-            if (objective instanceof SampledNegatives sampled && sampled.samplesNegatives()) {
+            if (model instanceof SampledNegatives sampled && sampled.samplesNegatives()) {
                 params.allocateRows(sampled.stepNegatives());
             }
             int shardCount = Math.min(threads, rows);

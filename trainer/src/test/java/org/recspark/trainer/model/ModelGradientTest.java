@@ -1,5 +1,6 @@
 package org.recspark.trainer.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.recspark.model.Model;
+import org.recspark.model.PenalizedObjective;
 import org.recspark.model.TrainingObjective;
 import org.recspark.model.data.Examples;
 import org.recspark.model.embedding.EmbeddingTable;
@@ -71,6 +73,11 @@ class ModelGradientTest {
     private static final String MF_BPR_SAMPLED = "mf_bpr_sampled";
     /** A variant: DSSM whose towers are the embeddings themselves (no MLP), i.e. MF with the sampled softmax. */
     private static final String DSSM_MF = "dssm_mf";
+    /**
+     * DeepFM with model_config.variational_dropout: the gates' logits through the relaxed keep
+     * factors (the same noise in every pass, the graph's seed being fixed) and their penalty.
+     */
+    private static final String DEEPFM_VARIATIONAL_DROPOUT = "deepfm_variational_dropout";
 
     /**
      * lr starts with zero weights, so every logit is 0 and the bias gradients of the two rows (a click
@@ -82,7 +89,7 @@ class ModelGradientTest {
     /** Every built-in model of the registry with its default zoo config, and the variants whose layers differ. */
     static Stream<String> models() {
         return Stream.concat(ZooConfigs.builtInModels().stream().filter(name -> !VACUOUS_AT_INITIALISATION.contains(name)),
-                Stream.of(DCN_V2_LOW_RANK_STACKED, MF_BPR_SAMPLED, DSSM_MF));
+                Stream.of(DCN_V2_LOW_RANK_STACKED, MF_BPR_SAMPLED, DSSM_MF, DEEPFM_VARIATIONAL_DROPOUT));
     }
 
     private static String config(String model) {
@@ -90,6 +97,8 @@ class ModelGradientTest {
             case DCN_V2_LOW_RANK_STACKED -> ZooConfigs.dcnV2(4, true);
             case MF_BPR_SAMPLED -> ZooConfigs.mfBpr(3, 0.01f);
             case DSSM_MF -> ZooConfigs.dssmMatrixFactorisation();
+            case DEEPFM_VARIATIONAL_DROPOUT -> ZooConfigs.of("deepfm").replaceFirst("model_config \\{",
+                    "model_config {\n  variational_dropout { regularization_lambda: 0.5 temperature: 0.5 }");
             default -> ZooConfigs.of(model);
         };
     }
@@ -109,7 +118,9 @@ class ModelGradientTest {
             }
         }
         Model model = built.model();
-        TrainingObjective objective = TrainingObjective.of(model);
+        assertEquals(name.equals(DEEPFM_VARIATIONAL_DROPOUT), built.parameters().trainable().stream()
+                .anyMatch(p -> p.name().startsWith("variational_dropout/")), "the gates' logits are checked exactly in the variant");
+        TrainingObjective objective = PenalizedObjective.around(TrainingObjective.of(model), built.parameters().penalties());
         Gradients[] last = new Gradients[1];
         GradientChecker.Forward forward = graph -> {
             Gradients gradients = new Gradients();
