@@ -73,7 +73,11 @@ class DssmSampledNegativesTest {
             """;
 
     private double testRecall(String sampler, String trainConfig, String name) {
-        PipelineConfig config = PlantedInteractions.config(PLANTED_DSSM.formatted(sampler), trainConfig, RECALL);
+        return modelTestRecall(PLANTED_DSSM.formatted(sampler), trainConfig, name);
+    }
+
+    private double modelTestRecall(String model, String trainConfig, String name) {
+        PipelineConfig config = PlantedInteractions.config(model, trainConfig, RECALL);
         PlantedInteractions.Data data = PlantedInteractions.data();
         int half = data.test().numRows() / 2;
         TrainingRun.Summary s = new TrainingRun(config, dir, data.generator().schema(), dir.resolve(name), 1)
@@ -93,6 +97,18 @@ class DssmSampledNegativesTest {
             assertTrue(before < 0.3, sampler + ": one step cannot have learned the clusters, recall@20 " + before);
             assertTrue(after > 0.8, sampler + ": recall@20 after training " + after + ", after one step " + before);
         }
+    }
+
+    /**
+     * A penalty (variational dropout's) wraps the model's training objective; the trainer must still
+     * give the model its item corpus and allocate the drawn negatives' rows.
+     */
+    @Test
+    void aSamplerStillTrainsWhenAPenaltyWrapsTheObjective() {
+        String model = PLANTED_DSSM.formatted("negative_sampler { distribution: UNIFORM num_negatives: 32 }")
+                .replaceFirst("model_config \\{", "model_config {\n  variational_dropout {}");
+        double recall = modelTestRecall(model, ZooFixture.trainConfig(64, 20), "gated");
+        assertTrue(recall > 0.5, "recall@20 with the gates on " + recall);
     }
 
     @Test
