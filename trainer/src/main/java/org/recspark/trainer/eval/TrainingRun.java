@@ -398,10 +398,11 @@ public final class TrainingRun {
                 }
                 double[] p = doubles(predictions.get(task.name()));
                 double[] y = doubles(labels.get(task.name()));
+                // With one class (positives-only samples: every label is 1) neither curve says anything.
                 if (hasBothClasses(y)) {
                     rocs.put(task.name(), RocCurve.of(p, y));
+                    calibrations.put(task.name(), CalibrationCurve.of(p, y));
                 }
-                calibrations.put(task.name(), CalibrationCurve.of(p, y));
             }
             if (!rocs.isEmpty()) {
                 out.add(plots.roc(rocs, dir.resolve("roc.png")));

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +24,7 @@ import org.recspark.config.proto.PipelineConfig;
 import org.recspark.evaluator.report.MetricsHistory;
 import org.recspark.evaluator.report.MetricsRecord;
 import org.recspark.model.bundle.ExportBundle;
+import org.recspark.model.data.Examples;
 import org.recspark.trainer.model.ZooConfigs;
 import org.recspark.trainer.model.ZooFixture;
 
@@ -224,5 +226,21 @@ class TrainingRunTest {
         assertEquals(List.of("recall@20", "auc", "ndcg@20", "mrr@20", "hit_rate@5"), List.copyOf(s.testMetrics().keySet()));
         JsonObject summary = JsonParser.parseString(Files.readString(s.summaryFile())).getAsJsonObject();
         assertTrue(summary.getAsJsonObject("test").getAsJsonObject("metrics").has("recall@20"), summary.toString());
+    }
+
+    @Test
+    void aTestSetOfOnlyPositivesGetsNoRocOrCalibrationPlot() {
+        PipelineConfig config = config(DSSM, 1, """
+                eval_config { metrics { recall_at_k { k: 20 } } }
+                export_config { exporters { type: FINAL } }
+                """);
+        ZooFixture.Data data = ZooFixture.data();
+        Examples test = data.test().slice(1000, 2000);
+        float[] click = test.label("click");
+        Examples positives = test.select(IntStream.range(0, click.length).filter(i -> click[i] == 1).toArray());
+        TrainingRun.Summary s = new TrainingRun(config, dir, data.generator().schema(), dir.resolve("positives"), 1)
+                .run(data.train(), data.test().slice(0, 1000), Optional.of(positives));
+        assertTrue(s.testRows() > 0 && s.testRows() < 1000, "test rows: " + s.testRows());
+        assertEquals(List.of("loss.png", "eval_metrics.png"), s.plots().stream().map(p -> p.getFileName().toString()).toList());
     }
 }
