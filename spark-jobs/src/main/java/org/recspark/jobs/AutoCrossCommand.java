@@ -77,7 +77,7 @@ final class AutoCrossCommand extends OptionCommand {
         PipelinePlan plan = configOption.planRequiring("", "input_config", "feature_config");
         PipelineConfig config = plan.config();
         InputConfig input = config.getInputConfig();
-        BuiltSamplesSplit.require(input, "auto-cross needs", "by auto-cross on built samples; use a by_date split");
+        BuiltSamplesSplit.require(input, "auto-cross needs");
         int threads = cl.positiveInt("threads", config.getRuntimeConfig().getThreadsPerWorker());
         String label = cl.optional("label").orElseGet(() -> {
             if (config.getModelConfig().getLabel().isEmpty()) {

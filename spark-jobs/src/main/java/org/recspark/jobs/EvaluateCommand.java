@@ -133,8 +133,7 @@ final class EvaluateCommand extends OptionCommand {
                     + "item group has none");
         }
         PipelinePlan plan = PipelinePlan.compile(config, loaded.generator().schema());
-        BuiltSamplesSplit.require(config.getInputConfig(), "ranking metrics need",
-                "by evaluate on built samples; build the evaluation table's samples and use a by_date split");
+        BuiltSamplesSplit.require(config.getInputConfig(), "ranking metrics need");
         SparkSession spark = sparkSession(config.getName(), List.of());
         Dataset<Row> samples = PartitionedOutputDirectory.read(spark, samplesPath);
         SamplesSchemaCheck.require(samples.schema(), plan.samples(), samplesPath);

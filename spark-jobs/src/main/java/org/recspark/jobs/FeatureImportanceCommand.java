@@ -77,7 +77,7 @@ final class FeatureImportanceCommand extends OptionCommand {
         ConfigOption configOption = ConfigOption.of(cl);
         PipelineConfig config = configOption.loadRequiring("", "input_config");
         InputConfig input = config.getInputConfig();
-        BuiltSamplesSplit.require(input, "feature-importance needs", "by feature-importance on built samples; use a by_date split");
+        BuiltSamplesSplit.require(input, "feature-importance needs");
         int repeats = cl.positiveInt("repeats", DEFAULT_REPEATS);
         long seed = cl.longValue("seed", DEFAULT_SEED);
         int maxRows = cl.positiveInt("max-rows", DEFAULT_MAX_ROWS);

@@ -61,7 +61,7 @@ final class HpoCommand extends OptionCommand {
             }
             return config.getHpoConfig();
         });
-        BuiltSamplesSplit.require(config.getInputConfig(), "trials need", "on built samples; use a by_date split");
+        BuiltSamplesSplit.require(config.getInputConfig(), "trials need");
         int threads = (int) cl.longValue("threads", config.getRuntimeConfig().getThreadsPerWorker());
         if (threads < 1) {
             throw new UsageException("--threads must be >= 1, got " + threads);

@@ -51,8 +51,11 @@ enum SplitOption {
         switch (split.getKindCase()) {
             case KIND_NOT_SET -> throw new UsageException(option + "input_config.split is not set, so the config defines no "
                     + value() + " rows; set it (by_time, random or by_date) as for train");
-            case EVAL_TABLE -> throw new UsageException(option + "input_config.split.eval_table names a table of its own; score it "
-                    + "with a config whose input_config.samples is that table, and --split all");
+            case EVAL_TABLE -> {
+                if (this == TEST) {
+                    throw new UsageException(option + "input_config.split.eval_table holds out evaluation rows only: the config holds out no test rows");
+                }
+            }
             case BY_TIME -> {
                 if (this == TEST && split.getByTime().getTestFraction() == 0) {
                     throw new UsageException(option + "input_config.split.by_time.test_fraction is 0: the config holds out no test rows");

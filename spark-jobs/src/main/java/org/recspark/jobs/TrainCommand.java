@@ -77,8 +77,7 @@ final class TrainCommand extends OptionCommand {
         int threads = cl.positiveInt("threads", config.getRuntimeConfig().getThreadsPerWorker());
         int workers = cl.positiveInt("workers", config.getRuntimeConfig().getNumWorkers());
 
-        BuiltSamplesSplit.require(config.getInputConfig(), "train needs",
-                "by train on built samples; build the evaluation table's samples and use a by_date split");
+        BuiltSamplesSplit.require(config.getInputConfig(), "train needs");
         SparkSession spark = sparkSession(config.getName(), List.of());
         Dataset<Row> samples = PartitionedOutputDirectory.read(spark, cl.required("samples"));
         SamplesSchemaCheck.require(samples.schema(), plan.samples(), cl.required("samples"));

@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,7 +19,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -58,6 +61,11 @@ public final class SampleBuildJob {
     public static final String UNDATED = "undated";
     /** Why an impression is rejected: the loader's reason, else a side table's; null when kept. */
     private static final String SAMPLE_REASON = "_sample_reason";
+    /** The input table a checked row comes from, by its config path; and a rejected row's raw text. */
+    private static final String SOURCE_TABLE = "_source_table";
+    private static final String RAW_ROW = "_raw_row";
+    private static final String SAMPLES_PATH = "input_config.samples";
+    private static final String EVAL_TABLE_PATH = "input_config.split.eval_table";
     private static final long SAMPLES_PER_REPLAY_TASK = 1L << 20;
     private static final long EVENT_BYTES_PER_REPLAY_TASK = 128L << 20;
 
@@ -115,7 +123,15 @@ public final class SampleBuildJob {
                     + "samples of one day, but the samples table has no column '" + input.getTimeField() + "' nor a " + DT + " column")));
         }
         TableLoader loader = new TableLoader(spark, baseDir);
-        TableLoader.Loaded samples = load(loader, input.getSamples(), "input_config.samples", sampleRequirements(input));
+        TableLoader.Loaded samples = load(loader, input.getSamples(), SAMPLES_PATH, sampleRequirements(input));
+        // An eval_table split's rows go through the same checks, joins and behaviour replay (over the
+        // same logs) as the samples', marked by the column the split selects them by.
+        boolean evalTable = input.getSplit().hasEvalTable();
+        if (evalTable) {
+            requireSampleColumns(input);
+        }
+        Optional<TableLoader.Loaded> evalRows = evalTable
+                ? Optional.of(load(loader, input.getSplit().getEvalTable(), EVAL_TABLE_PATH, sampleRequirements(input))) : Optional.empty();
         Optional<SideTable> users = input.hasUsers()
                 ? Optional.of(side(loader, input.getUsers(), "input_config.users", userId)) : Optional.empty();
         Optional<SideTable> items = input.hasItems()
@@ -127,7 +143,12 @@ public final class SampleBuildJob {
 
         // One pass checks every impression: the loader's checks, then each side table's. Cached, so
         // the reject counts, the per-day counts and the replay read the input once.
-        Dataset<Row> checked = samples.checked().withColumn(DT, day(input));
+        StructType sampleTypes = samples.checked().schema();
+        Dataset<Row> checked = marked(samples, SAMPLES_PATH, 0, input, sampleTypes);
+        if (evalRows.isPresent()) {
+            checked = checked.unionByName(marked(evalRows.get(), EVAL_TABLE_PATH, 1, input, sampleTypes));
+        }
+        checked = checked.withColumn(DT, day(input));
         if (date.isPresent()) {
             checked = checked.where(col(TableLoader.REASON).isNotNull().or(col(DT).equalTo(date.get())));
         }
@@ -140,12 +161,14 @@ public final class SampleBuildJob {
         // The samples' columns with dt (the sample time's day) in place of a dt column the table may have.
         Column[] sampleColumns = Stream.concat(input.getSamples().getSchemaList().stream().map(FieldSchema::getName), Stream.of(DT))
                 .distinct().map(name -> col("`" + name + "`")).toArray(Column[]::new);
+        Column[] keptColumns = evalTable ? Stream.concat(Stream.of(sampleColumns), Stream.of(col(SampleSchema.EVAL_TABLE_ROW))).toArray(Column[]::new)
+                : sampleColumns;
         Dataset<Row> cached = checked.persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> allRows = cached.where(col(SAMPLE_REASON).isNull()).select(sampleColumns)
+        Dataset<Row> allRows = cached.where(col(SAMPLE_REASON).isNull()).select(keptColumns)
                 .withColumn(SampleSchema.SPLIT_DRAW, splitDraw(input, checked.schema()));
-        Dataset<Row> rejects = cached.where(col(SAMPLE_REASON).isNotNull()).select(lit("input_config.samples").as("table"),
+        Dataset<Row> rejects = cached.where(col(SAMPLE_REASON).isNotNull()).select(col(SOURCE_TABLE).as("table"),
                 col(SAMPLE_REASON).as("reason"),
-                when(col(TableLoader.REASON).isNotNull(), samples.rawRow()).otherwise(to_json(struct(sampleColumns))).as("row"));
+                when(col(TableLoader.REASON).isNotNull(), col(RAW_ROW)).otherwise(to_json(struct(sampleColumns))).as("row"));
         Dataset<Row> allRejects = Stream.of(users.map(SideTable::rejects), items.map(SideTable::rejects),
                 events.map(TableLoader.Loaded::rejects)).flatMap(Optional::stream).reduce(rejects, Dataset::unionByName);
         allRejects.persist(StorageLevel.MEMORY_AND_DISK());
@@ -200,6 +223,9 @@ public final class SampleBuildJob {
             input.getLabelsList().forEach(l -> keep.add(l.getName()));
             keep.add(DT);
             keep.add(SampleSchema.SPLIT_DRAW);
+            if (evalTable) {
+                keep.add(SampleSchema.EVAL_TABLE_ROW);
+            }
             keep.addAll(selectionColumns);
             Dataset<Row> stageInput = joined;
             Dataset<Row> output = JobDescriptions.run(spark, "broadcast side tables", () -> stage.apply(stageInput, List.copyOf(keep)));
@@ -215,7 +241,7 @@ public final class SampleBuildJob {
             String rejectsTarget = date.map(d -> rejectsPath + "/" + DT + "=" + d).orElse(rejectsPath);
             JobDescriptions.run(spark, "write rejects", () -> allRejects.write().mode(SaveMode.Overwrite).json(rejectsTarget));
             rejectedSamples = rejectsPerReason.entrySet().stream()
-                    .filter(e -> e.getKey().startsWith("input_config.samples:")).mapToLong(Map.Entry::getValue).sum();
+                    .filter(e -> e.getKey().startsWith(SAMPLES_PATH + ":") || e.getKey().startsWith(EVAL_TABLE_PATH + ":")).mapToLong(Map.Entry::getValue).sum();
             // Rejects are a fraction of every sample read, whichever of them the selection keeps.
             long passed = selecting ? JobDescriptions.run(spark, "count samples", allRows::count) : expectedTotal;
             checkNotEmpty(passed + rejectedSamples, samples.source(), date);
@@ -241,6 +267,37 @@ public final class SampleBuildJob {
         LOG.info("Wrote {} samples in {} partitions to {} in {} s; rejects {}", kept, perDate.size(), sink.location(),
                 String.format(Locale.ROOT, "%.1f", seconds), rejectsPerReason);
         return new Summary(perDate, rejectsPerReason, kept, rejectedSamples, seconds);
+    }
+
+    /**
+     * A samples-like table's checked rows: its columns in the samples' types, the reason it is
+     * rejected (null when kept) with its raw text, the table's config path, and the
+     * {@value SampleSchema#EVAL_TABLE_ROW} mark.
+     */
+    private static Dataset<Row> marked(TableLoader.Loaded loaded, String configPath, int evalTableRow, InputConfig input, StructType types) {
+        List<Column> columns = new ArrayList<>();
+        for (FieldSchema field : input.getSamples().getSchemaList()) {
+            columns.add(col("`" + field.getName() + "`").cast(types.apply(field.getName()).dataType()).as(field.getName()));
+        }
+        columns.add(col(TableLoader.REASON));
+        columns.add(when(col(TableLoader.REASON).isNotNull(), loaded.rawRow()).as(RAW_ROW));
+        columns.add(lit(configPath).as(SOURCE_TABLE));
+        columns.add(lit(evalTableRow).as(SampleSchema.EVAL_TABLE_ROW));
+        return loaded.checked().select(columns.toArray(Column[]::new));
+    }
+
+    /** The eval table is built as samples are: it must declare the samples' columns, names and types. */
+    private static void requireSampleColumns(InputConfig input) {
+        Set<String> samples = columnsOf(input.getSamples());
+        Set<String> eval = columnsOf(input.getSplit().getEvalTable());
+        if (!samples.equals(eval)) {
+            throw new ConfigException(List.of(new Violation(EVAL_TABLE_PATH + ".schema", "must declare the columns of "
+                    + SAMPLES_PATH + ".schema " + samples + ", got " + eval)));
+        }
+    }
+
+    private static Set<String> columnsOf(TableInput table) {
+        return table.getSchemaList().stream().map(f -> f.getName() + " " + f.getType()).collect(Collectors.toCollection(TreeSet::new));
     }
 
     /** Loads an input table: listing its files or reading its schema can start jobs. */

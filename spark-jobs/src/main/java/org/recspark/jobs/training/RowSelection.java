@@ -190,4 +190,26 @@ public sealed interface RowSelection extends Serializable {
             };
         }
     }
+
+    /**
+     * With an eval_table split: the rows build-samples built from the eval table ({@code eval}), or
+     * those it built from input_config.samples, by their {@value SampleSchema#EVAL_TABLE_ROW} mark.
+     */
+    record EvalTableRows(boolean eval) implements RowSelection {
+        @Override
+        public Dataset<Row> apply(Dataset<Row> samples) {
+            return samples.where(col(SampleSchema.EVAL_TABLE_ROW).equalTo(eval ? 1 : 0));
+        }
+
+        @Override
+        public Optional<String> selectedBy() {
+            return Optional.of(SampleSchema.EVAL_TABLE_ROW);
+        }
+
+        @Override
+        public RowFilter open(SampleRowGroup group) {
+            double wanted = eval ? 1 : 0;
+            return (mark, user) -> mark == wanted;
+        }
+    }
 }

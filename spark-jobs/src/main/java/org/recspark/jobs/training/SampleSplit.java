@@ -15,6 +15,7 @@ import org.recspark.config.proto.DataSplit;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.SampleRoles;
 import org.recspark.jobs.JobDescriptions;
+import org.recspark.trainer.plan.SampleSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +76,15 @@ public final class SampleSplit {
                         random.getTestFraction() > 0 ? part(TEST, samples, new RowSelection.RandomWindow(random.getSeed(), evalTo, testTo)) : null);
             }
             case LEAVE_LAST_OUT -> leaveLastOut(samples, input);
-            case EVAL_TABLE, KIND_NOT_SET -> throw new IllegalStateException("checked before reading: " + split.getKindCase());
+            case EVAL_TABLE -> {
+                if (!Arrays.asList(samples.columns()).contains(SampleSchema.EVAL_TABLE_ROW)) {
+                    throw new IllegalArgumentException("input_config.split.eval_table: the samples have no " + SampleSchema.EVAL_TABLE_ROW
+                            + " column, so they hold no rows of the eval table; build them with build-samples and this config");
+                }
+                yield Arrays.asList(part(TRAIN, samples, new RowSelection.EvalTableRows(false)),
+                    part(EVAL, samples, new RowSelection.EvalTableRows(true)), null);
+            }
+            case KIND_NOT_SET -> throw new IllegalStateException("checked before reading: " + split.getKindCase());
         };
     }
 

@@ -54,11 +54,19 @@ public final class SamplesSchemaCheck {
 
     private static void check(Optional<StructField> field, String name, SampleColumn.Type type, List<String> problems) {
         if (field.isEmpty()) {
-            problems.add(name + ": missing (expected " + type.description() + ")" + (name.equals(SampleSchema.SPLIT_DRAW)
-                    ? "; a random split selects rows by it: build the samples again with this version" : ""));
+            problems.add(name + ": missing (expected " + type.description() + ")" + hint(name));
         } else if (!fits(field.get().dataType(), type)) {
             problems.add(name + ": is " + field.get().dataType().simpleString() + " (expected " + type.description() + ")");
         }
+    }
+
+    private static String hint(String missing) {
+        return switch (missing) {
+            case SampleSchema.SPLIT_DRAW -> "; a random split selects rows by it: build the samples again with this version";
+            case SampleSchema.EVAL_TABLE_ROW -> "; input_config.split.eval_table selects the evaluation rows by it: the samples hold no "
+                    + "rows of the eval table, build them with this config";
+            default -> "";
+        };
     }
 
     private static boolean fits(DataType actual, SampleColumn.Type type) {

@@ -11,7 +11,7 @@ import org.recspark.features.FeatureSpec;
 /**
  * The samples table training expects, as build-samples writes it: the user id (when the samples have
  * one), the labels, the time column when the split selects by time (the day column when by date,
- * the split draw when at random), and the {@value #FEATURES} struct with one field per
+ * the split draw when at random, the eval-table mark with an eval_table split), and the {@value #FEATURES} struct with one field per
  * feature of the schema (a sparse feature's ids, its {@code __weights} when weighted, a dense
  * feature's floats). Extra columns and struct fields are allowed. Immutable.
  */
@@ -28,6 +28,11 @@ public final class SampleSchema {
      * or in which order it is stored.
      */
     public static final String SPLIT_DRAW = "_split_draw";
+    /**
+     * 1 on the rows build-samples built from input_config.split.eval_table, 0 on those of
+     * input_config.samples: an eval_table split selects the evaluation rows by it.
+     */
+    public static final String EVAL_TABLE_ROW = "_eval_table_row";
 
     private final List<SampleColumn> columns;
     private final List<SampleColumn> features;
@@ -48,6 +53,7 @@ public final class SampleSchema {
             case BY_TIME -> columns.add(new SampleColumn(input.getTimeField(), SampleColumn.Type.NUMBER));
             case BY_DATE -> columns.add(new SampleColumn(DAY, SampleColumn.Type.ANY));
             case RANDOM -> columns.add(new SampleColumn(SPLIT_DRAW, SampleColumn.Type.NUMBER));
+            case EVAL_TABLE -> columns.add(new SampleColumn(EVAL_TABLE_ROW, SampleColumn.Type.NUMBER));
             default -> {
             }
         }
