@@ -146,29 +146,12 @@ final class ActivationOps {
         float[] invStd = new float[n];
         boolean batchStatistics = g.training() && rows > 0;
         if (batchStatistics) {
-            double[] mean = new double[n];
-            double[] var = new double[n];
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < n; j++) {
-                    mean[j] += xd[r * n + j];
-                }
-            }
+            ColumnMoments moments = ColumnMoments.of(xd, rows, n);
             for (int j = 0; j < n; j++) {
-                mean[j] /= rows;
+                center[j] = (float) moments.mean()[j];
+                invStd[j] = (float) (1 / Math.sqrt(moments.variance()[j] + eps));
             }
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < n; j++) {
-                    double dev = xd[r * n + j] - mean[j];
-                    var[j] += dev * dev;
-                }
-            }
-            for (int j = 0; j < n; j++) {
-                var[j] /= rows;
-                center[j] = (float) mean[j];
-                invStd[j] = (float) (1 / Math.sqrt(var[j] + eps));
-                batchMean[j] = (float) mean[j];
-                batchVar[j] = (float) (rows > 1 ? var[j] * rows / (rows - 1) : var[j]);
-            }
+            moments.report(batchMean, batchVar, rows);
         } else {
             for (int j = 0; j < n; j++) {
                 center[j] = runningMean[j];

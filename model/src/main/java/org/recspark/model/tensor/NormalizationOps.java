@@ -110,29 +110,13 @@ final class NormalizationOps {
             });
             return affine(g, normalized, gamma, beta);
         }
-        double[] mean = new double[n];
-        double[] var = new double[n];
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < n; j++) {
-                mean[j] += xd[r * n + j];
-            }
-        }
-        for (int j = 0; j < n; j++) {
-            mean[j] /= rows;
-        }
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < n; j++) {
-                double d = xd[r * n + j] - mean[j];
-                var[j] += d * d;
-            }
-        }
+        ColumnMoments moments = ColumnMoments.of(xd, rows, n);
+        double[] mean = moments.mean();
         float[] invStd = new float[n];
         for (int j = 0; j < n; j++) {
-            var[j] /= rows;
-            invStd[j] = (float) (1 / Math.sqrt(var[j] + eps));
-            batchMean[j] = (float) mean[j];
-            batchVar[j] = (float) (rows > 1 ? var[j] * rows / (rows - 1) : var[j]);
+            invStd[j] = (float) (1 / Math.sqrt(moments.variance()[j] + eps));
         }
+        moments.report(batchMean, batchVar, rows);
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < n; j++) {
                 xhat[r * n + j] = (float) ((xd[r * n + j] - mean[j]) * invStd[j]);
