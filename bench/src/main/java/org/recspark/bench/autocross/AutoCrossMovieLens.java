@@ -2,10 +2,10 @@ package org.recspark.bench.autocross;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.recspark.bench.Median;
 import org.recspark.bench.RealDatasets;
 import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.ExportConfig;
@@ -121,18 +121,13 @@ public final class AutoCrossMovieLens {
             for (String features : results.stream().filter(r -> r.model().equals(model)).map(Result::features).distinct().toList()) {
                 List<Result> runs = results.stream().filter(r -> r.model().equals(model) && r.features().equals(features)).toList();
                 sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.4f | %.4f |%n", model, features, runs.size(),
-                        median(runs.stream().mapToDouble(Result::validationAuc).toArray()),
-                        median(runs.stream().mapToDouble(Result::testAuc).toArray())));
+                        Median.of(runs.stream().mapToDouble(Result::validationAuc).toArray()),
+                        Median.of(runs.stream().mapToDouble(Result::testAuc).toArray())));
             }
         }
         return sb.toString();
     }
 
-    static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
 
     /** The benchmark's entry point (a process boundary: it prints the tables). */
     public static void main(String[] args) {

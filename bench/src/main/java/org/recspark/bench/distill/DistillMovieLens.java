@@ -2,12 +2,12 @@ package org.recspark.bench.distill;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.recspark.bench.Median;
 import org.recspark.bench.RealDatasets;
 import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.Distillation;
@@ -212,17 +212,12 @@ public final class DistillMovieLens {
         groups.forEach((key, rs) -> {
             if (rs.size() > 1 || key.startsWith("teacher")) {
                 sb.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %.4f |%n", key, rs.size(),
-                        median(rs.stream().mapToDouble(Result::validationAuc).toArray()), median(rs.stream().mapToDouble(Result::testAuc).toArray())));
+                        Median.of(rs.stream().mapToDouble(Result::validationAuc).toArray()), Median.of(rs.stream().mapToDouble(Result::testAuc).toArray())));
             }
         });
         return sb.toString();
     }
 
-    public static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
 
     /** The benchmark's entry point (a process boundary: it prints the table). */
     public static void main(String[] args) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
+import org.recspark.bench.Median;
 import org.recspark.bench.RealDatasets;
 import org.recspark.bench.distill.DistillMovieLens;
 import org.recspark.config.ConfigParser;
@@ -107,13 +108,13 @@ public final class FeatureSelectionMovieLens {
                     r.validationAuc(), r.testAuc(), r.seconds()));
             byRun.computeIfAbsent(r.run(), k -> new ArrayList<>()).add(r);
         }
-        double fullAuc = DistillMovieLens.median(byRun.get("full").stream().mapToDouble(Result::testAuc).toArray());
+        double fullAuc = Median.of(byRun.get("full").stream().mapToDouble(Result::testAuc).toArray());
         sb.append("\n| run | number of features | runs | median validation AUC | median test AUC | - full's median | share of full's AUC - 0.5 |\n"
                 + "|---|---|---|---|---|---|---|\n");
         byRun.forEach((name, rs) -> {
-            double test = DistillMovieLens.median(rs.stream().mapToDouble(Result::testAuc).toArray());
+            double test = Median.of(rs.stream().mapToDouble(Result::testAuc).toArray());
             sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %.4f | %.4f | %+.4f | %.1f%% |%n", name, rs.get(0).features().size(), rs.size(),
-                    DistillMovieLens.median(rs.stream().mapToDouble(Result::validationAuc).toArray()), test, test - fullAuc,
+                    Median.of(rs.stream().mapToDouble(Result::validationAuc).toArray()), test, test - fullAuc,
                     100 * (test - 0.5) / (fullAuc - 0.5)));
         });
         return sb.toString();

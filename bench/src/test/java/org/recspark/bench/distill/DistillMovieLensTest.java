@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.recspark.bench.Median;
 import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.Distillation;
 import org.recspark.config.proto.PipelineConfig;
@@ -41,7 +42,7 @@ class DistillMovieLensTest {
 
     @Test
     void medians() {
-        assertEquals(2.0, DistillMovieLens.median(new double[]{3, 1, 2}));
-        assertEquals(2.5, DistillMovieLens.median(new double[]{4, 1, 2, 3}));
+        assertEquals(2.0, Median.of(new double[]{3, 1, 2}));
+        assertEquals(2.5, Median.of(new double[]{4, 1, 2, 3}));
     }
 }
