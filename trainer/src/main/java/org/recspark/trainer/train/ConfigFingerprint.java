@@ -21,8 +21,9 @@ import org.recspark.config.proto.TrainConfig;
 /**
  * SHA-256 hashes of the parts of a pipeline config a checkpoint's state depends on, one per
  * section, so a run is resumed only with a config its checkpoints fit and a refusal names what
- * changed. Covered: {@code input_config.split} with its time_field (which rows are training
- * rows) and {@code input_config.labels}, not the raw inputs' paths (train reads built samples),
+ * changed. Covered: {@code input_config.split} with its time_field, and user_id_field for a
+ * per-user split (which rows are training rows), and {@code input_config.labels} with
+ * positives_only (what a row's label means), not the raw inputs' paths (train reads built samples),
  * {@code feature_config} and {@code model_config} (parameters, tables and their shapes), the kind
  * and settings of both optimizers without their learning rate (the optimizer state's layout), and
  * {@code train_config.batch_size}, {@code seed}, {@code shuffle} and {@code shuffle_buffer_rows}
@@ -42,8 +43,8 @@ public final class ConfigFingerprint {
         TrainConfig train = config.getTrainConfig();
         Map<String, String> sections = new LinkedHashMap<>();
         InputConfig input = config.getInputConfig();
-        sections.put("input_config.split", hash(InputConfig.newBuilder().setSplit(input.getSplit()).setTimeField(input.getTimeField()).build()));
-        sections.put("input_config.labels", hash(InputConfig.newBuilder().addAllLabels(input.getLabelsList()).build()));
+        sections.put("input_config.split", hash(splitPart(input)));
+        sections.put("input_config.labels", hash(labelPart(input)));
         sections.put("feature_config", hash(config.getFeatureConfig()));
         sections.put("model_config", hash(config.getModelConfig()));
         sections.put("train_config.dense_optimizer", hash(train.getDenseOptimizer().toBuilder().clearLearningRate().clearL2().build()));
@@ -53,6 +54,26 @@ public final class ConfigFingerprint {
         sections.put("train_config.shuffle", hash(Boolean.toString(train.getShuffle())));
         sections.put("train_config.shuffle_buffer_rows", hash(Integer.toString(train.getShuffleBufferRows())));
         return new ConfigFingerprint(sections);
+    }
+
+    /**
+     * The user field joins the split only where the split is per user, and positives_only the
+     * labels only when set, so fingerprints of configs using neither stay as earlier builds wrote them.
+     */
+    private static InputConfig splitPart(InputConfig input) {
+        InputConfig.Builder part = InputConfig.newBuilder().setSplit(input.getSplit()).setTimeField(input.getTimeField());
+        if (input.getSplit().hasLeaveLastOut()) {
+            part.setUserIdField(input.getUserIdField());
+        }
+        return part.build();
+    }
+
+    private static InputConfig labelPart(InputConfig input) {
+        InputConfig.Builder part = InputConfig.newBuilder().addAllLabels(input.getLabelsList());
+        if (input.getPositivesOnly()) {
+            part.setPositivesOnly(true);
+        }
+        return part.build();
     }
 
     /**
