@@ -149,7 +149,7 @@ public final class RetrievalPeersBench {
         for (PeerResult r : results) {
             out.append(String.format(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %.2f | %.1f | %d | %s |%n", r.method(),
                     r.test().get("recall@20"), r.test().get("ndcg@20"), r.test().get("hit_rate@20"), r.validation().get("recall@20"),
-                    r.trainSeconds(), r.tuningSeconds(), testUsers, r.settings()));
+                    r.trainSeconds(), r.tuningSeconds(), testUsers, r.settings().replaceAll("\\s+", " ")));
             if (r.method().startsWith("RecSpark two-tower")) {
                 twoTower = r;
             }
