@@ -12,16 +12,18 @@ import org.recspark.sampledata.MovieLens100k;
 
 /**
  * Retrieval peers on MovieLens-100K in one run (bench/retrieval-movielens): the popularity
- * baseline, Spark MLlib's implicit ALS and RecSpark's two-tower model on one by-time split
- * ({@link TimeCutSplit}: the last 20% of ratings by time are the test period, the 15% before it
- * the validation period; positives are ratings >= 4), each choosing its settings on validation and
+ * baseline, Spark MLlib's implicit ALS and RecSpark's MF-BPR and two-tower models on one by-time
+ * split ({@code --split global}, {@link TimeCutSplit}: the last 20% of ratings by time are the test
+ * period, the 15% before it the validation period; {@code --split per-user}, {@link
+ * PerUserTimeSplit}: the same fractions of each user's ratings; positives are ratings >= 4), each choosing its settings on validation and
  * scored on test by the same code ({@link HeldOutRanking#evaluate}). Prints a table of Recall@20,
  * NDCG@20, HitRate@20 and training seconds, and the two-tower's Recall@20 over each other method's.
  *
  * <pre>
  *   RetrievalPeersBench --data DIR/movielens-100k --config examples/retrieval/movielens_two_tower.pbtxt
  *       [--variant 'model_config { dssm { temperature: 0.05 } }' ...] [--threads 2] [--als-grid default|small]
- *       [--methods popularity,als,two-tower]
+ *       [--mf-bpr-config mf_bpr.pbtxt [--mf-bpr-variant TEXT ...]] [--methods popularity,als,mf-bpr,two-tower]
+ *       [--split global|per-user]
  * </pre>
  * Spark runs in local mode with {@code spark.master} (default local[2]).
  */
@@ -47,6 +49,7 @@ public final class RetrievalPeersBench {
         int threads = 2;
         String alsGrid = "default";
         List<String> methods = null;
+        String splitName = "global";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[++i]);
@@ -57,13 +60,14 @@ public final class RetrievalPeersBench {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--als-grid" -> alsGrid = args[++i];
                 case "--methods" -> methods = List.of(args[++i].split(","));
+                case "--split" -> splitName = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         if (data == null || configFile == null) {
             throw new IllegalArgumentException("usage: RetrievalPeersBench --data DIR --config two_tower.pbtxt [--variant TEXT ...] "
                     + "[--mf-bpr-config mf_bpr.pbtxt [--mf-bpr-variant TEXT ...]] [--threads N] [--als-grid default|small] "
-                    + "[--methods popularity,als,mf-bpr,two-tower]");
+                    + "[--methods popularity,als,mf-bpr,two-tower] [--split global|per-user]");
         }
         if (variants.isEmpty()) {
             variants.add("");
@@ -85,12 +89,16 @@ public final class RetrievalPeersBench {
         long started = System.nanoTime();
         MovieLens100k movieLens = MovieLens100k.read(data);
         int[] catalogue = movieLens.movies().keySet().stream().mapToInt(Integer::intValue).toArray();
-        TimeCutSplit split = new TimeCutSplit(movieLens.ratings(), TEST_FRACTION, VALIDATION_FRACTION);
+        RetrievalSplit split = switch (splitName) {
+            case "global" -> new TimeCutSplit(movieLens.ratings(), TEST_FRACTION, VALIDATION_FRACTION);
+            case "per-user" -> new PerUserTimeSplit(movieLens.ratings(), TEST_FRACTION, VALIDATION_FRACTION);
+            default -> throw new IllegalArgumentException("--split must be global or per-user, got " + splitName);
+        };
         HeldOutRanking validation = split.validation(catalogue, POSITIVE_THRESHOLD);
         HeldOutRanking test = split.test(catalogue, POSITIVE_THRESHOLD);
-        System.out.printf(Locale.ROOT, "split: validation from %d, test from %d (unix s); validation: %d training positives, %d users, "
+        System.out.printf(Locale.ROOT, "split: %s; validation: %d training positives, %d users, "
                         + "%d relevant pairs; test: %d training positives, %d users, %d relevant pairs; %d items%n",
-                split.validationCut(), split.testCut(), validation.trainingPositives().size(), validation.queryUsers().length,
+                split.describe(), validation.trainingPositives().size(), validation.queryUsers().length,
                 validation.relevantPairs(), test.trainingPositives().size(), test.queryUsers().length, test.relevantPairs(),
                 catalogue.length);
 
@@ -128,20 +136,20 @@ public final class RetrievalPeersBench {
                 spark.stop();
             }
         }
-        System.out.println(table(results));
+        System.out.println(table(results, test.queryUsers().length));
         System.out.printf(Locale.ROOT, "%nwhole run (data, Spark start, every method's tuning, fit and scoring): %.0f s%n",
                 (System.nanoTime() - started) / 1e9);
     }
 
     /** The results as a Markdown table, then the two-tower's Recall@20 over each other method's. */
-    static String table(List<PeerResult> results) {
-        StringBuilder out = new StringBuilder("\n| method | Recall@20 | NDCG@20 | HitRate@20 | validation Recall@20 | training s | tuning s | settings |\n"
-                + "|---|---|---|---|---|---|---|---|\n");
+    static String table(List<PeerResult> results, int testUsers) {
+        StringBuilder out = new StringBuilder("\n| method | Recall@20 | NDCG@20 | HitRate@20 | validation Recall@20 | training s | tuning s | test users | settings |\n"
+                + "|---|---|---|---|---|---|---|---|---|\n");
         PeerResult twoTower = null;
         for (PeerResult r : results) {
-            out.append(String.format(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %.2f | %.1f | %s |%n", r.method(), r.test().get("recall@20"),
-                    r.test().get("ndcg@20"), r.test().get("hit_rate@20"), r.validation().get("recall@20"), r.trainSeconds(),
-                    r.tuningSeconds(), r.settings()));
+            out.append(String.format(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %.2f | %.1f | %d | %s |%n", r.method(),
+                    r.test().get("recall@20"), r.test().get("ndcg@20"), r.test().get("hit_rate@20"), r.validation().get("recall@20"),
+                    r.trainSeconds(), r.tuningSeconds(), testUsers, r.settings().replaceAll("\\s+", " ")));
             if (r.method().startsWith("RecSpark two-tower")) {
                 twoTower = r;
             }

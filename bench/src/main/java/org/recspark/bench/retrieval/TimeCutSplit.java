@@ -14,7 +14,7 @@ import org.recspark.sampledata.MovieLens100k.Rating;
  * test (learn from every rating before the test period, validation period included, rank for the
  * test period), where they are reported. Fractions are of the rating count, rounded down.
  */
-public final class TimeCutSplit {
+public final class TimeCutSplit implements RetrievalSplit {
     private final List<Rating> byTime;
     private final int validationStart;
     private final int testStart;
@@ -31,14 +31,21 @@ public final class TimeCutSplit {
         this.validationStart = testStart - (int) Math.floor(validationFraction * n);
     }
 
+    @Override
     public HeldOutRanking validation(int[] catalogue, int positiveThreshold) {
         return new HeldOutRanking(byTime.subList(0, validationStart), byTime.subList(validationStart, testStart), catalogue,
                 positiveThreshold);
     }
 
+    @Override
     public HeldOutRanking test(int[] catalogue, int positiveThreshold) {
         return new HeldOutRanking(byTime.subList(0, testStart), byTime.subList(testStart, byTime.size()), catalogue,
                 positiveThreshold);
+    }
+
+    @Override
+    public String describe() {
+        return "global time cut: validation from " + validationCut() + ", test from " + testCut() + " (unix s)";
     }
 
     /** The timestamp of the first validation rating. */
