@@ -1,5 +1,6 @@
 package org.recspark.model.tensor;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -164,13 +165,22 @@ final class ActivationOps {
             }
         }
         float[] a = alpha.data();
+        float[] ungated = new float[n];
+        for (int j = 0; j < n; j++) {
+            ungated[j] = 1 - a[j];
+        }
         float[] gate = new float[xd.length];
         float[] y = new float[xd.length];
         for (int r = 0; r < rows; r++) {
-            for (int j = 0, i = r * n; j < n; j++, i++) {
-                float p = sigmoid((xd[i] - center[j]) * invStd[j]);
-                gate[i] = p;
-                y[i] = xd[i] * (a[j] + (1 - a[j]) * p);
+            int o = r * n;
+            for (int j = 0; j < n; j++) {
+                gate[o + j] = (xd[o + j] - center[j]) * invStd[j];
+            }
+            for (int j = 0; j < n; j++) {
+                gate[o + j] = RationalTanh.logistic(gate[o + j]);
+            }
+            for (int j = 0; j < n; j++) {
+                y[o + j] = xd[o + j] * (a[j] + ungated[j] * gate[o + j]);
             }
         }
         Tensor out = g.output(rows, n, y, x, alpha);
@@ -178,22 +188,34 @@ final class ActivationOps {
             float[] dy = out.grad();
             // dL/d(normalised x), kept for the batch statistics' share of dL/dx
             float[] dNormalized = new float[xd.length];
-            double[] sumD = new double[n];
-            double[] sumDNormalized = new double[n];
-            float[] dAlpha = alpha.requiresGrad() ? alpha.grad() : null;
+            ColumnSums sums = new ColumnSums(n);
+            float[] alphaSum = sums.alpha;
+            float[] dSum = sums.d;
+            float[] dNormalizedSum = sums.dNormalized;
             for (int r = 0; r < rows; r++) {
-                for (int j = 0, i = r * n; j < n; j++, i++) {
-                    float p = gate[i];
-                    float dyx = dy[i] * xd[i];
-                    float dn = dyx * (1 - a[j]) * p * (1 - p);
-                    dNormalized[i] = dn;
-                    if (dAlpha != null) {
-                        dAlpha[j] += dyx * (1 - p);
-                    }
-                    if (batchStatistics) {
-                        sumD[j] += dn;
-                        sumDNormalized[j] += dn * ((xd[i] - center[j]) * invStd[j]);
-                    }
+                int o = r * n;
+                for (int j = 0; j < n; j++) {
+                    dNormalized[o + j] = dy[o + j] * xd[o + j];
+                }
+                for (int j = 0; j < n; j++) {
+                    alphaSum[j] += dNormalized[o + j] * (1 - gate[o + j]);
+                }
+                for (int j = 0; j < n; j++) {
+                    dNormalized[o + j] *= ungated[j] * gate[o + j] * (1 - gate[o + j]);
+                }
+                for (int j = 0; j < n; j++) {
+                    dSum[j] += dNormalized[o + j];
+                }
+                for (int j = 0; j < n; j++) {
+                    dNormalizedSum[j] += dNormalized[o + j] * ((xd[o + j] - center[j]) * invStd[j]);
+                }
+                sums.endRow();
+            }
+            sums.flush();
+            if (alpha.requiresGrad()) {
+                float[] dAlpha = alpha.grad();
+                for (int j = 0; j < n; j++) {
+                    dAlpha[j] += (float) sums.totalAlpha[j];
                 }
             }
             if (!x.requiresGrad()) {
@@ -202,19 +224,64 @@ final class ActivationOps {
             float[] dx = x.grad();
             float[] meanD = new float[n];
             float[] meanDNormalized = new float[n];
-            for (int j = 0; j < n && rows > 0; j++) {
-                meanD[j] = (float) (sumD[j] / rows);
-                meanDNormalized[j] = (float) (sumDNormalized[j] / rows);
+            for (int j = 0; j < n && rows > 0 && batchStatistics; j++) {
+                meanD[j] = (float) (sums.totalD[j] / rows);
+                meanDNormalized[j] = (float) (sums.totalDNormalized[j] / rows);
             }
             for (int r = 0; r < rows; r++) {
-                for (int j = 0, i = r * n; j < n; j++, i++) {
-                    float normalized = (xd[i] - center[j]) * invStd[j];
-                    float viaNorm = invStd[j] * (dNormalized[i] - meanD[j] - normalized * meanDNormalized[j]);
-                    dx[i] += dy[i] * (a[j] + (1 - a[j]) * gate[i]) + viaNorm;
+                int o = r * n;
+                for (int j = 0; j < n; j++) {
+                    dx[o + j] += dy[o + j] * (a[j] + ungated[j] * gate[o + j]);
+                }
+                for (int j = 0; j < n; j++) {
+                    dx[o + j] += invStd[j] * (dNormalized[o + j] - meanD[j] - (xd[o + j] - center[j]) * invStd[j] * meanDNormalized[j]);
                 }
             }
         });
         return out;
+    }
+
+    /**
+     * DICE's per-column gradient sums over all rows: accumulated in float over blocks of rows (so the
+     * row loop stays SIMD) and the blocks summed in double, which keeps the precision of a double
+     * sum over tens of thousands of positions.
+     */
+    private static final class ColumnSums {
+        private static final int BLOCK_ROWS = 64;
+        final float[] alpha;
+        final float[] d;
+        final float[] dNormalized;
+        final double[] totalAlpha;
+        final double[] totalD;
+        final double[] totalDNormalized;
+        private int rowsInBlock;
+
+        ColumnSums(int n) {
+            alpha = new float[n];
+            d = new float[n];
+            dNormalized = new float[n];
+            totalAlpha = new double[n];
+            totalD = new double[n];
+            totalDNormalized = new double[n];
+        }
+
+        void endRow() {
+            if (++rowsInBlock == BLOCK_ROWS) {
+                flush();
+            }
+        }
+
+        void flush() {
+            for (int j = 0; j < alpha.length; j++) {
+                totalAlpha[j] += alpha[j];
+                totalD[j] += d[j];
+                totalDNormalized[j] += dNormalized[j];
+            }
+            Arrays.fill(alpha, 0f);
+            Arrays.fill(d, 0f);
+            Arrays.fill(dNormalized, 0f);
+            rowsInBlock = 0;
+        }
     }
 
     static Tensor dropout(Graph g, Tensor x, float rate) {
