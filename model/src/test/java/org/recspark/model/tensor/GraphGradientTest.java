@@ -323,36 +323,57 @@ class GraphGradientTest {
     /** The fused op computes what DICE's composition of ops (batch norm, sigmoid, products) did, values and gradients. */
     @Test
     void diceEqualsItsComposition() {
+        assertDiceEqualsItsComposition(5, 4, 1e-5f);
+    }
+
+    /**
+     * Over many tiles of rows (the fused op's unit of work, about 1,024 floats) and several foldings
+     * of its per-tile gradient sums, with a column count that does not divide the tile.
+     */
+    @Test
+    void diceEqualsItsCompositionOverManyTiles() {
+        assertDiceEqualsItsComposition(900, 48, 2e-5f);
+        assertDiceEqualsItsComposition(1100, 7, 2e-5f);
+    }
+
+    private static void assertDiceEqualsItsComposition(int rows, int cols, float tolerance) {
         for (boolean training : new boolean[] {true, false}) {
-            float[] x = uniform(135, 5 * 4, 2.0);
-            float[] alpha = uniform(136, 4, 1.0);
-            float[] runningMean = uniform(137, 4, 0.5);
-            float[] runningVar = {0.5f, 1f, 2f, 1.5f};
+            float[] x = uniform(135, rows * cols, 2.0);
+            float[] alpha = uniform(136, cols, 1.0);
+            float[] runningMean = uniform(137, cols, 0.5);
+            float[] runningVar = new float[cols];
+            for (int j = 0; j < cols; j++) {
+                runningVar[j] = 0.5f + j % 4 * 0.5f;
+            }
+            float[] upstream = uniform(138, rows * cols, 1.0);
             float[][] values = new float[2][];
             float[][] dx = new float[2][];
             float[][] dAlpha = new float[2][];
-            float[][] means = new float[2][4];
+            float[][] means = new float[2][cols];
             for (int variant = 0; variant < 2; variant++) {
                 Graph g = new Graph(training, 0);
                 dx[variant] = new float[x.length];
-                dAlpha[variant] = new float[4];
-                Tensor xt = g.leaf(5, 4, x, dx[variant]);
-                Tensor at = g.leaf(1, 4, alpha, dAlpha[variant]);
+                dAlpha[variant] = new float[cols];
+                Tensor xt = g.leaf(rows, cols, x, dx[variant]);
+                Tensor at = g.leaf(1, cols, alpha, dAlpha[variant]);
                 Tensor y;
                 if (variant == 0) {
-                    y = g.dice(xt, at, runningMean, runningVar, 1e-5f, means[variant], new float[4]);
+                    y = g.dice(xt, at, runningMean, runningVar, 1e-5f, means[variant], new float[cols]);
                 } else {
-                    Tensor p = g.sigmoid(g.batchNorm(xt, null, null, runningMean, runningVar, 1e-5f, means[variant], new float[4]));
+                    Tensor p = g.sigmoid(g.batchNorm(xt, null, null, runningMean, runningVar, 1e-5f, means[variant], new float[cols]));
                     Tensor ax = g.mulRowVector(xt, at);
                     y = g.add(ax, g.mul(p, g.sub(xt, ax)));
                 }
                 values[variant] = y.data();
-                g.backward(g.total(g.mul(y, Tensor.constant(5, 4, uniform(138, 20, 1.0)))));
+                g.backward(g.total(g.mul(y, Tensor.constant(rows, cols, upstream))));
             }
-            String mode = training ? "training" : "evaluation";
-            assertArrayEquals(values[1], values[0], 1e-5f, "values in " + mode);
-            assertArrayEquals(dx[1], dx[0], 1e-5f, "dx in " + mode);
-            assertArrayEquals(dAlpha[1], dAlpha[0], 1e-5f, "dalpha in " + mode);
+            String mode = (training ? "training" : "evaluation") + ", " + rows + " x " + cols;
+            assertArrayEquals(values[1], values[0], tolerance, "values in " + mode);
+            assertArrayEquals(dx[1], dx[0], tolerance, "dx in " + mode);
+            // dalpha sums over every row: compare relative to its size
+            for (int j = 0; j < cols; j++) {
+                assertEquals(dAlpha[1][j], dAlpha[0][j], tolerance * Math.max(1, Math.abs(dAlpha[1][j])), "dalpha[" + j + "] in " + mode);
+            }
             assertArrayEquals(means[1], means[0], 1e-6f, "batch means in " + mode);
         }
     }
