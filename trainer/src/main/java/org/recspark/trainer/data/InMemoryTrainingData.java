@@ -7,13 +7,9 @@ import org.recspark.model.data.Examples;
 
 /**
  * Training rows held in memory: each epoch visits them in a permutation drawn from (seed, epoch)
- * (the table's order when shuffling is off), and a batch is a copy of its rows, made up to
- * {@value #BATCHES_AHEAD} batches ahead on a background thread (see {@link AheadBatches}).
+ * (the table's order when shuffling is off), and a batch is a copy of its rows.
  */
 public final class InMemoryTrainingData implements TrainingData {
-    /** Two: one ready while the next is copied; more would only hold more rows. */
-    static final int BATCHES_AHEAD = 2;
-
     private final Examples rows;
     private final long seed;
     private final boolean shuffle;
@@ -33,7 +29,7 @@ public final class InMemoryTrainingData implements TrainingData {
     public Batches epoch(int epoch, long firstBatch, int batchSize) {
         int n = rows.numRows();
         int[] order = order(n, epoch);
-        return new AheadBatches("memory-epoch-" + epoch, new Batches() {
+        return new Batches() {
             private long next = firstBatch;
 
             @Override
@@ -55,7 +51,7 @@ public final class InMemoryTrainingData implements TrainingData {
             @Override
             public void close() {
             }
-        }, BATCHES_AHEAD);
+        };
     }
 
     /** The rows of an epoch in training order. */
