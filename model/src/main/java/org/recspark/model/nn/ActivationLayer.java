@@ -26,13 +26,26 @@ public final class ActivationLayer {
         }
     }
 
+    /** Whether this is ReLU or leaky ReLU, which a linear layer can apply to its own output ({@link Linear#forwardLeakyRelu}). */
+    public boolean isLeakyRelu() {
+        return kind == Activation.RELU || kind == Activation.LEAKY_RELU;
+    }
+
+    /** The slope for negative inputs of ReLU (0) or leaky ReLU. */
+    public float leakySlope() {
+        if (!isLeakyRelu()) {
+            throw new IllegalStateException(kind + " is not a (leaky) ReLU");
+        }
+        return kind == Activation.RELU ? 0f : LEAKY_SLOPE;
+    }
+
     /**
      * The activation of a tensor the caller owns (nothing else reads it): without a gradient to
      * compute, ReLU and leaky ReLU overwrite it instead of allocating their output.
      */
     public Tensor forwardOwned(Pass pass, Tensor x) {
-        if (!x.requiresGrad() && (kind == Activation.RELU || kind == Activation.LEAKY_RELU)) {
-            return pass.graph().leakyReluInPlace(x, kind == Activation.RELU ? 0f : LEAKY_SLOPE);
+        if (!x.requiresGrad() && isLeakyRelu()) {
+            return pass.graph().leakyReluInPlace(x, leakySlope());
         }
         return forward(pass, x);
     }

@@ -29,6 +29,17 @@ public final class Linear {
         return pass.graph().linear(x, pass.param(weight), bias == null ? null : pass.param(bias));
     }
 
+    /** max(z, slope * z) of this layer's output z, as one op with the layer (see {@link org.recspark.model.tensor.Graph#linearLeakyRelu}). */
+    public Tensor forwardLeakyRelu(Pass pass, Tensor x, float slope) {
+        if (bias == null) {
+            return pass.graph().leakyRelu(forward(pass, x), slope);
+        }
+        if (x.cols() != weight.rows()) {
+            throw new IllegalArgumentException(weight.name() + " expects " + weight.rows() + " inputs, got " + x);
+        }
+        return pass.graph().linearLeakyRelu(x, pass.param(weight), pass.param(bias), slope);
+    }
+
     /**
      * The layer over DIN's attention unit input [q, k, q - k, q * k] of every position of packed
      * sequences (see {@link org.recspark.model.tensor.Graph#dinUnitLinear}), without building that input.

@@ -39,9 +39,18 @@ public final class Mlp {
     public Tensor forward(Pass pass, Tensor x) {
         Tensor h = x;
         for (int i = 0; i < linears.size(); i++) {
-            h = afterLinear(pass, linears.get(i).forward(pass, h), i);
+            h = layer(pass, h, i);
         }
         return h;
+    }
+
+    /** Layer i over its input; a (leaky) ReLU right after the linear map is computed with it, as one op. */
+    private Tensor layer(Pass pass, Tensor in, int i) {
+        ActivationLayer activation = activations.get(i);
+        if (batchNorms.get(i) == null && layerNorms.get(i) == null && activation.isLeakyRelu()) {
+            return pass.graph().dropout(linears.get(i).forwardLeakyRelu(pass, in, activation.leakySlope()), dropout);
+        }
+        return afterLinear(pass, linears.get(i).forward(pass, in), i);
     }
 
     /**
@@ -54,7 +63,7 @@ public final class Mlp {
         }
         Tensor h = afterLinear(pass, linears.get(0).forwardDinUnit(pass, query, keys), 0);
         for (int i = 1; i < linears.size(); i++) {
-            h = afterLinear(pass, linears.get(i).forward(pass, h), i);
+            h = layer(pass, h, i);
         }
         return h;
     }
@@ -71,7 +80,7 @@ public final class Mlp {
         }
         Tensor h = afterLinear(pass, linears.get(0).forwardSplit(pass, input), 0);
         for (int i = 1; i < linears.size(); i++) {
-            h = afterLinear(pass, linears.get(i).forward(pass, h), i);
+            h = layer(pass, h, i);
         }
         return h;
     }

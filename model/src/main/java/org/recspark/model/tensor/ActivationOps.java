@@ -31,21 +31,42 @@ final class ActivationOps {
         g.onBackward(out, () -> {
             float[] dy = out.grad();
             float[] dx = x.grad();
-            // The gate is 1 where x > 0 and 0 elsewhere, without a branch: y > 0 exactly where
-            // x > 0, and 2^149 lifts the smallest positive float to 1 (larger ones saturate).
             if (slope == 0) {
                 for (int i = 0; i < dy.length; i++) {
-                    dx[i] += dy[i] * Math.min(Math.max(y[i], 0f) * 0x1p127f * 0x1p22f, 1f);
+                    dx[i] += dy[i] * gate(y[i]);
                 }
             } else {
                 for (int i = 0; i < dy.length; i++) {
-                    float gate = Math.min(Math.max(y[i], 0f) * 0x1p127f * 0x1p22f, 1f);
+                    float gate = gate(y[i]);
                     float d = dy[i];
                     dx[i] += d * gate + d * slope * (1 - gate);
                 }
             }
         });
         return out;
+    }
+
+    /**
+     * The gate of a leaky ReLU output: 1 where y > 0 and 0 elsewhere, without a branch. y > 0
+     * exactly where the input is, and 2^149 lifts the smallest positive float to 1 (larger ones saturate).
+     */
+    private static float gate(float y) {
+        return Math.min(Math.max(y, 0f) * 0x1p127f * 0x1p22f, 1f);
+    }
+
+    /** Turns the gradient of leaky ReLU outputs {@code y} into the gradient of its inputs, in place. */
+    static void gateLeakyRelu(float[] y, float[] dy, float slope) {
+        if (slope == 0) {
+            for (int i = 0; i < dy.length; i++) {
+                dy[i] *= gate(y[i]);
+            }
+        } else {
+            for (int i = 0; i < dy.length; i++) {
+                float gate = gate(y[i]);
+                float d = dy[i];
+                dy[i] = d * gate + d * slope * (1 - gate);
+            }
+        }
     }
 
     static Tensor sigmoid(Graph g, Tensor x) {
@@ -114,7 +135,7 @@ final class ActivationOps {
         return x;
     }
 
-    private static void leakyReluValues(float[] x, float[] y, float slope) {
+    static void leakyReluValues(float[] x, float[] y, float slope) {
         if (!(slope >= 0 && slope <= 1)) {
             throw new IllegalArgumentException("leaky ReLU slope must be in [0, 1], got " + slope);
         }

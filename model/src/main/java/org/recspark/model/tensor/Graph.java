@@ -144,6 +144,14 @@ public final class Graph {
         return MatrixOps.linear(this, x, weight, bias);
     }
 
+    /**
+     * max(z, slope * z) with z = x * W + b: a hidden layer with ReLU (slope 0) or leaky ReLU as one
+     * op, equal to {@code leakyRelu(linear(x, weight, bias), slope)}.
+     */
+    public Tensor linearLeakyRelu(Tensor x, Tensor weight, Tensor bias, float slope) {
+        return MatrixOps.linearLeakyRelu(this, x, weight, bias, slope);
+    }
+
     // ---------------------------------------------------------------- element-wise (ElementwiseOps)
 
     /** x (B x n) + bias (1 x n) added to every row. */
@@ -307,6 +315,14 @@ public final class Graph {
      */
     public Tensor sumGroups(Tensor x, int groups) {
         return ReductionOps.sumGroups(this, x, groups);
+    }
+
+    /**
+     * The factorization machine's pairwise interactions of {@code numFields} fields of a row, B x (F *
+     * D) to B x 1: 0.5 * sum_j ((sum_f e_fj)^2 - sum_f e_fj^2), as one op.
+     */
+    public Tensor factorizationMachine(Tensor fields, int numFields) {
+        return ReductionOps.factorizationMachine(this, fields, numFields);
     }
 
 

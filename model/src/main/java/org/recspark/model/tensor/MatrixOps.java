@@ -49,6 +49,51 @@ final class MatrixOps {
         if (bias == null) {
             return matmul(g, x, weight, false);
         }
+        float[] c = affine(g, x, weight, bias);
+        int m = x.rows();
+        int k = x.cols();
+        int n = weight.cols();
+        Tensor out = g.output(m, n, c, x, weight, bias);
+        g.onBackward(out, () -> {
+            float[] dc = out.grad();
+            productBackward(x, weight, false, m, k, n, dc);
+            if (bias.requiresGrad()) {
+                addColumnSums(dc, m, n, bias.grad());
+            }
+        });
+        return out;
+    }
+
+    /*
+     * The hidden layer as one op: the activation overwrites the GEMM's output, so neither the
+     * pre-activation nor the activation's own output and gradient buffers are allocated, and in the
+     * backward pass one loop gates the output gradient in place (nothing reads it after this op) and
+     * sums the bias gradient, before the two products. The gate needs only the output: y > 0 exactly
+     * where x W + b > 0, for every slope in [0, 1].
+     */
+    static Tensor linearLeakyRelu(Graph g, Tensor x, Tensor weight, Tensor bias, float slope) {
+        if (!(slope >= 0 && slope <= 1)) {
+            throw new IllegalArgumentException("leaky ReLU slope must be in [0, 1], got " + slope);
+        }
+        float[] y = affine(g, x, weight, bias);
+        ActivationOps.leakyReluValues(y, y, slope);
+        int m = x.rows();
+        int k = x.cols();
+        int n = weight.cols();
+        Tensor out = g.output(m, n, y, x, weight, bias);
+        g.onBackward(out, () -> {
+            float[] dz = out.grad();
+            ActivationOps.gateLeakyRelu(y, dz, slope);
+            productBackward(x, weight, false, m, k, n, dz);
+            if (bias.requiresGrad()) {
+                addColumnSums(dz, m, n, bias.grad());
+            }
+        });
+        return out;
+    }
+
+    /** x W + b into a new output array: the bias rows first, then the GEMM accumulates onto them. */
+    private static float[] affine(Graph g, Tensor x, Tensor weight, Tensor bias) {
         int m = x.rows();
         int k = x.cols();
         int n = weight.cols();
@@ -61,19 +106,14 @@ final class MatrixOps {
             System.arraycopy(bd, 0, c, r * n, n);
         }
         Blas.gemm(false, false, m, n, k, 1f, x.data(), weight.data(), 1f, c);
-        Tensor out = g.output(m, n, c, x, weight, bias);
-        g.onBackward(out, () -> {
-            float[] dc = out.grad();
-            productBackward(x, weight, false, m, k, n, dc);
-            if (bias.requiresGrad()) {
-                float[] db = bias.grad();
-                for (int r = 0; r < m; r++) {
-                    for (int j = 0, o = r * n; j < n; j++) {
-                        db[j] += dc[o + j];
-                    }
-                }
+        return c;
+    }
+
+    private static void addColumnSums(float[] values, int rows, int cols, float[] sums) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0, o = r * cols; j < cols; j++) {
+                sums[j] += values[o + j];
             }
-        });
-        return out;
+        }
     }
 }

@@ -88,9 +88,12 @@ public final class DeepFmModel extends SingleTaskModel implements RequestScoring
             }
         }
         List<Tensor> terms = new ArrayList<>();
-        terms.add(out.forward(pass, dnn.forward(pass, g.concat(all))));
+        Tensor deepInput = g.concat(all);
+        terms.add(out.forward(pass, dnn.forward(pass, deepInput)));
         if (sparse.size() > 1) {
-            terms.add(factorizationMachine(g, g.concat(sparse), sparse.size()));
+            // without dense features the MLP's input is the FM's fields already: one concatenation, not two
+            Tensor fields = sparse.size() == all.size() ? deepInput : g.concat(sparse);
+            terms.add(g.factorizationMachine(fields, sparse.size()));
         }
         if (firstOrder) {
             for (Group group : deep) {
@@ -162,12 +165,5 @@ public final class DeepFmModel extends SingleTaskModel implements RequestScoring
             y[r] = 0.5f * total;
         }
         return Tensor.constant(rows, 1, y);
-    }
-
-    /** Pairwise interactions of F fields of B x (F * D) embeddings: B x 1. */
-    static Tensor factorizationMachine(Graph g, Tensor fields, int numFields) {
-        Tensor sum = g.sumGroups(fields, numFields);
-        Tensor sumOfSquares = g.sumGroups(g.mul(fields, fields), numFields);
-        return g.scale(g.rowSum(g.sub(g.mul(sum, sum), sumOfSquares)), 0.5f);
     }
 }

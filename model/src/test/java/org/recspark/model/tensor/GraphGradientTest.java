@@ -98,6 +98,60 @@ class GraphGradientTest {
         checkOp("linear", (g, t) -> g.linear(t[0], t[1], t[2]), in("x", 3, 4, 22), in("w", 4, 2, 23), in("b", 1, 2, 24));
     }
 
+    /** Seeds whose pre-activations are not within the checker's step of ReLU's kink (the first seeds tried had one). */
+    @Test
+    void linearRelu() {
+        checkOp("linearLeakyRelu 0", (g, t) -> g.linearLeakyRelu(t[0], t[1], t[2], 0f), in("x", 3, 4, 35), in("w", 4, 3, 36),
+                in("b", 1, 3, 37));
+    }
+
+    @Test
+    void linearLeakyRelu() {
+        checkOp("linearLeakyRelu 0.2", (g, t) -> g.linearLeakyRelu(t[0], t[1], t[2], 0.2f), in("x", 3, 4, 28), in("w", 4, 3, 29),
+                in("b", 1, 3, 30));
+    }
+
+    /** The fused layer computes exactly what linear then (leaky) ReLU did: the same values and gradients, bit for bit. */
+    @Test
+    void linearLeakyReluEqualsItsComposition() {
+        for (float slope : new float[] {0f, 0.01f}) {
+            float[] x = uniform(31, 6 * 5, 1.0);
+            float[] w = uniform(32, 5 * 4, 1.0);
+            float[] b = uniform(33, 4, 1.0);
+            float[] lossWeights = uniform(34, 6 * 4, 1.0);
+            float[][] values = new float[2][];
+            float[][][] grads = new float[2][3][];
+            for (int variant = 0; variant < 2; variant++) {
+                Graph g = new Graph(true, 0);
+                grads[variant] = new float[][] {new float[x.length], new float[w.length], new float[b.length]};
+                Tensor xt = g.leaf(6, 5, x, grads[variant][0]);
+                Tensor wt = g.leaf(5, 4, w, grads[variant][1]);
+                Tensor bt = g.leaf(1, 4, b, grads[variant][2]);
+                Tensor y = variant == 0 ? g.linearLeakyRelu(xt, wt, bt, slope) : g.leakyRelu(g.linear(xt, wt, bt), slope);
+                values[variant] = y.data();
+                g.backward(g.total(g.mul(y, Tensor.constant(6, 4, lossWeights))));
+            }
+            long negative = 0;
+            for (float v : values[1]) {
+                negative += v < 0 || (slope == 0 && v == 0) ? 1 : 0;
+            }
+            assertTrue(negative > 0 && negative < values[1].length, "the check needs both sides of the kink, slope " + slope);
+            assertArrayEquals(values[1], values[0], "values, slope " + slope);
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(grads[1][i], grads[0][i], "gradient " + i + ", slope " + slope);
+            }
+        }
+    }
+
+    @Test
+    void linearLeakyReluRejectsASlopeOutsideZeroToOne() {
+        Graph g = new Graph(true, 0);
+        Tensor x = Tensor.constant(1, 2, new float[] {1, 2});
+        Tensor w = Tensor.constant(2, 1, new float[] {1, 1});
+        Tensor b = Tensor.constant(1, 1, new float[] {0});
+        assertThrows(IllegalArgumentException.class, () -> g.linearLeakyRelu(x, w, b, -0.5f));
+    }
+
     // ---------------------------------------------------------------- element-wise
 
     @Test
@@ -242,6 +296,43 @@ class GraphGradientTest {
     @Test
     void sumGroups() {
         checkOp("sumGroups", (g, t) -> g.mul(g.sumGroups(t[0], 3), g.sumGroups(t[0], 3)), in("x", 2, 6, 74));
+    }
+
+    @Test
+    void factorizationMachine() {
+        checkOp("factorizationMachine", (g, t) -> g.factorizationMachine(t[0], 3), in("fields", 4, 3 * 2, 76));
+    }
+
+    /** The fused FM term equals the composition DeepFM used before: 0.5 * rowSum((sum e)^2 - sum e^2). */
+    @Test
+    void factorizationMachineEqualsItsComposition() {
+        float[] e = uniform(77, 5 * 4 * 3, 1.0);
+        float[] lossWeights = uniform(78, 5, 1.0);
+        float[][] values = new float[2][];
+        float[][] grads = new float[2][];
+        for (int variant = 0; variant < 2; variant++) {
+            Graph g = new Graph(true, 0);
+            grads[variant] = new float[e.length];
+            Tensor fields = g.leaf(5, 4 * 3, e, grads[variant]);
+            Tensor y;
+            if (variant == 0) {
+                y = g.factorizationMachine(fields, 4);
+            } else {
+                Tensor sum = g.sumGroups(fields, 4);
+                Tensor sumOfSquares = g.sumGroups(g.mul(fields, fields), 4);
+                y = g.scale(g.rowSum(g.sub(g.mul(sum, sum), sumOfSquares)), 0.5f);
+            }
+            values[variant] = y.data();
+            g.backward(g.total(g.mul(y, Tensor.constant(5, 1, lossWeights))));
+        }
+        assertArrayEquals(values[1], values[0], 1e-6f, "values");
+        assertArrayEquals(grads[1], grads[0], 1e-5f, "gradients");
+    }
+
+    @Test
+    void factorizationMachineRejectsFieldsThatDoNotSplit() {
+        Graph g = new Graph(true, 0);
+        assertThrows(IllegalArgumentException.class, () -> g.factorizationMachine(Tensor.constant(2, 5, new float[10]), 2));
     }
 
     @Test
