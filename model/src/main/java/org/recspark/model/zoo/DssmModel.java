@@ -39,7 +39,7 @@ import org.recspark.model.tensor.Tensor;
  * probability estimated online from the gaps between an item's appearances (hashed into buckets;
  * the estimates are model buffers, so they are checkpointed). The item group's first sparse feature
  * identifies the item. With a negative sampler each positive pair is instead scored against the
- * step's negatives drawn from the training rows' items (shared by the batch), in a sampled softmax
+ * step's negatives drawn from the training rows' items or the item table (shared by the batch), in a sampled softmax
  * whose logits are corrected by log(num_negatives x the sampler's probability) (Jean et al. 2015);
  * a drawn negative that is the row's own item is masked out. Without either the pair score is
  * trained pointwise on the label. A tower without an MLP passes its group's embeddings through:
@@ -68,6 +68,7 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
     private final boolean inBatchNegatives;
     private final FeatureSchema schema;
     private final long seed;
+    private Examples itemTable;
     private ItemCorpus corpus;
     private NegativeSampler sampler;
     private Examples negatives;
@@ -91,6 +92,16 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
             if (sampler.getDistribution() == DSSM.NegativeSampler.Distribution.UNIFORM && sampler.hasAlpha()) {
                 out.add(new Violation("model_config.dssm.negative_sampler.alpha",
                         "alpha " + sampler.getAlpha() + " weighs items by count^alpha; it applies to distribution: POPULARITY only, not UNIFORM"));
+            }
+            if (sampler.getDistribution() == DSSM.NegativeSampler.Distribution.UNIFORM && sampler.hasCountSmoothing()) {
+                out.add(new Violation("model_config.dssm.negative_sampler.count_smoothing", "count_smoothing "
+                        + sampler.getCountSmoothing() + " weighs items by (count + count_smoothing)^alpha; it applies to distribution: "
+                        + "POPULARITY only, not UNIFORM"));
+            }
+            if (sampler.getDistribution() == DSSM.NegativeSampler.Distribution.POPULARITY && sampler.getPool() == DSSM.NegativeSampler.Pool.ITEM_TABLE
+                    && NegativeSampler.countSmoothing(sampler) == 0 && sampler.getAlpha() > 0) {
+                out.add(new Violation("model_config.dssm.negative_sampler.count_smoothing", "0 gives the item table's items without "
+                        + "training rows a weight of 0, so they are never drawn; use pool: TRAINING_ROWS for that, or a count_smoothing > 0"));
             }
         }
         if (!user.isEmpty() && !item.isEmpty() && !user.get(user.size() - 1).equals(item.get(item.size() - 1))) {
@@ -215,8 +226,26 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
     }
 
     @Override
+    public boolean drawsFromItemTable() {
+        return config.getNegativeSampler().getPool() == DSSM.NegativeSampler.Pool.ITEM_TABLE;
+    }
+
+    @Override
+    public void useItemTable(Examples items) {
+        this.itemTable = items;
+    }
+
+    @Override
     public ItemCorpus.Collector newItemCorpus() {
-        return ItemCorpus.collector(schema, itemIdFeature, itemGroup.features());
+        ItemCorpus.Collector collector = ItemCorpus.collector(schema, itemIdFeature, itemGroup.features());
+        if (drawsFromItemTable()) {
+            if (itemTable == null) {
+                throw new IllegalStateException("model_config.dssm.negative_sampler.pool: ITEM_TABLE draws negatives from the item table, "
+                        + "which this run was not given (train reads it beside the samples, as build-samples writes it)");
+            }
+            collector.addUncounted(itemTable);
+        }
+        return collector;
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.recspark.jobs.samples;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.shiftrightunsigned;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.timestamp_seconds;
@@ -28,6 +29,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -36,6 +38,7 @@ import org.recspark.config.SampleRoles;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.BehaviourLogInput;
 import org.recspark.config.proto.BehaviourStats;
+import org.recspark.config.proto.DSSM;
 import org.recspark.config.proto.FieldSchema;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.LabelField;
@@ -301,6 +304,44 @@ public final class SampleBuildJob {
     }
 
     /** Loads an input table: listing its files or reading its schema can start jobs. */
+    /** Whether the model draws negatives from the item table, which build-samples then writes beside the samples. */
+    public static boolean needsItemTable(PipelineConfig config) {
+        var model = config.getModelConfig();
+        return model.hasDssm() && model.getDssm().hasNegativeSampler()
+                && model.getDssm().getNegativeSampler().getPool() == DSSM.NegativeSampler.Pool.ITEM_TABLE;
+    }
+
+    /** Where build-samples writes the item table of samples written to {@code samplesPath}, and train reads it. */
+    public static String itemTableBeside(String samplesPath) {
+        return samplesPath.replaceAll("/+$", "") + "_items";
+    }
+
+    /**
+     * The item table a negative sampler draws from (dssm.negative_sampler.pool: ITEM_TABLE): every
+     * item of input_config.items (its newest dt of a snapshot table) through the feature jar with no
+     * user, context or statistics, so its item features are what a sample of it holds. Written as
+     * Parquet rows (the item id column, the features struct) to {@code path}, replacing what is there.
+     *
+     * @return the items written
+     */
+    public long writeItemTable(String path) {
+        InputConfig input = config.getInputConfig();
+        String itemId = input.getItemIdField();
+        SideTable items = side(new TableLoader(spark, baseDir), input.getItems(), "input_config.items", itemId);
+        Dataset<Row> rows = items.rows();
+        if (isSnapshot(rows)) {
+            rows = rows.withColumn("_newest", row_number().over(Window.partitionBy(col("`" + itemId + "`")).orderBy(col(DT).desc())))
+                    .where(col("_newest").equalTo(1)).drop("_newest");
+        }
+        Dataset<Row> prefixed = rows.select(Stream.concat(Stream.of(col("`" + itemId + "`")), Stream.of(rows.columns())
+                .map(c -> col("`" + c + "`").as(FeatureStage.ITEM_PREFIX + c))).toArray(Column[]::new));
+        Dataset<Row> features = FeatureStage.apply(prefixed, config.getFeatureConfig(), baseDir, List.of(itemId));
+        JobDescriptions.run(spark, "write the item table", () -> features.write().mode(SaveMode.Overwrite).parquet(path));
+        long written = JobDescriptions.run(spark, "count the item table", () -> spark.read().parquet(path).count());
+        LOG.info("Wrote the {} items of input_config.items with their features to {}", written, path);
+        return written;
+    }
+
     private TableLoader.Loaded load(TableLoader loader, TableInput table, String configPath, TableLoader.Requirements requirements) {
         return JobDescriptions.run(spark, "read inputs", () -> loader.load(table, configPath, requirements));
     }

@@ -182,6 +182,77 @@ class DssmSampledNegativesTest {
                 violations.toString());
     }
 
+    /**
+     * With pool ITEM_TABLE an item that no training row holds is in the corpus with a count of 0,
+     * drawn with probability (0 + count_smoothing)^alpha / sum over items of (count + count_smoothing)^alpha,
+     * and its negative rows carry the item table's features.
+     */
+    @Test
+    void anItemTableItemThatNoTrainingRowHoldsIsDrawnWithItsSmoothedProbability() {
+        PipelineConfig config = ZooFixture.parse(dssm(
+                "negative_sampler { pool: ITEM_TABLE distribution: POPULARITY alpha: 1 count_smoothing: 20 num_negatives: 64 }"));
+        ZooFixture.Built built = ZooFixture.build(config, 3);
+        FeatureSchema schema = ZooFixture.data().generator().schema();
+        int itemId = schema.index("item_id");
+        int category = schema.index("category");
+        Examples train = ZooFixture.data().train();
+        SparseValues ids = train.sparse(itemId);
+        long absent = ids.ids()[ids.start(0)];
+        java.util.Map<Long, Integer> firstRow = new java.util.LinkedHashMap<>();
+        for (int r = 0; r < train.numRows(); r++) {
+            firstRow.putIfAbsent(ids.ids()[ids.start(r)], r);
+        }
+        Examples itemTable = train.select(firstRow.values().stream().mapToInt(Integer::intValue).toArray());
+        Examples trainWithout = train.select(java.util.stream.IntStream.range(0, train.numRows())
+                .filter(r -> ids.ids()[ids.start(r)] != absent).toArray());
+
+        SampledNegatives sampled = (SampledNegatives) built.model();
+        assertTrue(sampled.drawsFromItemTable());
+        IllegalStateException missing = assertThrows(IllegalStateException.class, sampled::newItemCorpus);
+        assertTrue(missing.getMessage().startsWith("model_config.dssm.negative_sampler.pool: ITEM_TABLE"), missing.getMessage());
+        sampled.useItemTable(itemTable);
+        ItemCorpus corpus = sampled.newItemCorpus().add(trainWithout).build();
+        sampled.useItemCorpus(corpus);
+        int index = corpus.indexOf(absent);
+        assertTrue(index >= 0, "the item of the table alone is in the corpus");
+        assertEquals(0, corpus.count(index));
+        assertEquals(firstRow.size(), corpus.size());
+        double expected = 20.0 / (trainWithout.numRows() + 20.0 * corpus.size());
+
+        TrainingObjective objective = TrainingObjective.of(built.model());
+        int steps = 2000;
+        long drawn = 0;
+        // the absent item is row 0's, so the item table's first row
+        long[] absentCategory = itemTable.sparse(category).select(new int[]{0}).ids();
+        for (int step = 0; step < steps; step++) {
+            objective.beforeStep(train.slice(0, 8), step);
+            Examples negatives = sampled.stepNegatives();
+            SparseValues negativeIds = negatives.sparse(itemId);
+            for (int k = 0; k < negatives.numRows(); k++) {
+                if (negativeIds.ids()[negativeIds.start(k)] == absent) {
+                    drawn++;
+                    assertArrayEquals(absentCategory, negatives.sparse(category).select(new int[]{k}).ids(),
+                            "a drawn item carries the item table's features");
+                }
+            }
+        }
+        long draws = steps * 64L;
+        double sigma = Math.sqrt(draws * expected * (1 - expected));
+        assertTrue(drawn > 0, "the item without training rows is drawn");
+        assertEquals(draws * expected, drawn, 5 * sigma, "draws of the item without training rows, p " + expected);
+    }
+
+    @Test
+    void countSmoothingIsForPopularityAndMustGiveItemTableItemsAWeight() {
+        ConfigException uniform = assertThrows(ConfigException.class, () -> ZooFixture.build(ZooFixture.parse(
+                dssm("negative_sampler { distribution: UNIFORM count_smoothing: 1 }")), 1));
+        assertEquals(List.of("model_config.dssm.negative_sampler.count_smoothing"),
+                uniform.violations().stream().map(Violation::path).toList(), uniform.getMessage());
+        ConfigException zero = assertThrows(ConfigException.class, () -> ZooFixture.build(ZooFixture.parse(
+                dssm("negative_sampler { pool: ITEM_TABLE distribution: POPULARITY count_smoothing: 0 }")), 1));
+        assertTrue(zero.getMessage().contains("never drawn"), zero.getMessage());
+    }
+
     @Test
     void itemCorpusHasTheModelsItemKey() {
         ZooFixture.Built built = ZooFixture.build(ZooFixture.parse(dssm("negative_sampler {}")), 3);
