@@ -131,6 +131,7 @@ final class PipelineRules {
         if (input.hasSplit() && input.getSplit().hasEvalTable()) {
             checkTable(true, input.getSplit().getEvalTable(), "input_config.split.eval_table", out);
         }
+        checkTable(input.hasHardNegatives(), input.getHardNegatives(), "input_config.hard_negatives", out);
         checkSplitFractions(input, out);
         // A role field set explicitly must name a column; one left at its default is in use only when the column exists.
         SampleRoles.userId(input).ifPresent(c -> requireColumn(sampleFields, c, "input_config.user_id_field", "samples", out));
@@ -298,18 +299,38 @@ final class PipelineRules {
     }
 
     /**
-     * A negative sampler drawing from the item table needs one, and an item group whose features
-     * build-samples can compute from an items table row alone: every input an item.field of that table.
+     * A negative sampler drawing from the item table, or adding hard negatives, needs an items
+     * table, and an item group whose features build-samples can compute from an items table row
+     * alone: every input an item.field of that table. Hard negatives need their (user, item) table,
+     * which nothing else reads.
      */
     private static void checkItemTablePool(PipelineConfig config, Set<String> itemFields, List<Violation> out) {
         ModelConfig model = config.getModelConfig();
-        if (!model.hasDssm() || !model.getDssm().hasNegativeSampler()
-                || model.getDssm().getNegativeSampler().getPool() != DSSM.NegativeSampler.Pool.ITEM_TABLE) {
+        InputConfig input = config.getInputConfig();
+        boolean sampler = model.hasDssm() && model.getDssm().hasNegativeSampler();
+        boolean pool = sampler && model.getDssm().getNegativeSampler().getPool() == DSSM.NegativeSampler.Pool.ITEM_TABLE;
+        boolean hard = sampler && model.getDssm().getNegativeSampler().getHardNegativesPerUser() > 0;
+        String hardPath = "model_config.dssm.negative_sampler.hard_negatives_per_user";
+        if (input.hasHardNegatives()) {
+            Set<String> columns = input.getHardNegatives().getSchemaList().stream().map(FieldSchema::getName)
+                    .collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new));
+            requireColumn(columns, input.getUserIdField(), "input_config.hard_negatives.schema", "hard_negatives", out);
+            requireColumn(columns, input.getItemIdField(), "input_config.hard_negatives.schema", "hard_negatives", out);
+            if (!hard) {
+                out.add(new Violation("input_config.hard_negatives", "is read for model_config.dssm.negative_sampler.hard_negatives_per_user "
+                        + "only, which is not set above 0"));
+            }
+        } else if (hard) {
+            out.add(new Violation(hardPath, "adds the user's items of input_config.hard_negatives, which is not set"));
+        }
+        if (!pool && !hard) {
             return;
         }
-        String path = "model_config.dssm.negative_sampler.pool";
-        if (!config.getInputConfig().hasItems()) {
-            out.add(new Violation(path, "ITEM_TABLE draws negatives from input_config.items, which is not set"));
+        String path = pool ? "model_config.dssm.negative_sampler.pool" : hardPath;
+        String what = pool ? "ITEM_TABLE" : "hard negatives";
+        if (!input.hasItems()) {
+            out.add(new Violation(path, (pool ? "ITEM_TABLE draws negatives" : "hard negatives take their item features")
+                    + " from input_config.items, which is not set"));
             return;
         }
         Map<String, Feature> features = new HashMap<>();
@@ -323,11 +344,11 @@ final class PipelineRules {
                 if (feature == null) {
                     continue;
                 }
-                for (String input : FeatureTypes.of(feature).inputs(feature)) {
-                    boolean fromTable = input.startsWith("item.") && itemFields.contains(input.substring("item.".length()));
+                for (String in : FeatureTypes.of(feature).inputs(feature)) {
+                    boolean fromTable = in.startsWith("item.") && itemFields.contains(in.substring("item.".length()));
                     if (!fromTable) {
-                        out.add(new Violation(path, "ITEM_TABLE computes the item features from input_config.items alone, but feature '"
-                                + name + "' of the item group '" + group.getName() + "' reads '" + input + "', which is not a column of "
+                        out.add(new Violation(path, what + " computes the item features from input_config.items alone, but feature '"
+                                + name + "' of the item group '" + group.getName() + "' reads '" + in + "', which is not a column of "
                                 + "that table"));
                     }
                 }

@@ -34,4 +34,16 @@ public interface SampledNegatives {
 
     /** The current step's negative items (after {@link TrainingObjective#beforeStep}), one row each. */
     Examples stepNegatives();
+
+    /** Whether each user's hard negatives join the softmax of the user's rows (set by {@link #useHardNegatives}). */
+    boolean usesHardNegatives();
+
+    /**
+     * The hard negatives, set before training when {@link #usesHardNegatives}: one row per (user,
+     * item) pair, its group key the user's (as the samples' rows have it), its features the item's.
+     */
+    void useHardNegatives(Examples pairs);
+
+    /** The current step's hard negative items (after {@link TrainingObjective#beforeStep}), one row each; null when none. */
+    Examples stepHardNegatives();
 }

@@ -111,9 +111,9 @@ final class TrainCommand extends OptionCommand {
     private TrainingSummary train(SparkSession spark, PipelineConfig config, Path baseDir, Path modelDir, FeatureSchema schema,
                          List<SampleSource> split, Optional<SampleSource> testRows, int threads, int workers, boolean overwrite,
                          String samplesPath) {
-        if (workers > 1 && SampleBuildJob.needsItemTable(config)) {
-            throw new UsageException("model_config.dssm.negative_sampler.pool: ITEM_TABLE is read by train with one worker; "
-                    + workers + " workers would each draw from their own partition's items");
+        if (workers > 1 && (SampleBuildJob.needsItemTable(config) || SampleBuildJob.needsHardNegatives(config))) {
+            throw new UsageException("model_config.dssm.negative_sampler: the item table (pool: ITEM_TABLE) and hard negatives are read by "
+                    + "train with one worker, not " + workers);
         }
         if (workers > 1) {
             out.printf(Locale.ROOT, "train: %d workers (barrier mode) x %d threads%n", workers, threads);
@@ -128,7 +128,10 @@ final class TrainCommand extends OptionCommand {
             Optional<EvaluationData> test = testRows.map(t -> ParquetSampleChunks.evaluation(t, conf, schema, input));
             TrainingRun run = new TrainingRun(config, baseDir, schema, modelDir, threads).overwriting(overwrite);
             if (SampleBuildJob.needsItemTable(config)) {
-                run.drawingNegativesFrom(itemTable(spark, samplesPath, schema, input));
+                run.drawingNegativesFrom(itemRows(spark, SampleBuildJob.itemTableBeside(samplesPath), "the item table", schema, input));
+            }
+            if (SampleBuildJob.needsHardNegatives(config)) {
+                run.withHardNegatives(itemRows(spark, SampleBuildJob.hardNegativesBeside(samplesPath), "the hard negatives", schema, input));
             }
             TrainingRun.Summary summary = run.run(train, eval, test);
             return RunSummaryFile.read(summary.summaryFile());
@@ -136,22 +139,23 @@ final class TrainCommand extends OptionCommand {
     }
 
     /**
-     * The item table build-samples wrote beside the samples, as rows of the trainer (labels 0, no
-     * user: only their item features are read).
+     * Item rows build-samples wrote beside the samples (the item table, or the hard negatives with
+     * their users), as rows of the trainer: labels 0, the group key of the user column when the
+     * rows have one; only their item features are read.
      */
-    private static Examples itemTable(SparkSession spark, String samplesPath, FeatureSchema schema, InputConfig input) {
-        String path = SampleBuildJob.itemTableBeside(samplesPath);
-        Path location = Locations.of(path);
-        if (!Files.isDirectory(location)) {
-            throw new UsageException("model_config.dssm.negative_sampler.pool: ITEM_TABLE draws negatives from the item table that "
-                    + "build-samples writes beside the samples, but " + path + " does not exist; build the samples with this config");
+    private static Examples itemRows(SparkSession spark, String path, String what, FeatureSchema schema, InputConfig input) {
+        if (!Files.isDirectory(Locations.of(path))) {
+            String setting = what.equals("the item table") ? "model_config.dssm.negative_sampler.pool: ITEM_TABLE"
+                    : "model_config.dssm.negative_sampler.hard_negatives_per_user";
+            throw new UsageException(setting + " draws negatives from " + what + " that build-samples writes beside the samples, but "
+                    + path + " does not exist; build the samples with this config");
         }
         Dataset<Row> items = spark.read().parquet(path);
         for (LabelField label : input.getLabelsList()) {
             items = items.withColumn(label.getName(), functions.lit(0.0));
         }
         Optional<String> user = SampleRoles.userId(input);
-        if (user.isPresent()) {
+        if (user.isPresent() && !List.of(items.columns()).contains(user.get())) {
             items = items.withColumn(user.get(), functions.lit(null).cast(DataTypes.StringType));
         }
         return SampleTableReader.read(items, schema, input);

@@ -311,6 +311,17 @@ public final class SampleBuildJob {
                 && model.getDssm().getNegativeSampler().getPool() == DSSM.NegativeSampler.Pool.ITEM_TABLE;
     }
 
+    /** Whether the model adds hard negatives, which build-samples then writes beside the samples. */
+    public static boolean needsHardNegatives(PipelineConfig config) {
+        var model = config.getModelConfig();
+        return model.hasDssm() && model.getDssm().hasNegativeSampler() && model.getDssm().getNegativeSampler().getHardNegativesPerUser() > 0;
+    }
+
+    /** Where build-samples writes the hard negatives of samples written to {@code samplesPath}, and train reads them. */
+    public static String hardNegativesBeside(String samplesPath) {
+        return samplesPath.replaceAll("/+$", "") + "_hard_negatives";
+    }
+
     /** Where build-samples writes the item table of samples written to {@code samplesPath}, and train reads it. */
     public static String itemTableBeside(String samplesPath) {
         return samplesPath.replaceAll("/+$", "") + "_items";
@@ -318,13 +329,53 @@ public final class SampleBuildJob {
 
     /**
      * The item table a negative sampler draws from (dssm.negative_sampler.pool: ITEM_TABLE): every
-     * item of input_config.items (its newest dt of a snapshot table) through the feature jar with no
-     * user, context or statistics, so its item features are what a sample of it holds. Written as
-     * Parquet rows (the item id column, the features struct) to {@code path}, replacing what is there.
+     * item of input_config.items with its features ({@link #itemFeatures}), written as Parquet rows
+     * (the item id column, the features struct) to {@code path}, replacing what is there.
      *
      * @return the items written
      */
     public long writeItemTable(String path) {
+        Dataset<Row> features = itemFeatures();
+        JobDescriptions.run(spark, "write the item table", () -> features.write().mode(SaveMode.Overwrite).parquet(path));
+        long written = JobDescriptions.run(spark, "count the item table", () -> spark.read().parquet(path).count());
+        LOG.info("Wrote the {} items of input_config.items with their features to {}", written, path);
+        return written;
+    }
+
+    /** What {@link #writeHardNegatives} wrote: the pairs written, and those left out (unknown item, or rejected by the loader). */
+    public record HardNegatives(long written, long unknownItem, long rejected) {}
+
+    /**
+     * The hard negatives (dssm.negative_sampler.hard_negatives_per_user): each (user, item) pair of
+     * input_config.hard_negatives with its item's features, written as Parquet rows (the user id,
+     * the item id, the features struct) to {@code path}. A pair whose item the items table does not
+     * hold is left out, and so is a row the loader rejects (a null or blank key); both are counted.
+     */
+    public HardNegatives writeHardNegatives(String path) {
+        InputConfig input = config.getInputConfig();
+        String userId = input.getUserIdField();
+        String itemId = input.getItemIdField();
+        TableLoader.Loaded pairs = load(new TableLoader(spark, baseDir), input.getHardNegatives(), "input_config.hard_negatives",
+                new TableLoader.Requirements(Set.of(), Set.of(userId, itemId), Set.of()));
+        Dataset<Row> items = itemFeatures();
+        Dataset<Row> kept = pairs.rows().select(col("`" + userId + "`"), col("`" + itemId + "`").cast(items.schema().apply(itemId).dataType()).as(itemId));
+        Dataset<Row> joined = kept.join(items, kept.col(itemId).equalTo(items.col(itemId)), "inner")
+                .select(kept.col(userId), kept.col(itemId), items.col(FeatureStage.FEATURES));
+        JobDescriptions.run(spark, "write the hard negatives", () -> joined.write().mode(SaveMode.Overwrite).parquet(path));
+        long written = JobDescriptions.run(spark, "count the hard negatives", () -> spark.read().parquet(path).count());
+        long passed = JobDescriptions.run(spark, "count the hard negatives", kept::count);
+        long rejected = JobDescriptions.run(spark, "count the hard negatives", () -> pairs.rejects().count());
+        LOG.info("Wrote {} hard negatives with their item features to {}; left out {} of an item not in input_config.items and {} rejected rows",
+                written, path, passed - written, rejected);
+        return new HardNegatives(written, passed - written, rejected);
+    }
+
+    /**
+     * Every item of input_config.items (its newest dt of a snapshot table) through the feature jar
+     * with no user, context or statistics, so its item features are what a sample of it holds: rows
+     * of the item id column and the features struct.
+     */
+    private Dataset<Row> itemFeatures() {
         InputConfig input = config.getInputConfig();
         String itemId = input.getItemIdField();
         SideTable items = side(new TableLoader(spark, baseDir), input.getItems(), "input_config.items", itemId);
@@ -335,11 +386,7 @@ public final class SampleBuildJob {
         }
         Dataset<Row> prefixed = rows.select(Stream.concat(Stream.of(col("`" + itemId + "`")), Stream.of(rows.columns())
                 .map(c -> col("`" + c + "`").as(FeatureStage.ITEM_PREFIX + c))).toArray(Column[]::new));
-        Dataset<Row> features = FeatureStage.apply(prefixed, config.getFeatureConfig(), baseDir, List.of(itemId));
-        JobDescriptions.run(spark, "write the item table", () -> features.write().mode(SaveMode.Overwrite).parquet(path));
-        long written = JobDescriptions.run(spark, "count the item table", () -> spark.read().parquet(path).count());
-        LOG.info("Wrote the {} items of input_config.items with their features to {}", written, path);
-        return written;
+        return FeatureStage.apply(prefixed, config.getFeatureConfig(), baseDir, List.of(itemId));
     }
 
     private TableLoader.Loaded load(TableLoader loader, TableInput table, String configPath, TableLoader.Requirements requirements) {

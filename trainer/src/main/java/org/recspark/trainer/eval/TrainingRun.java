@@ -85,6 +85,7 @@ public final class TrainingRun {
     private ProgressListener progress;
     private boolean overwrite;
     private Examples itemTable;
+    private Examples hardNegatives;
 
     /**
      * What a run produced. {@code testMetrics} are the exported model's metrics on the test rows
@@ -142,6 +143,15 @@ public final class TrainingRun {
     }
 
     /**
+     * The hard-negative (user, item) rows (group key the user's, item features as build-samples
+     * computed them) for dssm.negative_sampler.hard_negatives_per_user; ignored otherwise.
+     */
+    public TrainingRun withHardNegatives(Examples pairs) {
+        this.hardNegatives = pairs;
+        return this;
+    }
+
+    /**
      * A run on rows held in memory, shuffled whole each epoch (train_config.shuffle).
      *
      * @param test the test rows, or empty to report the exported model on the evaluation rows
@@ -195,8 +205,13 @@ public final class TrainingRun {
         PipelinePlan plan = PipelinePlan.compile(config, schema);
         ModelParameters params = new ModelParameters(trainConfig.getSeed());
         Model model = plan.buildModel(params);
-        if (itemTable != null && model instanceof SampledNegatives sampled && sampled.drawsFromItemTable()) {
-            sampled.useItemTable(itemTable);
+        if (model instanceof SampledNegatives sampled) {
+            if (itemTable != null && sampled.drawsFromItemTable()) {
+                sampled.useItemTable(itemTable);
+            }
+            if (hardNegatives != null && sampled.usesHardNegatives()) {
+                sampled.useHardNegatives(hardNegatives);
+            }
         }
         Optional<CheckpointReader.WarmStartReport> warmStart = Optional.empty();
         if (trainConfig.hasWarmStartFrom() && start.resumes()) {

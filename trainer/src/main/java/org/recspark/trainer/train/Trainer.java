@@ -307,6 +307,9 @@ public final class Trainer implements AutoCloseable {
             params.allocateRows(batch);
             if (model instanceof SampledNegatives sampled && sampled.samplesNegatives()) {
                 params.allocateRows(sampled.stepNegatives());
+                if (sampled.stepHardNegatives() != null) {
+                    params.allocateRows(sampled.stepHardNegatives());
+                }
             }
             int shardCount = Math.min(threads, rows);
             List<Examples> shards = new ArrayList<>(shardCount);

@@ -20,6 +20,7 @@ import org.recspark.features.FeatureSchema;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.SampledNegatives;
 import org.recspark.model.TrainingObjective;
+import org.recspark.model.TwoTowerModel;
 import org.recspark.model.data.Examples;
 import org.recspark.model.data.SparseValues;
 import org.recspark.model.nn.Gradients;
@@ -251,6 +252,133 @@ class DssmSampledNegativesTest {
         ConfigException zero = assertThrows(ConfigException.class, () -> ZooFixture.build(ZooFixture.parse(
                 dssm("negative_sampler { pool: ITEM_TABLE distribution: POPULARITY count_smoothing: 0 }")), 1));
         assertTrue(zero.getMessage().contains("never drawn"), zero.getMessage());
+    }
+
+    /** The rows with other group keys (users). */
+    private static Examples withUsers(Examples rows, long[] users) {
+        int n = rows.schema().features().size();
+        SparseValues[] sparse = new SparseValues[n];
+        float[][] dense = new float[n][];
+        for (int f = 0; f < n; f++) {
+            if (rows.schema().features().get(f).sparse()) {
+                sparse[f] = rows.sparse(f);
+            } else {
+                dense[f] = rows.dense(f);
+            }
+        }
+        return new Examples(rows.schema(), rows.numRows(), sparse, dense, rows.labels(), users);
+    }
+
+    private static float[] embeddings(ZooFixture.Built built, Examples rows, String tower) {
+        built.parameters().allocateRows(rows);
+        Pass pass = new Pass(new Graph(false, 1), rows, new Gradients());
+        return built.model().forward(pass).extra(tower).data();
+    }
+
+    /**
+     * A user's hard negatives join the softmax of that user's rows only, without log-Q correction:
+     * the loss equals a hand computation over [own item, drawn negatives, the row user's hard
+     * negatives], and exceeds the loss without them.
+     */
+    @Test
+    void hardNegativesJoinTheirOwnUsersSoftmaxUncorrected() {
+        float temperature = 0.2f;
+        PipelineConfig config = ZooFixture.parse(dssm("negative_sampler { distribution: POPULARITY num_negatives: 4 hard_negatives_per_user: 2 }"));
+        ZooFixture.Built built = ZooFixture.build(config, 3);
+        SampledNegatives sampled = (SampledNegatives) built.model();
+        assertTrue(sampled.usesHardNegatives());
+        FeatureSchema schema = ZooFixture.data().generator().schema();
+        int itemId = schema.index("item_id");
+        Examples train = ZooFixture.data().train();
+        float[] ones = new float[12];
+        java.util.Arrays.fill(ones, 1f);
+        Examples batch = train.slice(0, 12).withLabel("click", ones);
+        long user = batch.groupKeys()[0];
+        long stranger = java.util.Arrays.stream(train.groupKeys()).filter(u -> java.util.Arrays.stream(batch.groupKeys()).noneMatch(b -> b == u))
+                .findFirst().orElseThrow();
+        // three pairs of the row-0 user (one more than hard_negatives_per_user) and one of a user outside the batch
+        Examples pairs = withUsers(train.select(new int[]{100, 101, 102, 103}), new long[]{user, user, user, stranger});
+        ItemCorpus corpus = sampled.newItemCorpus().add(train).build();
+        sampled.useItemCorpus(corpus);
+        sampled.useHardNegatives(pairs);
+
+        TrainingObjective objective = TrainingObjective.of(built.model());
+        objective.beforeStep(batch, 7);
+        Examples hard = sampled.stepHardNegatives();
+        assertEquals(2, hard.numRows(), "hard_negatives_per_user of the batch user's three; none of the stranger's");
+        for (long owner : hard.groupKeys()) {
+            assertEquals(user, owner);
+        }
+        Examples drawn = sampled.stepNegatives();
+        built.parameters().allocateRows(batch);
+        built.parameters().allocateRows(drawn);
+        built.parameters().allocateRows(hard);
+        Pass pass = new Pass(new Graph(true, 1), batch, new Gradients());
+        ModelOutput output = built.model().forward(pass);
+        float loss = objective.loss(pass, output, 1f).data()[0];
+
+        float[] u = output.extra(TwoTowerModel.USER_EMBEDDING).data();
+        float[] v = output.extra(TwoTowerModel.ITEM_EMBEDDING).data();
+        float[] negatives = embeddings(built, drawn, TwoTowerModel.ITEM_EMBEDDING);
+        float[] hards = embeddings(built, hard, TwoTowerModel.ITEM_EMBEDDING);
+        int dim = u.length / batch.numRows();
+        SparseValues ids = batch.sparse(itemId);
+        SparseValues drawnIds = drawn.sparse(itemId);
+        SparseValues hardIds = hard.sparse(itemId);
+        double expected = 0;
+        double expectedWithoutHard = 0;
+        for (int r = 0; r < batch.numRows(); r++) {
+            long key = ids.ids()[ids.start(r)];
+            double own = dot(u, r, v, r, dim) / temperature;
+            List<Double> others = new java.util.ArrayList<>();
+            for (int k = 0; k < drawn.numRows(); k++) {
+                long negative = drawnIds.ids()[drawnIds.start(k)];
+                if (negative != key) {
+                    others.add(dot(u, r, negatives, k, dim) / temperature - Math.log(4 * probability(corpus, negative)));
+                }
+            }
+            double ownCorrected = own - Math.log(4 * probability(corpus, key));
+            expectedWithoutHard += logSumExp(ownCorrected, others) - ownCorrected;
+            if (batch.groupKeys()[r] == user) {
+                for (int k = 0; k < hard.numRows(); k++) {
+                    if (hardIds.ids()[hardIds.start(k)] != key) {
+                        others.add(dot(u, r, hards, k, dim) / temperature);
+                    }
+                }
+            }
+            expected += logSumExp(ownCorrected, others) - ownCorrected;
+        }
+        assertEquals(expected, loss, 1e-3 * Math.abs(expected), "the sampled softmax with the hard negatives, by hand");
+        assertTrue(expected > expectedWithoutHard + 1e-3, "the hard negatives add to the loss: " + expected + " vs " + expectedWithoutHard);
+    }
+
+    /** POPULARITY with alpha 0.75: the sampler's probability of the item. */
+    private static double probability(ItemCorpus corpus, long key) {
+        double total = 0;
+        for (int i = 0; i < corpus.size(); i++) {
+            total += Math.pow(corpus.count(i), 0.75);
+        }
+        return Math.pow(corpus.count(corpus.indexOf(key)), 0.75) / total;
+    }
+
+    private static double dot(float[] a, int row, float[] b, int other, int dim) {
+        double s = 0;
+        for (int j = 0; j < dim; j++) {
+            s += (double) a[row * dim + j] * b[other * dim + j];
+        }
+        return s;
+    }
+
+    private static double logSumExp(double first, List<Double> rest) {
+        double max = first;
+        for (double x : rest) {
+            max = Math.max(max, x);
+        }
+        double sum = Math.exp(first - max);
+        for (double x : rest) {
+            sum += Math.exp(x - max);
+        }
+        return max + Math.log(sum);
     }
 
     @Test
