@@ -126,6 +126,25 @@ class ImplicitFeedbackConfigTest {
     }
 
     @Test
+    void hardNegativesNeedTheirTableWithTheUserAndItemColumnsAndAnItemsTable() {
+        String sampler = "negative_sampler { hard_negatives_per_user: 3 }";
+        String items = "items { source { path: \"i\" } schema { name: \"item_id\" } } ";
+        String pairs = "hard_negatives { source { path: \"h\" } schema { name: \"user_id\" } schema { name: \"item_id\" } } ";
+        assertEquals(List.of(), violations("CSV", SCHEMA, "", "positives_only: true " + items + pairs, DSSM.formatted(sampler), ""));
+        assertEquals(List.of("model_config.dssm.negative_sampler.hard_negatives_per_user: adds the user's items of "
+                        + "input_config.hard_negatives, which is not set"),
+                violations("CSV", SCHEMA, "", "positives_only: true " + items, DSSM.formatted(sampler), ""));
+        assertEquals(List.of("model_config.dssm.negative_sampler.hard_negatives_per_user: hard negatives take their item features from "
+                        + "input_config.items, which is not set"),
+                violations("CSV", SCHEMA, "", "positives_only: true " + pairs, DSSM.formatted(sampler), ""));
+        assertEquals(List.of("input_config.hard_negatives.schema: 'item_id' is not a column of the hard_negatives table [user_id, shown]",
+                        "input_config.hard_negatives: is read for model_config.dssm.negative_sampler.hard_negatives_per_user only, which is "
+                                + "not set above 0"),
+                violations("CSV", SCHEMA, "", "positives_only: true " + items + pairs.replace("\"item_id\"", "\"shown\""),
+                        DSSM.formatted("negative_sampler {}"), ""));
+    }
+
+    @Test
     void leaveLastOutNeedsTheUserAndTimeColumns() {
         assertEquals(List.of(), violations("CSV", SCHEMA, "", "positives_only: true split { leave_last_out { test: true } }",
                 DSSM.formatted(""), ""));

@@ -32,9 +32,9 @@ import org.recspark.jobs.training.SampleSource;
 import org.recspark.jobs.training.SampleSplit;
 import org.recspark.jobs.training.SampleTableReader;
 import org.recspark.jobs.training.SamplesSchemaCheck;
+import org.recspark.model.data.Examples;
 import org.recspark.storage.DirectoryLock;
 import org.recspark.storage.Locations;
-import org.recspark.model.data.Examples;
 import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.data.TrainingData;
 import org.recspark.trainer.eval.RunConflictException;
@@ -128,10 +128,12 @@ final class TrainCommand extends OptionCommand {
             Optional<EvaluationData> test = testRows.map(t -> ParquetSampleChunks.evaluation(t, conf, schema, input));
             TrainingRun run = new TrainingRun(config, baseDir, schema, modelDir, threads).overwriting(overwrite);
             if (SampleBuildJob.needsItemTable(config)) {
-                run.drawingNegativesFrom(itemRows(spark, SampleBuildJob.itemTableBeside(samplesPath), "the item table", schema, input));
+                run.drawingNegativesFrom(itemRows(spark, SampleBuildJob.itemTableBeside(samplesPath), "the item table",
+                        "model_config.dssm.negative_sampler.pool: ITEM_TABLE", schema, input));
             }
             if (SampleBuildJob.needsHardNegatives(config)) {
-                run.withHardNegatives(itemRows(spark, SampleBuildJob.hardNegativesBeside(samplesPath), "the hard negatives", schema, input));
+                run.withHardNegatives(itemRows(spark, SampleBuildJob.hardNegativesBeside(samplesPath), "the hard negatives",
+                        "model_config.dssm.negative_sampler.hard_negatives_per_user", schema, input));
             }
             TrainingRun.Summary summary = run.run(train, eval, test);
             return RunSummaryFile.read(summary.summaryFile());
@@ -143,10 +145,9 @@ final class TrainCommand extends OptionCommand {
      * their users), as rows of the trainer: labels 0, the group key of the user column when the
      * rows have one; only their item features are read.
      */
-    private static Examples itemRows(SparkSession spark, String path, String what, FeatureSchema schema, InputConfig input) {
+    private static Examples itemRows(SparkSession spark, String path, String what, String setting, FeatureSchema schema,
+                                     InputConfig input) {
         if (!Files.isDirectory(Locations.of(path))) {
-            String setting = what.equals("the item table") ? "model_config.dssm.negative_sampler.pool: ITEM_TABLE"
-                    : "model_config.dssm.negative_sampler.hard_negatives_per_user";
             throw new UsageException(setting + " draws negatives from " + what + " that build-samples writes beside the samples, but "
                     + path + " does not exist; build the samples with this config");
         }

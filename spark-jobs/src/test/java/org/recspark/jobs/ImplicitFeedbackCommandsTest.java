@@ -295,15 +295,42 @@ class ImplicitFeedbackCommandsTest {
                 + "array of string (item_array: true, item type STRING) but is array<double>"), err.toString());
     }
 
+    /**
+     * The item table and hard negatives (the sample's impressions without a click, and one pair of an
+     * unknown item) are built beside the samples and trained on.
+     */
     @Test
-    void negativesFromTheItemTableAreBuiltBesideTheSamplesWithEveryItemAndTrainOnThem() throws IOException {
+    void negativesFromTheItemTableAndHardNegativesAreBuiltBesideTheSamplesAndTrainedOn() throws IOException {
+        List<String> impressions = Files.readAllLines(sampleData().resolve("small/impressions.csv"));
+        List<String> header = List.of(impressions.get(0).split(","));
+        StringBuilder shown = new StringBuilder("user_id,item_id\n");
+        long notClicked = 0;
+        for (String line : impressions.subList(1, impressions.size())) {
+            String[] f = line.split(",");
+            if (f[header.indexOf("click")].equals("0")) {
+                shown.append(f[header.indexOf("user_id")]).append(',').append(f[header.indexOf("item_id")]).append('\n');
+                notClicked++;
+            }
+        }
+        shown.append(CLICKS.get(0)[0]).append(",no_such_item\n");
+        Files.writeString(dir.resolve("shown.csv"), shown);
+        String hardNegatives = """
+                hard_negatives {
+                    source { path: "shown.csv" format: CSV }
+                    schema { name: "user_id" type: STRING nullable: false }
+                    schema { name: "item_id" type: STRING nullable: false }
+                  }
+                """;
         Path config = write("item-table.pbtxt", config(CSV_SAMPLES, SAMPLED_DSSM.replace("negative_sampler { distribution: POPULARITY",
-                "negative_sampler { pool: ITEM_TABLE distribution: POPULARITY"), "split { by_time { eval_fraction: 0.2 } }"));
+                        "negative_sampler { pool: ITEM_TABLE hard_negatives_per_user: 4 distribution: POPULARITY"),
+                hardNegatives + " split { by_time { eval_fraction: 0.2 } }"));
         Path samples = dir.resolve("item-table-samples");
         assertEquals(0, run("build-samples", "--config", config.toString(), "--out", samples.toString()), err.toString());
         long itemRows = Files.readAllLines(sampleData().resolve("small/items.csv")).size() - 1;
         assertTrue(out.toString().contains("build-samples: " + itemRows + " items of input_config.items with their features -> "
                 + samples + "_items"), out.toString());
+        assertTrue(out.toString().contains("build-samples: " + notClicked + " hard negatives with their item features -> " + samples
+                + "_hard_negatives; left out 1 of an item not in input_config.items and 0 rejected rows"), out.toString());
         Dataset<Row> items = SparkSession.builder().getOrCreate().read().parquet(samples + "_items");
         List<String> ids = items.select("item_id").distinct().collectAsList().stream().map(r -> r.getString(0)).toList();
         assertEquals(itemRows, ids.size(), "one row per item of the items table");
