@@ -43,9 +43,10 @@ import org.recspark.model.tensor.Tensor;
  * probability estimated online from the gaps between an item's appearances (hashed into buckets;
  * the estimates are model buffers, so they are checkpointed). The item group's first sparse feature
  * identifies the item. With a negative sampler each positive pair is instead scored against the
- * step's negatives drawn from the training rows' items or the item table (shared by the batch), in a sampled softmax
- * whose logits are corrected by log(num_negatives x the sampler's probability) (Jean et al. 2015);
- * a drawn negative that is the row's own item is masked out. Without either the pair score is
+ * step's negatives drawn from the training rows' items or the item table (shared by the batch), in
+ * a sampled softmax whose logits are corrected by log(num_negatives x the sampler's probability)
+ * (Jean et al. 2015); a drawn negative that is the row's own item is masked out. The row user's
+ * hard negatives (EasyRec's HardNegativeSampler) join that softmax uncorrected. Without either the pair score is
  * trained pointwise on the label. A tower without an MLP passes its group's embeddings through:
  * with id groups alone, matrix factorisation. A user group holding the behaviour sequence (item ids
  * mean-pooled through the item id's shared table) beside the profile is YouTube DNN's candidate
