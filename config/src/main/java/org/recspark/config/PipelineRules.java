@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.recspark.config.feature.FeatureTypes;
 import org.recspark.config.proto.Constraints;
+import org.recspark.config.proto.DSSM;
 import org.recspark.config.proto.DataFormat;
 import org.recspark.config.proto.DailyGuards;
 import org.recspark.config.proto.DataSource;
@@ -130,12 +131,14 @@ final class PipelineRules {
         if (input.hasSplit() && input.getSplit().hasEvalTable()) {
             checkTable(true, input.getSplit().getEvalTable(), "input_config.split.eval_table", out);
         }
+        checkTable(input.hasHardNegatives(), input.getHardNegatives(), "input_config.hard_negatives", out);
         checkSplitFractions(input, out);
         // A role field set explicitly must name a column; one left at its default is in use only when the column exists.
         SampleRoles.userId(input).ifPresent(c -> requireColumn(sampleFields, c, "input_config.user_id_field", "samples", out));
         SampleRoles.itemId(input).ifPresent(c -> requireColumn(sampleFields, c, "input_config.item_id_field", "samples", out));
         SampleRoles.time(input).ifPresent(c -> requireColumn(sampleFields, c, "input_config.time_field", "samples", out));
         checkRolesNeeded(config, sampleFields, out);
+        checkItemTablePool(config, itemFields, out);
         if (input.hasRequestIdField()) {
             requireColumn(sampleFields, input.getRequestIdField(), "input_config.request_id_field", "samples", out);
         }
@@ -295,6 +298,64 @@ final class PipelineRules {
         }
     }
 
+    /**
+     * A negative sampler drawing from the item table, or adding hard negatives, needs an items
+     * table, and an item group whose features build-samples can compute from an items table row
+     * alone: every input an item.field of that table. Hard negatives need their (user, item) table,
+     * which nothing else reads.
+     */
+    private static void checkItemTablePool(PipelineConfig config, Set<String> itemFields, List<Violation> out) {
+        ModelConfig model = config.getModelConfig();
+        InputConfig input = config.getInputConfig();
+        boolean sampler = model.hasDssm() && model.getDssm().hasNegativeSampler();
+        boolean pool = sampler && model.getDssm().getNegativeSampler().getPool() == DSSM.NegativeSampler.Pool.ITEM_TABLE;
+        boolean hard = sampler && model.getDssm().getNegativeSampler().getHardNegativesPerUser() > 0;
+        String hardPath = "model_config.dssm.negative_sampler.hard_negatives_per_user";
+        if (input.hasHardNegatives()) {
+            Set<String> columns = input.getHardNegatives().getSchemaList().stream().map(FieldSchema::getName)
+                    .collect(java.util.stream.Collectors.toCollection(LinkedHashSet::new));
+            requireColumn(columns, input.getUserIdField(), "input_config.hard_negatives.schema", "hard_negatives", out);
+            requireColumn(columns, input.getItemIdField(), "input_config.hard_negatives.schema", "hard_negatives", out);
+            if (!hard) {
+                out.add(new Violation("input_config.hard_negatives", "is read for model_config.dssm.negative_sampler.hard_negatives_per_user "
+                        + "only, which is not set above 0"));
+            }
+        } else if (hard) {
+            out.add(new Violation(hardPath, "adds the user's items of input_config.hard_negatives, which is not set"));
+        }
+        if (!pool && !hard) {
+            return;
+        }
+        String path = pool ? "model_config.dssm.negative_sampler.pool" : hardPath;
+        String what = pool ? "ITEM_TABLE" : "hard negatives";
+        if (!input.hasItems()) {
+            out.add(new Violation(path, (pool ? "ITEM_TABLE draws negatives" : "hard negatives take their item features")
+                    + " from input_config.items, which is not set"));
+            return;
+        }
+        Map<String, Feature> features = new HashMap<>();
+        config.getFeatureConfig().getFeaturesList().forEach(f -> features.putIfAbsent(f.getName(), f));
+        for (FeatureGroup group : model.getFeatureGroupsList()) {
+            if (!group.getName().equals(model.getDssm().getItemGroup())) {
+                continue;
+            }
+            for (String name : group.getFeaturesList()) {
+                Feature feature = features.get(name);
+                if (feature == null) {
+                    continue;
+                }
+                for (String in : FeatureTypes.of(feature).inputs(feature)) {
+                    boolean fromTable = in.startsWith("item.") && itemFields.contains(in.substring("item.".length()));
+                    if (!fromTable) {
+                        out.add(new Violation(path, what + " computes the item features from input_config.items alone, but feature '"
+                                + name + "' of the item group '" + group.getName() + "' reads '" + in + "', which is not a column of "
+                                + "that table"));
+                    }
+                }
+            }
+        }
+    }
+
     /** Held-out fractions leave rows to train on; test dates are neither training nor evaluation dates. */
     private static void checkSplitFractions(InputConfig input, List<Violation> out) {
         var split = input.getSplit();
@@ -377,21 +438,33 @@ final class PipelineRules {
             out.add(new Violation(path + ".source.multi_line", "applies to CSV files only, the source is "
                     + (source.hasHiveTable() ? "a Hive table" : source.getFormat().name())));
         }
-        if (!source.hasHiveTable() && source.getFormat() == DataFormat.INTERACTION_LIST) {
-            checkInteractionList(table, path, out);
+        boolean textList = !source.hasHiveTable() && source.getFormat() == DataFormat.INTERACTION_LIST;
+        if (textList) {
+            checkInteractionList(table, path, path + ".source.format", "INTERACTION_LIST", "an INTERACTION_LIST", "line", out);
+        }
+        if (table.getItemArray()) {
+            if (textList || (!source.hasHiveTable() && source.getFormat() != DataFormat.PARQUET && source.getFormat() != DataFormat.ORC)) {
+                out.add(new Violation(path + ".item_array", "reads an array column of a Parquet or ORC file or a Hive table, the source is "
+                        + source.getFormat().name() + (textList ? " (already a list of items per line; drop item_array)" : "")));
+            }
+            checkInteractionList(table, path, path + ".item_array", "item_array", "an item_array table", "row", out);
         }
         return names;
     }
 
-    /** An interaction list is the samples: a user column, an item column and optionally a position column. */
-    private static void checkInteractionList(TableInput table, String path, List<Violation> out) {
+    /**
+     * An interaction list (format INTERACTION_LIST, or item_array) is the samples: a user column, an
+     * item column and optionally a position column.
+     */
+    private static void checkInteractionList(TableInput table, String path, String settingPath, String setting, String form, String unit,
+                                             List<Violation> out) {
         if (!path.equals("input_config.samples")) {
-            out.add(new Violation(path + ".source.format", "INTERACTION_LIST applies to input_config.samples only"));
+            out.add(new Violation(settingPath, setting + " applies to input_config.samples only"));
             return;
         }
         List<FieldSchema> schema = table.getSchemaList();
         if (schema.size() < 2 || schema.size() > 3) {
-            out.add(new Violation(path + ".schema", "an INTERACTION_LIST line gives a user column, an item column and optionally "
+            out.add(new Violation(path + ".schema", form + " " + unit + " gives a user column, an item column and optionally "
                     + "an INT64 position column; the schema declares " + schema.size() + " columns"));
             return;
         }
@@ -399,12 +472,12 @@ final class PipelineRules {
             FieldType type = schema.get(i).getType();
             if (type != FieldType.STRING && type != FieldType.INT64) {
                 out.add(new Violation(ConfigPaths.index(path, "schema", i) + ".type", (i == 0 ? "the user" : "the item")
-                        + " column of an INTERACTION_LIST is STRING or INT64, got " + type));
+                        + " column of " + form + " is STRING or INT64, got " + type));
             }
         }
         if (schema.size() == 3 && schema.get(2).getType() != FieldType.INT64) {
-            out.add(new Violation(ConfigPaths.index(path, "schema", 2) + ".type", "the position column of an INTERACTION_LIST is INT64, got "
-                    + schema.get(2).getType()));
+            out.add(new Violation(ConfigPaths.index(path, "schema", 2) + ".type", "the position column of " + form
+                    + " is INT64, got " + schema.get(2).getType()));
         }
     }
 

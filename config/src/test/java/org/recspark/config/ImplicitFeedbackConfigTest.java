@@ -93,6 +93,58 @@ class ImplicitFeedbackConfigTest {
     }
 
     @Test
+    void anItemArrayTableIsAColumnarSamplesTableWithTheInteractionListsColumns() {
+        String arrays = "item_array: true " + SCHEMA;
+        assertEquals(List.of(), violations("PARQUET", arrays, "", "positives_only: true", DSSM.formatted(""), ""));
+        assertEquals(List.of(), violations("ORC", arrays, "", "positives_only: true", DSSM.formatted(""), ""));
+        assertEquals(List.of("input_config.samples.item_array: reads an array column of a Parquet or ORC file or a Hive table, the source is CSV"),
+                violations("CSV", arrays, "", "positives_only: true", DSSM.formatted(""), ""));
+        assertEquals(List.of("input_config.samples.item_array: reads an array column of a Parquet or ORC file or a Hive table, the source is "
+                        + "INTERACTION_LIST (already a list of items per line; drop item_array)"),
+                violations("INTERACTION_LIST", arrays, "", "positives_only: true", DSSM.formatted(""), ""));
+        assertEquals(List.of("input_config.samples.schema[1].type: the item column of an item_array table is STRING or INT64, got STRING_LIST",
+                        "input_config.samples.schema[2].type: the position column of an item_array table is INT64, got STRING"),
+                violations("PARQUET", "item_array: true schema { name: \"user_id\" } schema { name: \"item_id\" type: STRING_LIST } "
+                        + "schema { name: \"ts\" }", "", "positives_only: true", DSSM.formatted(""), ""));
+        assertEquals(List.of("input_config.users.item_array: item_array applies to input_config.samples only"),
+                violations("PARQUET", SCHEMA, "", "positives_only: true users { source { path: \"u\" } item_array: true "
+                        + "schema { name: \"user_id\" } schema { name: \"item_id\" } }", DSSM.formatted(""), ""));
+    }
+
+    @Test
+    void negativesFromTheItemTableNeedAnItemsTableHoldingEveryInputOfTheItemGroup() {
+        String sampler = "negative_sampler { pool: ITEM_TABLE distribution: POPULARITY }";
+        String items = "items { source { path: \"i\" } schema { name: \"item_id\" } schema { name: \"brand\" } }";
+        assertEquals(List.of(), violations("CSV", SCHEMA, "", "positives_only: true " + items, DSSM.formatted(sampler), ""));
+        assertEquals(List.of("model_config.dssm.negative_sampler.pool: ITEM_TABLE draws negatives from input_config.items, which is not set"),
+                violations("CSV", SCHEMA, "", "positives_only: true", DSSM.formatted(sampler), ""));
+        assertEquals(List.of("model_config.dssm.negative_sampler.pool: ITEM_TABLE computes the item features from input_config.items alone, "
+                        + "but feature 'item_id' of the item group 'item' reads 'item.item_id', which is not a column of that table",
+                        "input_config.item_id_field: 'item_id' is not a column of the items table [sku]"),
+                violations("CSV", SCHEMA, "", "positives_only: true items { source { path: \"i\" } schema { name: \"sku\" } } "
+                        + "item_id_field: \"item_id\"", DSSM.formatted(sampler), ""));
+    }
+
+    @Test
+    void hardNegativesNeedTheirTableWithTheUserAndItemColumnsAndAnItemsTable() {
+        String sampler = "negative_sampler { hard_negatives_per_user: 3 }";
+        String items = "items { source { path: \"i\" } schema { name: \"item_id\" } } ";
+        String pairs = "hard_negatives { source { path: \"h\" } schema { name: \"user_id\" } schema { name: \"item_id\" } } ";
+        assertEquals(List.of(), violations("CSV", SCHEMA, "", "positives_only: true " + items + pairs, DSSM.formatted(sampler), ""));
+        assertEquals(List.of("model_config.dssm.negative_sampler.hard_negatives_per_user: adds the user's items of "
+                        + "input_config.hard_negatives, which is not set"),
+                violations("CSV", SCHEMA, "", "positives_only: true " + items, DSSM.formatted(sampler), ""));
+        assertEquals(List.of("model_config.dssm.negative_sampler.hard_negatives_per_user: hard negatives take their item features from "
+                        + "input_config.items, which is not set"),
+                violations("CSV", SCHEMA, "", "positives_only: true " + pairs, DSSM.formatted(sampler), ""));
+        assertEquals(List.of("input_config.hard_negatives.schema: 'item_id' is not a column of the hard_negatives table [user_id, shown]",
+                        "input_config.hard_negatives: is read for model_config.dssm.negative_sampler.hard_negatives_per_user only, which is "
+                                + "not set above 0"),
+                violations("CSV", SCHEMA, "", "positives_only: true " + items + pairs.replace("\"item_id\"", "\"shown\""),
+                        DSSM.formatted("negative_sampler {}"), ""));
+    }
+
+    @Test
     void leaveLastOutNeedsTheUserAndTimeColumns() {
         assertEquals(List.of(), violations("CSV", SCHEMA, "", "positives_only: true split { leave_last_out { test: true } }",
                 DSSM.formatted(""), ""));

@@ -39,9 +39,23 @@ final class BuildSamplesCommand extends OptionCommand {
         String rejects = cl.optional("rejects").orElseGet(() -> config.getInputConfig().getRejects().hasPath()
                 ? Locations.uri(Locations.resolve(baseDir, config.getInputConfig().getRejects().getPath()))
                 : output.rejectsBeside("--rejects PATH or input_config.rejects.path"));
+        Optional<String> itemTable = SampleBuildJob.needsItemTable(config)
+                ? Optional.of(SampleBuildJob.itemTableBeside(output.pathFor("model_config.dssm.negative_sampler.pool: ITEM_TABLE writes the "
+                        + "item table beside the samples, as Parquet"))) : Optional.empty();
+        Optional<String> hardNegatives = SampleBuildJob.needsHardNegatives(config)
+                ? Optional.of(SampleBuildJob.hardNegativesBeside(output.pathFor("model_config.dssm.negative_sampler.hard_negatives_per_user "
+                        + "writes the hard negatives beside the samples, as Parquet"))) : Optional.empty();
         SparkSession spark = sparkSession(config.getName(), output.hiveTables(config.getInputConfig()));
-        SampleBuildJob.Summary summary = new SampleBuildJob(spark, config, baseDir).run(output.sink(spark), rejects, date);
+        SampleBuildJob job = new SampleBuildJob(spark, config, baseDir);
+        SampleBuildJob.Summary summary = job.run(output.sink(spark), rejects, date);
         out.printf(Locale.ROOT, "build-samples: %d samples -> %s in %.1f s%n", summary.totalSamples(), output, summary.seconds());
+        itemTable.ifPresent(path -> out.printf(Locale.ROOT, "build-samples: %d items of input_config.items with their features -> %s "
+                + "(model_config.dssm.negative_sampler.pool: ITEM_TABLE)%n", job.writeItemTable(path), path));
+        hardNegatives.ifPresent(path -> {
+            SampleBuildJob.HardNegatives written = job.writeHardNegatives(path);
+            out.printf(Locale.ROOT, "build-samples: %d hard negatives with their item features -> %s; left out %d of an item not in "
+                    + "input_config.items and %d rejected rows%n", written.written(), path, written.unknownItem(), written.rejected());
+        });
         var perDate = new java.util.ArrayList<>(summary.samplesPerDate().entrySet());
         if (perDate.size() <= 10) {
             perDate.forEach(e -> out.printf(Locale.ROOT, "  dt=%s: %d samples%n", e.getKey(), e.getValue()));

@@ -57,6 +57,11 @@ final class OutputOption {
                 "--" + TABLE + " needs a location for rejected rows, which are written as JSON files: " + alternatives));
     }
 
+    /** The --out path, which {@code why} needs: a table output has no path beside it. */
+    String pathFor(String why) {
+        return path.orElseThrow(() -> new UsageException(why + ": give --" + PATH + " PATH instead of --" + TABLE));
+    }
+
     /** The sink; a table needs a session with Hive support unless the session's catalog has it already. */
     SampleSink sink(SparkSession spark) {
         if (path.isPresent()) {

@@ -2,6 +2,7 @@ package org.recspark.jobs;
 
 import com.google.gson.Gson;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +12,11 @@ import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.recspark.config.SampleRoles;
+import org.recspark.config.proto.InputConfig;
+import org.recspark.config.proto.LabelField;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.run.EvaluationSummary;
 import org.recspark.config.proto.run.TestSummary;
@@ -18,12 +24,15 @@ import org.recspark.config.proto.run.TrainingSummary;
 import org.recspark.config.proto.run.WarmStartSummary;
 import org.recspark.features.FeatureSchema;
 import org.recspark.jobs.samples.PartitionedOutputDirectory;
+import org.recspark.jobs.samples.SampleBuildJob;
 import org.recspark.jobs.training.DistributedTrainingJob;
 import org.recspark.jobs.training.ParquetSampleChunks;
 import org.recspark.jobs.training.SamplePlanner;
 import org.recspark.jobs.training.SampleSource;
 import org.recspark.jobs.training.SampleSplit;
+import org.recspark.jobs.training.SampleTableReader;
 import org.recspark.jobs.training.SamplesSchemaCheck;
+import org.recspark.model.data.Examples;
 import org.recspark.storage.DirectoryLock;
 import org.recspark.storage.Locations;
 import org.recspark.trainer.data.EvaluationData;
@@ -79,7 +88,8 @@ final class TrainCommand extends OptionCommand {
 
         BuiltSamplesSplit.require(config.getInputConfig(), "train needs");
         SparkSession spark = sparkSession(config.getName(), List.of());
-        Dataset<Row> samples = PartitionedOutputDirectory.read(spark, cl.required("samples"));
+        String samplesPath = cl.required("samples");
+        Dataset<Row> samples = PartitionedOutputDirectory.read(spark, samplesPath);
         SamplesSchemaCheck.require(samples.schema(), plan.samples(), cl.required("samples"));
         List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(samples, config.getInputConfig()));
         Optional<SampleSource> testRows = Optional.ofNullable(split.get(2));
@@ -89,7 +99,7 @@ final class TrainCommand extends OptionCommand {
         TrainingSummary summary;
         // One writer per model directory: resuming, pruning and the clean-up of partial writes at start assume it.
         try (DirectoryLock lock = DirectoryLock.acquire(modelDir, "train --config " + cl.required(ConfigOption.NAME))) {
-            summary = train(spark, config, baseDir, modelDir, plan.schema(), split, testRows, threads, workers, overwrite);
+            summary = train(spark, config, baseDir, modelDir, plan.schema(), split, testRows, threads, workers, overwrite, samplesPath);
         } catch (RunConflictException e) {
             // The model directory is a user choice like an option: exit 2 with the usage, which names --overwrite.
             throw new UsageException(e.getMessage());
@@ -99,7 +109,12 @@ final class TrainCommand extends OptionCommand {
     }
 
     private TrainingSummary train(SparkSession spark, PipelineConfig config, Path baseDir, Path modelDir, FeatureSchema schema,
-                         List<SampleSource> split, Optional<SampleSource> testRows, int threads, int workers, boolean overwrite) {
+                         List<SampleSource> split, Optional<SampleSource> testRows, int threads, int workers, boolean overwrite,
+                         String samplesPath) {
+        if (workers > 1 && (SampleBuildJob.needsItemTable(config) || SampleBuildJob.needsHardNegatives(config))) {
+            throw new UsageException("model_config.dssm.negative_sampler: the item table (pool: ITEM_TABLE) and hard negatives are read by "
+                    + "train with one worker, not " + workers);
+        }
         if (workers > 1) {
             out.printf(Locale.ROOT, "train: %d workers (barrier mode) x %d threads%n", workers, threads);
             String summaryJson = new DistributedTrainingJob(spark, config, baseDir, modelDir, workers, threads).overwriting(overwrite)
@@ -111,10 +126,40 @@ final class TrainCommand extends OptionCommand {
             TrainingData train = ParquetSampleChunks.training(split.get(0), conf, schema, config, 0);
             EvaluationData eval = ParquetSampleChunks.evaluation(split.get(1), conf, schema, input);
             Optional<EvaluationData> test = testRows.map(t -> ParquetSampleChunks.evaluation(t, conf, schema, input));
-            TrainingRun.Summary summary = new TrainingRun(config, baseDir, schema, modelDir, threads).overwriting(overwrite)
-                    .run(train, eval, test);
+            TrainingRun run = new TrainingRun(config, baseDir, schema, modelDir, threads).overwriting(overwrite);
+            if (SampleBuildJob.needsItemTable(config)) {
+                run.drawingNegativesFrom(itemRows(spark, SampleBuildJob.itemTableBeside(samplesPath), "the item table",
+                        "model_config.dssm.negative_sampler.pool: ITEM_TABLE", schema, input));
+            }
+            if (SampleBuildJob.needsHardNegatives(config)) {
+                run.withHardNegatives(itemRows(spark, SampleBuildJob.hardNegativesBeside(samplesPath), "the hard negatives",
+                        "model_config.dssm.negative_sampler.hard_negatives_per_user", schema, input));
+            }
+            TrainingRun.Summary summary = run.run(train, eval, test);
             return RunSummaryFile.read(summary.summaryFile());
         }
+    }
+
+    /**
+     * Item rows build-samples wrote beside the samples (the item table, or the hard negatives with
+     * their users), as rows of the trainer: labels 0, the group key of the user column when the
+     * rows have one; only their item features are read.
+     */
+    private static Examples itemRows(SparkSession spark, String path, String what, String setting, FeatureSchema schema,
+                                     InputConfig input) {
+        if (!Files.isDirectory(Locations.of(path))) {
+            throw new UsageException(setting + " draws negatives from " + what + " that build-samples writes beside the samples, but "
+                    + path + " does not exist; build the samples with this config");
+        }
+        Dataset<Row> items = spark.read().parquet(path);
+        for (LabelField label : input.getLabelsList()) {
+            items = items.withColumn(label.getName(), functions.lit(0.0));
+        }
+        Optional<String> user = SampleRoles.userId(input);
+        if (user.isPresent() && !List.of(items.columns()).contains(user.get())) {
+            items = items.withColumn(user.get(), functions.lit(null).cast(DataTypes.StringType));
+        }
+        return SampleTableReader.read(items, schema, input);
     }
 
     /** What a run did, from its summary.json (written by worker 0 of a distributed run). */

@@ -17,11 +17,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recspark.config.ConfigParser;
+import org.recspark.jobs.samples.SparkSessions;
 import org.recspark.jobs.training.SampleSplit;
 
 /**
@@ -206,6 +211,140 @@ class ImplicitFeedbackCommandsTest {
                 .json(dir.resolve("list-samples_rejects").toString()).toJSON().collectAsList();
         assertEquals(1, rejects.size(), rejects.toString());
         assertTrue(rejects.get(0).contains("a line without a tab") && rejects.get(0).contains("malformed row"), rejects.toString());
+    }
+
+    private static final String ARRAY_SAMPLES = """
+            samples {
+                source { path: "%s" format: PARQUET }
+                item_array: true
+                schema { name: "user_id" type: STRING nullable: false }
+                schema { name: "item_id" type: STRING nullable: false }
+                schema { name: "position" type: INT64 nullable: false }
+              }""";
+
+    /**
+     * One Parquet row per user: (user_id, item_id array, an extra column), plus the given rows; with
+     * elements of type double, an item "i276" is 276.0.
+     */
+    private static Path writeItemArrays(String name, DataType elementType, List<Row> extraRows) {
+        StructType schema = new StructType().add("user_id", DataTypes.StringType).add("item_id", DataTypes.createArrayType(elementType))
+                .add("device", DataTypes.StringType);
+        Map<String, List<String>> byUser = new LinkedHashMap<>();
+        for (String[] c : CLICKS) {
+            byUser.computeIfAbsent(c[0], u -> new ArrayList<>()).add(c[1]);
+        }
+        List<Row> rows = new ArrayList<>();
+        byUser.forEach((user, items) -> rows.add(RowFactory.create(user, elementType.equals(DataTypes.DoubleType)
+                ? items.stream().map(i -> Double.parseDouble(i.substring(1))).toArray() : items.toArray(), "ios")));
+        rows.addAll(extraRows);
+        Path path = dir.resolve(name);
+        SparkSessions.getOrCreate("item arrays").createDataFrame(rows, schema).repartition(3).write().parquet(path.toString());
+        return path;
+    }
+
+    @Test
+    void aParquetItemArrayIsExplodedLikeTheTextListAndItsBadRowsAreRejectedWithTheirReason() throws IOException {
+        String firstUser = CLICKS.get(0)[0];
+        Path table = writeItemArrays("clicks-arrays.parquet", DataTypes.StringType, List.of(
+                RowFactory.create(null, new Object[]{"i1"}, "web"),
+                RowFactory.create(firstUser, null, "web"),
+                RowFactory.create(firstUser, new Object[0], "web"),
+                RowFactory.create(firstUser, new Object[]{CLICKS.get(0)[1], null}, "web")));
+        Path config = write("arrays.pbtxt", config(ARRAY_SAMPLES.formatted(table.getFileName()), SAMPLED_DSSM,
+                "time_field: \"position\" split { by_time { eval_fraction: 0.2 } }"));
+        Path samples = dir.resolve("array-samples");
+        assertEquals(0, run("build-samples", "--config", config.toString(), "--out", samples.toString()), err.toString());
+        Dataset<Row> built = SparkSession.builder().getOrCreate().read().parquet(samples.toString());
+        assertEquals(CLICKS.size() + 1, built.count(), "one sample per array element: the clicks and the bad row's non-null element");
+        Map<String, List<String>> expected = new LinkedHashMap<>();
+        for (String[] c : CLICKS) {
+            expected.computeIfAbsent(c[0], u -> new ArrayList<>()).add(c[1]);
+        }
+        Map<String, Long> perUserAndPosition = new LinkedHashMap<>();
+        for (Row r : built.select("user_id", "position", "item_id", "click").collectAsList()) {
+            perUserAndPosition.merge(r.getString(0) + "#" + r.getLong(1) + "#" + r.getString(2) + "#" + r.getDouble(3), 1L, Long::sum);
+        }
+        expected.forEach((user, items) -> {
+            for (int k = 0; k < items.size(); k++) {
+                assertTrue(perUserAndPosition.containsKey(user + "#" + k + "#" + items.get(k) + "#1.0"), user + "'s item at position " + k);
+            }
+        });
+        String extraKey = firstUser + "#0#" + CLICKS.get(0)[1] + "#1.0";
+        assertEquals(2L, perUserAndPosition.get(extraKey), "the bad row's first element is a sample, at its own position 0");
+
+        List<String> rejects = SparkSession.builder().getOrCreate().read().option("recursiveFileLookup", true)
+                .json(dir.resolve("array-samples_rejects").toString()).toJSON().collectAsList();
+        assertEquals(4, rejects.size(), rejects.toString());
+        String all = String.join("\n", rejects);
+        for (String reason : List.of("null user in column user_id of PARQUET clicks-arrays.parquet",
+                "null item array in column item_id of PARQUET clicks-arrays.parquet",
+                "empty item array in column item_id of PARQUET clicks-arrays.parquet",
+                "null element at position 1 of the item array in column item_id of PARQUET clicks-arrays.parquet")) {
+            assertTrue(all.contains(reason), reason + " in " + all);
+        }
+        assertTrue(all.contains("\\\"item_id\\\":[]"), "a rejected row is written whole, as JSON: " + all);
+    }
+
+    @Test
+    void anItemArrayOfTheWrongTypeIsAnErrorNamingTheFileAndColumn() throws IOException {
+        Path table = writeItemArrays("clicks-doubles.parquet", DataTypes.DoubleType, List.of());
+        Path config = write("doubles.pbtxt", config(ARRAY_SAMPLES.formatted(table.getFileName()), SAMPLED_DSSM,
+                "time_field: \"position\" split { by_time { eval_fraction: 0.2 } }"));
+        assertEquals(2, run("build-samples", "--config", config.toString(), "--out", dir.resolve("double-samples").toString()));
+        assertTrue(err.toString().contains("input_config.samples.schema[1]: column 'item_id' of PARQUET clicks-doubles.parquet should be an "
+                + "array of string (item_array: true, item type STRING) but is array<double>"), err.toString());
+    }
+
+    /**
+     * The item table and hard negatives (the sample's impressions without a click, and one pair of an
+     * unknown item) are built beside the samples and trained on.
+     */
+    @Test
+    void negativesFromTheItemTableAndHardNegativesAreBuiltBesideTheSamplesAndTrainedOn() throws IOException {
+        List<String> impressions = Files.readAllLines(sampleData().resolve("small/impressions.csv"));
+        List<String> header = List.of(impressions.get(0).split(","));
+        StringBuilder shown = new StringBuilder("user_id,item_id\n");
+        long notClicked = 0;
+        for (String line : impressions.subList(1, impressions.size())) {
+            String[] f = line.split(",");
+            if (f[header.indexOf("click")].equals("0")) {
+                shown.append(f[header.indexOf("user_id")]).append(',').append(f[header.indexOf("item_id")]).append('\n');
+                notClicked++;
+            }
+        }
+        shown.append(CLICKS.get(0)[0]).append(",no_such_item\n");
+        Files.writeString(dir.resolve("shown.csv"), shown);
+        String hardNegatives = """
+                hard_negatives {
+                    source { path: "shown.csv" format: CSV }
+                    schema { name: "user_id" type: STRING nullable: false }
+                    schema { name: "item_id" type: STRING nullable: false }
+                  }
+                """;
+        Path config = write("item-table.pbtxt", config(CSV_SAMPLES, SAMPLED_DSSM.replace("negative_sampler { distribution: POPULARITY",
+                        "negative_sampler { pool: ITEM_TABLE hard_negatives_per_user: 4 distribution: POPULARITY"),
+                hardNegatives + " split { by_time { eval_fraction: 0.2 } }"));
+        Path samples = dir.resolve("item-table-samples");
+        assertEquals(0, run("build-samples", "--config", config.toString(), "--out", samples.toString()), err.toString());
+        long itemRows = Files.readAllLines(sampleData().resolve("small/items.csv")).size() - 1;
+        assertTrue(out.toString().contains("build-samples: " + itemRows + " items of input_config.items with their features -> "
+                + samples + "_items"), out.toString());
+        assertTrue(out.toString().contains("build-samples: " + notClicked + " hard negatives with their item features -> " + samples
+                + "_hard_negatives; left out 1 of an item not in input_config.items and 0 rejected rows"), out.toString());
+        Dataset<Row> items = SparkSession.builder().getOrCreate().read().parquet(samples + "_items");
+        List<String> ids = items.select("item_id").distinct().collectAsList().stream().map(r -> r.getString(0)).toList();
+        assertEquals(itemRows, ids.size(), "one row per item of the items table");
+        assertTrue(ids.stream().anyMatch(id -> CLICKS.stream().noneMatch(c -> c[1].equals(id))),
+                "the item table holds items no click names, which the training rows' items would not");
+
+        assertEquals(0, run("train", "--config", config.toString(), "--samples", samples.toString(), "--model-dir",
+                dir.resolve("item-table-model").toString()), err.toString());
+        assertTrue(out.toString().contains("recall@20 "), out.toString());
+        Files.move(Path.of(samples + "_items"), dir.resolve("moved_items"));
+        assertEquals(2, run("train", "--config", config.toString(), "--samples", samples.toString(), "--model-dir",
+                dir.resolve("item-table-model-2").toString()));
+        assertTrue(err.toString().contains("draws negatives from the item table that build-samples writes beside the samples, but "
+                + samples + "_items does not exist"), err.toString());
     }
 
     @Test

@@ -13,9 +13,10 @@ import org.recspark.model.data.Examples;
 import org.recspark.model.data.SparseValues;
 
 /**
- * The distinct items of a set of training rows, for drawing negatives: one row per item holding
- * only the item's features (as at its first appearance; every other feature empty), the item's
- * key (the first id of its key feature) and how many rows it appeared in. Immutable.
+ * The distinct items of a set of training rows, and optionally of an item table, for drawing
+ * negatives: one row per item holding only the item's features (as at its first appearance, an
+ * item table's row first; every other feature empty), the item's key (the first id of its key
+ * feature) and how many training rows it appeared in (0 for an item of the table alone). Immutable.
  */
 public final class ItemCorpus {
     private final Examples items;
@@ -84,6 +85,18 @@ public final class ItemCorpus {
 
         /** Counts the batch's items and keeps the rows of those not seen before; rows without a key are skipped. */
         public Collector add(Examples batch) {
+            return gather(batch, 1);
+        }
+
+        /**
+         * Keeps the rows of items not seen before without counting them: an item table's rows, so
+         * that its items are in the corpus with a count of 0 until training rows count them.
+         */
+        public Collector addUncounted(Examples items) {
+            return gather(items, 0);
+        }
+
+        private Collector gather(Examples batch, int countPerRow) {
             SparseValues ids = batch.sparse(keyFeature);
             List<Integer> fresh = new ArrayList<>();
             for (int r = 0; r < batch.numRows(); r++) {
@@ -99,7 +112,7 @@ public final class ItemCorpus {
                     counts.add(new long[1]);
                     fresh.add(r);
                 }
-                counts.get(index)[0]++;
+                counts.get(index)[0] += countPerRow;
             }
             if (!fresh.isEmpty()) {
                 chunks.add(itemColumnsOnly(batch.select(fresh.stream().mapToInt(Integer::intValue).toArray())));

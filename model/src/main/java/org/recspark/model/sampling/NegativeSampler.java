@@ -8,7 +8,7 @@ import org.recspark.config.proto.DSSM;
 
 /**
  * Draws negative items from an {@link ItemCorpus} with known probabilities: uniformly, or in
- * proportion to count^alpha (Mikolov et al. 2013's unigram^0.75; EasyRec's NegativeSampler draws
+ * proportion to (count + smoothing)^alpha (Mikolov et al. 2013's unigram^0.75; EasyRec's NegativeSampler draws
  * from an item table weighted the same way). Draws are with replacement, each in O(1) by Walker's
  * alias method (Vose's construction). Immutable, so threads may share it.
  */
@@ -61,11 +61,14 @@ public final class NegativeSampler {
         return new NegativeSampler(w);
     }
 
-    /** Items in proportion to count^alpha. */
-    public static NegativeSampler popularity(ItemCorpus corpus, double alpha) {
+    /**
+     * Items in proportion to (count + smoothing)^alpha: add-k smoothing gives an item of an item
+     * table that no training row holds a weight of its own.
+     */
+    public static NegativeSampler popularity(ItemCorpus corpus, double alpha, double smoothing) {
         double[] w = new double[corpus.size()];
         for (int i = 0; i < w.length; i++) {
-            w[i] = Math.pow(corpus.count(i), alpha);
+            w[i] = Math.pow(corpus.count(i) + smoothing, alpha);
         }
         return new NegativeSampler(w);
     }
@@ -74,8 +77,16 @@ public final class NegativeSampler {
     public static NegativeSampler of(DSSM.NegativeSampler config, ItemCorpus corpus) {
         return switch (config.getDistribution()) {
             case UNIFORM -> uniform(corpus);
-            case POPULARITY -> popularity(corpus, config.getAlpha());
+            case POPULARITY -> popularity(corpus, config.getAlpha(), countSmoothing(config));
         };
+    }
+
+    /** The configured count_smoothing, else 1 for an item table (whose items may have no rows) and 0 for the training rows' items. */
+    public static double countSmoothing(DSSM.NegativeSampler config) {
+        if (config.hasCountSmoothing()) {
+            return config.getCountSmoothing();
+        }
+        return config.getPool() == DSSM.NegativeSampler.Pool.ITEM_TABLE ? 1 : 0;
     }
 
     public int size() {

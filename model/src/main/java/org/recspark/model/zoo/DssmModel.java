@@ -1,7 +1,11 @@
 package org.recspark.model.zoo;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
@@ -39,9 +43,10 @@ import org.recspark.model.tensor.Tensor;
  * probability estimated online from the gaps between an item's appearances (hashed into buckets;
  * the estimates are model buffers, so they are checkpointed). The item group's first sparse feature
  * identifies the item. With a negative sampler each positive pair is instead scored against the
- * step's negatives drawn from the training rows' items (shared by the batch), in a sampled softmax
- * whose logits are corrected by log(num_negatives x the sampler's probability) (Jean et al. 2015);
- * a drawn negative that is the row's own item is masked out. Without either the pair score is
+ * step's negatives drawn from the training rows' items or the item table (shared by the batch), in
+ * a sampled softmax whose logits are corrected by log(num_negatives x the sampler's probability)
+ * (Jean et al. 2015); a drawn negative that is the row's own item is masked out. The row user's
+ * hard negatives (EasyRec's HardNegativeSampler) join that softmax uncorrected. Without either the pair score is
  * trained pointwise on the label. A tower without an MLP passes its group's embeddings through:
  * with id groups alone, matrix factorisation. A user group holding the behaviour sequence (item ids
  * mean-pooled through the item id's shared table) beside the profile is YouTube DNN's candidate
@@ -68,6 +73,14 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
     private final boolean inBatchNegatives;
     private final FeatureSchema schema;
     private final long seed;
+    private Examples itemTable;
+    /** The hard-negative pairs, and the rows of each user's (by group key). */
+    private Examples hardPairs;
+    private Map<Long, int[]> hardRowsOfUser;
+    /** The step's hard negatives: their rows, the user each belongs to, their item keys. */
+    private Examples hardNegatives;
+    private long[] hardOwners;
+    private long[] hardKeys;
     private ItemCorpus corpus;
     private NegativeSampler sampler;
     private Examples negatives;
@@ -91,6 +104,16 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
             if (sampler.getDistribution() == DSSM.NegativeSampler.Distribution.UNIFORM && sampler.hasAlpha()) {
                 out.add(new Violation("model_config.dssm.negative_sampler.alpha",
                         "alpha " + sampler.getAlpha() + " weighs items by count^alpha; it applies to distribution: POPULARITY only, not UNIFORM"));
+            }
+            if (sampler.getDistribution() == DSSM.NegativeSampler.Distribution.UNIFORM && sampler.hasCountSmoothing()) {
+                out.add(new Violation("model_config.dssm.negative_sampler.count_smoothing", "count_smoothing "
+                        + sampler.getCountSmoothing() + " weighs items by (count + count_smoothing)^alpha; it applies to distribution: "
+                        + "POPULARITY only, not UNIFORM"));
+            }
+            if (sampler.getDistribution() == DSSM.NegativeSampler.Distribution.POPULARITY && sampler.getPool() == DSSM.NegativeSampler.Pool.ITEM_TABLE
+                    && NegativeSampler.countSmoothing(sampler) == 0 && sampler.getAlpha() > 0) {
+                out.add(new Violation("model_config.dssm.negative_sampler.count_smoothing", "0 gives the item table's items without "
+                        + "training rows a weight of 0, so they are never drawn; use pool: TRAINING_ROWS for that, or a count_smoothing > 0"));
             }
         }
         if (!user.isEmpty() && !item.isEmpty() && !user.get(user.size() - 1).equals(item.get(item.size() - 1))) {
@@ -176,6 +199,12 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
         if (sampler != null) {
             drawNegatives(step);
         }
+        if (hardPairs != null) {
+            drawHardNegatives(batch, step);
+        } else if (sampler != null && usesHardNegatives()) {
+            throw new IllegalStateException("model_config.dssm.negative_sampler.hard_negatives_per_user: the hard negatives were not given "
+                    + "to this run (train reads them beside the samples, as build-samples writes them)");
+        }
         if (!config.getPopularityCorrection() || !inBatchNegatives || itemIdFeature < 0) {
             return;
         }
@@ -209,14 +238,103 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
         }
     }
 
+    /**
+     * Up to hard_negatives_per_user of each batch user's hard negatives (a user with more gets a
+     * draw without replacement from (train_config.seed, step)), in order of the users' first rows.
+     */
+    private void drawHardNegatives(Examples batch, long step) {
+        int perUser = config.getNegativeSampler().getHardNegativesPerUser();
+        long[] users = batch.groupKeys();
+        List<Integer> rows = new ArrayList<>();
+        List<Long> owners = new ArrayList<>();
+        if (users != null) {
+            SplittableRandom random = new SplittableRandom((seed + 1) * 0xC2B2AE3D27D4EB4FL + step);
+            Set<Long> seen = new HashSet<>();
+            for (long user : users) {
+                int[] own = hardRowsOfUser.get(user);
+                if (own == null || !seen.add(user)) {
+                    continue;
+                }
+                int[] chosen = own.clone();
+                int take = Math.min(perUser, chosen.length);
+                for (int k = 0; k < take && chosen.length > perUser; k++) {
+                    int j = k + random.nextInt(chosen.length - k);
+                    int t = chosen[k];
+                    chosen[k] = chosen[j];
+                    chosen[j] = t;
+                }
+                for (int k = 0; k < take; k++) {
+                    rows.add(chosen[k]);
+                    owners.add(user);
+                }
+            }
+        }
+        if (rows.isEmpty()) {
+            hardNegatives = null;
+            hardOwners = new long[0];
+            hardKeys = new long[0];
+            return;
+        }
+        hardNegatives = hardPairs.select(rows.stream().mapToInt(Integer::intValue).toArray());
+        hardOwners = owners.stream().mapToLong(Long::longValue).toArray();
+        SparseValues ids = hardNegatives.sparse(itemIdFeature);
+        hardKeys = new long[rows.size()];
+        for (int k = 0; k < hardKeys.length; k++) {
+            hardKeys[k] = ids.end(k) > ids.start(k) ? ids.ids()[ids.start(k)] : Long.MIN_VALUE;
+        }
+    }
+
+    @Override
+    public boolean usesHardNegatives() {
+        return config.hasNegativeSampler() && config.getNegativeSampler().getHardNegativesPerUser() > 0;
+    }
+
+    @Override
+    public void useHardNegatives(Examples pairs) {
+        if (pairs.numRows() > 0 && pairs.groupKeys() == null) {
+            throw new IllegalArgumentException("hard negatives without their users' group keys cannot be matched to the rows' users");
+        }
+        Map<Long, List<Integer>> byUser = new HashMap<>();
+        for (int r = 0; r < pairs.numRows(); r++) {
+            byUser.computeIfAbsent(pairs.groupKeys()[r], u -> new ArrayList<>()).add(r);
+        }
+        Map<Long, int[]> rows = new HashMap<>();
+        byUser.forEach((user, list) -> rows.put(user, list.stream().mapToInt(Integer::intValue).toArray()));
+        this.hardRowsOfUser = rows;
+        this.hardPairs = pairs;
+    }
+
+    @Override
+    public Examples stepHardNegatives() {
+        return hardNegatives;
+    }
+
     @Override
     public boolean samplesNegatives() {
         return config.hasNegativeSampler();
     }
 
     @Override
+    public boolean drawsFromItemTable() {
+        return config.getNegativeSampler().getPool() == DSSM.NegativeSampler.Pool.ITEM_TABLE;
+    }
+
+    @Override
+    public void useItemTable(Examples items) {
+        this.itemTable = items;
+    }
+
+    @Override
     public ItemCorpus.Collector newItemCorpus() {
-        return ItemCorpus.collector(schema, itemIdFeature, itemGroup.features());
+        ItemCorpus.Collector collector = ItemCorpus.collector(schema, itemIdFeature, itemGroup.features());
+        if (drawsFromItemTable()) {
+            if (itemTable == null) {
+                throw new IllegalStateException("model_config.dssm.negative_sampler.pool: ITEM_TABLE draws negatives from the item table, "
+                        + "which this run was not given (train reads it beside the samples, as build-samples writes it)");
+            }
+            collector.addUncounted(itemTable);
+        }
+        return collector;
     }
 
     @Override
@@ -332,11 +450,17 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
         Tensor u = g.selectRows(output.extra(USER_EMBEDDING), rows);
         Tensor own = g.rowDot(u, g.selectRows(output.extra(ITEM_EMBEDDING), rows));
         Tensor drawn = g.matmul(u, itemEmbedding(pass, groups.deep(pass, itemGroup, negatives)), true);
-        Tensor logits = g.scale(g.concat(List.of(own, drawn)), 1 / config.getTemperature());
+        List<Tensor> columns = new ArrayList<>(List.of(own, drawn));
+        if (hardNegatives != null) {
+            columns.add(g.matmul(u, itemEmbedding(pass, groups.deep(pass, itemGroup, hardNegatives)), true));
+        }
+        Tensor logits = g.scale(g.concat(columns), 1 / config.getTemperature());
         int n = rows.length;
-        int classes = 1 + negativeKeys.length;
+        int hard = hardNegatives == null ? 0 : hardKeys.length;
+        int classes = 1 + negativeKeys.length + hard;
         float[] offsets = new float[n * classes];
         SparseValues ids = pass.batch().sparse(itemIdFeature);
+        long[] users = pass.batch().groupKeys();
         for (int i = 0; i < n; i++) {
             int r = rows[i];
             boolean keyed = ids.end(r) > ids.start(r);
@@ -349,6 +473,11 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
             for (int k = 0; k < negativeKeys.length; k++) {
                 float logQ = config.getPopularityCorrection() ? negativeLogQ[k] : 0;
                 offsets[i * classes + 1 + k] = keyed && negativeKeys[k] == key ? ACCIDENTAL_HIT_OFFSET : logQ;
+            }
+            // a hard negative counts for its own user's rows only, uncorrected (not sampled by popularity)
+            for (int k = 0; k < hard; k++) {
+                boolean owned = users != null && hardOwners[k] == users[r] && !(keyed && hardKeys[k] == key);
+                offsets[i * classes + 1 + negativeKeys.length + k] = owned ? 0 : ACCIDENTAL_HIT_OFFSET;
             }
         }
         return g.softmaxCrossEntropy(logits, new int[n], offsets, scale * task().weight());

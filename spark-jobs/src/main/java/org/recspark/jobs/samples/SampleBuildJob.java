@@ -2,6 +2,7 @@ package org.recspark.jobs.samples;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.shiftrightunsigned;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.timestamp_seconds;
@@ -28,6 +29,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -36,6 +38,7 @@ import org.recspark.config.SampleRoles;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.BehaviourLogInput;
 import org.recspark.config.proto.BehaviourStats;
+import org.recspark.config.proto.DSSM;
 import org.recspark.config.proto.FieldSchema;
 import org.recspark.config.proto.InputConfig;
 import org.recspark.config.proto.LabelField;
@@ -301,6 +304,91 @@ public final class SampleBuildJob {
     }
 
     /** Loads an input table: listing its files or reading its schema can start jobs. */
+    /** Whether the model draws negatives from the item table, which build-samples then writes beside the samples. */
+    public static boolean needsItemTable(PipelineConfig config) {
+        var model = config.getModelConfig();
+        return model.hasDssm() && model.getDssm().hasNegativeSampler()
+                && model.getDssm().getNegativeSampler().getPool() == DSSM.NegativeSampler.Pool.ITEM_TABLE;
+    }
+
+    /** Whether the model adds hard negatives, which build-samples then writes beside the samples. */
+    public static boolean needsHardNegatives(PipelineConfig config) {
+        var model = config.getModelConfig();
+        return model.hasDssm() && model.getDssm().hasNegativeSampler() && model.getDssm().getNegativeSampler().getHardNegativesPerUser() > 0;
+    }
+
+    /** Where build-samples writes the hard negatives of samples written to {@code samplesPath}, and train reads them. */
+    public static String hardNegativesBeside(String samplesPath) {
+        return samplesPath.replaceAll("/+$", "") + "_hard_negatives";
+    }
+
+    /** Where build-samples writes the item table of samples written to {@code samplesPath}, and train reads it. */
+    public static String itemTableBeside(String samplesPath) {
+        return samplesPath.replaceAll("/+$", "") + "_items";
+    }
+
+    /**
+     * The item table a negative sampler draws from (dssm.negative_sampler.pool: ITEM_TABLE): every
+     * item of input_config.items with its features ({@link #itemFeatures}), written as Parquet rows
+     * (the item id column, the features struct) to {@code path}, replacing what is there.
+     *
+     * @return the items written
+     */
+    public long writeItemTable(String path) {
+        Dataset<Row> features = itemFeatures();
+        JobDescriptions.run(spark, "write the item table", () -> features.write().mode(SaveMode.Overwrite).parquet(path));
+        long written = JobDescriptions.run(spark, "count the item table", () -> spark.read().parquet(path).count());
+        LOG.info("Wrote the {} items of input_config.items with their features to {}", written, path);
+        return written;
+    }
+
+    /** What {@link #writeHardNegatives} wrote: the pairs written, and those left out (unknown item, or rejected by the loader). */
+    public record HardNegatives(long written, long unknownItem, long rejected) {}
+
+    /**
+     * The hard negatives (dssm.negative_sampler.hard_negatives_per_user): each (user, item) pair of
+     * input_config.hard_negatives with its item's features, written as Parquet rows (the user id,
+     * the item id, the features struct) to {@code path}. A pair whose item the items table does not
+     * hold is left out, and so is a row the loader rejects (a null or blank key); both are counted.
+     */
+    public HardNegatives writeHardNegatives(String path) {
+        InputConfig input = config.getInputConfig();
+        String userId = input.getUserIdField();
+        String itemId = input.getItemIdField();
+        TableLoader.Loaded pairs = load(new TableLoader(spark, baseDir), input.getHardNegatives(), "input_config.hard_negatives",
+                new TableLoader.Requirements(Set.of(), Set.of(userId, itemId), Set.of()));
+        Dataset<Row> items = itemFeatures();
+        Dataset<Row> kept = pairs.rows().select(col("`" + userId + "`"), col("`" + itemId + "`").cast(items.schema().apply(itemId).dataType()).as(itemId));
+        Dataset<Row> joined = kept.join(items, kept.col(itemId).equalTo(items.col(itemId)), "inner")
+                .select(kept.col(userId), kept.col(itemId), items.col(FeatureStage.FEATURES));
+        JobDescriptions.run(spark, "write the hard negatives", () -> joined.write().mode(SaveMode.Overwrite).parquet(path));
+        long written = JobDescriptions.run(spark, "count the hard negatives", () -> spark.read().parquet(path).count());
+        long passed = JobDescriptions.run(spark, "count the hard negatives", kept::count);
+        long rejected = JobDescriptions.run(spark, "count the hard negatives", () -> pairs.rejects().count());
+        LOG.info("Wrote {} hard negatives with their item features to {}; left out {} of an item not in input_config.items and {} rejected rows",
+                written, path, passed - written, rejected);
+        return new HardNegatives(written, passed - written, rejected);
+    }
+
+    /**
+     * Every item of input_config.items (its newest dt of a snapshot table) through the feature jar
+     * with no user, context or statistics, so its item features are what a sample of it holds: rows
+     * of the item id column and the features struct.
+     */
+    private Dataset<Row> itemFeatures() {
+        InputConfig input = config.getInputConfig();
+        String itemId = input.getItemIdField();
+        SideTable items = side(new TableLoader(spark, baseDir), input.getItems(), "input_config.items", itemId);
+        Dataset<Row> rows = items.rows();
+        if (isSnapshot(rows)) {
+            rows = rows.withColumn("_newest", row_number().over(Window.partitionBy(col("`" + itemId + "`")).orderBy(col(DT).desc())))
+                    .where(col("_newest").equalTo(1)).drop("_newest");
+        }
+        Dataset<Row> prefixed = rows.select(Stream.concat(Stream.of(col("`" + itemId + "`")), Stream.of(rows.columns())
+                .map(c -> col("`" + c + "`").as(FeatureStage.ITEM_PREFIX + c))).toArray(Column[]::new));
+        return FeatureStage.apply(prefixed, config.getFeatureConfig(), baseDir, List.of(itemId));
+    }
+
     private TableLoader.Loaded load(TableLoader loader, TableInput table, String configPath, TableLoader.Requirements requirements) {
         return JobDescriptions.run(spark, "read inputs", () -> loader.load(table, configPath, requirements));
     }

@@ -29,6 +29,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -57,6 +58,8 @@ import org.slf4j.LoggerFactory;
 public final class TableLoader {
     private static final Logger LOG = LoggerFactory.getLogger(TableLoader.class);
     static final String CORRUPT = "_corrupt_record";
+    /** The reason an item_array row gives no samples rows (null user, null or empty array, null element), or null. */
+    private static final String ARRAY_REJECT = "_item_array_reject";
     public static final String REASON = "_reject_reason";
     /** What Spark's text decoding puts in place of bytes that are not UTF-8. */
     private static final String REPLACEMENT_CHARACTER = "\uFFFD";
@@ -142,6 +145,9 @@ public final class TableLoader {
      */
     private static Column reason(TableInput table, Requirements requirements, boolean hasCorrupt, boolean decodedText, StructType typed) {
         List<Column[]> checks = new ArrayList<>();
+        if (List.of(typed.fieldNames()).contains(ARRAY_REJECT)) {
+            checks.add(new Column[] {col(ARRAY_REJECT).isNotNull(), col(ARRAY_REJECT)});
+        }
         if (hasCorrupt) {
             checks.add(new Column[] {col(CORRUPT).isNotNull(), MALFORMED_ROW.apply(struct(columnsOf(table)))});
         }
@@ -196,6 +202,11 @@ public final class TableLoader {
     }
 
     private Dataset<Row> read(TableInput table, String configPath, String description) {
+        Dataset<Row> stored = readStored(table, configPath, description);
+        return table.getItemArray() ? explodeItemArrays(stored, table, configPath, description) : stored;
+    }
+
+    private Dataset<Row> readStored(TableInput table, String configPath, String description) {
         DataSource source = table.getSource();
         if (source.hasHiveTable()) {
             String name = source.getHiveTable();
@@ -243,6 +254,75 @@ public final class TableLoader {
         good.add(lit(null).cast(DataTypes.StringType).as(CORRUPT));
         bad.add(col("line").as(CORRUPT));
         return items.select(good.toArray(Column[]::new)).unionByName(malformed.select(bad.toArray(Column[]::new)));
+    }
+
+    /**
+     * An item_array table (one row per user, the items in an array column) exploded into one row per
+     * element like an INTERACTION_LIST line, with the element's 0-based position in the optional third
+     * column. A row with a null user or a null or empty array stands for itself, with its reason and
+     * the row as JSON for the rejects; so does an element that is null.
+     */
+    static Dataset<Row> explodeItemArrays(Dataset<Row> table, TableInput input, String configPath, String description) {
+        List<FieldSchema> fields = input.getSchemaList();
+        String user = fields.get(0).getName();
+        String item = fields.get(1).getName();
+        checkItemArrayColumns(table.schema(), input, configPath, description);
+        Column nullUser = col(user).isNull();
+        Column noItems = col(item).isNull().or(functions.size(col(item)).equalTo(0));
+        Column rowReason = when(nullUser, lit("null user in column " + user + " of " + description))
+                .when(col(item).isNull(), lit("null item array in column " + item + " of " + description))
+                .otherwise(lit("empty item array in column " + item + " of " + description));
+        Column rowJson = to_json(struct(col(user), col(item)));
+        Dataset<Row> exploded = table.where(nullUser.or(noItems).equalTo(false))
+                .select(col(user), rowJson.as("row"), posexplode(col(item)));
+        List<Column> good = new ArrayList<>(List.of(col(user), col("col").as(item)));
+        List<Column> bad = new ArrayList<>(List.of(col(user), lit(null).cast(elementType(table.schema(), item)).as(item)));
+        if (fields.size() > 2) {
+            good.add(col("pos").cast(DataTypes.LongType).as(fields.get(2).getName()));
+            bad.add(lit(null).cast(DataTypes.LongType).as(fields.get(2).getName()));
+        }
+        Column nullElement = concat(lit("null element at position "), col("pos").cast("string"),
+                lit(" of the item array in column " + item + " of " + description));
+        good.add(when(col("col").isNull(), col("row")).as(CORRUPT));
+        good.add(when(col("col").isNull(), nullElement).as(ARRAY_REJECT));
+        bad.add(rowJson.as(CORRUPT));
+        bad.add(rowReason.as(ARRAY_REJECT));
+        return exploded.select(good.toArray(Column[]::new))
+                .unionByName(table.where(nullUser.or(noItems)).select(bad.toArray(Column[]::new)));
+    }
+
+    /** The user and item columns exist and the item column is an array of the declared item type, named with the table's location. */
+    private static void checkItemArrayColumns(StructType actual, TableInput input, String configPath, String description) {
+        List<FieldSchema> fields = input.getSchemaList();
+        List<String> names = List.of(actual.fieldNames());
+        List<Violation> problems = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            if (!names.contains(fields.get(i).getName())) {
+                problems.add(new Violation(configPath + ".schema[" + i + "]", "column '" + fields.get(i).getName() + "' is missing from "
+                        + description + ", which has " + names));
+            }
+        }
+        String item = fields.get(1).getName();
+        if (names.contains(item)) {
+            DataType type = actual.apply(item).dataType();
+            FieldType declared = fields.get(1).getType();
+            if (!(type instanceof ArrayType array) || !accepts(declared, array.elementType())) {
+                problems.add(new Violation(configPath + ".schema[1]", "column '" + item + "' of " + description + " should be an array of "
+                        + (declared == FieldType.INT64 ? "bigint or int" : "string") + " (item_array: true, item type " + declared
+                        + ") but is " + type.simpleString()));
+            }
+        }
+        if (fields.size() > 2 && names.contains(fields.get(2).getName())) {
+            problems.add(new Violation(configPath + ".schema[2]", "column '" + fields.get(2).getName() + "' receives each item's position "
+                    + "in its array, but " + description + " has a column of that name; name the position column otherwise"));
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException("input " + description, problems);
+        }
+    }
+
+    private static DataType elementType(StructType schema, String arrayColumn) {
+        return ((ArrayType) schema.apply(arrayColumn).dataType()).elementType();
     }
 
     /**

@@ -31,6 +31,7 @@ import org.recspark.evaluator.report.RunPlots;
 import org.recspark.features.FeatureSchema;
 import org.recspark.model.FeatureGates;
 import org.recspark.model.Model;
+import org.recspark.model.SampledNegatives;
 import org.recspark.model.TaskSpec;
 import org.recspark.model.TwoTowerModel;
 import org.recspark.model.bundle.CheckpointReader;
@@ -83,6 +84,8 @@ public final class TrainingRun {
     private PeriodicEvaluator.EvaluationObserver observer = e -> Optional.empty();
     private ProgressListener progress;
     private boolean overwrite;
+    private Examples itemTable;
+    private Examples hardNegatives;
 
     /**
      * What a run produced. {@code testMetrics} are the exported model's metrics on the test rows
@@ -127,6 +130,24 @@ public final class TrainingRun {
      */
     public TrainingRun overwriting(boolean overwriteEarlierRun) {
         this.overwrite = overwriteEarlierRun;
+        return this;
+    }
+
+    /**
+     * The item table's rows (item features as build-samples computed them) for a model whose
+     * negative sampler draws from it (dssm.negative_sampler.pool: ITEM_TABLE); ignored otherwise.
+     */
+    public TrainingRun drawingNegativesFrom(Examples items) {
+        this.itemTable = items;
+        return this;
+    }
+
+    /**
+     * The hard-negative (user, item) rows (group key the user's, item features as build-samples
+     * computed them) for dssm.negative_sampler.hard_negatives_per_user; ignored otherwise.
+     */
+    public TrainingRun withHardNegatives(Examples pairs) {
+        this.hardNegatives = pairs;
         return this;
     }
 
@@ -184,6 +205,14 @@ public final class TrainingRun {
         PipelinePlan plan = PipelinePlan.compile(config, schema);
         ModelParameters params = new ModelParameters(trainConfig.getSeed());
         Model model = plan.buildModel(params);
+        if (model instanceof SampledNegatives sampled) {
+            if (itemTable != null && sampled.drawsFromItemTable()) {
+                sampled.useItemTable(itemTable);
+            }
+            if (hardNegatives != null && sampled.usesHardNegatives()) {
+                sampled.useHardNegatives(hardNegatives);
+            }
+        }
         Optional<CheckpointReader.WarmStartReport> warmStart = Optional.empty();
         if (trainConfig.hasWarmStartFrom() && start.resumes()) {
             LOG.info("Not warm-starting from {}: the run resumes from its own checkpoint", trainConfig.getWarmStartFrom());

@@ -236,8 +236,9 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Gives an objective that samples negatives the items of the training rows, read once before
-     * the first step. In a worker group each worker draws from its own partition's items.
+     * Gives an objective that samples negatives the items of the training rows (counted), with the
+     * item table's when it draws from one, read once before the first step. In a worker group each
+     * worker draws from its own partition's items.
      */
     private void collectItemCorpus(TrainingData train, int batchSize) {
         // the model, not the objective: distillation or penalties wrap the model's objective
@@ -256,8 +257,15 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException("no training row has an item id, so there are no items to draw negatives from");
         }
         sampled.useItemCorpus(corpus);
-        LOG.info("Negatives are drawn from the {} distinct items of {} training rows (read in {} s)", corpus.size(), train.numRows(),
-                String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9));
+        String seconds = String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9);
+        if (sampled.drawsFromItemTable()) {
+            long unseen = java.util.stream.IntStream.range(0, corpus.size()).filter(i -> corpus.count(i) == 0).count();
+            LOG.info("Negatives are drawn from the {} items of the item table and the training rows, {} of them in none of the {} "
+                    + "training rows (read in {} s)", corpus.size(), unseen, train.numRows(), seconds);
+        } else {
+            LOG.info("Negatives are drawn from the {} distinct items of {} training rows (read in {} s)", corpus.size(), train.numRows(),
+                    seconds);
+        }
     }
 
     /** Writes a checkpoint when this worker has a writer; every worker of a group takes part. */
@@ -299,6 +307,9 @@ public final class Trainer implements AutoCloseable {
             params.allocateRows(batch);
             if (model instanceof SampledNegatives sampled && sampled.samplesNegatives()) {
                 params.allocateRows(sampled.stepNegatives());
+                if (sampled.stepHardNegatives() != null) {
+                    params.allocateRows(sampled.stepHardNegatives());
+                }
             }
             int shardCount = Math.min(threads, rows);
             List<Examples> shards = new ArrayList<>(shardCount);

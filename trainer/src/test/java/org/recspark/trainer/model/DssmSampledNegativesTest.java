@@ -20,6 +20,7 @@ import org.recspark.features.FeatureSchema;
 import org.recspark.model.ModelOutput;
 import org.recspark.model.SampledNegatives;
 import org.recspark.model.TrainingObjective;
+import org.recspark.model.TwoTowerModel;
 import org.recspark.model.data.Examples;
 import org.recspark.model.data.SparseValues;
 import org.recspark.model.nn.Gradients;
@@ -180,6 +181,204 @@ class DssmSampledNegativesTest {
         List<Violation> violations = ConfigValidator.validate(ZooFixture.parse(dssm("negative_sampler { num_negatives: 0 }")));
         assertEquals(List.of("model_config.dssm.negative_sampler.num_negatives"), violations.stream().map(Violation::path).toList(),
                 violations.toString());
+    }
+
+    /**
+     * With pool ITEM_TABLE an item that no training row holds is in the corpus with a count of 0,
+     * drawn with probability (0 + count_smoothing)^alpha / sum over items of (count + count_smoothing)^alpha,
+     * and its negative rows carry the item table's features.
+     */
+    @Test
+    void anItemTableItemThatNoTrainingRowHoldsIsDrawnWithItsSmoothedProbability() {
+        PipelineConfig config = ZooFixture.parse(dssm(
+                "negative_sampler { pool: ITEM_TABLE distribution: POPULARITY alpha: 1 count_smoothing: 20 num_negatives: 64 }"));
+        ZooFixture.Built built = ZooFixture.build(config, 3);
+        FeatureSchema schema = ZooFixture.data().generator().schema();
+        int itemId = schema.index("item_id");
+        int category = schema.index("category");
+        Examples train = ZooFixture.data().train();
+        SparseValues ids = train.sparse(itemId);
+        long absent = ids.ids()[ids.start(0)];
+        java.util.Map<Long, Integer> firstRow = new java.util.LinkedHashMap<>();
+        for (int r = 0; r < train.numRows(); r++) {
+            firstRow.putIfAbsent(ids.ids()[ids.start(r)], r);
+        }
+        Examples itemTable = train.select(firstRow.values().stream().mapToInt(Integer::intValue).toArray());
+        Examples trainWithout = train.select(java.util.stream.IntStream.range(0, train.numRows())
+                .filter(r -> ids.ids()[ids.start(r)] != absent).toArray());
+
+        SampledNegatives sampled = (SampledNegatives) built.model();
+        assertTrue(sampled.drawsFromItemTable());
+        IllegalStateException missing = assertThrows(IllegalStateException.class, sampled::newItemCorpus);
+        assertTrue(missing.getMessage().startsWith("model_config.dssm.negative_sampler.pool: ITEM_TABLE"), missing.getMessage());
+        sampled.useItemTable(itemTable);
+        ItemCorpus corpus = sampled.newItemCorpus().add(trainWithout).build();
+        sampled.useItemCorpus(corpus);
+        int index = corpus.indexOf(absent);
+        assertTrue(index >= 0, "the item of the table alone is in the corpus");
+        assertEquals(0, corpus.count(index));
+        assertEquals(firstRow.size(), corpus.size());
+        double expected = 20.0 / (trainWithout.numRows() + 20.0 * corpus.size());
+
+        TrainingObjective objective = TrainingObjective.of(built.model());
+        int steps = 2000;
+        long drawn = 0;
+        // the absent item is row 0's, so the item table's first row
+        long[] absentCategory = itemTable.sparse(category).select(new int[]{0}).ids();
+        for (int step = 0; step < steps; step++) {
+            objective.beforeStep(train.slice(0, 8), step);
+            Examples negatives = sampled.stepNegatives();
+            SparseValues negativeIds = negatives.sparse(itemId);
+            for (int k = 0; k < negatives.numRows(); k++) {
+                if (negativeIds.ids()[negativeIds.start(k)] == absent) {
+                    drawn++;
+                    assertArrayEquals(absentCategory, negatives.sparse(category).select(new int[]{k}).ids(),
+                            "a drawn item carries the item table's features");
+                }
+            }
+        }
+        long draws = steps * 64L;
+        double sigma = Math.sqrt(draws * expected * (1 - expected));
+        assertTrue(drawn > 0, "the item without training rows is drawn");
+        assertEquals(draws * expected, drawn, 5 * sigma, "draws of the item without training rows, p " + expected);
+    }
+
+    @Test
+    void countSmoothingIsForPopularityAndMustGiveItemTableItemsAWeight() {
+        ConfigException uniform = assertThrows(ConfigException.class, () -> ZooFixture.build(ZooFixture.parse(
+                dssm("negative_sampler { distribution: UNIFORM count_smoothing: 1 }")), 1));
+        assertEquals(List.of("model_config.dssm.negative_sampler.count_smoothing"),
+                uniform.violations().stream().map(Violation::path).toList(), uniform.getMessage());
+        ConfigException zero = assertThrows(ConfigException.class, () -> ZooFixture.build(ZooFixture.parse(
+                dssm("negative_sampler { pool: ITEM_TABLE distribution: POPULARITY count_smoothing: 0 }")), 1));
+        assertTrue(zero.getMessage().contains("never drawn"), zero.getMessage());
+    }
+
+    /** The rows with other group keys (users). */
+    private static Examples withUsers(Examples rows, long[] users) {
+        int n = rows.schema().features().size();
+        SparseValues[] sparse = new SparseValues[n];
+        float[][] dense = new float[n][];
+        for (int f = 0; f < n; f++) {
+            if (rows.schema().features().get(f).sparse()) {
+                sparse[f] = rows.sparse(f);
+            } else {
+                dense[f] = rows.dense(f);
+            }
+        }
+        return new Examples(rows.schema(), rows.numRows(), sparse, dense, rows.labels(), users);
+    }
+
+    private static float[] embeddings(ZooFixture.Built built, Examples rows, String tower) {
+        built.parameters().allocateRows(rows);
+        Pass pass = new Pass(new Graph(false, 1), rows, new Gradients());
+        return built.model().forward(pass).extra(tower).data();
+    }
+
+    /**
+     * A user's hard negatives join the softmax of that user's rows only, without log-Q correction:
+     * the loss equals a hand computation over [own item, drawn negatives, the row user's hard
+     * negatives], and exceeds the loss without them.
+     */
+    @Test
+    void hardNegativesJoinTheirOwnUsersSoftmaxUncorrected() {
+        float temperature = 0.2f;
+        PipelineConfig config = ZooFixture.parse(dssm("negative_sampler { distribution: POPULARITY num_negatives: 4 hard_negatives_per_user: 2 }"));
+        ZooFixture.Built built = ZooFixture.build(config, 3);
+        SampledNegatives sampled = (SampledNegatives) built.model();
+        assertTrue(sampled.usesHardNegatives());
+        FeatureSchema schema = ZooFixture.data().generator().schema();
+        int itemId = schema.index("item_id");
+        Examples train = ZooFixture.data().train();
+        float[] ones = new float[12];
+        java.util.Arrays.fill(ones, 1f);
+        Examples batch = train.slice(0, 12).withLabel("click", ones);
+        long user = batch.groupKeys()[0];
+        long stranger = java.util.Arrays.stream(train.groupKeys()).filter(u -> java.util.Arrays.stream(batch.groupKeys()).noneMatch(b -> b == u))
+                .findFirst().orElseThrow();
+        // three pairs of the row-0 user (one more than hard_negatives_per_user) and one of a user outside the batch
+        Examples pairs = withUsers(train.select(new int[]{100, 101, 102, 103}), new long[]{user, user, user, stranger});
+        ItemCorpus corpus = sampled.newItemCorpus().add(train).build();
+        sampled.useItemCorpus(corpus);
+        sampled.useHardNegatives(pairs);
+
+        TrainingObjective objective = TrainingObjective.of(built.model());
+        objective.beforeStep(batch, 7);
+        Examples hard = sampled.stepHardNegatives();
+        assertEquals(2, hard.numRows(), "hard_negatives_per_user of the batch user's three; none of the stranger's");
+        for (long owner : hard.groupKeys()) {
+            assertEquals(user, owner);
+        }
+        Examples drawn = sampled.stepNegatives();
+        built.parameters().allocateRows(batch);
+        built.parameters().allocateRows(drawn);
+        built.parameters().allocateRows(hard);
+        Pass pass = new Pass(new Graph(true, 1), batch, new Gradients());
+        ModelOutput output = built.model().forward(pass);
+        float loss = objective.loss(pass, output, 1f).data()[0];
+
+        float[] u = output.extra(TwoTowerModel.USER_EMBEDDING).data();
+        float[] v = output.extra(TwoTowerModel.ITEM_EMBEDDING).data();
+        float[] negatives = embeddings(built, drawn, TwoTowerModel.ITEM_EMBEDDING);
+        float[] hards = embeddings(built, hard, TwoTowerModel.ITEM_EMBEDDING);
+        int dim = u.length / batch.numRows();
+        SparseValues ids = batch.sparse(itemId);
+        SparseValues drawnIds = drawn.sparse(itemId);
+        SparseValues hardIds = hard.sparse(itemId);
+        double expected = 0;
+        double expectedWithoutHard = 0;
+        for (int r = 0; r < batch.numRows(); r++) {
+            long key = ids.ids()[ids.start(r)];
+            double own = dot(u, r, v, r, dim) / temperature;
+            List<Double> others = new java.util.ArrayList<>();
+            for (int k = 0; k < drawn.numRows(); k++) {
+                long negative = drawnIds.ids()[drawnIds.start(k)];
+                if (negative != key) {
+                    others.add(dot(u, r, negatives, k, dim) / temperature - Math.log(4 * probability(corpus, negative)));
+                }
+            }
+            double ownCorrected = own - Math.log(4 * probability(corpus, key));
+            expectedWithoutHard += logSumExp(ownCorrected, others) - ownCorrected;
+            if (batch.groupKeys()[r] == user) {
+                for (int k = 0; k < hard.numRows(); k++) {
+                    if (hardIds.ids()[hardIds.start(k)] != key) {
+                        others.add(dot(u, r, hards, k, dim) / temperature);
+                    }
+                }
+            }
+            expected += logSumExp(ownCorrected, others) - ownCorrected;
+        }
+        assertEquals(expected, loss, 1e-3 * Math.abs(expected), "the sampled softmax with the hard negatives, by hand");
+        assertTrue(expected > expectedWithoutHard + 1e-3, "the hard negatives add to the loss: " + expected + " vs " + expectedWithoutHard);
+    }
+
+    /** POPULARITY with alpha 0.75: the sampler's probability of the item. */
+    private static double probability(ItemCorpus corpus, long key) {
+        double total = 0;
+        for (int i = 0; i < corpus.size(); i++) {
+            total += Math.pow(corpus.count(i), 0.75);
+        }
+        return Math.pow(corpus.count(corpus.indexOf(key)), 0.75) / total;
+    }
+
+    private static double dot(float[] a, int row, float[] b, int other, int dim) {
+        double s = 0;
+        for (int j = 0; j < dim; j++) {
+            s += (double) a[row * dim + j] * b[other * dim + j];
+        }
+        return s;
+    }
+
+    private static double logSumExp(double first, List<Double> rest) {
+        double max = first;
+        for (double x : rest) {
+            max = Math.max(max, x);
+        }
+        double sum = Math.exp(first - max);
+        for (double x : rest) {
+            sum += Math.exp(x - max);
+        }
+        return max + Math.log(sum);
     }
 
     @Test

@@ -66,7 +66,7 @@ class NegativeSamplerTest {
     @Test
     void popularityProbabilitiesAreCountToTheAlphaAndDrawsFollowThem() {
         ItemCorpus corpus = corpus();
-        NegativeSampler sampler = NegativeSampler.popularity(corpus, 0.75);
+        NegativeSampler sampler = NegativeSampler.popularity(corpus, 0.75, 0);
         double total = 0;
         for (int i = 0; i < corpus.size(); i++) {
             total += Math.pow(corpus.count(i), 0.75);
@@ -93,7 +93,7 @@ class NegativeSamplerTest {
         FeatureSchema schema = planted.generator().schema();
         ItemCorpus corpus = ItemCorpus.collector(schema, schema.index("item_id"), List.of(schema.index("cluster")))
                 .add(planted.train()).build();
-        NegativeSampler linear = NegativeSampler.popularity(corpus, 1.0);
+        NegativeSampler linear = NegativeSampler.popularity(corpus, 1.0, 0);
         int most = 0;
         int least = 0;
         for (int i = 0; i < corpus.size(); i++) {
