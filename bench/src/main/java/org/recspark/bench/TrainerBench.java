@@ -26,13 +26,17 @@ import org.recspark.trainer.train.TrainingListener;
 /**
  * Trains a model from config on a shared real dataset and prints one JSON line in the shape of
  * ../shared/bench/deepfm_reference.py's: per task, the best test AUC over epochs (the reference's
- * protocol) with its epoch and logloss, the last epoch's AUC, and training throughput (samples/s
- * over training time only, evaluation excluded, and per CPU-second of the process), plus where
- * training time went.
+ * protocol) with its epoch and logloss, the last epoch's AUC, the test AUC and logloss of every epoch
+ * and the mean training loss of every epoch (to compare learning curves with the reference's), and
+ * training throughput (samples/s over training time only, evaluation excluded, and per CPU-second of
+ * the process), plus where training time went.
  *
  * <pre>
- *   TrainerBench --data movielens|frappe --config base.pbtxt [--config layer.pbtxt] [--threads 2] [--epochs N]
+ *   TrainerBench --data movielens|frappe --config base.pbtxt [--config layer.pbtxt] [--threads 2] [--epochs N] [--seed S]
  * </pre>
+ *
+ * {@code --seed} overrides train_config.seed alone (a config layer would replace the whole train_config),
+ * so the same config can be trained over several seeds to see its spread.
  */
 public final class TrainerBench {
     private TrainerBench() {
@@ -43,6 +47,7 @@ public final class TrainerBench {
         String data = null;
         int threads = 2;
         int epochs = 0;
+        Long seed = null;
         int retrievalK = 0;
         String userFeature = null;
         String itemFeature = null;
@@ -52,6 +57,7 @@ public final class TrainerBench {
                 case "--data" -> data = args[++i];
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
+                case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--retrieval-k" -> retrievalK = Integer.parseInt(args[++i]);
                 case "--user-feature" -> userFeature = args[++i];
                 case "--item-feature" -> itemFeature = args[++i];
@@ -59,11 +65,14 @@ public final class TrainerBench {
             }
         }
         if (configs.isEmpty() || data == null) {
-            throw new IllegalArgumentException("usage: TrainerBench --data movielens|frappe --config base.pbtxt [--config layer.pbtxt] [--threads N] [--epochs N]");
+            throw new IllegalArgumentException("usage: TrainerBench --data movielens|frappe --config base.pbtxt [--config layer.pbtxt] [--threads N] [--epochs N] [--seed S]");
         }
         PipelineConfig config = ConfigParser.loadLayered(configs);
         if (epochs > 0) {
             config = config.toBuilder().setTrainConfig(config.getTrainConfig().toBuilder().setNumEpochs(epochs)).build();
+        }
+        if (seed != null) {
+            config = config.toBuilder().setTrainConfig(config.getTrainConfig().toBuilder().setSeed(seed)).build();
         }
         FeatureGenerator generator = FeatureGenerator.compile(config.getFeatureConfig(), configs.get(0).toAbsolutePath().getParent());
         Path shared = Path.of(System.getProperty("recspark.shared.data", "../shared/data"));
@@ -77,6 +86,9 @@ public final class TrainerBench {
         Examples test = sets.test();
         Map<String, double[]> best = new LinkedHashMap<>();
         Map<String, Double> last = new LinkedHashMap<>();
+        Map<String, StringBuilder> curves = new LinkedHashMap<>();
+        StringBuilder trainLoss = new StringBuilder();
+        double[] epochLoss = {0, 0};
         long[] evalNanos = {0};
         long[] evalCpuNanos = {0};
         long started;
@@ -87,9 +99,19 @@ public final class TrainerBench {
             cpuStarted = processCpuNanos();
             trainer.fit(sets.train(), new TrainingListener() {
                 @Override
+                public boolean afterStep(Trainer t, double loss) {
+                    epochLoss[0] += loss;
+                    epochLoss[1]++;
+                    return true;
+                }
+
+                @Override
                 public boolean afterEpoch(Trainer t) {
                     long evalStarted = System.nanoTime();
                     long evalCpuStarted = processCpuNanos();
+                    appendNumber(trainLoss, epochLoss[0] / epochLoss[1]);
+                    epochLoss[0] = 0;
+                    epochLoss[1] = 0;
                     Map<String, float[]> predictions = t.predict(test, 4096);
                     for (TaskSpec task : model.tasks()) {
                         float[] p = predictions.get(task.name());
@@ -107,6 +129,8 @@ public final class TrainerBench {
                             b[2] = logloss.value();
                         }
                         last.put(task.name(), auc.value());
+                        StringBuilder curve = curves.computeIfAbsent(task.name(), k -> new StringBuilder());
+                        curve.append(curve.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "[%.5f, %.5f]", auc.value(), logloss.value()));
                     }
                     evalNanos[0] += System.nanoTime() - evalStarted;
                     evalCpuNanos[0] += processCpuNanos() - evalCpuStarted;
@@ -128,17 +152,22 @@ public final class TrainerBench {
             if (!tasks.isEmpty()) {
                 tasks.append(", ");
             }
-            tasks.append(String.format(Locale.ROOT, "\"%s\": {\"best_auc\": %.5f, \"best_epoch\": %d, \"logloss_at_best\": %.5f, \"final_auc\": %.5f}",
-                    e.getKey(), e.getValue()[0], (int) e.getValue()[1], e.getValue()[2], last.get(e.getKey())));
+            tasks.append(String.format(Locale.ROOT, "\"%s\": {\"best_auc\": %.5f, \"best_epoch\": %d, \"logloss_at_best\": %.5f, \"final_auc\": %.5f, "
+                            + "\"auc_logloss_by_epoch\": [%s]}",
+                    e.getKey(), e.getValue()[0], (int) e.getValue()[1], e.getValue()[2], last.get(e.getKey()), curves.get(e.getKey())));
         }
         String first = best.keySet().iterator().next();
         System.out.println(String.format(Locale.ROOT,
-                "{\"impl\": \"recspark\", \"model\": \"%s\", \"data\": \"%s\", \"train_rows\": %d, \"test_rows\": %d, \"threads\": %d, "
-                        + "\"epochs\": %d, \"best_auc\": %.5f, \"best_epoch\": %d, \"tasks\": {%s}%s, \"train_samples_per_s\": %.1f, "
+                "{\"impl\": \"recspark\", \"model\": \"%s\", \"data\": \"%s\", \"seed\": %d, \"train_rows\": %d, \"test_rows\": %d, \"threads\": %d, "
+                        + "\"epochs\": %d, \"best_auc\": %.5f, \"best_epoch\": %d, \"tasks\": {%s}%s, \"train_loss_by_epoch\": [%s], \"train_samples_per_s\": %.1f, "
                         + "\"train_samples_per_cpu_s\": %.1f, \"profile\": \"%s\"}",
-                ModelFactory.typeName(config.getModelConfig()), data, sets.train().numRows(), test.numRows(), threads,
+                ModelFactory.typeName(config.getModelConfig()), data, config.getTrainConfig().getSeed(), sets.train().numRows(), test.numRows(), threads,
                 config.getTrainConfig().getNumEpochs(), best.get(first)[0], (int) best.get(first)[1], tasks, retrieval,
-                trainer.state().samplesSeen() / trainSeconds, trainer.state().samplesSeen() / trainCpuSeconds, trainer.profile()));
+                trainLoss, trainer.state().samplesSeen() / trainSeconds, trainer.state().samplesSeen() / trainCpuSeconds, trainer.profile()));
+    }
+
+    private static void appendNumber(StringBuilder list, double value) {
+        list.append(list.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.5f", value));
     }
 
     /**

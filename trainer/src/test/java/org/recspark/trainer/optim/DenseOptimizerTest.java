@@ -86,6 +86,28 @@ class DenseOptimizerTest {
     }
 
     @Test
+    void adamMatchesTorchOptimAdamWhereEpsilonMatters() {
+        // Gradients near epsilon (1e-8), as an embedding row's are, and a step without gradient, as a row
+        // outside the batch has: here only eps added after the bias-corrected sqrt(v) gives PyTorch's
+        // numbers (eps before the correction moves w by 0.00009 at step 1 instead of 0.00075). Expected
+        // from Debian's python3-torch 1.13, float32: w = torch.tensor([0.5, -0.25]);
+        // torch.optim.Adam([w], lr=1e-3), w.grad set to each row below, then step().
+        float[][] gradients = {{3e-8f, -1e-9f}, {1e-9f, 2e-8f}, {0f, 0f}, {-2e-8f, 5e-9f}, {5e-9f, 0f}};
+        double[][] torch = {{0.4992499948, -0.2499090880}, {0.4987779558, -0.2503251135}, {0.4984376132, -0.2506192923},
+            {0.4984098077, -0.2509122789}, {0.4983409345, -0.2511462867}};
+        ModelParameters params = new ModelParameters(1);
+        Parameter w = params.weight("w", 1, 2, Initializer.zeros());
+        w.value()[0] = 0.5f;
+        w.value()[1] = -0.25f;
+        DenseOptimizer optimizer = DenseOptimizer.of(withRate(1e-3).setAdam(Adam.getDefaultInstance()).build(), "train_config.dense_optimizer");
+        for (int step = 0; step < gradients.length; step++) {
+            optimizer.step(List.of(w), Map.of(w, gradients[step].clone()));
+            assertArrayEquals(new float[] {(float) torch[step][0], (float) torch[step][1]}, w.value(), 1e-7f,
+                    "after step " + (step + 1));
+        }
+    }
+
+    @Test
     void unsetKindMeansAdamWithDefaults() {
         assertSteps("default", withRate(0.1).build(),
                 new double[][] {{0.900000002, -1.900000001}, {0.8196959064, -1.848897394}, {0.7986246118, -1.8354734342}});
