@@ -39,6 +39,11 @@ public final class TwoTowerBundle {
         return loaded.config();
     }
 
+    /** The label whose values > 0 mark an interaction (the model's task's). */
+    public String label() {
+        return model.tasks().get(0).label();
+    }
+
     /** The tower's embedding of each distinct key of the samples, after checking they are samples of this bundle's features. */
     public KeyedEmbeddings embed(Dataset<Row> samples, String table, String keyColumn, String tower) {
         SamplesSchemaCheck.require(samples.schema(), plan.samples(), table);
