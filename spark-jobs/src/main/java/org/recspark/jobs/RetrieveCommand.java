@@ -58,7 +58,7 @@ final class RetrieveCommand extends OptionCommand {
     String usage() {
         return "usage: recspark retrieve --bundle DIR (--users PATH [--history PATH] | --samples PATH --split train|eval|test|all)\n"
                 + "         --k K --out PATH [--items PATH] [--threads N]\n"
-                + "         [--index exact|ann] [--ann-degree 32] [--ann-beam-width 100] [--ann-overquery 10]\n"
+                + "         [--index exact|ann] [--ann-degree 32] [--ann-beam-width 100] [--ann-overquery 10] [--index-dir DIR]\n"
                 + "  DIR is a two-tower (dssm, mf_bpr) export bundle; PATH of --users, --samples and --items are built samples\n"
                 + "  (build-samples' output). --users ranks for every user of that table; --history names a table with the user\n"
                 + "  and item id columns whose pairs are excluded. --samples PATH --split S ranks for the users of split S of the\n"
@@ -66,6 +66,8 @@ final class RetrieveCommand extends OptionCommand {
                 + "  excluded (for test, of the training and evaluation rows, as evaluate excludes them). The items default to\n"
                 + "  the users' table (--samples: the whole table). --index ann searches a graph index of the items instead of\n"
                 + "  scoring every pair: its degree, build beam width and search list (overquery x K) trade recall for time.\n"
+                + "  --index-dir saves the graph index there (local path or Hadoop URI) and later runs load it instead of building\n"
+                + "  it; an index of another bundle, other items or other settings, or a damaged one, is refused.\n"
                 + "  Output: Parquet rows (user id, rank, item id, score), rank 1 the best.";
     }
 
@@ -97,8 +99,10 @@ final class RetrieveCommand extends OptionCommand {
                 excludedPairs += e.length;
             }
         }
-        TopKResult top = users.size() == 0 || items.size() == 0 ? TopKResult.empty(users.size())
-                : index.search(similarity, threads).search(users.vectors(), items.vectors(), users.dim(), excluded, k);
+        RetrievalIndexOption.Searched searched = users.size() == 0 || items.size() == 0
+                ? new RetrievalIndexOption.Searched(TopKResult.empty(users.size()), "nothing to rank")
+                : index.search(users, items, excluded, k, similarity, threads, bundle);
+        TopKResult top = searched.top();
         StructType schema = new StructType()
                 .add(userField, users.keyType(), false)
                 .add("rank", DataTypes.IntegerType, false)
@@ -115,7 +119,7 @@ final class RetrieveCommand extends OptionCommand {
             lock.checkHeld();
         }
         out.printf(Locale.ROOT, "retrieve: top-%d of %d items for %d users%s (%d seen pairs excluded; %s) -> %s (%d rows) in %.1f s%n", k,
-                items.size(), users.size(), queries.whose(), excludedPairs, index.describe(similarity), cl.required("out"), rows.size(),
+                items.size(), users.size(), queries.whose(), excludedPairs, searched.description(), cl.required("out"), rows.size(),
                 (System.nanoTime() - started) / 1e9);
         return 0;
     }

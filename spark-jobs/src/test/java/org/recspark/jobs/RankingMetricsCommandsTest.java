@@ -350,6 +350,43 @@ class RankingMetricsCommandsTest {
     }
 
     @Test
+    void retrieveSavesTheGraphIndexLoadsItLaterAndRefusesADamagedOrMismatchedOne() throws IOException {
+        String bundle = trainedBundle();
+        Path indexDir = dir.resolve("item-index");
+        String[] base = {"retrieve", "--bundle", bundle, "--samples", samples.toString(), "--split", "test", "--k", "5", "--index", "ann",
+                "--index-dir", indexDir.toString()};
+        Path first = dir.resolve("top-saved-index");
+        assertEquals(0, run(concat(base, "--out", first.toString())), err.toString());
+        assertTrue(out.toString().contains("; graph index, cosine, degree 32, beam width 100, overquery 10, built and saved to " + indexDir
+                + ") -> "), out.toString());
+        Path second = dir.resolve("top-loaded-index");
+        assertEquals(0, run(concat(base, "--out", second.toString(), "--ann-overquery", "2")), err.toString());
+        assertTrue(out.toString().contains("; graph index, cosine, degree 32, beam width 100, overquery 2, loaded from " + indexDir + ") -> "),
+                out.toString());
+        Path third = dir.resolve("top-loaded-index-again");
+        assertEquals(0, run(concat(base, "--out", third.toString())), err.toString());
+        SparkSession spark = SparkSession.builder().getOrCreate();
+        assertEquals(spark.read().parquet(first.toString()).collectAsList().stream().map(Row::toString).sorted().toList(),
+                spark.read().parquet(third.toString()).collectAsList().stream().map(Row::toString).sorted().toList(),
+                "the loaded index ranks as the one built");
+
+        assertEquals(2, run(concat(base, "--out", dir.resolve("unused").toString(), "--ann-degree", "16")));
+        assertTrue(err.toString().contains("is not of this corpus: it was built with degree 32 and beam width 100, not the degree 16 and "
+                + "beam width 100 asked for"), err.toString());
+
+        Path graph = indexDir.resolve("graph.bin");
+        byte[] bytes = Files.readAllBytes(graph);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(graph, bytes);
+        assertEquals(2, run(concat(base, "--out", dir.resolve("unused").toString())));
+        assertTrue(err.toString().contains("recspark retrieve: the saved index " + indexDir + " is corrupted: graph.bin has SHA-256 "),
+                err.toString());
+        assertEquals(2, run("retrieve", "--bundle", bundle, "--users", samples.toString(), "--k", "5", "--index-dir", indexDir.toString(),
+                "--out", dir.resolve("unused").toString()));
+        assertTrue(err.toString().contains("--index-dir applies to --index ann only"), err.toString());
+    }
+
+    @Test
     void retrieveNamesABadIndexOption() {
         String[] base = {"retrieve", "--bundle", "unused", "--users", "unused", "--k", "5", "--out", dir.resolve("unused").toString()};
         assertEquals(2, run(concat(base, "--index", "hnsw")));

@@ -1,5 +1,6 @@
 package org.recspark.trainer.retrieval;
 
+import io.github.jbellis.jvector.disk.ByteBufferReader;
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
 import io.github.jbellis.jvector.graph.GraphSearcher;
 import io.github.jbellis.jvector.graph.ListRandomAccessVectorValues;
@@ -12,8 +13,12 @@ import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
 import io.github.jbellis.jvector.vector.VectorizationProvider;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -60,14 +65,17 @@ public final class ItemGraphIndex {
     private final EmbeddingSimilarity similarity;
     private final RandomAccessVectorValues indexed;
     private final VectorSimilarityFunction function;
+    private final AnnParameters parameters;
     private final OnHeapGraphIndex graph;
 
-    private ItemGraphIndex(float[] items, int dim, EmbeddingSimilarity similarity, RandomAccessVectorValues indexed, VectorSimilarityFunction function, OnHeapGraphIndex graph) {
+    private ItemGraphIndex(float[] items, int dim, EmbeddingSimilarity similarity, RandomAccessVectorValues indexed,
+                           VectorSimilarityFunction function, AnnParameters parameters, OnHeapGraphIndex graph) {
         this.items = items;
         this.dim = dim;
         this.similarity = similarity;
         this.indexed = indexed;
         this.function = function;
+        this.parameters = parameters;
         this.graph = graph;
     }
 
@@ -77,11 +85,65 @@ public final class ItemGraphIndex {
      * @param parameters the graph's degree and build beam width (the overquery is the search's)
      */
     public static ItemGraphIndex build(float[] items, int dim, EmbeddingSimilarity similarity, AnnParameters parameters) {
+        long started = System.nanoTime();
+        ItemGraphIndex index = withGraph(items, dim, similarity, parameters, (builder, indexed) -> {
+            for (int i = 0; i < indexed.size(); i++) {
+                builder.addGraphNode(i, indexed);
+            }
+            builder.cleanup();
+        });
+        LOG.info("graph index over {} items (dim {}, {}, degree {}, beam width {}) built in {} s", index.numItems(), dim, similarity,
+                parameters.degree(), parameters.beamWidth(), String.format(Locale.ROOT, "%.2f", (System.nanoTime() - started) / 1e9));
+        return index;
+    }
+
+    /**
+     * The index {@link #writeGraph} wrote for these item embeddings, similarity and parameters,
+     * without building it again. The caller vouches that the graph is of exactly these embeddings
+     * ({@link SavedItemIndex} checks their checksum first): jvector rescores every saved edge with
+     * them, and a graph of other vectors would be searched without an error but badly.
+     *
+     * @param graph what {@link #writeGraph} wrote
+     */
+    public static ItemGraphIndex load(float[] items, int dim, EmbeddingSimilarity similarity, AnnParameters parameters, byte[] graph) {
+        ItemGraphIndex index = withGraph(items, dim, similarity, parameters, (builder, indexed) -> {
+            try (ByteBufferReader reader = new ByteBufferReader(ByteBuffer.wrap(graph))) {
+                builder.load(reader);
+            } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("the saved graph is malformed: " + e, e);
+            }
+        });
+        if (index.graph.size() != index.numItems()) {
+            throw new IllegalArgumentException("the saved graph has " + index.graph.size() + " nodes for " + index.numItems() + " items");
+        }
+        return index;
+    }
+
+    /** What the graph is made from, in jvector's format: node count, entry node, degree, then each node's neighbours. */
+    public void writeGraph(OutputStream out) throws IOException {
+        DataOutputStream data = new DataOutputStream(out);
+        graph.save(data);
+        data.flush();
+    }
+
+    public AnnParameters parameters() {
+        return parameters;
+    }
+
+    public EmbeddingSimilarity similarity() {
+        return similarity;
+    }
+
+    /** Fills a builder's graph (adding the nodes or loading them). */
+    private interface GraphFiller {
+        void fill(GraphIndexBuilder builder, RandomAccessVectorValues indexed) throws IOException;
+    }
+
+    private static ItemGraphIndex withGraph(float[] items, int dim, EmbeddingSimilarity similarity, AnnParameters parameters,
+                                            GraphFiller filler) {
         if (dim < 1 || items.length % dim != 0 || items.length == 0) {
             throw new IllegalArgumentException("item embeddings of " + items.length + " floats are not one or more whole rows of dim " + dim);
         }
-        long started = System.nanoTime();
-        int numItems = items.length / dim;
         List<VectorFloat<?>> vectors = similarity == EmbeddingSimilarity.COSINE ? unitVectors(items, dim) : augmented(items, dim);
         RandomAccessVectorValues indexed = new ListRandomAccessVectorValues(vectors, vectors.get(0).length());
         VectorSimilarityFunction function = similarity == EmbeddingSimilarity.COSINE ? VectorSimilarityFunction.DOT_PRODUCT
@@ -89,17 +151,12 @@ public final class ItemGraphIndex {
         OnHeapGraphIndex graph;
         try (GraphIndexBuilder builder = new GraphIndexBuilder(indexed, function, parameters.degree(), parameters.beamWidth(),
                 NEIGHBOR_OVERFLOW, ALPHA)) {
-            for (int i = 0; i < numItems; i++) {
-                builder.addGraphNode(i, indexed);
-            }
-            builder.cleanup();
+            filler.fill(builder, indexed);
             graph = builder.getGraph();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot release the graph builder's buffers", e);
+            throw new UncheckedIOException("cannot fill or release the graph builder", e);
         }
-        LOG.info("graph index over {} items (dim {}, {}, degree {}, beam width {}) built in {} s", numItems, dim, similarity,
-                parameters.degree(), parameters.beamWidth(), String.format(Locale.ROOT, "%.2f", (System.nanoTime() - started) / 1e9));
-        return new ItemGraphIndex(items, dim, similarity, indexed, function, graph);
+        return new ItemGraphIndex(items, dim, similarity, indexed, function, parameters, graph);
     }
 
     public int numItems() {
