@@ -58,7 +58,8 @@ final class RetrieveCommand extends OptionCommand {
     String usage() {
         return "usage: recspark retrieve --bundle DIR (--users PATH [--history PATH] | --samples PATH --split train|eval|test|all)\n"
                 + "         --k K --out PATH [--items PATH] [--threads N]\n"
-                + "         [--index exact|ann] [--ann-degree 32] [--ann-beam-width 100] [--ann-overquery 10] [--index-dir DIR]\n"
+                + "         [--index exact|ann] [--ann-degree 32] [--ann-beam-width 100] [--ann-overquery 10]\n"
+                + "         [--ann-build-threads 1] [--index-dir DIR]\n"
                 + "  DIR is a two-tower (dssm, mf_bpr) export bundle; PATH of --users, --samples and --items are built samples\n"
                 + "  (build-samples' output). --users ranks for every user of that table; --history names a table with the user\n"
                 + "  and item id columns whose pairs are excluded. --samples PATH --split S ranks for the users of split S of the\n"
@@ -66,6 +67,7 @@ final class RetrieveCommand extends OptionCommand {
                 + "  excluded (for test, of the training and evaluation rows, as evaluate excludes them). The items default to\n"
                 + "  the users' table (--samples: the whole table). --index ann searches a graph index of the items instead of\n"
                 + "  scoring every pair: its degree, build beam width and search list (overquery x K) trade recall for time.\n"
+                + "  --ann-build-threads > 1 builds the graph faster, but two builds then differ slightly (1: the same graph every run).\n"
                 + "  --index-dir saves the graph index there (local path or Hadoop URI) and later runs load it instead of building\n"
                 + "  it; an index of another bundle, other items or other settings, or a damaged one, is refused.\n"
                 + "  Output: Parquet rows (user id, rank, item id, score), rank 1 the best.";

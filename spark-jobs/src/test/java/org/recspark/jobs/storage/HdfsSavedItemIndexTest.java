@@ -59,10 +59,10 @@ class HdfsSavedItemIndexTest {
                 .toList(), items, DIM, EmbeddingSimilarity.INNER_PRODUCT);
         Path dir = Locations.of(hdfs.uri() + "/indexes/items");
         AnnParameters parameters = new AnnParameters(8, 32, 4);
-        SavedItemIndex.Opened built = SavedItemIndex.loadOrBuild(dir, corpus, parameters, Optional.empty());
+        SavedItemIndex.Opened built = SavedItemIndex.loadOrBuild(dir, corpus, parameters, 1, Optional.empty());
         assertFalse(built.loaded());
         assertTrue(CommittedDirectory.isCommitted(dir));
-        SavedItemIndex.Opened loaded = SavedItemIndex.loadOrBuild(dir, corpus, parameters, Optional.empty());
+        SavedItemIndex.Opened loaded = SavedItemIndex.loadOrBuild(dir, corpus, parameters, 1, Optional.empty());
         assertTrue(loaded.loaded());
         int[][] none = new int[50][0];
         TopKResult a = built.index().search(users, none, 10, 4, 1);

@@ -7,6 +7,7 @@ import io.github.jbellis.jvector.graph.ListRandomAccessVectorValues;
 import io.github.jbellis.jvector.graph.OnHeapGraphIndex;
 import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
 import io.github.jbellis.jvector.graph.SearchResult;
+import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
 import io.github.jbellis.jvector.graph.similarity.SearchScoreProvider;
 import io.github.jbellis.jvector.util.Bits;
 import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,10 +47,13 @@ import org.slf4j.LoggerFactory;
  * lower item index, as {@link ExactTopK} ranks. A user with no more items left than the search
  * list is ranked exactly over them, so a user with fewer than K items left gets all of them.
  *
- * <p>Determinism: nodes are inserted one at a time in item order (jvector's builder has no random
- * choice), so the same embeddings and parameters give the same graph and the same rankings, whatever
- * the search threads. The single-threaded build is the price of that. Immutable after the build and
- * thread-safe (each search thread has its own searcher).
+ * <p>Determinism: by default nodes are inserted one at a time in item order (jvector's builder has no
+ * random choice), so the same embeddings and parameters give the same graph and the same rankings,
+ * whatever the search threads. jvector's multithreaded build inserts nodes concurrently, each
+ * insertion searching a graph the others are changing, so which neighbours a node gets depends on the
+ * threads' timing: with {@code buildThreads > 1} the build is faster but two builds differ slightly
+ * (a saved index, {@link SavedItemIndex}, pins one). Immutable after the build and thread-safe (each
+ * search thread has its own searcher).
  */
 public final class ItemGraphIndex {
     private static final Logger LOG = LoggerFactory.getLogger(ItemGraphIndex.class);
@@ -79,21 +84,42 @@ public final class ItemGraphIndex {
         this.graph = graph;
     }
 
-    /**
-     * @param items      row-major, {@code dim} floats per item, at least one item; kept (not copied) to
-     *                   score candidates: do not modify
-     * @param parameters the graph's degree and build beam width (the overquery is the search's)
-     */
+    /** A reproducible, single-threaded build ({@link #build(float[], int, EmbeddingSimilarity, AnnParameters, int)} with 1 thread). */
     public static ItemGraphIndex build(float[] items, int dim, EmbeddingSimilarity similarity, AnnParameters parameters) {
+        return build(items, dim, similarity, parameters, 1);
+    }
+
+    /**
+     * @param items        row-major, {@code dim} floats per item, at least one item; kept (not copied) to
+     *                     score candidates: do not modify
+     * @param parameters   the graph's degree and build beam width (the overquery is the search's)
+     * @param buildThreads 1: nodes inserted in item order, the same graph every time; more: jvector's
+     *                     concurrent insertion on that many threads, faster but not reproducible
+     */
+    public static ItemGraphIndex build(float[] items, int dim, EmbeddingSimilarity similarity, AnnParameters parameters, int buildThreads) {
+        if (buildThreads < 1) {
+            throw new IllegalArgumentException("build threads must be >= 1, got " + buildThreads);
+        }
         long started = System.nanoTime();
-        ItemGraphIndex index = withGraph(items, dim, similarity, parameters, (builder, indexed) -> {
-            for (int i = 0; i < indexed.size(); i++) {
-                builder.addGraphNode(i, indexed);
+        ItemGraphIndex index;
+        if (buildThreads == 1) {
+            index = withGraph(items, dim, similarity, parameters, null, (builder, indexed) -> {
+                for (int i = 0; i < indexed.size(); i++) {
+                    builder.addGraphNode(i, indexed);
+                }
+                builder.cleanup();
+            });
+        } else {
+            ForkJoinPool pool = new ForkJoinPool(buildThreads);
+            try {
+                index = withGraph(items, dim, similarity, parameters, pool, (builder, indexed) -> builder.build(indexed));
+            } finally {
+                pool.shutdown();
             }
-            builder.cleanup();
-        });
-        LOG.info("graph index over {} items (dim {}, {}, degree {}, beam width {}) built in {} s", index.numItems(), dim, similarity,
-                parameters.degree(), parameters.beamWidth(), String.format(Locale.ROOT, "%.2f", (System.nanoTime() - started) / 1e9));
+        }
+        LOG.info("graph index over {} items (dim {}, {}, degree {}, beam width {}) built on {} thread(s) in {} s", index.numItems(), dim,
+                similarity, parameters.degree(), parameters.beamWidth(), buildThreads,
+                String.format(Locale.ROOT, "%.2f", (System.nanoTime() - started) / 1e9));
         return index;
     }
 
@@ -106,7 +132,7 @@ public final class ItemGraphIndex {
      * @param graph what {@link #writeGraph} wrote
      */
     public static ItemGraphIndex load(float[] items, int dim, EmbeddingSimilarity similarity, AnnParameters parameters, byte[] graph) {
-        ItemGraphIndex index = withGraph(items, dim, similarity, parameters, (builder, indexed) -> {
+        ItemGraphIndex index = withGraph(items, dim, similarity, parameters, null, (builder, indexed) -> {
             try (ByteBufferReader reader = new ByteBufferReader(ByteBuffer.wrap(graph))) {
                 builder.load(reader);
             } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
@@ -139,8 +165,9 @@ public final class ItemGraphIndex {
         void fill(GraphIndexBuilder builder, RandomAccessVectorValues indexed) throws IOException;
     }
 
+    /** @param pool the threads of jvector's concurrent build, or null for a builder filled on the calling thread */
     private static ItemGraphIndex withGraph(float[] items, int dim, EmbeddingSimilarity similarity, AnnParameters parameters,
-                                            GraphFiller filler) {
+                                            ForkJoinPool pool, GraphFiller filler) {
         if (dim < 1 || items.length % dim != 0 || items.length == 0) {
             throw new IllegalArgumentException("item embeddings of " + items.length + " floats are not one or more whole rows of dim " + dim);
         }
@@ -149,8 +176,10 @@ public final class ItemGraphIndex {
         VectorSimilarityFunction function = similarity == EmbeddingSimilarity.COSINE ? VectorSimilarityFunction.DOT_PRODUCT
                 : VectorSimilarityFunction.EUCLIDEAN;
         OnHeapGraphIndex graph;
-        try (GraphIndexBuilder builder = new GraphIndexBuilder(indexed, function, parameters.degree(), parameters.beamWidth(),
-                NEIGHBOR_OVERFLOW, ALPHA)) {
+        try (GraphIndexBuilder builder = pool == null
+                ? new GraphIndexBuilder(indexed, function, parameters.degree(), parameters.beamWidth(), NEIGHBOR_OVERFLOW, ALPHA)
+                : new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(indexed, function), indexed.dimension(),
+                        parameters.degree(), parameters.beamWidth(), NEIGHBOR_OVERFLOW, ALPHA, pool, pool)) {
             filler.fill(builder, indexed);
             graph = builder.getGraph();
         } catch (IOException e) {

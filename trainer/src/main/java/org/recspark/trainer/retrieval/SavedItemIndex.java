@@ -75,16 +75,17 @@ public final class SavedItemIndex {
 
     /**
      * The index saved at {@code dir} when there is one, checked against the corpus; otherwise built
-     * with {@code parameters} and saved there.
+     * with {@code parameters} on {@code buildThreads} threads ({@link ItemGraphIndex#build}) and saved there.
      *
      * @param givenParameters the build settings the user asked for explicitly: a saved index built
      *                        with others is refused; empty accepts the saved index's settings
      */
-    public static Opened loadOrBuild(Path dir, Corpus corpus, AnnParameters parameters, Optional<AnnParameters> givenParameters) {
+    public static Opened loadOrBuild(Path dir, Corpus corpus, AnnParameters parameters, int buildThreads,
+                                     Optional<AnnParameters> givenParameters) {
         if (Files.exists(dir)) {
             return new Opened(load(dir, corpus, givenParameters), true);
         }
-        ItemGraphIndex index = ItemGraphIndex.build(corpus.embeddings(), corpus.dim(), corpus.similarity(), parameters);
+        ItemGraphIndex index = ItemGraphIndex.build(corpus.embeddings(), corpus.dim(), corpus.similarity(), parameters, buildThreads);
         save(dir, index, corpus);
         return new Opened(index, false);
     }

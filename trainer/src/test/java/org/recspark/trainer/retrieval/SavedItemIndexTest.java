@@ -49,7 +49,7 @@ class SavedItemIndexTest {
 
     private Path saved() {
         Path index = dir.resolve("index");
-        SavedItemIndex.Opened built = SavedItemIndex.loadOrBuild(index, corpus("b1", ids(ITEMS), items), PARAMETERS, Optional.empty());
+        SavedItemIndex.Opened built = SavedItemIndex.loadOrBuild(index, corpus("b1", ids(ITEMS), items), PARAMETERS, 1, Optional.empty());
         assertFalse(built.loaded());
         return index;
     }
@@ -57,10 +57,10 @@ class SavedItemIndexTest {
     @Test
     void aSavedIndexIsLoadedAndRanksAsTheBuiltOne() {
         Path index = dir.resolve("index");
-        SavedItemIndex.Opened built = SavedItemIndex.loadOrBuild(index, corpus("b1", ids(ITEMS), items), PARAMETERS, Optional.empty());
+        SavedItemIndex.Opened built = SavedItemIndex.loadOrBuild(index, corpus("b1", ids(ITEMS), items), PARAMETERS, 1, Optional.empty());
         assertFalse(built.loaded());
         assertTrue(CommittedDirectory.isCommitted(index));
-        SavedItemIndex.Opened loaded = SavedItemIndex.loadOrBuild(index, corpus("b1", ids(ITEMS), items), PARAMETERS, Optional.of(PARAMETERS));
+        SavedItemIndex.Opened loaded = SavedItemIndex.loadOrBuild(index, corpus("b1", ids(ITEMS), items), PARAMETERS, 1, Optional.of(PARAMETERS));
         assertTrue(loaded.loaded());
         assertEquals(PARAMETERS.degree(), loaded.index().parameters().degree());
         assertEquals(PARAMETERS.beamWidth(), loaded.index().parameters().beamWidth());
@@ -134,7 +134,7 @@ class SavedItemIndexTest {
         Files.write(graph, original);
         Files.delete(index.resolve(CommittedDirectory.MARKER));
         SavedIndexException incomplete = assertThrows(SavedIndexException.class,
-                () -> SavedItemIndex.loadOrBuild(index, corpus("b1", ids(ITEMS), items), PARAMETERS, Optional.empty()));
+                () -> SavedItemIndex.loadOrBuild(index, corpus("b1", ids(ITEMS), items), PARAMETERS, 1, Optional.empty()));
         assertTrue(incomplete.getMessage().contains("is incomplete: it has no _COMMITTED marker"), incomplete.getMessage());
     }
 
