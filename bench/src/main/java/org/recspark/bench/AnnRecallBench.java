@@ -23,10 +23,11 @@ import org.recspark.trainer.retrieval.TopKResult;
  * its wall and CPU time are printed as a Markdown row (and one JSON line). The embeddings are random
  * Gaussians ({@code --items}, {@code --users}, {@code --dim}: maximum inner product search) or a
  * model's, from export-embeddings' output ({@code --embeddings DIR}: DIR/users and DIR/items, cosine
- * when every item embedding has unit norm, else inner product). No item is excluded.
+ * when every item embedding has unit norm, else inner product). {@code --unit 1} normalises the random
+ * rows (a cosine index without the MIPS transform's extra coordinate). No item is excluded.
  *
  * <pre>
- * bench/ann-recall [--embeddings DIR | --items 41000 --users 2000 --dim 64] [--k 20] [--threads 2]
+ * bench/ann-recall [--embeddings DIR | --items 41000 --users 2000 --dim 64 [--unit 0|1]] [--k 20] [--threads 2]
  *     [--settings 16:100:1,32:100:1,32:100:2,48:200:1] [--overqueries 2,5,10,20]
  * </pre>
  */
@@ -46,7 +47,7 @@ public final class AnnRecallBench {
 
     public static void main(String[] args) {
         Map<String, String> o = new LinkedHashMap<>(Map.of("items", "41000", "users", "2000", "dim", "64", "k", "20", "threads", "2",
-                "settings", "16:100:1,32:100:1,32:100:2,48:200:1", "overqueries", "2,5,10,20", "embeddings", ""));
+                "settings", "16:100:1,32:100:1,32:100:2,48:200:1", "overqueries", "2,5,10,20", "embeddings", "", "unit", "0"));
         for (int i = 0; i < args.length; i += 2) {
             String name = args[i].replaceFirst("^--", "");
             if (!o.containsKey(name) || i + 1 >= args.length) {
@@ -57,7 +58,8 @@ public final class AnnRecallBench {
         int k = Integer.parseInt(o.get("k"));
         int threads = Integer.parseInt(o.get("threads"));
         Embeddings e = o.get("embeddings").isEmpty()
-                ? random(Integer.parseInt(o.get("users")), Integer.parseInt(o.get("items")), Integer.parseInt(o.get("dim")))
+                ? random(Integer.parseInt(o.get("users")), Integer.parseInt(o.get("items")), Integer.parseInt(o.get("dim")),
+                        o.get("unit").equals("1"))
                 : exported(o.get("embeddings"));
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         int[][] none = new int[e.numUsers()][0];
@@ -105,10 +107,29 @@ public final class AnnRecallBench {
         }
     }
 
-    private static Embeddings random(int users, int items, int dim) {
+    /** @param unit whether rows are normalised (a cosine index, no MIPS transform) */
+    private static Embeddings random(int users, int items, int dim, boolean unit) {
         SplittableRandom rnd = new SplittableRandom(42);
-        return new Embeddings("random Gaussian", gaussian(rnd, users * dim), gaussian(rnd, items * dim), dim,
-                EmbeddingSimilarity.INNER_PRODUCT);
+        float[] u = gaussian(rnd, users * dim);
+        float[] v = gaussian(rnd, items * dim);
+        if (unit) {
+            normalise(u, dim);
+            normalise(v, dim);
+        }
+        return new Embeddings(unit ? "random Gaussian, normalised" : "random Gaussian", u, v, dim,
+                unit ? EmbeddingSimilarity.COSINE : EmbeddingSimilarity.INNER_PRODUCT);
+    }
+
+    private static void normalise(float[] rows, int dim) {
+        for (int r = 0; r < rows.length / dim; r++) {
+            double norm = 0;
+            for (int j = 0; j < dim; j++) {
+                norm += rows[r * dim + j] * rows[r * dim + j];
+            }
+            for (int j = 0; j < dim; j++) {
+                rows[r * dim + j] /= (float) Math.sqrt(norm);
+            }
+        }
     }
 
     /** export-embeddings' output: DIR/users and DIR/items, rows of (id, embedding). */
