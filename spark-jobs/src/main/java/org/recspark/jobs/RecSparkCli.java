@@ -9,6 +9,7 @@ import org.recspark.config.ConfigException;
 import org.recspark.jobs.storage.DriverStorage;
 import org.recspark.jobs.training.SamplesSchemaException;
 import org.recspark.storage.DirectoryLockedException;
+import org.recspark.trainer.retrieval.SavedIndexException;
 
 /**
  * The {@code recspark} launcher: {@code bin/recspark <command> [options]} locally, and the same
@@ -78,6 +79,10 @@ public final class RecSparkCli {
             return 2;
         } catch (SamplesSchemaException e) {
             // A samples table built for another config is bad input like a bad config: its message names every mismatch.
+            err.println("recspark " + command.name() + ": " + e.getMessage());
+            return 2;
+        } catch (SavedIndexException e) {
+            // A saved index of another corpus, or a damaged one, is bad input: its message names the directory and the difference.
             err.println("recspark " + command.name() + ": " + e.getMessage());
             return 2;
         } catch (DirectoryLockedException e) {

@@ -270,6 +270,123 @@ class RankingMetricsCommandsTest {
     }
 
     @Test
+    void retrieveForTheTestSplitLeavesOutTheEarlierPositivesAndReproducesTheTestRecall() {
+        String bundle = trainedBundle();
+        double testRecall = metric(trainOnce(), "test metrics of the exported model", "recall@20");
+        Path top = dir.resolve("top-test");
+        assertEquals(0, run("retrieve", "--bundle", bundle, "--samples", samples.toString(), "--split", "test", "--k", "20",
+                "--out", top.toString()), err.toString());
+        assertTrue(out.toString().startsWith("retrieve: top-20 of ") && out.toString().contains(" users of the test split ("), out.toString());
+
+        // The sample config's split is by_time { eval_fraction: 0.15 test_fraction: 0.15 }: the test rows are the newest 15% of the time range.
+        SparkSession spark = SparkSession.builder().getOrCreate();
+        List<Row> rows = spark.read().parquet(samples.toString()).select("user_id", "item_id", "ts", "click").collectAsList();
+        double lo = rows.stream().mapToDouble(r -> ((Number) r.get(2)).doubleValue()).min().orElseThrow();
+        double hi = rows.stream().mapToDouble(r -> ((Number) r.get(2)).doubleValue()).max().orElseThrow();
+        double testFrom = hi - 0.15 * (hi - lo);
+        Set<String> testUsers = new HashSet<>();
+        Set<String> earlierPositives = new HashSet<>();
+        Map<String, Set<String>> testPositives = new HashMap<>();
+        for (Row r : rows) {
+            boolean test = ((Number) r.get(2)).doubleValue() >= testFrom;
+            boolean positive = ((Number) r.get(3)).doubleValue() > 0;
+            String user = r.get(0).toString();
+            if (test) {
+                testUsers.add(user);
+                if (positive) {
+                    testPositives.computeIfAbsent(user, u -> new HashSet<>()).add(r.get(1).toString());
+                }
+            } else if (positive) {
+                earlierPositives.add(user + " " + r.get(1));
+            }
+        }
+        Map<String, Set<String>> retrieved = new HashMap<>();
+        for (Row r : spark.read().parquet(top.toString()).collectAsList()) {
+            String user = r.get(r.fieldIndex("user_id")).toString();
+            String item = r.get(r.fieldIndex("item_id")).toString();
+            assertTrue(!earlierPositives.contains(user + " " + item), "an earlier positive is retrieved: " + r);
+            retrieved.computeIfAbsent(user, u -> new HashSet<>()).add(item);
+        }
+        assertEquals(testUsers, retrieved.keySet(), "the test split's users get a ranking");
+        assertTrue(retrieved.values().stream().allMatch(items -> items.size() == 20));
+        // Recall@20 from the written rankings, as evaluate averages it: relevant items are a user's test positives it had no earlier
+        // positive row with; users left without any are skipped.
+        double recall = 0;
+        int queries = 0;
+        for (Map.Entry<String, Set<String>> e : testPositives.entrySet()) {
+            List<String> relevant = e.getValue().stream().filter(i -> !earlierPositives.contains(e.getKey() + " " + i)).toList();
+            if (!relevant.isEmpty()) {
+                recall += (double) relevant.stream().filter(retrieved.get(e.getKey())::contains).count() / relevant.size();
+                queries++;
+            }
+        }
+        assertTrue(queries > 0);
+        assertEquals(testRecall, recall / queries, 1e-5, "recall@20 of retrieve --split test's rankings against train's test recall@20");
+    }
+
+    @Test
+    void retrieveNamesItsExclusiveUserOptions() {
+        String[] base = {"retrieve", "--bundle", "unused", "--k", "5", "--out", dir.resolve("unused").toString()};
+        assertEquals(2, run(base));
+        assertTrue(err.toString().contains("pass --users PATH (the users of a built samples table) or --samples PATH --split "
+                + "train|eval|test|all"), err.toString());
+        assertEquals(2, run(concat(base, "--users", "u", "--split", "test")));
+        assertTrue(err.toString().contains("--users and --split are exclusive"), err.toString());
+        assertEquals(2, run(concat(base, "--users", "u", "--samples", "s")));
+        assertTrue(err.toString().contains("--users and --samples are exclusive"), err.toString());
+        assertEquals(2, run(concat(base, "--samples", "s")));
+        assertTrue(err.toString().contains("--samples needs --split train|eval|test|all"), err.toString());
+        assertEquals(2, run(concat(base, "--split", "test")));
+        assertTrue(err.toString().contains("--split needs --samples PATH"), err.toString());
+        assertEquals(2, run(concat(base, "--samples", "s", "--split", "test", "--history", "h")));
+        assertTrue(err.toString().contains("--history and --split are exclusive"), err.toString());
+    }
+
+    @Test
+    void retrieveRefusesASplitTheBundlesConfigDoesNotDefine() {
+        assertEquals(2, run("retrieve", "--bundle", trainedBundle(), "--samples", samples.toString(), "--split", "last", "--k", "5",
+                "--out", dir.resolve("unused").toString()));
+        assertTrue(err.toString().contains("--split must be one of train, eval, test, all, got 'last'"), err.toString());
+    }
+
+    @Test
+    void retrieveSavesTheGraphIndexLoadsItLaterAndRefusesADamagedOrMismatchedOne() throws IOException {
+        String bundle = trainedBundle();
+        Path indexDir = dir.resolve("item-index");
+        String[] base = {"retrieve", "--bundle", bundle, "--samples", samples.toString(), "--split", "test", "--k", "5", "--index", "ann",
+                "--index-dir", indexDir.toString()};
+        Path first = dir.resolve("top-saved-index");
+        assertEquals(0, run(concat(base, "--out", first.toString())), err.toString());
+        assertTrue(out.toString().contains("; graph index, cosine, degree 32, beam width 100, overquery 10, built and saved to " + indexDir
+                + ") -> "), out.toString());
+        Path second = dir.resolve("top-loaded-index");
+        assertEquals(0, run(concat(base, "--out", second.toString(), "--ann-overquery", "2")), err.toString());
+        assertTrue(out.toString().contains("; graph index, cosine, degree 32, beam width 100, overquery 2, loaded from " + indexDir + ") -> "),
+                out.toString());
+        Path third = dir.resolve("top-loaded-index-again");
+        assertEquals(0, run(concat(base, "--out", third.toString())), err.toString());
+        SparkSession spark = SparkSession.builder().getOrCreate();
+        assertEquals(spark.read().parquet(first.toString()).collectAsList().stream().map(Row::toString).sorted().toList(),
+                spark.read().parquet(third.toString()).collectAsList().stream().map(Row::toString).sorted().toList(),
+                "the loaded index ranks as the one built");
+
+        assertEquals(2, run(concat(base, "--out", dir.resolve("unused").toString(), "--ann-degree", "16")));
+        assertTrue(err.toString().contains("is not of this corpus: it was built with degree 32 and beam width 100, not the degree 16 and "
+                + "beam width 100 asked for"), err.toString());
+
+        Path graph = indexDir.resolve("graph.bin");
+        byte[] bytes = Files.readAllBytes(graph);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(graph, bytes);
+        assertEquals(2, run(concat(base, "--out", dir.resolve("unused").toString())));
+        assertTrue(err.toString().contains("recspark retrieve: the saved index " + indexDir + " is corrupted: graph.bin has SHA-256 "),
+                err.toString());
+        assertEquals(2, run("retrieve", "--bundle", bundle, "--users", samples.toString(), "--k", "5", "--index-dir", indexDir.toString(),
+                "--out", dir.resolve("unused").toString()));
+        assertTrue(err.toString().contains("--index-dir applies to --index ann only"), err.toString());
+    }
+
+    @Test
     void retrieveNamesABadIndexOption() {
         String[] base = {"retrieve", "--bundle", "unused", "--users", "unused", "--k", "5", "--out", dir.resolve("unused").toString()};
         assertEquals(2, run(concat(base, "--index", "hnsw")));

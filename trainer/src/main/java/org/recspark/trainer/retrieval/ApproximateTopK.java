@@ -11,20 +11,34 @@ public final class ApproximateTopK implements TopKSearch {
     private final AnnParameters parameters;
     private final EmbeddingSimilarity similarity;
     private final int threads;
+    private final int buildThreads;
 
     /** @param threads the threads searching user blocks at once (the build is single-threaded, for reproducibility) */
     public ApproximateTopK(AnnParameters parameters, EmbeddingSimilarity similarity, int threads) {
+        this(parameters, similarity, threads, 1);
+    }
+
+    /**
+     * @param threads      the threads searching user blocks at once
+     * @param buildThreads the threads building the graph: 1 for a reproducible graph, more for a faster
+     *                     build that differs slightly between runs ({@link ItemGraphIndex})
+     */
+    public ApproximateTopK(AnnParameters parameters, EmbeddingSimilarity similarity, int threads, int buildThreads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        if (buildThreads < 1) {
+            throw new IllegalArgumentException("build threads must be >= 1, got " + buildThreads);
         }
         this.parameters = parameters;
         this.similarity = similarity;
         this.threads = threads;
+        this.buildThreads = buildThreads;
     }
 
     /** The graph index over these item embeddings (row-major, {@code dim} floats per item; kept, not copied). */
     public ItemGraphIndex index(float[] items, int dim) {
-        return ItemGraphIndex.build(items, dim, similarity, parameters);
+        return ItemGraphIndex.build(items, dim, similarity, parameters, buildThreads);
     }
 
     /** Searches an index (built by this instance or another) with this instance's overquery and threads. */

@@ -1,23 +1,30 @@
 package org.recspark.trainer.retrieval;
 
+import io.github.jbellis.jvector.disk.ByteBufferReader;
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
 import io.github.jbellis.jvector.graph.GraphSearcher;
 import io.github.jbellis.jvector.graph.ListRandomAccessVectorValues;
 import io.github.jbellis.jvector.graph.OnHeapGraphIndex;
 import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
 import io.github.jbellis.jvector.graph.SearchResult;
+import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
 import io.github.jbellis.jvector.graph.similarity.SearchScoreProvider;
 import io.github.jbellis.jvector.util.Bits;
 import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
 import io.github.jbellis.jvector.vector.VectorizationProvider;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,10 +47,13 @@ import org.slf4j.LoggerFactory;
  * lower item index, as {@link ExactTopK} ranks. A user with no more items left than the search
  * list is ranked exactly over them, so a user with fewer than K items left gets all of them.
  *
- * <p>Determinism: nodes are inserted one at a time in item order (jvector's builder has no random
- * choice), so the same embeddings and parameters give the same graph and the same rankings, whatever
- * the search threads. The single-threaded build is the price of that. Immutable after the build and
- * thread-safe (each search thread has its own searcher).
+ * <p>Determinism: by default nodes are inserted one at a time in item order (jvector's builder has no
+ * random choice), so the same embeddings and parameters give the same graph and the same rankings,
+ * whatever the search threads. jvector's multithreaded build inserts nodes concurrently, each
+ * insertion searching a graph the others are changing, so which neighbours a node gets depends on the
+ * threads' timing: with {@code buildThreads > 1} the build is faster but two builds differ slightly
+ * (a saved index, {@link SavedItemIndex}, pins one). Immutable after the build and thread-safe (each
+ * search thread has its own searcher).
  */
 public final class ItemGraphIndex {
     private static final Logger LOG = LoggerFactory.getLogger(ItemGraphIndex.class);
@@ -60,46 +70,122 @@ public final class ItemGraphIndex {
     private final EmbeddingSimilarity similarity;
     private final RandomAccessVectorValues indexed;
     private final VectorSimilarityFunction function;
+    private final AnnParameters parameters;
     private final OnHeapGraphIndex graph;
 
-    private ItemGraphIndex(float[] items, int dim, EmbeddingSimilarity similarity, RandomAccessVectorValues indexed, VectorSimilarityFunction function, OnHeapGraphIndex graph) {
+    private ItemGraphIndex(float[] items, int dim, EmbeddingSimilarity similarity, RandomAccessVectorValues indexed,
+                           VectorSimilarityFunction function, AnnParameters parameters, OnHeapGraphIndex graph) {
         this.items = items;
         this.dim = dim;
         this.similarity = similarity;
         this.indexed = indexed;
         this.function = function;
+        this.parameters = parameters;
         this.graph = graph;
     }
 
-    /**
-     * @param items      row-major, {@code dim} floats per item, at least one item; kept (not copied) to
-     *                   score candidates: do not modify
-     * @param parameters the graph's degree and build beam width (the overquery is the search's)
-     */
+    /** A reproducible, single-threaded build ({@link #build(float[], int, EmbeddingSimilarity, AnnParameters, int)} with 1 thread). */
     public static ItemGraphIndex build(float[] items, int dim, EmbeddingSimilarity similarity, AnnParameters parameters) {
+        return build(items, dim, similarity, parameters, 1);
+    }
+
+    /**
+     * @param items        row-major, {@code dim} floats per item, at least one item; kept (not copied) to
+     *                     score candidates: do not modify
+     * @param parameters   the graph's degree and build beam width (the overquery is the search's)
+     * @param buildThreads 1: nodes inserted in item order, the same graph every time; more: jvector's
+     *                     concurrent insertion on that many threads, faster but not reproducible
+     */
+    public static ItemGraphIndex build(float[] items, int dim, EmbeddingSimilarity similarity, AnnParameters parameters, int buildThreads) {
+        if (buildThreads < 1) {
+            throw new IllegalArgumentException("build threads must be >= 1, got " + buildThreads);
+        }
+        long started = System.nanoTime();
+        ItemGraphIndex index;
+        if (buildThreads == 1) {
+            index = withGraph(items, dim, similarity, parameters, null, (builder, indexed) -> {
+                for (int i = 0; i < indexed.size(); i++) {
+                    builder.addGraphNode(i, indexed);
+                }
+                builder.cleanup();
+            });
+        } else {
+            ForkJoinPool pool = new ForkJoinPool(buildThreads);
+            try {
+                index = withGraph(items, dim, similarity, parameters, pool, (builder, indexed) -> builder.build(indexed));
+            } finally {
+                pool.shutdown();
+            }
+        }
+        LOG.info("graph index over {} items (dim {}, {}, degree {}, beam width {}) built on {} thread(s) in {} s", index.numItems(), dim,
+                similarity, parameters.degree(), parameters.beamWidth(), buildThreads,
+                String.format(Locale.ROOT, "%.2f", (System.nanoTime() - started) / 1e9));
+        return index;
+    }
+
+    /**
+     * The index {@link #writeGraph} wrote for these item embeddings, similarity and parameters,
+     * without building it again. The caller vouches that the graph is of exactly these embeddings
+     * ({@link SavedItemIndex} checks their checksum first): jvector rescores every saved edge with
+     * them, and a graph of other vectors would be searched without an error but badly.
+     *
+     * @param graph what {@link #writeGraph} wrote
+     */
+    public static ItemGraphIndex load(float[] items, int dim, EmbeddingSimilarity similarity, AnnParameters parameters, byte[] graph) {
+        ItemGraphIndex index = withGraph(items, dim, similarity, parameters, null, (builder, indexed) -> {
+            try (ByteBufferReader reader = new ByteBufferReader(ByteBuffer.wrap(graph))) {
+                builder.load(reader);
+            } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("the saved graph is malformed: " + e, e);
+            }
+        });
+        if (index.graph.size() != index.numItems()) {
+            throw new IllegalArgumentException("the saved graph has " + index.graph.size() + " nodes for " + index.numItems() + " items");
+        }
+        return index;
+    }
+
+    /** What the graph is made from, in jvector's format: node count, entry node, degree, then each node's neighbours. */
+    public void writeGraph(OutputStream out) throws IOException {
+        DataOutputStream data = new DataOutputStream(out);
+        graph.save(data);
+        data.flush();
+    }
+
+    public AnnParameters parameters() {
+        return parameters;
+    }
+
+    public EmbeddingSimilarity similarity() {
+        return similarity;
+    }
+
+    /** Fills a builder's graph (adding the nodes or loading them). */
+    private interface GraphFiller {
+        void fill(GraphIndexBuilder builder, RandomAccessVectorValues indexed) throws IOException;
+    }
+
+    /** @param pool the threads of jvector's concurrent build, or null for a builder filled on the calling thread */
+    private static ItemGraphIndex withGraph(float[] items, int dim, EmbeddingSimilarity similarity, AnnParameters parameters,
+                                            ForkJoinPool pool, GraphFiller filler) {
         if (dim < 1 || items.length % dim != 0 || items.length == 0) {
             throw new IllegalArgumentException("item embeddings of " + items.length + " floats are not one or more whole rows of dim " + dim);
         }
-        long started = System.nanoTime();
-        int numItems = items.length / dim;
         List<VectorFloat<?>> vectors = similarity == EmbeddingSimilarity.COSINE ? unitVectors(items, dim) : augmented(items, dim);
         RandomAccessVectorValues indexed = new ListRandomAccessVectorValues(vectors, vectors.get(0).length());
         VectorSimilarityFunction function = similarity == EmbeddingSimilarity.COSINE ? VectorSimilarityFunction.DOT_PRODUCT
                 : VectorSimilarityFunction.EUCLIDEAN;
         OnHeapGraphIndex graph;
-        try (GraphIndexBuilder builder = new GraphIndexBuilder(indexed, function, parameters.degree(), parameters.beamWidth(),
-                NEIGHBOR_OVERFLOW, ALPHA)) {
-            for (int i = 0; i < numItems; i++) {
-                builder.addGraphNode(i, indexed);
-            }
-            builder.cleanup();
+        try (GraphIndexBuilder builder = pool == null
+                ? new GraphIndexBuilder(indexed, function, parameters.degree(), parameters.beamWidth(), NEIGHBOR_OVERFLOW, ALPHA)
+                : new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(indexed, function), indexed.dimension(),
+                        parameters.degree(), parameters.beamWidth(), NEIGHBOR_OVERFLOW, ALPHA, pool, pool)) {
+            filler.fill(builder, indexed);
             graph = builder.getGraph();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot release the graph builder's buffers", e);
+            throw new UncheckedIOException("cannot fill or release the graph builder", e);
         }
-        LOG.info("graph index over {} items (dim {}, {}, degree {}, beam width {}) built in {} s", numItems, dim, similarity,
-                parameters.degree(), parameters.beamWidth(), String.format(Locale.ROOT, "%.2f", (System.nanoTime() - started) / 1e9));
-        return new ItemGraphIndex(items, dim, similarity, indexed, function, graph);
+        return new ItemGraphIndex(items, dim, similarity, indexed, function, parameters, graph);
     }
 
     public int numItems() {

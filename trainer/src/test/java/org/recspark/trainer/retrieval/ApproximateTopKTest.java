@@ -55,6 +55,10 @@ class ApproximateTopKTest {
     }
 
     private static void assertRecallAtDefaults(EmbeddingSimilarity similarity, boolean unit) {
+        assertRecallAtDefaults(similarity, unit, 1);
+    }
+
+    private static void assertRecallAtDefaults(EmbeddingSimilarity similarity, boolean unit, int buildThreads) {
         SplittableRandom rnd = new SplittableRandom(7);
         int dim = 32;
         float[] centres = gaussian(rnd, 200 * dim);
@@ -64,7 +68,7 @@ class ApproximateTopKTest {
         int k = 20;
 
         TopKResult exact = new ExactTopK(2).search(users, items, dim, excluded, k);
-        TopKResult approximate = new ApproximateTopK(AnnParameters.defaults(), similarity, 2).search(users, items, dim, excluded, k);
+        TopKResult approximate = new ApproximateTopK(AnnParameters.defaults(), similarity, 2, buildThreads).search(users, items, dim, excluded, k);
 
         double recall = approximate.recallAgainst(exact);
         assertTrue(recall >= RECALL_AT_DEFAULTS, similarity + " recall@20 " + recall + " < " + RECALL_AT_DEFAULTS);
@@ -92,6 +96,11 @@ class ApproximateTopKTest {
     @Test
     void cosineRecallAt20AgainstExactSearchIsAtLeast095AtDefaultsAndNoExcludedItemIsReturned() {
         assertRecallAtDefaults(EmbeddingSimilarity.COSINE, true);
+    }
+
+    @Test
+    void aGraphBuiltOnTwoThreadsReachesTheSameRecall() {
+        assertRecallAtDefaults(EmbeddingSimilarity.COSINE, true, 2);
     }
 
     @Test
