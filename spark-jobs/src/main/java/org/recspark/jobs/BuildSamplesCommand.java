@@ -52,9 +52,11 @@ final class BuildSamplesCommand extends OptionCommand {
         itemTable.ifPresent(path -> out.printf(Locale.ROOT, "build-samples: %d items of input_config.items with their features -> %s "
                 + "(model_config.dssm.negative_sampler.pool: ITEM_TABLE)%n", job.writeItemTable(path), path));
         hardNegatives.ifPresent(path -> {
-            SampleBuildJob.HardNegatives written = job.writeHardNegatives(path);
-            out.printf(Locale.ROOT, "build-samples: %d hard negatives with their item features -> %s; left out %d of an item not in "
-                    + "input_config.items and %d rejected rows%n", written.written(), path, written.unknownItem(), written.rejected());
+            String hardRejects = SampleBuildJob.hardNegativesBeside(rejects);
+            SampleBuildJob.HardNegatives written = job.writeHardNegatives(path, hardRejects);
+            out.printf(Locale.ROOT, "build-samples: %d hard negatives with their item features -> %s; rejected %d of an item not in "
+                    + "input_config.items and %d malformed rows -> %s%n", written.written(), path, written.unknownItem(), written.rejected(),
+                    hardRejects);
         });
         var perDate = new java.util.ArrayList<>(summary.samplesPerDate().entrySet());
         if (perDate.size() <= 10) {

@@ -1,6 +1,7 @@
 package org.recspark.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -330,7 +331,12 @@ class ImplicitFeedbackCommandsTest {
         assertTrue(out.toString().contains("build-samples: " + itemRows + " items of input_config.items with their features -> "
                 + samples + "_items"), out.toString());
         assertTrue(out.toString().contains("build-samples: " + notClicked + " hard negatives with their item features -> " + samples
-                + "_hard_negatives; left out 1 of an item not in input_config.items and 0 rejected rows"), out.toString());
+                + "_hard_negatives; rejected 1 of an item not in input_config.items and 0 malformed rows -> " + samples
+                + "_rejects_hard_negatives"), out.toString());
+        List<Row> hardRejects = SparkSession.builder().getOrCreate().read().json(samples + "_rejects_hard_negatives").collectAsList();
+        assertEquals(1, hardRejects.size(), "the unknown item's pair is written to the rejects");
+        assertEquals("item not in input_config.items", hardRejects.get(0).getAs("reason"));
+        assertTrue(hardRejects.get(0).<String>getAs("row").contains("no_such_item"), hardRejects.get(0).toString());
         Dataset<Row> items = SparkSession.builder().getOrCreate().read().parquet(samples + "_items");
         List<String> ids = items.select("item_id").distinct().collectAsList().stream().map(r -> r.getString(0)).toList();
         assertEquals(itemRows, ids.size(), "one row per item of the items table");
@@ -345,6 +351,11 @@ class ImplicitFeedbackCommandsTest {
                 dir.resolve("item-table-model-2").toString()));
         assertTrue(err.toString().contains("draws negatives from the item table that build-samples writes beside the samples, but "
                 + samples + "_items does not exist"), err.toString());
+
+        Files.writeString(dir.resolve("shown.csv"), "user_id,item_id\n" + CLICKS.get(0)[0] + ",gone_1\n" + CLICKS.get(0)[0] + ",gone_2\n");
+        assertNotEquals(0, run("build-samples", "--config", config.toString(), "--out", dir.resolve("unknown-samples").toString()));
+        assertTrue(err.toString().contains("2 of 2 rows of input_config.hard_negatives (1.0000) were rejected, more than "
+                + "input_config.rejects.max_fraction 0.01"), err.toString());
     }
 
     @Test

@@ -342,32 +342,57 @@ public final class SampleBuildJob {
         return written;
     }
 
-    /** What {@link #writeHardNegatives} wrote: the pairs written, and those left out (unknown item, or rejected by the loader). */
+    /** What {@link #writeHardNegatives} wrote: the pairs written, and those rejected (unknown item, or rejected by the loader). */
     public record HardNegatives(long written, long unknownItem, long rejected) {}
 
     /**
      * The hard negatives (dssm.negative_sampler.hard_negatives_per_user): each (user, item) pair of
      * input_config.hard_negatives with its item's features, written as Parquet rows (the user id,
      * the item id, the features struct) to {@code path}. A pair whose item the items table does not
-     * hold is left out, and so is a row the loader rejects (a null or blank key); both are counted.
+     * hold, and a row the loader rejects (a null or blank key), go to {@code rejectsPath} as JSON with
+     * their reason, as the samples' rejects do, and count against input_config.rejects.max_fraction
+     * of the table's rows.
      */
-    public HardNegatives writeHardNegatives(String path) {
+    public HardNegatives writeHardNegatives(String path, String rejectsPath) {
         InputConfig input = config.getInputConfig();
         String userId = input.getUserIdField();
         String itemId = input.getItemIdField();
-        TableLoader.Loaded pairs = load(new TableLoader(spark, baseDir), input.getHardNegatives(), "input_config.hard_negatives",
+        String configPath = "input_config.hard_negatives";
+        TableLoader.Loaded pairs = load(new TableLoader(spark, baseDir), input.getHardNegatives(), configPath,
                 new TableLoader.Requirements(Set.of(), Set.of(userId, itemId), Set.of()));
         Dataset<Row> items = itemFeatures();
-        Dataset<Row> kept = pairs.rows().select(col("`" + userId + "`"), col("`" + itemId + "`").cast(items.schema().apply(itemId).dataType()).as(itemId));
-        Dataset<Row> joined = kept.join(items, kept.col(itemId).equalTo(items.col(itemId)), "inner")
-                .select(kept.col(userId), kept.col(itemId), items.col(FeatureStage.FEATURES));
-        JobDescriptions.run(spark, "write the hard negatives", () -> joined.write().mode(SaveMode.Overwrite).parquet(path));
-        long written = JobDescriptions.run(spark, "count the hard negatives", () -> spark.read().parquet(path).count());
-        long passed = JobDescriptions.run(spark, "count the hard negatives", kept::count);
-        long rejected = JobDescriptions.run(spark, "count the hard negatives", () -> pairs.rejects().count());
-        LOG.info("Wrote {} hard negatives with their item features to {}; left out {} of an item not in input_config.items and {} rejected rows",
-                written, path, passed - written, rejected);
-        return new HardNegatives(written, passed - written, rejected);
+        Dataset<Row> kept = pairs.rows().withColumn(itemId, col("`" + itemId + "`").cast(items.schema().apply(itemId).dataType()));
+        // One left join tells known items (with their features) from unknown ones, which are rejects.
+        Dataset<Row> known = items.select(col(itemId).as("_known_item"), col(FeatureStage.FEATURES).as("_item_features"));
+        Dataset<Row> marked = kept.join(known, kept.col(itemId).equalTo(known.col("_known_item")), "left")
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            Dataset<Row> joined = marked.where(col("_known_item").isNotNull())
+                    .select(col("`" + userId + "`"), col("`" + itemId + "`"), col("_item_features").as(FeatureStage.FEATURES));
+            Column[] pairColumns = TableLoader.columnsOf(input.getHardNegatives());
+            Dataset<Row> unknown = marked.where(col("_known_item").isNull()).select(lit(configPath).as("table"),
+                    lit("item not in input_config.items").as("reason"), to_json(struct(pairColumns)).as("row"));
+            Dataset<Row> rejects = pairs.rejects().unionByName(unknown);
+            JobDescriptions.run(spark, "write the hard negatives", () -> joined.write().mode(SaveMode.Overwrite).parquet(path));
+            JobDescriptions.run(spark, "write the hard negatives' rejects", () -> rejects.write().mode(SaveMode.Overwrite).json(rejectsPath));
+            long written = JobDescriptions.run(spark, "count the hard negatives", () -> spark.read().parquet(path).count());
+            long unknownItem = JobDescriptions.run(spark, "count the hard negatives", () -> spark.read().json(rejectsPath)
+                    .where(col("table").equalTo(configPath).and(col("reason").equalTo("item not in input_config.items"))).count());
+            long rejected = JobDescriptions.run(spark, "count the hard negatives", () -> pairs.rejects().count());
+            LOG.info("Wrote {} hard negatives with their item features to {}; rejected {} of an item not in input_config.items and {} "
+                    + "malformed rows, to {}", written, path, unknownItem, rejected, rejectsPath);
+            long total = written + unknownItem + rejected;
+            double maxFraction = input.getRejects().getMaxFraction();
+            if (total > 0 && unknownItem + rejected > maxFraction * total) {
+                throw new IllegalStateException(String.format(Locale.ROOT,
+                        "%d of %d rows of %s (%.4f) were rejected, more than input_config.rejects.max_fraction %s (%d of an item not in "
+                                + "input_config.items, %d malformed); rows in %s", unknownItem + rejected, total, configPath,
+                        (double) (unknownItem + rejected) / total, maxFraction, unknownItem, rejected, rejectsPath));
+            }
+            return new HardNegatives(written, unknownItem, rejected);
+        } finally {
+            marked.unpersist();
+        }
     }
 
     /**
