@@ -3,7 +3,6 @@ package org.recspark.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -119,7 +118,6 @@ public final class DenseStepBench {
     }
 
     private static double[] minAndMedian(List<Double> values) {
-        double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
-        return new double[] {Arrays.stream(v).min().orElseThrow(), Median.of(v)};
+        return new double[] {values.stream().mapToDouble(Double::doubleValue).min().orElseThrow(), Median.of(values)};
     }
 }

@@ -122,15 +122,10 @@ public final class RetrievalTopKBench {
                         + "\"median_build_seconds\": %.2f, \"build_cpu_seconds\": %s, \"query_seconds\": %s, \"median_query_seconds\": %.2f, "
                         + "\"query_cpu_seconds\": %s, \"recall_vs_exact\": %s, \"median_recall_vs_exact\": %.4f, \"recall\": %.5f, "
                         + "\"load_average\": %.1f}",
-                parameters.degree(), parameters.beamWidth(), parameters.overquery(), format(build), median(build), format(buildCpu),
-                format(query), median(query), format(queryCpu), Arrays.toString(recallVsExact.stream()
-                        .map(x -> String.format(Locale.ROOT, "%.4f", x)).toArray()), median(recallVsExact), recall,
+                parameters.degree(), parameters.beamWidth(), parameters.overquery(), format(build), Median.of(build), format(buildCpu),
+                format(query), Median.of(query), format(queryCpu), Arrays.toString(recallVsExact.stream()
+                        .map(x -> String.format(Locale.ROOT, "%.4f", x)).toArray()), Median.of(recallVsExact), recall,
                 os.getSystemLoadAverage()));
-    }
-
-    private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return sorted[sorted.length / 2];
     }
 
     private static String format(List<Double> values) {

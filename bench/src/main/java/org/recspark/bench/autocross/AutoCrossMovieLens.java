@@ -15,6 +15,7 @@ import org.recspark.config.proto.MetricTarget;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.model.data.Examples;
+import org.recspark.storage.Locations;
 import org.recspark.trainer.autocross.AutoCrossResult;
 import org.recspark.trainer.autocross.AutoCrossSearch;
 import org.recspark.trainer.autocross.AutoCrossSettings;
@@ -142,10 +143,10 @@ public final class AutoCrossMovieLens {
         double minGain = 0.001;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--lr" -> lrFile = Path.of(args[++i]);
-                case "--deepfm" -> deepFmFile = Path.of(args[++i]);
-                case "--data" -> data = Path.of(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
+                case "--lr" -> lrFile = Locations.of(args[++i]);
+                case "--deepfm" -> deepFmFile = Locations.of(args[++i]);
+                case "--data" -> data = Locations.of(args[++i]);
+                case "--out" -> out = Locations.of(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--seeds" -> seeds = Integer.parseInt(args[++i]);
                 case "--top" -> top = Integer.parseInt(args[++i]);

@@ -9,6 +9,7 @@ import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.evaluator.RankingMetric;
 import org.recspark.sampledata.MovieLens100k;
+import org.recspark.storage.Locations;
 
 /**
  * Retrieval peers on MovieLens-100K in one run (bench/retrieval-movielens): the popularity
@@ -52,10 +53,10 @@ public final class RetrievalPeersBench {
         String splitName = "global";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--data" -> data = Path.of(args[++i]);
-                case "--config" -> configFile = Path.of(args[++i]);
+                case "--data" -> data = Locations.of(args[++i]);
+                case "--config" -> configFile = Locations.of(args[++i]);
                 case "--variant" -> variants.add(args[++i]);
-                case "--mf-bpr-config" -> mfBprConfigFile = Path.of(args[++i]);
+                case "--mf-bpr-config" -> mfBprConfigFile = Locations.of(args[++i]);
                 case "--mf-bpr-variant" -> mfBprVariants.add(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--als-grid" -> alsGrid = args[++i];

@@ -375,9 +375,8 @@ public final class SampleBuildJob {
             Dataset<Row> rejects = pairs.rejects().unionByName(unknown);
             JobDescriptions.run(spark, "write the hard negatives", () -> joined.write().mode(SaveMode.Overwrite).parquet(path));
             JobDescriptions.run(spark, "write the hard negatives' rejects", () -> rejects.write().mode(SaveMode.Overwrite).json(rejectsPath));
-            long written = JobDescriptions.run(spark, "count the hard negatives", () -> spark.read().parquet(path).count());
-            long unknownItem = JobDescriptions.run(spark, "count the hard negatives", () -> spark.read().json(rejectsPath)
-                    .where(col("table").equalTo(configPath).and(col("reason").equalTo("item not in input_config.items"))).count());
+            long written = JobDescriptions.run(spark, "count the hard negatives", joined::count);
+            long unknownItem = JobDescriptions.run(spark, "count the hard negatives", unknown::count);
             long rejected = JobDescriptions.run(spark, "count the hard negatives", () -> pairs.rejects().count());
             LOG.info("Wrote {} hard negatives with their item features to {}; rejected {} of an item not in input_config.items and {} "
                     + "malformed rows, to {}", written, path, unknownItem, rejected, rejectsPath);
