@@ -61,6 +61,18 @@ class ConfigValidatorTest {
     }
 
     @Test
+    void theInputCacheBudgetMustBePositive() {
+        String features = "feature_config { features { name: \"a\" id { input: \"user.a\" num_buckets: 3 } } }\n";
+        assertViolations(features + "train_config { input_cache { max_bytes: 0 } }",
+                "train_config.input_cache.max_bytes: must be >= 1, got 0");
+        assertViolations(features + "train_config { input_cache { max_bytes: -1 } }",
+                "train_config.input_cache.max_bytes: must be >= 1, got -1");
+        assertEquals(List.of(), violations(features + "train_config { input_cache { max_bytes: 268435456 } }"));
+        assertEquals(1L << 30, ConfigParser.parseText(features + "train_config { input_cache {} }", "test")
+                .getTrainConfig().getInputCache().getMaxBytes(), "1 GiB unless set");
+    }
+
+    @Test
     void featureConfigIsRequired() {
         assertViolations("name: \"x\"", "feature_config: is required");
     }

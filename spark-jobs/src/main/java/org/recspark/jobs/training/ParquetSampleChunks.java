@@ -8,6 +8,7 @@ import org.recspark.config.proto.LabelField;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.TrainConfig;
 import org.recspark.features.FeatureSchema;
+import org.recspark.trainer.data.CachedRowChunks;
 import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.data.PackedRow;
 import org.recspark.trainer.data.PackedRowBatcher;
@@ -34,14 +35,19 @@ public final class ParquetSampleChunks implements RowChunkSource {
 
     /**
      * The training rows of a split (or of one worker's share of it), shuffled with the seed,
-     * train_config.shuffle and shuffle_buffer_rows.
+     * train_config.shuffle and shuffle_buffer_rows, held in memory after the first epoch when
+     * train_config.input_cache is set.
      *
      * @param conf   the Hadoop configuration the files are opened with (the driver's, shipped to executors)
      * @param worker the data-parallel worker's rank (0 in one process)
      */
     public static TrainingData training(SampleSource source, Configuration conf, FeatureSchema schema, PipelineConfig config, int worker) {
         TrainConfig train = config.getTrainConfig();
-        return new StreamingTrainingData(chunks(source, conf, schema, config.getInputConfig()), batcher(schema, config.getInputConfig()),
+        RowChunkSource chunks = chunks(source, conf, schema, config.getInputConfig());
+        if (train.hasInputCache()) {
+            chunks = new CachedRowChunks(chunks, train.getInputCache().getMaxBytes(), "worker " + worker);
+        }
+        return new StreamingTrainingData(chunks, batcher(schema, config.getInputConfig()),
                 train.getSeed(), train.getShuffle(), train.getShuffleBufferRows(), worker);
     }
 

@@ -29,7 +29,7 @@ import org.recspark.config.proto.TrainConfig;
  * {@code train_config.batch_size}, {@code seed}, {@code shuffle} and {@code shuffle_buffer_rows}
  * (what a saved position in an epoch means). Everything else may change between a run and its
  * resumption: num_epochs, max_steps, learning rates and l2, gradient clipping, logging and
- * checkpoint settings, warm_start_from (a resumed run does not warm-start again), eval_config,
+ * checkpoint settings, input_cache (it changes where rows come from, not which), warm_start_from (a resumed run does not warm-start again), eval_config,
  * export_config, runtime_config, name, hpo_config, daily_config.
  */
 public final class ConfigFingerprint {

@@ -18,6 +18,7 @@ import org.recspark.model.data.Examples;
 import org.recspark.model.embedding.EmbeddingTable;
 import org.recspark.model.nn.ModelParameters;
 import org.recspark.model.nn.Parameter;
+import org.recspark.trainer.data.CachedRowChunks;
 import org.recspark.trainer.data.ExamplesChunks;
 import org.recspark.trainer.data.InMemoryEvaluationData;
 import org.recspark.trainer.data.PackedRowBatcher;
@@ -75,6 +76,24 @@ class StreamingTrainingTest {
             assertEquals(memory.state().globalStep(), streamed.state().globalStep());
             assertSameWeights(memory.parameters(), streamed.parameters());
         }
+    }
+
+    @Test
+    void cachedEpochsTrainTheModelOfStreamedEpochsFromRowsDecodedOnce() {
+        PipelineConfig config = config(0, true);
+        Examples rows = RandomExamples.generate(config, 700, 14);
+        var train = config.getTrainConfig();
+        ExamplesChunks source = ExamplesChunks.of(rows, 90);
+        TrainingData cached = new StreamingTrainingData(new CachedRowChunks(source, 1L << 30, "test"),
+                new PackedRowBatcher(new RowLayout(rows.schema(), List.of("click")), true), train.getSeed(), train.getShuffle(),
+                train.getShuffleBufferRows(), 0);
+        try (Trainer streamed = trainer(config, 1); Trainer fromCache = trainer(config, 1)) {
+            streamed.fit(stream(config, rows), null);
+            fromCache.fit(cached, null);
+            assertEquals(3 * 11, fromCache.state().globalStep());
+            assertSameWeights(streamed.parameters(), fromCache.parameters());
+        }
+        assertEquals(700, source.rowsRead(), "three epochs, each row decoded once");
     }
 
     @Test
