@@ -25,10 +25,10 @@ import org.recspark.trainer.train.WorkerGroup;
  * bucket, a communication thread reduce-scatters it, in bucket order on every worker; the last bucket, which
  * carries the statistics and the loss, goes once the pass is over. Each worker then holds the summed gradient of
  * its own chunk of every bucket, updates those coordinates only with the dense optimizer (so it computes, and
- * keeps current, the optimizer state of its slices alone), writes the new weights into the buffer, and an
- * all-gather hands every chunk to every worker: the weights are copies of their owner's, identical to the bit,
- * and the bytes on the wire are those of one all-reduce. The bucketing does not depend on timing, so the
- * overlapped and the sequential exchange give the same bits.
+ * keeps current, the optimizer state of its slices alone), writes the new weights into the buffer, and one
+ * all-gather of every bucket at once hands every chunk to every worker: the weights are copies of their owner's,
+ * identical to the bit, and the bytes on the wire are those of one all-reduce. The bucketing does not depend on
+ * timing, so the overlapped and the sequential exchange give the same bits.
  *
  * <p>Embedding gradients travel as (id, row) pairs per table, so only touched rows cross the wire, and every
  * worker updates the summed rows itself. Sharding them by owner would need the same two passes over the rows
@@ -43,6 +43,8 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
     private FusedGradientLayout layout;
     private List<FusedGradientLayout.Segment> owned;
     private float[] fused = new float[0];
+    private int[] bucketStarts;
+    private int[] bucketLengths;
 
     /** A group whose exchange overlaps the backward pass. */
     public CollectiveWorkerGroup(RingCollective ring, long[] partitionRows) {
@@ -83,6 +85,12 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
             layout = new FusedGradientLayout(params.all());
             owned = layout.chunkSegments(ring.ownedChunk(), size());
             fused = new float[layout.length()];
+            bucketStarts = new int[layout.bucketCount()];
+            bucketLengths = new int[layout.bucketCount()];
+            for (int b = 0; b < bucketStarts.length; b++) {
+                bucketStarts[b] = layout.bucketStart(b);
+                bucketLengths[b] = layout.bucketLength(b);
+            }
         }
         return layout;
     }
@@ -159,9 +167,8 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
                 ring.reduceScatterSum(fused, layout.bucketStart(b), layout.bucketLength(b));
             }
             updateOwnedSlices(optimizer, clipNorm);
-            for (int b = 0; b < layout.bucketCount(); b++) {
-                ring.allGatherChunks(fused, layout.bucketStart(b), layout.bucketLength(b));
-            }
+            // Every bucket's updated chunks in one collective: one round trip per ring step, not one per bucket.
+            ring.allGatherChunks(fused, bucketStarts, bucketLengths);
             for (int i = 0; i < layout.trainableCount(); i++) {
                 Parameter p = layout.trainable(i);
                 System.arraycopy(fused, layout.offset(i), p.value(), 0, p.size());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -107,6 +108,35 @@ class DenseAllReduceTest {
                 assertArrayEquals(bits(expected), bits(round), "every round gives the same bits");
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @MethodSource("ringSizes")
+    void oneAllGatherOfSeveralReduceScatteredRangesIsTheRingSumOfEachRange(int size) {
+        int[] lengths = {0, 1, size - 1, 5, 1000, 37};
+        int[] offsets = new int[lengths.length];
+        for (int i = 1; i < lengths.length; i++) {
+            offsets[i] = offsets[i - 1] + lengths[i - 1];
+        }
+        int length = offsets[lengths.length - 1] + lengths[lengths.length - 1];
+        float[][] inputs = randomInputs(size, length, 77L * size);
+        List<float[]> results = LoopbackRing.values(LoopbackRing.run(size, RING, ring -> {
+            float[] buffer = inputs[ring.member().rank()].clone();
+            for (int i = 0; i < lengths.length; i++) {
+                ring.reduceScatterSum(buffer, offsets[i], lengths[i]);
+            }
+            ring.allGatherChunks(buffer, offsets, lengths);
+            return buffer;
+        }));
+        float[] expected = new float[length];
+        for (int i = 0; i < lengths.length; i++) {
+            float[][] range = new float[size][];
+            for (int r = 0; r < size; r++) {
+                range[r] = Arrays.copyOfRange(inputs[r], offsets[i], offsets[i] + lengths[i]);
+            }
+            System.arraycopy(ringOrderSum(range), 0, expected, offsets[i], lengths[i]);
+        }
+        assertIdenticalBits(expected, results);
     }
 
     static List<float[]> allReduce(float[][] inputs, CollectiveSettings settings) {
