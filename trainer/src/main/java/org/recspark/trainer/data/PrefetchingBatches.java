@@ -1,7 +1,10 @@
 package org.recspark.trainer.data;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -30,6 +33,7 @@ final class PrefetchingBatches implements Batches {
     static final int PREFETCH_BATCHES = 8;
     private static final Logger LOG = LoggerFactory.getLogger(PrefetchingBatches.class);
     private static final Object END = new Object();
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(PREFETCH_BATCHES);
     private final LiveRows live;
@@ -38,6 +42,8 @@ final class PrefetchingBatches implements Batches {
     private final AtomicLong rowsRead = new AtomicLong();
     private final Thread producer;
     private volatile boolean closed;
+    /** The decoding thread's CPU time when it ended, or -1 (not ended, or not measurable on this JVM). */
+    private volatile long producerCpuNanos = -1;
     private Object head;
     private Examples current;
 
@@ -86,6 +92,7 @@ final class PrefetchingBatches implements Batches {
                 shuffle.drain(assembler::accept);
             }
             assembler.flush();
+            producerCpuNanos = CPU.isCurrentThreadCpuTimeSupported() ? CPU.getCurrentThreadCpuTime() : -1;
             put(END);
         } catch (StreamClosed e) {
             // the consumer closed the stream: nobody waits for more
@@ -152,7 +159,9 @@ final class PrefetchingBatches implements Batches {
         queue.clear();
         releaseCurrent();
         if (report) {
-            LOG.info("Stream {}: {} rows decoded, at most {} decoded rows held at once", name, rowsRead.get(), live.peak());
+            long cpu = producerCpuNanos;
+            LOG.info("Stream {}: {} rows decoded, at most {} decoded rows held at once{}", name, rowsRead.get(), live.peak(),
+                    cpu < 0 ? "" : String.format(Locale.ROOT, ", %.0f ms of CPU on the decoding thread", cpu / 1e6));
         }
     }
 
