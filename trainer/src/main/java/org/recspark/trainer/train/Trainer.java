@@ -408,13 +408,11 @@ public final class Trainer implements AutoCloseable {
             }
             return out;
         }
-        // the calling thread runs the first shard itself rather than wait idle for the pool's
         List<Future<T>> futures = new ArrayList<>();
-        for (int s = 1; s < shards.size(); s++) {
+        for (int s = 0; s < shards.size(); s++) {
             int shard = s;
             futures.add(pool.submit(() -> task.run(shard)));
         }
-        out.add(task.run(0));
         for (Future<T> f : futures) {
             try {
                 out.add(f.get());
