@@ -139,10 +139,23 @@ public final class Examples {
         return new Examples(schema, rows.length, s, d, l, g);
     }
 
-    /** Rows [from, to). */
+    /** Rows [from, to), each column copied as one block. */
     public Examples slice(int from, int to) {
-        int[] rows = new int[to - from];
-        Arrays.setAll(rows, i -> from + i);
-        return select(rows);
+        SparseValues[] s = new SparseValues[sparse.length];
+        float[][] d = new float[dense.length][];
+        for (int f = 0; f < sparse.length; f++) {
+            if (sparse[f] != null) {
+                s[f] = sparse[f].slice(from, to);
+            } else {
+                int dim = schema.features().get(f).denseDim();
+                d[f] = Arrays.copyOfRange(dense[f], from * dim, to * dim);
+            }
+        }
+        Map<String, float[]> l = new LinkedHashMap<>();
+        for (Map.Entry<String, float[]> label : labels.entrySet()) {
+            l.put(label.getKey(), Arrays.copyOfRange(label.getValue(), from, to));
+        }
+        long[] g = groupKeys == null ? null : Arrays.copyOfRange(groupKeys, from, to);
+        return new Examples(schema, to - from, s, d, l, g);
     }
 }

@@ -30,7 +30,11 @@ public record SparseValues(int[] offsets, long[] ids, float[] weights) {
         return max;
     }
 
-    /** The values of the given rows, in the given order. */
+    /**
+     * The values of the given rows, in the given order. Rows of one id (the usual categorical
+     * feature) are copied element by element: a System.arraycopy call per one-element row cost
+     * more than the copy.
+     */
     public SparseValues select(int[] rows) {
         int[] off = new int[rows.length + 1];
         int total = 0;
@@ -43,10 +47,36 @@ public record SparseValues(int[] offsets, long[] ids, float[] weights) {
         for (int i = 0; i < rows.length; i++) {
             int s = offsets[rows[i]];
             int len = offsets[rows[i] + 1] - s;
-            System.arraycopy(ids, s, outIds, off[i], len);
-            if (outWeights != null) {
-                System.arraycopy(weights, s, outWeights, off[i], len);
+            int o = off[i];
+            if (len == 1) {
+                outIds[o] = ids[s];
+                if (outWeights != null) {
+                    outWeights[o] = weights[s];
+                }
+            } else {
+                System.arraycopy(ids, s, outIds, o, len);
+                if (outWeights != null) {
+                    System.arraycopy(weights, s, outWeights, o, len);
+                }
             }
+        }
+        return new SparseValues(off, outIds, outWeights);
+    }
+
+    /** Rows [from, to), copied as one block. */
+    public SparseValues slice(int from, int to) {
+        int base = offsets[from];
+        int[] off = new int[to - from + 1];
+        for (int i = 0; i < off.length; i++) {
+            off[i] = offsets[from + i] - base;
+        }
+        int total = offsets[to] - base;
+        long[] outIds = new long[total];
+        System.arraycopy(ids, base, outIds, 0, total);
+        float[] outWeights = null;
+        if (weights != null) {
+            outWeights = new float[total];
+            System.arraycopy(weights, base, outWeights, 0, total);
         }
         return new SparseValues(off, outIds, outWeights);
     }

@@ -29,7 +29,7 @@ public final class EmbeddingLookup {
         boolean differentiable = pass.differentiable();
         Tensor result = pass.graph().source(rows, dim, out, differentiable);
         if (differentiable) {
-            SparseGradient gradient = pass.gradients().sparse(table);
+            SparseGradient gradient = pass.gradients().sparse(table, Math.min(values.ids().length, table.size()));
             pass.graph().onBackward(result, () -> {
                 long backwardStarted = System.nanoTime();
                 float[] dy = result.grad();
@@ -180,7 +180,7 @@ public final class EmbeddingLookup {
         boolean differentiable = pass.differentiable();
         Tensor result = pass.graph().source(rows, dim, out, differentiable);
         if (differentiable) {
-            SparseGradient gradient = pass.gradients().sparse(table);
+            SparseGradient gradient = pass.gradients().sparse(table, Math.min(rows, table.size()));
             pass.graph().onBackward(result, () -> {
                 float[] dy = result.grad();
                 for (int row = 0; row < rows; row++) {

@@ -9,14 +9,25 @@ import java.util.Arrays;
  */
 public final class SparseGradient {
     private final int dim;
-    private final Int2IntOpenHashMap indexBySlot = new Int2IntOpenHashMap();
-    private int[] slots = new int[64];
+    private final Int2IntOpenHashMap indexBySlot;
+    private int[] slots;
     private float[] rows;
     private int size;
 
     public SparseGradient(int dim) {
+        this(dim, 64);
+    }
+
+    /**
+     * A gradient sized for about {@code expectedRows} touched rows, so a batch's backward pass
+     * does not grow and rehash it row by row.
+     */
+    public SparseGradient(int dim, int expectedRows) {
+        int capacity = Math.max(1, expectedRows);
         this.dim = dim;
-        this.rows = new float[64 * dim];
+        this.indexBySlot = new Int2IntOpenHashMap(capacity);
+        this.slots = new int[capacity];
+        this.rows = new float[capacity * dim];
         indexBySlot.defaultReturnValue(-1);
     }
 

@@ -25,6 +25,11 @@ public final class Gradients {
         return sparse.computeIfAbsent(table, t -> new SparseGradient(t.dim()));
     }
 
+    /** The table's gradient, created sized for about {@code expectedRows} touched rows. */
+    public SparseGradient sparse(EmbeddingTable table, int expectedRows) {
+        return sparse.computeIfAbsent(table, t -> new SparseGradient(t.dim(), expectedRows));
+    }
+
     public Map<Parameter, float[]> denseGradients() {
         return dense;
     }
@@ -42,22 +47,22 @@ public final class Gradients {
         return bufferObservations;
     }
 
-    /** Sums the shards' gradients in list order and averages their buffer observations. */
+    /**
+     * Sums the shards' gradients in list order and averages their buffer observations. The first
+     * shard's gradient arrays become the sums (adding them to zeros gave the same values), so the
+     * shards' gradients must not be used afterwards.
+     */
     public static Gradients merge(List<Gradients> shards) {
         if (shards.size() == 1) {
             return shards.get(0);
         }
         Gradients out = new Gradients();
+        Gradients first = shards.get(0);
+        out.dense.putAll(first.dense);
+        out.sparse.putAll(first.sparse);
         for (Gradients shard : shards) {
-            for (Map.Entry<Parameter, float[]> e : shard.dense.entrySet()) {
-                float[] target = out.dense(e.getKey());
-                float[] g = e.getValue();
-                for (int i = 0; i < g.length; i++) {
-                    target[i] += g[i];
-                }
-            }
-            for (Map.Entry<EmbeddingTable, SparseGradient> e : shard.sparse.entrySet()) {
-                out.sparse(e.getKey()).addAll(e.getValue());
+            if (shard != first) {
+                addGradients(out, shard);
             }
             for (Map.Entry<Parameter, float[]> e : shard.bufferObservations.entrySet()) {
                 float[] target = out.bufferObservations.computeIfAbsent(e.getKey(), k -> new float[k.size()]);
@@ -68,5 +73,18 @@ public final class Gradients {
             }
         }
         return out;
+    }
+
+    private static void addGradients(Gradients out, Gradients shard) {
+        for (Map.Entry<Parameter, float[]> e : shard.dense.entrySet()) {
+            float[] target = out.dense(e.getKey());
+            float[] g = e.getValue();
+            for (int i = 0; i < g.length; i++) {
+                target[i] += g[i];
+            }
+        }
+        for (Map.Entry<EmbeddingTable, SparseGradient> e : shard.sparse.entrySet()) {
+            out.sparse(e.getKey()).addAll(e.getValue());
+        }
     }
 }

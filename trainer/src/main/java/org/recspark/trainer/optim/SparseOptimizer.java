@@ -1,5 +1,6 @@
 package org.recspark.trainer.optim;
 
+import java.util.Arrays;
 import java.util.List;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
@@ -113,22 +114,7 @@ public final class SparseOptimizer {
             }
             case ADAM -> {
                 var a = config.getAdam();
-                AdamStep adam = new AdamStep(lr, a.getBeta1(), a.getBeta2(), a.getEpsilon(), t);
-                // rows outside the batch have no loss gradient, only the L2 penalty's
-                float[] penalty = new float[d];
-                for (int slot = 0; slot < table.size(); slot++) {
-                    int go = gradient.offsetIfPresent(slot);
-                    if (go >= 0) {
-                        adamRow(table, slot, rows, go, adam);
-                    } else {
-                        float[] w = table.values(slot);
-                        int wo = table.offset(slot);
-                        for (int j = 0; j < d; j++) {
-                            penalty[j] = (float) (l2 * w[wo + j]);
-                        }
-                        adamRow(table, slot, penalty, 0, adam);
-                    }
-                }
+                exactAdam(table, gradient, new AdamStep(lr, a.getBeta1(), a.getBeta2(), a.getEpsilon(), t), l2);
             }
             case FTRL -> {
                 for (int i = 0; i < gradient.size(); i++) {
@@ -136,6 +122,41 @@ public final class SparseOptimizer {
                 }
             }
             default -> throw new IllegalStateException("unsupported sparse optimizer " + config.getKindCase());
+        }
+    }
+
+    /**
+     * Adam over every allocated row, slot by slot through the table's chunks. The batch's rows are
+     * found through a slot-indexed array filled once per step (a hash lookup per allocated row was a
+     * fifth of the update's time on Frappe); rows outside the batch have no loss gradient, only the L2
+     * penalty's (none without L2, so they all read one zero row).
+     */
+    private static void exactAdam(EmbeddingTable table, SparseGradient gradient, AdamStep adam, double l2) {
+        int d = table.dim();
+        int size = table.size();
+        int[] gradientOffset = new int[size];
+        Arrays.fill(gradientOffset, -1);
+        for (int i = 0; i < gradient.size(); i++) {
+            gradientOffset[gradient.slot(i)] = i * d;
+        }
+        float[] rows = gradient.rows();
+        float[] penalty = new float[d];
+        for (int slot = 0; slot < size; slot++) {
+            float[] w = table.values(slot);
+            int wo = table.offset(slot);
+            float[] s = table.state(slot);
+            int mo = table.stateOffset(slot);
+            int go = gradientOffset[slot];
+            if (go >= 0) {
+                adam.apply(w, wo, s, mo, s, mo + d, rows, go, d);
+            } else {
+                if (l2 > 0) {
+                    for (int j = 0; j < d; j++) {
+                        penalty[j] = (float) (l2 * w[wo + j]);
+                    }
+                }
+                adam.apply(w, wo, s, mo, s, mo + d, penalty, 0, d);
+            }
         }
     }
 
