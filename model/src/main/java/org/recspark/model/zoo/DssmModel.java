@@ -360,7 +360,7 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
             }
             collector.addUncounted(itemTable);
         }
-        return collector;
+        return config.hasFullSoftmax() && config.getFullSoftmax().getExcludeUserItems() ? collector.recordingUserItems() : collector;
     }
 
     @Override
@@ -479,9 +479,10 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
     }
 
     /**
-     * Each positive row's softmax over every item of the corpus, its own item the target. A row
-     * whose item is not in the corpus (no item key) takes no part. The item tower runs over the
-     * whole corpus in this pass, so every item's embedding learns from every step.
+     * Each positive row's softmax over every item of the corpus, its own item the target, without
+     * the user's other training items when exclude_user_items is set. A row whose item is not in
+     * the corpus (no item key) takes no part. The item tower runs over the whole corpus in this
+     * pass, so every item's embedding learns from every step.
      */
     private Tensor fullSoftmax(Pass pass, ModelOutput output, float scale) {
         Graph g = pass.graph();
@@ -501,7 +502,23 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
         Tensor u = g.selectRows(output.extra(USER_EMBEDDING), kept.stream().mapToInt(Integer::intValue).toArray());
         Tensor all = itemEmbedding(pass, groups.deep(pass, itemGroup, negatives));
         Tensor logits = g.scale(g.matmul(u, all, true), 1 / config.getTemperature());
-        return g.softmaxCrossEntropy(logits, targets.stream().mapToInt(Integer::intValue).toArray(), null, scale * task().weight());
+        float[] offsets = null;
+        long[] users = pass.batch().groupKeys();
+        if (config.getFullSoftmax().getExcludeUserItems()) {
+            if (users == null) {
+                throw new IllegalStateException("model_config.dssm.full_softmax.exclude_user_items: the batch has no group keys (users)");
+            }
+            int classes = corpus.size();
+            offsets = new float[kept.size() * classes];
+            for (int i = 0; i < kept.size(); i++) {
+                for (int item : corpus.itemsOfUser(users[kept.get(i)])) {
+                    if (item != targets.get(i)) {
+                        offsets[i * classes + item] = ACCIDENTAL_HIT_OFFSET;
+                    }
+                }
+            }
+        }
+        return g.softmaxCrossEntropy(logits, targets.stream().mapToInt(Integer::intValue).toArray(), offsets, scale * task().weight());
     }
 
     /**

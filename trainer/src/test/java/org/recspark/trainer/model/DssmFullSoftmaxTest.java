@@ -69,7 +69,18 @@ class DssmFullSoftmaxTest {
 
     @Test
     void lossIsTheSoftmaxOverEveryItemOfTheCorpusByHand() {
-        ZooFixture.Built built = withCorpus("full_softmax {}");
+        double loss = checkedAgainstHand("full_softmax {}", false);
+        double excluding = checkedAgainstHand("full_softmax { exclude_user_items: true }", true);
+        assertTrue(excluding < loss, "leaving the users' other items out lowers the loss: " + excluding + " vs " + loss);
+    }
+
+    /**
+     * The model's loss on a batch of positives against the cross-entropy of each row's own item over
+     * every corpus item (without the row user's other training items when {@code excludeUserItems}),
+     * computed by hand; returns it.
+     */
+    private static double checkedAgainstHand(String fullSoftmax, boolean excludeUserItems) {
+        ZooFixture.Built built = withCorpus(fullSoftmax);
         SampledNegatives sampled = (SampledNegatives) built.model();
         Examples batch = positives(12);
         TrainingObjective objective = TrainingObjective.of(built.model());
@@ -87,23 +98,38 @@ class DssmFullSoftmaxTest {
         float[] items = built.model().forward(itemPass).extra(TwoTowerModel.ITEM_EMBEDDING).data();
         int dim = u.length / batch.numRows();
         int itemId = ZooFixture.data().generator().schema().index("item_id");
+        Examples train = ZooFixture.data().train();
+        SparseValues trainIds = train.sparse(itemId);
         SparseValues ids = batch.sparse(itemId);
         SparseValues allIds = all.sparse(itemId);
         double expected = 0;
+        int excluded = 0;
         for (int r = 0; r < batch.numRows(); r++) {
             long key = ids.ids()[ids.start(r)];
+            java.util.Set<Long> others = new java.util.HashSet<>();
+            for (int t = 0; excludeUserItems && t < train.numRows(); t++) {
+                long item = trainIds.ids()[trainIds.start(t)];
+                if (train.groupKeys()[t] == batch.groupKeys()[r] && item != key) {
+                    others.add(item);
+                }
+            }
+            excluded += others.size();
             double max = Double.NEGATIVE_INFINITY;
-            double[] logits = new double[all.numRows()];
+            List<Double> logits = new ArrayList<>();
             double own = Double.NaN;
             for (int k = 0; k < all.numRows(); k++) {
+                long item = allIds.ids()[allIds.start(k)];
+                if (others.contains(item)) {
+                    continue;
+                }
                 double dot = 0;
                 for (int j = 0; j < dim; j++) {
                     dot += (double) u[r * dim + j] * items[k * dim + j];
                 }
-                logits[k] = dot / TEMPERATURE;
-                max = Math.max(max, logits[k]);
-                if (allIds.ids()[allIds.start(k)] == key) {
-                    own = logits[k];
+                logits.add(dot / TEMPERATURE);
+                max = Math.max(max, dot / TEMPERATURE);
+                if (item == key) {
+                    own = dot / TEMPERATURE;
                 }
             }
             double sum = 0;
@@ -112,7 +138,9 @@ class DssmFullSoftmaxTest {
             }
             expected += max + Math.log(sum) - own;
         }
-        assertEquals(expected, loss, 1e-4 * Math.abs(expected), "cross-entropy of each row's own item over all items, summed");
+        assertEquals(excludeUserItems, excluded > 0, "the batch users' other training items: " + excluded);
+        assertEquals(expected, loss, 1e-4 * Math.abs(expected), fullSoftmax + ": cross-entropy of each row's own item, summed");
+        return loss;
     }
 
     /**
