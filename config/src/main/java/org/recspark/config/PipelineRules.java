@@ -273,13 +273,14 @@ final class PipelineRules {
             return;
         }
         ModelConfig model = config.getModelConfig();
-        boolean makesNegatives = model.hasDssm() && (model.getDssm().getInBatchNegatives() || model.getDssm().hasNegativeSampler());
+        boolean makesNegatives = model.hasDssm()
+                && (model.getDssm().getInBatchNegatives() || model.getDssm().hasNegativeSampler() || model.getDssm().hasFullSoftmax());
         if (!makesNegatives) {
             String kind = model.getModelCase() == ModelConfig.ModelCase.MODEL_NOT_SET ? "no model"
                     : "model_config." + ModelConfig.getDescriptor().findFieldByNumber(model.getModelCase().getNumber()).getName()
-                    + (model.hasDssm() ? " without in-batch negatives or a negative_sampler (pointwise)" : "");
+                    + (model.hasDssm() ? " without in-batch negatives, a negative_sampler or full_softmax (pointwise)" : "");
             out.add(new Violation("input_config.positives_only", "every row is a positive, so the model must make its own negatives "
-                    + "(dssm with in-batch negatives or a negative_sampler); " + kind + " learns from labels 0 and 1"));
+                    + "(dssm with in-batch negatives, a negative_sampler or full_softmax); " + kind + " learns from labels 0 and 1"));
         }
         if (config.hasEvalConfig()) {
             var metrics = config.getEvalConfig().getMetricsList();
@@ -308,7 +309,8 @@ final class PipelineRules {
         ModelConfig model = config.getModelConfig();
         InputConfig input = config.getInputConfig();
         boolean sampler = model.hasDssm() && model.getDssm().hasNegativeSampler();
-        boolean pool = sampler && model.getDssm().getNegativeSampler().getPool() == DSSM.NegativeSampler.Pool.ITEM_TABLE;
+        boolean full = model.hasDssm() && model.getDssm().hasFullSoftmax();
+        boolean pool = full || sampler && model.getDssm().getNegativeSampler().getPool() == DSSM.NegativeSampler.Pool.ITEM_TABLE;
         boolean hard = sampler && model.getDssm().getNegativeSampler().getHardNegativesPerUser() > 0;
         String hardPath = "model_config.dssm.negative_sampler.hard_negatives_per_user";
         if (input.hasHardNegatives()) {
@@ -326,11 +328,11 @@ final class PipelineRules {
         if (!pool && !hard) {
             return;
         }
-        String path = pool ? "model_config.dssm.negative_sampler.pool" : hardPath;
-        String what = pool ? "ITEM_TABLE" : "hard negatives";
+        String path = full ? "model_config.dssm.full_softmax" : pool ? "model_config.dssm.negative_sampler.pool" : hardPath;
+        String what = full ? "full_softmax" : pool ? "ITEM_TABLE" : "hard negatives";
         if (!input.hasItems()) {
-            out.add(new Violation(path, (pool ? "ITEM_TABLE draws negatives" : "hard negatives take their item features")
-                    + " from input_config.items, which is not set"));
+            out.add(new Violation(path, (full ? "full_softmax scores every item" : pool ? "ITEM_TABLE draws negatives"
+                    : "hard negatives take their item features") + " from input_config.items, which is not set"));
             return;
         }
         Map<String, Feature> features = new HashMap<>();

@@ -53,11 +53,11 @@ class ImplicitFeedbackConfigTest {
     @Test
     void aModelThatNeedsLabelsIsRefusedWithPositivesOnly() {
         assertEquals(List.of("input_config.positives_only: every row is a positive, so the model must make its own negatives (dssm with "
-                        + "in-batch negatives or a negative_sampler); model_config.lr learns from labels 0 and 1"),
+                        + "in-batch negatives, a negative_sampler or full_softmax); model_config.lr learns from labels 0 and 1"),
                 violations("CSV", SCHEMA, "", "positives_only: true", "lr {}", ""));
         assertEquals(List.of("input_config.positives_only: every row is a positive, so the model must make its own negatives (dssm with "
-                        + "in-batch negatives or a negative_sampler); model_config.dssm without in-batch negatives or a negative_sampler "
-                        + "(pointwise) learns from labels 0 and 1"),
+                        + "in-batch negatives, a negative_sampler or full_softmax); model_config.dssm without in-batch negatives, a "
+                        + "negative_sampler or full_softmax (pointwise) learns from labels 0 and 1"),
                 violations("CSV", SCHEMA, "", "positives_only: true", DSSM.formatted("in_batch_negatives: false"), ""));
     }
 
@@ -123,6 +123,15 @@ class ImplicitFeedbackConfigTest {
                         "input_config.item_id_field: 'item_id' is not a column of the items table [sku]"),
                 violations("CSV", SCHEMA, "", "positives_only: true items { source { path: \"i\" } schema { name: \"sku\" } } "
                         + "item_id_field: \"item_id\"", DSSM.formatted(sampler), ""));
+    }
+
+    @Test
+    void aFullSoftmaxMakesItsOwnNegativesAndNeedsAnItemsTableHoldingEveryInputOfTheItemGroup() {
+        String full = "in_batch_negatives: false popularity_correction: false full_softmax {}";
+        String items = "items { source { path: \"i\" } schema { name: \"item_id\" } schema { name: \"brand\" } }";
+        assertEquals(List.of(), violations("CSV", SCHEMA, "", "positives_only: true " + items, DSSM.formatted(full), ""));
+        assertEquals(List.of("model_config.dssm.full_softmax: full_softmax scores every item from input_config.items, which is not set"),
+                violations("CSV", SCHEMA, "", "positives_only: true", DSSM.formatted(full), ""));
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.recspark.config.proto.SequenceFeature;
 /**
  * A behaviour sequence, most recent first: the ids of its first max_length values, with repeated
  * values (compared before id mapping) dropped after their first, most recent, occurrence when dedup is on.
+ * With recency_decay the k-th kept value weighs decay^k.
  */
 final class SequenceFeatureTransform implements FeatureTransform {
     private final InputRef input;
@@ -17,12 +18,15 @@ final class SequenceFeatureTransform implements FeatureTransform {
     private final int maxLength;
     private final boolean dedup;
     private final IdSpace ids;
+    /** 0 when unweighted. */
+    private final float recencyDecay;
 
     SequenceFeatureTransform(SequenceFeature config, Path baseDir, String path) {
         this.input = InputRef.parse(config.getInput());
         this.separator = config.getSeparator();
         this.maxLength = config.getMaxLength();
         this.dedup = config.getDedup();
+        this.recencyDecay = config.hasRecencyDecay() ? config.getRecencyDecay() : 0;
         this.ids = IdSpace.of(config.hasHashBucketSize(), config.getHashBucketSize(), config.getVocabListList(),
                 config.hasVocabFile(), config.getVocabFile(), config.hasNumBuckets(), config.getNumBuckets(), baseDir, path);
     }
@@ -30,6 +34,11 @@ final class SequenceFeatureTransform implements FeatureTransform {
     @Override
     public long idSpaceSize() {
         return ids.size();
+    }
+
+    @Override
+    public boolean weighted() {
+        return recencyDecay > 0;
     }
 
     @Override
@@ -50,8 +59,10 @@ final class SequenceFeatureTransform implements FeatureTransform {
                 tokens.add(token);
             }
         });
+        float weight = 1f;
         for (String token : tokens) {
-            out.add(ids.id(token));
+            out.add(ids.id(token), weight);
+            weight *= recencyDecay;
         }
     }
 

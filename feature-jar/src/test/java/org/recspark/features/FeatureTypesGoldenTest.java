@@ -2,6 +2,8 @@ package org.recspark.features;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.TextFormat;
 import java.nio.file.Path;
@@ -189,5 +191,18 @@ class FeatureTypesGoldenTest {
         assertArrayEquals(new long[] {361, 361, 171}, b.sparse("raw").ids(0));
         assertArrayEquals(new long[] {3, 1, 4}, b.sparse("numbered").ids(0));
         assertEquals(0, one(g, Map.of(), Map.of(), Map.of()).sparse("raw").length(0), "no history: empty sequence");
+    }
+
+    @Test
+    void recencyDecayWeighsTheKthKeptValueDecayToTheK() throws Exception {
+        FeatureGenerator g = generator("""
+                features { name: "decayed" sequence { input: "user.clicks" hash_bucket_size: 500 max_length: 3 dedup: true recency_decay: 0.5 } }
+                features { name: "flat" sequence { input: "user.clicks" hash_bucket_size: 500 max_length: 3 } }
+                """);
+        FeatureBatch b = one(g, Map.of("clicks", "i9|i9|i4|i7|i1"), Map.of(), Map.of());
+        assertArrayEquals(new long[] {361, 171, b.sparse("decayed").ids(0)[2]}, b.sparse("decayed").ids(0));
+        assertArrayEquals(new float[] {1f, 0.5f, 0.25f}, b.sparse("decayed").weights(0), "weights after dedup, most recent first");
+        assertTrue(g.schema().spec("decayed").weighted());
+        assertFalse(g.schema().spec("flat").weighted(), "without recency_decay the sequence stays unweighted");
     }
 }

@@ -81,6 +81,10 @@ public final class FeatureGroups {
                 if (fg.getType() == GroupType.SEQUENCE && (!spec.sparse() || spec.type() != Feature.TypeCase.SEQUENCE)) {
                     violations.add(new Violation(fpath, "feature '" + name + "' is not a sequence feature; a SEQUENCE group holds sequence features only"));
                     continue;
+                } else if (fg.getType() == GroupType.SEQUENCE && spec.weighted()) {
+                    violations.add(new Violation(fpath, "feature '" + name + "' has a recency_decay, which weighs a pooled sequence; "
+                            + "a SEQUENCE group's attention reads its ids alone"));
+                    continue;
                 }
                 members.add(schema.index(name));
             }

@@ -112,7 +112,7 @@ final class TrainCommand extends OptionCommand {
                          List<SampleSource> split, Optional<SampleSource> testRows, int threads, int workers, boolean overwrite,
                          String samplesPath) {
         if (workers > 1 && (SampleBuildJob.needsItemTable(config) || SampleBuildJob.needsHardNegatives(config))) {
-            throw new UsageException("model_config.dssm.negative_sampler: the item table (pool: ITEM_TABLE) and hard negatives are read by "
+            throw new UsageException("model_config.dssm: the item table (negative_sampler.pool: ITEM_TABLE, full_softmax) and hard negatives are read by "
                     + "train with one worker, not " + workers);
         }
         if (workers > 1) {
@@ -129,7 +129,8 @@ final class TrainCommand extends OptionCommand {
             TrainingRun run = new TrainingRun(config, baseDir, schema, modelDir, threads).overwriting(overwrite);
             if (SampleBuildJob.needsItemTable(config)) {
                 run.drawingNegativesFrom(itemRows(spark, SampleBuildJob.itemTableBeside(samplesPath), "the item table",
-                        "model_config.dssm.negative_sampler.pool: ITEM_TABLE", schema, input));
+                        config.getModelConfig().getDssm().hasFullSoftmax() ? "model_config.dssm.full_softmax"
+                        : "model_config.dssm.negative_sampler.pool: ITEM_TABLE", schema, input));
             }
             if (SampleBuildJob.needsHardNegatives(config)) {
                 run.withHardNegatives(itemRows(spark, SampleBuildJob.hardNegativesBeside(samplesPath), "the hard negatives",

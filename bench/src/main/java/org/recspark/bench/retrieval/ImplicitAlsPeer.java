@@ -2,9 +2,11 @@ package org.recspark.bench.retrieval;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.ml.recommendation.ALS;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
@@ -60,17 +62,29 @@ public final class ImplicitAlsPeer implements RetrievalPeer {
         this.threads = threads;
     }
 
-    /** The grid of bench/RESULTS.md: rank {8, 16, 32} x regParam {0.01, 0.1, 1} x alpha {1, 10, 40}. */
+    /**
+     * The grid of bench/RESULTS.md: rank {8, 16, 32} x regParam {0.01, 0.1, 1} x alpha {1, 10, 40};
+     * beyond its upper edges, where the per-user split chose its corner (rank 32, regParam 1, alpha
+     * 40): rank {32, 64, 128} x regParam {1, 3, 10} x alpha {40, 80, 160}; and around that block's
+     * choice (rank 128, regParam 1, alpha 40, validation rising with rank): rank {128, 256} x
+     * regParam {0.3, 1, 3} x alpha {20, 40}. 63 settings.
+     */
     public static List<Settings> defaultGrid() {
-        List<Settings> grid = new ArrayList<>();
-        for (int rank : new int[]{8, 16, 32}) {
-            for (double reg : new double[]{0.01, 0.1, 1.0}) {
-                for (double alpha : new double[]{1, 10, 40}) {
+        Set<Settings> grid = new LinkedHashSet<>();
+        addGrid(grid, new int[]{8, 16, 32}, new double[]{0.01, 0.1, 1.0}, new double[]{1, 10, 40});
+        addGrid(grid, new int[]{32, 64, 128}, new double[]{1.0, 3.0, 10.0}, new double[]{40, 80, 160});
+        addGrid(grid, new int[]{128, 256}, new double[]{0.3, 1.0, 3.0}, new double[]{20, 40});
+        return List.copyOf(grid);
+    }
+
+    private static void addGrid(Set<Settings> grid, int[] ranks, double[] regParams, double[] alphas) {
+        for (int rank : ranks) {
+            for (double reg : regParams) {
+                for (double alpha : alphas) {
                     grid.add(new Settings(rank, reg, alpha));
                 }
             }
         }
-        return grid;
     }
 
     @Override

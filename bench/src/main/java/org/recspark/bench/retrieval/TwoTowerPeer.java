@@ -16,6 +16,7 @@ import org.recspark.features.MapRecord;
 import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelFactory;
+import org.recspark.model.SampledNegatives;
 import org.recspark.model.TwoTowerModel;
 import org.recspark.model.data.Examples;
 import org.recspark.model.data.ExamplesBuilder;
@@ -137,6 +138,10 @@ public final class TwoTowerPeer implements RetrievalPeer {
         Model model = ModelFactory.create(new ModelContext(c, data.generator().schema(), params));
         if (!(model instanceof TwoTowerModel)) {
             throw new IllegalArgumentException("the two-tower peer needs a two-tower model_config, got " + ModelFactory.typeName(c.getModelConfig()));
+        }
+        if (model instanceof SampledNegatives sampled && sampled.samplesNegatives() && sampled.drawsFromItemTable()) {
+            // MovieLens' item table: every movie of the catalogue, as the corpus that is ranked
+            sampled.useItemTable(data.corpusItems());
         }
         try (Trainer trainer = new Trainer(c.getTrainConfig(), model, params, threads)) {
             trainer.fit(data.train(), listener);

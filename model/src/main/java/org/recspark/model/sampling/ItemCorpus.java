@@ -23,11 +23,13 @@ public final class ItemCorpus {
     private final long[] keys;
     private final long[] counts;
     private final Map<Long, Integer> indexOfKey;
+    private final Map<Long, int[]> itemsOfUser;
 
-    private ItemCorpus(Examples items, long[] keys, long[] counts) {
+    private ItemCorpus(Examples items, long[] keys, long[] counts, Map<Long, int[]> itemsOfUser) {
         this.items = items;
         this.keys = keys;
         this.counts = counts;
+        this.itemsOfUser = itemsOfUser;
         this.indexOfKey = new HashMap<>(keys.length * 2);
         for (int i = 0; i < keys.length; i++) {
             indexOfKey.put(keys[i], i);
@@ -57,6 +59,14 @@ public final class ItemCorpus {
         return counts[item];
     }
 
+    /**
+     * The indices of the items in the training rows of this user (group key), ascending; empty when
+     * the collector did not record them ({@link Collector#recordingUserItems}) or the user has none.
+     */
+    public int[] itemsOfUser(long user) {
+        return itemsOfUser.getOrDefault(user, new int[0]);
+    }
+
     /** The item's index, or -1 when it is not in the corpus. */
     public int indexOf(long key) {
         Integer i = indexOfKey.get(key);
@@ -72,6 +82,7 @@ public final class ItemCorpus {
         private final List<Long> keys = new ArrayList<>();
         private final List<long[]> counts = new ArrayList<>();
         private final List<Examples> chunks = new ArrayList<>();
+        private Map<Long, Set<Integer>> userItems;
 
         private Collector(FeatureSchema schema, int keyFeature, List<Integer> itemFeatures) {
             if (!schema.features().get(keyFeature).sparse()) {
@@ -81,6 +92,12 @@ public final class ItemCorpus {
             this.keyFeature = keyFeature;
             this.itemFeatures = new TreeSet<>(itemFeatures);
             this.itemFeatures.add(keyFeature);
+        }
+
+        /** Also records, from the counted rows' group keys, which items each user's training rows hold. */
+        public Collector recordingUserItems() {
+            this.userItems = new HashMap<>();
+            return this;
         }
 
         /** Counts the batch's items and keeps the rows of those not seen before; rows without a key are skipped. */
@@ -113,6 +130,9 @@ public final class ItemCorpus {
                     fresh.add(r);
                 }
                 counts.get(index)[0] += countPerRow;
+                if (userItems != null && countPerRow > 0 && batch.groupKeys() != null) {
+                    userItems.computeIfAbsent(batch.groupKeys()[r], u -> new TreeSet<>()).add(index);
+                }
             }
             if (!fresh.isEmpty()) {
                 chunks.add(itemColumnsOnly(batch.select(fresh.stream().mapToInt(Integer::intValue).toArray())));
@@ -123,7 +143,11 @@ public final class ItemCorpus {
         public ItemCorpus build() {
             long[] k = keys.stream().mapToLong(Long::longValue).toArray();
             long[] c = counts.stream().mapToLong(a -> a[0]).toArray();
-            return new ItemCorpus(concat(k.length), k, c);
+            Map<Long, int[]> byUser = new HashMap<>();
+            if (userItems != null) {
+                userItems.forEach((user, items) -> byUser.put(user, items.stream().mapToInt(Integer::intValue).toArray()));
+            }
+            return new ItemCorpus(concat(k.length), k, c, byUser);
         }
 
         private Examples itemColumnsOnly(Examples rows) {

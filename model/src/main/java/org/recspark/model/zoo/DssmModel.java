@@ -46,7 +46,9 @@ import org.recspark.model.tensor.Tensor;
  * step's negatives drawn from the training rows' items or the item table (shared by the batch), in
  * a sampled softmax whose logits are corrected by log(num_negatives x the sampler's probability)
  * (Jean et al. 2015); a drawn negative that is the row's own item is masked out. The row user's
- * hard negatives (EasyRec's HardNegativeSampler) join that softmax uncorrected. Without either the pair score is
+ * hard negatives (EasyRec's HardNegativeSampler) join that softmax uncorrected. With the full softmax
+ * each positive pair is scored against every item of the corpus (the item table and the training
+ * rows' items), an exact softmax needing no correction. Without any of these the pair score is
  * trained pointwise on the label. A tower without an MLP passes its group's embeddings through:
  * with id groups alone, matrix factorisation. A user group holding the behaviour sequence (item ids
  * mean-pooled through the item id's shared table) beside the profile is YouTube DNN's candidate
@@ -95,6 +97,9 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
         refs.groupRef(config.getItemGroup(), "model_config.dssm.item_group", out);
         List<Integer> user = config.getUserTower().getHiddenUnitsList();
         List<Integer> item = config.getItemTower().getHiddenUnitsList();
+        if (config.hasFullSoftmax()) {
+            checkFullSoftmax(config, out);
+        }
         if (config.hasNegativeSampler()) {
             DSSM.NegativeSampler sampler = config.getNegativeSampler();
             if (config.hasInBatchNegatives() && config.getInBatchNegatives()) {
@@ -124,6 +129,22 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
         return out;
     }
 
+    /** The full softmax scores every item, so nothing else may supply negatives and nothing is sampled to correct for. */
+    private static void checkFullSoftmax(DSSM config, List<Violation> out) {
+        if (config.hasInBatchNegatives() && config.getInBatchNegatives()) {
+            out.add(new Violation("model_config.dssm.in_batch_negatives",
+                    "in_batch_negatives: true and full_softmax exclude each other: every item of the corpus is already a negative"));
+        }
+        if (config.hasNegativeSampler()) {
+            out.add(new Violation("model_config.dssm.negative_sampler",
+                    "a negative_sampler and full_softmax exclude each other: every item of the corpus is already a negative"));
+        }
+        if (config.hasPopularityCorrection() && config.getPopularityCorrection()) {
+            out.add(new Violation("model_config.dssm.popularity_correction",
+                    "full_softmax samples nothing, so there is no sampling probability to correct for; drop popularity_correction"));
+        }
+    }
+
     public DssmModel(ModelContext context) {
         super(context);
         this.config = context.modelConfig().getDssm();
@@ -144,7 +165,11 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
                 break;
             }
         }
-        this.inBatchNegatives = config.getInBatchNegatives() && !config.hasNegativeSampler();
+        this.inBatchNegatives = config.getInBatchNegatives() && !config.hasNegativeSampler() && !config.hasFullSoftmax();
+        if (id < 0 && config.hasFullSoftmax()) {
+            throw new ConfigException(List.of(new Violation("model_config.dssm.item_group",
+                    "full_softmax needs a sparse feature identifying the item in group '" + itemGroup.name() + "'")));
+        }
         if (id < 0 && config.hasNegativeSampler()) {
             throw new ConfigException(List.of(new Violation("model_config.dssm.item_group",
                     "the negative sampler needs a sparse feature identifying the item in group '" + itemGroup.name() + "'")));
@@ -311,12 +336,12 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
 
     @Override
     public boolean samplesNegatives() {
-        return config.hasNegativeSampler();
+        return config.hasNegativeSampler() || config.hasFullSoftmax();
     }
 
     @Override
     public boolean drawsFromItemTable() {
-        return config.getNegativeSampler().getPool() == DSSM.NegativeSampler.Pool.ITEM_TABLE;
+        return config.hasFullSoftmax() || config.getNegativeSampler().getPool() == DSSM.NegativeSampler.Pool.ITEM_TABLE;
     }
 
     @Override
@@ -329,17 +354,27 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
         ItemCorpus.Collector collector = ItemCorpus.collector(schema, itemIdFeature, itemGroup.features());
         if (drawsFromItemTable()) {
             if (itemTable == null) {
-                throw new IllegalStateException("model_config.dssm.negative_sampler.pool: ITEM_TABLE draws negatives from the item table, "
-                        + "which this run was not given (train reads it beside the samples, as build-samples writes it)");
+                throw new IllegalStateException((config.hasFullSoftmax() ? "model_config.dssm.full_softmax scores every item of the item table"
+                        : "model_config.dssm.negative_sampler.pool: ITEM_TABLE draws negatives from the item table")
+                        + ", which this run was not given (train reads it beside the samples, as build-samples writes it)");
             }
             collector.addUncounted(itemTable);
         }
-        return collector;
+        return config.hasFullSoftmax() && config.getFullSoftmax().getExcludeUserItems() ? collector.recordingUserItems() : collector;
     }
 
     @Override
     public void useItemCorpus(ItemCorpus items) {
-        this.sampler = NegativeSampler.of(config.getNegativeSampler(), items);
+        if (config.hasFullSoftmax()) {
+            int max = config.getFullSoftmax().getMaxItems();
+            if (items.size() > max) {
+                throw new ConfigException(List.of(new Violation("model_config.dssm.full_softmax.max_items", "the corpus holds " + items.size()
+                        + " items, more than " + max + " to score every step; raise max_items or use a negative_sampler")));
+            }
+            this.negatives = items.items();
+        } else {
+            this.sampler = NegativeSampler.of(config.getNegativeSampler(), items);
+        }
         this.corpus = items;
     }
 
@@ -389,6 +424,12 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
 
     @Override
     public Tensor loss(Pass pass, ModelOutput output, float scale) {
+        if (config.hasFullSoftmax()) {
+            if (corpus == null) {
+                throw new IllegalStateException("DSSM with full_softmax trains only after useItemCorpus gave it the items to score");
+            }
+            return fullSoftmax(pass, output, scale);
+        }
         if (sampler != null) {
             return sampledSoftmax(pass, output, scale);
         }
@@ -435,6 +476,49 @@ public final class DssmModel extends SingleTaskModel implements TrainingObjectiv
             }
         }
         return positives.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Each positive row's softmax over every item of the corpus, its own item the target, without
+     * the user's other training items when exclude_user_items is set. A row whose item is not in
+     * the corpus (no item key) takes no part. The item tower runs over the whole corpus in this
+     * pass, so every item's embedding learns from every step.
+     */
+    private Tensor fullSoftmax(Pass pass, ModelOutput output, float scale) {
+        Graph g = pass.graph();
+        SparseValues ids = pass.batch().sparse(itemIdFeature);
+        List<Integer> kept = new ArrayList<>();
+        List<Integer> targets = new ArrayList<>();
+        for (int r : positiveRows(pass)) {
+            int item = ids.end(r) > ids.start(r) ? corpus.indexOf(ids.ids()[ids.start(r)]) : -1;
+            if (item >= 0) {
+                kept.add(r);
+                targets.add(item);
+            }
+        }
+        if (kept.isEmpty()) {
+            return Tensor.constant(1, 1, new float[1]);
+        }
+        Tensor u = g.selectRows(output.extra(USER_EMBEDDING), kept.stream().mapToInt(Integer::intValue).toArray());
+        Tensor all = itemEmbedding(pass, groups.deep(pass, itemGroup, negatives));
+        Tensor logits = g.scale(g.matmul(u, all, true), 1 / config.getTemperature());
+        float[] offsets = null;
+        long[] users = pass.batch().groupKeys();
+        if (config.getFullSoftmax().getExcludeUserItems()) {
+            if (users == null) {
+                throw new IllegalStateException("model_config.dssm.full_softmax.exclude_user_items: the batch has no group keys (users)");
+            }
+            int classes = corpus.size();
+            offsets = new float[kept.size() * classes];
+            for (int i = 0; i < kept.size(); i++) {
+                for (int item : corpus.itemsOfUser(users[kept.get(i)])) {
+                    if (item != targets.get(i)) {
+                        offsets[i * classes + item] = ACCIDENTAL_HIT_OFFSET;
+                    }
+                }
+            }
+        }
+        return g.softmaxCrossEntropy(logits, targets.stream().mapToInt(Integer::intValue).toArray(), offsets, scale * task().weight());
     }
 
     /**

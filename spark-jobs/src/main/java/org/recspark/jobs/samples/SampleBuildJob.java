@@ -304,11 +304,14 @@ public final class SampleBuildJob {
     }
 
     /** Loads an input table: listing its files or reading its schema can start jobs. */
-    /** Whether the model draws negatives from the item table, which build-samples then writes beside the samples. */
+    /**
+     * Whether the model draws negatives from the item table or scores all of it (full_softmax), which
+     * build-samples then writes beside the samples.
+     */
     public static boolean needsItemTable(PipelineConfig config) {
         var model = config.getModelConfig();
-        return model.hasDssm() && model.getDssm().hasNegativeSampler()
-                && model.getDssm().getNegativeSampler().getPool() == DSSM.NegativeSampler.Pool.ITEM_TABLE;
+        return model.hasDssm() && (model.getDssm().hasFullSoftmax() || model.getDssm().hasNegativeSampler()
+                && model.getDssm().getNegativeSampler().getPool() == DSSM.NegativeSampler.Pool.ITEM_TABLE);
     }
 
     /** Whether the model adds hard negatives, which build-samples then writes beside the samples. */

@@ -4,15 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.recspark.config.ConfigException;
+import org.recspark.config.ConfigParser;
 import org.recspark.config.Violation;
+import org.recspark.config.proto.PipelineConfig;
+import org.recspark.features.FeatureGenerator;
+import org.recspark.features.FeatureSchema;
 import org.recspark.model.Model;
+import org.recspark.model.ModelContext;
 import org.recspark.model.ModelFactory;
 import org.recspark.model.TaskSpec;
+import org.recspark.model.nn.ModelParameters;
 
 /**
  * Configs the model zoo cannot build fail in {@link ModelFactory#create} with a {@link ConfigException}
@@ -113,6 +120,25 @@ class ModelConfigErrorsTest {
                   label: "click"
                 }
                 """), "model_config.feature_groups[0].features[1]", "not a sequence feature");
+    }
+
+    /** Recency weights act through pooling; DIN's attention would read the ids and silently drop them. */
+    @Test
+    void aSequenceGroupRefusesARecencyWeightedSequence() {
+        String din = """
+                model_config {
+                  feature_groups { name: "history" type: SEQUENCE features: ["seq_items"] }
+                  din { sequence_group: "history" target_features: ["item_id"] dnn { hidden_units: [8] } }
+                  label: "click"
+                }
+                """;
+        String pipeline = ZooFixture.pipelineText(din, "").replace("max_length: 10 } embedding_dim: 8 shared_embedding: \"item_emb\"",
+                "max_length: 10 recency_decay: 0.8 } embedding_dim: 8 shared_embedding: \"item_emb\"");
+        PipelineConfig config = ConfigParser.parseText(pipeline, "weighted.pbtxt");
+        assertTrue(config.getFeatureConfig().getFeaturesList().stream().anyMatch(f -> f.getSequence().hasRecencyDecay()));
+        FeatureSchema schema = FeatureGenerator.compile(config.getFeatureConfig(), Path.of(".")).schema();
+        ConfigException e = assertThrows(ConfigException.class, () -> ModelFactory.create(new ModelContext(config, schema, new ModelParameters(1))));
+        assertViolation(e, "model_config.feature_groups[0].features[0]", "recency_decay");
     }
 
     @Test
