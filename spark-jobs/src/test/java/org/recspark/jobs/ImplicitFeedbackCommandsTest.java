@@ -359,6 +359,31 @@ class ImplicitFeedbackCommandsTest {
     }
 
     @Test
+    void aFullSoftmaxDssmTrainsOverTheItemTableBuiltBesideTheSamplesAndRefusesALargerCatalogue() throws IOException {
+        String fullSoftmax = SAMPLED_DSSM.replace("negative_sampler { distribution: POPULARITY num_negatives: 64 }",
+                "full_softmax { exclude_user_items: true }");
+        Path config = write("full-softmax.pbtxt", config(CSV_SAMPLES, fullSoftmax, "split { by_time { eval_fraction: 0.2 } }"));
+        Path samples = dir.resolve("full-softmax-samples");
+        assertEquals(0, run("build-samples", "--config", config.toString(), "--out", samples.toString()), err.toString());
+        long itemRows = Files.readAllLines(sampleData().resolve("small/items.csv")).size() - 1;
+        assertTrue(out.toString().contains("build-samples: " + itemRows + " items of input_config.items with their features -> "
+                + samples + "_items"), out.toString());
+
+        assertEquals(0, run("train", "--config", config.toString(), "--samples", samples.toString(), "--model-dir",
+                dir.resolve("full-softmax-model").toString()), err.toString());
+        Matcher recall = Pattern.compile("recall@20 ([0-9.]+)").matcher(out.toString());
+        assertTrue(recall.find(), out.toString());
+        double value = Double.parseDouble(recall.group(1));
+        assertTrue(value > 0 && value <= 1, out.toString());
+
+        Path small = write("full-softmax-small.pbtxt", Files.readString(config).replace("full_softmax { exclude_user_items: true }",
+                "full_softmax { max_items: " + (itemRows - 1) + " }"));
+        assertNotEquals(0, run("train", "--config", small.toString(), "--samples", samples.toString(), "--model-dir",
+                dir.resolve("full-softmax-model-2").toString()));
+        assertTrue(err.toString().contains("max_items"), err.toString());
+    }
+
+    @Test
     void aModelThatNeedsLabelsIsRefusedBeforeAnyJob() throws IOException {
         Path config = write("lr.pbtxt", config(CSV_SAMPLES, "lr {}", "split { by_time { eval_fraction: 0.2 } }")
                 .replace("feature_groups { name: \"user\"", "feature_groups { name: \"wide\" type: WIDE features: [\"user_id\", \"item_id\"] }\n"

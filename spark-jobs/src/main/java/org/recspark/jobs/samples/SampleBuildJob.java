@@ -303,7 +303,6 @@ public final class SampleBuildJob {
         return table.getSchemaList().stream().map(f -> f.getName() + " " + f.getType()).collect(Collectors.toCollection(TreeSet::new));
     }
 
-    /** Loads an input table: listing its files or reading its schema can start jobs. */
     /**
      * Whether the model draws negatives from the item table or scores all of it (full_softmax), which
      * build-samples then writes beside the samples.
