@@ -168,8 +168,8 @@ final class ActivationOps {
         DiceKernel kernel = DiceKernel.forward(g.training(), x.data(), rows, n, alpha.data(), runningMean, runningVar, eps,
                 batchMean, batchVar, gate, y);
         Tensor out = g.output(rows, n, y, x, alpha);
-        g.onBackward(out, () -> kernel.backward(x.data(), gate, out.grad(), new float[length],
-                alpha.requiresGrad() ? alpha.grad() : null, x.requiresGrad() ? x.grad() : null, true));
+        g.onBackward(out, () -> kernel.backward(x.data(), gate, out.grad(), alpha.requiresGrad() ? alpha.grad() : null,
+                x.requiresGrad() ? x.grad() : null, true));
         return out;
     }
 

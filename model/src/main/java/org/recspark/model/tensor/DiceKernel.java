@@ -95,10 +95,15 @@ final class DiceKernel {
      * From dy, adds alpha's gradient to {@code dAlpha} (null: none) and writes x's to {@code dx}
      * (null: none), added to its values when {@code accumulate}, else overwriting them; dx may be dy
      * itself when not accumulating (each value of dy is read before its dx is written).
-     * {@code dNormalized} is scratch of at least rows * n floats.
+     *
+     * <p>The gradient with respect to the normalised x, dy * x * (1 - alpha) * g * (1 - g), is
+     * needed by both passes; it is recomputed per tile from dy, x and the gate, which the second pass
+     * reads anyway, rather than written to an activation-sized array in the first pass and read back
+     * in the second: both passes are bound by memory traffic, not arithmetic.
      */
-    void backward(float[] xd, float[] gate, float[] dy, float[] dNormalized, float[] dAlpha, float[] dx, boolean accumulate) {
+    void backward(float[] xd, float[] gate, float[] dy, float[] dAlpha, float[] dx, boolean accumulate) {
         int length = rows * n;
+        float[] dNormalized = new float[tile];
         float[] alphaSum = new float[tile];
         float[] dSum = new float[tile];
         float[] dNormalizedSum = new float[tile];
@@ -106,19 +111,17 @@ final class DiceKernel {
         for (int start = 0, block = 1; start < length; start += tile, block++) {
             int m = Math.min(tile, length - start);
             for (int t = 0; t < m; t++) {
-                dNormalized[start + t] = dy[start + t] * xd[start + t];
+                dNormalized[t] = dy[start + t] * xd[start + t];
             }
             for (int t = 0; t < m; t++) {
-                alphaSum[t] += dNormalized[start + t] * (1 - gate[start + t]);
+                alphaSum[t] += dNormalized[t] * (1 - gate[start + t]);
+            }
+            scaleByGateSlope(gate, start, m, dNormalized);
+            for (int t = 0; t < m; t++) {
+                dSum[t] += dNormalized[t];
             }
             for (int t = 0; t < m; t++) {
-                dNormalized[start + t] *= ungatedTile[t] * gate[start + t] * (1 - gate[start + t]);
-            }
-            for (int t = 0; t < m; t++) {
-                dSum[t] += dNormalized[start + t];
-            }
-            for (int t = 0; t < m; t++) {
-                dNormalizedSum[t] += dNormalized[start + t] * ((xd[start + t] - centerTile[t]) * invStdTile[t]);
+                dNormalizedSum[t] += dNormalized[t] * ((xd[start + t] - centerTile[t]) * invStdTile[t]);
             }
             if (block % BLOCKS_PER_SUM == 0 || start + tile >= length) {
                 addColumnSums(alphaSum, totals, 0, n);
@@ -144,6 +147,10 @@ final class DiceKernel {
         float[] meanDNormalizedTile = tiled(meanDNormalized, tile);
         for (int start = 0; start < length; start += tile) {
             int m = Math.min(tile, length - start);
+            for (int t = 0; t < m; t++) {
+                dNormalized[t] = dy[start + t] * xd[start + t];
+            }
+            scaleByGateSlope(gate, start, m, dNormalized);
             if (accumulate) {
                 for (int t = 0; t < m; t++) {
                     dx[start + t] += dy[start + t] * (alphaTile[t] + ungatedTile[t] * gate[start + t]);
@@ -155,8 +162,15 @@ final class DiceKernel {
             }
             for (int t = 0; t < m; t++) {
                 float normalized = (xd[start + t] - centerTile[t]) * invStdTile[t];
-                dx[start + t] += invStdTile[t] * (dNormalized[start + t] - meanDTile[t] - normalized * meanDNormalizedTile[t]);
+                dx[start + t] += invStdTile[t] * (dNormalized[t] - meanDTile[t] - normalized * meanDNormalizedTile[t]);
             }
+        }
+    }
+
+    /** dNormalized[t] *= (1 - alpha) * g * (1 - g) over a tile from {@code start}: the gate's slope. */
+    private void scaleByGateSlope(float[] gate, int start, int m, float[] dNormalized) {
+        for (int t = 0; t < m; t++) {
+            dNormalized[t] *= ungatedTile[t] * gate[start + t] * (1 - gate[start + t]);
         }
     }
 

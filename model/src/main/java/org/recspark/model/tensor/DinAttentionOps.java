@@ -67,8 +67,7 @@ final class DinAttentionOps {
                 DiceLayer layer = layers.get(i);
                 int h = width[i];
                 // DICE's input gradient overwrites its output gradient: dAct becomes dL/d pre[i]
-                dice[i].backward(pre[i], gate[i], dAct, g.scratch(n * h), layer.alpha().requiresGrad() ? layer.alpha().grad() : null,
-                        dAct, false);
+                dice[i].backward(pre[i], gate[i], dAct, layer.alpha().requiresGrad() ? layer.alpha().grad() : null, dAct, false);
                 Tensor weight = layer.weight();
                 Tensor bias = layer.bias();
                 if (i == 0) {
