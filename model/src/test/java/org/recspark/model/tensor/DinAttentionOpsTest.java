@@ -1,11 +1,13 @@
 package org.recspark.model.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.recspark.model.tensor.GradientChecker.uniform;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,7 +22,7 @@ class DinAttentionOpsTest {
 
     /** One pass's results: scores, then the gradients of query, keys and every parameter, then the batch statistics. */
     private static List<float[]> run(boolean fused, boolean training, int rows, long seed, Workspace scratch) {
-        SplittableSequences seq = new SplittableSequences(rows, seed);
+        PackedSequences seq = new PackedSequences(rows, seed);
         Graph g = new Graph(training, 0, null, scratch);
         if (scratch != null) {
             scratch.begin();
@@ -76,12 +78,12 @@ class DinAttentionOpsTest {
     }
 
     /** Sequences of 0 to 12 positions per row over the distinct keys, some keys at several positions. */
-    private static final class SplittableSequences {
+    private static final class PackedSequences {
         final int[] offsets;
         final int[] positions;
 
-        SplittableSequences(int rows, long seed) {
-            java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        PackedSequences(int rows, long seed) {
+            SplittableRandom random = new SplittableRandom(seed);
             offsets = new int[rows + 1];
             for (int r = 0; r < rows; r++) {
                 offsets[r + 1] = offsets[r] + random.nextInt(13);
@@ -94,7 +96,7 @@ class DinAttentionOpsTest {
     }
 
     private static void assertSameResults(List<float[]> expected, List<float[]> actual, String what) {
-        assertTrue(expected.size() == actual.size(), what);
+        assertEquals(expected.size(), actual.size(), what);
         for (int i = 0; i < expected.size(); i++) {
             float[] e = expected.get(i);
             float tolerance = 1e-5f * Math.max(1f, maxAbs(e));
