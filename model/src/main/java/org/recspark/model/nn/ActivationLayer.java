@@ -1,6 +1,7 @@
 package org.recspark.model.nn;
 
 import org.recspark.config.proto.Activation;
+import org.recspark.model.tensor.DiceLayer;
 import org.recspark.model.tensor.Graph;
 import org.recspark.model.tensor.Tensor;
 
@@ -29,6 +30,18 @@ public final class ActivationLayer {
     /** Whether this is ReLU or leaky ReLU, which a linear layer can apply to its own output ({@link Linear#forwardLeakyRelu}). */
     public boolean isLeakyRelu() {
         return kind == Activation.RELU || kind == Activation.LEAKY_RELU;
+    }
+
+    public boolean isDice() {
+        return kind == Activation.DICE;
+    }
+
+    /** This DICE after the linear map {@code weight}, {@code bias}, as a layer of DIN's fused attention MLP. */
+    public DiceLayer diceLayer(Pass pass, Tensor weight, Tensor bias) {
+        if (!isDice()) {
+            throw new IllegalStateException(kind + " is not DICE");
+        }
+        return diceNorm.diceLayer(pass, weight, bias, pass.param(diceAlpha));
     }
 
     /** The slope for negative inputs of ReLU (0) or leaky ReLU. */

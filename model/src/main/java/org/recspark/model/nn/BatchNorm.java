@@ -1,5 +1,6 @@
 package org.recspark.model.nn;
 
+import org.recspark.model.tensor.DiceLayer;
 import org.recspark.model.tensor.Tensor;
 
 /**
@@ -47,6 +48,23 @@ public final class BatchNorm {
         Tensor y = pass.graph().dice(x, alpha, runningMean.value(), runningVar.value(), EPS, batchMean, batchVar);
         observe(pass, batchMean, batchVar);
         return y;
+    }
+
+    /**
+     * DICE with this norm (which must have no gain and bias) after the linear map {@code weight},
+     * {@code bias}, as a layer of DIN's fused attention MLP (see {@link
+     * org.recspark.model.tensor.Graph#dinAttention}); the batch statistics the op will write are
+     * observed for the step as {@link #dice} does.
+     */
+    public DiceLayer diceLayer(Pass pass, Tensor weight, Tensor bias, Tensor alpha) {
+        if (gamma != null) {
+            throw new IllegalStateException("DICE normalises without gain and bias, this batch norm has them");
+        }
+        int dim = runningMean.size();
+        float[] batchMean = new float[dim];
+        float[] batchVar = new float[dim];
+        observe(pass, batchMean, batchVar);
+        return new DiceLayer(weight, bias, alpha, runningMean.value(), runningVar.value(), EPS, batchMean, batchVar);
     }
 
     private void observe(Pass pass, float[] batchMean, float[] batchVar) {

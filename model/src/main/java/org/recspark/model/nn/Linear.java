@@ -22,6 +22,16 @@ public final class Linear {
         return weight.cols();
     }
 
+    /** The weight (in x out) as an input of this pass's graph. */
+    public Tensor weight(Pass pass) {
+        return pass.param(weight);
+    }
+
+    /** The bias (1 x out) as an input of this pass's graph; null when the layer has none. */
+    public Tensor bias(Pass pass) {
+        return bias == null ? null : pass.param(bias);
+    }
+
     public Tensor forward(Pass pass, Tensor x) {
         if (x.cols() != weight.rows()) {
             throw new IllegalArgumentException(weight.name() + " expects " + weight.rows() + " inputs, got " + x);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.recspark.config.proto.MLP;
 import org.recspark.model.embedding.EmbeddingLookup.SequenceEmbedding;
+import org.recspark.model.tensor.DiceLayer;
 import org.recspark.model.tensor.Tensor;
 
 /** Fully connected layers as configured: each is linear, then batch or layer norm, activation, dropout. */
@@ -66,6 +67,38 @@ public final class Mlp {
             h = layer(pass, h, i);
         }
         return h;
+    }
+
+    /**
+     * DIN's attention scores (N x 1): this MLP over the unit of packed sequences (see {@link
+     * #forwardDinUnit}), then {@code output}. When every layer is linear then DICE, without
+     * normalisation or dropout (the MovieLens example's unit), it is one fused op whose activations
+     * are reused buffers (see {@link org.recspark.model.tensor.Graph#dinAttention}); otherwise the
+     * layers' ops one by one.
+     */
+    public Tensor forwardDinScores(Pass pass, Tensor query, SequenceEmbedding keys, Linear output) {
+        if (!fusesDinAttention()) {
+            return output.forward(pass, forwardDinUnit(pass, query, keys));
+        }
+        List<DiceLayer> layers = new ArrayList<>();
+        for (int i = 0; i < linears.size(); i++) {
+            Linear linear = linears.get(i);
+            layers.add(activations.get(i).diceLayer(pass, linear.weight(pass), linear.bias(pass)));
+        }
+        return pass.graph().dinAttention(query, keys.values(), keys.positions(), keys.offsets(), layers, output.weight(pass),
+                output.bias(pass));
+    }
+
+    private boolean fusesDinAttention() {
+        if (linears.isEmpty() || dropout > 0) {
+            return false;
+        }
+        for (int i = 0; i < linears.size(); i++) {
+            if (batchNorms.get(i) != null || layerNorms.get(i) != null || !activations.get(i).isDice()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether it has no layers (its output is its input). */

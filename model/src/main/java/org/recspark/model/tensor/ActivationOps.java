@@ -1,6 +1,5 @@
 package org.recspark.model.tensor;
 
-import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -152,19 +151,9 @@ final class ActivationOps {
     }
 
     /*
-     * DICE runs over tiles of whole rows of about this many floats, with its per-column vectors
-     * repeated to the tile's length, so that each pass is one long SIMD loop rather than a short
-     * loop per row (64 or 32 units in DIN's attention unit). Its per-column gradient sums
-     * accumulate per tile slot in float and are folded into double every DICE_BLOCKS_PER_SUM
-     * tiles, which keeps the precision of a double sum over tens of thousands of positions.
-     */
-    private static final int DICE_TILE = 1024;
-    private static final int DICE_BLOCKS_PER_SUM = 32;
-
-    /*
      * One pass forward and two backward instead of the seven ops DICE was built from (batch norm,
      * sigmoid, scaling, subtraction, product, sum and their backward steps), each a pass over a
-     * large activation (DIN's attention unit: every position of every sequence).
+     * large activation (DIN's attention unit: every position of every sequence); see DiceKernel.
      */
     static Tensor dice(Graph g, Tensor x, Tensor alpha, float[] runningMean, float[] runningVar, float eps, float[] batchMean,
                        float[] batchVar) {
@@ -173,134 +162,15 @@ final class ActivationOps {
         if (alpha.size() != n || runningMean.length != n || runningVar.length != n) {
             throw new IllegalArgumentException("DICE of " + x + " with alpha " + alpha + " and " + runningMean.length + " statistics");
         }
-        float[] xd = x.data();
-        float[] center = new float[n];
-        float[] invStd = new float[n];
-        boolean batchStatistics = g.training() && rows > 0;
-        if (batchStatistics) {
-            ColumnMoments moments = ColumnMoments.of(xd, rows, n);
-            for (int j = 0; j < n; j++) {
-                center[j] = (float) moments.mean()[j];
-                invStd[j] = (float) (1 / Math.sqrt(moments.variance()[j] + eps));
-            }
-            moments.report(batchMean, batchVar, rows);
-        } else {
-            for (int j = 0; j < n; j++) {
-                center[j] = runningMean[j];
-                invStd[j] = (float) (1 / Math.sqrt(runningVar[j] + eps));
-            }
-            if (g.training()) {
-                // an empty batch has no statistics: it reports the running ones, which leaves them as they are
-                System.arraycopy(runningMean, 0, batchMean, 0, n);
-                System.arraycopy(runningVar, 0, batchVar, 0, n);
-            }
-        }
-        float[] a = alpha.data();
-        float[] ungated = new float[n];
-        for (int j = 0; j < n; j++) {
-            ungated[j] = 1 - a[j];
-        }
-        int tile = Math.max(1, DICE_TILE / n) * n;
-        float[] centerTile = tiled(center, tile);
-        float[] invStdTile = tiled(invStd, tile);
-        float[] alphaTile = tiled(a, tile);
-        float[] ungatedTile = tiled(ungated, tile);
-        int length = xd.length;
+        int length = rows * n;
         float[] gate = new float[length];
         float[] y = new float[length];
-        for (int start = 0; start < length; start += tile) {
-            int m = Math.min(tile, length - start);
-            for (int t = 0; t < m; t++) {
-                gate[start + t] = (xd[start + t] - centerTile[t]) * invStdTile[t];
-            }
-            for (int t = 0; t < m; t++) {
-                gate[start + t] = RationalTanh.logistic(gate[start + t]);
-            }
-            for (int t = 0; t < m; t++) {
-                y[start + t] = xd[start + t] * (alphaTile[t] + ungatedTile[t] * gate[start + t]);
-            }
-        }
+        DiceKernel kernel = DiceKernel.forward(g.training(), x.data(), rows, n, alpha.data(), runningMean, runningVar, eps,
+                batchMean, batchVar, gate, y);
         Tensor out = g.output(rows, n, y, x, alpha);
-        g.onBackward(out, () -> {
-            float[] dy = out.grad();
-            // dL/d(normalised x), kept for the batch statistics' share of dL/dx
-            float[] dNormalized = new float[length];
-            float[] alphaSum = new float[tile];
-            float[] dSum = new float[tile];
-            float[] dNormalizedSum = new float[tile];
-            double[] totals = new double[3 * n];
-            for (int start = 0, block = 1; start < length; start += tile, block++) {
-                int m = Math.min(tile, length - start);
-                for (int t = 0; t < m; t++) {
-                    dNormalized[start + t] = dy[start + t] * xd[start + t];
-                }
-                for (int t = 0; t < m; t++) {
-                    alphaSum[t] += dNormalized[start + t] * (1 - gate[start + t]);
-                }
-                for (int t = 0; t < m; t++) {
-                    dNormalized[start + t] *= ungatedTile[t] * gate[start + t] * (1 - gate[start + t]);
-                }
-                for (int t = 0; t < m; t++) {
-                    dSum[t] += dNormalized[start + t];
-                }
-                for (int t = 0; t < m; t++) {
-                    dNormalizedSum[t] += dNormalized[start + t] * ((xd[start + t] - centerTile[t]) * invStdTile[t]);
-                }
-                if (block % DICE_BLOCKS_PER_SUM == 0 || start + tile >= length) {
-                    addColumnSums(alphaSum, totals, 0, n);
-                    addColumnSums(dSum, totals, n, n);
-                    addColumnSums(dNormalizedSum, totals, 2 * n, n);
-                }
-            }
-            if (alpha.requiresGrad()) {
-                float[] dAlpha = alpha.grad();
-                for (int j = 0; j < n; j++) {
-                    dAlpha[j] += (float) totals[j];
-                }
-            }
-            if (!x.requiresGrad()) {
-                return;
-            }
-            float[] dx = x.grad();
-            float[] meanD = new float[n];
-            float[] meanDNormalized = new float[n];
-            for (int j = 0; j < n && rows > 0 && batchStatistics; j++) {
-                meanD[j] = (float) (totals[n + j] / rows);
-                meanDNormalized[j] = (float) (totals[2 * n + j] / rows);
-            }
-            float[] meanDTile = tiled(meanD, tile);
-            float[] meanDNormalizedTile = tiled(meanDNormalized, tile);
-            for (int start = 0; start < length; start += tile) {
-                int m = Math.min(tile, length - start);
-                for (int t = 0; t < m; t++) {
-                    dx[start + t] += dy[start + t] * (alphaTile[t] + ungatedTile[t] * gate[start + t]);
-                }
-                for (int t = 0; t < m; t++) {
-                    float normalized = (xd[start + t] - centerTile[t]) * invStdTile[t];
-                    dx[start + t] += invStdTile[t] * (dNormalized[start + t] - meanDTile[t] - normalized * meanDNormalizedTile[t]);
-                }
-            }
-        });
+        g.onBackward(out, () -> kernel.backward(x.data(), gate, out.grad(), alpha.requiresGrad() ? alpha.grad() : null,
+                x.requiresGrad() ? x.grad() : null, true));
         return out;
-    }
-
-    /** The row vector v repeated to fill {@code tile} floats (a whole number of rows). */
-    private static float[] tiled(float[] v, int tile) {
-        float[] out = new float[tile];
-        for (int o = 0; o < tile; o += v.length) {
-            System.arraycopy(v, 0, out, o, v.length);
-        }
-        return out;
-    }
-
-    /** Folds a tile of per-slot float sums into per-column double totals at {@code offset} and clears the tile. */
-    private static void addColumnSums(float[] tileSums, double[] totals, int offset, int n) {
-        for (int o = 0; o < tileSums.length; o += n) {
-            for (int j = 0; j < n; j++) {
-                totals[offset + j] += tileSums[o + j];
-            }
-        }
-        Arrays.fill(tileSums, 0f);
     }
 
     static Tensor dropout(Graph g, Tensor x, float rate) {

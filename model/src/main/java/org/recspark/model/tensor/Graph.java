@@ -1,6 +1,7 @@
 package org.recspark.model.tensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -28,6 +29,7 @@ public final class Graph {
     private final boolean training;
     private final SplittableRandom random;
     private final Workspace workspace;
+    private final Workspace scratch;
 
     /**
      * @param training whether dropout is active and batch norm uses batch statistics
@@ -42,9 +44,20 @@ public final class Graph {
      * those outputs live until the workspace's next pass begins.
      */
     public Graph(boolean training, long seed, Workspace workspace) {
+        this(training, seed, workspace, null);
+    }
+
+    /**
+     * A graph whose fused ops also take their internal buffers (activations and gradients that never
+     * become tensors) from {@code scratch} (null: allocate), so a training thread that begins the
+     * scratch workspace before each step reuses them instead of allocating tens of megabytes per
+     * step; they live until that workspace's next pass begins.
+     */
+    public Graph(boolean training, long seed, Workspace workspace, Workspace scratch) {
         this.training = training;
         this.random = new SplittableRandom(seed);
         this.workspace = workspace;
+        this.scratch = scratch;
     }
 
     /**
@@ -53,6 +66,21 @@ public final class Graph {
      */
     public float[] outputArray(int length) {
         return workspace == null ? new float[length] : workspace.take(length);
+    }
+
+    /** Scratch of at least {@code length} floats with undefined contents, from the scratch workspace when there is one. */
+    float[] scratch(int length) {
+        return scratch == null ? new float[length] : scratch.takeAtLeast(length);
+    }
+
+    /** {@link #scratch} with its first {@code length} values zero. */
+    float[] scratchZeroed(int length) {
+        if (scratch == null) {
+            return new float[length];
+        }
+        float[] a = scratch.takeAtLeast(length);
+        Arrays.fill(a, 0, length, 0f);
+        return a;
     }
 
     public boolean training() {
@@ -336,6 +364,18 @@ public final class Graph {
      */
     public Tensor dinUnitLinear(Tensor query, Tensor keys, int[] positions, int[] offsets, Tensor weight, Tensor bias) {
         return AttentionOps.dinUnitLinear(this, query, keys, positions, offsets, weight, bias);
+    }
+
+    /**
+     * DIN's whole attention MLP over packed sequences as one op, N x 1 scores: the unit's first layer
+     * as {@link #dinUnitLinear} (the first layer's weight is 4d x h), each layer followed by DICE as
+     * {@link #dice}, the next layers as {@link #linear}, then the output layer ({@code outWeight} h x
+     * 1, {@code outBias} 1 x 1 or null). Equal to composing those ops; its activations and their
+     * gradients are this graph's scratch instead of tensors.
+     */
+    public Tensor dinAttention(Tensor query, Tensor keys, int[] positions, int[] offsets, List<DiceLayer> layers, Tensor outWeight,
+                               Tensor outBias) {
+        return DinAttentionOps.dinAttention(this, query, keys, positions, offsets, layers, outWeight, outBias);
     }
 
     /**

@@ -43,6 +43,26 @@ public final class Workspace {
         return a;
     }
 
+    /**
+     * An array of at least that length whose contents are undefined, for scratch the caller indexes
+     * itself (only its first {@code length} values are meant): unlike {@link #take}, an array of the
+     * same position that is long enough is kept, so a pass whose sizes vary a little from one call to
+     * the next (a training step's packed sequences) stops allocating once the largest has been seen.
+     */
+    public float[] takeAtLeast(int length) {
+        if (next == arrays.size()) {
+            arrays.add(null);
+        }
+        float[] a = arrays.get(next);
+        if (a == null || a.length < length) {
+            // an eighth of headroom, so a size creeping up by a few percent does not allocate each time
+            a = new float[length + length / 8];
+            arrays.set(next, a);
+        }
+        next++;
+        return a;
+    }
+
     /** Floats held for reuse. */
     public long retainedFloats() {
         return arrays.stream().mapToLong(a -> a == null ? 0 : a.length).sum();

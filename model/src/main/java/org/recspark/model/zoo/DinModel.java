@@ -28,7 +28,8 @@ import org.recspark.model.tensor.Tensor;
  * paper), so the interest vector keeps the intensity of matching behaviour. The interest vector, the
  * target and the DEEP groups feed the final MLP. Sequences are packed without padding with each
  * distinct item once, and the unit's first layer is one fused op over all positions of the batch
- * (see Graph#dinUnitLinear).
+ * (see Graph#dinUnitLinear); with DICE and no normalisation or dropout, so is the whole attention
+ * MLP (see Graph#dinAttention).
  */
 public final class DinModel extends SingleTaskModel {
     private static final MLP DEFAULT_ATTENTION = MLP.newBuilder().addHiddenUnits(64).addHiddenUnits(32)
@@ -104,7 +105,7 @@ public final class DinModel extends SingleTaskModel {
         Tensor target = g.concat(targetParts);
         SequenceEmbedding seq = groups.sequence(pass, sequence);
         Tensor scores = attention.isEmpty() ? attentionOut.forwardDinUnit(pass, target, seq)
-                : attentionOut.forward(pass, attention.forwardDinUnit(pass, target, seq));
+                : attention.forwardDinScores(pass, target, seq, attentionOut);
         Tensor interest = g.weightedSequenceSum(scores, seq.values(), seq.positions(), seq.offsets());
         List<Tensor> inputs = new ArrayList<>();
         if (!deep.isEmpty()) {

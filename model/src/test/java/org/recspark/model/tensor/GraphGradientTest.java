@@ -390,6 +390,27 @@ class GraphGradientTest {
         }
     }
 
+    /** DIN's fused attention MLP (unit layer, DICE, a second layer with DICE, the output layer), in training and evaluation. */
+    @Test
+    void dinAttention() {
+        // sequences of 3, 0 and 3 positions over 3 distinct keys; d = 3, layers 4 and 2 wide
+        int[] positions = {0, 1, 2, 1, 1, 0};
+        int[] offsets = {0, 3, 3, 6};
+        for (boolean training : new boolean[] {true, false}) {
+            float[] mean0 = {0.1f, -0.2f, 0.3f, 0f};
+            float[] var0 = {0.5f, 1.5f, 1f, 2f};
+            float[] mean1 = {-0.1f, 0.2f};
+            float[] var1 = {0.8f, 1.2f};
+            checkOp("dinAttention, training " + training, GradientChecker.DEFAULT.withTraining(training),
+                    (g, t) -> g.dinAttention(t[0], t[1], positions, offsets, List.of(
+                            new DiceLayer(t[2], t[3], t[4], mean0, var0, 1e-5f, new float[4], new float[4]),
+                            new DiceLayer(t[5], t[6], t[7], mean1, var1, 1e-5f, new float[2], new float[2])), t[8], t[9]),
+                    in("query", 3, 3, 140), in("keys", 3, 3, 141), in("weight0", 12, 4, 142), in("bias0", 1, 4, 143),
+                    in("alpha0", 1, 4, 144), in("weight1", 4, 2, 145), in("bias1", 1, 2, 146), in("alpha1", 1, 2, 147),
+                    in("outWeight", 2, 1, 148), in("outBias", 1, 1, 149));
+        }
+    }
+
     @Test
     void diceInTraining() {
         float[] runningMean = new float[3];

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +24,21 @@ class WorkspaceTest {
         assertSame(b, w.take(4));
         assertNotSame(c, w.take(3), "another length is a new array");
         assertEquals(11, w.retainedFloats(), "the 3 replaced the 2");
+    }
+
+    @Test
+    void scratchOfAtLeastALengthIsKeptWhileLongEnough() {
+        Workspace w = new Workspace();
+        w.begin();
+        float[] a = w.takeAtLeast(100);
+        float[] b = w.takeAtLeast(10);
+        assertTrue(a.length >= 100 && b.length >= 10);
+        assertNotSame(a, b, "one pass never shares an array");
+        w.begin();
+        assertSame(a, w.takeAtLeast(90), "shorter: the same array");
+        float[] grown = w.takeAtLeast(b.length + 1);
+        assertNotSame(b, grown, "longer than it holds: a new array");
+        assertTrue(grown.length > b.length);
     }
 
     @Test

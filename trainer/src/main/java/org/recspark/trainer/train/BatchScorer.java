@@ -12,6 +12,8 @@ import org.recspark.model.ModelOutput;
 import org.recspark.model.TaskSpec;
 import org.recspark.model.data.Examples;
 import org.recspark.model.nn.Pass;
+import org.recspark.model.tensor.Graph;
+import org.recspark.model.tensor.Workspace;
 import org.recspark.trainer.data.Batches;
 import org.recspark.trainer.data.EvaluationData;
 
@@ -22,6 +24,8 @@ import org.recspark.trainer.data.EvaluationData;
  * batch size from the first row, whoever reads the rows.
  */
 final class BatchScorer {
+    /** Each scoring thread's buffers for fused ops (DIN's attention activations), reused from one batch to the next. */
+    private static final ThreadLocal<Workspace> SCRATCH = ThreadLocal.withInitial(Workspace::new);
     private BatchScorer() {
     }
 
@@ -47,7 +51,9 @@ final class BatchScorer {
                 start += batch.numRows();
                 keepLabels(model, batch, from, n, labels, groupKeys);
                 Runnable work = () -> {
-                    ModelOutput output = model.forward(Pass.inference(batch));
+                    Workspace scratch = SCRATCH.get();
+                    scratch.begin();
+                    ModelOutput output = model.forward(new Pass(new Graph(false, 0, null, scratch), batch, null));
                     for (TaskSpec task : model.tasks()) {
                         System.arraycopy(output.predictions(task), 0, predictions.get(task.name()), from, batch.numRows());
                     }

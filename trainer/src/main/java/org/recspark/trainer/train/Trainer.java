@@ -30,6 +30,7 @@ import org.recspark.model.sampling.ItemCorpus;
 import org.recspark.model.tensor.Blas;
 import org.recspark.model.tensor.Graph;
 import org.recspark.model.tensor.Tensor;
+import org.recspark.model.tensor.Workspace;
 import org.recspark.trainer.data.Batches;
 import org.recspark.trainer.data.EvaluationData;
 import org.recspark.trainer.data.InMemoryEvaluationData;
@@ -61,6 +62,11 @@ public final class Trainer implements AutoCloseable {
     private final SparseOptimizer sparseOptimizer;
     private final TrainingState state = new TrainingState();
     private final StepProfile profile = new StepProfile();
+    /**
+     * Each training thread's buffers for fused ops (DIN's attention activations), reused from one
+     * step to the next: a shard's graph is done with them when its backward pass returns.
+     */
+    private final ThreadLocal<Workspace> stepScratch = ThreadLocal.withInitial(Workspace::new);
     private CheckpointWriter checkpoints;
     private WorkerGroup group;
     private long plannedSteps;
@@ -321,7 +327,9 @@ public final class Trainer implements AutoCloseable {
             t1 = System.nanoTime();
             List<ShardResult> results = runShards(shards, s -> {
                 long started = System.nanoTime();
-                Graph graph = new Graph(true, mix(config.getSeed(), step, s + shardCount * (group == null ? 0 : group.rank())));
+                Workspace scratch = stepScratch.get();
+                scratch.begin();
+                Graph graph = new Graph(true, mix(config.getSeed(), step, s + shardCount * (group == null ? 0 : group.rank())), null, scratch);
                 Gradients gradients = new Gradients();
                 Pass pass = new Pass(graph, shards.get(s), gradients);
                 ModelOutput output = model.forward(pass);
