@@ -56,7 +56,7 @@ final class DinAttentionOps {
             float[] ds = out.grad();
             int last = width[depth - 1];
             float[] dAct = g.scratch(n * last);
-            Blas.gemm(false, true, n, last, 1, 1f, ds, outWeight.data(), 0f, dAct);
+            outerProduct(ds, n, outWeight.data(), last, dAct);
             if (outWeight.requiresGrad()) {
                 Blas.gemm(true, false, last, 1, n, 1f, act[depth - 1], ds, 1f, outWeight.grad());
             }
@@ -103,6 +103,19 @@ final class DinAttentionOps {
             System.arraycopy(bd, 0, y, r * n, n);
         }
         Blas.gemm(false, false, m, n, k, 1f, x, weight.data(), 1f, y);
+    }
+
+    /**
+     * y (m x n) = a (m) times b (n): the output layer's input gradient. One product per value, as the
+     * GEMM it replaces computes it, without copying m x n floats back from native memory.
+     */
+    private static void outerProduct(float[] a, int m, float[] b, int n, float[] y) {
+        for (int r = 0; r < m; r++) {
+            float v = a[r];
+            for (int j = 0, o = r * n; j < n; j++) {
+                y[o + j] = v * b[j];
+            }
+        }
     }
 
     private static void addColumnSums(float[] values, int rows, int cols, float[] sums) {
