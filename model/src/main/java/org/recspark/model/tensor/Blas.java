@@ -46,61 +46,19 @@ public final class Blas {
         int lda = transA ? m : k;
         int ldb = transB ? k : n;
         Scratch s = SCRATCH.get();
-        if (s.stagedArray != null && c == s.stagedArray) {
-            throw new IllegalStateException("GEMM output is the staged operand, whose native copy would go stale");
-        }
-        FloatPointer pa = s.isStaged(a, m * k) ? s.staged : (s.a = fill(s.a, a, m * k));
-        FloatPointer pb = s.isStaged(b, k * n) ? s.staged : (s.b = fill(s.b, b, k * n));
+        FloatPointer pa = s.a = fill(s.a, a, m * k);
+        FloatPointer pb = s.b = fill(s.b, b, k * n);
         FloatPointer pc = s.c = beta == 0 ? capacity(s.c, (long) m * n) : fill(s.c, c, m * n);
         openblas_nolapack.cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 m, n, k, alpha, pa, lda, pb, ldb, beta, pc, n);
         pc.get(c, 0, m * n);
     }
 
-    /**
-     * Copies the first {@code length} values of {@code values} to native memory once, for the GEMMs of
-     * this thread that take that array as an operand until the returned handle is closed: a matrix
-     * that feeds two products (an output gradient, for its weight's and its input's gradients) is
-     * then copied once rather than per product. The array must not change while staged; using it as
-     * a GEMM's output fails. One array per thread at a time.
-     */
-    public static Staged stage(float[] values, int length) {
-        Scratch s = SCRATCH.get();
-        if (s.stagedArray != null) {
-            throw new IllegalStateException("another operand is staged on this thread");
-        }
-        s.staged = fill(s.staged, values, length);
-        s.stagedArray = values;
-        s.stagedLength = length;
-        return new Staged(s);
-    }
-
-    /** An operand in native memory until closed (see {@link #stage}). */
-    public static final class Staged implements AutoCloseable {
-        private final Scratch scratch;
-
-        private Staged(Scratch scratch) {
-            this.scratch = scratch;
-        }
-
-        @Override
-        public void close() {
-            scratch.stagedArray = null;
-        }
-    }
-
-    /** Native operand buffers of one thread, grown as needed and reused, and its staged operand. */
+    /** Native operand buffers of one thread, grown as needed and reused. */
     private static final class Scratch {
         FloatPointer a;
         FloatPointer b;
         FloatPointer c;
-        FloatPointer staged;
-        float[] stagedArray;
-        int stagedLength;
-
-        boolean isStaged(float[] values, int length) {
-            return values == stagedArray && length <= stagedLength;
-        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);

@@ -77,16 +77,14 @@ final class DinAttentionOps {
                     break;
                 }
                 int in = width[i - 1];
+                if (weight.requiresGrad()) {
+                    Blas.gemm(true, false, in, h, n, 1f, act[i - 1], dAct, 1f, weight.grad());
+                }
                 if (bias != null && bias.requiresGrad()) {
                     addColumnSums(dAct, n, h, bias.grad());
                 }
                 float[] dPrevious = g.scratch(n * in);
-                try (Blas.Staged staged = Blas.stage(dAct, n * h)) {
-                    if (weight.requiresGrad()) {
-                        Blas.gemm(true, false, in, h, n, 1f, act[i - 1], dAct, 1f, weight.grad());
-                    }
-                    Blas.gemm(false, true, n, in, h, 1f, dAct, weight.data(), 0f, dPrevious);
-                }
+                Blas.gemm(false, true, n, in, h, 1f, dAct, weight.data(), 0f, dPrevious);
                 dAct = dPrevious;
             }
         });

@@ -95,13 +95,6 @@ final class DinUnitKernel {
      * keys to those that are not null.
      */
     void backward(float[] dy, float[] dw, float[] db, float[] dq, float[] dk) {
-        try (Blas.Staged staged = Blas.stage(dy, n * h)) {
-            backwardStaged(dy, dw, db, dq, dk);
-        }
-    }
-
-    /** The backward pass with dy in native memory for both of its products. */
-    private void backwardStaged(float[] dy, float[] dw, float[] db, float[] dq, float[] dk) {
         float[] rowSums = g.scratchZeroed(b * h);
         float[] keySums = g.scratchZeroed(u * h);
         for (int r = 0; r < b; r++) {
