@@ -142,9 +142,16 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
             }
             pending[layout.bucketOf(index)]--;
             // Buckets leave in order on every worker, so the ranks' collectives match; the last one waits for the tail.
+            int before = launched;
             while (communication != null && launched < pending.length - 1 && pending[launched] == 0) {
                 int bucket = launched++;
                 inFlight.add(communication.submit(() -> ring.reduceScatterSum(fused, layout.bucketStart(bucket), layout.bucketLength(bucket))));
+            }
+            if (launched > before) {
+                // With a worker per core the communication thread finds no free core, and the scheduler lets the
+                // computing thread run on for up to a few ms: the bucket would then leave only once the backward pass
+                // blocks in finish. Yielding lets it send now (it soon blocks on its peer and hands the core back).
+                Thread.yield();
             }
         }
 
