@@ -15,6 +15,8 @@ import org.recspark.model.nn.ModelParameters;
 import org.recspark.model.nn.Parameter;
 import org.recspark.trainer.optim.DenseOptimizer;
 import org.recspark.trainer.train.WorkerGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link WorkerGroup} over a {@link RingCollective}, with a sharded dense update (ZeRO-1, Rajbhandari et al.
@@ -36,6 +38,9 @@ import org.recspark.trainer.train.WorkerGroup;
  * the batch's rows takes.
  */
 public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CollectiveWorkerGroup.class);
+    /** Where the exchange's time goes, logged at DEBUG when the group closes. */
+    private final ExchangeTimes times = new ExchangeTimes();
     private final RingCollective ring;
     private final long[] partitionRows;
     /** Runs the buckets' reduce-scatters during the backward pass; null for the sequential exchange. */
@@ -137,9 +142,16 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
             }
             pending[layout.bucketOf(index)]--;
             // Buckets leave in order on every worker, so the ranks' collectives match; the last one waits for the tail.
+            int before = launched;
             while (communication != null && launched < pending.length - 1 && pending[launched] == 0) {
                 int bucket = launched++;
                 inFlight.add(communication.submit(() -> ring.reduceScatterSum(fused, layout.bucketStart(bucket), layout.bucketLength(bucket))));
+            }
+            if (launched > before) {
+                // With a worker per core the communication thread finds no free core, and the scheduler lets the
+                // computing thread run on for up to a few ms: the bucket would then leave only once the backward pass
+                // blocks in finish. Yielding lets it send now (it soon blocks on its peer and hands the core back).
+                Thread.yield();
             }
         }
 
@@ -162,17 +174,22 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
                 }
             }
             fused[pos] = (float) localLoss;
+            long waitStarted = System.nanoTime();
             awaitInFlight();
+            long overlappedDone = System.nanoTime();
             for (int b = launched; b < layout.bucketCount(); b++) {
                 ring.reduceScatterSum(fused, layout.bucketStart(b), layout.bucketLength(b));
             }
+            long remainingDone = System.nanoTime();
             updateOwnedSlices(optimizer, clipNorm);
+            long gatherStarted = System.nanoTime();
             // Every bucket's updated chunks in one collective: one round trip per ring step, not one per bucket.
             ring.allGatherChunks(fused, bucketStarts, bucketLengths);
             for (int i = 0; i < layout.trainableCount(); i++) {
                 Parameter p = layout.trainable(i);
                 System.arraycopy(fused, layout.offset(i), p.value(), 0, p.size());
             }
+            long gatherDone = System.nanoTime();
             pos = layout.tailStart();
             for (Parameter p : layout.all()) {
                 if (!p.trainable()) {
@@ -190,7 +207,10 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
                 }
             }
             double loss = fused[pos];
+            long sparseStarted = System.nanoTime();
             exchangeSparse(gradients, params);
+            times.add(overlappedDone - waitStarted, remainingDone - overlappedDone, gatherDone - gatherStarted,
+                    System.nanoTime() - sparseStarted, launched, layout.bucketCount());
             return loss;
         }
 
@@ -318,6 +338,7 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
     /** Stops the communication thread; the ring is its owner's to close. */
     @Override
     public void close() {
+        LOG.debug("{}: gradient exchange {}", ring.member(), times);
         if (communication != null) {
             communication.shutdownNow();
         }
