@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.DoubleSummaryStatistics;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -281,8 +282,9 @@ class RankingMetricsCommandsTest {
         // The sample config's split is by_time { eval_fraction: 0.15 test_fraction: 0.15 }: the test rows are the newest 15% of the time range.
         SparkSession spark = SparkSession.builder().getOrCreate();
         List<Row> rows = spark.read().parquet(samples.toString()).select("user_id", "item_id", "ts", "click").collectAsList();
-        double lo = rows.stream().mapToDouble(r -> ((Number) r.get(2)).doubleValue()).min().orElseThrow();
-        double hi = rows.stream().mapToDouble(r -> ((Number) r.get(2)).doubleValue()).max().orElseThrow();
+        DoubleSummaryStatistics times = rows.stream().mapToDouble(r -> ((Number) r.get(2)).doubleValue()).summaryStatistics();
+        double lo = times.getMin();
+        double hi = times.getMax();
         double testFrom = hi - 0.15 * (hi - lo);
         Set<String> testUsers = new HashSet<>();
         Set<String> earlierPositives = new HashSet<>();

@@ -48,8 +48,6 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
     private FusedGradientLayout layout;
     private List<FusedGradientLayout.Segment> owned;
     private float[] fused = new float[0];
-    private int[] bucketStarts;
-    private int[] bucketLengths;
 
     /** A group whose exchange overlaps the backward pass. */
     public CollectiveWorkerGroup(RingCollective ring, long[] partitionRows) {
@@ -90,12 +88,6 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
             layout = new FusedGradientLayout(params.all());
             owned = layout.chunkSegments(ring.ownedChunk(), size());
             fused = new float[layout.length()];
-            bucketStarts = new int[layout.bucketCount()];
-            bucketLengths = new int[layout.bucketCount()];
-            for (int b = 0; b < bucketStarts.length; b++) {
-                bucketStarts[b] = layout.bucketStart(b);
-                bucketLengths[b] = layout.bucketLength(b);
-            }
         }
         return layout;
     }
@@ -184,7 +176,7 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
             updateOwnedSlices(optimizer, clipNorm);
             long gatherStarted = System.nanoTime();
             // Every bucket's updated chunks in one collective: one round trip per ring step, not one per bucket.
-            ring.allGatherChunks(fused, bucketStarts, bucketLengths);
+            ring.allGatherChunks(fused, layout.bucketStarts(), layout.bucketLengths());
             for (int i = 0; i < layout.trainableCount(); i++) {
                 Parameter p = layout.trainable(i);
                 System.arraycopy(fused, layout.offset(i), p.value(), 0, p.size());

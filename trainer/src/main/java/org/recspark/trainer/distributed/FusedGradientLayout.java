@@ -33,7 +33,8 @@ final class FusedGradientLayout {
     private final Map<Parameter, Integer> indexOf = new IdentityHashMap<>();
     private final int[] offsetOf;
     private final int[] bucketOf;
-    private final List<int[]> buckets = new ArrayList<>();
+    private final int[] bucketStarts;
+    private final int[] bucketLengths;
     private final int[] parametersInBucket;
     private final int tailStart;
     private final int length;
@@ -48,6 +49,7 @@ final class FusedGradientLayout {
         }
         offsetOf = new int[trainable.size()];
         bucketOf = new int[trainable.size()];
+        List<int[]> buckets = new ArrayList<>();
         List<Integer> counts = new ArrayList<>();
         int pos = 0;
         int bucketStart = 0;
@@ -75,6 +77,8 @@ final class FusedGradientLayout {
         buckets.add(new int[]{bucketStart, length});
         counts.add(inBucket);
         parametersInBucket = counts.stream().mapToInt(Integer::intValue).toArray();
+        bucketStarts = buckets.stream().mapToInt(b -> b[0]).toArray();
+        bucketLengths = buckets.stream().mapToInt(b -> b[1] - b[0]).toArray();
     }
 
     /** Whether this layout was made for these parameters (they are created once, with the model). */
@@ -112,15 +116,25 @@ final class FusedGradientLayout {
     }
 
     int bucketCount() {
-        return buckets.size();
+        return bucketStarts.length;
     }
 
     int bucketStart(int bucket) {
-        return buckets.get(bucket)[0];
+        return bucketStarts[bucket];
     }
 
     int bucketLength(int bucket) {
-        return buckets.get(bucket)[1] - buckets.get(bucket)[0];
+        return bucketLengths[bucket];
+    }
+
+    /** Every bucket's start in the fused buffer, in bucket order (the caller must not modify it). */
+    int[] bucketStarts() {
+        return bucketStarts;
+    }
+
+    /** Every bucket's length, in bucket order (the caller must not modify it). */
+    int[] bucketLengths() {
+        return bucketLengths;
     }
 
     int parametersInBucket(int bucket) {
@@ -137,7 +151,7 @@ final class FusedGradientLayout {
      */
     List<Segment> chunkSegments(int chunk, int size) {
         List<Segment> out = new ArrayList<>();
-        for (int b = 0; b < buckets.size(); b++) {
+        for (int b = 0; b < bucketStarts.length; b++) {
             ChunkLayout chunks = new ChunkLayout(bucketLength(b), size);
             int from = bucketStart(b) + chunks.offset(chunk);
             int to = from + chunks.length(chunk);

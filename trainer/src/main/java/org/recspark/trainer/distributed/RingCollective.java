@@ -181,21 +181,10 @@ public final class RingCollective implements AutoCloseable {
     }
 
     /**
-     * The second half of the ring all-reduce: every rank's {@link #ownedChunk() owned chunk} of
-     * {@code buffer[offset, offset + length)} is copied to every other rank, so all ranks end with the same bits.
-     */
-    public void allGatherChunks(float[] buffer, int offset, int length) {
-        checkRange(buffer, offset, length);
-        run(FrameHeader.Op.ALL_REDUCE_SUM, seq -> {
-            allGatherPhase(buffer, offset, length, seq);
-            return null;
-        });
-    }
-
-    /**
-     * {@link #allGatherChunks} of several ranges of {@code buffer} in one collective, with the same result: each
-     * ring step carries this step's chunk of every range in one frame, so the all-gather costs {@code size - 1}
-     * transfers whatever the number of ranges (a step's buckets), instead of that many per range. The chunks
+     * The second half of the ring all-reduce for several ranges of {@code buffer} at once: every rank's
+     * {@link #ownedChunk() owned chunk} of each range is copied to every other rank, so all ranks end with the same
+     * bits. Each ring step carries this step's chunk of every range in one frame, so the all-gather costs
+     * {@code size - 1} transfers whatever the number of ranges (a step's buckets), instead of that many per range. The chunks
      * travel through a staging array (a copy of the owned chunks out, and of the received ones in), which on a
      * step's few hundred KiB costs less than one transfer's round trip.
      *
