@@ -7,6 +7,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -41,19 +42,12 @@ public final class DinCeilingBench {
     }
 
     public static void main(String[] args) {
-        int rows = 512;
-        double positions = 38.2;
-        int distinct = 1600;
-        int repeats = 15;
-        for (int i = 0; i < args.length; i += 2) {
-            switch (args[i]) {
-                case "--rows" -> rows = Integer.parseInt(args[i + 1]);
-                case "--positions" -> positions = Double.parseDouble(args[i + 1]);
-                case "--distinct" -> distinct = Integer.parseInt(args[i + 1]);
-                case "--repeats" -> repeats = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
+        BenchArgs a = BenchArgs.parse(args, "usage: DinCeilingBench [--rows N] [--positions P] [--distinct N] [--repeats N]",
+                Set.of("rows", "positions", "distinct", "repeats"));
+        int rows = a.integer("rows", 512);
+        double positions = a.number("positions", 38.2);
+        int distinct = a.integer("distinct", 1600);
+        int repeats = a.integer("repeats", 15);
         Blas.init();
         int n = (int) Math.round(rows * positions);
         System.out.printf(Locale.ROOT, "one shard: %d rows, %d positions (%.1f per row), %d distinct items, d %d%n",

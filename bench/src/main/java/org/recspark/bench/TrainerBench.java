@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.evaluator.AucAccumulator;
@@ -43,30 +44,17 @@ public final class TrainerBench {
     }
 
     public static void main(String[] args) {
-        List<Path> configs = new ArrayList<>();
-        String data = null;
-        int threads = 2;
-        int epochs = 0;
-        Long seed = null;
-        int retrievalK = 0;
-        String userFeature = null;
-        String itemFeature = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config" -> configs.add(Path.of(args[++i]));
-                case "--data" -> data = args[++i];
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--epochs" -> epochs = Integer.parseInt(args[++i]);
-                case "--seed" -> seed = Long.parseLong(args[++i]);
-                case "--retrieval-k" -> retrievalK = Integer.parseInt(args[++i]);
-                case "--user-feature" -> userFeature = args[++i];
-                case "--item-feature" -> itemFeature = args[++i];
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
-        if (configs.isEmpty() || data == null) {
-            throw new IllegalArgumentException("usage: TrainerBench --data movielens|frappe --config base.pbtxt [--config layer.pbtxt] [--threads N] [--epochs N] [--seed S]");
-        }
+        BenchArgs a = BenchArgs.parse(args, "usage: TrainerBench --data movielens|frappe --config base.pbtxt [--config layer.pbtxt] "
+                + "[--threads N] [--epochs N] [--seed S] [--retrieval-k K --user-feature F --item-feature F]",
+                Set.of("config", "data", "threads", "epochs", "seed", "retrieval-k", "user-feature", "item-feature"));
+        List<Path> configs = a.requiredPaths("config");
+        String data = a.required("data");
+        int threads = a.integer("threads", 2);
+        int epochs = a.integer("epochs", 0);
+        Long seed = a.optionalLong("seed").orElse(null);
+        int retrievalK = a.integer("retrieval-k", 0);
+        String userFeature = a.optional("user-feature").orElse(null);
+        String itemFeature = a.optional("item-feature").orElse(null);
         PipelineConfig config = ConfigParser.loadLayered(configs);
         if (epochs > 0) {
             config = config.toBuilder().setTrainConfig(config.getTrainConfig().toBuilder().setNumEpochs(epochs)).build();

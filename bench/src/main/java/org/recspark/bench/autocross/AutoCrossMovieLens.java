@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import org.recspark.bench.BenchArgs;
 import org.recspark.bench.Median;
 import org.recspark.bench.RealDatasets;
 import org.recspark.config.ConfigParser;
@@ -15,7 +17,6 @@ import org.recspark.config.proto.MetricTarget;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.model.data.Examples;
-import org.recspark.storage.Locations;
 import org.recspark.trainer.autocross.AutoCrossResult;
 import org.recspark.trainer.autocross.AutoCrossSearch;
 import org.recspark.trainer.autocross.AutoCrossSettings;
@@ -132,33 +133,18 @@ public final class AutoCrossMovieLens {
 
     /** The benchmark's entry point (a process boundary: it prints the tables). */
     public static void main(String[] args) {
-        Path lrFile = null;
-        Path deepFmFile = null;
-        Path data = null;
-        Path out = null;
-        int threads = 2;
-        int seeds = 3;
-        int top = 3;
-        int maxOrder = 3;
-        double minGain = 0.001;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--lr" -> lrFile = Locations.of(args[++i]);
-                case "--deepfm" -> deepFmFile = Locations.of(args[++i]);
-                case "--data" -> data = Locations.of(args[++i]);
-                case "--out" -> out = Locations.of(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--seeds" -> seeds = Integer.parseInt(args[++i]);
-                case "--top" -> top = Integer.parseInt(args[++i]);
-                case "--max-order" -> maxOrder = Integer.parseInt(args[++i]);
-                case "--min-gain" -> minGain = Double.parseDouble(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
-        if (lrFile == null || deepFmFile == null || data == null || out == null) {
-            throw new IllegalArgumentException("usage: AutoCrossMovieLens --data DIR --out DIR --lr CONFIG --deepfm CONFIG [--threads N] "
-                    + "[--seeds N] [--top K] [--max-order N] [--min-gain G]");
-        }
+        BenchArgs a = BenchArgs.parse(args, "usage: AutoCrossMovieLens --data DIR --out DIR --lr CONFIG --deepfm CONFIG [--threads N] "
+                + "[--seeds N] [--top K] [--max-order N] [--min-gain G]",
+                Set.of("lr", "deepfm", "data", "out", "threads", "seeds", "top", "max-order", "min-gain"));
+        Path lrFile = a.path("lr");
+        Path deepFmFile = a.path("deepfm");
+        Path data = a.path("data");
+        Path out = a.path("out");
+        int threads = a.integer("threads", 2);
+        int seeds = a.integer("seeds", 3);
+        int top = a.integer("top", 3);
+        int maxOrder = a.integer("max-order", 3);
+        double minGain = a.number("min-gain", 0.001);
         long started = System.nanoTime();
         AutoCrossMovieLens bench = new AutoCrossMovieLens(data, out, deepFmFile.toAbsolutePath().getParent(), threads);
         PipelineConfig lr = withBestExport(ConfigParser.loadLayered(List.of(deepFmFile, lrFile)));

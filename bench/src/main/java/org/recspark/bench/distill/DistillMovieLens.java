@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.recspark.bench.BenchArgs;
 import org.recspark.bench.Median;
 import org.recspark.bench.RealDatasets;
 import org.recspark.config.ConfigParser;
@@ -221,26 +223,14 @@ public final class DistillMovieLens {
 
     /** The benchmark's entry point (a process boundary: it prints the table). */
     public static void main(String[] args) {
-        Path teacher = null;
-        Path student = null;
-        Path data = null;
-        Path out = null;
-        int threads = 2;
-        int seeds = 3;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--teacher" -> teacher = Path.of(args[++i]);
-                case "--student" -> student = Path.of(args[++i]);
-                case "--data" -> data = Path.of(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--seeds" -> seeds = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
-        if (teacher == null || student == null || data == null || out == null) {
-            throw new IllegalArgumentException("usage: DistillMovieLens --data DIR --out DIR --teacher CONFIG --student CONFIG [--threads N] [--seeds N]");
-        }
+        BenchArgs a = BenchArgs.parse(args, "usage: DistillMovieLens --data DIR --out DIR --teacher CONFIG --student CONFIG "
+                + "[--threads N] [--seeds N]", Set.of("teacher", "student", "data", "out", "threads", "seeds"));
+        Path teacher = a.path("teacher");
+        Path student = a.path("student");
+        Path data = a.path("data");
+        Path out = a.path("out");
+        int threads = a.integer("threads", 2);
+        int seeds = a.integer("seeds", 3);
         long started = System.nanoTime();
         DistillMovieLens bench = new DistillMovieLens(data, out, teacher.toAbsolutePath().getParent(), threads);
         bench.run(ConfigParser.load(teacher), ConfigParser.load(student), seeds);

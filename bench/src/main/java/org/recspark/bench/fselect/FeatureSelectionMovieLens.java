@@ -2,12 +2,13 @@ package org.recspark.bench.fselect;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.recspark.bench.BenchArgs;
 import org.recspark.bench.Median;
 import org.recspark.bench.RealDatasets;
 import org.recspark.bench.distill.DistillMovieLens;
@@ -122,29 +123,15 @@ public final class FeatureSelectionMovieLens {
 
     /** The benchmark's entry point (a process boundary: it prints the table). */
     public static void main(String[] args) {
-        Path config = null;
-        Path data = null;
-        Path out = null;
-        int threads = 2;
-        float lambda = 0.01f;
-        List<Integer> topKs = List.of(1, 2, 3, 4, 5, 6);
-        int seeds = 1;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config" -> config = Path.of(args[++i]);
-                case "--data" -> data = Path.of(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--lambda" -> lambda = Float.parseFloat(args[++i]);
-                case "--seeds" -> seeds = Integer.parseInt(args[++i]);
-                case "--top-k" -> topKs = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
-        if (config == null || data == null || out == null) {
-            throw new IllegalArgumentException("usage: FeatureSelectionMovieLens --data DIR --out DIR --config CONFIG [--threads N] "
-                    + "[--lambda L] [--top-k K,K,...] [--seeds N]");
-        }
+        BenchArgs a = BenchArgs.parse(args, "usage: FeatureSelectionMovieLens --data DIR --out DIR --config CONFIG [--threads N] "
+                + "[--lambda L] [--top-k K,K,...] [--seeds N]", Set.of("config", "data", "out", "threads", "lambda", "seeds", "top-k"));
+        Path config = a.path("config");
+        Path data = a.path("data");
+        Path out = a.path("out");
+        int threads = a.integer("threads", 2);
+        float lambda = (float) a.number("lambda", 0.01);
+        List<Integer> topKs = a.integers("top-k", List.of(1, 2, 3, 4, 5, 6));
+        int seeds = a.integer("seeds", 1);
         long started = System.nanoTime();
         FeatureSelectionMovieLens bench = new FeatureSelectionMovieLens(data, out, config.toAbsolutePath().getParent(), threads);
         bench.run(ConfigParser.load(config), lambda, topKs, seeds);

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.recspark.bench.BenchArgs;
 import org.recspark.bench.RealDatasets;
 import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
@@ -138,26 +140,15 @@ public final class MovieLensSearch {
 
     /** The benchmark's entry point (a process boundary: it prints the table). */
     public static void main(String[] args) {
-        Path config = null;
-        Path space = null;
-        Path data = null;
-        Path out = null;
-        int threads = 2;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config" -> config = Path.of(args[++i]);
-                case "--space" -> space = Path.of(args[++i]);
-                case "--data" -> data = Path.of(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
-        if (config == null || data == null || out == null) {
-            throw new IllegalArgumentException("usage: MovieLensSearch --data DIR --out DIR --config CONFIG [--space SPACE.txtpb] [--threads N]");
-        }
+        BenchArgs a = BenchArgs.parse(args, "usage: MovieLensSearch --data DIR --out DIR --config CONFIG [--space SPACE.txtpb] [--threads N]",
+                Set.of("config", "space", "data", "out", "threads"));
+        Path config = a.path("config");
+        Optional<Path> space = a.optionalPath("space");
+        Path data = a.path("data");
+        Path out = a.path("out");
+        int threads = a.integer("threads", 2);
         long started = System.nanoTime();
-        MovieLensSearch search = new MovieLensSearch(config, Optional.ofNullable(space), data, threads);
+        MovieLensSearch search = new MovieLensSearch(config, space, data, threads);
         Comparison c = search.run(out);
         LOG.info("MovieLens search and default run took {} s", Math.round((System.nanoTime() - started) / 1e9));
         System.out.print(table(c, search.space().getParamsList().stream().map(p -> p.getPath()).toList()));
