@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Embedding gradients travel as (id, row) pairs per table, so only touched rows cross the wire, in the same
  * transfers as the weights' all-gather (no round trip of their own); every worker adds the others' rows into its
- * own gradient in rank order ({@link SparseGradientExchange}) and updates the summed rows itself. Sharding them by owner would need the same two passes over the rows
- * (to the owner, then the updated rows back) for the few per cent of a step that {@code lazy_adam}'s update of
- * the batch's rows takes.
+ * own gradient in rank order ({@link SparseGradientExchange}) and updates the summed rows itself. Sharding them
+ * by owner would need the same two passes over the rows (to the owner, then the updated rows back) for the few
+ * per cent of a step that {@code lazy_adam}'s update of the batch's rows takes.
  */
 public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CollectiveWorkerGroup.class);
