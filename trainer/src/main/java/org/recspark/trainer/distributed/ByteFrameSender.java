@@ -2,16 +2,23 @@ package org.recspark.trainer.distributed;
 
 import java.nio.ByteBuffer;
 
-/** Sends a header and then a byte array. */
+/** Sends a header and then the first bytes of a byte array. */
 final class ByteFrameSender implements RingLinks.Outbound {
     private final FrameHeader header;
     private final byte[] payload;
+    private final int length;
     private int next;
     private boolean headerSent;
 
     ByteFrameSender(FrameHeader header, byte[] payload) {
+        this(header, payload, payload.length);
+    }
+
+    /** Sends {@code payload[0, length)}: an array kept across steps is usually longer than this step's bytes. */
+    ByteFrameSender(FrameHeader header, byte[] payload, int length) {
         this.header = header;
         this.payload = payload;
+        this.length = length;
     }
 
     @Override
@@ -20,7 +27,7 @@ final class ByteFrameSender implements RingLinks.Outbound {
             header.writeTo(buf);
             headerSent = true;
         }
-        int n = Math.min(payload.length - next, buf.remaining());
+        int n = Math.min(length - next, buf.remaining());
         buf.put(payload, next, n);
         next += n;
     }

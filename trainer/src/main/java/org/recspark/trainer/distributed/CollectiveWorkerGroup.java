@@ -8,8 +8,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.recspark.model.embedding.EmbeddingTable;
-import org.recspark.model.embedding.SparseGradient;
 import org.recspark.model.nn.Gradients;
 import org.recspark.model.nn.ModelParameters;
 import org.recspark.model.nn.Parameter;
@@ -32,10 +30,11 @@ import org.slf4j.LoggerFactory;
  * identical to the bit, and the bytes on the wire are those of one all-reduce. The bucketing does not depend on
  * timing, so the overlapped and the sequential exchange give the same bits.
  *
- * <p>Embedding gradients travel as (id, row) pairs per table, so only touched rows cross the wire, and every
- * worker updates the summed rows itself. Sharding them by owner would need the same two passes over the rows
- * (to the owner, then the updated rows back) for the few per cent of a step that {@code lazy_adam}'s update of
- * the batch's rows takes.
+ * <p>Embedding gradients travel as (id, row) pairs per table, so only touched rows cross the wire, in the same
+ * transfers as the weights' all-gather (no round trip of their own); every worker adds the others' rows into its
+ * own gradient in rank order ({@link SparseGradientExchange}) and updates the summed rows itself. Sharding them
+ * by owner would need the same two passes over the rows (to the owner, then the updated rows back) for the few
+ * per cent of a step that {@code lazy_adam}'s update of the batch's rows takes.
  */
 public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CollectiveWorkerGroup.class);
@@ -45,6 +44,7 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
     private final long[] partitionRows;
     /** Runs the buckets' reduce-scatters during the backward pass; null for the sequential exchange. */
     private final ExecutorService communication;
+    private final SparseGradientExchange sparse;
     private FusedGradientLayout layout;
     private List<FusedGradientLayout.Segment> owned;
     private float[] fused = new float[0];
@@ -61,6 +61,7 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
         }
         this.ring = ring;
         this.partitionRows = partitionRows.clone();
+        this.sparse = new SparseGradientExchange(ring);
         this.communication = overlap && ring.member().size() > 1 ? Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "recspark-gradient-exchange-" + ring.member().rank());
             t.setDaemon(true);
@@ -166,6 +167,10 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
                 }
             }
             fused[pos] = (float) localLoss;
+            // Encoded while the overlapped buckets may still be on the wire; the rows travel with the all-gather.
+            long encodeStarted = System.nanoTime();
+            GatheredBytes rows = sparse.encode(params.tables(), gradients.sparseGradients());
+            long encodeNanos = System.nanoTime() - encodeStarted;
             long waitStarted = System.nanoTime();
             awaitInFlight();
             long overlappedDone = System.nanoTime();
@@ -175,8 +180,8 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
             long remainingDone = System.nanoTime();
             updateOwnedSlices(optimizer, clipNorm);
             long gatherStarted = System.nanoTime();
-            // Every bucket's updated chunks in one collective: one round trip per ring step, not one per bucket.
-            ring.allGatherChunks(fused, layout.bucketStarts(), layout.bucketLengths());
+            // Every bucket's updated chunks and every rank's sparse rows in one collective: one round trip per ring step.
+            ring.allGatherChunks(fused, layout.bucketStarts(), layout.bucketLengths(), rows);
             for (int i = 0; i < layout.trainableCount(); i++) {
                 Parameter p = layout.trainable(i);
                 System.arraycopy(fused, layout.offset(i), p.value(), 0, p.size());
@@ -200,9 +205,9 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
             }
             double loss = fused[pos];
             long sparseStarted = System.nanoTime();
-            exchangeSparse(gradients, params);
+            sparse.sumInto(params.tables(), gradients.sparseGradients());
             times.add(overlappedDone - waitStarted, remainingDone - overlappedDone, gatherDone - gatherStarted,
-                    System.nanoTime() - sparseStarted, launched, layout.bucketCount());
+                    encodeNanos + System.nanoTime() - sparseStarted, launched, layout.bucketCount());
             return loss;
         }
 
@@ -279,35 +284,6 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
                 Parameter p = l.trainable(i);
                 System.arraycopy(buffer, l.offset(i), optimizer.stateOf(p)[slot], 0, p.size());
             }
-        }
-    }
-
-    private void exchangeSparse(Gradients gradients, ModelParameters params) {
-        List<EmbeddingTable> tables = new ArrayList<>(params.tables());
-        List<SparseRows> local = new ArrayList<>(tables.size());
-        for (EmbeddingTable table : tables) {
-            SparseGradient g = gradients.sparseGradients().get(table);
-            if (g == null || g.size() == 0) {
-                local.add(SparseRows.empty(table.dim()));
-                continue;
-            }
-            long[] ids = new long[g.size()];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = table.idAt(g.slot(i));
-            }
-            local.add(new SparseRows(table.dim(), ids, Arrays.copyOf(g.rows(), ids.length * table.dim())));
-        }
-        List<SparseRows> summed = ring.allReduceSparse(local);
-        for (int t = 0; t < tables.size(); t++) {
-            EmbeddingTable table = tables.get(t);
-            SparseRows rows = summed.get(t);
-            SparseGradient g = new SparseGradient(table.dim());
-            int dim = table.dim();
-            for (int i = 0; i < rows.size(); i++) {
-                int offset = g.offsetOf(table.slotOf(rows.ids()[i]));
-                System.arraycopy(rows.rows(), i * dim, g.rows(), offset, dim);
-            }
-            gradients.sparseGradients().put(table, g);
         }
     }
 

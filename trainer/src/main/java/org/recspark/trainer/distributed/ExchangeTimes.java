@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * Where a worker's step exchange spends its time, summed over steps, for the DEBUG log: waiting for the buckets
  * reduce-scattered during the backward pass, the last bucket's reduce-scatter, the all-gather of the updated
- * weights and the sparse row exchange.
+ * weights (which carries the sparse rows) and the sparse rows' encoding and summing.
  */
 final class ExchangeTimes {
     private long steps;

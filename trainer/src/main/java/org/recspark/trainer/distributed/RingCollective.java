@@ -34,6 +34,9 @@ public final class RingCollective implements AutoCloseable {
     private final CollectiveSettings settings;
     private final RingLinks links;
     private final float[] scratch;
+    /** allGatherChunks' staging arrays, kept across calls (it runs every training step). */
+    private float[] stagingOut = new float[0];
+    private float[] stagingIn = new float[0];
     /** Why the group was closed; null while open. */
     private final AtomicReference<String> closedBecause = new AtomicReference<>();
     private int sequence;
@@ -192,6 +195,17 @@ public final class RingCollective implements AutoCloseable {
      * @param lengths the ranges' lengths, as many as offsets
      */
     public void allGatherChunks(float[] buffer, int[] offsets, int[] lengths) {
+        allGatherChunks(buffer, offsets, lengths, null);
+    }
+
+    /**
+     * {@link #allGatherChunks(float[], int[], int[])} that also gathers every rank's byte payload (a step's sparse
+     * rows): each ring step's transfer carries, behind the chunks of a rank, that rank's payload in a second frame,
+     * so the payloads cost no round trip of their own. Afterwards {@code payloads} holds every rank's.
+     *
+     * @param payloads this rank's payload set (its item count checked equal on every rank); null for none
+     */
+    void allGatherChunks(float[] buffer, int[] offsets, int[] lengths, GatheredBytes payloads) {
         if (offsets.length != lengths.length) {
             throw new IllegalArgumentException(offsets.length + " range offsets for " + lengths.length + " lengths");
         }
@@ -209,21 +223,41 @@ public final class RingCollective implements AutoCloseable {
                 chunks[i] = new ChunkLayout(lengths[i], size);
             }
             for (int s = 0; s < size - 1; s++) {
+                // The chunks rank r - s owns, and then its payload, go on; rank r - s - 1's come in.
                 int sendChunk = Math.floorMod(rank + 1 - s, size);
                 int receiveChunk = Math.floorMod(rank - s, size);
-                float[] out = new float[stagedLength(chunks, sendChunk)];
+                int outLength = stagedLength(chunks, sendChunk);
+                int inLength = stagedLength(chunks, receiveChunk);
+                if (stagingOut.length < outLength) {
+                    stagingOut = new float[outLength];
+                }
+                if (stagingIn.length < inLength) {
+                    stagingIn = new float[inLength];
+                }
+                float[] out = stagingOut;
+                float[] in = stagingIn;
                 int at = 0;
                 for (int i = 0; i < chunks.length; i++) {
                     int n = chunks[i].length(sendChunk);
                     System.arraycopy(buffer, offsets[i] + chunks[i].offset(sendChunk), out, at, n);
                     at += n;
                 }
-                float[] in = new float[stagedLength(chunks, receiveChunk)];
                 FrameHeader.Op op = FrameHeader.Op.ALL_REDUCE_SUM;
-                links.transfer(new FloatSender(new FrameHeader(op, seq, argument, (long) out.length * Float.BYTES), out, 0, out.length),
-                        new FloatReceiver(new FrameHeader(op, seq, argument, (long) in.length * Float.BYTES), in, 0, in.length,
-                                FloatReceiver.Mode.COPY, scratch),
-                        op + " #" + seq + " all-gather of " + chunks.length + " ranges, step " + (s + 1) + "/" + (size - 1));
+                RingLinks.Outbound sender = new FloatSender(new FrameHeader(op, seq, argument, (long) outLength * Float.BYTES), out, 0, outLength);
+                RingLinks.Inbound receiver = new FloatReceiver(new FrameHeader(op, seq, argument, (long) inLength * Float.BYTES), in, 0, inLength,
+                        FloatReceiver.Mode.COPY, scratch);
+                if (payloads != null) {
+                    int from = Math.floorMod(rank - s, size);
+                    int to = Math.floorMod(rank - s - 1, size);
+                    FrameHeader.Op rows = FrameHeader.Op.ALL_REDUCE_SPARSE;
+                    sender = FrameSequence.outbound(sender, new ByteFrameSender(
+                            new FrameHeader(rows, seq, payloads.itemCount(), payloads.length(from)), payloads.bytes(from), payloads.length(from)));
+                    receiver = FrameSequence.inbound(receiver, new ByteFrameReceiver(
+                            new FrameHeader(rows, seq, payloads.itemCount(), FrameHeader.ANY_PAYLOAD), length -> payloads.receiving(to, length)));
+                }
+                links.transfer(sender, receiver,
+                        op + " #" + seq + " all-gather of " + chunks.length + " ranges" + (payloads == null ? "" : " and payloads")
+                                + ", step " + (s + 1) + "/" + (size - 1));
                 at = 0;
                 for (int i = 0; i < chunks.length; i++) {
                     int n = chunks[i].length(receiveChunk);

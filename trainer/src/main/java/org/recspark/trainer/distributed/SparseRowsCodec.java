@@ -3,7 +3,11 @@ package org.recspark.trainer.distributed;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import org.recspark.model.embedding.EmbeddingTable;
+import org.recspark.model.embedding.SparseGradient;
 
 /**
  * The wire form of a rank's sparse rows, one entry per table: dim and row count (ints), the ids, then the rows,
@@ -19,10 +23,7 @@ final class SparseRowsCodec {
         for (SparseRows t : tables) {
             bytes += TABLE_HEADER_BYTES + (long) t.size() * Long.BYTES + (long) t.rows().length * Float.BYTES;
         }
-        if (bytes > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("sparse rows of " + bytes + " bytes exceed the 2 GiB a frame can hold");
-        }
-        ByteBuffer buf = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.allocate(checkedFrameBytes(bytes)).order(ByteOrder.LITTLE_ENDIAN);
         for (SparseRows t : tables) {
             buf.putInt(t.dim()).putInt(t.size());
             buf.asLongBuffer().put(t.ids());
@@ -34,14 +35,75 @@ final class SparseRowsCodec {
     }
 
     /**
+     * Writes a step's gradient rows, straight from the {@link SparseGradient}s (ids looked up by slot), as this
+     * rank's payload of {@code payloads}: the same wire form as {@link #encode(List)}, into an array kept across
+     * steps. A table without a gradient has no rows.
+     */
+    static void encode(Collection<EmbeddingTable> tables, Map<EmbeddingTable, SparseGradient> gradients, GatheredBytes payloads) {
+        long bytes = 0;
+        for (EmbeddingTable table : tables) {
+            SparseGradient g = gradients.get(table);
+            int rows = g == null ? 0 : g.size();
+            bytes += TABLE_HEADER_BYTES + (long) rows * (Long.BYTES + (long) table.dim() * Float.BYTES);
+        }
+        int length = checkedFrameBytes(bytes);
+        ByteBuffer buf = ByteBuffer.wrap(payloads.own(length, tables.size()), 0, length).order(ByteOrder.LITTLE_ENDIAN);
+        for (EmbeddingTable table : tables) {
+            SparseGradient g = gradients.get(table);
+            int rows = g == null ? 0 : g.size();
+            buf.putInt(table.dim()).putInt(rows);
+            for (int i = 0; i < rows; i++) {
+                buf.putLong(table.idAt(g.slot(i)));
+            }
+            if (rows > 0) {
+                buf.asFloatBuffer().put(g.rows(), 0, rows * table.dim());
+                buf.position(buf.position() + rows * table.dim() * Float.BYTES);
+            }
+        }
+    }
+
+    private static int checkedFrameBytes(long bytes) {
+        if (bytes > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("sparse rows of " + bytes + " bytes exceed the 2 GiB a frame can hold");
+        }
+        return (int) bytes;
+    }
+
+    /**
      * Decodes another rank's rows.
      *
      * @param dims this rank's tables' dims, which the other rank's must equal
      * @throws IllegalStateException when the payload does not hold tables of these dims
      */
     static List<SparseRows> decode(byte[] payload, int[] dims) {
+        int[] idStarts = new int[dims.length];
+        int[] counts = new int[dims.length];
+        locate(payload, payload.length, dims, idStarts, counts);
         ByteBuffer buf = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
         List<SparseRows> tables = new ArrayList<>(dims.length);
+        for (int t = 0; t < dims.length; t++) {
+            long[] ids = new long[counts[t]];
+            buf.position(idStarts[t]);
+            buf.asLongBuffer().get(ids);
+            float[] rows = new float[counts[t] * dims[t]];
+            buf.position(rowsStart(idStarts[t], counts[t]));
+            buf.asFloatBuffer().get(rows);
+            tables.add(new SparseRows(dims[t], ids, rows));
+        }
+        return tables;
+    }
+
+    /**
+     * Checks another rank's payload against this rank's tables and finds each table's rows in it, without copying
+     * them: table {@code t}'s {@code counts[t]} ids (longs) start at byte {@code idStarts[t]}, its rows (floats) at
+     * {@link #rowsStart}.
+     *
+     * @param length the payload's bytes, from the start of {@code payload}
+     * @param dims this rank's tables' dims, which the other rank's must equal
+     * @throws IllegalStateException when the payload does not hold tables of these dims
+     */
+    static void locate(byte[] payload, int length, int[] dims, int[] idStarts, int[] counts) {
+        ByteBuffer buf = ByteBuffer.wrap(payload, 0, length).order(ByteOrder.LITTLE_ENDIAN);
         for (int t = 0; t < dims.length; t++) {
             if (buf.remaining() < TABLE_HEADER_BYTES) {
                 throw new IllegalStateException("payload ends before table " + t);
@@ -57,17 +119,17 @@ final class SparseRowsCodec {
                 throw new IllegalStateException("table " + t + " announces " + count + " rows of dim " + dim
                         + " but only " + buf.remaining() + " bytes follow");
             }
-            long[] ids = new long[count];
-            buf.asLongBuffer().get(ids);
-            buf.position(buf.position() + count * Long.BYTES);
-            float[] rows = new float[count * dim];
-            buf.asFloatBuffer().get(rows);
-            buf.position(buf.position() + rows.length * Float.BYTES);
-            tables.add(new SparseRows(dim, ids, rows));
+            idStarts[t] = buf.position();
+            counts[t] = count;
+            buf.position(buf.position() + (int) bytes);
         }
         if (buf.hasRemaining()) {
             throw new IllegalStateException(buf.remaining() + " bytes follow the last table");
         }
-        return tables;
+    }
+
+    /** Where the rows of a table located at {@code idStart} with {@code count} rows begin. */
+    static int rowsStart(int idStart, int count) {
+        return idStart + count * Long.BYTES;
     }
 }
