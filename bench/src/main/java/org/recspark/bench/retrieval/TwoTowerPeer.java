@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * from the MovieLens records of {@code RealDatasets} (user fields user_id, gender, age, occupation,
  * zip3; item fields item_id, genres, release_year) and the context field hist_item_ids: the user's
  * training positives strictly before the row's time, most recent first, at most 50, cut earlier as
- * {@link HistoryRows} says (by default not: next-item rows). A query user is embedded from its
- * record and its last 50 training positives before the cut; a corpus item from its record.
+ * {@link HistoryRows} says (by default not: next-item rows); for variants to read, also
+ * hist_disliked_ids (the user's rated-but-not-liked items before the row) and request_week (see
+ * {@link #context}). A query user is embedded from its record and its last 50 training positives
+ * before the cut; a corpus item from its record.
  *
  * <p>Settings are chosen on the validation task: each variant (a text-format config fragment merged
  * over the config) with each history-rows choice trains for the config's num_epochs, scored after
@@ -75,9 +77,9 @@ public final class TwoTowerPeer implements RetrievalPeer {
         this.historyRows = List.copyOf(historyRows);
         this.metrics = List.copyOf(metrics);
         this.threads = threads;
+        this.firstRatingTime = data.ratings().stream().mapToLong(Rating::timestamp).min().orElse(0);
         data.users().forEach((id, u) -> users.put(id, new MapRecord(Map.of("user_id", String.valueOf(id), "gender", u.gender(),
                 "age", (long) u.age(), "occupation", u.occupation(), "zip3", u.zip().length() >= 3 ? u.zip().substring(0, 3) : u.zip()))));
-        this.firstRatingTime = data.ratings().stream().mapToLong(Rating::timestamp).min().orElse(0);
         data.movies().forEach((id, m) -> items.put(id, new MapRecord(Map.of("item_id", String.valueOf(id),
                 "genres", String.join("|", m.genres()), "release_year", releaseYear(m.releaseDate())))));
     }
