@@ -93,11 +93,16 @@ public final class HeldOutRanking {
     public List<Rating> trainingPositives() {
         List<Rating> out = new ArrayList<>();
         for (Rating r : training) {
-            if (r.rating() >= positiveThreshold) {
+            if (isPositive(r)) {
                 out.add(r);
             }
         }
         return out;
+    }
+
+    /** Whether a rating is at or above the positive threshold. */
+    public boolean isPositive(Rating r) {
+        return r.rating() >= positiveThreshold;
     }
 
     /** The corpus' item ids; an item's corpus index is its position. */

@@ -22,7 +22,7 @@ import org.recspark.storage.Locations;
  *
  * <pre>
  *   RetrievalPeersBench --data DIR/movielens-100k --config examples/retrieval/movielens_two_tower.pbtxt
- *       [--variant 'model_config { dssm { temperature: 0.05 } }' ...] [--threads 2] [--als-grid default|small]
+ *       [--variant 'model_config { dssm { temperature: 0.05 } }' ...] [--history-rows next|next+R@W|gap@W ...] [--threads 2] [--als-grid default|small]
  *       [--mf-bpr-config mf_bpr.pbtxt [--mf-bpr-variant TEXT ...]] [--methods popularity,als,mf-bpr,two-tower]
  *       [--split global|per-user]
  * </pre>
@@ -45,6 +45,7 @@ public final class RetrievalPeersBench {
         Path data = null;
         Path configFile = null;
         List<String> variants = new ArrayList<>();
+        List<HistoryRows> historyRows = new ArrayList<>();
         Path mfBprConfigFile = null;
         List<String> mfBprVariants = new ArrayList<>();
         int threads = 2;
@@ -56,6 +57,7 @@ public final class RetrievalPeersBench {
                 case "--data" -> data = Locations.of(args[++i]);
                 case "--config" -> configFile = Locations.of(args[++i]);
                 case "--variant" -> variants.add(args[++i]);
+                case "--history-rows" -> historyRows.add(HistoryRows.parse(args[++i]));
                 case "--mf-bpr-config" -> mfBprConfigFile = Locations.of(args[++i]);
                 case "--mf-bpr-variant" -> mfBprVariants.add(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
@@ -66,12 +68,15 @@ public final class RetrievalPeersBench {
             }
         }
         if (data == null || configFile == null) {
-            throw new IllegalArgumentException("usage: RetrievalPeersBench --data DIR --config two_tower.pbtxt [--variant TEXT ...] "
+            throw new IllegalArgumentException("usage: RetrievalPeersBench --data DIR --config two_tower.pbtxt [--variant TEXT ...] [--history-rows next|next+R@W|gap@W ...] "
                     + "[--mf-bpr-config mf_bpr.pbtxt [--mf-bpr-variant TEXT ...]] [--threads N] [--als-grid default|small] "
                     + "[--methods popularity,als,mf-bpr,two-tower] [--split global|per-user]");
         }
         if (variants.isEmpty()) {
             variants.add("");
+        }
+        if (historyRows.isEmpty()) {
+            historyRows.add(HistoryRows.NEXT);
         }
         if (mfBprVariants.isEmpty()) {
             mfBprVariants.add("");
@@ -119,8 +124,9 @@ public final class RetrievalPeersBench {
                 peers.add(switch (method) {
                     case "popularity" -> new PopularityPeer(METRICS, threads);
                     case "als" -> new ImplicitAlsPeer(spark, grid, ALS_MAX_ITER, ALS_BLOCKS, SEED, METRICS, threads);
-                    case "two-tower" -> new TwoTowerPeer(config, configFile.toAbsolutePath().getParent(), variants, movieLens, METRICS, threads);
-                    case "mf-bpr" -> new TwoTowerPeer(mfBprConfig, mfBprConfigFile.toAbsolutePath().getParent(), mfBprVariants, movieLens,
+                    case "two-tower" -> new TwoTowerPeer(config, configFile.toAbsolutePath().getParent(), variants, historyRows, movieLens, METRICS,
+                            threads);
+                    case "mf-bpr" -> new TwoTowerPeer(mfBprConfig, mfBprConfigFile.toAbsolutePath().getParent(), mfBprVariants, List.of(HistoryRows.NEXT), movieLens,
                             METRICS, threads);
                     default -> throw new IllegalArgumentException("--methods: unknown method " + method + "; known: popularity, als, mf-bpr, two-tower");
                 });

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.evaluator.RankingMetric;
@@ -34,40 +35,49 @@ import org.slf4j.LoggerFactory;
  * trained by RecSpark's {@link Trainer} on the training positives: one row per positive (label 1),
  * from the MovieLens records of {@code RealDatasets} (user fields user_id, gender, age, occupation,
  * zip3; item fields item_id, genres, release_year) and the context field hist_item_ids: the user's
- * training positives strictly before the row's time, most recent first, at most 50. A query user is
- * embedded from its record and its last 50 training positives before the cut; a corpus item from its
- * record.
+ * training positives strictly before the row's time, most recent first, at most 50, cut earlier as
+ * {@link HistoryRows} says (by default not: next-item rows); for variants to read, also
+ * hist_disliked_ids (the user's rated-but-not-liked items before the row) and request_week (see
+ * {@link #context}). A query user is embedded from its record and its last 50 training positives
+ * before the cut; a corpus item from its record.
  *
  * <p>Settings are chosen on the validation task: each variant (a text-format config fragment merged
- * over the config) trains for the config's num_epochs, scored after every epoch; the variant and
- * epoch with the best first metric are refit on the test task's training rows.
+ * over the config) with each history-rows choice trains for the config's num_epochs, scored after
+ * every epoch; the pair and epoch with the best first metric are refit on the test task's training
+ * rows.
  */
 public final class TwoTowerPeer implements RetrievalPeer {
     private static final Logger LOG = LoggerFactory.getLogger(TwoTowerPeer.class);
     private static final int HISTORY = 50;
     private static final String LABEL = "rating";
+    private static final long WEEK_SECONDS = 7 * 24 * 3600L;
 
     private final PipelineConfig config;
     private final Path configDir;
     private final List<String> variants;
+    private final List<HistoryRows> historyRows;
     private final Map<Integer, MapRecord> users = new HashMap<>();
     private final Map<Integer, MapRecord> items = new HashMap<>();
     private final List<RankingMetric> metrics;
     private final int threads;
+    private final long firstRatingTime;
 
     /**
-     * @param variants config fragments to choose from on validation (an empty fragment is the config as is)
+     * @param variants    config fragments to choose from on validation (an empty fragment is the config as is)
+     * @param historyRows how training rows pair items with histories, to choose from on validation with each variant
      */
-    public TwoTowerPeer(PipelineConfig config, Path configDir, List<String> variants, MovieLens100k data, List<RankingMetric> metrics,
-                        int threads) {
-        if (variants.isEmpty()) {
-            throw new IllegalArgumentException("no two-tower variant to train");
+    public TwoTowerPeer(PipelineConfig config, Path configDir, List<String> variants, List<HistoryRows> historyRows, MovieLens100k data,
+                        List<RankingMetric> metrics, int threads) {
+        if (variants.isEmpty() || historyRows.isEmpty()) {
+            throw new IllegalArgumentException("no two-tower variant or history-rows choice to train");
         }
         this.config = config;
         this.configDir = configDir;
         this.variants = List.copyOf(variants);
+        this.historyRows = List.copyOf(historyRows);
         this.metrics = List.copyOf(metrics);
         this.threads = threads;
+        this.firstRatingTime = data.ratings().stream().mapToLong(Rating::timestamp).min().orElse(0);
         data.users().forEach((id, u) -> users.put(id, new MapRecord(Map.of("user_id", String.valueOf(id), "gender", u.gender(),
                 "age", (long) u.age(), "occupation", u.occupation(), "zip3", u.zip().length() >= 3 ? u.zip().substring(0, 3) : u.zip()))));
         data.movies().forEach((id, m) -> items.put(id, new MapRecord(Map.of("item_id", String.valueOf(id),
@@ -90,39 +100,44 @@ public final class TwoTowerPeer implements RetrievalPeer {
         long tuningStarted = System.nanoTime();
         String first = metrics.get(0).name();
         String bestVariant = null;
+        HistoryRows bestRows = null;
         int bestEpoch = 0;
         Map<String, Double> bestMetrics = null;
         List<String> trials = new ArrayList<>();
         for (String variant : variants) {
-            PipelineConfig c = withVariant(variant);
-            Prepared v = prepare(c, validation);
-            List<Map<String, Double>> byEpoch = new ArrayList<>();
-            train(c, v, new TrainingListener() {
-                @Override
-                public boolean afterEpoch(Trainer trainer) {
-                    byEpoch.add(validation.evaluate(v.embed(trainer.model()), metrics, threads));
-                    return true;
+            for (HistoryRows rows : historyRows) {
+                PipelineConfig c = withVariant(variant);
+                Prepared v = prepare(c, validation, rows);
+                List<Map<String, Double>> byEpoch = new ArrayList<>();
+                train(c, v, new TrainingListener() {
+                    @Override
+                    public boolean afterEpoch(Trainer trainer) {
+                        byEpoch.add(validation.evaluate(v.embed(trainer.model()), metrics, threads));
+                        return true;
+                    }
+                });
+                for (int e = 0; e < byEpoch.size(); e++) {
+                    if (bestMetrics == null || byEpoch.get(e).get(first) > bestMetrics.get(first)) {
+                        bestVariant = variant;
+                        bestRows = rows;
+                        bestEpoch = e + 1;
+                        bestMetrics = byEpoch.get(e);
+                    }
                 }
-            });
-            for (int e = 0; e < byEpoch.size(); e++) {
-                if (bestMetrics == null || byEpoch.get(e).get(first) > bestMetrics.get(first)) {
-                    bestVariant = variant;
-                    bestEpoch = e + 1;
-                    bestMetrics = byEpoch.get(e);
-                }
+                trials.add("[" + variant.strip() + "], rows " + rows + ": validation " + first + " by epoch "
+                        + byEpoch.stream().map(m -> String.format(Locale.ROOT, "%.4f", m.get(first))).toList());
+                LOG.info("two-tower variant {}", trials.get(trials.size() - 1));
             }
-            trials.add("[" + variant.strip() + "]: validation " + first + " by epoch "
-                    + byEpoch.stream().map(m -> String.format(Locale.ROOT, "%.4f", m.get(first))).toList());
-            LOG.info("two-tower variant {}", trials.get(trials.size() - 1));
         }
         double tuningSeconds = (System.nanoTime() - tuningStarted) / 1e9;
         PipelineConfig chosen = withVariant(bestVariant);
         chosen = chosen.toBuilder().setTrainConfig(chosen.getTrainConfig().toBuilder().setNumEpochs(bestEpoch)).build();
-        Prepared t = prepare(chosen, test);
+        Prepared t = prepare(chosen, test, bestRows);
         long started = System.nanoTime();
         Model model = train(chosen, t, null);
         double seconds = (System.nanoTime() - started) / 1e9;
-        String settings = (bestVariant.isBlank() ? "the config as is" : bestVariant.strip()) + ", " + bestEpoch + " epochs";
+        String settings = (bestVariant.isBlank() ? "the config as is" : bestVariant.strip()) + ", rows " + bestRows + ", " + bestEpoch
+                + " epochs";
         return new PeerResult(name(), settings, bestMetrics, test.evaluate(t.embed(model), metrics, threads), seconds, tuningSeconds,
                 trials);
     }
@@ -161,28 +176,35 @@ public final class TwoTowerPeer implements RetrievalPeer {
         }
     }
 
-    private Prepared prepare(PipelineConfig c, HeldOutRanking task) {
+    private Prepared prepare(PipelineConfig c, HeldOutRanking task, HistoryRows rows) {
         FeatureGenerator generator = FeatureGenerator.compile(c.getFeatureConfig(), configDir);
         ExamplesBuilder train = new ExamplesBuilder(generator.schema(), List.of(LABEL));
-        Map<Integer, ArrayDeque<Rating>> recent = new HashMap<>();
-        for (Rating r : task.trainingPositives()) {
-            ArrayDeque<Rating> before = recent.computeIfAbsent(r.userId(), u -> new ArrayDeque<>());
-            train.add(generator.generate(users.get(r.userId()), items.get(r.itemId()), history(before, r.timestamp())),
-                    new float[][]{{1f}}, new long[]{r.userId()});
-            before.addFirst(r);
-            while (before.size() > HISTORY + 1) {
-                before.removeLast();
+        Map<Integer, ArrayDeque<Rating>> liked = new HashMap<>();
+        Map<Integer, ArrayDeque<Rating>> disliked = new HashMap<>();
+        Random random = new Random(c.getTrainConfig().getSeed());
+        for (Rating r : task.training()) {
+            ArrayDeque<Rating> likedBefore = liked.computeIfAbsent(r.userId(), u -> new ArrayDeque<>());
+            ArrayDeque<Rating> dislikedBefore = disliked.computeIfAbsent(r.userId(), u -> new ArrayDeque<>());
+            if (!task.isPositive(r)) {
+                remember(dislikedBefore, r, HISTORY + 1);
+                continue;
             }
+            for (int gap : rows.gaps(countBefore(likedBefore, r.timestamp()), random)) {
+                train.add(generator.generate(users.get(r.userId()), items.get(r.itemId()),
+                        context(likedBefore, gap, dislikedBefore, r.timestamp())), new float[][]{{1f}}, new long[]{r.userId()});
+            }
+            remember(likedBefore, r, HISTORY + rows.window() + 1);
         }
         int[] itemIds = task.itemIds();
         MapRecord anyItem = items.get(itemIds[0]);
         ExamplesBuilder queries = new ExamplesBuilder(generator.schema(), List.of(LABEL));
         for (int u : task.queryUsers()) {
-            queries.add(generator.generate(users.get(u), anyItem, history(recent.getOrDefault(u, new ArrayDeque<>()), Long.MAX_VALUE)),
+            long now = Math.max(latest(liked.get(u)), latest(disliked.get(u))) + 1;
+            queries.add(generator.generate(users.get(u), anyItem, context(liked.get(u), 0, disliked.get(u), now)),
                     new float[][]{{1f}}, new long[]{u});
         }
         MapRecord anyUser = users.get(task.queryUsers()[0]);
-        MapRecord noHistory = history(new ArrayDeque<>(), Long.MAX_VALUE);
+        MapRecord noHistory = context(new ArrayDeque<>(), 0, new ArrayDeque<>(), firstRatingTime);
         ExamplesBuilder corpus = new ExamplesBuilder(generator.schema(), List.of(LABEL));
         for (int item : itemIds) {
             corpus.add(generator.generate(anyUser, items.get(item), noHistory), new float[][]{{1f}}, new long[]{0});
@@ -190,12 +212,49 @@ public final class TwoTowerPeer implements RetrievalPeer {
         return new Prepared(generator, train.build(), queries.build(), corpus.build());
     }
 
-    /** The context record: the items of {@code recent} (most recent first) rated strictly before {@code time}. */
-    private static MapRecord history(ArrayDeque<Rating> recent, long time) {
+    private static void remember(ArrayDeque<Rating> recent, Rating r, int keep) {
+        recent.addFirst(r);
+        while (recent.size() > keep) {
+            recent.removeLast();
+        }
+    }
+
+    private static long latest(ArrayDeque<Rating> recent) {
+        return recent.isEmpty() ? Long.MIN_VALUE : recent.peekFirst().timestamp();
+    }
+
+    private static int countBefore(ArrayDeque<Rating> recent, long time) {
+        return (int) recent.stream().filter(p -> p.timestamp() < time).count();
+    }
+
+    /**
+     * The context record at {@code time}: hist_item_ids, the user's liked items (most recent first)
+     * rated strictly before it, leaving out the {@code gap} most recent of them; hist_disliked_ids,
+     * likewise their rated but not liked items (watched, rating below the threshold), none left out;
+     * and request_week, the weeks from the data's first rating to it (YouTube DNN's example-age
+     * idea: what is watched drifts with time). A query user's time is just after their last
+     * training rating.
+     */
+    private MapRecord context(ArrayDeque<Rating> liked, int gap, ArrayDeque<Rating> disliked, long time) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("hist_item_ids", itemsBefore(liked, time, gap));
+        fields.put("hist_disliked_ids", itemsBefore(disliked, time, 0));
+        fields.put("request_week", (time - firstRatingTime) / WEEK_SECONDS);
+        return new MapRecord(fields);
+    }
+
+    /** The items of {@code recent} (most recent first) rated strictly before {@code time}, the {@code skip} most recent left out, '|'-joined. */
+    private static String itemsBefore(ArrayDeque<Rating> recent, long time, int skip) {
         StringBuilder hist = new StringBuilder();
         int n = 0;
+        int skipped = 0;
         for (Rating p : recent) {
-            if (p.timestamp() < time && n < HISTORY) {
+            if (p.timestamp() >= time) {
+                continue;
+            }
+            if (skipped < skip) {
+                skipped++;
+            } else if (n < HISTORY) {
                 if (!hist.isEmpty()) {
                     hist.append('|');
                 }
@@ -203,8 +262,6 @@ public final class TwoTowerPeer implements RetrievalPeer {
                 n++;
             }
         }
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("hist_item_ids", hist.toString());
-        return new MapRecord(fields);
+        return hist.toString();
     }
 }
