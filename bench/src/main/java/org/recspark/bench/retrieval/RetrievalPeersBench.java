@@ -4,12 +4,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.spark.sql.SparkSession;
+import org.recspark.bench.BenchArgs;
 import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.evaluator.RankingMetric;
 import org.recspark.sampledata.MovieLens100k;
-import org.recspark.storage.Locations;
 
 /**
  * Retrieval peers on MovieLens-100K in one run (bench/retrieval-movielens): the popularity
@@ -42,36 +43,20 @@ public final class RetrievalPeersBench {
     }
 
     public static void main(String[] args) {
-        Path data = null;
-        Path configFile = null;
-        List<String> variants = new ArrayList<>();
-        List<HistoryRows> historyRows = new ArrayList<>();
-        Path mfBprConfigFile = null;
-        List<String> mfBprVariants = new ArrayList<>();
-        int threads = 2;
-        String alsGrid = "default";
-        List<String> methods = null;
-        String splitName = "global";
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--data" -> data = Locations.of(args[++i]);
-                case "--config" -> configFile = Locations.of(args[++i]);
-                case "--variant" -> variants.add(args[++i]);
-                case "--history-rows" -> historyRows.add(HistoryRows.parse(args[++i]));
-                case "--mf-bpr-config" -> mfBprConfigFile = Locations.of(args[++i]);
-                case "--mf-bpr-variant" -> mfBprVariants.add(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--als-grid" -> alsGrid = args[++i];
-                case "--methods" -> methods = List.of(args[++i].split(","));
-                case "--split" -> splitName = args[++i];
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
-        if (data == null || configFile == null) {
-            throw new IllegalArgumentException("usage: RetrievalPeersBench --data DIR --config two_tower.pbtxt [--variant TEXT ...] [--history-rows next|next+R@W|gap@W ...] "
-                    + "[--mf-bpr-config mf_bpr.pbtxt [--mf-bpr-variant TEXT ...]] [--threads N] [--als-grid default|small] "
-                    + "[--methods popularity,als,mf-bpr,two-tower] [--split global|per-user]");
-        }
+        BenchArgs a = BenchArgs.parse(args, "usage: RetrievalPeersBench --data DIR --config two_tower.pbtxt [--variant TEXT ...] "
+                + "[--history-rows next|next+R@W|gap@W ...] [--mf-bpr-config mf_bpr.pbtxt [--mf-bpr-variant TEXT ...]] [--threads N] "
+                + "[--als-grid default|small] [--methods popularity,als,mf-bpr,two-tower] [--split global|per-user]",
+                Set.of("data", "config", "variant", "history-rows", "mf-bpr-config", "mf-bpr-variant", "threads", "als-grid", "methods", "split"));
+        Path data = a.path("data");
+        Path configFile = a.path("config");
+        List<String> variants = new ArrayList<>(a.all("variant"));
+        List<HistoryRows> historyRows = new ArrayList<>(a.all("history-rows").stream().map(HistoryRows::parse).toList());
+        Path mfBprConfigFile = a.optionalPath("mf-bpr-config").orElse(null);
+        List<String> mfBprVariants = new ArrayList<>(a.all("mf-bpr-variant"));
+        int threads = a.integer("threads", 2);
+        String alsGrid = a.string("als-grid", "default");
+        List<String> methods = a.optional("methods").map(m -> List.of(m.split(","))).orElse(null);
+        String splitName = a.string("split", "global");
         if (variants.isEmpty()) {
             variants.add("");
         }
