@@ -1,13 +1,8 @@
 package org.recspark.trainer.distributed;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.recspark.model.nn.Gradients;
 import org.recspark.model.nn.ModelParameters;
 import org.recspark.model.nn.Parameter;
@@ -22,11 +17,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each step's dense state travels in one fused buffer ({@link FusedGradientLayout}): trainable gradients in
  * buckets, then batch statistics and the loss. As soon as the backward pass has finished every gradient of a
- * bucket, a communication thread reduce-scatters it, in bucket order on every worker; the last bucket, which
- * carries the statistics and the loss, goes once the pass is over. Each worker then holds the summed gradient of
- * its own chunk of every bucket, updates those coordinates only with the dense optimizer (so it computes, and
- * keeps current, the optimizer state of its slices alone), writes the new weights into the buffer, and one
- * all-gather of every bucket at once hands every chunk to every worker: the weights are copies of their owner's,
+ * bucket, its reduce-scatter starts, in bucket order on every worker; the last bucket, which carries the statistics
+ * and the loss, goes once the pass is over. Started buckets advance from the training thread itself, as MPI
+ * progresses non-blocking collectives: each finished gradient moves what the sockets allow (chunks out, received
+ * chunks added) and returns to the backward pass, and the rest completes once the pass is over. With a worker per
+ * core a communication thread would find no core free while the pass computes, and its hand-offs cost wake-ups.
+ * Each worker then holds the summed gradient of its own chunk of every bucket, updates those coordinates only
+ * with the dense optimizer (so it computes, and keeps current, the optimizer state of its slices alone), writes
+ * the new weights into the buffer, and one all-gather of every bucket at once hands every chunk to every worker: the weights are copies of their owner's,
  * identical to the bit, and the bytes on the wire are those of one all-reduce. The bucketing does not depend on
  * timing, so the overlapped and the sequential exchange give the same bits.
  *
@@ -42,8 +40,8 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
     private final ExchangeTimes times = new ExchangeTimes();
     private final RingCollective ring;
     private final long[] partitionRows;
-    /** Runs the buckets' reduce-scatters during the backward pass; null for the sequential exchange. */
-    private final ExecutorService communication;
+    /** Whether buckets start during the backward pass (false: all after it, same result). */
+    private final boolean overlap;
     private final SparseGradientExchange sparse;
     private FusedGradientLayout layout;
     private List<FusedGradientLayout.Segment> owned;
@@ -62,11 +60,7 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
         this.ring = ring;
         this.partitionRows = partitionRows.clone();
         this.sparse = new SparseGradientExchange(ring);
-        this.communication = overlap && ring.member().size() > 1 ? Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "recspark-gradient-exchange-" + ring.member().rank());
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        this.overlap = overlap;
     }
 
     @Override
@@ -105,7 +99,6 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
         private final ModelParameters params;
         private final boolean[] finished = new boolean[layout.trainableCount()];
         private final int[] pending = new int[layout.bucketCount()];
-        private final List<Future<?>> inFlight = new ArrayList<>();
         private int launched;
         private long updateNanos;
 
@@ -123,6 +116,7 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
                 throw new IllegalArgumentException("no trainable parameter " + parameter.name() + " in the exchange's layout");
             }
             take(index, gradient);
+            ring.advanceStarted();
         }
 
         private void take(int index, float[] gradient) {
@@ -135,16 +129,9 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
             }
             pending[layout.bucketOf(index)]--;
             // Buckets leave in order on every worker, so the ranks' collectives match; the last one waits for the tail.
-            int before = launched;
-            while (communication != null && launched < pending.length - 1 && pending[launched] == 0) {
+            while (overlap && launched < pending.length - 1 && pending[launched] == 0) {
                 int bucket = launched++;
-                inFlight.add(communication.submit(() -> ring.reduceScatterSum(fused, layout.bucketStart(bucket), layout.bucketLength(bucket))));
-            }
-            if (launched > before) {
-                // With a worker per core the communication thread finds no free core, and the scheduler lets the
-                // computing thread run on for up to a few ms: the bucket would then leave only once the backward pass
-                // blocks in finish. Yielding lets it send now (it soon blocks on its peer and hands the core back).
-                Thread.yield();
+                ring.startReduceScatterSum(fused, layout.bucketStart(bucket), layout.bucketLength(bucket));
             }
         }
 
@@ -172,7 +159,7 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
             GatheredBytes rows = sparse.encode(params.tables(), gradients.sparseGradients());
             long encodeNanos = System.nanoTime() - encodeStarted;
             long waitStarted = System.nanoTime();
-            awaitInFlight();
+            ring.completeStarted();
             long overlappedDone = System.nanoTime();
             for (int b = launched; b < layout.bucketCount(); b++) {
                 ring.reduceScatterSum(fused, layout.bucketStart(b), layout.bucketLength(b));
@@ -209,23 +196,6 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
             times.add(overlappedDone - waitStarted, remainingDone - overlappedDone, gatherDone - gatherStarted,
                     encodeNanos + System.nanoTime() - sparseStarted, launched, layout.bucketCount());
             return loss;
-        }
-
-        private void awaitInFlight() {
-            try {
-                for (Future<?> f : inFlight) {
-                    f.get();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                ring.close();
-                throw new CollectiveException(ring.member() + ": interrupted while waiting for the gradient exchange", e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new CollectiveException(ring.member() + ": the gradient exchange failed", e.getCause());
-            }
         }
 
         /** Clips by the global norm (summed over the owners' slices) and updates this worker's slices in place. */
@@ -303,12 +273,9 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
         }
     }
 
-    /** Stops the communication thread; the ring is its owner's to close. */
+    /** Logs where the exchange's time went; the ring is its owner's to close. */
     @Override
     public void close() {
         LOG.debug("{}: gradient exchange {}", ring.member(), times);
-        if (communication != null) {
-            communication.shutdownNow();
-        }
     }
 }

@@ -37,6 +37,8 @@ public final class RingCollective implements AutoCloseable {
     /** allGatherChunks' staging arrays, kept across calls (it runs every training step). */
     private float[] stagingOut = new float[0];
     private float[] stagingIn = new float[0];
+    /** Reduce-scatters started without waiting; null for a ring of one, where they have nothing to send. */
+    private final StartedReduceScatters started;
     /** Why the group was closed; null while open. */
     private final AtomicReference<String> closedBecause = new AtomicReference<>();
     private int sequence;
@@ -47,6 +49,7 @@ public final class RingCollective implements AutoCloseable {
         this.settings = settings;
         this.links = links;
         this.scratch = new float[settings.segmentBytes() / Float.BYTES];
+        this.started = links == null ? null : new StartedReduceScatters(member, links, scratch);
     }
 
     public RingMember member() {
@@ -149,17 +152,75 @@ public final class RingCollective implements AutoCloseable {
         T run(int sequence);
     }
 
-    /** Runs one collective under the next sequence number; closes the group when it fails. */
+    /**
+     * Runs one collective under the next sequence number, after completing the started ones (their frames come
+     * first on the wire); closes the group when it fails.
+     */
     private <T> T run(FrameHeader.Op op, Body<T> body) {
-        String closedReason = closedBecause.get();
-        if (closedReason != null) {
-            throw new CollectiveException(member + ": " + op + " on a closed group (" + closedReason + ")", null);
-        }
+        completeStarted();
+        requireOpen(op);
         int seq = sequence++;
         try {
             return body.run(seq);
         } catch (RuntimeException e) {
             closeBecause("failed in " + op + " #" + seq + ": " + e.getMessage());
+            throw e;
+        }
+    }
+
+    private void requireOpen(FrameHeader.Op op) {
+        String closedReason = closedBecause.get();
+        if (closedReason != null) {
+            throw new CollectiveException(member + ": " + op + " on a closed group (" + closedReason + ")", null);
+        }
+    }
+
+    /**
+     * Starts {@link #reduceScatterSum} on {@code buffer[offset, offset + length)} and returns without waiting for
+     * the peers: it sends what the sockets take now, and {@link #advanceStarted} and {@link #completeStarted} move
+     * the rest, from this thread, with no thread of its own. The sums are the blocking reduce-scatter's, to the bit.
+     * Started reduce-scatters complete in start order and before any other collective of this group; the range
+     * must not change until {@link #completeStarted} returns (or another collective has run).
+     */
+    public void startReduceScatterSum(float[] buffer, int offset, int length) {
+        checkRange(buffer, offset, length);
+        requireOpen(FrameHeader.Op.ALL_REDUCE_SUM);
+        int seq = sequence++;
+        if (started != null) {
+            started.add(buffer, offset, length, seq);
+            advanceStarted();
+        }
+    }
+
+    /**
+     * Moves what the sockets allow of the started reduce-scatters without waiting: sends what the successor's
+     * socket accepts and adds what has arrived. Cheap when nothing is started.
+     *
+     * @throws CollectiveException when a peer failed or the group is closed (the group is then closed)
+     */
+    public void advanceStarted() {
+        if (started != null && !started.isEmpty()) {
+            progress(started::advance);
+        }
+    }
+
+    /**
+     * Waits until every started reduce-scatter is complete.
+     *
+     * @throws CollectiveException as a blocking collective does (a failed or hung peer, interruption)
+     */
+    public void completeStarted() {
+        if (started != null && !started.isEmpty()) {
+            progress(started::complete);
+        }
+    }
+
+    private void progress(Runnable step) {
+        requireOpen(FrameHeader.Op.ALL_REDUCE_SUM);
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            closeBecause("failed in a started reduce-scatter: " + e.getMessage());
             throw e;
         }
     }

@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * The two connections of a ring member, to its successor (send only) and from its predecessor (receive only), and
  * the one transfer primitive collectives are built of: send a stream of bytes to the successor while receiving one
  * from the predecessor. Both directions run at once on non-blocking channels under one selector, so transfers
- * larger than the socket buffers cannot deadlock the ring and no thread is needed besides the caller's.
+ * larger than the socket buffers cannot deadlock the ring and no thread is needed besides the caller's. For
+ * transfers advanced between other work, {@link #sendAvailable} and {@link #receiveAvailable} move what the
+ * sockets allow without waiting, one frame per direction at a time, and {@link #await} waits for either direction.
  *
  * <p>Not thread-safe, except {@link #close()}, which may come from any thread and makes a transfer in progress
  * fail promptly.
@@ -55,6 +57,7 @@ final class RingLinks implements AutoCloseable {
     private final SelectionKey predecessorKey;
     private final ByteBuffer outBuffer;
     private final ByteBuffer inBuffer;
+    private long bytesMoved;
 
     /**
      * Takes ownership of both channels, switching them to non-blocking mode.
@@ -76,6 +79,85 @@ final class RingLinks implements AutoCloseable {
         fromPredecessor.configureBlocking(false);
         this.successorKey = toSuccessor.register(selector, 0);
         this.predecessorKey = fromPredecessor.register(selector, 0);
+        // Between frames both buffers are empty: nothing left to write, no segment being received.
+        outBuffer.limit(0);
+        inBuffer.limit(0);
+    }
+
+    /** How long a wait may go without moving a byte. */
+    long timeoutNanos() {
+        return timeoutNanos;
+    }
+
+    /**
+     * Writes what the successor's socket accepts of {@code outbound} without waiting. The caller passes the same
+     * outbound until this returns true, and no {@link #transfer} runs in between.
+     *
+     * @return whether outbound is sent completely
+     * @throws CollectiveException on a closed peer, an I/O error or a closed group
+     */
+    boolean sendAvailable(Outbound outbound, String phase) {
+        try {
+            while (true) {
+                if (!outBuffer.hasRemaining() && !refill(outbound)) {
+                    return true;
+                }
+                send(phase);
+                if (outBuffer.hasRemaining()) {
+                    return false;
+                }
+            }
+        } catch (ClosedSelectorException | CancelledKeyException e) {
+            throw failure(phase, successor, "the group was closed", e);
+        }
+    }
+
+    /**
+     * Hands what has arrived from the predecessor to {@code inbound} without waiting. The caller passes the same
+     * inbound until this returns true, and no {@link #transfer} runs in between.
+     *
+     * @return whether inbound has everything
+     * @throws CollectiveException on a closed peer, an I/O error, unexpected bytes or a closed group
+     */
+    boolean receiveAvailable(Inbound inbound, String phase) {
+        try {
+            if (inBuffer.limit() == 0 && !prepareReceive(inbound)) {
+                return true;
+            }
+            while (true) {
+                receive(phase);
+                if (inBuffer.hasRemaining()) {
+                    return false;
+                }
+                inBuffer.flip();
+                consume(inbound, phase);
+                if (!prepareReceive(inbound)) {
+                    return true;
+                }
+            }
+        } catch (ClosedSelectorException | CancelledKeyException e) {
+            throw failure(phase, predecessor, "the group was closed", e);
+        }
+    }
+
+    /** Bytes sent and received since the links were made: a wait that does not change it makes no progress. */
+    long bytesMoved() {
+        return bytesMoved;
+    }
+
+    /**
+     * Waits until the successor can take bytes ({@code sending}) or bytes arrived ({@code receiving}), or the
+     * thread is interrupted; fails when the deadline has passed.
+     */
+    void await(boolean sending, boolean receiving, long deadline, String phase) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw failure(phase, receiving ? predecessor : successor, "interrupted", null);
+        }
+        try {
+            awaitReady(sending, receiving, deadline, phase);
+        } catch (ClosedSelectorException | CancelledKeyException e) {
+            throw failure(phase, predecessor, "the group was closed", e);
+        }
     }
 
     /**
@@ -131,6 +213,7 @@ final class RingLinks implements AutoCloseable {
         int wanted = inbound.wanted();
         inBuffer.clear();
         inBuffer.limit(Math.min(wanted, inBuffer.capacity()));
+        // Nothing wanted leaves the limit at 0, which receiveAvailable reads as "between frames".
         return wanted > 0;
     }
 
@@ -144,7 +227,9 @@ final class RingLinks implements AutoCloseable {
 
     private int send(String phase) {
         try {
-            return toSuccessor.write(outBuffer);
+            int n = toSuccessor.write(outBuffer);
+            bytesMoved += n;
+            return n;
         } catch (IOException e) {
             throw ioFailure(phase, successor, "sending", e);
         }
@@ -160,6 +245,7 @@ final class RingLinks implements AutoCloseable {
         if (n < 0) {
             throw failure(phase, predecessor, "connection closed by the peer", null);
         }
+        bytesMoved += n;
         return n;
     }
 
