@@ -18,7 +18,7 @@ record FrameHeader(Op op, int sequence, long argument, long payloadBytes) {
     enum Op {
         ALL_REDUCE_SUM("allReduceSum", "buffer length"),
         ALL_GATHER_LONGS("allGatherLongs", "value count"),
-        ALL_REDUCE_SPARSE("allReduceSparse", "table count");
+        SPARSE_ROWS("allGatherChunks's sparse rows", "table count");
 
         private final String apiName;
         private final String argumentName;

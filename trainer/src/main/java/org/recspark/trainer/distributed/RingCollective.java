@@ -1,9 +1,7 @@
 package org.recspark.trainer.distributed;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,45 +105,6 @@ public final class RingCollective implements AutoCloseable {
     /** The largest value any rank passed. */
     public long maxAcrossRanks(long value) {
         return Arrays.stream(allGatherLongs(value)).max().orElseThrow();
-    }
-
-    /**
-     * Sums sparse rows across ranks, table by table: every rank passes its rows of the same tables, in the same
-     * order and with the same dims, and gets back, per table, {@link SparseRows#sumById} of all ranks' rows in rank
-     * order: each id once, in ascending id order, its row folded over ranks 0, 1, ... (and within a rank in row
-     * order). The rows themselves are gathered, never whole tables, so the traffic is that of the touched rows.
-     */
-    public List<SparseRows> allReduceSparse(List<SparseRows> tables) {
-        int[] dims = new int[tables.size()];
-        for (int t = 0; t < dims.length; t++) {
-            dims[t] = tables.get(t).dim();
-        }
-        byte[] mine = SparseRowsCodec.encode(tables);
-        return run(FrameHeader.Op.ALL_REDUCE_SPARSE, seq -> {
-            byte[][] byRank = allGatherBytes(FrameHeader.Op.ALL_REDUCE_SPARSE, seq, tables.size(), mine, FrameHeader.ANY_PAYLOAD);
-            List<List<SparseRows>> decoded = new ArrayList<>(byRank.length);
-            for (int r = 0; r < byRank.length; r++) {
-                decoded.add(r == member.rank() ? tables : decodeFrom(r, byRank[r], dims, seq));
-            }
-            List<SparseRows> out = new ArrayList<>(dims.length);
-            for (int t = 0; t < dims.length; t++) {
-                List<SparseRows> parts = new ArrayList<>(byRank.length);
-                for (List<SparseRows> rankTables : decoded) {
-                    parts.add(rankTables.get(t));
-                }
-                out.add(SparseRows.sumById(parts));
-            }
-            return out;
-        });
-    }
-
-    private List<SparseRows> decodeFrom(int rank, byte[] payload, int[] dims, int seq) {
-        try {
-            return SparseRowsCodec.decode(payload, dims);
-        } catch (IllegalStateException e) {
-            throw CollectiveException.of(member, FrameHeader.Op.ALL_REDUCE_SPARSE + " #" + seq + " decoding",
-                    "rank " + rank, e.getMessage(), e);
-        }
     }
 
     private interface Body<T> {
@@ -310,7 +269,7 @@ public final class RingCollective implements AutoCloseable {
                 if (payloads != null) {
                     int from = Math.floorMod(rank - s, size);
                     int to = Math.floorMod(rank - s - 1, size);
-                    FrameHeader.Op rows = FrameHeader.Op.ALL_REDUCE_SPARSE;
+                    FrameHeader.Op rows = FrameHeader.Op.SPARSE_ROWS;
                     sender = FrameSequence.outbound(sender, new ByteFrameSender(
                             new FrameHeader(rows, seq, payloads.itemCount(), payloads.length(from)), payloads.bytes(from), payloads.length(from)));
                     receiver = FrameSequence.inbound(receiver, new ByteFrameReceiver(

@@ -14,8 +14,8 @@ import org.recspark.model.embedding.SparseGradient;
  * ranks' rows are added into its own {@link SparseGradient}s in place, slot by slot, so no step rebuilds them.
  *
  * <p>Every rank folds an id's rows in rank order, {@code ((x_0 + x_1) + x_2) + ...}, starting from a copy of the
- * first rank's row that has the id (so a lone -0.0 stays -0.0): the same bits on every rank, the sum
- * {@link SparseRows#sumById} gives. Rank 0's own rows are that fold's start, so it adds the others' in place; a
+ * first rank's row that has the id (so a lone -0.0 stays -0.0): the same bits on every rank, whatever
+ * order the payloads arrive in. Rank 0's own rows are that fold's start, so it adds the others' in place; a
  * later rank first sets its own rows aside and folds them in at their turn. Rows only other ranks touched are
  * allocated in the tables here. The arrays are kept across steps.
  */

@@ -2,9 +2,7 @@ package org.recspark.trainer.distributed;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import org.recspark.model.embedding.EmbeddingTable;
 import org.recspark.model.embedding.SparseGradient;
@@ -18,25 +16,9 @@ final class SparseRowsCodec {
 
     private SparseRowsCodec() {}
 
-    static byte[] encode(List<SparseRows> tables) {
-        long bytes = 0;
-        for (SparseRows t : tables) {
-            bytes += TABLE_HEADER_BYTES + (long) t.size() * Long.BYTES + (long) t.rows().length * Float.BYTES;
-        }
-        ByteBuffer buf = ByteBuffer.allocate(checkedFrameBytes(bytes)).order(ByteOrder.LITTLE_ENDIAN);
-        for (SparseRows t : tables) {
-            buf.putInt(t.dim()).putInt(t.size());
-            buf.asLongBuffer().put(t.ids());
-            buf.position(buf.position() + t.size() * Long.BYTES);
-            buf.asFloatBuffer().put(t.rows());
-            buf.position(buf.position() + t.rows().length * Float.BYTES);
-        }
-        return buf.array();
-    }
-
     /**
      * Writes a step's gradient rows, straight from the {@link SparseGradient}s (ids looked up by slot), as this
-     * rank's payload of {@code payloads}: the same wire form as {@link #encode(List)}, into an array kept across
+     * rank's payload of {@code payloads}: in the wire form above, into an array kept across
      * steps. A table without a gradient has no rows.
      */
     static void encode(Collection<EmbeddingTable> tables, Map<EmbeddingTable, SparseGradient> gradients, GatheredBytes payloads) {
@@ -67,30 +49,6 @@ final class SparseRowsCodec {
             throw new IllegalArgumentException("sparse rows of " + bytes + " bytes exceed the 2 GiB a frame can hold");
         }
         return (int) bytes;
-    }
-
-    /**
-     * Decodes another rank's rows.
-     *
-     * @param dims this rank's tables' dims, which the other rank's must equal
-     * @throws IllegalStateException when the payload does not hold tables of these dims
-     */
-    static List<SparseRows> decode(byte[] payload, int[] dims) {
-        int[] idStarts = new int[dims.length];
-        int[] counts = new int[dims.length];
-        locate(payload, payload.length, dims, idStarts, counts);
-        ByteBuffer buf = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
-        List<SparseRows> tables = new ArrayList<>(dims.length);
-        for (int t = 0; t < dims.length; t++) {
-            long[] ids = new long[counts[t]];
-            buf.position(idStarts[t]);
-            buf.asLongBuffer().get(ids);
-            float[] rows = new float[counts[t] * dims[t]];
-            buf.position(rowsStart(idStarts[t], counts[t]));
-            buf.asFloatBuffer().get(rows);
-            tables.add(new SparseRows(dims[t], ids, rows));
-        }
-        return tables;
     }
 
     /**
