@@ -80,7 +80,7 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
 
     private FusedGradientLayout layout(ModelParameters params) {
         if (layout == null || !layout.describes(params.all())) {
-            layout = new FusedGradientLayout(params.all());
+            layout = new FusedGradientLayout(params.all(), size());
             owned = layout.chunkSegments(ring.ownedChunk(), size());
             fused = new float[layout.length()];
         }
@@ -128,8 +128,8 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
                 System.arraycopy(gradient, 0, fused, layout.offset(index), gradient.length);
             }
             pending[layout.bucketOf(index)]--;
-            // Buckets leave in order on every worker, so the ranks' collectives match; the last one waits for the tail.
-            while (overlap && launched < pending.length - 1 && pending[launched] == 0) {
+            // Buckets leave in order on every worker, so the ranks' collectives match.
+            while (overlap && launched < pending.length && pending[launched] == 0) {
                 int bucket = launched++;
                 ring.startReduceScatterSum(fused, layout.bucketStart(bucket), layout.bucketLength(bucket));
             }
@@ -142,7 +142,8 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
                 take(i, dense.get(layout.trainable(i)));
             }
             Map<Parameter, float[]> observed = gradients.bufferObservations();
-            int pos = layout.tailStart();
+            // This worker's tail goes in the chunk of the tails it owns, so the all-gather hands it to every worker.
+            int pos = layout.tailOfChunk(ring.ownedChunk());
             for (Parameter p : layout.all()) {
                 if (!p.trainable()) {
                     float[] v = observed.get(p);
@@ -167,21 +168,22 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
             long remainingDone = System.nanoTime();
             updateOwnedSlices(optimizer, clipNorm);
             long gatherStarted = System.nanoTime();
-            // Every bucket's updated chunks and every rank's sparse rows in one collective: one round trip per ring step.
-            ring.allGatherChunks(fused, layout.bucketStarts(), layout.bucketLengths(), rows);
+            // Every bucket's updated chunks, every worker's tail and sparse rows in one collective: one round trip per ring step.
+            ring.allGatherChunks(fused, layout.gatherStarts(), layout.gatherLengths(), rows);
             for (int i = 0; i < layout.trainableCount(); i++) {
                 Parameter p = layout.trainable(i);
                 System.arraycopy(fused, layout.offset(i), p.value(), 0, p.size());
             }
             long gatherDone = System.nanoTime();
-            pos = layout.tailStart();
+            float[] tail = summedTails();
+            pos = 0;
             for (Parameter p : layout.all()) {
                 if (!p.trainable()) {
-                    float count = fused[pos + p.size()];
+                    float count = tail[pos + p.size()];
                     if (count > 0) {
                         float[] mean = new float[p.size()];
                         for (int i = 0; i < mean.length; i++) {
-                            mean[i] = fused[pos + i] / count;
+                            mean[i] = tail[pos + i] / count;
                         }
                         gradients.observe(p, mean);
                     } else {
@@ -190,12 +192,30 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
                     pos += p.size() + 1;
                 }
             }
-            double loss = fused[pos];
+            double loss = tail[pos];
             long sparseStarted = System.nanoTime();
             sparse.sumInto(params.tables(), gradients.sparseGradients());
             times.add(overlappedDone - waitStarted, remainingDone - overlappedDone, gatherDone - gatherStarted,
                     encodeNanos + System.nanoTime() - sparseStarted, launched, layout.bucketCount());
             return loss;
+        }
+
+        /** The workers' tails summed in rank order, the same bits on every worker. */
+        private float[] summedTails() {
+            int n = layout.tailLength();
+            int ranks = size();
+            float[] tail = Arrays.copyOfRange(fused, tailOfRank(0), tailOfRank(0) + n);
+            for (int r = 1; r < ranks; r++) {
+                int from = tailOfRank(r);
+                for (int i = 0; i < n; i++) {
+                    tail[i] += fused[from + i];
+                }
+            }
+            return tail;
+        }
+
+        private int tailOfRank(int rank) {
+            return layout.tailOfChunk(ring.chunkOwnedBy(rank));
         }
 
         /** Clips by the global norm (summed over the owners' slices) and updates this worker's slices in place. */

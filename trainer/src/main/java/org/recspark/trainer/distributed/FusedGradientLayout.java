@@ -1,6 +1,7 @@
 package org.recspark.trainer.distributed;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -12,10 +13,13 @@ import org.recspark.model.nn.Parameter;
  * in the reverse of their creation order, which is about the order in which the backward pass
  * finishes their gradients, grouped into buckets of at most {@link #BUCKET_FLOATS} floats (a larger
  * parameter is a bucket of its own), as PyTorch's DDP does, so a bucket can be summed while the
- * backward pass still works on earlier layers. After the last bucket's parameters comes the tail:
- * every buffer's batch statistic followed by a count of the workers that observed it, then the loss.
- * The tail belongs to the last bucket, which is summed only once the pass is over. The layout
- * depends only on the parameters, so it is the same on every worker.
+ * backward pass still works on earlier layers. After the buckets come the tails, one per rank: a
+ * rank's tail is every buffer's batch statistic followed by whether it observed it, then its loss.
+ * The tails are not reduce-scattered with the gradients but gathered with the updated weights
+ * (each rank writes its own in the chunk it owns) and summed by every rank in rank order, so the
+ * last gradients' bucket leaves as soon as they are finished and no step waits on a reduce-scatter
+ * of its statistics. The layout depends only on the parameters and the ring's size, so it is the
+ * same on every worker.
  */
 final class FusedGradientLayout {
     /**
@@ -37,10 +41,18 @@ final class FusedGradientLayout {
     private final int[] bucketLengths;
     private final int[] parametersInBucket;
     private final int tailStart;
+    private final int tailLength;
+    private final int ranks;
+    private final int[] gatherStarts;
+    private final int[] gatherLengths;
     private final int length;
 
-    FusedGradientLayout(Collection<Parameter> parameters) {
+    FusedGradientLayout(Collection<Parameter> parameters, int ranks) {
+        if (ranks < 1) {
+            throw new IllegalArgumentException("a ring of " + ranks + " ranks");
+        }
         this.all = List.copyOf(parameters);
+        this.ranks = ranks;
         for (int i = all.size() - 1; i >= 0; i--) {
             if (all.get(i).trainable()) {
                 indexOf.put(all.get(i), trainable.size());
@@ -67,23 +79,35 @@ final class FusedGradientLayout {
             pos += size;
             inBucket++;
         }
+        if (inBucket > 0) {
+            buckets.add(new int[]{bucketStart, pos});
+            counts.add(inBucket);
+        }
         tailStart = pos;
+        int tail = 1;
         for (Parameter p : all) {
             if (!p.trainable()) {
-                pos += p.size() + 1;
+                tail += p.size() + 1;
             }
         }
-        length = pos + 1;
-        buckets.add(new int[]{bucketStart, length});
-        counts.add(inBucket);
+        tailLength = tail;
+        length = tailStart + ranks * tailLength;
         parametersInBucket = counts.stream().mapToInt(Integer::intValue).toArray();
         bucketStarts = buckets.stream().mapToInt(b -> b[0]).toArray();
         bucketLengths = buckets.stream().mapToInt(b -> b[1] - b[0]).toArray();
+        gatherStarts = Arrays.copyOf(bucketStarts, bucketStarts.length + 1);
+        gatherLengths = Arrays.copyOf(bucketLengths, bucketLengths.length + 1);
+        gatherStarts[bucketStarts.length] = tailStart;
+        gatherLengths[bucketLengths.length] = ranks * tailLength;
     }
 
     /** Whether this layout was made for these parameters (they are created once, with the model). */
     boolean describes(Collection<Parameter> parameters) {
         return parameters.size() == all.size();
+    }
+
+    int ranks() {
+        return ranks;
     }
 
     int length() {
@@ -127,22 +151,34 @@ final class FusedGradientLayout {
         return bucketLengths[bucket];
     }
 
-    /** Every bucket's start in the fused buffer, in bucket order (the caller must not modify it). */
-    int[] bucketStarts() {
-        return bucketStarts;
-    }
-
-    /** Every bucket's length, in bucket order (the caller must not modify it). */
-    int[] bucketLengths() {
-        return bucketLengths;
-    }
-
     int parametersInBucket(int bucket) {
         return parametersInBucket[bucket];
     }
 
     int tailStart() {
         return tailStart;
+    }
+
+    /** One rank's tail: the buffers' statistics, each followed by whether the rank observed it, then the loss. */
+    int tailLength() {
+        return tailLength;
+    }
+
+    /**
+     * Where the tail of the rank owning chunk {@code chunk} starts: the tails' region is cut into one chunk per rank
+     * as the ring cuts any range, so the all-gather hands every rank's tail to every rank.
+     */
+    int tailOfChunk(int chunk) {
+        return tailStart + chunk * tailLength;
+    }
+
+    /** The ranges of the weights' all-gather: every bucket, then the tails (the caller must not modify them). */
+    int[] gatherStarts() {
+        return gatherStarts;
+    }
+
+    int[] gatherLengths() {
+        return gatherLengths;
     }
 
     /**

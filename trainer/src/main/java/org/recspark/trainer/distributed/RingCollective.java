@@ -299,7 +299,12 @@ public final class RingCollective implements AutoCloseable {
 
     /** The chunk of a range this rank holds whole after {@link #reduceScatterSum}: rank r owns chunk r + 1. */
     public int ownedChunk() {
-        return Math.floorMod(member.rank() + 1, member.size());
+        return chunkOwnedBy(member.rank());
+    }
+
+    /** The chunk of every range that {@code rank} holds summed after a reduce-scatter and sends in an all-gather. */
+    public int chunkOwnedBy(int rank) {
+        return Math.floorMod(rank + 1, member.size());
     }
 
     private static void checkRange(float[] buffer, int offset, int length) {
