@@ -16,17 +16,18 @@ import org.slf4j.LoggerFactory;
  * 2020) and the exchange overlapped with the backward pass (as PyTorch's DDP buckets gradients).
  *
  * <p>Each step's dense state travels in one fused buffer ({@link FusedGradientLayout}): trainable gradients in
- * buckets, then batch statistics and the loss. As soon as the backward pass has finished every gradient of a
- * bucket, its reduce-scatter starts, in bucket order on every worker; the last bucket, which carries the statistics
- * and the loss, goes once the pass is over. Started buckets advance from the training thread itself, as MPI
+ * buckets, then every worker's batch statistics and loss. As soon as the backward pass has finished every gradient
+ * of a bucket, its reduce-scatter starts, in bucket order on every worker. Started buckets advance from the training thread itself, as MPI
  * progresses non-blocking collectives: each finished gradient moves what the sockets allow (chunks out, received
  * chunks added) and returns to the backward pass, and the rest completes once the pass is over. With a worker per
  * core a communication thread would find no core free while the pass computes, and its hand-offs cost wake-ups.
  * Each worker then holds the summed gradient of its own chunk of every bucket, updates those coordinates only
  * with the dense optimizer (so it computes, and keeps current, the optimizer state of its slices alone), writes
- * the new weights into the buffer, and one all-gather of every bucket at once hands every chunk to every worker: the weights are copies of their owner's,
- * identical to the bit, and the bytes on the wire are those of one all-reduce. The bucketing does not depend on
- * timing, so the overlapped and the sequential exchange give the same bits.
+ * the new weights into the buffer, and one all-gather of every bucket at once hands every chunk to every worker: the
+ * weights are copies of their owner's, identical to the bit, and the bytes on the wire are those of one all-reduce.
+ * The statistics and losses need no reduce-scatter of their own: each worker's travel in that all-gather, and every
+ * worker sums them in rank order. The bucketing does not depend on timing, so the overlapped and the sequential
+ * exchange give the same bits.
  *
  * <p>Embedding gradients travel as (id, row) pairs per table, so only touched rows cross the wire, in the same
  * transfers as the weights' all-gather (no round trip of their own); every worker adds the others' rows into its
