@@ -199,8 +199,11 @@ public final class TwoTowerPeer implements RetrievalPeer {
         MapRecord anyItem = items.get(itemIds[0]);
         ExamplesBuilder queries = new ExamplesBuilder(generator.schema(), List.of(LABEL));
         for (int u : task.queryUsers()) {
-            long now = Math.max(latest(liked.get(u)), latest(disliked.get(u))) + 1;
-            queries.add(generator.generate(users.get(u), anyItem, context(liked.get(u), 0, disliked.get(u), now)),
+            ArrayDeque<Rating> likedBefore = liked.getOrDefault(u, new ArrayDeque<>());
+            ArrayDeque<Rating> dislikedBefore = disliked.getOrDefault(u, new ArrayDeque<>());
+            // Just after the user's last training rating; the data's start for a user without any.
+            long now = Math.max(firstRatingTime, Math.max(latest(likedBefore), latest(dislikedBefore)) + 1);
+            queries.add(generator.generate(users.get(u), anyItem, context(likedBefore, 0, dislikedBefore, now)),
                     new float[][]{{1f}}, new long[]{u});
         }
         MapRecord anyUser = users.get(task.queryUsers()[0]);

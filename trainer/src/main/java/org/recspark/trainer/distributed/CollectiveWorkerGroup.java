@@ -205,7 +205,8 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
         private float[] summedTails() {
             int n = layout.tailLength();
             int ranks = size();
-            float[] tail = Arrays.copyOfRange(fused, tailOfRank(0), tailOfRank(0) + n);
+            int first = tailOfRank(0);
+            float[] tail = Arrays.copyOfRange(fused, first, first + n);
             for (int r = 1; r < ranks; r++) {
                 int from = tailOfRank(r);
                 for (int i = 0; i < n; i++) {

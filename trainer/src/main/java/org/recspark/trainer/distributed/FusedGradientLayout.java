@@ -42,7 +42,6 @@ final class FusedGradientLayout {
     private final int[] parametersInBucket;
     private final int tailStart;
     private final int tailLength;
-    private final int ranks;
     private final int[] gatherStarts;
     private final int[] gatherLengths;
     private final int length;
@@ -52,7 +51,6 @@ final class FusedGradientLayout {
             throw new IllegalArgumentException("a ring of " + ranks + " ranks");
         }
         this.all = List.copyOf(parameters);
-        this.ranks = ranks;
         for (int i = all.size() - 1; i >= 0; i--) {
             if (all.get(i).trainable()) {
                 indexOf.put(all.get(i), trainable.size());
@@ -104,10 +102,6 @@ final class FusedGradientLayout {
     /** Whether this layout was made for these parameters (they are created once, with the model). */
     boolean describes(Collection<Parameter> parameters) {
         return parameters.size() == all.size();
-    }
-
-    int ranks() {
-        return ranks;
     }
 
     int length() {
