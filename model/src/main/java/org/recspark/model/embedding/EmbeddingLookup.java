@@ -24,7 +24,7 @@ public final class EmbeddingLookup {
         int dim = table.dim();
         boolean[] repeats = repeatedRows(values);
         int[] slots = resolve(table, values, repeats, pass.differentiable());
-        float[] out = new float[rows * dim];
+        float[] out = pass.graph().zeroedOutputArray(rows * dim);
         float[] scales = pool(values, table, pooling, slots, repeats, out, dim, 0);
         boolean differentiable = pass.differentiable();
         Tensor result = pass.graph().source(rows, dim, out, differentiable);
@@ -162,7 +162,7 @@ public final class EmbeddingLookup {
             positions[k] = row;
         }
         int rows = distinct;
-        float[] out = new float[rows * dim];
+        float[] out = pass.graph().outputArray(rows * dim);
         float[] scratch = null;
         for (int row = 0; row < rows; row++) {
             int k = firstPosition[row];

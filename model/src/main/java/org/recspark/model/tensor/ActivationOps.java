@@ -24,7 +24,7 @@ final class ActivationOps {
      * faster than its branch).
      */
     static Tensor leakyRelu(Graph g, Tensor x, float slope) {
-        float[] y = new float[x.size()];
+        float[] y = g.outputArray(x.size());
         leakyReluValues(x.data(), y, slope);
         Tensor out = g.output(x.rows(), x.cols(), y, x);
         g.onBackward(out, () -> {
@@ -70,7 +70,7 @@ final class ActivationOps {
 
     static Tensor sigmoid(Graph g, Tensor x) {
         float[] xd = x.data();
-        float[] y = new float[xd.length];
+        float[] y = g.outputArray(xd.length);
         for (int i = 0; i < y.length; i++) {
             y[i] = sigmoid(xd[i]);
         }
@@ -87,7 +87,7 @@ final class ActivationOps {
 
     static Tensor tanh(Graph g, Tensor x) {
         float[] xd = x.data();
-        float[] y = new float[xd.length];
+        float[] y = g.outputArray(xd.length);
         for (int i = 0; i < y.length; i++) {
             y[i] = (float) Math.tanh(xd[i]);
         }
@@ -105,8 +105,8 @@ final class ActivationOps {
     static Tensor gelu(Graph g, Tensor x) {
         final double c = Math.sqrt(2 / Math.PI);
         float[] xd = x.data();
-        float[] y = new float[xd.length];
-        float[] t = new float[xd.length];
+        float[] y = g.outputArray(xd.length);
+        float[] t = g.outputArray(xd.length);
         for (int i = 0; i < y.length; i++) {
             double v = xd[i];
             t[i] = (float) Math.tanh(c * (v + 0.044715 * v * v * v));
@@ -180,8 +180,8 @@ final class ActivationOps {
         float keep = 1 - rate;
         float[] xd = x.data();
         SplittableRandom random = g.random();
-        float[] mask = new float[xd.length];
-        float[] y = new float[xd.length];
+        float[] mask = g.outputArray(xd.length);
+        float[] y = g.outputArray(xd.length);
         for (int i = 0; i < y.length; i++) {
             mask[i] = random.nextDouble() < keep ? 1 / keep : 0;
             y[i] = xd[i] * mask[i];
@@ -234,7 +234,7 @@ final class ActivationOps {
     static Tensor softmax(Graph g, Tensor x) {
         int n = x.cols();
         float[] xd = x.data();
-        float[] y = new float[xd.length];
+        float[] y = g.outputArray(xd.length);
         for (int r = 0; r < x.rows(); r++) {
             softmaxRow(xd, y, r * n, n);
         }

@@ -17,7 +17,7 @@ final class ElementwiseOps {
         }
         float[] xd = x.data();
         float[] bd = bias.data();
-        float[] y = new float[xd.length];
+        float[] y = g.outputArray(xd.length);
         for (int r = 0, o = 0; r < x.rows(); r++, o += n) {
             for (int j = 0; j < n; j++) {
                 y[o + j] = xd[o + j] + bd[j];
@@ -45,7 +45,7 @@ final class ElementwiseOps {
         checkSameShape(a, b);
         float[] ad = a.data();
         float[] bd = b.data();
-        float[] y = new float[ad.length];
+        float[] y = g.outputArray(ad.length);
         for (int i = 0; i < y.length; i++) {
             y[i] = ad[i] + bd[i];
         }
@@ -77,7 +77,7 @@ final class ElementwiseOps {
         checkSameShape(a, b);
         float[] ad = a.data();
         float[] bd = b.data();
-        float[] y = new float[ad.length];
+        float[] y = g.outputArray(ad.length);
         for (int i = 0; i < y.length; i++) {
             y[i] = ad[i] * bd[i];
         }
@@ -102,7 +102,7 @@ final class ElementwiseOps {
 
     static Tensor scale(Graph g, Tensor a, float s) {
         float[] ad = a.data();
-        float[] y = new float[ad.length];
+        float[] y = g.outputArray(ad.length);
         for (int i = 0; i < y.length; i++) {
             y[i] = ad[i] * s;
         }
@@ -119,7 +119,7 @@ final class ElementwiseOps {
 
     static Tensor rsub(Graph g, float s, Tensor a) {
         float[] ad = a.data();
-        float[] y = new float[ad.length];
+        float[] y = g.outputArray(ad.length);
         for (int i = 0; i < y.length; i++) {
             y[i] = s - ad[i];
         }
@@ -142,7 +142,7 @@ final class ElementwiseOps {
         int k = s.cols();
         float[] xd = x.data();
         float[] sd = s.data();
-        float[] y = new float[xd.length];
+        float[] y = g.outputArray(xd.length);
         for (int r = 0; r < x.rows(); r++) {
             float w = sd[r * k + col];
             for (int j = 0, o = r * n; j < n; j++) {
@@ -178,7 +178,7 @@ final class ElementwiseOps {
         }
         float[] xd = x.data();
         float[] vd = v.data();
-        float[] y = new float[xd.length];
+        float[] y = g.outputArray(xd.length);
         for (int r = 0; r < x.rows(); r++) {
             for (int j = 0; j < n; j++) {
                 y[r * n + j] = xd[r * n + j] * vd[j];

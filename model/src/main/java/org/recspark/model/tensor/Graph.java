@@ -40,8 +40,8 @@ public final class Graph {
     }
 
     /**
-     * A graph whose matrix products take their outputs from {@code workspace} (null: allocate), so
-     * those outputs live until the workspace's next pass begins.
+     * A graph whose ops take their outputs, and its tensors their gradients, from {@code workspace}
+     * (null: allocate), so those live until the workspace's next pass begins.
      */
     public Graph(boolean training, long seed, Workspace workspace) {
         this(training, seed, workspace, null);
@@ -66,6 +66,11 @@ public final class Graph {
      */
     public float[] outputArray(int length) {
         return workspace == null ? new float[length] : workspace.take(length);
+    }
+
+    /** {@link #outputArray} filled with zeros, for an output the caller accumulates into. */
+    public float[] zeroedOutputArray(int length) {
+        return workspace == null ? new float[length] : workspace.takeZeroed(length);
     }
 
     /** Scratch of at least {@code length} floats with undefined contents, from the scratch workspace when there is one. */
@@ -94,7 +99,7 @@ public final class Graph {
 
     /** An op-less source tensor (an embedding lookup) that takes a gradient when {@code requiresGrad}. */
     public Tensor source(int rows, int cols, float[] data, boolean requiresGrad) {
-        return new Tensor(rows, cols, data, null, requiresGrad);
+        return new Tensor(rows, cols, data, null, requiresGrad, workspace);
     }
 
     /** A leaf whose gradient accumulates into {@code grad} (a parameter's gradient buffer for this shard). */
@@ -112,7 +117,7 @@ public final class Graph {
         for (Tensor input : inputs) {
             needs |= input.requiresGrad();
         }
-        return new Tensor(rows, cols, data, null, needs);
+        return new Tensor(rows, cols, data, null, needs, workspace);
     }
 
     /** Records a backward step for {@code out}; it runs only when a gradient reached {@code out}. */

@@ -13,7 +13,7 @@ final class ReductionOps {
     static Tensor rowSum(Graph g, Tensor x) {
         int n = x.cols();
         float[] xd = x.data();
-        float[] y = new float[x.rows()];
+        float[] y = g.outputArray(x.rows());
         for (int r = 0; r < x.rows(); r++) {
             float s = 0;
             for (int j = 0; j < n; j++) {
@@ -62,7 +62,7 @@ final class ReductionOps {
         int d = x.cols() / groups;
         int n = x.cols();
         float[] xd = x.data();
-        float[] y = new float[x.rows() * d];
+        float[] y = g.zeroedOutputArray(x.rows() * d);
         for (int r = 0; r < x.rows(); r++) {
             for (int group = 0; group < groups; group++) {
                 int src = r * n + group * d;
@@ -100,8 +100,8 @@ final class ReductionOps {
         int n = fields.cols();
         int d = n / numFields;
         float[] e = fields.data();
-        float[] sums = new float[rows * d];
-        float[] y = new float[rows];
+        float[] sums = g.zeroedOutputArray(rows * d);
+        float[] y = g.outputArray(rows);
         float[] squares = new float[d];
         for (int r = 0; r < rows; r++) {
             int so = r * d;

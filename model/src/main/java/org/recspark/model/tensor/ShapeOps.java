@@ -22,7 +22,7 @@ final class ShapeOps {
             }
             cols += p.cols();
         }
-        float[] y = new float[rows * cols];
+        float[] y = g.outputArray(rows * cols);
         int offset = 0;
         for (Tensor p : parts) {
             int pc = p.cols();
@@ -62,7 +62,7 @@ final class ShapeOps {
         }
         int w = to - from;
         float[] xd = x.data();
-        float[] y = new float[x.rows() * w];
+        float[] y = g.outputArray(x.rows() * w);
         for (int r = 0; r < x.rows(); r++) {
             System.arraycopy(xd, r * n + from, y, r * w, w);
         }
@@ -89,7 +89,7 @@ final class ShapeOps {
     static Tensor selectRows(Graph g, Tensor x, int[] rows) {
         int n = x.cols();
         float[] xd = x.data();
-        float[] y = new float[rows.length * n];
+        float[] y = g.outputArray(rows.length * n);
         for (int i = 0; i < rows.length; i++) {
             System.arraycopy(xd, rows[i] * n, y, i * n, n);
         }
@@ -109,7 +109,7 @@ final class ShapeOps {
     static Tensor repeatRows(Graph g, Tensor x, int times) {
         int n = x.cols();
         float[] xd = x.data();
-        float[] y = new float[xd.length * times];
+        float[] y = g.outputArray(xd.length * times);
         for (int r = 0; r < x.rows(); r++) {
             for (int t = 0; t < times; t++) {
                 System.arraycopy(xd, r * n, y, (r * times + t) * n, n);

@@ -9,9 +9,15 @@ public final class Tensor {
     private final int cols;
     private final float[] data;
     private final boolean requiresGrad;
+    /** Where the gradient comes from when it is first used (null: a new array). */
+    private final Workspace gradients;
     private float[] grad;
 
     Tensor(int rows, int cols, float[] data, float[] grad, boolean requiresGrad) {
+        this(rows, cols, data, grad, requiresGrad, null);
+    }
+
+    Tensor(int rows, int cols, float[] data, float[] grad, boolean requiresGrad, Workspace gradients) {
         if (data.length != rows * cols) {
             throw new IllegalArgumentException("data has " + data.length + " values, not " + rows + " x " + cols);
         }
@@ -23,6 +29,7 @@ public final class Tensor {
         this.data = data;
         this.grad = grad;
         this.requiresGrad = requiresGrad;
+        this.gradients = gradients;
     }
 
     /** A tensor that needs no gradient: inputs, labels, masks. */
@@ -55,10 +62,10 @@ public final class Tensor {
         return requiresGrad;
     }
 
-    /** The gradient, allocated (zeros) on first use. */
+    /** The gradient, allocated (zeros) on first use: from its graph's workspace when the graph has one. */
     public float[] grad() {
         if (grad == null) {
-            grad = new float[data.length];
+            grad = gradients == null ? new float[data.length] : gradients.takeZeroed(data.length);
         }
         return grad;
     }

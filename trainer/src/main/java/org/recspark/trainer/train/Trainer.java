@@ -67,6 +67,13 @@ public final class Trainer implements AutoCloseable {
      * step to the next: a shard's graph is done with them when its backward pass returns.
      */
     private final ThreadLocal<Workspace> stepScratch = ThreadLocal.withInitial(Workspace::new);
+    /**
+     * Each training thread's op outputs and activation gradients (the graph's tensors), reused from
+     * one step to the next for the same reason: nothing reads them after the shard's task returns
+     * (its loss is read inside it, its parameter gradients are buffers of its own). A smaller last
+     * batch of an epoch takes new arrays, which the next full batch replaces again.
+     */
+    private final ThreadLocal<Workspace> stepOutputs = ThreadLocal.withInitial(Workspace::new);
     private CheckpointWriter checkpoints;
     private WorkerGroup group;
     private long plannedSteps;
@@ -329,7 +336,10 @@ public final class Trainer implements AutoCloseable {
                 long started = System.nanoTime();
                 Workspace scratch = stepScratch.get();
                 scratch.begin();
-                Graph graph = new Graph(true, mix(config.getSeed(), step, s + shardCount * (group == null ? 0 : group.rank())), null, scratch);
+                Workspace outputs = stepOutputs.get();
+                outputs.begin();
+                Graph graph = new Graph(true, mix(config.getSeed(), step, s + shardCount * (group == null ? 0 : group.rank())), outputs,
+                        scratch);
                 Gradients gradients = new Gradients();
                 Pass pass = new Pass(graph, shards.get(s), gradients);
                 ModelOutput output = model.forward(pass);
