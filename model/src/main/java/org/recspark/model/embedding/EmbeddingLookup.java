@@ -25,7 +25,8 @@ public final class EmbeddingLookup {
         boolean[] repeats = repeatedRows(values);
         int[] slots = resolve(table, values, repeats, pass.differentiable());
         float[] out = pass.graph().zeroedOutputArray(rows * dim);
-        float[] scales = pool(values, table, pooling, slots, repeats, out, dim, 0);
+        float[] scales = pass.graph().outputArray(rows);
+        pool(values, table, pooling, slots, repeats, out, dim, 0, scales);
         boolean differentiable = pass.differentiable();
         Tensor result = pass.graph().source(rows, dim, out, differentiable);
         if (differentiable) {
@@ -60,7 +61,7 @@ public final class EmbeddingLookup {
      */
     public static int[] pooledInto(SparseValues values, EmbeddingTable table, Pooling pooling, float[] out, int stride, int offset) {
         int[] slots = resolve(table, values, null, false);
-        pool(values, table, pooling, slots, null, out, stride, offset);
+        pool(values, table, pooling, slots, null, out, stride, offset, new float[values.rows()]);
         return slots;
     }
 
@@ -74,19 +75,18 @@ public final class EmbeddingLookup {
         if (slots.length != values.ids().length) {
             throw new IllegalArgumentException(slots.length + " slots for " + values.ids().length + " ids");
         }
-        pool(values, table, pooling, slots, null, out, stride, offset);
+        pool(values, table, pooling, slots, null, out, stride, offset, new float[values.rows()]);
     }
 
     /**
      * Pools every row into {@code out} (see {@link #pooledInto}), copying a repeated row's result
-     * ({@code repeats} null: none repeats); returns each row's scale of its weights.
+     * ({@code repeats} null: none repeats); writes each row's scale of its weights to {@code scales}.
      */
-    private static float[] pool(SparseValues values, EmbeddingTable table, Pooling pooling, int[] slots, boolean[] repeats,
-                                float[] out, int stride, int offset) {
+    private static void pool(SparseValues values, EmbeddingTable table, Pooling pooling, int[] slots, boolean[] repeats,
+                             float[] out, int stride, int offset, float[] scales) {
         int rows = values.rows();
         int dim = table.dim();
         long[] ids = values.ids();
-        float[] scales = new float[rows];
         float[] scratch = null;
         for (int r = 0; r < rows; r++) {
             int o = r * stride + offset;
@@ -130,7 +130,6 @@ public final class EmbeddingLookup {
                 }
             }
         }
-        return scales;
     }
 
     /**

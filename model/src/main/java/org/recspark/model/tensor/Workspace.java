@@ -5,16 +5,20 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Arrays reused from one inference pass to the next on one thread, for the large outputs of a
- * serving request (the per-item input matrix, the layers' activations). Between two calls of
- * {@link #begin}, the i-th array taken is the i-th array taken after the previous {@code begin}
- * when its length is the same, so a steady stream of requests of one shape allocates them once
- * instead of per request (megabytes per request, a young GC every few dozen requests otherwise).
- * Whatever was taken is overwritten after the next {@code begin}: results must be copied out
- * before it. Not thread-safe; one per thread.
+ * Arrays reused from one pass to the next on one thread, for the large outputs of a serving
+ * request (the per-item input matrix, the layers' activations) or of a training step (a graph's
+ * tensors and their gradients). Between two calls of {@link #begin}, the i-th array taken is the
+ * i-th array taken after the previous {@code begin} when its length is the same, so a steady
+ * stream of passes of one shape allocates them once instead of per pass (megabytes per pass, a
+ * young GC every few dozen passes otherwise). Each position also keeps the array of the length it
+ * had before, so passes of two shapes (full training batches and an epoch's smaller last one)
+ * stop allocating too. Whatever was taken is overwritten after the next {@code begin}: results
+ * must be copied out before it. Not thread-safe; one per thread.
  */
 public final class Workspace {
     private final List<float[]> arrays = new ArrayList<>();
+    /** Per position, the array it held before its length last changed (null: none). */
+    private final List<float[]> previous = new ArrayList<>();
     private int next;
 
     /** Starts a pass: every array taken so far may be handed out again. */
@@ -25,11 +29,13 @@ public final class Workspace {
     /** An array of that length whose contents are undefined (the caller overwrites all of it). */
     public float[] take(int length) {
         if (next == arrays.size()) {
-            arrays.add(null);
+            addPosition();
         }
         float[] a = arrays.get(next);
         if (a == null || a.length != length) {
-            a = new float[length];
+            float[] before = previous.get(next);
+            previous.set(next, a);
+            a = before != null && before.length == length ? before : new float[length];
             arrays.set(next, a);
         }
         next++;
@@ -51,7 +57,7 @@ public final class Workspace {
      */
     public float[] takeAtLeast(int length) {
         if (next == arrays.size()) {
-            arrays.add(null);
+            addPosition();
         }
         float[] a = arrays.get(next);
         if (a == null || a.length < length) {
@@ -63,8 +69,17 @@ public final class Workspace {
         return a;
     }
 
+    private void addPosition() {
+        arrays.add(null);
+        previous.add(null);
+    }
+
     /** Floats held for reuse. */
     public long retainedFloats() {
-        return arrays.stream().mapToLong(a -> a == null ? 0 : a.length).sum();
+        return floats(arrays) + floats(previous);
+    }
+
+    private static long floats(List<float[]> list) {
+        return list.stream().mapToLong(a -> a == null ? 0 : a.length).sum();
     }
 }

@@ -23,7 +23,24 @@ class WorkspaceTest {
         assertSame(a, w.take(4));
         assertSame(b, w.take(4));
         assertNotSame(c, w.take(3), "another length is a new array");
-        assertEquals(11, w.retainedFloats(), "the 3 replaced the 2");
+        assertEquals(13, w.retainedFloats(), "the 3 replaced the 2, which its position keeps for a pass of the former shape");
+    }
+
+    @Test
+    void passesOfTwoShapesInTurnReuseTheArraysOfBoth() {
+        Workspace w = new Workspace();
+        w.begin();
+        float[] full = w.take(8);
+        w.begin();
+        float[] last = w.take(3);
+        assertNotSame(full, last);
+        w.begin();
+        assertSame(full, w.take(8), "back to the full batch: its array again");
+        w.begin();
+        assertSame(last, w.take(3), "and the smaller one's");
+        w.begin();
+        assertNotSame(full, w.take(5), "a third length is a new array");
+        assertEquals(3 + 5, w.retainedFloats(), "two arrays a position at most");
     }
 
     @Test
