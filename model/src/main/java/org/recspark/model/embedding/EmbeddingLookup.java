@@ -23,7 +23,7 @@ public final class EmbeddingLookup {
         int rows = values.rows();
         int dim = table.dim();
         boolean[] repeats = repeatedRows(values);
-        int[] slots = resolve(table, values, repeats, pass.differentiable());
+        int[] slots = resolve(table, values, repeats, pass.differentiable(), pass.graph().indexArray(values.ids().length));
         float[] out = pass.graph().zeroedOutputArray(rows * dim);
         float[] scales = pass.graph().outputArray(rows);
         pool(values, table, pooling, slots, repeats, out, dim, 0, scales);
@@ -60,7 +60,7 @@ public final class EmbeddingLookup {
      * Returns the ids' slots (-1 for ids without a row), in the order of {@code values.ids()}.
      */
     public static int[] pooledInto(SparseValues values, EmbeddingTable table, Pooling pooling, float[] out, int stride, int offset) {
-        int[] slots = resolve(table, values, null, false);
+        int[] slots = resolve(table, values, null, false, new int[values.ids().length]);
         pool(values, table, pooling, slots, null, out, stride, offset, new float[values.rows()]);
         return slots;
     }
@@ -146,7 +146,7 @@ public final class EmbeddingLookup {
             throw new IllegalArgumentException("a sequence feature's rows must cover its ids from the first, got offsets from "
                     + values.start(0) + " to " + values.end(values.rows() - 1) + " for " + n + " ids");
         }
-        int[] slots = resolve(table, values, null, pass.differentiable());
+        int[] slots = resolve(table, values, null, pass.differentiable(), new int[ids.length]);
         Long2IntOpenHashMap rowOfId = new Long2IntOpenHashMap();
         rowOfId.defaultReturnValue(-1);
         int[] positions = new int[n];
@@ -231,11 +231,11 @@ public final class EmbeddingLookup {
     /**
      * Row slots of the ids (-1 without a row); a training pass requires every row allocated (the
      * trainer's prepare phase). A repeated row's ids resolve to the previous row's slots without
-     * another lookup ({@code repeats} null: none repeats).
+     * another lookup ({@code repeats} null: none repeats). Written into {@code slots} (one per id) for
+     * the ids of the rows, which is returned.
      */
-    private static int[] resolve(EmbeddingTable table, SparseValues values, boolean[] repeats, boolean requireRows) {
+    private static int[] resolve(EmbeddingTable table, SparseValues values, boolean[] repeats, boolean requireRows, int[] slots) {
         long[] ids = values.ids();
-        int[] slots = new int[ids.length];
         for (int r = 0; r < values.rows(); r++) {
             int start = values.start(r);
             int end = values.end(r);

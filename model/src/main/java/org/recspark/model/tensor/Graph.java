@@ -68,6 +68,11 @@ public final class Graph {
         return workspace == null ? new float[length] : workspace.take(length);
     }
 
+    /** An int array the caller overwrites completely (indices an op keeps for its backward step), from the workspace as {@link #outputArray}. */
+    public int[] indexArray(int length) {
+        return workspace == null ? new int[length] : workspace.takeIndices(length);
+    }
+
     /** {@link #outputArray} filled with zeros, for an output the caller accumulates into. */
     public float[] zeroedOutputArray(int length) {
         return workspace == null ? new float[length] : workspace.takeZeroed(length);

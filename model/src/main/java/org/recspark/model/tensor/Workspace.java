@@ -20,10 +20,15 @@ public final class Workspace {
     /** Per position, the array it held before its length last changed (null: none). */
     private final List<float[]> previous = new ArrayList<>();
     private int next;
+    /** Index arrays (an embedding lookup's row slots), by position of their own, kept the same way. */
+    private final List<int[]> indexArrays = new ArrayList<>();
+    private final List<int[]> previousIndexArrays = new ArrayList<>();
+    private int nextIndexArray;
 
     /** Starts a pass: every array taken so far may be handed out again. */
     public void begin() {
         next = 0;
+        nextIndexArray = 0;
     }
 
     /** An array of that length whose contents are undefined (the caller overwrites all of it). */
@@ -39,6 +44,23 @@ public final class Workspace {
             arrays.set(next, a);
         }
         next++;
+        return a;
+    }
+
+    /** An int array of that length whose contents are undefined, reused as {@link #take} reuses float arrays. */
+    public int[] takeIndices(int length) {
+        if (nextIndexArray == indexArrays.size()) {
+            indexArrays.add(null);
+            previousIndexArrays.add(null);
+        }
+        int[] a = indexArrays.get(nextIndexArray);
+        if (a == null || a.length != length) {
+            int[] before = previousIndexArrays.get(nextIndexArray);
+            previousIndexArrays.set(nextIndexArray, a);
+            a = before != null && before.length == length ? before : new int[length];
+            indexArrays.set(nextIndexArray, a);
+        }
+        nextIndexArray++;
         return a;
     }
 

@@ -44,6 +44,24 @@ class WorkspaceTest {
     }
 
     @Test
+    void indexArraysAreReusedByTheirOwnPositions() {
+        Workspace w = new Workspace();
+        w.begin();
+        int[] a = w.takeIndices(5);
+        float[] f = w.take(5);
+        int[] b = w.takeIndices(5);
+        assertNotSame(a, b, "one pass never shares an array");
+        w.begin();
+        assertSame(f, w.take(5), "float arrays keep their positions");
+        assertSame(a, w.takeIndices(5));
+        int[] last = w.takeIndices(2);
+        assertNotSame(b, last, "another length is a new array");
+        w.begin();
+        w.takeIndices(5);
+        assertSame(b, w.takeIndices(5), "the former length's array is kept");
+    }
+
+    @Test
     void scratchOfAtLeastALengthIsKeptWhileLongEnough() {
         Workspace w = new Workspace();
         w.begin();
