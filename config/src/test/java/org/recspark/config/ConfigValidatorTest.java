@@ -141,6 +141,33 @@ class ConfigValidatorTest {
                 "feature_config.features[3]: input 'item.price' is not a column of input_config.samples or input_config.items");
     }
 
+    @Test
+    void selfAttentionOfASequenceIsValidatedWithItsPaths() {
+        assertEquals(List.of(), violations("""
+                feature_config {
+                  features { name: "hist" sequence { input: "user.hist" num_buckets: 10 max_length: 20
+                             self_attention { num_blocks: 2 num_heads: 4 ffn_dim: 64 pooling: MEAN dropout: 0.2 } } embedding_dim: 32 }
+                }
+                """));
+        assertViolations("""
+                feature_config {
+                  features { name: "hist" sequence { input: "user.hist" num_buckets: 10 recency_decay: 0.8
+                             self_attention { num_heads: 3 } } embedding_dim: 32 pooling: SUM }
+                  features { name: "bad" sequence { input: "user.bad" num_buckets: 10
+                             self_attention { num_blocks: 0 ffn_dim: 0 dropout: 1 } } embedding_dim: 8 }
+                }
+                """,
+                "feature_config.features[0].sequence.recency_decay: recency_decay weighs a pooled history; with self_attention the "
+                        + "encoder's position embeddings see the order, so drop recency_decay",
+                "feature_config.features[0].pooling: a self_attention history is not pooled by the feature's pooling; "
+                        + "choose self_attention.pooling (MOST_RECENT or MEAN) instead",
+                "feature_config.features[0].sequence.self_attention.num_heads: num_heads 3 must divide the feature's embedding_dim 32 "
+                        + "(each head attends in embedding_dim / num_heads columns)",
+                "feature_config.features[1].sequence.self_attention.num_blocks: must be >= 1, got 0",
+                "feature_config.features[1].sequence.self_attention.ffn_dim: must be > 0, got 0",
+                "feature_config.features[1].sequence.self_attention.dropout: must be < 1, got 1");
+    }
+
     /** A Criteo-style table: a label, dense and categorical columns, no user, item or time. */
     private static final String CONTEXT_ONLY_INPUT = """
             input_config {

@@ -14,6 +14,7 @@ import org.recspark.config.proto.FeatureGroup;
 import org.recspark.config.proto.GroupType;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.config.proto.Pooling;
+import org.recspark.config.proto.SequenceSelfAttention;
 import org.recspark.features.FeatureSchema;
 import org.recspark.features.FeatureSpec;
 import org.recspark.model.data.Examples;
@@ -26,12 +27,14 @@ import org.recspark.model.nn.Initializer;
 import org.recspark.model.nn.ModelParameters;
 import org.recspark.model.nn.Parameter;
 import org.recspark.model.nn.Pass;
+import org.recspark.model.nn.SelfAttentionEncoder;
 import org.recspark.model.tensor.Graph;
 import org.recspark.model.tensor.Tensor;
 
 /**
  * The model_config's feature groups turned into model inputs. A DEEP group is the concatenation of
- * its features' pooled embeddings (and dense features' values); a WIDE group is the sum of
+ * its features' pooled embeddings (a sequence feature with self_attention: its encoder's output, see
+ * {@link SelfAttentionEncoder}) and dense features' values; a WIDE group is the sum of
  * one-dimensional weights of its ids (and a linear term of its dense features); a SEQUENCE group is
  * the unpooled embeddings of its sequence features, concatenated per position. The tables are
  * created when the groups are, so every model gets the same embedding layout from the same config.
@@ -48,6 +51,8 @@ public final class FeatureGroups {
     private final Map<String, SlotTranslation> firstOrderSlots = new ConcurrentHashMap<>();
     /** model_config.variational_dropout's gates over DEEP groups' features, or null when it is off. */
     private final FeatureGates gates;
+    /** By feature index: the encoders of DEEP groups' sequence features with self_attention, which replace their pooling. */
+    private final Map<Integer, SelfAttentionEncoder> encoders = new HashMap<>();
 
     /** A group's features in config order, with its type and config path. */
     public record Group(String name, GroupType type, List<Integer> features, String path) {}
@@ -85,6 +90,11 @@ public final class FeatureGroups {
                     violations.add(new Violation(fpath, "feature '" + name + "' has a recency_decay, which weighs a pooled sequence; "
                             + "a SEQUENCE group's attention reads its ids alone"));
                     continue;
+                } else if (fg.getType() != GroupType.DEEP && selfAttention(name) != null) {
+                    violations.add(new Violation(fpath, "feature '" + name + "' has a self_attention encoder, which replaces its pooling "
+                            + "in a DEEP group; a " + fg.getType() + " group reads " + (fg.getType() == GroupType.WIDE
+                            ? "first-order weights of its ids" : "its ids for the model's own attention")));
+                    continue;
                 }
                 members.add(schema.index(name));
             }
@@ -103,9 +113,25 @@ public final class FeatureGroups {
             if (group.type() == GroupType.WIDE) {
                 enableFirstOrder(group);
             }
+            if (group.type() == GroupType.DEEP) {
+                for (int f : group.features()) {
+                    FeatureSpec spec = schema.features().get(f);
+                    SequenceSelfAttention encoder = selfAttention(spec.name());
+                    if (encoder != null && !encoders.containsKey(f)) {
+                        int maxLength = featureConfigs.get(spec.name()).getSequence().getMaxLength();
+                        encoders.put(f, new SelfAttentionEncoder(params, "sequence_encoder/" + spec.name(), spec.embeddingDim(), maxLength, encoder));
+                    }
+                }
+            }
         }
         gates = config.getModelConfig().hasVariationalDropout()
                 ? new FeatureGates(config.getModelConfig().getVariationalDropout(), ofType(GroupType.DEEP), params) : null;
+    }
+
+    /** A sequence feature's self_attention config, or null when it is pooled (or not a sequence). */
+    private SequenceSelfAttention selfAttention(String feature) {
+        Feature f = featureConfigs.get(feature);
+        return f != null && f.hasSequence() && f.getSequence().hasSelfAttention() ? f.getSequence().getSelfAttention() : null;
     }
 
     /** The main embedding table of a sparse feature (created on first use, shared by name). */
@@ -199,13 +225,20 @@ public final class FeatureGroups {
         return pass.graph().concat(parts);
     }
 
-    /** One feature as a deep input: its pooled embedding, or its dense values. */
+    /** One feature as a deep input: its pooled (or, with self_attention, encoded) embedding, or its dense values. */
     public Tensor feature(Pass pass, int feature) {
         return feature(pass, feature, pass.batch());
     }
 
     private Tensor feature(Pass pass, int feature, Examples batch) {
         FeatureSpec spec = schema.features().get(feature);
+        SelfAttentionEncoder encoder = encoders.get(feature);
+        if (encoder != null) {
+            return encoder.forward(pass, EmbeddingLookup.sequence(pass, batch.sparse(feature), tableOf(spec)));
+        }
+        if (selfAttention(spec.name()) != null) {
+            throw new IllegalStateException("feature '" + spec.name() + "' has a self_attention encoder only as a member of a DEEP group");
+        }
         if (spec.sparse()) {
             return EmbeddingLookup.pooled(pass, batch.sparse(feature), tableOf(spec), spec.pooling());
         }
@@ -215,11 +248,19 @@ public final class FeatureGroups {
     /**
      * Inference only: one feature's deep input (see {@link #feature}) written into a wider row-major
      * matrix, row r's at {@code out[r * stride + offset ...]} (zeros there before). Returns the ids'
-     * slots in the feature's main table for a sparse feature, null for a dense one.
+     * slots in the feature's main table for a pooled sparse feature, null for a dense or encoded one.
      */
     public int[] featureInto(Pass pass, int feature, float[] out, int stride, int offset) {
         FeatureSpec spec = schema.features().get(feature);
         Examples batch = pass.batch();
+        if (encoders.containsKey(feature)) {
+            Tensor encoded = feature(pass, feature, batch);
+            int dim = encoded.cols();
+            for (int r = 0; r < batch.numRows(); r++) {
+                System.arraycopy(encoded.data(), r * dim, out, r * stride + offset, dim);
+            }
+            return null;
+        }
         if (spec.sparse()) {
             return EmbeddingLookup.pooledInto(batch.sparse(feature), tableOf(spec), spec.pooling(), out, stride, offset);
         }

@@ -19,6 +19,28 @@ final class SequenceFeatureType implements FeatureType {
     public void check(Feature feature, String featurePath, List<Violation> out) {
         idSpace(feature).check(featurePath + ".sequence", out);
         FeatureChecks.nonEmptySeparator(feature.getSequence().getSeparator(), featurePath + ".sequence.separator", out);
+        if (feature.getSequence().hasSelfAttention()) {
+            checkSelfAttention(feature, featurePath, out);
+        }
+    }
+
+    /** The encoder reads the order itself, so nothing may pool or weigh the history besides, and its heads split the embedding evenly. */
+    private static void checkSelfAttention(Feature feature, String featurePath, List<Violation> out) {
+        SequenceFeature seq = feature.getSequence();
+        String path = featurePath + ".sequence.self_attention";
+        if (seq.hasRecencyDecay()) {
+            out.add(new Violation(featurePath + ".sequence.recency_decay", "recency_decay weighs a pooled history; with self_attention "
+                    + "the encoder's position embeddings see the order, so drop recency_decay"));
+        }
+        if (feature.hasPooling()) {
+            out.add(new Violation(featurePath + ".pooling", "a self_attention history is not pooled by the feature's pooling; "
+                    + "choose self_attention.pooling (MOST_RECENT or MEAN) instead"));
+        }
+        int heads = seq.getSelfAttention().getNumHeads();
+        if (heads > 0 && feature.getEmbeddingDim() % heads != 0) {
+            out.add(new Violation(path + ".num_heads", "num_heads " + heads + " must divide the feature's embedding_dim "
+                    + feature.getEmbeddingDim() + " (each head attends in embedding_dim / num_heads columns)"));
+        }
     }
 
     @Override

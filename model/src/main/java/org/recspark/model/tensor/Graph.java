@@ -397,6 +397,15 @@ public final class Graph {
         return AttentionOps.weightedSequenceSum(this, weights, values, positions, offsets);
     }
 
+    /**
+     * Multi-head scaled dot-product self-attention over packed sequences (SelfAttentionOps): q, k and
+     * v are N x d, sequence r at rows [offsets[r], offsets[r + 1]), each position attending to its own
+     * sequence's positions only; head h in columns [h * d / heads, (h + 1) * d / heads). N x d.
+     */
+    public Tensor sequenceSelfAttention(Tensor q, Tensor k, Tensor v, int[] offsets, int heads) {
+        return SelfAttentionOps.selfAttention(this, q, k, v, offsets, heads);
+    }
+
     // ---------------------------------------------------------------- normalisation (NormalizationOps)
 
     /** Each row scaled to unit L2 norm (norm floored at {@code eps}). */

@@ -122,6 +122,21 @@ class ModelConfigErrorsTest {
                 """), "model_config.feature_groups[0].features[1]", "not a sequence feature");
     }
 
+    /** The encoder replaces a DEEP group's pooling; DIN's attention and a WIDE group's first-order weights would silently bypass it. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            SEQUENCE | feature_groups { name: "history" type: SEQUENCE features: ["seq_items"] } din { sequence_group: "history" target_features: ["item_id"] dnn { hidden_units: [8] } }
+            WIDE     | feature_groups { name: "history" type: WIDE features: ["seq_items"] } feature_groups { name: "all" features: ["item_id"] } wide_and_deep { wide_groups: "history" deep_groups: "all" dnn { hidden_units: [8] } }
+            """)
+    void onlyADeepGroupTakesASelfAttentionSequence(String type, String model) {
+        PipelineConfig config = ZooFixture.parseWithSelfAttentionHistory("model_config { " + model + " label: \"click\" }", ZooFixture.TRAIN_CONFIG,
+                "MOST_RECENT");
+        FeatureSchema schema = FeatureGenerator.compile(config.getFeatureConfig(), Path.of(".")).schema();
+        ConfigException e = assertThrows(ConfigException.class, () -> ModelFactory.create(new ModelContext(config, schema, new ModelParameters(1))));
+        assertViolation(e, "model_config.feature_groups[0].features[0]", "self_attention encoder, which replaces its pooling in a DEEP group; a "
+                + type + " group");
+    }
+
     /** Recency weights act through pooling; DIN's attention would read the ids and silently drop them. */
     @Test
     void aSequenceGroupRefusesARecencyWeightedSequence() {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.recspark.config.proto.PipelineConfig;
 import org.recspark.features.FeatureBatch;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.features.MapRecord;
@@ -29,7 +30,7 @@ import org.recspark.model.tensor.Workspace;
 /**
  * A request scored with its request-side share computed once gives the logits of the ordinary
  * forward pass over the request expanded to one row per item, for trained DeepFMs with and without
- * first-order terms, batch norm and hidden layers, and for Wide&Deep.
+ * first-order terms, batch norm and hidden layers, or with a self-attention history, and for Wide&Deep.
  */
 class RequestScoringTest {
     private static final String FEATURES = "[\"user_id\", \"item_id\", \"category\", \"hour\", \"seq_categories\", \"quality\", \"category_in_history\"]";
@@ -90,7 +91,11 @@ class RequestScoringTest {
     }
 
     private static void assertSameLogits(String model) {
-        ZooFixture.Run run = ZooFixture.train(ZooFixture.parse(model, ZooFixture.trainConfig(256, 1)), 1);
+        assertSameLogits(model, ZooFixture.parse(model, ZooFixture.trainConfig(256, 1)));
+    }
+
+    private static void assertSameLogits(String model, PipelineConfig config) {
+        ZooFixture.Run run = ZooFixture.train(config, 1);
         RequestScoring scoring = assertInstanceOf(RequestScoring.class, run.model());
         Workspace workspace = new Workspace();
         for (int user : new int[] {0, 3, 5}) {
@@ -129,6 +134,14 @@ class RequestScoringTest {
     @Test
     void deepFmWithBatchNormAndWithoutFirstOrderTermsToo() {
         assertSameLogits(deepFm("hidden_units: [32, 16] batch_norm: true dropout: 0.2", false));
+    }
+
+    /** The request-side history encoded once by self-attention (RequestPasses' shared row) equals its encoding in every expanded row. */
+    @Test
+    void deepFmWithASelfAttentionHistoryToo() {
+        String model = deepFm("hidden_units: [32, 16]", true).replace("\"category_in_history\"]", "\"category_in_history\", \"seq_items\"]");
+        assertTrue(model.contains("seq_items"));
+        assertSameLogits(model, ZooFixture.parseWithSelfAttentionHistory(model, ZooFixture.trainConfig(256, 1), "MOST_RECENT"));
     }
 
     @Test

@@ -130,6 +130,22 @@ public final class ZooFixture {
         return ConfigParser.parseText(pipelineText(modelConfig, trainConfig), "synthetic.pbtxt");
     }
 
+    /**
+     * As {@link #parse(String, String)} with seq_items encoded in order by a self-attention encoder
+     * (two heads, read out as {@code readout}: MOST_RECENT or MEAN) instead of mean-pooled; its ids,
+     * and so the data, stay the same.
+     */
+    static PipelineConfig parseWithSelfAttentionHistory(String modelConfig, String trainConfig, String readout) {
+        String pooled = "max_length: 10 } embedding_dim: 8 shared_embedding: \"item_emb\"";
+        String text = pipelineText(modelConfig, trainConfig);
+        if (!text.contains(pooled)) {
+            throw new IllegalStateException("the fixture's seq_items feature changed");
+        }
+        return ConfigParser.parseText(text.replace(pooled,
+                "max_length: 10 self_attention { num_heads: 2 ffn_dim: 16 pooling: " + readout + " } } embedding_dim: 8 shared_embedding: \"item_emb\""),
+                "synthetic.pbtxt");
+    }
+
     /** A model and the parameters it was built into. */
     record Built(Model model, ModelParameters parameters) {}
 
