@@ -39,6 +39,7 @@ import org.recspark.trainer.eval.TrainingProgress;
 import org.recspark.trainer.eval.TrainingRun;
 import org.recspark.trainer.optim.DenseOptimizer;
 import org.recspark.trainer.plan.PipelinePlan;
+import org.recspark.trainer.optim.SparseOptimizer;
 import org.recspark.trainer.train.WorkerGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -315,8 +316,8 @@ public final class DistributedTrainingJob {
         }
 
         @Override
-        public void gatherOptimizerState(DenseOptimizer optimizer, ModelParameters params) {
-            delegate.gatherOptimizerState(optimizer, params);
+        public void gatherOptimizerState(DenseOptimizer dense, SparseOptimizer sparse, ModelParameters params) {
+            delegate.gatherOptimizerState(dense, sparse, params);
         }
 
         @Override
