@@ -190,11 +190,14 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
             long encodeStarted = System.nanoTime();
             GatheredBytes rows = null;
             if (sharded) {
-                ownedRows.startRouting(tables, sparseGradients);
+                ownedRows.encodeRouted(tables, sparseGradients);
             } else {
                 rows = sparse.encode(tables, sparseGradients);
             }
             long encodeNanos = System.nanoTime() - encodeStarted;
+            if (sharded) {
+                ownedRows.startRouting();
+            }
             long waitStarted = System.nanoTime();
             ring.completeStarted();
             long overlappedDone = System.nanoTime();

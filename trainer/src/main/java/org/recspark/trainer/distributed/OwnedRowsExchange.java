@@ -2,7 +2,6 @@ package org.recspark.trainer.distributed;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,7 @@ import org.recspark.model.embedding.SparseGradient;
  * all-gather.
  *
  * <p>The rows reach their owners in a started collective behind the gradient buckets' reduce-scatters
- * ({@link #startRouting}), so they leave as soon as the backward pass is over and cost no round trip of their own.
+ * ({@link #encodeRouted}, {@link #startRouting}), so they leave as soon as the backward pass is over and cost no round trip of their own.
  * It takes {@code size - 1} ring steps, as a reduce-scatter: a rank's payload holds its rows grouped by how many
  * hops away their owner is, and at each hop the receiving rank keeps the first group (its own rows) and forwards the
  * rest, so each row crosses as many links as its owner is hops away, and no further.
@@ -43,8 +42,12 @@ final class OwnedRowsExchange {
     private int[] dims = new int[0];
     private final int[][] idStarts;
     private final int[][] counts;
+    /** Per table, the owner of each of this step's own gradient rows, by row index (computed once a step). */
+    private int[][] rowOwners = new int[0][0];
     /** A payload's rows of one table, copied out of it. */
     private float[] received = new float[0];
+    /** Rows of one table gathered for one bulk copy into a payload. */
+    private float[] staged = new float[0];
 
     OwnedRowsExchange(RingCollective ring) {
         this.ring = ring;
@@ -56,11 +59,8 @@ final class OwnedRowsExchange {
         this.counts = new int[size][0];
     }
 
-    /**
-     * Writes the gradient rows other ranks own as this rank's routed payload and starts sending them to their
-     * owners, behind the collectives started before.
-     */
-    void startRouting(List<EmbeddingTable> tables, Map<EmbeddingTable, SparseGradient> gradients) {
+    /** Writes the gradient rows other ranks own as this rank's routed payload, for {@link #startRouting()}. */
+    void encodeRouted(List<EmbeddingTable> tables, Map<EmbeddingTable, SparseGradient> gradients) {
         useTables(tables);
         if (size == 1) {
             return;
@@ -68,8 +68,13 @@ final class OwnedRowsExchange {
         int[][] rowsByHops = new int[size][tables.size()];
         for (int t = 0; t < tables.size(); t++) {
             SparseGradient g = gradients.get(tables.get(t));
-            for (int i = 0; g != null && i < g.size(); i++) {
-                rowsByHops[hopsTo(owner(tables, t, g, i))][t]++;
+            int rows = g == null ? 0 : g.size();
+            if (rowOwners[t].length < rows) {
+                rowOwners[t] = new int[Math.max(rows, rowOwners[t].length * 2)];
+            }
+            for (int i = 0; i < rows; i++) {
+                rowOwners[t][i] = RowOwners.ownerOf(t, tables.get(t).idAt(g.slot(i)), size);
+                rowsByHops[hopsTo(rowOwners[t][i])][t]++;
             }
         }
         long bytes = 0;
@@ -85,27 +90,41 @@ final class OwnedRowsExchange {
                 EmbeddingTable table = tables.get(t);
                 SparseGradient g = gradients.get(table);
                 int dim = table.dim();
-                buf.putInt(dim).putInt(rowsByHops[hops][t]);
+                int count = rowsByHops[hops][t];
+                buf.putInt(dim).putInt(count);
+                staged = atLeast(staged, count * dim);
+                int at = 0;
                 for (int i = 0; g != null && i < g.size(); i++) {
-                    if (owner(tables, t, g, i) == destination) {
+                    if (rowOwners[t][i] == destination) {
                         buf.putLong(table.idAt(g.slot(i)));
+                        System.arraycopy(g.rows(), i * dim, staged, at, dim);
+                        at += dim;
                     }
                 }
-                FloatBuffer rows = buf.asFloatBuffer();
-                for (int i = 0; g != null && i < g.size(); i++) {
-                    if (owner(tables, t, g, i) == destination) {
-                        rows.put(g.rows(), i * dim, dim);
-                    }
-                }
-                buf.position(buf.position() + rowsByHops[hops][t] * dim * Float.BYTES);
+                putFloats(buf, staged, at);
             }
         }
-        ring.startSteps(Routing::new);
     }
 
     /**
-     * Once the routing is complete, sums each table's gradient over the ranks for the rows this rank owns (rows
-     * only other ranks touched are allocated here).
+     * Starts sending the payload {@link #encodeRouted} wrote to the rows' owners, behind the collectives started
+     * before.
+     */
+    void startRouting() {
+        if (size > 1) {
+            ring.startSteps(Routing::new);
+        }
+    }
+
+    /** Appends {@code floats[0, n)} in one bulk copy. */
+    private static void putFloats(ByteBuffer buf, float[] floats, int n) {
+        buf.asFloatBuffer().put(floats, 0, n);
+        buf.position(buf.position() + n * Float.BYTES);
+    }
+
+    /**
+     * Once the routing of {@code gradients} is complete, sums each table's gradient over the ranks for the rows this
+     * rank owns (rows only other ranks touched are allocated here).
      *
      * @return the summed gradients in table order, owned rows only; the arrays are this step's
      */
@@ -117,20 +136,16 @@ final class OwnedRowsExchange {
                 locate(payload, GROUP_HEADER_BYTES, group, dims, r, "summing the sparse rows routed to their owner");
             }
         }
-        owned.clear();
         for (int t = 0; t < tables.size(); t++) {
             EmbeddingTable table = tables.get(t);
             int dim = table.dim();
             SparseGradient mine = gradients.get(table);
-            int expected = 0;
-            for (int r = 0; r < size; r++) {
-                expected += r == rank ? (mine == null ? 0 : mine.size() / size) : counts[r][t];
-            }
-            SparseGradient sum = new SparseGradient(dim, expected);
+            SparseGradient sum = owned.get(t);
+            sum.clear();
             for (int r = 0; r < size; r++) {
                 if (r == rank) {
                     for (int i = 0; mine != null && i < mine.size(); i++) {
-                        if (owner(tables, t, mine, i) == rank) {
+                        if (size == 1 || rowOwners[t][i] == rank) {
                             fold(sum, mine.slot(i), mine.rows(), i * dim, dim);
                         }
                     }
@@ -145,7 +160,6 @@ final class OwnedRowsExchange {
                     }
                 }
             }
-            owned.add(sum);
         }
         return owned;
     }
@@ -178,15 +192,15 @@ final class OwnedRowsExchange {
         for (int t = 0; t < tables.size(); t++) {
             EmbeddingTable table = tables.get(t);
             SparseGradient g = owned.get(t);
-            buf.putInt(table.dim()).putInt(g.size());
+            int dim = table.dim();
+            buf.putInt(dim).putInt(g.size());
+            staged = atLeast(staged, g.size() * dim);
             for (int i = 0; i < g.size(); i++) {
-                buf.putLong(table.idAt(g.slot(i)));
+                int slot = g.slot(i);
+                buf.putLong(table.idAt(slot));
+                System.arraycopy(table.values(slot), table.offset(slot), staged, i * dim, dim);
             }
-            FloatBuffer values = buf.asFloatBuffer();
-            for (int i = 0; i < g.size(); i++) {
-                values.put(table.values(g.slot(i)), table.offset(g.slot(i)), table.dim());
-            }
-            buf.position(buf.position() + g.size() * table.dim() * Float.BYTES);
+            putFloats(buf, staged, g.size() * dim);
         }
         return updated;
     }
@@ -206,6 +220,7 @@ final class OwnedRowsExchange {
      * every rank in one all-gather. Every rank must call it at the same point.
      */
     void gatherState(List<EmbeddingTable> tables) {
+        useTables(tables);
         int[] widths = new int[tables.size()];
         boolean any = false;
         for (int t = 0; t < tables.size(); t++) {
@@ -232,14 +247,12 @@ final class OwnedRowsExchange {
             EmbeddingTable table = tables.get(t);
             int[] slots = ownedSlots.get(t);
             buf.putInt(widths[t]).putInt(slots.length);
-            for (int slot : slots) {
-                buf.putLong(table.idAt(slot));
+            staged = atLeast(staged, slots.length * widths[t]);
+            for (int i = 0; i < slots.length; i++) {
+                buf.putLong(table.idAt(slots[i]));
+                System.arraycopy(table.state(slots[i]), table.stateOffset(slots[i]), staged, i * widths[t], widths[t]);
             }
-            FloatBuffer state = buf.asFloatBuffer();
-            for (int slot : slots) {
-                state.put(table.state(slot), table.stateOffset(slot), widths[t]);
-            }
-            buf.position(buf.position() + slots.length * widths[t] * Float.BYTES);
+            putFloats(buf, staged, slots.length * widths[t]);
         }
         ring.allGatherChunks(new float[0], new int[0], new int[0], states);
         for (int r = 0; r < size; r++) {
@@ -257,14 +270,15 @@ final class OwnedRowsExchange {
             EmbeddingTable table = tables.get(t);
             int width = widths[t];
             int count = counts[r][t];
-            FloatBuffer rows = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN)
-                    .position(SparseRowsCodec.rowsStart(idStarts[r][t], count)).asFloatBuffer();
+            received = atLeast(received, count * width);
+            buf.position(SparseRowsCodec.rowsStart(idStarts[r][t], count));
+            buf.asFloatBuffer().get(received, 0, count * width);
             for (int i = 0; i < count; i++) {
                 int slot = table.slotOf(buf.getLong(idStarts[r][t] + i * Long.BYTES));
                 if (state) {
-                    rows.get(table.state(slot), table.stateOffset(slot), width);
+                    System.arraycopy(received, i * width, table.state(slot), table.stateOffset(slot), width);
                 } else {
-                    rows.get(table.values(slot), table.offset(slot), width);
+                    System.arraycopy(received, i * width, table.values(slot), table.offset(slot), width);
                 }
             }
         }
@@ -283,6 +297,11 @@ final class OwnedRowsExchange {
     private void useTables(List<EmbeddingTable> tables) {
         if (dims.length != tables.size()) {
             dims = new int[tables.size()];
+            rowOwners = new int[dims.length][0];
+            owned.clear();
+            for (EmbeddingTable table : tables) {
+                owned.add(new SparseGradient(table.dim()));
+            }
             for (int r = 0; r < size; r++) {
                 idStarts[r] = new int[dims.length];
                 counts[r] = new int[dims.length];
@@ -290,11 +309,10 @@ final class OwnedRowsExchange {
         }
         for (int t = 0; t < tables.size(); t++) {
             dims[t] = tables.get(t).dim();
+            if (owned.get(t).dim() != dims[t]) {
+                owned.set(t, new SparseGradient(dims[t]));
+            }
         }
-    }
-
-    private int owner(List<EmbeddingTable> tables, int t, SparseGradient g, int index) {
-        return RowOwners.ownerOf(t, tables.get(t).idAt(g.slot(index)), size);
     }
 
     private int hopsTo(int owner) {

@@ -72,7 +72,8 @@ class OwnedRowsExchangeTest {
                 for (int i = 0; i < offsets.length; i++) {
                     ring.startReduceScatterSum(buffer, offsets[i], lengths[i]);
                 }
-                exchange.startRouting(tables, gradients);
+                exchange.encodeRouted(tables, gradients);
+                exchange.startRouting();
                 ring.completeStarted();
                 List<SparseGradient> owned = exchange.sumOwned(tables, gradients);
                 Map<EmbeddingTable, SparseGradient> ownedByTable = new LinkedHashMap<>();
@@ -125,7 +126,8 @@ class OwnedRowsExchangeTest {
                 g.offsetOf(table.slotOf(id));
             }
             OwnedRowsExchange exchange = new OwnedRowsExchange(ring);
-            exchange.startRouting(List.of(table), Map.of(table, g));
+            exchange.encodeRouted(List.of(table), Map.of(table, g));
+            exchange.startRouting();
             ring.completeStarted();
             exchange.sumOwned(List.of(table), Map.of(table, g));
             return null;
