@@ -19,6 +19,8 @@ final class RowOwners {
         h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
         h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
         h ^= h >>> 31;
-        return (int) Long.remainderUnsigned(h, ranks);
+        // The hash's top 32 bits scaled to [0, ranks) by a multiply and a shift (Lemire's range reduction): no
+        // 64-bit division for each of a step's thousands of rows.
+        return (int) (((h >>> 32) * ranks) >>> 32);
     }
 }
