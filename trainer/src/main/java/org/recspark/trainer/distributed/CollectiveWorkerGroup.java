@@ -72,7 +72,7 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
      * @param shardRows whether each embedding row is summed and updated by its owner alone when the sparse optimizer
      *     changes only the rows of the step's gradient (false: every worker sums and updates every row, same result)
      */
-    CollectiveWorkerGroup(RingCollective ring, long[] partitionRows, boolean overlap, boolean shardRows) {
+    public CollectiveWorkerGroup(RingCollective ring, long[] partitionRows, boolean overlap, boolean shardRows) {
         if (partitionRows.length != ring.member().size()) {
             throw new IllegalArgumentException(partitionRows.length + " partition sizes for " + ring.member().size() + " workers");
         }
