@@ -51,7 +51,7 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
     private final boolean overlap;
     private final SparseGradientExchange sparse;
     private final OwnedRowsExchange ownedRows;
-    /** Whether embedding rows are updated by their owner alone when the sparse optimizer allows (false: by every worker, same result). */
+    /** Whether embedding rows are updated by their owner alone where the sparse optimizer allows (false: by all). */
     private final boolean shardRows;
     private FusedGradientLayout layout;
     private List<FusedGradientLayout.Segment> owned;

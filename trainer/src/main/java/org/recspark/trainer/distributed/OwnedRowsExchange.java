@@ -16,8 +16,8 @@ import org.recspark.model.embedding.SparseGradient;
  * all-gather.
  *
  * <p>The rows reach their owners in a started collective behind the gradient buckets' reduce-scatters
- * ({@link #encodeRouted}, {@link #startRouting}), so they leave as soon as the backward pass is over and cost no round trip of their own.
- * It takes {@code size - 1} ring steps, as a reduce-scatter: a rank's payload holds its rows grouped by how many
+ * ({@link #encodeRouted}, {@link #startRouting}), so they leave as soon as the backward pass is over and cost no
+ * round trip of their own. It takes {@code size - 1} ring steps, as a reduce-scatter: a rank's payload holds its rows grouped by how many
  * hops away their owner is, and at each hop the receiving rank keeps the first group (its own rows) and forwards the
  * rest, so each row crosses as many links as its owner is hops away, and no further.
  *
@@ -37,7 +37,7 @@ final class OwnedRowsExchange {
     private final GatheredBytes routed;
     /** Per owner, the values of the rows it updated this step, for the weights' all-gather. */
     private final GatheredBytes updated;
-    /** This step's summed gradient of each table's rows this rank owns, in table order. */
+    /** This step's summed gradient of each table's rows this rank owns, in table order (kept across steps). */
     private final List<SparseGradient> owned = new ArrayList<>();
     private int[] dims = new int[0];
     private final int[][] idStarts;
@@ -126,7 +126,7 @@ final class OwnedRowsExchange {
      * Once the routing of {@code gradients} is complete, sums each table's gradient over the ranks for the rows this
      * rank owns (rows only other ranks touched are allocated here).
      *
-     * @return the summed gradients in table order, owned rows only; the arrays are this step's
+     * @return the summed gradients in table order, owned rows only; kept by this exchange and refilled next step
      */
     List<SparseGradient> sumOwned(List<EmbeddingTable> tables, Map<EmbeddingTable, SparseGradient> gradients) {
         for (int r = 0; r < size; r++) {
