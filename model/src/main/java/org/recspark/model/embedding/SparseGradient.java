@@ -70,6 +70,13 @@ public final class SparseGradient {
         return index < 0 ? -1 : index * dim;
     }
 
+    /** Removes every row, keeping the arrays, so a gradient can be refilled step after step without allocating. */
+    public void clear() {
+        Arrays.fill(rows, 0, size * dim, 0f);
+        indexBySlot.clear();
+        size = 0;
+    }
+
     /** Adds another shard's gradient row by row. */
     public void addAll(SparseGradient other) {
         for (int i = 0; i < other.size; i++) {

@@ -39,6 +39,7 @@ import org.recspark.trainer.eval.TrainingProgress;
 import org.recspark.trainer.eval.TrainingRun;
 import org.recspark.trainer.optim.DenseOptimizer;
 import org.recspark.trainer.plan.PipelinePlan;
+import org.recspark.trainer.optim.SparseOptimizer;
 import org.recspark.trainer.train.WorkerGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +80,11 @@ public final class DistributedTrainingJob {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainingJob.class);
     /** Test hook: the last worker of the first attempt fails at this step (a killed task). */
     public static final String FAIL_AT_STEP = "spark.recspark.test.failAtStep";
+    /**
+     * Whether each embedding row is summed and updated by its owner worker alone (the default), or by every worker
+     * (same bits): for comparing the two on one build, and for turning the sharded update off where it does not pay.
+     */
+    public static final String SHARD_EMBEDDING_ROWS = "spark.recspark.collective.shardEmbeddingRows";
 
     private final SparkSession spark;
     private final PipelineConfig config;
@@ -144,6 +150,7 @@ public final class DistributedTrainingJob {
                     Locations.uri(runDir), start.runId(), ShippedStorage.fromDriver(), taskThreads,
                     Long.parseLong(spark.conf().get(FAIL_AT_STEP, "0")),
                     Duration.ofSeconds(Long.parseLong(spark.conf().get("spark.recspark.collective.timeoutSeconds", "120"))),
+                    Boolean.parseBoolean(spark.conf().get(SHARD_EMBEDDING_ROWS, "true")),
                     shares, partitionRows, eval, test.orElse(null), conf, progress.accumulator());
             // one element per worker: the barrier stage's tasks read their rows themselves
             RDD<Integer> ranks = jsc.parallelize(IntStream.range(0, workers).boxed().toList(), workers).rdd();
@@ -172,6 +179,7 @@ public final class DistributedTrainingJob {
         private final int threads;
         private final long failAtStep;
         private final Duration timeout;
+        private final boolean shardEmbeddingRows;
         private final List<SampleSource> shares;
         private final long[] partitionRows;
         private final SampleSource eval;
@@ -183,7 +191,7 @@ public final class DistributedTrainingJob {
          * @param test the test rows, or null
          */
         TrainTask(byte[] config, RingSecret ringSecret, String baseDir, String runDir, String runId, ShippedStorage storage, int threads,
-                  long failAtStep, Duration timeout,
+                  long failAtStep, Duration timeout, boolean shardEmbeddingRows,
                   List<SampleSource> shares, long[] partitionRows, SampleSource eval, SampleSource test,
                   Broadcast<SerializableConfiguration> conf, TrainingProgressAccumulator progress) {
             this.config = config;
@@ -195,6 +203,7 @@ public final class DistributedTrainingJob {
             this.threads = threads;
             this.failAtStep = failAtStep;
             this.timeout = timeout;
+            this.shardEmbeddingRows = shardEmbeddingRows;
             this.shares = shares;
             this.partitionRows = partitionRows;
             this.eval = eval;
@@ -235,7 +244,7 @@ public final class DistributedTrainingJob {
                 String session = "stage-" + context.stageId() + "-attempt-" + context.stageAttemptNumber();
                 RingMember member = new RingMember(session, ringSecret, rank, size);
                 try (RingCollective ring = listener.join(member, addresses, CollectiveSettings.defaults().withTimeout(timeout));
-                        CollectiveWorkerGroup collective = new CollectiveWorkerGroup(ring, partitionRows)) {
+                        CollectiveWorkerGroup collective = new CollectiveWorkerGroup(ring, partitionRows, true, shardEmbeddingRows)) {
                     WorkerGroup group = collective;
                     if (failAtStep > 0 && rank == size - 1 && context.stageAttemptNumber() == 0) {
                         group = new FailingAt(group, failAtStep);
@@ -315,8 +324,8 @@ public final class DistributedTrainingJob {
         }
 
         @Override
-        public void gatherOptimizerState(DenseOptimizer optimizer, ModelParameters params) {
-            delegate.gatherOptimizerState(optimizer, params);
+        public void gatherOptimizerState(DenseOptimizer dense, SparseOptimizer sparse, ModelParameters params) {
+            delegate.gatherOptimizerState(dense, sparse, params);
         }
 
         @Override

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 final class ByteFrameSender implements RingLinks.Outbound {
     private final FrameHeader header;
     private final byte[] payload;
-    private final int length;
+    private final int end;
     private int next;
     private boolean headerSent;
 
@@ -16,9 +16,15 @@ final class ByteFrameSender implements RingLinks.Outbound {
 
     /** Sends {@code payload[0, length)}: an array kept across steps is usually longer than this step's bytes. */
     ByteFrameSender(FrameHeader header, byte[] payload, int length) {
+        this(header, payload, 0, length);
+    }
+
+    /** Sends {@code payload[offset, offset + length)}: the part of a payload still to be forwarded. */
+    ByteFrameSender(FrameHeader header, byte[] payload, int offset, int length) {
         this.header = header;
         this.payload = payload;
-        this.length = length;
+        this.next = offset;
+        this.end = offset + length;
     }
 
     @Override
@@ -27,7 +33,7 @@ final class ByteFrameSender implements RingLinks.Outbound {
             header.writeTo(buf);
             headerSent = true;
         }
-        int n = Math.min(length - next, buf.remaining());
+        int n = Math.min(end - next, buf.remaining());
         buf.put(payload, next, n);
         next += n;
     }

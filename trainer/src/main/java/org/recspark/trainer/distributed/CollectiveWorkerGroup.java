@@ -3,10 +3,13 @@ package org.recspark.trainer.distributed;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.recspark.model.embedding.EmbeddingTable;
+import org.recspark.model.embedding.SparseGradient;
 import org.recspark.model.nn.Gradients;
 import org.recspark.model.nn.ModelParameters;
 import org.recspark.model.nn.Parameter;
 import org.recspark.trainer.optim.DenseOptimizer;
+import org.recspark.trainer.optim.SparseOptimizer;
 import org.recspark.trainer.train.WorkerGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,11 +32,14 @@ import org.slf4j.LoggerFactory;
  * worker sums them in rank order. The bucketing does not depend on timing, so the overlapped and the sequential
  * exchange give the same bits.
  *
- * <p>Embedding gradients travel as (id, row) pairs per table, so only touched rows cross the wire, in the same
- * transfers as the weights' all-gather (no round trip of their own); every worker adds the others' rows into its
- * own gradient in rank order ({@link SparseGradientExchange}) and updates the summed rows itself. Sharding them
- * by owner would need the same two passes over the rows (to the owner, then the updated rows back) for the few
- * per cent of a step that {@code lazy_adam}'s update of the batch's rows takes.
+ * <p>Embedding gradients travel as (id, row) pairs per table, so only touched rows cross the wire. Their update is
+ * sharded too, by row owner ({@link RowOwners}, {@link OwnedRowsExchange}): once the backward pass is over, each
+ * worker's rows that other workers own leave for their owners behind the last bucket's reduce-scatter (no round trip
+ * of their own); each owner sums its rows in rank order, updates them with the sparse optimizer (whose state for
+ * those rows is then current on the owner alone), and the updated rows' values ride on the weights' all-gather. An
+ * optimizer that moves every allocated row each step (exact {@code adam}) would have to send every owned row back,
+ * so with it every worker still receives every worker's rows with the all-gather, sums them in rank order
+ * ({@link SparseGradientExchange}) and updates every row itself. Both give the same bits.
  */
 public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CollectiveWorkerGroup.class);
@@ -44,6 +50,9 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
     /** Whether buckets start during the backward pass (false: all after it, same result). */
     private final boolean overlap;
     private final SparseGradientExchange sparse;
+    private final OwnedRowsExchange ownedRows;
+    /** Whether embedding rows are updated by their owner alone where the sparse optimizer allows (false: by all). */
+    private final boolean shardRows;
     private FusedGradientLayout layout;
     private List<FusedGradientLayout.Segment> owned;
     private float[] fused = new float[0];
@@ -55,13 +64,24 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
 
     /** @param overlap whether buckets are summed during the backward pass (false: all after it, same result) */
     public CollectiveWorkerGroup(RingCollective ring, long[] partitionRows, boolean overlap) {
+        this(ring, partitionRows, overlap, true);
+    }
+
+    /**
+     * @param overlap whether buckets are summed during the backward pass (false: all after it, same result)
+     * @param shardRows whether each embedding row is summed and updated by its owner alone when the sparse optimizer
+     *     changes only the rows of the step's gradient (false: every worker sums and updates every row, same result)
+     */
+    public CollectiveWorkerGroup(RingCollective ring, long[] partitionRows, boolean overlap, boolean shardRows) {
         if (partitionRows.length != ring.member().size()) {
             throw new IllegalArgumentException(partitionRows.length + " partition sizes for " + ring.member().size() + " workers");
         }
         this.ring = ring;
         this.partitionRows = partitionRows.clone();
         this.sparse = new SparseGradientExchange(ring);
+        this.ownedRows = new OwnedRowsExchange(ring);
         this.overlap = overlap;
+        this.shardRows = shardRows;
     }
 
     @Override
@@ -77,6 +97,10 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
     @Override
     public long[] partitionRows() {
         return partitionRows.clone();
+    }
+
+    private boolean shardsRows(SparseOptimizer optimizer) {
+        return shardRows && optimizer.updatesTouchedRowsOnly();
     }
 
     private FusedGradientLayout layout(ModelParameters params) {
@@ -102,6 +126,7 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
         private final int[] pending = new int[layout.bucketCount()];
         private int launched;
         private long updateNanos;
+        private long sparseUpdateNanos;
 
         Exchange(ModelParameters params) {
             this.params = params;
@@ -137,7 +162,8 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
         }
 
         @Override
-        public double finish(Gradients gradients, double localLoss, DenseOptimizer optimizer, double clipNorm) {
+        public double finish(Gradients gradients, double localLoss, DenseOptimizer optimizer, SparseOptimizer sparseOptimizer,
+                double clipNorm) {
             Map<Parameter, float[]> dense = gradients.denseGradients();
             for (int i = 0; i < finished.length; i++) {
                 take(i, dense.get(layout.trainable(i)));
@@ -156,10 +182,22 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
                 }
             }
             fused[pos] = (float) localLoss;
-            // Encoded while the overlapped buckets may still be on the wire; the rows travel with the all-gather.
+            // Encoded while the overlapped buckets may still be on the wire: owned rows start for their owners behind
+            // the last bucket, the others travel with the all-gather.
+            boolean sharded = shardsRows(sparseOptimizer);
+            List<EmbeddingTable> tables = List.copyOf(params.tables());
+            Map<EmbeddingTable, SparseGradient> sparseGradients = gradients.sparseGradients();
             long encodeStarted = System.nanoTime();
-            GatheredBytes rows = sparse.encode(params.tables(), gradients.sparseGradients());
+            GatheredBytes rows = null;
+            if (sharded) {
+                ownedRows.encodeRouted(tables, sparseGradients);
+            } else {
+                rows = sparse.encode(tables, sparseGradients);
+            }
             long encodeNanos = System.nanoTime() - encodeStarted;
+            if (sharded) {
+                ownedRows.startRouting();
+            }
             long waitStarted = System.nanoTime();
             ring.completeStarted();
             long overlappedDone = System.nanoTime();
@@ -168,6 +206,20 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
             }
             long remainingDone = System.nanoTime();
             updateOwnedSlices(optimizer, clipNorm);
+            long sumNanos = 0;
+            sparseUpdateNanos = 0;
+            if (sharded) {
+                long sumStarted = System.nanoTime();
+                List<SparseGradient> owned = ownedRows.sumOwned(tables, sparseGradients);
+                long updateStarted = System.nanoTime();
+                for (int t = 0; t < tables.size(); t++) {
+                    sparseOptimizer.step(tables.get(t), owned.get(t));
+                }
+                long updateDone = System.nanoTime();
+                rows = ownedRows.encodeUpdated(tables);
+                sparseUpdateNanos = updateDone - updateStarted;
+                sumNanos = System.nanoTime() - sumStarted - sparseUpdateNanos;
+            }
             long gatherStarted = System.nanoTime();
             // Every bucket's updated chunks, every worker's tail and sparse rows in one collective: one round trip per ring step.
             ring.allGatherChunks(fused, layout.gatherStarts(), layout.gatherLengths(), rows);
@@ -195,9 +247,21 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
             }
             double loss = tail[pos];
             long sparseStarted = System.nanoTime();
-            sparse.sumInto(params.tables(), gradients.sparseGradients());
+            if (sharded) {
+                ownedRows.applyUpdated(tables);
+            } else {
+                sparse.sumInto(tables, sparseGradients);
+            }
+            long sparseDone = System.nanoTime();
+            if (!sharded) {
+                for (EmbeddingTable table : tables) {
+                    SparseGradient g = sparseGradients.get(table);
+                    sparseOptimizer.step(table, g != null ? g : new SparseGradient(table.dim()));
+                }
+                sparseUpdateNanos = System.nanoTime() - sparseDone;
+            }
             times.add(overlappedDone - waitStarted, remainingDone - overlappedDone, gatherDone - gatherStarted,
-                    encodeNanos + System.nanoTime() - sparseStarted, launched, layout.bucketCount());
+                    encodeNanos + sumNanos + sparseDone - sparseStarted, sparseUpdateNanos, launched, layout.bucketCount());
             return loss;
         }
 
@@ -258,10 +322,18 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
         public long denseUpdateNanos() {
             return updateNanos;
         }
+
+        @Override
+        public long sparseUpdateNanos() {
+            return sparseUpdateNanos;
+        }
     }
 
     @Override
-    public void gatherOptimizerState(DenseOptimizer optimizer, ModelParameters params) {
+    public void gatherOptimizerState(DenseOptimizer optimizer, SparseOptimizer sparseOptimizer, ModelParameters params) {
+        if (shardsRows(sparseOptimizer)) {
+            ownedRows.gatherState(List.copyOf(params.tables()));
+        }
         FusedGradientLayout l = layout(params);
         int slots = l.trainableCount() == 0 ? 0 : optimizer.stateOf(l.trainable(0)).length;
         float[] buffer = new float[l.length()];

@@ -18,7 +18,8 @@ record FrameHeader(Op op, int sequence, long argument, long payloadBytes) {
     enum Op {
         ALL_REDUCE_SUM("allReduceSum", "buffer length"),
         ALL_GATHER_LONGS("allGatherLongs", "value count"),
-        SPARSE_ROWS("allGatherChunks's sparse rows", "table count");
+        SPARSE_ROWS("allGatherChunks's sparse rows", "table count"),
+        ROWS_TO_OWNERS("the sparse rows' routing to their owners", "table count");
 
         private final String apiName;
         private final String argumentName;

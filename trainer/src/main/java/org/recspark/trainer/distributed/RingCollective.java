@@ -3,6 +3,7 @@ package org.recspark.trainer.distributed;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,6 +148,19 @@ public final class RingCollective implements AutoCloseable {
         int seq = sequence++;
         if (started != null) {
             started.add(buffer, offset, length, seq);
+            advanceStarted();
+        }
+    }
+
+    /**
+     * Starts another collective of ring steps under the next sequence number, behind the started reduce-scatters
+     * (its frames leave after theirs), advanced and completed with them; nothing to do in a ring of one.
+     */
+    void startSteps(IntFunction<StartedReduceScatters.Steps> atSequence) {
+        requireOpen(FrameHeader.Op.ROWS_TO_OWNERS);
+        int seq = sequence++;
+        if (started != null) {
+            started.add(atSequence.apply(seq));
             advanceStarted();
         }
     }

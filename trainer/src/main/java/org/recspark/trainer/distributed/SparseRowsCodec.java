@@ -12,7 +12,7 @@ import org.recspark.model.embedding.SparseGradient;
  * little-endian. The table count travels in the frame header.
  */
 final class SparseRowsCodec {
-    private static final int TABLE_HEADER_BYTES = 2 * Integer.BYTES;
+    static final int TABLE_HEADER_BYTES = 2 * Integer.BYTES;
 
     private SparseRowsCodec() {}
 
@@ -44,7 +44,7 @@ final class SparseRowsCodec {
         }
     }
 
-    private static int checkedFrameBytes(long bytes) {
+    static int checkedFrameBytes(long bytes) {
         if (bytes > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("sparse rows of " + bytes + " bytes exceed the 2 GiB a frame can hold");
         }
@@ -61,7 +61,15 @@ final class SparseRowsCodec {
      * @throws IllegalStateException when the payload does not hold tables of these dims
      */
     static void locate(byte[] payload, int length, int[] dims, int[] idStarts, int[] counts) {
-        ByteBuffer buf = ByteBuffer.wrap(payload, 0, length).order(ByteOrder.LITTLE_ENDIAN);
+        locate(payload, 0, length, dims, idStarts, counts);
+    }
+
+    /**
+     * {@link #locate(byte[], int, int[], int[], int[])} of the entries in {@code payload[offset, offset + length)}
+     * (the positions found are still from the start of {@code payload}).
+     */
+    static void locate(byte[] payload, int offset, int length, int[] dims, int[] idStarts, int[] counts) {
+        ByteBuffer buf = ByteBuffer.wrap(payload, offset, length).order(ByteOrder.LITTLE_ENDIAN);
         for (int t = 0; t < dims.length; t++) {
             if (buf.remaining() < TABLE_HEADER_BYTES) {
                 throw new IllegalStateException("payload ends before table " + t);

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Ring reduce-scatters that have been started and are advanced by their caller's thread between other work, as MPI
+ * Ring reduce-scatters (of dense ranges, and of sparse rows to their owners) that have been started and are advanced by their caller's thread between other work, as MPI
  * progresses non-blocking collectives from the caller's own calls: each {@link #advance} writes what the successor's
  * socket accepts and adds what has arrived from the predecessor, and returns at once; {@link #complete} waits for
  * the rest. The data then moves through the kernel's socket buffers while the caller computes, with no thread of
@@ -24,21 +24,47 @@ final class StartedReduceScatters {
     private final RingMember member;
     private final RingLinks links;
     private final float[] scratch;
-    private final List<ReduceScatter> started = new ArrayList<>();
+    private final List<Progress> started = new ArrayList<>();
     /** The first reduce-scatter with a step left to send, and the first with a step left to receive. */
     private int sendingAt;
     private int receivingAt;
 
-    /** One range's reduce-scatter: how many of its steps have been sent and received, and the frames in progress. */
-    private final class ReduceScatter {
+    /**
+     * A started collective of {@code steps()} ring steps whose step {@code s} sends a frame built from what step
+     * {@code s - 1} received: a range's reduce-scatter, or the routing of sparse rows to their owners.
+     */
+    interface Steps {
+        int steps();
+
+        /** The frame step {@code step} sends; asked for once the previous step's frame has arrived. */
+        RingLinks.Outbound sender(int step);
+
+        /** The receiver of step {@code step}'s frame from the predecessor. */
+        RingLinks.Inbound receiver(int step);
+
+        /** The step's name in failure messages. */
+        String phase(int step);
+    }
+
+    /** A started collective: how many of its steps have been sent and received, and the frames in progress. */
+    private static final class Progress {
+        final Steps steps;
+        int sent;
+        int received;
+        RingLinks.Outbound sender;
+        RingLinks.Inbound receiver;
+
+        Progress(Steps steps) {
+            this.steps = steps;
+        }
+    }
+
+    /** One range's reduce-scatter. */
+    private final class ReduceScatter implements Steps {
         final float[] buffer;
         final int offset;
         final ChunkLayout chunks;
         final int sequence;
-        int sent;
-        int received;
-        FloatSender sender;
-        FloatReceiver receiver;
 
         ReduceScatter(float[] buffer, int offset, int length, int sequence) {
             this.buffer = buffer;
@@ -47,15 +73,22 @@ final class StartedReduceScatters {
             this.sequence = sequence;
         }
 
+        @Override
+        public int steps() {
+            return member.size() - 1;
+        }
+
         /** At step s rank r passes on chunk r - s, summed by ranks r - s .. r (as the blocking reduce-scatter). */
-        FloatSender sender() {
-            int chunk = Math.floorMod(member.rank() - sent, member.size());
+        @Override
+        public RingLinks.Outbound sender(int step) {
+            int chunk = Math.floorMod(member.rank() - step, member.size());
             return new FloatSender(header(chunk), buffer, offset + chunks.offset(chunk), chunks.length(chunk));
         }
 
         /** ... and adds its own values to chunk r - s - 1, received from the predecessor. */
-        FloatReceiver receiver() {
-            int chunk = Math.floorMod(member.rank() - received - 1, member.size());
+        @Override
+        public RingLinks.Inbound receiver(int step) {
+            int chunk = Math.floorMod(member.rank() - step - 1, member.size());
             return new FloatReceiver(header(chunk), buffer, offset + chunks.offset(chunk), chunks.length(chunk),
                     FloatReceiver.Mode.ADD, scratch);
         }
@@ -64,7 +97,8 @@ final class StartedReduceScatters {
             return new FrameHeader(OP, sequence, chunks.length(), (long) chunks.length(chunk) * Float.BYTES);
         }
 
-        String phase(int step) {
+        @Override
+        public String phase(int step) {
             return OP + " #" + sequence + " reduce-scatter step " + (step + 1) + "/" + steps();
         }
     }
@@ -76,17 +110,18 @@ final class StartedReduceScatters {
         this.scratch = scratch;
     }
 
-    private int steps() {
-        return member.size() - 1;
-    }
-
     boolean isEmpty() {
         return started.isEmpty();
     }
 
     /** Adds a reduce-scatter of {@code buffer[offset, offset + length)} under the collective's sequence number. */
     void add(float[] buffer, int offset, int length, int sequence) {
-        started.add(new ReduceScatter(buffer, offset, length, sequence));
+        add(new ReduceScatter(buffer, offset, length, sequence));
+    }
+
+    /** Adds another started collective, whose frames follow those of the ones added before it. */
+    void add(Steps collective) {
+        started.add(new Progress(collective));
     }
 
     /**
@@ -110,16 +145,16 @@ final class StartedReduceScatters {
     /** Sends frames in order until one waits for the socket or for its previous step's frame. */
     private void sendReady() {
         while (sendingAt < started.size()) {
-            ReduceScatter r = started.get(sendingAt);
-            if (r.sent == steps()) {
+            Progress r = started.get(sendingAt);
+            if (r.sent == r.steps.steps()) {
                 sendingAt++;
             } else if (r.received < r.sent) {
                 return;
             } else {
                 if (r.sender == null) {
-                    r.sender = r.sender();
+                    r.sender = r.steps.sender(r.sent);
                 }
-                if (!links.sendAvailable(r.sender, r.phase(r.sent))) {
+                if (!links.sendAvailable(r.sender, r.steps.phase(r.sent))) {
                     return;
                 }
                 r.sender = null;
@@ -132,15 +167,15 @@ final class StartedReduceScatters {
     private boolean receiveArrived() {
         boolean completed = false;
         while (receivingAt < started.size()) {
-            ReduceScatter r = started.get(receivingAt);
-            if (r.received == steps()) {
+            Progress r = started.get(receivingAt);
+            if (r.received == r.steps.steps()) {
                 receivingAt++;
                 continue;
             }
             if (r.receiver == null) {
-                r.receiver = r.receiver();
+                r.receiver = r.steps.receiver(r.received);
             }
-            if (!links.receiveAvailable(r.receiver, r.phase(r.received))) {
+            if (!links.receiveAvailable(r.receiver, r.steps.phase(r.received))) {
                 return completed;
             }
             r.receiver = null;
@@ -165,9 +200,10 @@ final class StartedReduceScatters {
                 continue;
             }
             boolean receiving = receivingAt < started.size();
-            ReduceScatter sending = sendingAt < started.size() ? started.get(sendingAt) : null;
+            Progress sending = sendingAt < started.size() ? started.get(sendingAt) : null;
             boolean sendBlocked = sending != null && sending.received >= sending.sent;
-            String phase = receiving ? started.get(receivingAt).phase(started.get(receivingAt).received) : sending.phase(sending.sent);
+            String phase = receiving ? started.get(receivingAt).steps.phase(started.get(receivingAt).received)
+                    : sending.steps.phase(sending.sent);
             links.await(sendBlocked, receiving, deadline, phase);
         }
     }

@@ -58,6 +58,14 @@ public final class SparseOptimizer {
         this.steps = restoredSteps;
     }
 
+    /**
+     * Whether a step changes only the rows its gradient has (every kind but exact {@code adam}, which moves every
+     * allocated row): then each row's update can run on one worker, its owner, alone.
+     */
+    public boolean updatesTouchedRowsOnly() {
+        return config.getKindCase() != Optimizer.KindCase.ADAM;
+    }
+
     /** Advances the step count (once per training step, after every table's update). */
     public void advance() {
         steps++;

@@ -296,7 +296,7 @@ public final class Trainer implements AutoCloseable {
      */
     public void gatherOptimizerState() {
         if (group != null) {
-            group.gatherOptimizerState(denseOptimizer, params);
+            group.gatherOptimizerState(denseOptimizer, sparseOptimizer, params);
         }
     }
 
@@ -363,9 +363,11 @@ public final class Trainer implements AutoCloseable {
         Gradients merged = Gradients.merge(perShard);
         long tSync = System.nanoTime();
         long denseUpdate;
+        long sparseUpdate = 0;
         if (exchange != null) {
-            loss = exchange.finish(merged, loss, denseOptimizer, config.getGradientClipNorm());
+            loss = exchange.finish(merged, loss, denseOptimizer, sparseOptimizer, config.getGradientClipNorm());
             denseUpdate = exchange.denseUpdateNanos();
+            sparseUpdate = exchange.sparseUpdateNanos();
         } else {
             clip(merged);
             long started = System.nanoTime();
@@ -377,18 +379,20 @@ public final class Trainer implements AutoCloseable {
             BatchNorm.foldInto(e.getKey(), e.getValue());
         }
         long t4 = System.nanoTime();
-        for (EmbeddingTable table : params.tables()) {
-            SparseGradient g = merged.sparseGradients().get(table);
-            sparseOptimizer.step(table, g != null ? g : new SparseGradient(table.dim()));
+        if (exchange == null) {
+            for (EmbeddingTable table : params.tables()) {
+                SparseGradient g = merged.sparseGradients().get(table);
+                sparseOptimizer.step(table, g != null ? g : new SparseGradient(table.dim()));
+            }
         }
         sparseOptimizer.advance();
         long t5 = System.nanoTime();
         profile.prepareNanos += t1 - t0;
         profile.computeNanos += t2 - t1;
         profile.mergeNanos += (tSync - t2) + (t4 - tSynced);
-        profile.syncNanos += tSynced - tSync - denseUpdate;
+        profile.syncNanos += tSynced - tSync - denseUpdate - sparseUpdate;
         profile.denseOptimizerNanos += denseUpdate;
-        profile.sparseOptimizerNanos += t5 - t4;
+        profile.sparseOptimizerNanos += t5 - t4 + sparseUpdate;
         profile.steps++;
         state.stepDone((int) globalRows);
         if (!Double.isFinite(loss)) {

@@ -4,6 +4,7 @@ import org.recspark.model.nn.Gradients;
 import org.recspark.model.nn.ModelParameters;
 import org.recspark.model.nn.Parameter;
 import org.recspark.trainer.optim.DenseOptimizer;
+import org.recspark.trainer.optim.SparseOptimizer;
 
 /**
  * The data-parallel workers a {@link Trainer} trains with. Every worker holds its own partition
@@ -24,10 +25,10 @@ public interface WorkerGroup {
     StepExchange startStep(ModelParameters params);
 
     /**
-     * Makes the dense optimizer's state whole on every worker, for a checkpoint: when each worker
-     * updates only its own slices of the parameters, only those slices of its state are current.
+     * Makes the optimizers' state whole on every worker, for a checkpoint: when each worker updates
+     * only its own slices of the parameters and its own embedding rows, only their state is current.
      */
-    void gatherOptimizerState(DenseOptimizer optimizer, ModelParameters params);
+    void gatherOptimizerState(DenseOptimizer dense, SparseOptimizer sparse, ModelParameters params);
 
     /** True on every worker when any worker passes true. */
     boolean anyOf(boolean value);
@@ -46,15 +47,19 @@ public interface WorkerGroup {
         /**
          * Completes the step: sums the dense gradients (those not handed over yet are taken from
          * {@code gradients}) and the loss over the workers, clips the summed dense gradients to
-         * {@code clipNorm} (when > 0) and applies {@code optimizer} to every trainable parameter, so
-         * every worker holds the updated dense weights; replaces the embedding gradients in
-         * {@code gradients} with their sums over the workers (rows only other workers touched are
-         * allocated here) and the batch-norm statistics with their means over the workers that
-         * observed them. Returns the summed loss.
+         * {@code clipNorm} (when > 0) and applies {@code dense} to every trainable parameter; sums
+         * the embedding gradients over the workers and applies one step of {@code sparse} to every
+         * table (without advancing its step count), so every worker holds the updated weights and
+         * tables (rows only other workers touched are allocated here); replaces the batch-norm
+         * statistics in {@code gradients} with their means over the workers that observed them.
+         * Returns the summed loss. The embedding gradients in {@code gradients} are spent.
          */
-        double finish(Gradients gradients, double localLoss, DenseOptimizer optimizer, double clipNorm);
+        double finish(Gradients gradients, double localLoss, DenseOptimizer dense, SparseOptimizer sparse, double clipNorm);
 
         /** Nanoseconds of the last {@link #finish} spent in the dense optimizer. */
         long denseUpdateNanos();
+
+        /** Nanoseconds of the last {@link #finish} spent in the sparse optimizer. */
+        long sparseUpdateNanos();
     }
 }

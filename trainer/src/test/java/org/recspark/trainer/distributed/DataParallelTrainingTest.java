@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,6 +15,7 @@ import org.recspark.model.Model;
 import org.recspark.model.ModelContext;
 import org.recspark.model.ModelFactory;
 import org.recspark.model.data.Examples;
+import org.recspark.model.embedding.EmbeddingTable;
 import org.recspark.model.nn.ModelParameters;
 import org.recspark.trainer.model.ZooConfigs;
 import org.recspark.trainer.model.ZooFixture;
@@ -52,6 +54,18 @@ class DataParallelTrainingTest {
                     stateChecksum = 31 * stateChecksum + Float.floatToRawIntBits(v);
                 }
             }
+            // The embedding rows' state by id, as a checkpoint holds it (slot order may differ between workers).
+            for (EmbeddingTable table : params.tables()) {
+                long[] ids = table.ids().clone();
+                Arrays.sort(ids);
+                for (long id : ids) {
+                    int slot = table.findSlot(id);
+                    stateChecksum = 31 * stateChecksum + id;
+                    for (int j = 0; j < table.stateWidth(); j++) {
+                        stateChecksum = 31 * stateChecksum + Float.floatToRawIntBits(table.state(slot)[table.stateOffset(slot) + j]);
+                    }
+                }
+            }
             return new Result(params.weightChecksum(), auc, trainer.state().globalStep(), stateChecksum);
         } finally {
             if (group != null) {
@@ -73,9 +87,49 @@ class DataParallelTrainingTest {
     }
 
     private static List<Result> trainWorkers(PipelineConfig config, int workers, boolean overlap) {
+        return trainWorkers(config, workers, overlap, true);
+    }
+
+    private static List<Result> trainWorkers(PipelineConfig config, int workers, boolean overlap, boolean shardRows) {
         long[] sizes = IntStream.range(0, workers).mapToLong(r -> partition(r, workers).numRows()).toArray();
         return LoopbackRing.values(LoopbackRing.run(workers, CollectiveSettings.defaults(),
-                ring -> trainRank(config, partition(ring.member().rank(), workers), new CollectiveWorkerGroup(ring, sizes, overlap), 1)));
+                ring -> trainRank(config, partition(ring.member().rank(), workers), new CollectiveWorkerGroup(ring, sizes, overlap, shardRows), 1)));
+    }
+
+    /** The example configs' sparse optimizer, which updates the batch's rows only, so rows are updated by their owners. */
+    private static String lazyAdam(String trainConfig) {
+        String exact = "sparse_optimizer { adam {}";
+        assertTrue(trainConfig.contains(exact), trainConfig);
+        return trainConfig.replace(exact, "sparse_optimizer { lazy_adam {}");
+    }
+
+    /**
+     * Embedding rows summed and updated by their owners (state gathered whole for the checkpoint) give
+     * the bits of every worker summing and updating every row, weights and optimizer state, with the
+     * exchange overlapped and not; and a group of one the bits of no group.
+     */
+    @Test
+    void embeddingRowsUpdatedByTheirOwnersGiveTheBitsOfEveryWorkerUpdatingThem() {
+        PipelineConfig config = ZooFixture.parse(DEEPFM_BN, lazyAdam(ZooFixture.trainConfig(120, 2)));
+        for (int workers : new int[]{2, 3}) {
+            List<Result> replicated = trainWorkers(config, workers, true, false);
+            List<Result> sharded = trainWorkers(config, workers, true, true);
+            List<Result> shardedSequential = trainWorkers(config, workers, false, true);
+            for (int r = 0; r < workers; r++) {
+                assertEquals(replicated.get(0).checksum(), replicated.get(r).checksum(), workers + " workers, replicated: rank " + r + "'s weights");
+                assertEquals(replicated.get(0).checksum(), sharded.get(r).checksum(), workers + " workers, sharded: rank " + r + "'s weights");
+                assertEquals(replicated.get(0).checksum(), shardedSequential.get(r).checksum(),
+                        workers + " workers, sharded sequential: rank " + r + "'s weights");
+                assertEquals(replicated.get(0).optimizerStateChecksum(), sharded.get(r).optimizerStateChecksum(),
+                        workers + " workers: rank " + r + "'s gathered optimizer state");
+            }
+        }
+        Result alone = trainRank(config, ZooFixture.data().train(), null, 1);
+        Result grouped = LoopbackRing.values(LoopbackRing.run(1, CollectiveSettings.defaults(),
+                ring -> trainRank(config, ZooFixture.data().train(),
+                        new CollectiveWorkerGroup(ring, new long[]{ZooFixture.data().train().numRows()}), 1))).get(0);
+        assertEquals(alone.checksum(), grouped.checksum(), "a group of one: weights");
+        assertEquals(alone.optimizerStateChecksum(), grouped.optimizerStateChecksum(), "a group of one: optimizer state");
     }
 
     /**
@@ -155,15 +209,19 @@ class DataParallelTrainingTest {
 
     @Test
     void unevenPartitionsTakeEmptySharesInsteadOfHanging() {
-        PipelineConfig config = ZooFixture.parse(ZooConfigs.DEEPFM, ZooFixture.trainConfig(128, 1));
-        Examples all = ZooFixture.data().train();
-        Examples small = all.slice(0, 100);
-        Examples large = all.slice(100, all.numRows());
-        long[] sizes = {small.numRows(), large.numRows()};
-        List<Result> ranks = LoopbackRing.values(LoopbackRing.run(2, CollectiveSettings.defaults(),
-                ring -> trainRank(config, ring.member().rank() == 0 ? small : large, new CollectiveWorkerGroup(ring, sizes))));
-        assertEquals(ranks.get(0).checksum(), ranks.get(1).checksum());
-        assertEquals((large.numRows() + 63) / 64, ranks.get(0).steps(), "the larger partition sets the steps per epoch");
+        // Exact Adam updates every row on every worker; lazy Adam's rows are updated by their owners.
+        for (String trainConfig : List.of(ZooFixture.trainConfig(128, 1), lazyAdam(ZooFixture.trainConfig(128, 1)))) {
+            PipelineConfig config = ZooFixture.parse(ZooConfigs.DEEPFM, trainConfig);
+            Examples all = ZooFixture.data().train();
+            Examples small = all.slice(0, 100);
+            Examples large = all.slice(100, all.numRows());
+            long[] sizes = {small.numRows(), large.numRows()};
+            List<Result> ranks = LoopbackRing.values(LoopbackRing.run(2, CollectiveSettings.defaults(),
+                    ring -> trainRank(config, ring.member().rank() == 0 ? small : large, new CollectiveWorkerGroup(ring, sizes))));
+            assertEquals(ranks.get(0).checksum(), ranks.get(1).checksum());
+            assertEquals(ranks.get(0).optimizerStateChecksum(), ranks.get(1).optimizerStateChecksum(), "the gathered optimizer state");
+            assertEquals((large.numRows() + 63) / 64, ranks.get(0).steps(), "the larger partition sets the steps per epoch");
+        }
     }
 
     @Test

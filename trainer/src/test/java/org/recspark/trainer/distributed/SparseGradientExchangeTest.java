@@ -29,7 +29,7 @@ class SparseGradientExchangeTest {
     private static final CollectiveSettings SETTINGS = CollectiveSettings.defaults()
             .withTimeout(Duration.ofSeconds(20)).withSegmentBytes(64);
     /** dim 4, dim 1, a table no rank touches, and one only the last rank touches. */
-    private static final int[] DIMS = {4, 1, 3, 2};
+    static final int[] DIMS = {4, 1, 3, 2};
     private static final int STEPS = 3;
 
     /** One rank's rows of one table in one step: distinct ids, rows over many magnitudes, some -0.0. */
@@ -142,7 +142,7 @@ class SparseGradientExchangeTest {
     }
 
     /** Each rank's own tables, as each worker has its own model. */
-    private static List<EmbeddingTable> tables() {
+    static List<EmbeddingTable> tables() {
         List<EmbeddingTable> tables = new ArrayList<>();
         for (int t = 0; t < DIMS.length; t++) {
             tables.add(new EmbeddingTable("t" + t, DIMS[t], Initializer.zeros(), 1));
@@ -151,7 +151,7 @@ class SparseGradientExchangeTest {
     }
 
     /** A backward pass's gradients: rows in the rank's touch order, null rows for an untouched table. */
-    private static Map<EmbeddingTable, SparseGradient> gradients(List<EmbeddingTable> tables, Rows[] rows) {
+    static Map<EmbeddingTable, SparseGradient> gradients(List<EmbeddingTable> tables, Rows[] rows) {
         Map<EmbeddingTable, SparseGradient> out = new LinkedHashMap<>();
         for (int t = 0; t < tables.size(); t++) {
             if (rows[t] == null) {
@@ -169,7 +169,7 @@ class SparseGradientExchangeTest {
     }
 
     /** Every gradient row keyed by {@link #key}. */
-    private static Map<Long, float[]> byId(List<EmbeddingTable> tables, Map<EmbeddingTable, SparseGradient> gradients) {
+    static Map<Long, float[]> byId(List<EmbeddingTable> tables, Map<EmbeddingTable, SparseGradient> gradients) {
         Map<Long, float[]> out = new TreeMap<>();
         for (int t = 0; t < tables.size(); t++) {
             EmbeddingTable table = tables.get(t);
@@ -183,12 +183,12 @@ class SparseGradientExchangeTest {
         return out;
     }
 
-    private static long key(int table, long id) {
+    static long key(int table, long id) {
         return ((long) table << 40) + id;
     }
 
     /** Written apart from the exchange: per table and id, rows folded in rank order from a copy of the first. */
-    private static Map<Long, float[]> referenceSum(Rows[][] byRank) {
+    static Map<Long, float[]> referenceSum(Rows[][] byRank) {
         Map<Long, float[]> sums = new TreeMap<>();
         for (Rows[] rank : byRank) {
             for (int t = 0; t < DIMS.length; t++) {
@@ -206,7 +206,7 @@ class SparseGradientExchangeTest {
         return sums;
     }
 
-    private static Rows randomRows(int dim, int count, int idRange, long seed) {
+    static Rows randomRows(int dim, int count, int idRange, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         // Distinct ids: a backward pass's gradient has one row per id.
         long[] ids = random.longs(0, idRange).map(id -> id - idRange / 3).limit(4L * count).distinct().limit(count).toArray();
