@@ -38,8 +38,11 @@ import org.slf4j.LoggerFactory;
  * training positives strictly before the row's time, most recent first, at most 50, cut earlier as
  * {@link HistoryRows} says (by default not: next-item rows); for variants to read, also
  * hist_disliked_ids (the user's rated-but-not-liked items before the row) and request_week (see
- * {@link #context}). A query user is embedded from its record and its last 50 training positives
- * before the cut; a corpus item from its record.
+ * {@link #context}), and the item fields liker_ids and recent_likes (see {@link ItemLikers}: the
+ * users who liked the item strictly before the row, most recent first, at most 200, and its likes in
+ * the 30 days before the row), and all_liker_ids (its likers among all the task's training positives,
+ * the row's own like left out). A query user is embedded from its record and its last 50 training
+ * positives before the cut; a corpus item from its record and its likers among all training positives.
  *
  * <p>Settings are chosen on the validation task: each variant (a text-format config fragment merged
  * over the config) with each history-rows choice trains for the config's num_epochs, scored after
@@ -51,6 +54,8 @@ public final class TwoTowerPeer implements RetrievalPeer {
     private static final int HISTORY = 50;
     private static final String LABEL = "rating";
     private static final long WEEK_SECONDS = 7 * 24 * 3600L;
+    private static final int LIKERS = 200;
+    private static final long RECENT_LIKES_SECONDS = 30 * 24 * 3600L;
 
     private final PipelineConfig config;
     private final Path configDir;
@@ -181,8 +186,13 @@ public final class TwoTowerPeer implements RetrievalPeer {
         ExamplesBuilder train = new ExamplesBuilder(generator.schema(), List.of(LABEL));
         Map<Integer, ArrayDeque<Rating>> liked = new HashMap<>();
         Map<Integer, ArrayDeque<Rating>> disliked = new HashMap<>();
+        ItemLikers likers = new ItemLikers(LIKERS, RECENT_LIKES_SECONDS);
+        ItemLikers allLikers = new ItemLikers(LIKERS, RECENT_LIKES_SECONDS);
+        task.training().stream().filter(task::isPositive).forEach(allLikers::record);
         Random random = new Random(c.getTrainConfig().getSeed());
+        long lastTraining = firstRatingTime;
         for (Rating r : task.training()) {
+            lastTraining = Math.max(lastTraining, r.timestamp());
             ArrayDeque<Rating> likedBefore = liked.computeIfAbsent(r.userId(), u -> new ArrayDeque<>());
             ArrayDeque<Rating> dislikedBefore = disliked.computeIfAbsent(r.userId(), u -> new ArrayDeque<>());
             if (!task.isPositive(r)) {
@@ -190,13 +200,14 @@ public final class TwoTowerPeer implements RetrievalPeer {
                 continue;
             }
             for (int gap : rows.gaps(countBefore(likedBefore, r.timestamp()), random)) {
-                train.add(generator.generate(users.get(r.userId()), items.get(r.itemId()),
+                train.add(generator.generate(users.get(r.userId()), withLikers(r.itemId(), likers, r.timestamp(), allLikers, r.userId()),
                         context(likedBefore, gap, dislikedBefore, r.timestamp())), new float[][]{{1f}}, new long[]{r.userId()});
             }
             remember(likedBefore, r, HISTORY + rows.window() + 1);
+            likers.record(r);
         }
         int[] itemIds = task.itemIds();
-        MapRecord anyItem = items.get(itemIds[0]);
+        MapRecord anyItem = withLikers(itemIds[0], likers, lastTraining + 1, allLikers, ItemLikers.NO_USER);
         ExamplesBuilder queries = new ExamplesBuilder(generator.schema(), List.of(LABEL));
         for (int u : task.queryUsers()) {
             ArrayDeque<Rating> likedBefore = liked.getOrDefault(u, new ArrayDeque<>());
@@ -210,9 +221,22 @@ public final class TwoTowerPeer implements RetrievalPeer {
         MapRecord noHistory = context(new ArrayDeque<>(), 0, new ArrayDeque<>(), firstRatingTime);
         ExamplesBuilder corpus = new ExamplesBuilder(generator.schema(), List.of(LABEL));
         for (int item : itemIds) {
-            corpus.add(generator.generate(anyUser, items.get(item), noHistory), new float[][]{{1f}}, new long[]{0});
+            corpus.add(generator.generate(anyUser, withLikers(item, likers, lastTraining + 1, allLikers, ItemLikers.NO_USER), noHistory), new float[][]{{1f}}, new long[]{0});
         }
         return new Prepared(generator, train.build(), queries.build(), corpus.build());
+    }
+
+    /**
+     * The item's record with its likers and recent likes strictly before {@code time}, and
+     * all_liker_ids: its likers among all the task's training positives but {@code user}'s (a
+     * training row's own like left out; every corpus item's bag is then drawn as at the cut).
+     */
+    private MapRecord withLikers(int itemId, ItemLikers likers, long time, ItemLikers allLikers, int user) {
+        Map<String, Object> fields = new LinkedHashMap<>(items.get(itemId).fields());
+        fields.put("liker_ids", likers.likersBefore(itemId, time));
+        fields.put("all_liker_ids", allLikers.likersBefore(itemId, Long.MAX_VALUE, user));
+        fields.put("recent_likes", likers.recentLikes(itemId, time));
+        return new MapRecord(fields);
     }
 
     private static void remember(ArrayDeque<Rating> recent, Rating r, int keep) {
