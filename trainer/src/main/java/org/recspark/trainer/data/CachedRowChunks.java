@@ -86,6 +86,11 @@ public final class CachedRowChunks implements RowChunkSource {
         }
     }
 
+    @Override
+    public PackedRow[] heldRows(int chunk) {
+        return kept.get(chunk);
+    }
+
     /** Bytes of rows held now (their estimated heap size). */
     public synchronized long keptBytes() {
         return keptBytes;

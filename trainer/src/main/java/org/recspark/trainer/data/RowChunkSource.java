@@ -16,4 +16,12 @@ public interface RowChunkSource {
 
     /** Decodes the chunk's rows in their stored order, passing each to {@code sink}. */
     void read(int chunk, PackedRowBuilder builder, Consumer<PackedRow> sink) throws IOException;
+
+    /**
+     * The chunk's rows in their stored order when they are held in memory already (reading them
+     * costs no decoding and no I/O), else null.
+     */
+    default PackedRow[] heldRows(int chunk) {
+        return null;
+    }
 }

@@ -8,7 +8,9 @@ import java.util.SplittableRandom;
  * buffer of {@code bufferRows} rows, both drawn from (seed, epoch, stream), so a seed gives the same
  * batches on every run and a resumed run continues with the batches the interrupted one would have
  * seen; with shuffling off it reads the chunks' rows in their stored order. Decoding runs in a
- * background thread ahead of training ({@link PrefetchingBatches}).
+ * background thread ahead of training ({@link PrefetchingBatches}); an epoch whose chunks are all
+ * held in memory (the input cache's later epochs) read by a trainer of one thread is assembled on
+ * that thread instead ({@link HeldRowBatches}).
  */
 public final class StreamingTrainingData implements TrainingData {
     private final RowChunkSource source;
@@ -48,6 +50,15 @@ public final class StreamingTrainingData implements TrainingData {
 
     @Override
     public Batches epoch(int epoch, long firstBatch, int batchSize) {
+        return batches(epoch, firstBatch, batchSize, false);
+    }
+
+    @Override
+    public Batches epochForOneThread(int epoch, long firstBatch, int batchSize) {
+        return batches(epoch, firstBatch, batchSize, true);
+    }
+
+    private Batches batches(int epoch, long firstBatch, int batchSize, boolean oneThread) {
         int[] chunks = new int[source.numChunks()];
         for (int i = 0; i < chunks.length; i++) {
             chunks[i] = i;
@@ -63,8 +74,11 @@ public final class StreamingTrainingData implements TrainingData {
             }
             buffer = new ShuffleBuffer<>((int) Math.max(1, Math.min(bufferRows, numRows)), random.split());
         }
-        return new PrefetchingBatches("epoch-" + epoch + (stream > 0 ? "-worker-" + stream : ""), source, chunks, buffer, batcher,
-                batchSize, firstBatch, live, true);
+        String name = "epoch-" + epoch + (stream > 0 ? "-worker-" + stream : "");
+        if (oneThread && HeldRowBatches.allHeld(source, chunks)) {
+            return new HeldRowBatches(name, source, chunks, buffer, batcher, batchSize, firstBatch, live);
+        }
+        return new PrefetchingBatches(name, source, chunks, buffer, batcher, batchSize, firstBatch, live, true);
     }
 
     /** The most decoded rows held at once so far, over every epoch (buffer and batches). */

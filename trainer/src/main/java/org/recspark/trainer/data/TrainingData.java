@@ -16,4 +16,15 @@ public interface TrainingData {
      * batches, none when {@code firstBatch} is past the end.
      */
     Batches epoch(int epoch, long firstBatch, int batchSize);
+
+    /**
+     * The batches of {@link #epoch}, for a consumer that trains on its one thread alone: rows held in
+     * memory already may be assembled on that thread when it asks for them rather than by a decoding
+     * thread of their own. Where each such consumer has one core (data-parallel workers of one thread
+     * each) the extra thread only preempts training threads; a consumer that spreads a step over several
+     * threads asks for {@link #epoch}, whose decoding thread works while they do.
+     */
+    default Batches epochForOneThread(int epoch, long firstBatch, int batchSize) {
+        return epoch(epoch, firstBatch, batchSize);
+    }
 }

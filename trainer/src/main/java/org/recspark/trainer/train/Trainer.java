@@ -196,7 +196,8 @@ public final class Trainer implements AutoCloseable {
         long logStarted = System.nanoTime();
         boolean stop = false;
         while (!stop && state.epoch() < config.getNumEpochs()) {
-            try (Batches batches = train.epoch(state.epoch(), state.batchInEpoch(), batchSize)) {
+            try (Batches batches = threads == 1 ? train.epochForOneThread(state.epoch(), state.batchInEpoch(), batchSize)
+                    : train.epoch(state.epoch(), state.batchInEpoch(), batchSize)) {
                 for (long b = state.batchInEpoch(); b < batchesPerEpoch; b++) {
                     if (config.getMaxSteps() > 0 && state.globalStep() >= config.getMaxSteps()) {
                         stop = true;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
 import org.recspark.model.data.Examples;
 
@@ -29,6 +30,14 @@ class CachedRowChunksTest {
     private static List<Examples> epoch(TrainingData data, int epoch, long firstBatch) {
         List<Examples> out = new ArrayList<>();
         try (Batches batches = data.epoch(epoch, firstBatch, 100)) {
+            batches.forEachRemaining(out::add);
+        }
+        return out;
+    }
+
+    private static List<Examples> epochForOneThread(TrainingData data, int epoch, long firstBatch) {
+        List<Examples> out = new ArrayList<>();
+        try (Batches batches = data.epochForOneThread(epoch, firstBatch, 100)) {
             batches.forEachRemaining(out::add);
         }
         return out;
@@ -64,6 +73,7 @@ class CachedRowChunksTest {
         for (int e = 0; e < 4; e++) {
             List<Examples> expected = epoch(streamed, e, 0);
             assertSameBatches(expected, epoch(cached, e, 0), "epoch " + e);
+            assertSameBatches(expected, epochForOneThread(cached, e, 0), "epoch " + e + " for one thread");
             if (first == null) {
                 first = expected;
             } else {
@@ -71,9 +81,54 @@ class CachedRowChunksTest {
             }
         }
         assertSameBatches(epoch(streamed, 2, 9), epoch(cached, 2, 9), "epoch 2 resumed at batch 9");
+        assertSameBatches(epoch(streamed, 2, 9), epochForOneThread(cached, 2, 9), "epoch 2 for one thread resumed at batch 9");
         assertEquals(ROWS.numRows(), source.rowsRead(), "every row decoded once, in the first epoch");
         assertEquals(CHUNKS, cache.keptChunks());
         assertTrue(cache.keptBytes() > (long) ROWS.numRows() * 100, cache.keptBytes() + " bytes for " + ROWS.numRows() + " rows");
+    }
+
+    @Test
+    void anEpochOfHeldChunksIsAssembledOnTheConsumersThreadAndOnlyThen() {
+        CachedRowChunks cache = new CachedRowChunks(ExamplesChunks.of(ROWS, CHUNK_ROWS), 1L << 30, "test");
+        TrainingData cached = stream(cache, true);
+        try (Batches first = cached.epochForOneThread(0, 0, 100)) {
+            assertTrue(first instanceof PrefetchingBatches, "the first epoch decodes on its own thread");
+            first.forEachRemaining(b -> { });
+        }
+        try (Batches later = cached.epochForOneThread(1, 0, 100)) {
+            assertTrue(later instanceof HeldRowBatches, "an epoch of held chunks: " + later.getClass().getSimpleName());
+        }
+        try (Batches later = cached.epoch(1, 0, 100)) {
+            assertTrue(later instanceof PrefetchingBatches, "a trainer of several threads keeps the decoding thread");
+        }
+        CachedRowChunks partly = new CachedRowChunks(ExamplesChunks.of(ROWS, CHUNK_ROWS), allRowsBytes() / 2, "half");
+        TrainingData half = stream(partly, true);
+        epoch(half, 0, 0);
+        try (Batches later = half.epochForOneThread(1, 0, 100)) {
+            assertTrue(later instanceof PrefetchingBatches, "chunks still decoded every epoch keep the decoding thread");
+        }
+    }
+
+    @Test
+    void heldBatchesCountTheRowsTheyHandOutAndReleaseThemOnClose() {
+        CachedRowChunks cache = new CachedRowChunks(ExamplesChunks.of(ROWS, CHUNK_ROWS), 1L << 30, "test");
+        StreamingTrainingData cached = stream(cache, true);
+        epoch(cached, 0, 0);
+        List<Examples> unshuffledStreamed = epoch(stream(ExamplesChunks.of(ROWS, CHUNK_ROWS), false), 1, 3);
+        CachedRowChunks plain = new CachedRowChunks(ExamplesChunks.of(ROWS, CHUNK_ROWS), 1L << 30, "plain");
+        TrainingData unshuffled = stream(plain, false);
+        epoch(unshuffled, 0, 0);
+        assertSameBatches(unshuffledStreamed, epochForOneThread(unshuffled, 1, 3), "unshuffled, from batch 3");
+        try (Batches batches = cached.epochForOneThread(1, 0, 100)) {
+            batches.next();
+            batches.next();
+        }
+        assertTrue(cached.peakLiveRows() <= cached.liveRowBound(100), "peak " + cached.peakLiveRows());
+        assertThrows(NoSuchElementException.class, () -> {
+            try (Batches batches = cached.epochForOneThread(1, 31, 100)) {
+                batches.next();
+            }
+        }, "past the last batch");
     }
 
     @Test
