@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,14 +52,7 @@ class OwnedRowsExchangeTest {
         float[][] dense = DenseAllReduceTest.randomInputs(size, 301, 5L * size);
         int[] offsets = {0, 100, 101};
         int[] lengths = {100, 1, 200};
-        float[] denseSum = new float[301];
-        for (int i = 0; i < offsets.length; i++) {
-            float[][] range = new float[size][];
-            for (int r = 0; r < size; r++) {
-                range[r] = Arrays.copyOfRange(dense[r], offsets[i], offsets[i] + lengths[i]);
-            }
-            System.arraycopy(DenseAllReduceTest.ringOrderSum(range), 0, denseSum, offsets[i], lengths[i]);
-        }
+        float[] denseSum = SparseGradientExchangeTest.rangeSums(dense, offsets, lengths);
         List<RankView> views = LoopbackRing.values(LoopbackRing.run(size, SETTINGS, ring -> {
             int rank = ring.member().rank();
             List<EmbeddingTable> tables = tablesWithState();

@@ -53,14 +53,7 @@ class SparseGradientExchangeTest {
         float[][] dense = DenseAllReduceTest.randomInputs(size, 301, 5L * size);
         int[] offsets = {0, 100, 101};
         int[] lengths = {100, 1, 200};
-        float[] denseSum = new float[301];
-        for (int i = 0; i < offsets.length; i++) {
-            float[][] range = new float[size][];
-            for (int r = 0; r < size; r++) {
-                range[r] = Arrays.copyOfRange(dense[r], offsets[i], offsets[i] + lengths[i]);
-            }
-            System.arraycopy(DenseAllReduceTest.ringOrderSum(range), 0, denseSum, offsets[i], lengths[i]);
-        }
+        float[] denseSum = rangeSums(dense, offsets, lengths);
         List<List<Map<Long, float[]>>> results = LoopbackRing.values(LoopbackRing.run(size, SETTINGS, ring -> {
             int rank = ring.member().rank();
             List<EmbeddingTable> tables = tables();
@@ -202,6 +195,19 @@ class SparseGradientExchangeTest {
                     }
                 }
             }
+        }
+        return sums;
+    }
+
+    /** Each rank's {@code dense}, ring-order summed over the ranges {@code [offsets[i], offsets[i] + lengths[i])}; zero elsewhere. */
+    static float[] rangeSums(float[][] dense, int[] offsets, int[] lengths) {
+        float[] sums = new float[dense[0].length];
+        for (int i = 0; i < offsets.length; i++) {
+            float[][] range = new float[dense.length][];
+            for (int r = 0; r < dense.length; r++) {
+                range[r] = Arrays.copyOfRange(dense[r], offsets[i], offsets[i] + lengths[i]);
+            }
+            System.arraycopy(DenseAllReduceTest.ringOrderSum(range), 0, sums, offsets[i], lengths[i]);
         }
         return sums;
     }
