@@ -117,9 +117,10 @@ public final class FeatureGroups {
                 for (int f : group.features()) {
                     FeatureSpec spec = schema.features().get(f);
                     SequenceSelfAttention encoder = selfAttention(spec.name());
-                    if (encoder != null && !encoders.containsKey(f)) {
+                    if (encoder != null) {
                         int maxLength = featureConfigs.get(spec.name()).getSequence().getMaxLength();
-                        encoders.put(f, new SelfAttentionEncoder(params, "sequence_encoder/" + spec.name(), spec.embeddingDim(), maxLength, encoder));
+                        encoders.computeIfAbsent(f, k ->
+                                new SelfAttentionEncoder(params, "sequence_encoder/" + spec.name(), spec.embeddingDim(), maxLength, encoder));
                     }
                 }
             }

@@ -1,6 +1,5 @@
 package org.recspark.model.tensor;
 
-import java.util.Arrays;
 
 /**
  * Multi-head scaled dot-product self-attention over packed sequences (Vaswani et al. 2017, as SASRec
@@ -40,9 +39,8 @@ final class SelfAttentionOps {
         float[] qd = q.data();
         float[] kd = k.data();
         float[] vd = v.data();
-        float[] p = new float[probabilityStart[sequences]];
-        float[] y = g.outputArray(n * d);
-        Arrays.fill(y, 0, n * d, 0f);
+        float[] p = g.outputArray(probabilityStart[sequences]);
+        float[] y = g.zeroedOutputArray(n * d);
         for (int r = 0; r < sequences; r++) {
             int first = offsets[r];
             int len = offsets[r + 1] - first;
@@ -52,7 +50,6 @@ final class SelfAttentionOps {
                 for (int i = 0; i < len; i++) {
                     int qi = (first + i) * d + col;
                     int row = base + i * len;
-                    float max = Float.NEGATIVE_INFINITY;
                     for (int j = 0; j < len; j++) {
                         int kj = (first + j) * d + col;
                         float dot = 0;
@@ -60,15 +57,9 @@ final class SelfAttentionOps {
                             dot += qd[qi + c] * kd[kj + c];
                         }
                         p[row + j] = dot * scale;
-                        max = Math.max(max, p[row + j]);
                     }
-                    float sum = 0;
+                    ActivationOps.softmaxRow(p, p, row, len);
                     for (int j = 0; j < len; j++) {
-                        p[row + j] = (float) Math.exp(p[row + j] - max);
-                        sum += p[row + j];
-                    }
-                    for (int j = 0; j < len; j++) {
-                        p[row + j] /= sum;
                         float w = p[row + j];
                         int vj = (first + j) * d + col;
                         for (int c = 0; c < width; c++) {
