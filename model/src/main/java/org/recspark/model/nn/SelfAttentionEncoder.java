@@ -92,8 +92,8 @@ public final class SelfAttentionEncoder {
         if (n == 0) {
             return Tensor.constant(rows, dim, new float[rows * dim]);
         }
-        int[] rank = new int[n];
-        float[] readout = new float[n];
+        int[] rank = g.indexArray(n);
+        float[] readout = g.outputArray(n);
         for (int r = 0; r < rows; r++) {
             int len = offsets[r + 1] - offsets[r];
             if (len > positions.rows()) {
@@ -110,7 +110,7 @@ public final class SelfAttentionEncoder {
         for (Block block : blocks) {
             x = block.forward(pass, x, offsets, heads, dropout);
         }
-        int[] own = new int[n];
+        int[] own = g.indexArray(n);
         for (int p = 0; p < n; p++) {
             own[p] = p;
         }
