@@ -1,7 +1,6 @@
 package org.recspark.trainer.data;
 
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.NoSuchElementException;
 import org.recspark.model.data.Examples;
 import org.slf4j.Logger;
@@ -21,13 +20,9 @@ final class HeldRowBatches implements Batches {
     private final RowChunkSource source;
     private final int[] chunks;
     private final ShuffleBuffer<PackedRow> shuffle;
-    private final PackedRowBatcher batcher;
-    private final long firstBatch;
     private final LiveRows live;
     private final String name;
-    private final PackedRow[] rows;
-    private int count;
-    private long batch;
+    private final BatchAssembler assembler;
     private int chunkIndex;
     private PackedRow[] chunkRows;
     private int rowIndex;
@@ -47,10 +42,12 @@ final class HeldRowBatches implements Batches {
         this.source = source;
         this.chunks = chunks;
         this.shuffle = shuffle;
-        this.batcher = batcher;
-        this.firstBatch = firstBatch;
         this.live = live;
-        this.rows = new PackedRow[batchSize];
+        // Held rows are counted live only once built into a batch, so a dropped batch has nothing to release.
+        this.assembler = new BatchAssembler(batcher, batchSize, firstBatch, batch -> {
+            live.add(batch.numRows());
+            ready.add(batch);
+        }, rows -> { });
     }
 
     /** True when every one of the chunks is held in memory by {@code source}. */
@@ -76,9 +73,9 @@ final class HeldRowBatches implements Batches {
         while (chunkRows == null || rowIndex == chunkRows.length) {
             if (chunkIndex == chunks.length) {
                 if (shuffle != null) {
-                    shuffle.drain(this::accept);
+                    shuffle.drain(assembler::accept);
                 }
-                flush();
+                assembler.flush();
                 drained = true;
                 return;
             }
@@ -93,30 +90,10 @@ final class HeldRowBatches implements Batches {
         PackedRow row = chunkRows[rowIndex++];
         rowsRead++;
         if (shuffle == null) {
-            accept(row);
+            assembler.accept(row);
         } else {
-            shuffle.offer(row, this::accept);
+            shuffle.offer(row, assembler::accept);
         }
-    }
-
-    private void accept(PackedRow row) {
-        rows[count++] = row;
-        if (count == rows.length) {
-            flush();
-        }
-    }
-
-    private void flush() {
-        if (count == 0) {
-            return;
-        }
-        if (batch >= firstBatch) {
-            live.add(count);
-            ready.add(batcher.build(rows, count));
-        }
-        Arrays.fill(rows, 0, count, null);
-        count = 0;
-        batch++;
     }
 
     @Override

@@ -3,7 +3,6 @@ package org.recspark.trainer.data;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -59,13 +58,13 @@ final class PrefetchingBatches implements Batches {
         this.live = live;
         this.name = name;
         this.report = report;
-        Assembler assembler = new Assembler(batcher, batchSize, firstBatch);
+        BatchAssembler assembler = new BatchAssembler(batcher, batchSize, firstBatch, this::put, live::release);
         producer = new Thread(() -> produce(source, chunks, shuffle, batcher.layout(), assembler), "recspark-decode-" + name);
         producer.setDaemon(true);
         producer.start();
     }
 
-    private void produce(RowChunkSource source, int[] chunks, ShuffleBuffer<PackedRow> shuffle, RowLayout layout, Assembler assembler) {
+    private void produce(RowChunkSource source, int[] chunks, ShuffleBuffer<PackedRow> shuffle, RowLayout layout, BatchAssembler assembler) {
         try {
             PackedRowBuilder builder = new PackedRowBuilder(layout);
             for (int chunk : chunks) {
@@ -172,42 +171,6 @@ final class PrefetchingBatches implements Batches {
 
         StreamClosed() {
             super(null, null, false, false);
-        }
-    }
-
-    /** Groups rows into batches, dropping the ones before the first wanted batch. */
-    private final class Assembler {
-        private final PackedRowBatcher batcher;
-        private final PackedRow[] rows;
-        private final long firstBatch;
-        private int count;
-        private long batch;
-
-        Assembler(PackedRowBatcher batcher, int batchSize, long firstBatch) {
-            this.batcher = batcher;
-            this.rows = new PackedRow[batchSize];
-            this.firstBatch = firstBatch;
-        }
-
-        void accept(PackedRow row) {
-            rows[count++] = row;
-            if (count == rows.length) {
-                flush();
-            }
-        }
-
-        void flush() {
-            if (count == 0) {
-                return;
-            }
-            if (batch >= firstBatch) {
-                put(batcher.build(rows, count));
-            } else {
-                live.release(count);
-            }
-            Arrays.fill(rows, 0, count, null);
-            count = 0;
-            batch++;
         }
     }
 }

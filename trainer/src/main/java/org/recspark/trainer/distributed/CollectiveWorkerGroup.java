@@ -59,12 +59,7 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
 
     /** A group whose exchange overlaps the backward pass. */
     public CollectiveWorkerGroup(RingCollective ring, long[] partitionRows) {
-        this(ring, partitionRows, true);
-    }
-
-    /** @param overlap whether buckets are summed during the backward pass (false: all after it, same result) */
-    public CollectiveWorkerGroup(RingCollective ring, long[] partitionRows, boolean overlap) {
-        this(ring, partitionRows, overlap, true);
+        this(ring, partitionRows, true, true);
     }
 
     /**
@@ -254,10 +249,7 @@ public final class CollectiveWorkerGroup implements WorkerGroup, AutoCloseable {
             }
             long sparseDone = System.nanoTime();
             if (!sharded) {
-                for (EmbeddingTable table : tables) {
-                    SparseGradient g = sparseGradients.get(table);
-                    sparseOptimizer.step(table, g != null ? g : new SparseGradient(table.dim()));
-                }
+                sparseOptimizer.stepAll(tables, sparseGradients);
                 sparseUpdateNanos = System.nanoTime() - sparseDone;
             }
             times.add(overlappedDone - waitStarted, remainingDone - overlappedDone, gatherDone - gatherStarted,

@@ -2,6 +2,7 @@ package org.recspark.trainer.optim;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.recspark.config.ConfigException;
 import org.recspark.config.Violation;
 import org.recspark.config.proto.Optimizer;
@@ -69,6 +70,17 @@ public final class SparseOptimizer {
     /** Advances the step count (once per training step, after every table's update). */
     public void advance() {
         steps++;
+    }
+
+    /**
+     * Applies one step to every table: its gradient in {@code gradients}, or an empty one for a table the step did
+     * not touch (exact {@code adam} still moves that table's rows).
+     */
+    public void stepAll(Iterable<EmbeddingTable> tables, Map<EmbeddingTable, SparseGradient> gradients) {
+        for (EmbeddingTable table : tables) {
+            SparseGradient g = gradients.get(table);
+            step(table, g != null ? g : new SparseGradient(table.dim()));
+        }
     }
 
     /** Applies one step's gradient to a table (the step count is that of {@link #advance()}). */

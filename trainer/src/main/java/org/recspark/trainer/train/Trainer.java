@@ -20,7 +20,6 @@ import org.recspark.model.TrainingObjective;
 import org.recspark.model.bundle.CheckpointReader;
 import org.recspark.model.data.Examples;
 import org.recspark.model.embedding.EmbeddingTable;
-import org.recspark.model.embedding.SparseGradient;
 import org.recspark.model.nn.BatchNorm;
 import org.recspark.model.nn.Gradients;
 import org.recspark.model.nn.ModelParameters;
@@ -381,10 +380,7 @@ public final class Trainer implements AutoCloseable {
         }
         long t4 = System.nanoTime();
         if (exchange == null) {
-            for (EmbeddingTable table : params.tables()) {
-                SparseGradient g = merged.sparseGradients().get(table);
-                sparseOptimizer.step(table, g != null ? g : new SparseGradient(table.dim()));
-            }
+            sparseOptimizer.stepAll(params.tables(), merged.sparseGradients());
         }
         sparseOptimizer.advance();
         long t5 = System.nanoTime();
