@@ -5,7 +5,7 @@ package org.recspark.trainer.train;
  * rows held in memory, or waiting for a stream's decoding thread), preparing it (allocating
  * embedding rows), the shards' forward and backward passes (wall time, and within them the thread
  * time of embedding lookups), merging shard gradients, exchanging them with the other workers
- * (data-parallel runs), and the optimizers' updates.
+ * and agreeing with them on whether to stop (data-parallel runs), and the optimizers' updates.
  */
 public final class StepProfile {
     long dataNanos;

@@ -227,7 +227,13 @@ public final class Trainer implements AutoCloseable {
                         checkpoint();
                     }
                     boolean stopHere = listener != null && !listener.afterStep(this, loss);
-                    if (group != null ? group.anyOf(stopHere) : stopHere) {
+                    if (group != null) {
+                        // The workers' agreement on stopping is a round trip every step: part of the step's sync.
+                        long agreeing = System.nanoTime();
+                        stopHere = group.anyOf(stopHere);
+                        profile.syncNanos += System.nanoTime() - agreeing;
+                    }
+                    if (stopHere) {
                         stop = true;
                         break;
                     }
