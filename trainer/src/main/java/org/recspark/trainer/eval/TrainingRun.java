@@ -239,6 +239,8 @@ public final class TrainingRun {
         Path historyFile = RunDirectory.history(runDir);
         Optional<Path> resumedFrom = start.checkpoint();
         try (Trainer trainer = new Trainer(trainConfig, prepared.model(), prepared.params(), threads)) {
+            // Only the evaluation (worker 0's) stops training, and only at its steps or epoch ends.
+            trainer.withStopPoints(config.getEvalConfig().getEverySteps());
             long resumedStep = restore(trainer, group, resumedFrom, start.runId());
             try (MetricsHistory history = lead ? RunDirectory.openHistory(runDir, start, resumedStep) : null) {
                 PeriodicEvaluator evaluator = null;

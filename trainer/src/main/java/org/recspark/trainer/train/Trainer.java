@@ -75,6 +75,8 @@ public final class Trainer implements AutoCloseable {
     private final ThreadLocal<Workspace> stepOutputs = ThreadLocal.withInitial(Workspace::new);
     private CheckpointWriter checkpoints;
     private WorkerGroup group;
+    /** In a worker group, the workers agree on stopping after the steps that are multiples of this (0: none). */
+    private long stopPointEvery = 1;
     private long plannedSteps;
 
     public Trainer(TrainConfig config, Model model, ModelParameters params, int threads) {
@@ -98,6 +100,21 @@ public final class Trainer implements AutoCloseable {
         for (EmbeddingTable table : params.tables()) {
             sparseOptimizer.attach(table);
         }
+    }
+
+    /**
+     * In a worker group, has the workers agree on whether to stop only after the steps that are multiples of
+     * {@code everySteps} (0: after none; epoch ends always), instead of a round trip after every step, as
+     * PyTorch Lightning broadcasts its stop flag only after validation. The listener given to {@link #fit} must
+     * then stop training only after those steps (where periodic evaluation decides): a stop requested after any
+     * other step fails, since the other workers would not learn of it.
+     */
+    public Trainer withStopPoints(long everySteps) {
+        if (everySteps < 0) {
+            throw new IllegalArgumentException("stop points every " + everySteps + " steps; expected >= 0");
+        }
+        this.stopPointEvery = everySteps;
+        return this;
     }
 
     /** Writes checkpoints as the config's checkpoint section says (none without a writer). */
@@ -227,11 +244,16 @@ public final class Trainer implements AutoCloseable {
                         checkpoint();
                     }
                     boolean stopHere = listener != null && !listener.afterStep(this, loss);
-                    if (group != null) {
-                        // The workers' agreement on stopping is a round trip every step: part of the step's sync.
+                    if (group != null && stopPointEvery > 0 && state.globalStep() % stopPointEvery == 0) {
+                        // The workers' agreement on stopping is a round trip: part of the step's sync.
                         long agreeing = System.nanoTime();
                         stopHere = group.anyOf(stopHere);
                         profile.syncNanos += System.nanoTime() - agreeing;
+                    } else if (group != null && stopHere) {
+                        throw new IllegalStateException("training was asked to stop after step " + state.globalStep()
+                                + ", which is not a stop point of the " + group.size() + " workers ("
+                                + (stopPointEvery == 0 ? "epoch ends only" : "every " + stopPointEvery + " steps")
+                                + "): the other workers would go on without it");
                     }
                     if (stopHere) {
                         stop = true;
