@@ -3,12 +3,14 @@ package org.recspark.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.recspark.model.tensor.Blas;
 import org.recspark.model.tensor.Graph;
 import org.recspark.model.tensor.Tensor;
+import org.recspark.model.tensor.Workspace;
 
 /**
  * The dense part of one DeepFM training shard on one thread, forward and backward, with the hidden
@@ -19,6 +21,8 @@ import org.recspark.model.tensor.Tensor;
  * round in one JVM, so a busy machine slows both alike; per variant it prints the fastest and the
  * median round in microseconds per step, of this thread's CPU time (what the step costs, which a
  * machine with more runnable threads than cores stretches less than wall time) and of wall time.
+ * As in the trainer, each step's op outputs, activation gradients and fused ops' buffers come from
+ * workspaces begun anew every step, and the leaves' gradient buffers are kept across steps.
  *
  * <pre>
  *   DenseStepBench [rounds] [steps per round] [rows]
@@ -49,9 +53,10 @@ public final class DenseStepBench {
         for (int r = 0; r < rows; r++) {
             labels[r] = random.nextBoolean() ? 1 : 0;
         }
+        Buffers buffers = new Buffers(input, weights, biases);
         double checksum = 0;
         for (int warm = 0; warm < 200; warm++) {
-            checksum += step(warm % 2 == 1, rows, input, weights, biases, labels);
+            checksum += step(warm % 2 == 1, rows, buffers, labels);
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         List<List<Double>> cpu = List.of(new ArrayList<>(), new ArrayList<>());
@@ -61,7 +66,7 @@ public final class DenseStepBench {
                 long cpuStarted = threads.getCurrentThreadCpuTime();
                 long started = System.nanoTime();
                 for (int s = 0; s < steps; s++) {
-                    checksum += step(variant == 1, rows, input, weights, biases, labels);
+                    checksum += step(variant == 1, rows, buffers, labels);
                 }
                 wall.get(variant).add((System.nanoTime() - started) / 1e3 / steps);
                 cpu.get(variant).add((threads.getCurrentThreadCpuTime() - cpuStarted) / 1e3 / steps);
@@ -71,14 +76,42 @@ public final class DenseStepBench {
                 rows, rounds, steps, compare(cpu), compare(wall), checksum));
     }
 
+    /** The leaves' values and gradient buffers, and the step's workspaces, kept across steps as the trainer keeps them. */
+    private record Buffers(float[] input, float[] inputGrad, float[][] weights, float[][] weightGrads, float[][] biases,
+                           float[][] biasGrads, Workspace outputs, Workspace scratch) {
+        Buffers(float[] input, float[][] weights, float[][] biases) {
+            this(input, new float[input.length], weights, zerosLike(weights), biases, zerosLike(biases), new Workspace(), new Workspace());
+        }
+
+        private static float[][] zerosLike(float[][] arrays) {
+            float[][] zeros = new float[arrays.length][];
+            for (int i = 0; i < arrays.length; i++) {
+                zeros[i] = new float[arrays[i].length];
+            }
+            return zeros;
+        }
+
+        /** Zeroes the gradients (backward adds into them) and begins the workspaces' next pass. */
+        void begin() {
+            Arrays.fill(inputGrad, 0f);
+            for (int l = 0; l < weightGrads.length; l++) {
+                Arrays.fill(weightGrads[l], 0f);
+                Arrays.fill(biasGrads[l], 0f);
+            }
+            outputs.begin();
+            scratch.begin();
+        }
+    }
+
     /** One forward and backward pass; returns the loss. */
-    private static double step(boolean fused, int rows, float[] input, float[][] weights, float[][] biases, float[] labels) {
-        Graph g = new Graph(true, 1);
-        Tensor fields = g.leaf(rows, LAYERS[0], input, new float[input.length]);
+    private static double step(boolean fused, int rows, Buffers buffers, float[] labels) {
+        buffers.begin();
+        Graph g = new Graph(true, 1, buffers.outputs(), buffers.scratch());
+        Tensor fields = g.leaf(rows, LAYERS[0], buffers.input(), buffers.inputGrad());
         Tensor h = fields;
-        for (int l = 0; l < weights.length; l++) {
-            Tensor w = g.leaf(LAYERS[l], LAYERS[l + 1], weights[l], new float[weights[l].length]);
-            Tensor b = g.leaf(1, LAYERS[l + 1], biases[l], new float[biases[l].length]);
+        for (int l = 0; l < buffers.weights().length; l++) {
+            Tensor w = g.leaf(LAYERS[l], LAYERS[l + 1], buffers.weights()[l], buffers.weightGrads()[l]);
+            Tensor b = g.leaf(1, LAYERS[l + 1], buffers.biases()[l], buffers.biasGrads()[l]);
             boolean hidden = l + 2 < LAYERS.length;
             if (!hidden) {
                 h = g.linear(h, w, b);
