@@ -289,9 +289,9 @@ public final class RingCollective implements AutoCloseable {
                     receiver = FrameSequence.inbound(receiver, new ByteFrameReceiver(
                             new FrameHeader(rows, seq, payloads.itemCount(), FrameHeader.ANY_PAYLOAD), length -> payloads.receiving(to, length)));
                 }
-                links.transfer(sender, receiver,
-                        op + " #" + seq + " all-gather of " + chunks.length + " ranges" + (payloads == null ? "" : " and payloads")
-                                + ", step " + (s + 1) + "/" + (size - 1));
+                int step = s + 1;
+                links.transfer(sender, receiver, () -> op + " #" + seq + " all-gather of " + chunks.length + " ranges"
+                        + (payloads == null ? "" : " and payloads") + ", step " + step + "/" + (size - 1));
                 at = 0;
                 for (int i = 0; i < chunks.length; i++) {
                     int n = chunks[i].length(receiveChunk);
@@ -337,8 +337,9 @@ public final class RingCollective implements AutoCloseable {
         for (int s = 0; s < size - 1; s++) {
             int sendChunk = Math.floorMod(rank - s, size);
             int receiveChunk = Math.floorMod(rank - s - 1, size);
+            int step = s + 1;
             transferChunks(buffer, offset, seq, chunks, sendChunk, receiveChunk, FloatReceiver.Mode.ADD,
-                    "reduce-scatter step " + (s + 1) + "/" + (size - 1));
+                    () -> FrameHeader.Op.ALL_REDUCE_SUM + " #" + seq + " reduce-scatter step " + step + "/" + (size - 1));
         }
     }
 
@@ -350,13 +351,14 @@ public final class RingCollective implements AutoCloseable {
         for (int s = 0; s < size - 1; s++) {
             int sendChunk = Math.floorMod(rank + 1 - s, size);
             int receiveChunk = Math.floorMod(rank - s, size);
+            int step = s + 1;
             transferChunks(buffer, offset, seq, chunks, sendChunk, receiveChunk, FloatReceiver.Mode.COPY,
-                    "all-gather step " + (s + 1) + "/" + (size - 1));
+                    () -> FrameHeader.Op.ALL_REDUCE_SUM + " #" + seq + " all-gather step " + step + "/" + (size - 1));
         }
     }
 
     private void transferChunks(float[] buffer, int offset, int seq, ChunkLayout chunks, int sendChunk, int receiveChunk,
-            FloatReceiver.Mode mode, String step) {
+            FloatReceiver.Mode mode, RingLinks.Phase phase) {
         FrameHeader.Op op = FrameHeader.Op.ALL_REDUCE_SUM;
         int length = chunks.length();
         links.transfer(
@@ -364,7 +366,7 @@ public final class RingCollective implements AutoCloseable {
                         buffer, offset + chunks.offset(sendChunk), chunks.length(sendChunk)),
                 new FloatReceiver(new FrameHeader(op, seq, length, (long) chunks.length(receiveChunk) * Float.BYTES),
                         buffer, offset + chunks.offset(receiveChunk), chunks.length(receiveChunk), mode, scratch),
-                op + " #" + seq + " " + step);
+                phase);
     }
 
     private void gatherAndSum(float[] buffer, int seq) {
@@ -375,12 +377,13 @@ public final class RingCollective implements AutoCloseable {
         byRank[rank] = buffer;
         // At step s rank r passes on rank r - s's buffer, received the step before, and receives rank r - s - 1's.
         for (int s = 0; s < size - 1; s++) {
+            int step = s + 1;
             float[] send = byRank[Math.floorMod(rank - s, size)];
             float[] receive = new float[buffer.length];
             byRank[Math.floorMod(rank - s - 1, size)] = receive;
             links.transfer(new FloatSender(header, send, 0, send.length),
                     new FloatReceiver(header, receive, 0, receive.length, FloatReceiver.Mode.COPY, scratch),
-                    header.op() + " #" + seq + " gather step " + (s + 1) + "/" + (size - 1));
+                    () -> header.op() + " #" + seq + " gather step " + step + "/" + (size - 1));
         }
         // Into a copy, since buffer is one of the addends; rank by rank, which vectorises and keeps each
         // element's order ((x0 + x1) + x2) + ...
@@ -401,10 +404,11 @@ public final class RingCollective implements AutoCloseable {
         byte[][] byRank = new byte[size][];
         byRank[rank] = mine;
         for (int s = 0; s < size - 1; s++) {
+            int step = s + 1;
             byte[] send = byRank[Math.floorMod(rank - s, size)];
             ByteFrameReceiver receiver = new ByteFrameReceiver(new FrameHeader(op, seq, argument, expectedPayloadBytes));
             links.transfer(new ByteFrameSender(new FrameHeader(op, seq, argument, send.length), send), receiver,
-                    op + " #" + seq + " gather step " + (s + 1) + "/" + (size - 1));
+                    () -> op + " #" + seq + " gather step " + step + "/" + (size - 1));
             byRank[Math.floorMod(rank - s - 1, size)] = receiver.payload();
         }
         return byRank;

@@ -42,13 +42,18 @@ final class StartedReduceScatters {
         /** The receiver of step {@code step}'s frame from the predecessor. */
         RingLinks.Inbound receiver(int step);
 
-        /** The step's name in failure messages. */
+        /** The step's name in failure messages, asked for only when one fails. */
         String phase(int step);
     }
 
-    /** A started collective: how many of its steps have been sent and received, and the frames in progress. */
+    /**
+     * A started collective: how many of its steps have been sent and received, the frames in progress, and the names
+     * of the steps being sent and received, for failure messages.
+     */
     private static final class Progress {
         final Steps steps;
+        final RingLinks.Phase sending;
+        final RingLinks.Phase receiving;
         int sent;
         int received;
         RingLinks.Outbound sender;
@@ -56,6 +61,8 @@ final class StartedReduceScatters {
 
         Progress(Steps steps) {
             this.steps = steps;
+            this.sending = () -> steps.phase(sent);
+            this.receiving = () -> steps.phase(received);
         }
     }
 
@@ -154,7 +161,7 @@ final class StartedReduceScatters {
                 if (r.sender == null) {
                     r.sender = r.steps.sender(r.sent);
                 }
-                if (!links.sendAvailable(r.sender, r.steps.phase(r.sent))) {
+                if (!links.sendAvailable(r.sender, r.sending)) {
                     return;
                 }
                 r.sender = null;
@@ -175,7 +182,7 @@ final class StartedReduceScatters {
             if (r.receiver == null) {
                 r.receiver = r.steps.receiver(r.received);
             }
-            if (!links.receiveAvailable(r.receiver, r.steps.phase(r.received))) {
+            if (!links.receiveAvailable(r.receiver, r.receiving)) {
                 return completed;
             }
             r.receiver = null;
@@ -202,9 +209,7 @@ final class StartedReduceScatters {
             boolean receiving = receivingAt < started.size();
             Progress sending = sendingAt < started.size() ? started.get(sendingAt) : null;
             boolean sendBlocked = sending != null && sending.received >= sending.sent;
-            String phase = receiving ? started.get(receivingAt).steps.phase(started.get(receivingAt).received)
-                    : sending.steps.phase(sending.sent);
-            links.await(sendBlocked, receiving, deadline, phase);
+            links.await(sendBlocked, receiving, deadline, receiving ? started.get(receivingAt).receiving : sending.sending);
         }
     }
 }
