@@ -328,18 +328,22 @@ public final class RingCollective implements AutoCloseable {
         }
     }
 
+    /**
+     * The reduce-scatter as a started one completed at once: one ring schedule, so the blocking and the started
+     * reduce-scatters send the same frames and leave the same bits. Called by {@link #run}, after the started ones
+     * completed, so it waits for this one alone; nothing to do in a ring of one. When it fails, run closes the group
+     * as for any blocking collective, and the reduce-scatter is forgotten, so the next call fails as on any closed
+     * group.
+     */
     private void reduceScatterPhase(float[] buffer, int offset, int length, int seq) {
-        int size = member.size();
-        int rank = member.rank();
-        ChunkLayout chunks = new ChunkLayout(length, size);
-        // At step s rank r passes on chunk r - s, which ranks r - s .. r have summed so far, and adds its own values
-        // to chunk r - s - 1, so chunk c ends up at rank c - 1 holding the sum over the ring from c.
-        for (int s = 0; s < size - 1; s++) {
-            int sendChunk = Math.floorMod(rank - s, size);
-            int receiveChunk = Math.floorMod(rank - s - 1, size);
-            int step = s + 1;
-            transferChunks(buffer, offset, seq, chunks, sendChunk, receiveChunk, FloatReceiver.Mode.ADD,
-                    () -> FrameHeader.Op.ALL_REDUCE_SUM + " #" + seq + " reduce-scatter step " + step + "/" + (size - 1));
+        if (started != null) {
+            started.add(buffer, offset, length, seq);
+            try {
+                started.complete();
+            } catch (RuntimeException e) {
+                started.forget();
+                throw e;
+            }
         }
     }
 
@@ -352,21 +356,15 @@ public final class RingCollective implements AutoCloseable {
             int sendChunk = Math.floorMod(rank + 1 - s, size);
             int receiveChunk = Math.floorMod(rank - s, size);
             int step = s + 1;
-            transferChunks(buffer, offset, seq, chunks, sendChunk, receiveChunk, FloatReceiver.Mode.COPY,
-                    () -> FrameHeader.Op.ALL_REDUCE_SUM + " #" + seq + " all-gather step " + step + "/" + (size - 1));
+            FrameHeader.Op op = FrameHeader.Op.ALL_REDUCE_SUM;
+            links.transfer(
+                    new FloatSender(new FrameHeader(op, seq, length, (long) chunks.length(sendChunk) * Float.BYTES),
+                            buffer, offset + chunks.offset(sendChunk), chunks.length(sendChunk)),
+                    new FloatReceiver(new FrameHeader(op, seq, length, (long) chunks.length(receiveChunk) * Float.BYTES),
+                            buffer, offset + chunks.offset(receiveChunk), chunks.length(receiveChunk), FloatReceiver.Mode.COPY,
+                            scratch),
+                    () -> op + " #" + seq + " all-gather step " + step + "/" + (size - 1));
         }
-    }
-
-    private void transferChunks(float[] buffer, int offset, int seq, ChunkLayout chunks, int sendChunk, int receiveChunk,
-            FloatReceiver.Mode mode, RingLinks.Phase phase) {
-        FrameHeader.Op op = FrameHeader.Op.ALL_REDUCE_SUM;
-        int length = chunks.length();
-        links.transfer(
-                new FloatSender(new FrameHeader(op, seq, length, (long) chunks.length(sendChunk) * Float.BYTES),
-                        buffer, offset + chunks.offset(sendChunk), chunks.length(sendChunk)),
-                new FloatReceiver(new FrameHeader(op, seq, length, (long) chunks.length(receiveChunk) * Float.BYTES),
-                        buffer, offset + chunks.offset(receiveChunk), chunks.length(receiveChunk), mode, scratch),
-                phase);
     }
 
     private void gatherAndSum(float[] buffer, int seq) {
