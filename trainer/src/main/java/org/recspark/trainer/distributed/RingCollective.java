@@ -225,18 +225,12 @@ public final class RingCollective implements AutoCloseable {
      * travel through a staging array (a copy of the owned chunks out, and of the received ones in), which on a
      * step's few hundred KiB costs less than one transfer's round trip.
      *
+     * <p>It also gathers every rank's byte payload (a step's sparse rows), when given: each ring step's transfer
+     * carries, behind the chunks of a rank, that rank's payload in a second frame, so the payloads cost no round trip
+     * of their own. Afterwards {@code payloads} holds every rank's.
+     *
      * @param offsets the ranges' starts in {@code buffer}
      * @param lengths the ranges' lengths, as many as offsets
-     */
-    public void allGatherChunks(float[] buffer, int[] offsets, int[] lengths) {
-        allGatherChunks(buffer, offsets, lengths, null);
-    }
-
-    /**
-     * {@link #allGatherChunks(float[], int[], int[])} that also gathers every rank's byte payload (a step's sparse
-     * rows): each ring step's transfer carries, behind the chunks of a rank, that rank's payload in a second frame,
-     * so the payloads cost no round trip of their own. Afterwards {@code payloads} holds every rank's.
-     *
      * @param payloads this rank's payload set (its item count checked equal on every rank); null for none
      */
     void allGatherChunks(float[] buffer, int[] offsets, int[] lengths, GatheredBytes payloads) {
