@@ -39,13 +39,10 @@ final class OwnedRowsExchange {
     private final GatheredBytes updated;
     /** This step's summed gradient of each table's rows this rank owns, in table order (kept across steps). */
     private final List<SparseGradient> owned = new ArrayList<>();
+    private final PayloadRows received;
     private int[] dims = new int[0];
-    private final int[][] idStarts;
-    private final int[][] counts;
     /** Per table, the owner of each of this step's own gradient rows, by row index (computed once a step). */
     private int[][] rowOwners = new int[0][0];
-    /** A payload's rows of one table, copied out of it. */
-    private float[] received = new float[0];
     /** Rows of one table gathered for one bulk copy into a payload. */
     private float[] staged = new float[0];
 
@@ -55,8 +52,7 @@ final class OwnedRowsExchange {
         this.size = ring.member().size();
         this.routed = new GatheredBytes(size, rank);
         this.updated = new GatheredBytes(size, rank);
-        this.idStarts = new int[size][0];
-        this.counts = new int[size][0];
+        this.received = new PayloadRows(ring);
     }
 
     /** Writes the gradient rows other ranks own as this rank's routed payload, for {@link #startRouting()}. */
@@ -133,7 +129,7 @@ final class OwnedRowsExchange {
             if (r != rank) {
                 byte[] payload = routed.bytes(r);
                 int group = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
-                locate(payload, GROUP_HEADER_BYTES, group, dims, r, "summing the sparse rows routed to their owner");
+                received.locate(r, payload, GROUP_HEADER_BYTES, group, dims, "summing the sparse rows routed to their owner");
             }
         }
         for (int t = 0; t < tables.size(); t++) {
@@ -150,13 +146,9 @@ final class OwnedRowsExchange {
                         }
                     }
                 } else {
-                    int count = counts[r][t];
-                    ByteBuffer buf = ByteBuffer.wrap(routed.bytes(r)).order(ByteOrder.LITTLE_ENDIAN);
-                    received = atLeast(received, count * dim);
-                    buf.position(SparseRowsCodec.rowsStart(idStarts[r][t], count));
-                    buf.asFloatBuffer().get(received, 0, count * dim);
+                    int count = received.read(r, routed.bytes(r), t, dim);
                     for (int i = 0; i < count; i++) {
-                        fold(sum, table.slotOf(buf.getLong(idStarts[r][t] + i * Long.BYTES)), received, i * dim, dim);
+                        fold(sum, table.slotOf(received.id(i)), received.rows(), i * dim, dim);
                     }
                 }
             }
@@ -209,7 +201,7 @@ final class OwnedRowsExchange {
     void applyUpdated(List<EmbeddingTable> tables) {
         for (int r = 0; r < size; r++) {
             if (r != rank) {
-                locate(updated.bytes(r), 0, updated.length(r), dims, r, "writing the rows their owners updated");
+                received.locate(r, updated.bytes(r), 0, updated.length(r), dims, "writing the rows their owners updated");
                 copyRows(tables, updated.bytes(r), r, dims, false);
             }
         }
@@ -257,7 +249,7 @@ final class OwnedRowsExchange {
         ring.allGatherChunks(new float[0], new int[0], new int[0], states);
         for (int r = 0; r < size; r++) {
             if (r != rank) {
-                locate(states.bytes(r), 0, states.length(r), widths, r, "gathering the embedding rows' optimizer state");
+                received.locate(r, states.bytes(r), 0, states.length(r), widths, "gathering the embedding rows' optimizer state");
                 copyRows(tables, states.bytes(r), r, widths, true);
             }
         }
@@ -265,32 +257,19 @@ final class OwnedRowsExchange {
 
     /** Copies the located rows of rank {@code r}'s payload into the tables' values, or their state. */
     private void copyRows(List<EmbeddingTable> tables, byte[] payload, int r, int[] widths, boolean state) {
-        ByteBuffer buf = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
         for (int t = 0; t < tables.size(); t++) {
             EmbeddingTable table = tables.get(t);
             int width = widths[t];
-            int count = counts[r][t];
-            received = atLeast(received, count * width);
-            buf.position(SparseRowsCodec.rowsStart(idStarts[r][t], count));
-            buf.asFloatBuffer().get(received, 0, count * width);
+            int count = received.read(r, payload, t, width);
+            float[] rows = received.rows();
             for (int i = 0; i < count; i++) {
-                int slot = table.slotOf(buf.getLong(idStarts[r][t] + i * Long.BYTES));
+                int slot = table.slotOf(received.id(i));
                 if (state) {
-                    System.arraycopy(received, i * width, table.state(slot), table.stateOffset(slot), width);
+                    System.arraycopy(rows, i * width, table.state(slot), table.stateOffset(slot), width);
                 } else {
-                    System.arraycopy(received, i * width, table.values(slot), table.offset(slot), width);
+                    System.arraycopy(rows, i * width, table.values(slot), table.offset(slot), width);
                 }
             }
-        }
-    }
-
-    private void locate(byte[] payload, int offset, int length, int[] widths, int r, String phase) {
-        try {
-            SparseRowsCodec.locate(payload, offset, length, widths, idStarts[r], counts[r]);
-        } catch (IllegalStateException e) {
-            // The group cannot go on from here: the ranks disagree on the model.
-            ring.close();
-            throw CollectiveException.of(ring.member(), phase, "rank " + r, e.getMessage(), e);
         }
     }
 
@@ -301,10 +280,6 @@ final class OwnedRowsExchange {
             owned.clear();
             for (EmbeddingTable table : tables) {
                 owned.add(new SparseGradient(table.dim()));
-            }
-            for (int r = 0; r < size; r++) {
-                idStarts[r] = new int[dims.length];
-                counts[r] = new int[dims.length];
             }
         }
         for (int t = 0; t < tables.size(); t++) {

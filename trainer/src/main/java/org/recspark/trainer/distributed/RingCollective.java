@@ -225,18 +225,12 @@ public final class RingCollective implements AutoCloseable {
      * travel through a staging array (a copy of the owned chunks out, and of the received ones in), which on a
      * step's few hundred KiB costs less than one transfer's round trip.
      *
+     * <p>It also gathers every rank's byte payload (a step's sparse rows), when given: each ring step's transfer
+     * carries, behind the chunks of a rank, that rank's payload in a second frame, so the payloads cost no round trip
+     * of their own. Afterwards {@code payloads} holds every rank's.
+     *
      * @param offsets the ranges' starts in {@code buffer}
      * @param lengths the ranges' lengths, as many as offsets
-     */
-    public void allGatherChunks(float[] buffer, int[] offsets, int[] lengths) {
-        allGatherChunks(buffer, offsets, lengths, null);
-    }
-
-    /**
-     * {@link #allGatherChunks(float[], int[], int[])} that also gathers every rank's byte payload (a step's sparse
-     * rows): each ring step's transfer carries, behind the chunks of a rank, that rank's payload in a second frame,
-     * so the payloads cost no round trip of their own. Afterwards {@code payloads} holds every rank's.
-     *
      * @param payloads this rank's payload set (its item count checked equal on every rank); null for none
      */
     void allGatherChunks(float[] buffer, int[] offsets, int[] lengths, GatheredBytes payloads) {
@@ -289,9 +283,9 @@ public final class RingCollective implements AutoCloseable {
                     receiver = FrameSequence.inbound(receiver, new ByteFrameReceiver(
                             new FrameHeader(rows, seq, payloads.itemCount(), FrameHeader.ANY_PAYLOAD), length -> payloads.receiving(to, length)));
                 }
-                links.transfer(sender, receiver,
-                        op + " #" + seq + " all-gather of " + chunks.length + " ranges" + (payloads == null ? "" : " and payloads")
-                                + ", step " + (s + 1) + "/" + (size - 1));
+                int step = s + 1;
+                links.transfer(sender, receiver, () -> op + " #" + seq + " all-gather of " + chunks.length + " ranges"
+                        + (payloads == null ? "" : " and payloads") + ", step " + step + "/" + (size - 1));
                 at = 0;
                 for (int i = 0; i < chunks.length; i++) {
                     int n = chunks[i].length(receiveChunk);
@@ -328,17 +322,22 @@ public final class RingCollective implements AutoCloseable {
         }
     }
 
+    /**
+     * The reduce-scatter as a started one completed at once: one ring schedule, so the blocking and the started
+     * reduce-scatters send the same frames and leave the same bits. Called by {@link #run}, after the started ones
+     * completed, so it waits for this one alone; nothing to do in a ring of one. When it fails, run closes the group
+     * as for any blocking collective, and the reduce-scatter is forgotten, so the next call fails as on any closed
+     * group.
+     */
     private void reduceScatterPhase(float[] buffer, int offset, int length, int seq) {
-        int size = member.size();
-        int rank = member.rank();
-        ChunkLayout chunks = new ChunkLayout(length, size);
-        // At step s rank r passes on chunk r - s, which ranks r - s .. r have summed so far, and adds its own values
-        // to chunk r - s - 1, so chunk c ends up at rank c - 1 holding the sum over the ring from c.
-        for (int s = 0; s < size - 1; s++) {
-            int sendChunk = Math.floorMod(rank - s, size);
-            int receiveChunk = Math.floorMod(rank - s - 1, size);
-            transferChunks(buffer, offset, seq, chunks, sendChunk, receiveChunk, FloatReceiver.Mode.ADD,
-                    "reduce-scatter step " + (s + 1) + "/" + (size - 1));
+        if (started != null) {
+            started.add(buffer, offset, length, seq);
+            try {
+                started.complete();
+            } catch (RuntimeException e) {
+                started.forget();
+                throw e;
+            }
         }
     }
 
@@ -350,21 +349,16 @@ public final class RingCollective implements AutoCloseable {
         for (int s = 0; s < size - 1; s++) {
             int sendChunk = Math.floorMod(rank + 1 - s, size);
             int receiveChunk = Math.floorMod(rank - s, size);
-            transferChunks(buffer, offset, seq, chunks, sendChunk, receiveChunk, FloatReceiver.Mode.COPY,
-                    "all-gather step " + (s + 1) + "/" + (size - 1));
+            int step = s + 1;
+            FrameHeader.Op op = FrameHeader.Op.ALL_REDUCE_SUM;
+            links.transfer(
+                    new FloatSender(new FrameHeader(op, seq, length, (long) chunks.length(sendChunk) * Float.BYTES),
+                            buffer, offset + chunks.offset(sendChunk), chunks.length(sendChunk)),
+                    new FloatReceiver(new FrameHeader(op, seq, length, (long) chunks.length(receiveChunk) * Float.BYTES),
+                            buffer, offset + chunks.offset(receiveChunk), chunks.length(receiveChunk), FloatReceiver.Mode.COPY,
+                            scratch),
+                    () -> op + " #" + seq + " all-gather step " + step + "/" + (size - 1));
         }
-    }
-
-    private void transferChunks(float[] buffer, int offset, int seq, ChunkLayout chunks, int sendChunk, int receiveChunk,
-            FloatReceiver.Mode mode, String step) {
-        FrameHeader.Op op = FrameHeader.Op.ALL_REDUCE_SUM;
-        int length = chunks.length();
-        links.transfer(
-                new FloatSender(new FrameHeader(op, seq, length, (long) chunks.length(sendChunk) * Float.BYTES),
-                        buffer, offset + chunks.offset(sendChunk), chunks.length(sendChunk)),
-                new FloatReceiver(new FrameHeader(op, seq, length, (long) chunks.length(receiveChunk) * Float.BYTES),
-                        buffer, offset + chunks.offset(receiveChunk), chunks.length(receiveChunk), mode, scratch),
-                op + " #" + seq + " " + step);
     }
 
     private void gatherAndSum(float[] buffer, int seq) {
@@ -375,12 +369,13 @@ public final class RingCollective implements AutoCloseable {
         byRank[rank] = buffer;
         // At step s rank r passes on rank r - s's buffer, received the step before, and receives rank r - s - 1's.
         for (int s = 0; s < size - 1; s++) {
+            int step = s + 1;
             float[] send = byRank[Math.floorMod(rank - s, size)];
             float[] receive = new float[buffer.length];
             byRank[Math.floorMod(rank - s - 1, size)] = receive;
             links.transfer(new FloatSender(header, send, 0, send.length),
                     new FloatReceiver(header, receive, 0, receive.length, FloatReceiver.Mode.COPY, scratch),
-                    header.op() + " #" + seq + " gather step " + (s + 1) + "/" + (size - 1));
+                    () -> header.op() + " #" + seq + " gather step " + step + "/" + (size - 1));
         }
         // Into a copy, since buffer is one of the addends; rank by rank, which vectorises and keeps each
         // element's order ((x0 + x1) + x2) + ...
@@ -401,10 +396,11 @@ public final class RingCollective implements AutoCloseable {
         byte[][] byRank = new byte[size][];
         byRank[rank] = mine;
         for (int s = 0; s < size - 1; s++) {
+            int step = s + 1;
             byte[] send = byRank[Math.floorMod(rank - s, size)];
             ByteFrameReceiver receiver = new ByteFrameReceiver(new FrameHeader(op, seq, argument, expectedPayloadBytes));
             links.transfer(new ByteFrameSender(new FrameHeader(op, seq, argument, send.length), send), receiver,
-                    op + " #" + seq + " gather step " + (s + 1) + "/" + (size - 1));
+                    () -> op + " #" + seq + " gather step " + step + "/" + (size - 1));
             byRank[Math.floorMod(rank - s - 1, size)] = receiver.payload();
         }
         return byRank;

@@ -32,6 +32,14 @@ final class RingLinks implements AutoCloseable {
         void fill(ByteBuffer buf);
     }
 
+    /**
+     * Names the collective and step of a transfer in failure messages. Asked only when a message needs it, so the
+     * transfers of a training step build no strings.
+     */
+    interface Phase {
+        String describe();
+    }
+
     /** Consumes the bytes a transfer receives, a piece at a time. */
     interface Inbound {
         /** How many bytes this receiver needs next; 0 when it has everything. */
@@ -96,7 +104,7 @@ final class RingLinks implements AutoCloseable {
      * @return whether outbound is sent completely
      * @throws CollectiveException on a closed peer, an I/O error or a closed group
      */
-    boolean sendAvailable(Outbound outbound, String phase) {
+    boolean sendAvailable(Outbound outbound, Phase phase) {
         try {
             while (true) {
                 if (!outBuffer.hasRemaining() && !refill(outbound)) {
@@ -119,7 +127,7 @@ final class RingLinks implements AutoCloseable {
      * @return whether inbound has everything
      * @throws CollectiveException on a closed peer, an I/O error, unexpected bytes or a closed group
      */
-    boolean receiveAvailable(Inbound inbound, String phase) {
+    boolean receiveAvailable(Inbound inbound, Phase phase) {
         try {
             if (inBuffer.limit() == 0 && !prepareReceive(inbound)) {
                 return true;
@@ -149,7 +157,7 @@ final class RingLinks implements AutoCloseable {
      * Waits until the successor can take bytes ({@code sending}) or bytes arrived ({@code receiving}), or the
      * thread is interrupted; fails when the deadline has passed.
      */
-    void await(boolean sending, boolean receiving, long deadline, String phase) {
+    void await(boolean sending, boolean receiving, long deadline, Phase phase) {
         if (Thread.currentThread().isInterrupted()) {
             throw failure(phase, receiving ? predecessor : successor, "interrupted", null);
         }
@@ -164,10 +172,9 @@ final class RingLinks implements AutoCloseable {
      * Sends everything {@code outbound} produces to the successor while handing everything received from the
      * predecessor to {@code inbound}, until both are done.
      *
-     * @param phase names the collective and step in error messages
      * @throws CollectiveException on timeout, a closed peer, an I/O error, unexpected bytes or interruption
      */
-    void transfer(Outbound outbound, Inbound inbound, String phase) {
+    void transfer(Outbound outbound, Inbound inbound, Phase phase) {
         try {
             boolean sending = refill(outbound);
             boolean receiving = prepareReceive(inbound);
@@ -217,7 +224,7 @@ final class RingLinks implements AutoCloseable {
         return wanted > 0;
     }
 
-    private void consume(Inbound inbound, String phase) {
+    private void consume(Inbound inbound, Phase phase) {
         try {
             inbound.consume(inBuffer);
         } catch (IllegalStateException e) {
@@ -225,7 +232,7 @@ final class RingLinks implements AutoCloseable {
         }
     }
 
-    private int send(String phase) {
+    private int send(Phase phase) {
         try {
             int n = toSuccessor.write(outBuffer);
             bytesMoved += n;
@@ -235,7 +242,7 @@ final class RingLinks implements AutoCloseable {
         }
     }
 
-    private int receive(String phase) {
+    private int receive(Phase phase) {
         int n;
         try {
             n = fromPredecessor.read(inBuffer);
@@ -249,7 +256,7 @@ final class RingLinks implements AutoCloseable {
         return n;
     }
 
-    private void awaitReady(boolean sending, boolean receiving, long deadline, String phase) {
+    private void awaitReady(boolean sending, boolean receiving, long deadline, Phase phase) {
         successorKey.interestOps(sending ? SelectionKey.OP_WRITE : 0);
         predecessorKey.interestOps(receiving ? SelectionKey.OP_READ : 0);
         long waitNanos = deadline - System.nanoTime();
@@ -266,7 +273,7 @@ final class RingLinks implements AutoCloseable {
         selector.selectedKeys().clear();
     }
 
-    private CollectiveException ioFailure(String phase, String peer, String action, IOException e) {
+    private CollectiveException ioFailure(Phase phase, String peer, String action, IOException e) {
         if (e instanceof ClosedByInterruptException) {
             return failure(phase, peer, "interrupted while " + action, e);
         }
@@ -276,8 +283,8 @@ final class RingLinks implements AutoCloseable {
         return failure(phase, peer, "I/O error while " + action + ": " + e, e);
     }
 
-    private CollectiveException failure(String phase, String peer, String problem, Throwable cause) {
-        return CollectiveException.of(member, phase, peer, problem, cause);
+    private CollectiveException failure(Phase phase, String peer, String problem, Throwable cause) {
+        return CollectiveException.of(member, phase.describe(), peer, problem, cause);
     }
 
     /** Closes both connections; idempotent, callable from any thread. */

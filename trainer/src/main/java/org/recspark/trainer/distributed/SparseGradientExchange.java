@@ -1,7 +1,5 @@
 package org.recspark.trainer.distributed;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
@@ -20,13 +18,9 @@ import org.recspark.model.embedding.SparseGradient;
  * allocated in the tables here. The arrays are kept across steps.
  */
 final class SparseGradientExchange {
-    private final RingCollective ring;
     private final GatheredBytes payloads;
+    private final PayloadRows received;
     private int[] dims = new int[0];
-    private int[][] idStarts;
-    private int[][] counts;
-    /** A rank's rows of one table, copied out of its payload. */
-    private float[] received = new float[0];
     /** This rank's own rows of one table, set aside until their turn in the fold (ranks after 0). */
     private float[] own = new float[0];
     /** Marks, by row index of a table's gradient, the rows the fold has written: equal to {@link #fold} when so. */
@@ -34,11 +28,9 @@ final class SparseGradientExchange {
     private int fold;
 
     SparseGradientExchange(RingCollective ring) {
-        this.ring = ring;
         int size = ring.member().size();
         this.payloads = new GatheredBytes(size, ring.member().rank());
-        this.idStarts = new int[size][0];
-        this.counts = new int[size][0];
+        this.received = new PayloadRows(ring);
     }
 
     /** Writes this rank's rows of every table as its payload, for the step's all-gather to carry. */
@@ -62,7 +54,7 @@ final class SparseGradientExchange {
             int dim = dims[t];
             int others = 0;
             for (int r = 0; r < size; r++) {
-                others += r == rank ? 0 : counts[r][t];
+                others += r == rank ? 0 : received.count(r, t);
             }
             if (others > 0) {
                 int expectedRows = others;
@@ -92,40 +84,23 @@ final class SparseGradientExchange {
     private void locatePayloads(Collection<EmbeddingTable> tables) {
         if (dims.length != tables.size()) {
             dims = new int[tables.size()];
-            for (int r = 0; r < payloads.size(); r++) {
-                idStarts[r] = new int[dims.length];
-                counts[r] = new int[dims.length];
-            }
         }
         int t = 0;
         for (EmbeddingTable table : tables) {
             dims[t++] = table.dim();
         }
         for (int r = 0; r < payloads.size(); r++) {
-            if (r == payloads.rank()) {
-                continue;
-            }
-            try {
-                SparseRowsCodec.locate(payloads.bytes(r), payloads.length(r), dims, idStarts[r], counts[r]);
-            } catch (IllegalStateException e) {
-                // The group cannot go on from here: the ranks disagree on the model.
-                ring.close();
-                throw CollectiveException.of(ring.member(), "summing the sparse rows gathered", "rank " + r, e.getMessage(), e);
+            if (r != payloads.rank()) {
+                received.locate(r, payloads.bytes(r), 0, payloads.length(r), dims, "summing the sparse rows gathered");
             }
         }
     }
 
     private void addPayloadRows(EmbeddingTable table, SparseGradient g, int r, int t) {
         int dim = dims[t];
-        int count = counts[r][t];
-        ByteBuffer buf = ByteBuffer.wrap(payloads.bytes(r), 0, payloads.length(r)).order(ByteOrder.LITTLE_ENDIAN);
-        received = atLeast(received, count * dim);
-        buf.position(SparseRowsCodec.rowsStart(idStarts[r][t], count));
-        buf.asFloatBuffer().get(received, 0, count * dim);
-        int ids = idStarts[r][t];
+        int count = received.read(r, payloads.bytes(r), t, dim);
         for (int i = 0; i < count; i++) {
-            int slot = table.slotOf(buf.getLong(ids + i * Long.BYTES));
-            addRow(g, g.offsetOf(slot), received, i * dim, dim);
+            addRow(g, g.offsetOf(table.slotOf(received.id(i))), received.rows(), i * dim, dim);
         }
     }
 

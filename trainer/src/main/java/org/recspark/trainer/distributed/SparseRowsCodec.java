@@ -52,21 +52,12 @@ final class SparseRowsCodec {
     }
 
     /**
-     * Checks another rank's payload against this rank's tables and finds each table's rows in it, without copying
-     * them: table {@code t}'s {@code counts[t]} ids (longs) start at byte {@code idStarts[t]}, its rows (floats) at
-     * {@link #rowsStart}.
+     * Checks the entries in {@code payload[offset, offset + length)}, another rank's, against this rank's tables and
+     * finds each table's rows in it, without copying them: table {@code t}'s {@code counts[t]} ids (longs) start at
+     * byte {@code idStarts[t]} (from the start of {@code payload}), its rows (floats) at {@link #rowsStart}.
      *
-     * @param length the payload's bytes, from the start of {@code payload}
      * @param dims this rank's tables' dims, which the other rank's must equal
      * @throws IllegalStateException when the payload does not hold tables of these dims
-     */
-    static void locate(byte[] payload, int length, int[] dims, int[] idStarts, int[] counts) {
-        locate(payload, 0, length, dims, idStarts, counts);
-    }
-
-    /**
-     * {@link #locate(byte[], int, int[], int[], int[])} of the entries in {@code payload[offset, offset + length)}
-     * (the positions found are still from the start of {@code payload}).
      */
     static void locate(byte[] payload, int offset, int length, int[] dims, int[] idStarts, int[] counts) {
         ByteBuffer buf = ByteBuffer.wrap(payload, offset, length).order(ByteOrder.LITTLE_ENDIAN);

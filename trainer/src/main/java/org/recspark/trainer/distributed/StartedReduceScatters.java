@@ -13,8 +13,9 @@ import java.util.List;
  * <p>Frames leave, and are expected, in one order on every rank: reduce-scatter by reduce-scatter in start order,
  * and step by step within one. A step's frame leaves only once the previous step's frame has arrived, since it
  * carries the chunk that frame was added to. Sending and receiving otherwise advance independently, so a rank sends
- * its chunk of a range while its predecessor's has not arrived yet. Each step moves and adds the same chunks, in
- * the same order, as {@link RingCollective#reduceScatterSum}, so the sums are the same bits.
+ * its chunk of a range while its predecessor's has not arrived yet. The blocking
+ * {@link RingCollective#reduceScatterSum} is one of these, started and completed at once, so a reduce-scatter has one
+ * ring schedule and the same bits however it was run.
  *
  * <p>Not thread-safe; the owner closes the group when a call fails.
  */
@@ -42,13 +43,18 @@ final class StartedReduceScatters {
         /** The receiver of step {@code step}'s frame from the predecessor. */
         RingLinks.Inbound receiver(int step);
 
-        /** The step's name in failure messages. */
+        /** The step's name in failure messages, asked for only when one fails. */
         String phase(int step);
     }
 
-    /** A started collective: how many of its steps have been sent and received, and the frames in progress. */
+    /**
+     * A started collective: how many of its steps have been sent and received, the frames in progress, and the names
+     * of the steps being sent and received, for failure messages.
+     */
     private static final class Progress {
         final Steps steps;
+        final RingLinks.Phase sending;
+        final RingLinks.Phase receiving;
         int sent;
         int received;
         RingLinks.Outbound sender;
@@ -56,6 +62,8 @@ final class StartedReduceScatters {
 
         Progress(Steps steps) {
             this.steps = steps;
+            this.sending = () -> steps.phase(sent);
+            this.receiving = () -> steps.phase(received);
         }
     }
 
@@ -78,14 +86,17 @@ final class StartedReduceScatters {
             return member.size() - 1;
         }
 
-        /** At step s rank r passes on chunk r - s, summed by ranks r - s .. r (as the blocking reduce-scatter). */
+        /** At step s rank r passes on chunk r - s, which ranks r - s .. r have summed so far, ... */
         @Override
         public RingLinks.Outbound sender(int step) {
             int chunk = Math.floorMod(member.rank() - step, member.size());
             return new FloatSender(header(chunk), buffer, offset + chunks.offset(chunk), chunks.length(chunk));
         }
 
-        /** ... and adds its own values to chunk r - s - 1, received from the predecessor. */
+        /**
+         * ... and adds its own values to chunk r - s - 1, received from the predecessor, so chunk c ends up at rank
+         * c - 1 holding the sum over the ring from c.
+         */
         @Override
         public RingLinks.Inbound receiver(int step) {
             int chunk = Math.floorMod(member.rank() - step - 1, member.size());
@@ -134,12 +145,17 @@ final class StartedReduceScatters {
             sendReady();
         } while (receiveArrived());
         if (sendingAt == started.size() && receivingAt == started.size()) {
-            started.clear();
-            sendingAt = 0;
-            receivingAt = 0;
+            forget();
             return true;
         }
         return false;
+    }
+
+    /** Drops every started collective, complete or not: after a failure, which closed the group. */
+    void forget() {
+        started.clear();
+        sendingAt = 0;
+        receivingAt = 0;
     }
 
     /** Sends frames in order until one waits for the socket or for its previous step's frame. */
@@ -154,7 +170,7 @@ final class StartedReduceScatters {
                 if (r.sender == null) {
                     r.sender = r.steps.sender(r.sent);
                 }
-                if (!links.sendAvailable(r.sender, r.steps.phase(r.sent))) {
+                if (!links.sendAvailable(r.sender, r.sending)) {
                     return;
                 }
                 r.sender = null;
@@ -175,7 +191,7 @@ final class StartedReduceScatters {
             if (r.receiver == null) {
                 r.receiver = r.steps.receiver(r.received);
             }
-            if (!links.receiveAvailable(r.receiver, r.steps.phase(r.received))) {
+            if (!links.receiveAvailable(r.receiver, r.receiving)) {
                 return completed;
             }
             r.receiver = null;
@@ -202,9 +218,7 @@ final class StartedReduceScatters {
             boolean receiving = receivingAt < started.size();
             Progress sending = sendingAt < started.size() ? started.get(sendingAt) : null;
             boolean sendBlocked = sending != null && sending.received >= sending.sent;
-            String phase = receiving ? started.get(receivingAt).steps.phase(started.get(receivingAt).received)
-                    : sending.steps.phase(sending.sent);
-            links.await(sendBlocked, receiving, deadline, phase);
+            links.await(sendBlocked, receiving, deadline, receiving ? started.get(receivingAt).receiving : sending.sending);
         }
     }
 }

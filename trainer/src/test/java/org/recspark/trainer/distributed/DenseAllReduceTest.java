@@ -125,7 +125,7 @@ class DenseAllReduceTest {
             for (int i = 0; i < lengths.length; i++) {
                 ring.reduceScatterSum(buffer, offsets[i], lengths[i]);
             }
-            ring.allGatherChunks(buffer, offsets, lengths);
+            ring.allGatherChunks(buffer, offsets, lengths, null);
             return buffer;
         }));
         float[] expected = new float[length];

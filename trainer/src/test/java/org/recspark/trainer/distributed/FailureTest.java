@@ -160,4 +160,24 @@ class FailureTest {
             assertTrue(o.get(), "rank " + o.rank() + " saw the first collective fail");
         }
     }
+
+    @Test
+    void aFailedBlockingReduceScatterClosesTheGroupAsAnyCollective() {
+        List<LoopbackRing.Outcome<Boolean>> outcomes = LoopbackRing.run(3, SETTINGS, ring -> {
+            int length = 10_000 + ring.member().rank();
+            try {
+                ring.reduceScatterSum(new float[length], 0, length);
+                return false;
+            } catch (CollectiveException first) {
+                assertTrue(first.getMessage().contains("allReduceSum #0 reduce-scatter step"), first.getMessage());
+                CollectiveException second = assertThrows(CollectiveException.class, () -> ring.allGatherLongs(1));
+                assertTrue(second.getMessage().contains("allGatherLongs on a closed group (failed in allReduceSum #0"),
+                        second.getMessage());
+                return true;
+            }
+        });
+        for (LoopbackRing.Outcome<Boolean> o : outcomes) {
+            assertTrue(o.get(), "rank " + o.rank() + " saw the reduce-scatter fail");
+        }
+    }
 }

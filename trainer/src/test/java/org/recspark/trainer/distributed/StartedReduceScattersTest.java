@@ -80,7 +80,7 @@ class StartedReduceScattersTest {
             }
             long[] ranks = ring.allGatherLongs(ring.member().rank());
             assertArrayEquals(new long[] {0, 1, 2}, ranks, "the gather after the started reduce-scatters");
-            ring.allGatherChunks(buffer, Arrays.copyOf(offsets, LENGTHS.length), LENGTHS);
+            ring.allGatherChunks(buffer, Arrays.copyOf(offsets, LENGTHS.length), LENGTHS, null);
             return buffer;
         }));
         float[] expected = new float[length];
