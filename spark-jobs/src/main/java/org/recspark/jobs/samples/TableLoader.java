@@ -28,6 +28,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
@@ -63,6 +64,7 @@ public final class TableLoader {
     public static final String REASON = "_reject_reason";
     /** What Spark's text decoding puts in place of bytes that are not UTF-8. */
     private static final String REPLACEMENT_CHARACTER = "\uFFFD";
+    private static final String BYTE_ORDER_MARK = "\uFEFF";
     static final String MALFORMED = "malformed row (does not parse as the declared schema)";
     /**
      * The reason of a row that does not parse. Spark's CSV and JSON readers parse only the columns
@@ -71,6 +73,11 @@ public final class TableLoader {
      * Spark cannot see into makes every read parse whole rows; it runs for malformed rows only.
      */
     private static final UserDefinedFunction MALFORMED_ROW = udf((UDF1<Row, String>) row -> MALFORMED, DataTypes.StringType);
+
+    /** {@link #MALFORMED_ROW} for a CSV table, whose reason says what is wrong with the record's text. */
+    private static UserDefinedFunction malformedCsvRow(MalformedCsvRow diagnosis) {
+        return udf((UDF2<Row, String, String>) (row, record) -> diagnosis.reason(record), DataTypes.StringType);
+    }
     /** JSON has no header: the keys of this many first rows stand for the file's columns. */
     private static final int JSON_KEY_SAMPLE = 1000;
 
@@ -149,7 +156,11 @@ public final class TableLoader {
             checks.add(new Column[] {col(ARRAY_REJECT).isNotNull(), col(ARRAY_REJECT)});
         }
         if (hasCorrupt) {
-            checks.add(new Column[] {col(CORRUPT).isNotNull(), MALFORMED_ROW.apply(struct(columnsOf(table)))});
+            DataSource source = table.getSource();
+            Column malformed = source.hasPath() && source.getFormat() == DataFormat.CSV
+                    ? malformedCsvRow(csvDiagnosis(table, typed)).apply(struct(columnsOf(table)), col(CORRUPT))
+                    : MALFORMED_ROW.apply(struct(columnsOf(table)));
+            checks.add(new Column[] {col(CORRUPT).isNotNull(), malformed});
         }
         if (decodedText) {
             for (FieldSchema field : table.getSchemaList()) {
@@ -195,6 +206,15 @@ public final class TableLoader {
             reason = when(checks.get(i)[0], checks.get(i)[1]).otherwise(reason);
         }
         return reason;
+    }
+
+    /** A CSV table's columns as read: in file order (the header's, or the schema's without one), with their declared types. */
+    private static MalformedCsvRow csvDiagnosis(TableInput table, StructType typed) {
+        List<String> order = List.of(typed.fieldNames()).stream().filter(name -> !name.equals(CORRUPT)).toList();
+        List<FieldType> types = order.stream().map(name -> table.getSchemaList().stream().filter(f -> f.getName().equals(name))
+                .findFirst().orElseThrow().getType()).toList();
+        DataSource source = table.getSource();
+        return new MalformedCsvRow(source.getDelimiter(), order, types, source.getMultiLine(), source.getHeader());
     }
 
     private static String bound(double value) {
@@ -335,7 +355,7 @@ public final class TableLoader {
         DataSource source = table.getSource();
         DataFrameReader reader = spark.read().option("sep", source.getDelimiter()).option("header", source.getHeader())
                 .option("multiLine", source.getMultiLine()).option("escape", "\"");
-        List<String> firstLine = List.of(reader.csv(path).schema().fieldNames());
+        List<String> firstLine = firstRecord(source, path);
         if (firstLine.isEmpty()) {
             if (table.getAllowEmpty()) {
                 return spark.createDataFrame(List.of(), textSchema(table.getSchemaList(), declaredNames(table)));
@@ -357,6 +377,28 @@ public final class TableLoader {
         }
         return reader.option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT).option("enforceSchema", false)
                 .schema(textSchema(table.getSchemaList(), order).add(CORRUPT, DataTypes.StringType)).csv(path);
+    }
+
+    /**
+     * The fields of the first record as written. Not the header Spark infers: it renames a repeated
+     * name ("hour,hour" becomes hour5 and hour6) and an empty one (_c5), which would hide the fault.
+     */
+    private List<String> firstRecord(DataSource source, String path) {
+        Dataset<Row> records = spark.read().option("sep", source.getDelimiter()).option("header", false)
+                .option("multiLine", source.getMultiLine()).option("escape", "\"").csv(path);
+        if (records.columns().length == 0) {
+            return List.of();
+        }
+        List<Row> first = records.limit(1).collectAsList();
+        if (first.isEmpty()) {
+            return List.of();
+        }
+        List<String> fields = new ArrayList<>();
+        for (int i = 0; i < first.get(0).length(); i++) {
+            String field = first.get(0).isNullAt(i) ? "" : first.get(0).getString(i);
+            fields.add(i == 0 && field.startsWith(BYTE_ORDER_MARK) ? field.substring(1) : field);
+        }
+        return fields;
     }
 
     /** Missing, unknown and repeated header columns, all at once, each naming the file. */

@@ -191,6 +191,11 @@ public class SampleInputIntegrityTest {
         return values;
     }
 
+    /** The reason of a CSV row whose column does not parse as an INT64. */
+    private static String notAnInt64(String column) {
+        return "malformed row: column " + column + " is not an INT64 (a whole number from -2^63 to 2^63 - 1, digits only)";
+    }
+
     private static void assertContains(String text, String expected) {
         assertTrue(text.contains(expected), "expected <" + expected + "> in:\n" + text);
     }
@@ -248,18 +253,18 @@ public class SampleInputIntegrityTest {
         Setup setup = new Setup("malformed-user").option("%MAX_FRACTION%", "0.1");
         setup.users.set(2, "u1,twenty,city1,job1");
         Path out = setup.out();
-        IllegalStateException e = assertThrows(IllegalStateException.class, setup::build);
+        TooManyRejectsException e = assertThrows(TooManyRejectsException.class, setup::build);
         assertTrue(e.getMessage().startsWith("8 of 40 samples (0.2000) were rejected, more than input_config.rejects.max_fraction 0.1"),
                 e.getMessage());
         assertFalse(Files.exists(out), "no samples written");
-        String reason = "its input_config.users row was rejected: " + TableLoader.MALFORMED;
-        assertEquals(Map.of(reason, 8L, TableLoader.MALFORMED, 1L), setup.rejects());
+        String reason = "its input_config.users row was rejected: " + notAnInt64("age");
+        assertEquals(Map.of(reason, 8L, notAnInt64("age"), 1L), setup.rejects());
 
         setup.option("%MAX_FRACTION%", "0.25");
         SampleBuildJob.Summary summary = setup.build();
         assertEquals(32, summary.totalSamples());
         assertEquals(8, summary.rejectedSamples());
-        assertEquals(Map.of("input_config.samples: " + reason, 8L, "input_config.users: " + TableLoader.MALFORMED, 1L),
+        assertEquals(Map.of("input_config.samples: " + reason, 8L, "input_config.users: " + notAnInt64("age"), 1L),
                 summary.rejectsPerReason());
         assertTrue(spark.read().parquet(out.toString()).where("user_id = 'u1'").isEmpty(), "no sample of u1");
     }
@@ -419,7 +424,7 @@ public class SampleInputIntegrityTest {
         Map<String, Long> rejects = setup.rejects();
         assertEquals(1L, rejects.get("blank key in column user_id"), rejects.toString());
         assertEquals(1L, rejects.get("null in non-nullable column user_id"), rejects.toString());
-        assertEquals(1L, rejects.get(TableLoader.MALFORMED), rejects.toString());
+        assertEquals(1L, rejects.get(notAnInt64("ts")), rejects.toString());
         assertEquals(1L, rejects.get("not a finite number in column price: NaN"), rejects.toString());
         assertEquals(1L, rejects.get("not a finite number in column price: Infinity"), rejects.toString());
         // i1 and i2 serve the 26 impressions with k % 3 != 0; r1 and r2 among them were rejected for their user.
