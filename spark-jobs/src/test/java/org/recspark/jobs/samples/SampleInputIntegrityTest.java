@@ -81,11 +81,13 @@ public class SampleInputIntegrityTest {
                 schema { name: "category" }
                 schema { name: "price" type: DOUBLE }
               }
+              %BEHAVIOURS%
               request_id_field: "request_id"
               labels { name: "click" }
               rejects { max_fraction: %MAX_FRACTION% }
             }
             feature_config {
+              %FEATURE_OPTIONS%
               features { name: "age" raw { input: "user.age" } }
               features { name: "city" id { input: "user.city" hash_bucket_size: 1000 } }
               features { name: "occupation" id { input: "user.occupation" hash_bucket_size: 1000 } }
@@ -132,7 +134,9 @@ public class SampleInputIntegrityTest {
         List<String> items = items();
         List<String> impressions = impressions();
         Map<String, String> options = new HashMap<>(Map.of("%TS_BOUNDS%", "", "%SAMPLES_OPTIONS%", "", "%USERS_SOURCE%", "",
-                "%USERS_OPTIONS%", "", "%MAX_FRACTION%", "0.5", "%USERS_FILE%", "path: \"users.csv\" format: CSV"));
+                "%USERS_OPTIONS%", "", "%MAX_FRACTION%", "0.5", "%USERS_FILE%", "path: \"users.csv\" format: CSV",
+                "%BEHAVIOURS%", "", "%FEATURE_OPTIONS%", ""));
+        List<String> behaviours = List.of();
         List<String> usersJson = List.of();
 
         Setup(String name) {
@@ -150,6 +154,7 @@ public class SampleInputIntegrityTest {
             Files.write(dir.resolve("users.json"), usersJson);
             Files.write(dir.resolve("items.csv"), items);
             Files.write(dir.resolve("impressions.csv"), impressions);
+            Files.write(dir.resolve("behaviours.csv"), behaviours);
             String config = CONFIG;
             for (Map.Entry<String, String> o : options.entrySet()) {
                 config = config.replace(o.getKey(), o.getValue());
@@ -434,6 +439,50 @@ public class SampleInputIntegrityTest {
                 rejects.toString());
         assertEquals(IMPRESSIONS - 3 - 24, summary.totalSamples());
         assertEquals(3 + 24, summary.rejectedSamples());
+    }
+
+    @Test
+    void aRepeatedHeaderNameIsNamedAsWrittenNotAsSparkRenamesIt() throws IOException {
+        Setup setup = new Setup("repeated-header");
+        setup.impressions.set(0, "request_id,ts,user_id,user_id,click");
+        ConfigException e = assertThrows(ConfigException.class, setup::build);
+        assertContains(e.getMessage(), "input_config.samples.schema[3]: column 'item_id' is missing from the header of CSV impressions.csv");
+        assertContains(e.getMessage(), "input_config.samples.schema: column 'user_id' appears twice in the header of CSV impressions.csv");
+        assertContains(e.getMessage(), "found [request_id, ts, user_id, user_id, click]");
+    }
+
+    @Test
+    void aBehaviourLogRejectedBeyondMaxFractionFailsTheJobThoughNoSampleIsRejected() throws IOException {
+        Setup setup = new Setup("behaviour-rejects").option("%MAX_FRACTION%", "0.1")
+                .option("%BEHAVIOURS%", "behaviours { table { source { path: \"behaviours.csv\" format: CSV } schema { name: \"user_id\" } "
+                        + "schema { name: \"item_id\" } schema { name: \"event\" } schema { name: \"ts\" type: INT64 } } }")
+                .option("%FEATURE_OPTIONS%", "behaviour_stats { event_types: [\"click\"] windows: [3600] }");
+        List<String> events = new ArrayList<>(List.of("user_id,item_id,event,ts"));
+        for (int k = 0; k < 10; k++) {
+            events.add("u" + (k % USERS) + ",i" + (k % ITEMS) + ",click," + (k < 2 ? "x" : "") + (T0 - 60L * k));
+        }
+        setup.behaviours = events;
+        TooManyRejectsException e = assertThrows(TooManyRejectsException.class, setup::build);
+        assertTrue(e.getMessage().startsWith("2 of 10 rows of input_config.behaviours.table (0.2000) were rejected, more than "
+                + "input_config.rejects.max_fraction 0.1; by reason {input_config.behaviours.table: " + notAnInt64("ts") + "=2}"),
+                e.getMessage());
+
+        setup.option("%MAX_FRACTION%", "0.2");
+        assertEquals(IMPRESSIONS, setup.build().totalSamples());
+    }
+
+    @Test
+    void aValueNoFeatureCanUseFailsNamingItsRequest() throws IOException {
+        Setup setup = new Setup("bad-feature-value").option("%FEATURE_OPTIONS%", "features { name: \"city_number\" raw { input: \"user.city\" } }");
+        Exception e = assertThrows(Exception.class, setup::build);
+        Throwable cause = e;
+        while (cause != null && !(cause instanceof BadFeatureValueException)) {
+            cause = cause.getCause();
+        }
+        assertTrue(cause != null, "not a BadFeatureValueException: " + e);
+        assertTrue(cause.getMessage().matches("a value of the request \\{request_id=r\\d+, user_id=u\\d+, item_id=i\\d+, ts=\\d+, click=\\d+\\.0, "
+                + "dt=2026-11-01\\} cannot be used: feature 'city_number' .*city\\d.*; feature_config.on_bad_value: FAIL stops at the first bad value .*"),
+                cause.getMessage());
     }
 
     @Test
