@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.recspark.config.ConfigException;
 import org.recspark.jobs.samples.BadFeatureValueException;
 import org.recspark.jobs.samples.TooManyRejectsException;
+import org.recspark.jobs.samples.UnreadableInputException;
 import org.recspark.jobs.storage.DriverStorage;
 import org.recspark.jobs.training.SamplesSchemaException;
 import org.recspark.storage.DirectoryLockedException;
@@ -93,9 +94,9 @@ public final class RecSparkCli {
             return 1;
         } catch (Exception e) {
             // Bad data, not a fault, also when a Spark task met it: the message names the rows and what is wrong with them.
-            Optional<RuntimeException> badData = badData(e);
+            Optional<String> badData = badData(e);
             if (badData.isPresent()) {
-                err.println("recspark " + command.name() + " failed: " + badData.get().getMessage());
+                err.println("recspark " + command.name() + " failed: " + badData.get());
                 return 1;
             }
             err.println("recspark " + command.name() + " failed: " + e.getMessage());
@@ -105,13 +106,13 @@ public final class RecSparkCli {
     }
 
     /** The report of bad input data among {@code e} and its causes (a task's exception reaches the driver wrapped by Spark). */
-    static Optional<RuntimeException> badData(Throwable e) {
+    static Optional<String> badData(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof TooManyRejectsException || t instanceof BadFeatureValueException) {
-                return Optional.of((RuntimeException) t);
+            if (t instanceof TooManyRejectsException || t instanceof BadFeatureValueException || t instanceof UnreadableInputException) {
+                return Optional.of(t.getMessage());
             }
         }
-        return Optional.empty();
+        return UnreadableInputException.describe(e);
     }
 
     private void printHelp(PrintStream stream) {

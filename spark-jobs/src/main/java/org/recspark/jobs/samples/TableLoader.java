@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
@@ -240,14 +241,28 @@ public final class TableLoader {
         String path = resolve(source.getPath());
         DataFrameReader reader = spark.read();
         return switch (source.getFormat()) {
-            case PARQUET -> logExtraColumns(reader.parquet(path), table, description);
-            case ORC -> logExtraColumns(reader.orc(path), table, description);
+            case PARQUET -> logExtraColumns(readable(() -> reader.parquet(path), configPath, description), table, description);
+            case ORC -> logExtraColumns(readable(() -> reader.orc(path), configPath, description), table, description);
             case CSV -> readCsv(table, path, configPath, description);
             case JSON -> readJson(table, path, configPath, description);
             case LIBFM -> throw new ConfigException(List.of(new Violation(configPath + ".source.format",
                     "LIBFM is read by the trainer's dataset readers, not by the sample jobs")));
             case INTERACTION_LIST -> readInteractionList(table, path);
         };
+    }
+
+    /** A columnar table's files are opened to read its schema: one that is not of the format is named with the table. */
+    private static Dataset<Row> readable(Supplier<Dataset<Row>> read, String configPath, String description) {
+        try {
+            return read.get();
+        } catch (Exception e) {
+            // SparkException is checked, yet Spark's Scala code throws it from methods that declare nothing.
+            Optional<String> unreadable = UnreadableInputException.describe(e);
+            if (unreadable.isPresent()) {
+                throw new UnreadableInputException(configPath + ": " + description + ": " + unreadable.get(), e);
+            }
+            throw e;
+        }
     }
 
     /**

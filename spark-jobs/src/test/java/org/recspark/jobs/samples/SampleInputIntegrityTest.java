@@ -76,7 +76,7 @@ public class SampleInputIntegrityTest {
                 %USERS_OPTIONS%
               }
               items {
-                source { path: "items.csv" format: CSV }
+                source { %ITEMS_SOURCE% }
                 schema { name: "item_id" }
                 schema { name: "category" }
                 schema { name: "price" type: DOUBLE }
@@ -135,7 +135,7 @@ public class SampleInputIntegrityTest {
         List<String> impressions = impressions();
         Map<String, String> options = new HashMap<>(Map.of("%TS_BOUNDS%", "", "%SAMPLES_OPTIONS%", "", "%USERS_SOURCE%", "",
                 "%USERS_OPTIONS%", "", "%MAX_FRACTION%", "0.5", "%USERS_FILE%", "path: \"users.csv\" format: CSV",
-                "%BEHAVIOURS%", "", "%FEATURE_OPTIONS%", ""));
+                "%BEHAVIOURS%", "", "%FEATURE_OPTIONS%", "", "%ITEMS_SOURCE%", "path: \"items.csv\" format: CSV"));
         List<String> behaviours = List.of();
         List<String> usersJson = List.of();
 
@@ -483,6 +483,17 @@ public class SampleInputIntegrityTest {
         assertTrue(cause.getMessage().matches("a value of the request \\{request_id=r\\d+, user_id=u\\d+, item_id=i\\d+, ts=\\d+, click=\\d+\\.0, "
                 + "dt=2026-11-01\\} cannot be used: feature 'city_number' .*city\\d.*; feature_config.on_bad_value: FAIL stops at the first bad value .*"),
                 cause.getMessage());
+    }
+
+    @Test
+    void aFileOfAParquetTableThatIsNotParquetIsNamedWithTheTable() throws IOException {
+        Setup setup = new Setup("not-parquet").option("%ITEMS_SOURCE%", "path: \"items_parquet\" format: PARQUET");
+        Path part = Files.createDirectories(setup.dir.resolve("items_parquet")).resolve("part-00000.parquet");
+        Files.write(part, new byte[0]);
+        UnreadableInputException e = assertThrows(UnreadableInputException.class, setup::build);
+        assertTrue(e.getMessage().startsWith("input_config.items: PARQUET items_parquet: cannot read "), e.getMessage());
+        assertContains(e.getMessage(), part.getFileName() + " is not a Parquet file (length is too low: 0) (a file that is not of the "
+                + "table's format, cut short or corrupt; remove or replace it)");
     }
 
     @Test
