@@ -1,6 +1,5 @@
 package org.recspark.jobs.samples;
 
-import java.io.Serializable;
 import java.util.List;
 import java.util.Locale;
 import org.recspark.config.proto.FieldType;
@@ -14,7 +13,7 @@ import org.recspark.sampledata.DataFormatException;
  * row). Spark says only that the record is corrupt; this re-reads the record's text by the rules
  * Spark read it with ({@link CsvRecords}, the same conversions for numbers and booleans).
  */
-final class MalformedCsvRow implements Serializable {
+final class MalformedCsvRow implements MalformedRowReason {
     private static final long serialVersionUID = 1L;
 
     private final String delimiter;
@@ -35,7 +34,8 @@ final class MalformedCsvRow implements Serializable {
         this.countedBy = header ? "the header has" : "the schema declares";
     }
 
-    String reason(String record) {
+    @Override
+    public String reason(String record) {
         List<String> fields;
         try {
             fields = CsvRecords.fields(record, delimiter);
@@ -51,7 +51,7 @@ final class MalformedCsvRow implements Serializable {
             String value = fields.get(i);
             // Spark reads an empty field as null, which the null checks judge.
             if (!value.isEmpty() && !parses(types.get(i), value)) {
-                return "malformed row: column " + columns.get(i) + " is not " + expected(types.get(i));
+                return "malformed row: column " + columns.get(i) + " is not " + MalformedRowReason.expected(types.get(i));
             }
         }
         return TableLoader.MALFORMED;
@@ -79,14 +79,5 @@ final class MalformedCsvRow implements Serializable {
         } catch (NumberFormatException e) {
             return false;
         }
-    }
-
-    private static String expected(FieldType type) {
-        return switch (type) {
-            case INT64 -> "an INT64 (a whole number from -2^63 to 2^63 - 1, digits only)";
-            case DOUBLE -> "a DOUBLE (a decimal number, NaN or Inf)";
-            case BOOL -> "a BOOL (true or false)";
-            case STRING, STRING_LIST, STRING_DOUBLE_MAP -> "text";
-        };
     }
 }

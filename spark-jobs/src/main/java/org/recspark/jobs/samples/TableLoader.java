@@ -75,8 +75,8 @@ public final class TableLoader {
      */
     private static final UserDefinedFunction MALFORMED_ROW = udf((UDF1<Row, String>) row -> MALFORMED, DataTypes.StringType);
 
-    /** {@link #MALFORMED_ROW} for a CSV table, whose reason says what is wrong with the record's text. */
-    private static UserDefinedFunction malformedCsvRow(MalformedCsvRow diagnosis) {
+    /** {@link #MALFORMED_ROW} for a CSV or JSON table, whose reason says what is wrong with the record's text. */
+    private static UserDefinedFunction malformedRow(MalformedRowReason diagnosis) {
         return udf((UDF2<Row, String, String>) (row, record) -> diagnosis.reason(record), DataTypes.StringType);
     }
     /** JSON has no header: the keys of this many first rows stand for the file's columns. */
@@ -157,10 +157,8 @@ public final class TableLoader {
             checks.add(new Column[] {col(ARRAY_REJECT).isNotNull(), col(ARRAY_REJECT)});
         }
         if (hasCorrupt) {
-            DataSource source = table.getSource();
-            Column malformed = source.hasPath() && source.getFormat() == DataFormat.CSV
-                    ? malformedCsvRow(csvDiagnosis(table, typed)).apply(struct(columnsOf(table)), col(CORRUPT))
-                    : MALFORMED_ROW.apply(struct(columnsOf(table)));
+            Column malformed = diagnosis(table, typed).map(d -> malformedRow(d).apply(struct(columnsOf(table)), col(CORRUPT)))
+                    .orElseGet(() -> MALFORMED_ROW.apply(struct(columnsOf(table))));
             checks.add(new Column[] {col(CORRUPT).isNotNull(), malformed});
         }
         if (decodedText) {
@@ -209,13 +207,24 @@ public final class TableLoader {
         return reason;
     }
 
-    /** A CSV table's columns as read: in file order (the header's, or the schema's without one), with their declared types. */
-    private static MalformedCsvRow csvDiagnosis(TableInput table, StructType typed) {
+    /**
+     * What says why a CSV or JSON record does not parse, given the columns as read (a CSV's in file
+     * order: the header's, or the schema's without one) with their declared types; none for other formats.
+     */
+    private static Optional<MalformedRowReason> diagnosis(TableInput table, StructType typed) {
+        DataSource source = table.getSource();
+        if (!source.hasPath() || (source.getFormat() != DataFormat.CSV && source.getFormat() != DataFormat.JSON)) {
+            return Optional.empty();
+        }
+        // CSV and JSON tables are read with exactly the schema's columns and the corrupt record's.
         List<String> order = List.of(typed.fieldNames()).stream().filter(name -> !name.equals(CORRUPT)).toList();
         List<FieldType> types = order.stream().map(name -> table.getSchemaList().stream().filter(f -> f.getName().equals(name))
                 .findFirst().orElseThrow().getType()).toList();
-        DataSource source = table.getSource();
-        return new MalformedCsvRow(source.getDelimiter(), order, types, source.getMultiLine(), source.getHeader());
+        return switch (source.getFormat()) {
+            case CSV -> Optional.of(new MalformedCsvRow(source.getDelimiter(), order, types, source.getMultiLine(), source.getHeader()));
+            case JSON -> Optional.of(new MalformedJsonRow(order, types));
+            default -> Optional.empty();
+        };
     }
 
     private static String bound(double value) {

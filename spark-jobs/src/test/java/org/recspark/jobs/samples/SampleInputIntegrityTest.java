@@ -519,7 +519,7 @@ public class SampleInputIntegrityTest {
         setup.usersJson = json;
         SampleBuildJob.Summary summary = setup.build();
         assertEquals(IMPRESSIONS - 8, summary.totalSamples());
-        assertEquals(Map.of("its input_config.users row was rejected: " + TableLoader.MALFORMED, 8L, TableLoader.MALFORMED, 1L),
+        assertEquals(Map.of("its input_config.users row was rejected: " + notAnInt64("age"), 8L, notAnInt64("age"), 1L),
                 setup.rejects());
         assertEquals(FeatureHashing.bucket("city2", 1000), feature(setup.out(), "city").get("r2"));
 
