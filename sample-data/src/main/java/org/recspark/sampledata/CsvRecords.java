@@ -2,6 +2,7 @@ package org.recspark.sampledata;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -37,10 +38,28 @@ public final class CsvRecords {
             throw new IllegalArgumentException("the delimiter of " + file + " is empty");
         }
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            new Parser(file, delimiter, reader, handler).run();
+            new Parser(file.toString(), delimiter, reader, handler).run();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The fields of one record given as text (its lines joined by LF), by the same rules as a file's
+     * records; a malformed record, or text holding more than one record, is a {@link DataFormatException}
+     * whose {@link DataFormatException#problem()} says what is wrong.
+     */
+    public static List<String> fields(String record, String delimiter) {
+        List<List<String>> records = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new StringReader(record))) {
+            new Parser("record", delimiter, reader, (fields, line) -> records.add(fields)).run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (records.size() != 1) {
+            throw new DataFormatException("record", 1, "holds " + records.size() + " records, not one");
+        }
+        return records.get(0);
     }
 
     /** One record as a line (ending in LF), each field quoted only when it must be. */
@@ -64,14 +83,14 @@ public final class CsvRecords {
 
     /** The state of one pass over a file: the current line, the record under way. */
     private static final class Parser {
-        private final Path file;
+        private final String file;
         private final String delimiter;
         private final BufferedReader reader;
         private final RecordHandler handler;
         private long lineNumber;
         private long firstBlank;
 
-        Parser(Path file, String delimiter, BufferedReader reader, RecordHandler handler) {
+        Parser(String file, String delimiter, BufferedReader reader, RecordHandler handler) {
             this.file = file;
             this.delimiter = delimiter;
             this.reader = reader;
@@ -128,7 +147,7 @@ public final class CsvRecords {
                             field.append(line, i, line.length()).append('\n');
                             line = nextLine();
                             if (line == null) {
-                                throw new DataFormatException(file, start, "a quoted field of this record is never closed (no matching '\"' before the end of the file)");
+                                throw new DataFormatException(file, start, "a quoted field of this record is never closed (no matching '\"' before the end of the input)");
                             }
                             i = 0;
                             continue;

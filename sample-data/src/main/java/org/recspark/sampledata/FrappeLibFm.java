@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * The Frappe context-aware CTR data in libFM format: "label idx:value ..." with label -1 or 1
- * (read as 0 or 1) and {@value #FIELDS} one-hot fields whose indices are global. Train on
+ * (read as 0 or 1) and {@value #FIELDS} one-hot fields whose indices are global and increase along a line
+ * (each field owns a range of indices, in field order). Train on
  * frappe.validation.libfm, test on frappe.test.libfm (../shared/data/README.md).
  */
 public final class FrappeLibFm {
@@ -57,6 +58,13 @@ public final class FrappeLibFm {
             }
             if (indices[k] < 0 || !Float.isFinite(values[k])) {
                 throw badPair(file, lineNumber, k, token);
+            }
+            // Each field owns its own range of global indices, in field order: an index not above the
+            // previous one is a field given twice or pairs out of order, which would shift every later field.
+            if (k > 0 && indices[k] <= indices[k - 1]) {
+                throw new DataFormatException(file, lineNumber, "pair " + (k + 1) + " has index " + indices[k]
+                        + ", not above pair " + k + "'s " + indices[k - 1] + ": each of the " + FIELDS
+                        + " fields has one pair, in increasing index order (a field given twice, or pairs out of order)");
             }
         }
         return new LibFmRow(label, indices, values);

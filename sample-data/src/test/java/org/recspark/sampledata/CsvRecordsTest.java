@@ -74,6 +74,15 @@ class CsvRecordsTest {
                 List.copyOf(CsvTable.readKeyed(file, ",", "user_id", List.of("city", "age")).values()));
     }
 
+    @Test
+    void oneRecordGivenAsTextIsReadByTheSameRules() {
+        assertEquals(List.of("u1", "Paris, France", "two\nlines", ""), CsvRecords.fields("u1,\"Paris, France\",\"two\nlines\",", ","));
+        DataFormatException open = assertThrows(DataFormatException.class, () -> CsvRecords.fields("u1,\"open", ","));
+        assertEquals("a quoted field of this record is never closed (no matching '\"' before the end of the input)", open.problem());
+        DataFormatException two = assertThrows(DataFormatException.class, () -> CsvRecords.fields("a,b\nc,d", ","));
+        assertEquals("holds 2 records, not one", two.problem());
+    }
+
     private void assertMalformed(String content, String expectedAfterFileName) throws Exception {
         Path file = Files.writeString(dir.resolve("bad.csv"), content);
         DataFormatException e = assertThrows(DataFormatException.class, () -> CsvRecords.forEach(file, ",", (f, l) -> { }));

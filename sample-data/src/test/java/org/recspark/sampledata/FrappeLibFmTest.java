@@ -51,6 +51,14 @@ class FrappeLibFmTest {
                 ":1: pair 2 must be index:value with a non-negative integer index and a finite value, got '2'");
     }
 
+    @Test
+    void aFieldGivenTwiceOrOutOfOrderIsMalformed(@TempDir Path dir) throws Exception {
+        assertMalformed(dir, "1 1:1 2:1 3:1 4:1 4:1 6:1 7:1 8:1 9:1 10:1\n", ":1: pair 5 has index 4, not above pair 4's 4: each of the 10 "
+                + "fields has one pair, in increasing index order (a field given twice, or pairs out of order)");
+        assertMalformed(dir, "1 2:1 1:1 3:1 4:1 5:1 6:1 7:1 8:1 9:1 10:1\n", ":1: pair 2 has index 1, not above pair 1's 2: each of the 10 "
+                + "fields has one pair, in increasing index order (a field given twice, or pairs out of order)");
+    }
+
     private static void assertMalformed(Path dir, String content, String expectedAfterFileName) throws Exception {
         Path file = Files.writeString(Files.createTempFile(dir, "bad", ".libfm"), content);
         DataFormatException e = assertThrows(DataFormatException.class, () -> FrappeLibFm.read(file));

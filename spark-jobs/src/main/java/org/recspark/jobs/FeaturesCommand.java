@@ -24,6 +24,7 @@ import org.recspark.features.FeatureGenerator;
 import org.recspark.features.FeatureSpec;
 import org.recspark.features.RawRecord;
 import org.recspark.features.SparseColumn;
+import org.recspark.jobs.samples.RejectThreshold;
 import org.recspark.sampledata.CsvRecords;
 import org.recspark.sampledata.CsvTable;
 import org.recspark.storage.DirectoryLock;
@@ -169,13 +170,7 @@ final class FeaturesCommand extends OptionCommand {
         }
 
         void checkRejectThreshold(Path rejectsFile) {
-            long total = rows + rejected;
-            double maxFraction = input.getRejects().getMaxFraction();
-            if (total > 0 && rejected > maxFraction * total) {
-                throw new IllegalStateException(String.format(Locale.ROOT,
-                        "%d of %d impressions (%.4f) were rejected, more than input_config.rejects.max_fraction %s; reasons in %s",
-                        rejected, total, (double) rejected / total, maxFraction, rejectsFile));
-            }
+            new RejectThreshold(input.getRejects().getMaxFraction()).check(rejected, rows + rejected, "impressions", "reasons in " + rejectsFile);
         }
 
         private String rejectReason(Map<String, String> row, Map<String, Map<String, String>> users,

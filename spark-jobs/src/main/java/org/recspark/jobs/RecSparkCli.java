@@ -5,7 +5,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.recspark.config.ConfigException;
+import org.recspark.jobs.samples.BadFeatureValueException;
+import org.recspark.jobs.samples.TooManyRejectsException;
+import org.recspark.jobs.samples.UnreadableInputException;
 import org.recspark.jobs.storage.DriverStorage;
 import org.recspark.jobs.training.SamplesSchemaException;
 import org.recspark.storage.DirectoryLockedException;
@@ -89,10 +93,26 @@ public final class RecSparkCli {
             err.println("recspark " + command.name() + " failed: " + e.getMessage());
             return 1;
         } catch (Exception e) {
+            // Bad data, not a fault, also when a Spark task met it: the message names the rows and what is wrong with them.
+            Optional<String> badData = badData(e);
+            if (badData.isPresent()) {
+                err.println("recspark " + command.name() + " failed: " + badData.get());
+                return 1;
+            }
             err.println("recspark " + command.name() + " failed: " + e.getMessage());
             e.printStackTrace(err);
             return 1;
         }
+    }
+
+    /** The report of bad input data among {@code e} and its causes (a task's exception reaches the driver wrapped by Spark). */
+    static Optional<String> badData(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TooManyRejectsException || t instanceof BadFeatureValueException || t instanceof UnreadableInputException) {
+                return Optional.of(t.getMessage());
+            }
+        }
+        return UnreadableInputException.describe(e);
     }
 
     private void printHelp(PrintStream stream) {

@@ -4,7 +4,9 @@ import static org.apache.spark.sql.functions.col;
 
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
@@ -14,7 +16,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.recspark.features.FeatureValueException;
 import org.recspark.features.RawRecord;
+import org.recspark.jobs.samples.BadFeatureValueException;
 import org.recspark.jobs.samples.JoinedRowFields;
 import org.recspark.jobs.storage.ShippedStorage;
 import org.recspark.predictor.Predictor;
@@ -130,7 +134,18 @@ public final class PredictionStage {
                     for (Row row : request) {
                         items.add(fields.item(row));
                     }
-                    Predictor.Scores scores = predictor.predict(fields.user(first), items, fields.context(first));
+                    Predictor.Scores scores;
+                    try {
+                        scores = predictor.predict(fields.user(first), items, fields.context(first));
+                    } catch (FeatureValueException e) {
+                        Map<String, Object> identity = new LinkedHashMap<>();
+                        for (int k = 0; k < kept.length; k++) {
+                            if (!keep.get(k).startsWith("_")) {
+                                identity.put(keep.get(k), first.get(kept[k]));
+                            }
+                        }
+                        throw new BadFeatureValueException(e, identity, request.size());
+                    }
                     for (int r = 0; r < request.size(); r++) {
                         Object[] values = new Object[kept.length + tasks.size()];
                         for (int k = 0; k < kept.length; k++) {

@@ -5,7 +5,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
@@ -25,6 +27,7 @@ import org.recspark.features.FeatureColumn;
 import org.recspark.features.FeatureGenerator;
 import org.recspark.features.FeatureSchema;
 import org.recspark.features.FeatureSpec;
+import org.recspark.features.FeatureValueException;
 import org.recspark.features.RawRecord;
 import org.recspark.features.Side;
 import org.recspark.features.SparseColumn;
@@ -118,6 +121,7 @@ public final class FeatureStage {
         private final int[] requestOrdinals;
         private final DataType[] types;
         private final int[] kept;
+        private final List<String> keepNames;
         private final DataType[] keptTypes;
         private final int outputs;
         private final List<InternalRow> request = new ArrayList<>();
@@ -134,6 +138,7 @@ public final class FeatureStage {
             this.types = Arrays.stream(input.fields()).map(StructField::dataType).toArray(DataType[]::new);
             List<String> names = List.of(input.fieldNames());
             this.kept = keep.stream().mapToInt(names::indexOf).toArray();
+            this.keepNames = List.copyOf(keep);
             this.keptTypes = keep.stream().map(k -> input.apply(k).dataType()).toArray(DataType[]::new);
             this.outputs = featureColumns(schema).size();
         }
@@ -154,6 +159,17 @@ public final class FeatureStage {
             return ready.poll();
         }
 
+        /** The kept columns of a row (keys, time, labels), to name it; not the job's own columns (_split_draw ...). */
+        private Map<String, Object> identify(InternalRow row) {
+            Map<String, Object> columns = new LinkedHashMap<>();
+            for (int k = 0; k < kept.length; k++) {
+                if (!keepNames.get(k).startsWith("_")) {
+                    columns.put(keepNames.get(k), InternalRows.toJava(row, kept[k], keptTypes[k]));
+                }
+            }
+            return columns;
+        }
+
         /** Reads the rows of the next request (copies: the input reuses a row's memory) and generates them. */
         private void generateRequest() {
             request.clear();
@@ -172,7 +188,12 @@ public final class FeatureStage {
             for (InternalRow row : request) {
                 items.add(fields.item(row));
             }
-            FeatureBatch batch = generator.generate(fields.user(first), items, fields.context(first));
+            FeatureBatch batch;
+            try {
+                batch = generator.generate(fields.user(first), items, fields.context(first));
+            } catch (FeatureValueException e) {
+                throw new BadFeatureValueException(e, identify(first), request.size());
+            }
             Object[][] features = new Object[request.size()][outputs];
             int o = 0;
             for (FeatureColumn column : batch.columns()) {

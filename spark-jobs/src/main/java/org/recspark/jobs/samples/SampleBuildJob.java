@@ -69,6 +69,7 @@ public final class SampleBuildJob {
     private static final String RAW_ROW = "_raw_row";
     private static final String SAMPLES_PATH = "input_config.samples";
     private static final String EVAL_TABLE_PATH = "input_config.split.eval_table";
+    private static final String EVENTS_PATH = "input_config.behaviours.table";
     private static final long SAMPLES_PER_REPLAY_TASK = 1L << 20;
     private static final long EVENT_BYTES_PER_REPLAY_TASK = 128L << 20;
 
@@ -141,7 +142,7 @@ public final class SampleBuildJob {
                 ? Optional.of(side(loader, input.getItems(), "input_config.items", itemId)) : Optional.empty();
         boolean replay = config.getFeatureConfig().hasBehaviourStats();
         Optional<TableLoader.Loaded> events = replay
-                ? Optional.of(load(loader, input.getBehaviours().getTable(), "input_config.behaviours.table", eventRequirements(input)))
+                ? Optional.of(load(loader, input.getBehaviours().getTable(), EVENTS_PATH, eventRequirements(input)))
                 : Optional.empty();
 
         // One pass checks every impression: the loader's checks, then each side table's. Cached, so
@@ -249,6 +250,11 @@ public final class SampleBuildJob {
             long passed = selecting ? JobDescriptions.run(spark, "count samples", allRows::count) : expectedTotal;
             checkNotEmpty(passed + rejectedSamples, samples.source(), date);
             checkRejects(passed, rejectedSamples, rejectsPerReason, rejectsTarget);
+            // A rejected event rejects no sample, it only lowers the replayed counts: the log answers for its own rows.
+            if (events.isPresent()) {
+                checkTableRejects(rejectsPerReason, EVENTS_PATH,
+                        JobDescriptions.run(spark, "count behaviour events", () -> events.get().checked().count()), rejectsTarget);
+            }
             String written = DT + "=" + date.orElse("*");
             // A day built without rows must not keep an earlier run's rows: the sink removes it.
             Set<String> emptiedDays = date.filter(d -> !expected.containsKey(d)).map(Set::of).orElse(Set.of());
@@ -382,14 +388,9 @@ public final class SampleBuildJob {
             long rejected = JobDescriptions.run(spark, "count the hard negatives", () -> pairs.rejects().count());
             LOG.info("Wrote {} hard negatives with their item features to {}; rejected {} of an item not in input_config.items and {} "
                     + "malformed rows, to {}", written, path, unknownItem, rejected, rejectsPath);
-            long total = written + unknownItem + rejected;
-            double maxFraction = input.getRejects().getMaxFraction();
-            if (total > 0 && unknownItem + rejected > maxFraction * total) {
-                throw new IllegalStateException(String.format(Locale.ROOT,
-                        "%d of %d rows of %s (%.4f) were rejected, more than input_config.rejects.max_fraction %s (%d of an item not in "
-                                + "input_config.items, %d malformed); rows in %s", unknownItem + rejected, total, configPath,
-                        (double) (unknownItem + rejected) / total, maxFraction, unknownItem, rejected, rejectsPath));
-            }
+            new RejectThreshold(input.getRejects().getMaxFraction()).check(unknownItem + rejected, written + unknownItem + rejected,
+                    "rows of " + configPath, unknownItem + " of an item not in input_config.items, " + rejected + " malformed; rows in "
+                            + rejectsPath);
             return new HardNegatives(written, unknownItem, rejected);
         } finally {
             marked.unpersist();
@@ -485,14 +486,22 @@ public final class SampleBuildJob {
         }
     }
 
+    /** A table whose rejected rows reject no sample, held to max_fraction of its own rows. */
+    private void checkTableRejects(Map<String, Long> perReason, String configPath, long rows, String rejectsPath) {
+        Map<String, Long> own = new LinkedHashMap<>();
+        perReason.forEach((reason, count) -> {
+            if (reason.startsWith(configPath + ":")) {
+                own.put(reason, count);
+            }
+        });
+        long rejected = own.values().stream().mapToLong(Long::longValue).sum();
+        new RejectThreshold(config.getInputConfig().getRejects().getMaxFraction()).check(rejected, rows, "rows of " + configPath,
+                "by reason " + own + "; rows in " + rejectsPath);
+    }
+
     private void checkRejects(long kept, long rejectedSamples, Map<String, Long> perReason, String rejectsPath) {
-        long total = kept + rejectedSamples;
-        double maxFraction = config.getInputConfig().getRejects().getMaxFraction();
-        if (total > 0 && rejectedSamples > maxFraction * total) {
-            throw new IllegalStateException(String.format(Locale.ROOT,
-                    "%d of %d samples (%.4f) were rejected, more than input_config.rejects.max_fraction %s; by reason %s; rows in %s",
-                    rejectedSamples, total, (double) rejectedSamples / total, maxFraction, perReason, rejectsPath));
-        }
+        new RejectThreshold(config.getInputConfig().getRejects().getMaxFraction()).check(rejectedSamples, kept + rejectedSamples,
+                "samples", "by reason " + perReason + "; rows in " + rejectsPath);
     }
 
     /**

@@ -22,12 +22,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
@@ -63,6 +65,7 @@ public final class TableLoader {
     public static final String REASON = "_reject_reason";
     /** What Spark's text decoding puts in place of bytes that are not UTF-8. */
     private static final String REPLACEMENT_CHARACTER = "\uFFFD";
+    private static final String BYTE_ORDER_MARK = "\uFEFF";
     static final String MALFORMED = "malformed row (does not parse as the declared schema)";
     /**
      * The reason of a row that does not parse. Spark's CSV and JSON readers parse only the columns
@@ -71,6 +74,11 @@ public final class TableLoader {
      * Spark cannot see into makes every read parse whole rows; it runs for malformed rows only.
      */
     private static final UserDefinedFunction MALFORMED_ROW = udf((UDF1<Row, String>) row -> MALFORMED, DataTypes.StringType);
+
+    /** {@link #MALFORMED_ROW} for a CSV or JSON table, whose reason says what is wrong with the record's text. */
+    private static UserDefinedFunction malformedRow(MalformedRowReason diagnosis) {
+        return udf((UDF2<Row, String, String>) (row, record) -> diagnosis.reason(record), DataTypes.StringType);
+    }
     /** JSON has no header: the keys of this many first rows stand for the file's columns. */
     private static final int JSON_KEY_SAMPLE = 1000;
 
@@ -149,7 +157,9 @@ public final class TableLoader {
             checks.add(new Column[] {col(ARRAY_REJECT).isNotNull(), col(ARRAY_REJECT)});
         }
         if (hasCorrupt) {
-            checks.add(new Column[] {col(CORRUPT).isNotNull(), MALFORMED_ROW.apply(struct(columnsOf(table)))});
+            Column malformed = diagnosis(table, typed).map(d -> malformedRow(d).apply(struct(columnsOf(table)), col(CORRUPT)))
+                    .orElseGet(() -> MALFORMED_ROW.apply(struct(columnsOf(table))));
+            checks.add(new Column[] {col(CORRUPT).isNotNull(), malformed});
         }
         if (decodedText) {
             for (FieldSchema field : table.getSchemaList()) {
@@ -197,6 +207,26 @@ public final class TableLoader {
         return reason;
     }
 
+    /**
+     * What says why a CSV or JSON record does not parse, given the columns as read (a CSV's in file
+     * order: the header's, or the schema's without one) with their declared types; none for other formats.
+     */
+    private static Optional<MalformedRowReason> diagnosis(TableInput table, StructType typed) {
+        DataSource source = table.getSource();
+        if (!source.hasPath() || (source.getFormat() != DataFormat.CSV && source.getFormat() != DataFormat.JSON)) {
+            return Optional.empty();
+        }
+        // CSV and JSON tables are read with exactly the schema's columns and the corrupt record's.
+        List<String> order = List.of(typed.fieldNames()).stream().filter(name -> !name.equals(CORRUPT)).toList();
+        List<FieldType> types = order.stream().map(name -> table.getSchemaList().stream().filter(f -> f.getName().equals(name))
+                .findFirst().orElseThrow().getType()).toList();
+        return switch (source.getFormat()) {
+            case CSV -> Optional.of(new MalformedCsvRow(source.getDelimiter(), order, types, source.getMultiLine(), source.getHeader()));
+            case JSON -> Optional.of(new MalformedJsonRow(order, types));
+            default -> Optional.empty();
+        };
+    }
+
     private static String bound(double value) {
         return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
     }
@@ -220,14 +250,28 @@ public final class TableLoader {
         String path = resolve(source.getPath());
         DataFrameReader reader = spark.read();
         return switch (source.getFormat()) {
-            case PARQUET -> logExtraColumns(reader.parquet(path), table, description);
-            case ORC -> logExtraColumns(reader.orc(path), table, description);
+            case PARQUET -> logExtraColumns(readable(() -> reader.parquet(path), configPath, description), table, description);
+            case ORC -> logExtraColumns(readable(() -> reader.orc(path), configPath, description), table, description);
             case CSV -> readCsv(table, path, configPath, description);
             case JSON -> readJson(table, path, configPath, description);
             case LIBFM -> throw new ConfigException(List.of(new Violation(configPath + ".source.format",
                     "LIBFM is read by the trainer's dataset readers, not by the sample jobs")));
             case INTERACTION_LIST -> readInteractionList(table, path);
         };
+    }
+
+    /** A columnar table's files are opened to read its schema: one that is not of the format is named with the table. */
+    private static Dataset<Row> readable(Supplier<Dataset<Row>> read, String configPath, String description) {
+        try {
+            return read.get();
+        } catch (Exception e) {
+            // SparkException is checked, yet Spark's Scala code throws it from methods that declare nothing.
+            Optional<String> unreadable = UnreadableInputException.describe(e);
+            if (unreadable.isPresent()) {
+                throw new UnreadableInputException(configPath + ": " + description + ": " + unreadable.get(), e);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -335,7 +379,7 @@ public final class TableLoader {
         DataSource source = table.getSource();
         DataFrameReader reader = spark.read().option("sep", source.getDelimiter()).option("header", source.getHeader())
                 .option("multiLine", source.getMultiLine()).option("escape", "\"");
-        List<String> firstLine = List.of(reader.csv(path).schema().fieldNames());
+        List<String> firstLine = firstRecord(source, path);
         if (firstLine.isEmpty()) {
             if (table.getAllowEmpty()) {
                 return spark.createDataFrame(List.of(), textSchema(table.getSchemaList(), declaredNames(table)));
@@ -357,6 +401,28 @@ public final class TableLoader {
         }
         return reader.option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT).option("enforceSchema", false)
                 .schema(textSchema(table.getSchemaList(), order).add(CORRUPT, DataTypes.StringType)).csv(path);
+    }
+
+    /**
+     * The fields of the first record as written. Not the header Spark infers: it renames a repeated
+     * name ("hour,hour" becomes hour5 and hour6) and an empty one (_c5), which would hide the fault.
+     */
+    private List<String> firstRecord(DataSource source, String path) {
+        Dataset<Row> records = spark.read().option("sep", source.getDelimiter()).option("header", false)
+                .option("multiLine", source.getMultiLine()).option("escape", "\"").csv(path);
+        if (records.columns().length == 0) {
+            return List.of();
+        }
+        List<Row> first = records.limit(1).collectAsList();
+        if (first.isEmpty()) {
+            return List.of();
+        }
+        List<String> fields = new ArrayList<>();
+        for (int i = 0; i < first.get(0).length(); i++) {
+            String field = first.get(0).isNullAt(i) ? "" : first.get(0).getString(i);
+            fields.add(i == 0 && field.startsWith(BYTE_ORDER_MARK) ? field.substring(1) : field);
+        }
+        return fields;
     }
 
     /** Missing, unknown and repeated header columns, all at once, each naming the file. */

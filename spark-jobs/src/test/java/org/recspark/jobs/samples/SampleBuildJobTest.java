@@ -342,12 +342,13 @@ public class SampleBuildJobTest {
         lines.set(30, lines.get(30).replaceFirst(",\\d$", ","));
         Files.write(impressions, lines);
         Path out = tmp.resolve("rejects-out");
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> build(config, out, Optional.empty()));
+        TooManyRejectsException e = assertThrows(TooManyRejectsException.class, () -> build(config, out, Optional.empty()));
         assertTrue(e.getMessage().startsWith("3 of 20000 samples (0.0002) were rejected, more than input_config.rejects.max_fraction 1.0E-4"),
                 e.getMessage());
         assertTrue(!Files.exists(out), "no samples written");
         List<Row> rejects = spark.read().json(out + "_rejects").orderBy("reason").collectAsList();
-        assertEquals(List.of("malformed row (does not parse as the declared schema)", "null in non-nullable column click",
+        assertEquals(List.of("malformed row: column ts is not an INT64 (a whole number from -2^63 to 2^63 - 1, digits only)",
+                "null in non-nullable column click",
                 "unknown user_id"), rejects.stream().map(r -> r.<String>getAs("reason")).toList());
         assertTrue(rejects.get(0).<String>getAs("row").contains("yesterday"));
 

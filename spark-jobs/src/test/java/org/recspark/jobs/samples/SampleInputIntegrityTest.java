@@ -76,16 +76,18 @@ public class SampleInputIntegrityTest {
                 %USERS_OPTIONS%
               }
               items {
-                source { path: "items.csv" format: CSV }
+                source { %ITEMS_SOURCE% }
                 schema { name: "item_id" }
                 schema { name: "category" }
                 schema { name: "price" type: DOUBLE }
               }
+              %BEHAVIOURS%
               request_id_field: "request_id"
               labels { name: "click" }
               rejects { max_fraction: %MAX_FRACTION% }
             }
             feature_config {
+              %FEATURE_OPTIONS%
               features { name: "age" raw { input: "user.age" } }
               features { name: "city" id { input: "user.city" hash_bucket_size: 1000 } }
               features { name: "occupation" id { input: "user.occupation" hash_bucket_size: 1000 } }
@@ -132,7 +134,9 @@ public class SampleInputIntegrityTest {
         List<String> items = items();
         List<String> impressions = impressions();
         Map<String, String> options = new HashMap<>(Map.of("%TS_BOUNDS%", "", "%SAMPLES_OPTIONS%", "", "%USERS_SOURCE%", "",
-                "%USERS_OPTIONS%", "", "%MAX_FRACTION%", "0.5", "%USERS_FILE%", "path: \"users.csv\" format: CSV"));
+                "%USERS_OPTIONS%", "", "%MAX_FRACTION%", "0.5", "%USERS_FILE%", "path: \"users.csv\" format: CSV",
+                "%BEHAVIOURS%", "", "%FEATURE_OPTIONS%", "", "%ITEMS_SOURCE%", "path: \"items.csv\" format: CSV"));
+        List<String> behaviours = List.of();
         List<String> usersJson = List.of();
 
         Setup(String name) {
@@ -150,6 +154,7 @@ public class SampleInputIntegrityTest {
             Files.write(dir.resolve("users.json"), usersJson);
             Files.write(dir.resolve("items.csv"), items);
             Files.write(dir.resolve("impressions.csv"), impressions);
+            Files.write(dir.resolve("behaviours.csv"), behaviours);
             String config = CONFIG;
             for (Map.Entry<String, String> o : options.entrySet()) {
                 config = config.replace(o.getKey(), o.getValue());
@@ -189,6 +194,11 @@ public class SampleInputIntegrityTest {
             values.put(r.getString(0), r.get(1));
         }
         return values;
+    }
+
+    /** The reason of a CSV row whose column does not parse as an INT64. */
+    private static String notAnInt64(String column) {
+        return "malformed row: column " + column + " is not an INT64 (a whole number from -2^63 to 2^63 - 1, digits only)";
     }
 
     private static void assertContains(String text, String expected) {
@@ -248,18 +258,18 @@ public class SampleInputIntegrityTest {
         Setup setup = new Setup("malformed-user").option("%MAX_FRACTION%", "0.1");
         setup.users.set(2, "u1,twenty,city1,job1");
         Path out = setup.out();
-        IllegalStateException e = assertThrows(IllegalStateException.class, setup::build);
+        TooManyRejectsException e = assertThrows(TooManyRejectsException.class, setup::build);
         assertTrue(e.getMessage().startsWith("8 of 40 samples (0.2000) were rejected, more than input_config.rejects.max_fraction 0.1"),
                 e.getMessage());
         assertFalse(Files.exists(out), "no samples written");
-        String reason = "its input_config.users row was rejected: " + TableLoader.MALFORMED;
-        assertEquals(Map.of(reason, 8L, TableLoader.MALFORMED, 1L), setup.rejects());
+        String reason = "its input_config.users row was rejected: " + notAnInt64("age");
+        assertEquals(Map.of(reason, 8L, notAnInt64("age"), 1L), setup.rejects());
 
         setup.option("%MAX_FRACTION%", "0.25");
         SampleBuildJob.Summary summary = setup.build();
         assertEquals(32, summary.totalSamples());
         assertEquals(8, summary.rejectedSamples());
-        assertEquals(Map.of("input_config.samples: " + reason, 8L, "input_config.users: " + TableLoader.MALFORMED, 1L),
+        assertEquals(Map.of("input_config.samples: " + reason, 8L, "input_config.users: " + notAnInt64("age"), 1L),
                 summary.rejectsPerReason());
         assertTrue(spark.read().parquet(out.toString()).where("user_id = 'u1'").isEmpty(), "no sample of u1");
     }
@@ -419,7 +429,7 @@ public class SampleInputIntegrityTest {
         Map<String, Long> rejects = setup.rejects();
         assertEquals(1L, rejects.get("blank key in column user_id"), rejects.toString());
         assertEquals(1L, rejects.get("null in non-nullable column user_id"), rejects.toString());
-        assertEquals(1L, rejects.get(TableLoader.MALFORMED), rejects.toString());
+        assertEquals(1L, rejects.get(notAnInt64("ts")), rejects.toString());
         assertEquals(1L, rejects.get("not a finite number in column price: NaN"), rejects.toString());
         assertEquals(1L, rejects.get("not a finite number in column price: Infinity"), rejects.toString());
         // i1 and i2 serve the 26 impressions with k % 3 != 0; r1 and r2 among them were rejected for their user.
@@ -429,6 +439,61 @@ public class SampleInputIntegrityTest {
                 rejects.toString());
         assertEquals(IMPRESSIONS - 3 - 24, summary.totalSamples());
         assertEquals(3 + 24, summary.rejectedSamples());
+    }
+
+    @Test
+    void aRepeatedHeaderNameIsNamedAsWrittenNotAsSparkRenamesIt() throws IOException {
+        Setup setup = new Setup("repeated-header");
+        setup.impressions.set(0, "request_id,ts,user_id,user_id,click");
+        ConfigException e = assertThrows(ConfigException.class, setup::build);
+        assertContains(e.getMessage(), "input_config.samples.schema[3]: column 'item_id' is missing from the header of CSV impressions.csv");
+        assertContains(e.getMessage(), "input_config.samples.schema: column 'user_id' appears twice in the header of CSV impressions.csv");
+        assertContains(e.getMessage(), "found [request_id, ts, user_id, user_id, click]");
+    }
+
+    @Test
+    void aBehaviourLogRejectedBeyondMaxFractionFailsTheJobThoughNoSampleIsRejected() throws IOException {
+        Setup setup = new Setup("behaviour-rejects").option("%MAX_FRACTION%", "0.1")
+                .option("%BEHAVIOURS%", "behaviours { table { source { path: \"behaviours.csv\" format: CSV } schema { name: \"user_id\" } "
+                        + "schema { name: \"item_id\" } schema { name: \"event\" } schema { name: \"ts\" type: INT64 } } }")
+                .option("%FEATURE_OPTIONS%", "behaviour_stats { event_types: [\"click\"] windows: [3600] }");
+        List<String> events = new ArrayList<>(List.of("user_id,item_id,event,ts"));
+        for (int k = 0; k < 10; k++) {
+            events.add("u" + (k % USERS) + ",i" + (k % ITEMS) + ",click," + (k < 2 ? "x" : "") + (T0 - 60L * k));
+        }
+        setup.behaviours = events;
+        TooManyRejectsException e = assertThrows(TooManyRejectsException.class, setup::build);
+        assertTrue(e.getMessage().startsWith("2 of 10 rows of input_config.behaviours.table (0.2000) were rejected, more than "
+                + "input_config.rejects.max_fraction 0.1; by reason {input_config.behaviours.table: " + notAnInt64("ts") + "=2}"),
+                e.getMessage());
+
+        setup.option("%MAX_FRACTION%", "0.2");
+        assertEquals(IMPRESSIONS, setup.build().totalSamples());
+    }
+
+    @Test
+    void aValueNoFeatureCanUseFailsNamingItsRequest() throws IOException {
+        Setup setup = new Setup("bad-feature-value").option("%FEATURE_OPTIONS%", "features { name: \"city_number\" raw { input: \"user.city\" } }");
+        Exception e = assertThrows(Exception.class, setup::build);
+        Throwable cause = e;
+        while (cause != null && !(cause instanceof BadFeatureValueException)) {
+            cause = cause.getCause();
+        }
+        assertTrue(cause != null, "not a BadFeatureValueException: " + e);
+        assertTrue(cause.getMessage().matches("a value of the request \\{request_id=r\\d+, user_id=u\\d+, item_id=i\\d+, ts=\\d+, click=\\d+\\.0, "
+                + "dt=2026-11-01\\} cannot be used: feature 'city_number' .*city\\d.*; feature_config.on_bad_value: FAIL stops at the first bad value .*"),
+                cause.getMessage());
+    }
+
+    @Test
+    void aFileOfAParquetTableThatIsNotParquetIsNamedWithTheTable() throws IOException {
+        Setup setup = new Setup("not-parquet").option("%ITEMS_SOURCE%", "path: \"items_parquet\" format: PARQUET");
+        Path part = Files.createDirectories(setup.dir.resolve("items_parquet")).resolve("part-00000.parquet");
+        Files.write(part, new byte[0]);
+        UnreadableInputException e = assertThrows(UnreadableInputException.class, setup::build);
+        assertTrue(e.getMessage().startsWith("input_config.items: PARQUET items_parquet: cannot read "), e.getMessage());
+        assertContains(e.getMessage(), part.getFileName() + " is not a Parquet file (length is too low: 0) (a file that is not of the "
+                + "table's format, cut short or corrupt; remove or replace it)");
     }
 
     @Test
@@ -454,7 +519,7 @@ public class SampleInputIntegrityTest {
         setup.usersJson = json;
         SampleBuildJob.Summary summary = setup.build();
         assertEquals(IMPRESSIONS - 8, summary.totalSamples());
-        assertEquals(Map.of("its input_config.users row was rejected: " + TableLoader.MALFORMED, 8L, TableLoader.MALFORMED, 1L),
+        assertEquals(Map.of("its input_config.users row was rejected: " + notAnInt64("age"), 8L, notAnInt64("age"), 1L),
                 setup.rejects());
         assertEquals(FeatureHashing.bucket("city2", 1000), feature(setup.out(), "city").get("r2"));
 
