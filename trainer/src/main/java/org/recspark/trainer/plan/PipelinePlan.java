@@ -127,7 +127,9 @@ public final class PipelinePlan {
         List<TaskSpec> tasks = model == null ? List.of() : model.tasks();
         problems.addAll(KnowledgeDistillation.check(config, model == null ? null : tasks));
         List<String> metricNames = List.of();
-        if (model != null) {
+        // A metric the field checks refused (recall_at_k { k: 0 }) cannot be built; its violation says why.
+        boolean metricsCheckable = problems.stream().noneMatch(v -> v.path().startsWith("eval_config.metrics"));
+        if (model != null && metricsCheckable) {
             List<String> taskNames = tasks.stream().map(TaskSpec::name).toList();
             try {
                 ConfiguredMetrics metrics = new ConfiguredMetrics(config.getEvalConfig().getMetricsList(), taskNames,

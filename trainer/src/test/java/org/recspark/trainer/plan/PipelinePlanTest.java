@@ -144,6 +144,16 @@ class PipelinePlanTest {
     }
 
     @Test
+    void aTopKMetricWithAnInvalidKIsReportedAtItsPathInsteadOfCrashingThePlan() {
+        PipelineConfig.Builder bad = sample.toBuilder();
+        bad.getEvalConfigBuilder().addMetricsBuilder().getRecallAtKBuilder().setK(0);
+        bad.getTrainConfigBuilder().setBatchSize(-5);
+        ConfigException e = planFails(bad.build());
+        assertReports(e, "eval_config.metrics[4].recall_at_k.k", "must be >= 1, got 0");
+        assertReports(e, "train_config.batch_size", "must be >= 1, got -5");
+    }
+
+    @Test
     void aFeaturesOnlyConfigPlansWithoutAModel() {
         PipelinePlan features = PipelinePlan.compile(sample.toBuilder().clearModelConfig().build(), examples);
         assertFalse(features.hasModel());
