@@ -29,7 +29,8 @@ import org.recspark.storage.Locations;
 
 /**
  * Reads a {@link PipelineConfig} strictly from protobuf text format or JSON: unknown fields are
- * errors, and all of them are reported at once with their location. {@link #load} also validates.
+ * errors, and all of them are reported at once with their location. {@link #load} also validates,
+ * and reports the unknown fields together with every invalid value of the rest of the file.
  */
 public final class ConfigParser {
     private static final Pattern UNKNOWN_FIELD_LINE = Pattern.compile("^(\\d+):(\\d+):\\s+(\\S+)\\.([A-Za-z0-9_]+)$");
@@ -42,12 +43,47 @@ public final class ConfigParser {
      * format). Its locations must lie in its directory tree or an allowed prefix ({@link LocationConfinement}).
      */
     public static PipelineConfig load(Path file) {
-        PipelineConfig config = parseFile(file);
-        List<Violation> violations = violations(config, Locations.parentOf(file));
+        Parsed parsed = read(file);
+        List<Violation> violations = new ArrayList<>(parsed.problems());
+        violations.addAll(violations(parsed.config(), Locations.parentOf(file)));
         if (!violations.isEmpty()) {
             throw new ConfigException(file.toString(), violations);
         }
-        return config;
+        return parsed.config();
+    }
+
+    /**
+     * A config file read to its end: {@code config} holds every field the schema knows, and
+     * {@code problems} the ones that did not stop the reading (unknown fields, left out of
+     * {@code config}; a field given twice), so that a caller validating {@code config} can report
+     * them together with its invalid values instead of one round of fixes at a time.
+     */
+    public record Parsed(PipelineConfig config, List<Violation> problems) {
+        public Parsed {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /**
+     * Reads a config file without semantic validation; see {@link Parsed}.
+     *
+     * @throws ConfigException if the file cannot be read, or its syntax or a value's type is wrong
+     *     (the parse stops there, so nothing after it is known)
+     */
+    public static Parsed read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new Violation(file.toString(), "cannot read config file: " + whyUnreadable(file, e))));
+        }
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".json")) {
+            return readJson(text, file.toString());
+        }
+        PipelineConfig.Builder builder = PipelineConfig.newBuilder();
+        List<Violation> problems = mergeTextToTheEnd(text, builder, file.toString());
+        return new Parsed(builder.build(), problems);
     }
 
     /**
@@ -89,14 +125,11 @@ public final class ConfigParser {
 
     /** Parses without semantic validation; throws {@link ConfigException} on syntax errors or unknown fields. */
     public static PipelineConfig parseFile(Path file) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ConfigException(List.of(new Violation(file.toString(), "cannot read config file: " + whyUnreadable(file, e))));
+        Parsed parsed = read(file);
+        if (!parsed.problems().isEmpty()) {
+            throw new ConfigException(file.toString(), parsed.problems());
         }
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        return name.endsWith(".json") ? parseJson(text, file.toString()) : parseText(text, file.toString());
+        return parsed.config();
     }
 
     /** What stopped a config file from being read, in the user's terms rather than the exception's class. */
@@ -127,6 +160,17 @@ public final class ConfigParser {
      * a singular field given twice and two members of a oneof are all reported at once.
      */
     public static void mergeText(String text, Message.Builder builder, String source) {
+        List<Violation> violations = mergeTextToTheEnd(text, builder, source);
+        if (!violations.isEmpty()) {
+            throw new ConfigException(source, violations);
+        }
+    }
+
+    /**
+     * Merges text format into {@code builder} and returns the problems found once the whole text
+     * was read (unknown fields, a field given twice); throws for any other, which stops the parse.
+     */
+    private static List<Violation> mergeTextToTheEnd(String text, Message.Builder builder, String source) {
         TextFormatParseInfoTree.Builder tree = TextFormatParseInfoTree.builder();
         List<Violation> violations = new ArrayList<>();
         try {
@@ -134,16 +178,23 @@ public final class ConfigParser {
         } catch (TextFormat.ParseException e) {
             violations.addAll(textErrors(e, source));
         }
-        // unknown fields end the parse only once the whole text is read, so the tree is complete then
-        if (violations.isEmpty() || violations.stream().allMatch(v -> v.message().startsWith("unknown field"))) {
-            violations.addAll(RepeatedTextFields.find(tree.build(), builder.getDescriptorForType(), source));
-        }
-        if (!violations.isEmpty()) {
+        // unknown fields end the parse only once the whole text is read (and merged), so the tree is complete then
+        if (!violations.stream().allMatch(v -> v.message().startsWith("unknown field"))) {
             throw new ConfigException(source, violations);
         }
+        violations.addAll(RepeatedTextFields.find(tree.build(), builder.getDescriptorForType(), source));
+        return violations;
     }
 
     public static PipelineConfig parseJson(String json, String source) {
+        Parsed parsed = readJson(json, source);
+        if (!parsed.problems().isEmpty()) {
+            throw new ConfigException(source, parsed.problems());
+        }
+        return parsed.config();
+    }
+
+    private static Parsed readJson(String json, String source) {
         StrictJson.Parsed parsed = StrictJson.parse(json, source);
         JsonElement tree = parsed.value();
         if (!tree.isJsonObject()) {
@@ -151,16 +202,14 @@ public final class ConfigParser {
         }
         List<Violation> problems = new ArrayList<>(parsed.duplicateNames());
         collectUnknownJsonFields(tree.getAsJsonObject(), PipelineConfig.getDescriptor(), "", problems);
-        if (!problems.isEmpty()) {
-            throw new ConfigException(source, problems);
-        }
         PipelineConfig.Builder builder = PipelineConfig.newBuilder();
         try {
-            JsonFormat.parser().merge(json, builder);
+            JsonFormat.parser().ignoringUnknownFields().merge(json, builder);
         } catch (InvalidProtocolBufferException e) {
-            throw new ConfigException(source, List.of(new Violation(source, e.getMessage())));
+            // a name given twice or two members of a oneof stop JsonFormat too; those problems say it better
+            throw new ConfigException(source, problems.isEmpty() ? List.of(new Violation(source, e.getMessage())) : problems);
         }
-        return builder.build();
+        return new Parsed(builder.build(), problems);
     }
 
     /**

@@ -99,6 +99,30 @@ class ConfigParserTest {
     }
 
     @Test
+    void loadReportsUnknownFieldsTogetherWithTheInvalidValuesOfTheRest(@TempDir Path dir) throws Exception {
+        String bad = MINIMAL.replace("hash_bucket_size: 1000", "hash_bucket_size: -5 embeding_dim: 8")
+                + "train_config { batch_size: 0 num_epoch: 2 }\n";
+        Path text = Files.writeString(dir.resolve("bad.pbtxt"), bad);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.load(text));
+        assertEquals(List.of(
+                new Violation(text + ":2:78", "unknown field 'embeding_dim' in IdFeature (recspark.config.IdFeature)"),
+                new Violation(text + ":4:30", "unknown field 'num_epoch' in TrainConfig (recspark.config.TrainConfig)"),
+                new Violation("feature_config.features[0].id.hash_bucket_size", "must be > 0, got -5"),
+                new Violation("train_config.batch_size", "must be >= 1, got 0")), e.violations());
+
+        Path json = Files.writeString(dir.resolve("bad.json"), """
+                {"featureConfig": {"features": [{"name": "user_id", "colour": "red",
+                  "id": {"input": "user.user_id", "hashBucketSize": -5}}]},
+                 "train_config": {"batchSize": 0}}
+                """);
+        e = assertThrows(ConfigException.class, () -> ConfigParser.load(json));
+        assertEquals(List.of(
+                new Violation("featureConfig.features[0].colour", "unknown field 'colour' in Feature (recspark.config.Feature)"),
+                new Violation("feature_config.features[0].id.hash_bucket_size", "must be > 0, got -5"),
+                new Violation("train_config.batch_size", "must be >= 1, got 0")), e.violations());
+    }
+
+    @Test
     void missingFileIsAClearError(@TempDir Path dir) {
         Path missing = dir.resolve("nope.pbtxt");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.load(missing));

@@ -72,12 +72,18 @@ public final class PipelinePlan {
      * @throws ConfigException naming the file and every problem
      */
     public static PipelinePlan load(Path configFile) {
-        PipelineConfig config = ConfigParser.parseFile(configFile);
+        ConfigParser.Parsed parsed = ConfigParser.read(configFile);
+        List<Violation> problems = new ArrayList<>(parsed.problems());
+        PipelinePlan plan = null;
         try {
-            return compile(config, Locations.parentOf(configFile));
+            plan = compile(parsed.config(), Locations.parentOf(configFile));
         } catch (ConfigException e) {
-            throw new ConfigException(configFile.toString(), e.violations());
+            problems.addAll(e.violations());
         }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(configFile.toString(), problems);
+        }
+        return plan;
     }
 
     /**
