@@ -31,6 +31,7 @@ import org.recspark.jobs.training.SampleTableReader;
 import org.recspark.jobs.training.SamplesSchemaCheck;
 import org.recspark.model.data.Examples;
 import org.recspark.predictor.Predictor;
+import org.recspark.storage.CommittedDirectory;
 import org.recspark.storage.DirectoryLock;
 import org.recspark.storage.Locations;
 import org.recspark.trainer.plan.PipelinePlan;
@@ -90,6 +91,8 @@ final class FeatureImportanceCommand extends OptionCommand {
         String bundle = cl.required("bundle");
         String samplesPath = cl.required("samples");
         Path outDir = Locations.of(cl.required("out"));
+        // checked again under the lock before the write; here too so that a wrong --out fails before the work
+        AtomicOutputDirectory.requireReplaceable(outDir, CommittedDirectory.MARKER);
         Predictor predictor = Bundles.predictor(bundle);
         String task = cl.optional("task").orElse(predictor.tasks().get(0));
         if (!predictor.tasks().contains(task)) {
