@@ -8,6 +8,7 @@ import java.util.Map;
 import org.recspark.config.ConfigException;
 import org.recspark.jobs.storage.DriverStorage;
 import org.recspark.jobs.training.SamplesSchemaException;
+import org.recspark.model.bundle.CheckpointException;
 import org.recspark.model.bundle.ExportException;
 import org.recspark.storage.DirectoryLockedException;
 import org.recspark.storage.UnusableLocationException;
@@ -91,8 +92,8 @@ public final class RecSparkCli {
             // A location that cannot be what its option names is bad input like a bad option: its message says what was expected.
             err.println("recspark " + command.name() + ": " + e.getMessage());
             return 2;
-        } catch (DirectoryLockedException | ExportException e) {
-            // Another run's lock, or a missing, incomplete or damaged bundle: the message names it and what is wrong.
+        } catch (DirectoryLockedException | ExportException | CheckpointException e) {
+            // Another run's lock, or a missing, incomplete or damaged bundle or checkpoint: the message names it and what is wrong.
             err.println("recspark " + command.name() + " failed: " + e.getMessage());
             return 1;
         } catch (Exception e) {
