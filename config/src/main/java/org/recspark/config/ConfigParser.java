@@ -201,13 +201,16 @@ public final class ConfigParser {
             throw new ConfigException(source, List.of(new Violation(source, "expected a JSON object at the top level")));
         }
         List<Violation> problems = new ArrayList<>(parsed.duplicateNames());
-        collectUnknownJsonFields(tree.getAsJsonObject(), PipelineConfig.getDescriptor(), "", problems);
+        // The known fields are parsed strictly (JsonFormat's ignoringUnknownFields would let an unknown enum value through too)
+        JsonObject known = tree.getAsJsonObject().deepCopy();
+        removeUnknownJsonFields(known, PipelineConfig.getDescriptor(), "", problems);
         PipelineConfig.Builder builder = PipelineConfig.newBuilder();
         try {
-            JsonFormat.parser().ignoringUnknownFields().merge(json, builder);
+            JsonFormat.parser().merge(known.toString(), builder);
         } catch (InvalidProtocolBufferException e) {
-            // a name given twice or two members of a oneof stop JsonFormat too; those problems say it better
-            throw new ConfigException(source, problems.isEmpty() ? List.of(new Violation(source, e.getMessage())) : problems);
+            // a value of the wrong type or an unknown enum value stops the parse; reported with the problems found before it
+            problems.add(new Violation(source, e.getMessage()));
+            throw new ConfigException(source, problems);
         }
         return new Parsed(builder.build(), problems);
     }
@@ -237,20 +240,28 @@ public final class ConfigParser {
         return fullName.substring(fullName.lastIndexOf('.') + 1) + " (" + fullName + ")";
     }
 
-    private static void collectUnknownJsonFields(JsonObject object, Descriptor type, String path, List<Violation> out) {
+    /**
+     * Reports every unknown field of {@code object} at any depth, every field named twice (proto
+     * and JSON name) and every second member of a oneof, and removes them, so that what remains
+     * fails to parse only for a problem of its own.
+     */
+    private static void removeUnknownJsonFields(JsonObject object, Descriptor type, String path, List<Violation> out) {
         Map<FieldDescriptor, String> namedAs = new HashMap<>();
         Map<OneofDescriptor, String> oneofMember = new HashMap<>();
+        List<String> reported = new ArrayList<>();
         for (Map.Entry<String, JsonElement> entry : object.entrySet()) {
             String fieldPath = path.isEmpty() ? entry.getKey() : path + "." + entry.getKey();
             FieldDescriptor field = findJsonField(type, entry.getKey());
             if (field == null) {
                 out.add(new Violation(fieldPath, "unknown field '" + entry.getKey() + "' in " + simpleName(type.getFullName())));
+                reported.add(entry.getKey());
                 continue;
             }
             String other = namedAs.putIfAbsent(field, entry.getKey());
             if (other != null) {
                 out.add(new Violation(fieldPath, "field '" + field.getName() + "' given twice, as '" + other
                         + "' and as '" + entry.getKey() + "'"));
+                reported.add(entry.getKey());
             }
             OneofDescriptor oneof = field.getRealContainingOneof();
             if (oneof != null && !entry.getValue().isJsonNull()) {
@@ -258,6 +269,7 @@ public final class ConfigParser {
                 if (first != null && !first.equals(entry.getKey()) && other == null) {
                     out.add(new Violation(fieldPath, "'" + entry.getKey() + "' and '" + first
                             + "' are members of the same oneof '" + oneof.getName() + "'; give only one"));
+                    reported.add(entry.getKey());
                 }
             }
             if (field.getJavaType() != FieldDescriptor.JavaType.MESSAGE || field.isMapField()) {
@@ -268,13 +280,14 @@ public final class ConfigParser {
                 for (int i = 0; i < value.getAsJsonArray().size(); i++) {
                     JsonElement element = value.getAsJsonArray().get(i);
                     if (element.isJsonObject()) {
-                        collectUnknownJsonFields(element.getAsJsonObject(), field.getMessageType(), fieldPath + "[" + i + "]", out);
+                        removeUnknownJsonFields(element.getAsJsonObject(), field.getMessageType(), fieldPath + "[" + i + "]", out);
                     }
                 }
             } else if (value.isJsonObject()) {
-                collectUnknownJsonFields(value.getAsJsonObject(), field.getMessageType(), fieldPath, out);
+                removeUnknownJsonFields(value.getAsJsonObject(), field.getMessageType(), fieldPath, out);
             }
         }
+        reported.forEach(object::remove);
     }
 
     /** JsonFormat accepts both the proto field name and its lowerCamelCase JSON name. */

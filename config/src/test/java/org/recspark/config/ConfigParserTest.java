@@ -120,6 +120,13 @@ class ConfigParserTest {
                 new Violation("featureConfig.features[0].colour", "unknown field 'colour' in Feature (recspark.config.Feature)"),
                 new Violation("feature_config.features[0].id.hash_bucket_size", "must be > 0, got -5"),
                 new Violation("train_config.batch_size", "must be >= 1, got 0")), e.violations());
+
+        Path badEnum = Files.writeString(dir.resolve("enum.json"), """
+                {"input_config": {"samples": {"source": {"path": "x.csv", "format": "CSVV"}}}, "colour": "red"}
+                """);
+        e = assertThrows(ConfigException.class, () -> ConfigParser.load(badEnum));
+        assertEquals("colour", e.violations().get(0).path(), e.getMessage());
+        assertTrue(e.violations().get(1).message().contains("CSVV"), e.getMessage());
     }
 
     @Test

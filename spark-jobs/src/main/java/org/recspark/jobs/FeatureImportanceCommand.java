@@ -34,6 +34,7 @@ import org.recspark.predictor.Predictor;
 import org.recspark.storage.CommittedDirectory;
 import org.recspark.storage.DirectoryLock;
 import org.recspark.storage.Locations;
+import org.recspark.storage.UnusableLocationException;
 import org.recspark.trainer.plan.PipelinePlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,8 +110,8 @@ final class FeatureImportanceCommand extends OptionCommand {
         Dataset<Row> evaluation = SampleSplit.split(samples, input)[1];
         long evaluationRows = JobDescriptions.run(spark, "evaluation rows", evaluation::count);
         if (evaluationRows < 2) {
-            throw new IllegalArgumentException(samplesPath + " has " + evaluationRows + " evaluation rows under input_config.split of "
-                    + cl.required(ConfigOption.NAME) + "; permutation importance needs at least 2");
+            throw new UnusableLocationException(Locations.of(samplesPath), "has " + evaluationRows + " evaluation rows under "
+                    + "input_config.split of " + cl.required(ConfigOption.NAME) + "; permutation importance needs at least 2");
         }
         if (evaluationRows > maxRows) {
             // A little over the share needed, then cut: Bernoulli sampling may fall short of maxRows otherwise.
