@@ -3,6 +3,8 @@ package org.recspark.config;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.EnumDescriptor;
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.OneofDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -19,9 +21,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.recspark.config.proto.PipelineConfig;
@@ -35,6 +40,9 @@ import org.recspark.storage.Locations;
 public final class ConfigParser {
     private static final Pattern UNKNOWN_FIELD_LINE = Pattern.compile("^(\\d+):(\\d+):\\s+(\\S+)\\.([A-Za-z0-9_]+)$");
     private static final Pattern LOCATION_PREFIX = Pattern.compile("^\\d+:\\d+: ");
+    /** TextFormat's and JsonFormat's words for an enum value the schema does not have. */
+    private static final Pattern UNKNOWN_ENUM_VALUE = Pattern.compile(
+            "Enum type \"([\\w.]+)\" has no value named|Invalid enum value: .* for enum type: ([\\w.]+)");
 
     private ConfigParser() {}
 
@@ -176,7 +184,7 @@ public final class ConfigParser {
         try {
             TextFormat.Parser.newBuilder().setParseInfoTreeBuilder(tree).build().merge(text, builder);
         } catch (TextFormat.ParseException e) {
-            violations.addAll(textErrors(e, source));
+            violations.addAll(textErrors(e, source, builder.getDescriptorForType()));
         }
         // unknown fields end the parse only once the whole text is read (and merged), so the tree is complete then
         if (!violations.stream().allMatch(v -> v.message().startsWith("unknown field"))) {
@@ -209,7 +217,7 @@ public final class ConfigParser {
             JsonFormat.parser().merge(known.toString(), builder);
         } catch (InvalidProtocolBufferException e) {
             // a value of the wrong type or an unknown enum value stops the parse; reported with the problems found before it
-            problems.add(new Violation(source, e.getMessage()));
+            problems.add(new Violation(source, withEnumValues(e.getMessage(), PipelineConfig.getDescriptor())));
             throw new ConfigException(source, problems);
         }
         return new Parsed(builder.build(), problems);
@@ -219,7 +227,7 @@ public final class ConfigParser {
      * TextFormat already gathers every unknown field into one exception, one "line:column:\ttype.field"
      * line each; we turn those into separate violations so callers can list or count them.
      */
-    private static List<Violation> textErrors(TextFormat.ParseException e, String source) {
+    private static List<Violation> textErrors(TextFormat.ParseException e, String source, Descriptor root) {
         String message = e.getMessage() == null ? "" : e.getMessage();
         List<Violation> unknown = new ArrayList<>();
         for (String line : message.split("\n")) {
@@ -233,7 +241,37 @@ public final class ConfigParser {
             return unknown;
         }
         String location = e.getLine() >= 0 ? source + ":" + e.getLine() + ":" + e.getColumn() : source;
-        return List.of(new Violation(location, LOCATION_PREFIX.matcher(message).replaceFirst("")));
+        return List.of(new Violation(location, withEnumValues(LOCATION_PREFIX.matcher(message).replaceFirst(""), root)));
+    }
+
+    /** A parser's message about an unknown enum value, with the values the enum has: what was expected. */
+    private static String withEnumValues(String message, Descriptor root) {
+        Matcher m = UNKNOWN_ENUM_VALUE.matcher(message);
+        if (!m.find()) {
+            return message;
+        }
+        String enumName = m.group(1) != null ? m.group(1) : m.group(2);
+        return findEnum(root, enumName, new HashSet<>())
+                .map(type -> message + " (expected one of " + type.getValues().stream().map(EnumValueDescriptor::getName).toList() + ")")
+                .orElse(message);
+    }
+
+    private static Optional<EnumDescriptor> findEnum(Descriptor type, String fullName, Set<String> visited) {
+        if (!visited.add(type.getFullName())) {
+            return Optional.empty();
+        }
+        for (FieldDescriptor field : type.getFields()) {
+            if (field.getJavaType() == FieldDescriptor.JavaType.ENUM && field.getEnumType().getFullName().equals(fullName)) {
+                return Optional.of(field.getEnumType());
+            }
+            if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+                Optional<EnumDescriptor> found = findEnum(field.getMessageType(), fullName, visited);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private static String simpleName(String fullName) {

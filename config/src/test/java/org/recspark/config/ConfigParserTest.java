@@ -126,7 +126,12 @@ class ConfigParserTest {
                 """);
         e = assertThrows(ConfigException.class, () -> ConfigParser.load(badEnum));
         assertEquals("colour", e.violations().get(0).path(), e.getMessage());
-        assertTrue(e.violations().get(1).message().contains("CSVV"), e.getMessage());
+        assertTrue(e.violations().get(1).message().startsWith("Invalid enum value: CSVV for enum type: recspark.config.DataFormat "
+                + "(expected one of [PARQUET, CSV, "), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> ConfigParser.parseText(
+                "input_config { samples { source { path: \"x.csv\" format: CSVV } } }", "e.pbtxt"));
+        assertTrue(e.violations().get(0).message().startsWith("Enum type \"recspark.config.DataFormat\" has no value named \"CSVV\". "
+                + "(expected one of [PARQUET, CSV, "), e.getMessage());
     }
 
     @Test
