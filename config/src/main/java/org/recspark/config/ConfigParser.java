@@ -40,6 +40,8 @@ import org.recspark.storage.Locations;
 public final class ConfigParser {
     private static final Pattern UNKNOWN_FIELD_LINE = Pattern.compile("^(\\d+):(\\d+):\\s+(\\S+)\\.([A-Za-z0-9_]+)$");
     private static final Pattern LOCATION_PREFIX = Pattern.compile("^\\d+:\\d+: ");
+    /** A field name and its colon just before a value (and the opening bracket of a list). */
+    private static final Pattern FIELD_BEFORE_VALUE = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*:\\s*(\\[[^\\]]*)?$");
     /** TextFormat's and JsonFormat's words for an enum value the schema does not have. */
     private static final Pattern UNKNOWN_ENUM_VALUE = Pattern.compile(
             "Enum type \"([\\w.]+)\" has no value named|Invalid enum value: .* for enum type: ([\\w.]+)");
@@ -184,7 +186,7 @@ public final class ConfigParser {
         try {
             TextFormat.Parser.newBuilder().setParseInfoTreeBuilder(tree).build().merge(text, builder);
         } catch (TextFormat.ParseException e) {
-            violations.addAll(textErrors(e, source, builder.getDescriptorForType()));
+            violations.addAll(textErrors(e, text, source, builder.getDescriptorForType()));
         }
         // unknown fields end the parse only once the whole text is read (and merged), so the tree is complete then
         if (!violations.stream().allMatch(v -> v.message().startsWith("unknown field"))) {
@@ -227,7 +229,7 @@ public final class ConfigParser {
      * TextFormat already gathers every unknown field into one exception, one "line:column:\ttype.field"
      * line each; we turn those into separate violations so callers can list or count them.
      */
-    private static List<Violation> textErrors(TextFormat.ParseException e, String source, Descriptor root) {
+    private static List<Violation> textErrors(TextFormat.ParseException e, String text, String source, Descriptor root) {
         String message = e.getMessage() == null ? "" : e.getMessage();
         List<Violation> unknown = new ArrayList<>();
         for (String line : message.split("\n")) {
@@ -241,7 +243,22 @@ public final class ConfigParser {
             return unknown;
         }
         String location = e.getLine() >= 0 ? source + ":" + e.getLine() + ":" + e.getColumn() : source;
-        return List.of(new Violation(location, withEnumValues(LOCATION_PREFIX.matcher(message).replaceFirst(""), root)));
+        String problem = withEnumValues(LOCATION_PREFIX.matcher(message).replaceFirst(""), root);
+        return List.of(new Violation(location, fieldAt(text, e.getLine(), e.getColumn()).map(f -> f + ": " + problem).orElse(problem)));
+    }
+
+    /**
+     * The field whose value starts at 1-based {@code line}:{@code column} ({@code batch_size} in
+     * {@code batch_size: "big"}), so that a value the parser refuses is named by its field too.
+     */
+    private static Optional<String> fieldAt(String text, int line, int column) {
+        String[] lines = text.split("\n", -1);
+        if (line < 1 || line > lines.length) {
+            return Optional.empty();
+        }
+        String before = lines[line - 1].substring(0, Math.min(Math.max(column - 1, 0), lines[line - 1].length()));
+        Matcher m = FIELD_BEFORE_VALUE.matcher(before);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     /** A parser's message about an unknown enum value, with the values the enum has: what was expected. */

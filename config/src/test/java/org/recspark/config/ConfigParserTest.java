@@ -52,6 +52,17 @@ class ConfigParserTest {
     }
 
     @Test
+    void aValueOfTheWrongTypeIsNamedByItsField() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigParser.parseText("train_config {\n  batch_size: \"big\"\n}\n", "t.pbtxt"));
+        assertEquals(new Violation("t.pbtxt:2:15", "batch_size: Couldn't parse integer: For input string: \"\"big\"\""),
+                e.violations().get(0));
+        e = assertThrows(ConfigException.class, () -> ConfigParser.parseText(
+                "model_config { deepfm { dnn { hidden_units: [256, \"x\"] } } }", "l.pbtxt"));
+        assertTrue(e.violations().get(0).message().startsWith("hidden_units: "), e.getMessage());
+    }
+
+    @Test
     void parsesJsonWithProtoOrCamelCaseNames() throws Exception {
         PipelineConfig fromText = ConfigParser.parseText(MINIMAL, "text");
         String json = JsonFormat.printer().print(fromText);
@@ -130,7 +141,7 @@ class ConfigParserTest {
                 + "(expected one of [PARQUET, CSV, "), e.getMessage());
         e = assertThrows(ConfigException.class, () -> ConfigParser.parseText(
                 "input_config { samples { source { path: \"x.csv\" format: CSVV } } }", "e.pbtxt"));
-        assertTrue(e.violations().get(0).message().startsWith("Enum type \"recspark.config.DataFormat\" has no value named \"CSVV\". "
+        assertTrue(e.violations().get(0).message().startsWith("format: Enum type \"recspark.config.DataFormat\" has no value named \"CSVV\". "
                 + "(expected one of [PARQUET, CSV, "), e.getMessage());
     }
 
