@@ -91,6 +91,10 @@ final class FieldConstraintChecker {
             if (text.isEmpty()) {
                 if (check.getRequired()) {
                     out.add(new Violation(path, "must not be empty"));
+                } else if (check.getLocation()) {
+                    // set but empty would resolve to the config's own directory: a guess, never what was meant
+                    out.add(new Violation(path, "must not be empty: a location is a path (relative to the config's "
+                            + "directory or absolute) or a URI; leave the field out if it is not wanted"));
                 }
                 return;
             }

@@ -52,6 +52,17 @@ class ConfigParserTest {
     }
 
     @Test
+    void aValueOfTheWrongTypeIsNamedByItsField() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigParser.parseText("train_config {\n  batch_size: \"big\"\n}\n", "t.pbtxt"));
+        assertEquals(new Violation("t.pbtxt:2:15", "batch_size: Couldn't parse integer: For input string: \"\"big\"\""),
+                e.violations().get(0));
+        e = assertThrows(ConfigException.class, () -> ConfigParser.parseText(
+                "model_config { deepfm { dnn { hidden_units: [256, \"x\"] } } }", "l.pbtxt"));
+        assertTrue(e.violations().get(0).message().startsWith("hidden_units: "), e.getMessage());
+    }
+
+    @Test
     void parsesJsonWithProtoOrCamelCaseNames() throws Exception {
         PipelineConfig fromText = ConfigParser.parseText(MINIMAL, "text");
         String json = JsonFormat.printer().print(fromText);
@@ -96,6 +107,42 @@ class ConfigParserTest {
         assertTrue(e.getMessage().contains(invalid.toString()), e.getMessage());
         assertEquals(List.of(new Violation("feature_config.features[0].id.hash_bucket_size", "must be > 0, got -5")),
                 e.violations());
+    }
+
+    @Test
+    void loadReportsUnknownFieldsTogetherWithTheInvalidValuesOfTheRest(@TempDir Path dir) throws Exception {
+        String bad = MINIMAL.replace("hash_bucket_size: 1000", "hash_bucket_size: -5 embeding_dim: 8")
+                + "train_config { batch_size: 0 num_epoch: 2 }\n";
+        Path text = Files.writeString(dir.resolve("bad.pbtxt"), bad);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.load(text));
+        assertEquals(List.of(
+                new Violation(text + ":2:78", "unknown field 'embeding_dim' in IdFeature (recspark.config.IdFeature)"),
+                new Violation(text + ":4:30", "unknown field 'num_epoch' in TrainConfig (recspark.config.TrainConfig)"),
+                new Violation("feature_config.features[0].id.hash_bucket_size", "must be > 0, got -5"),
+                new Violation("train_config.batch_size", "must be >= 1, got 0")), e.violations());
+
+        Path json = Files.writeString(dir.resolve("bad.json"), """
+                {"featureConfig": {"features": [{"name": "user_id", "colour": "red",
+                  "id": {"input": "user.user_id", "hashBucketSize": -5}}]},
+                 "train_config": {"batchSize": 0}}
+                """);
+        e = assertThrows(ConfigException.class, () -> ConfigParser.load(json));
+        assertEquals(List.of(
+                new Violation("featureConfig.features[0].colour", "unknown field 'colour' in Feature (recspark.config.Feature)"),
+                new Violation("feature_config.features[0].id.hash_bucket_size", "must be > 0, got -5"),
+                new Violation("train_config.batch_size", "must be >= 1, got 0")), e.violations());
+
+        Path badEnum = Files.writeString(dir.resolve("enum.json"), """
+                {"input_config": {"samples": {"source": {"path": "x.csv", "format": "CSVV"}}}, "colour": "red"}
+                """);
+        e = assertThrows(ConfigException.class, () -> ConfigParser.load(badEnum));
+        assertEquals("colour", e.violations().get(0).path(), e.getMessage());
+        assertTrue(e.violations().get(1).message().startsWith("Invalid enum value: CSVV for enum type: recspark.config.DataFormat "
+                + "(expected one of [PARQUET, CSV, "), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> ConfigParser.parseText(
+                "input_config { samples { source { path: \"x.csv\" format: CSVV } } }", "e.pbtxt"));
+        assertTrue(e.violations().get(0).message().startsWith("format: Enum type \"recspark.config.DataFormat\" has no value named \"CSVV\". "
+                + "(expected one of [PARQUET, CSV, "), e.getMessage());
     }
 
     @Test

@@ -76,6 +76,25 @@ class LocationConfinementTest {
     }
 
     @Test
+    void anEmptyLocationIsRefusedAtEachFieldInsteadOfMeaningTheConfigsDirectory() throws IOException {
+        Path file = write(config("", """
+                input_config {
+                  samples { source { path: "" format: CSV } schema { name: "user_id" } }
+                  labels { name: "click" }
+                  rejects { path: "" }
+                }
+                train_config { warm_start_from: "" }
+                runtime_config { model_dir: "" }
+                """));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.load(file));
+        List<String> paths = e.violations().stream().filter(v -> v.message().startsWith("must not be empty: a location"))
+                .map(Violation::path).toList();
+        assertEquals(List.of("input_config.samples.source.path", "input_config.rejects.path",
+                "feature_config.features[0].id.vocab_file", "train_config.warm_start_from", "runtime_config.model_dir"), paths,
+                e.getMessage());
+    }
+
+    @Test
     void allowedPathsOfTheConfigReachOutsideItsDirectory() throws IOException {
         Path shared = Files.createDirectories(root.resolve("shared/data"));
         Files.writeString(shared.resolve("cities.txt"), "paris\n");

@@ -1,6 +1,7 @@
 package org.recspark.sampledata;
 
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -66,21 +67,30 @@ public final class SampleDataMain {
                 throw new IllegalArgumentException(option + " is given twice");
             }
             String value = args[i + 1];
-            switch (option) {
-                case "--out" -> out = Locations.of(value);
-                case "--seed" -> spec = spec.withSeed(parseLong(option, value));
-                case "--users" -> spec = spec.withUsers(parseInt(option, value));
-                case "--items" -> spec = spec.withItems(parseInt(option, value));
-                case "--categories" -> spec = spec.withCategories(parseInt(option, value));
-                case "--start" -> spec = spec.withStartDate(parseDate(option, value));
-                case "--days" -> spec = spec.withDays(parseInt(option, value));
-                case "--impressions-per-day" -> spec = spec.withImpressionsPerDay(parseInt(option, value));
-                case "--device-drift" -> drift = parseDrift(option, value);
-                default -> throw new IllegalArgumentException("unknown option " + option);
+            try {
+                switch (option) {
+                    case "--out" -> out = Locations.of(value);
+                    case "--seed" -> spec = spec.withSeed(parseLong(option, value));
+                    case "--users" -> spec = spec.withUsers(parseInt(option, value));
+                    case "--items" -> spec = spec.withItems(parseInt(option, value));
+                    case "--categories" -> spec = spec.withCategories(parseInt(option, value));
+                    case "--start" -> spec = spec.withStartDate(parseDate(option, value));
+                    case "--days" -> spec = spec.withDays(parseInt(option, value));
+                    case "--impressions-per-day" -> spec = spec.withImpressionsPerDay(parseInt(option, value));
+                    case "--device-drift" -> drift = parseDrift(option, value);
+                    default -> throw new IllegalArgumentException("unknown option " + option);
+                }
+            } catch (IllegalArgumentException e) {
+                // the spec's own rules speak of its fields (numUsers); the user gave an option
+                boolean namesIt = e.getMessage().startsWith(option) || option.equals("--out") || e.getMessage().startsWith("unknown option");
+                throw namesIt ? e : new IllegalArgumentException(option + " " + value + ": " + e.getMessage(), e);
             }
         }
         if (out == null) {
             throw new IllegalArgumentException("--out is required");
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + " is a file; the synthetic log is a directory of CSV tables");
         }
         if (drift != null) {
             // applied last: it is checked against the days the other options chose

@@ -41,11 +41,18 @@ class SampleDataMainTest {
         assertRejected("--users expects an integer, got 'many'", "--users", "many", "--out", "x");
         assertRejected("--users expects an integer up to 2147483647, got '3000000000'", "--users", "3000000000", "--out", "x");
         assertRejected("--start expects a date YYYY-MM-DD, got '2025-13-01'", "--start", "2025-13-01", "--out", "x");
-        assertRejected("numDays must be >= 1, got 0", "--days", "0", "--out", "x");
+        assertRejected("--days 0: numDays must be >= 1, got 0", "--days", "0", "--out", "x");
         assertRejected("--out is required", "--days", "2");
         assertRejected("--out needs a value", "--out");
         assertRejected("--days is given twice", "--days", "2", "--days", "3", "--out", "x");
         assertRejected("expected an option '--name', got 'out'", "out", "x");
+    }
+
+    @Test
+    void anOutputThatIsAFileIsRefusedAndLeftAsItIs(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("log"), "notes");
+        assertRejected("--out " + file + " is a file; the synthetic log is a directory of CSV tables", "--out", file.toString());
+        assertEquals("notes", Files.readString(file));
     }
 
     private static void assertRejected(String message, String... args) {

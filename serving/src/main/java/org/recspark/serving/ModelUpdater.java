@@ -182,7 +182,7 @@ public final class ModelUpdater implements AutoCloseable {
             users = users(predictor, source, source.stamp());
         }
         Warmup.run(predictor, catalog, warmupRequests);
-        return new ServedModel(predictor, catalog, users, bundle.location(), bundle.stamp(), clock.instant());
+        return new ServedModel(predictor, RequestFields.of(predictor), catalog, users, bundle.location(), bundle.stamp(), clock.instant());
     }
 
     private static UserTable users(Predictor predictor, TableSnapshot source, String stamp) throws IOException {

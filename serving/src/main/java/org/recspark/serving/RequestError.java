@@ -8,6 +8,7 @@ public enum RequestError {
     MALFORMED_REQUEST(400, io.grpc.Status.Code.INVALID_ARGUMENT),
     MISSING_FIELD(400, io.grpc.Status.Code.INVALID_ARGUMENT),
     BAD_VALUE(400, io.grpc.Status.Code.INVALID_ARGUMENT),
+    UNKNOWN_FIELD(400, io.grpc.Status.Code.INVALID_ARGUMENT),
     UNKNOWN_TASK(400, io.grpc.Status.Code.INVALID_ARGUMENT),
     UNKNOWN_ITEM(404, io.grpc.Status.Code.NOT_FOUND),
     NOT_FOUND(404, io.grpc.Status.Code.UNIMPLEMENTED),

@@ -57,11 +57,16 @@ public final class Scorer {
                     items.add(cached(model.items(), ref.getId(), i));
                     fromCache++;
                 }
-                case RECORD -> items.add(StructRecords.record(ref.getRecord()));
+                case RECORD -> {
+                    model.fields().checkItem(ref.getRecord(), i);
+                    items.add(StructRecords.record(ref.getRecord()));
+                }
                 case REF_NOT_SET -> throw new RequestException(RequestError.MISSING_FIELD, "items[" + i + "]",
                         "an item needs its \"id\" (from the item cache) or its \"record\" (its fields)");
             }
         }
+        model.fields().checkUser(request.getUser());
+        model.fields().checkContext(request.getContext());
         RawRecord user = user(model.users(), StructRecords.record(request.getUser()));
         Predictor.Scores scores;
         try {

@@ -219,6 +219,25 @@ class ScoringServerTest {
     }
 
     @Test
+    void aRawFieldTheModelDoesNotKnowIsRefusedInsteadOfScoredAsMissing() throws Exception {
+        JsonObject user = request(1, ids(2), "noon");
+        user.getAsJsonObject("user").addProperty("seq_itemz", "1|2");
+        assertRefused(400, "unknown_field", "user.seq_itemz", post(user.toString()));
+        JsonObject context = request(1, ids(2), "noon");
+        context.getAsJsonObject("context").addProperty("hourz", "noon");
+        assertRefused(400, "unknown_field", "context.hourz", post(context.toString()));
+        JsonObject record = request(1, ids(2), "noon");
+        JsonObject item = new JsonObject();
+        JsonObject fields = new JsonObject();
+        fields.addProperty("item_idd", "7");
+        item.add("record", fields);
+        record.getAsJsonArray("items").set(1, item);
+        HttpResponse<String> refused = post(record.toString());
+        assertRefused(400, "unknown_field", "items[1].record.item_idd", refused);
+        assertTrue(refused.body().contains("its fields are ["), refused.body());
+    }
+
+    @Test
     void badRequestsGetA4xxNamingTheField() throws Exception {
         assertRefused(400, "malformed_request", "", post("{\"items\": [{\"id\": \"1\"}"));
         assertRefused(400, "malformed_request", "", post(""));

@@ -2,6 +2,7 @@ package org.recspark.jobs;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import org.recspark.jobs.samples.PartitionedOutputDirectory;
 import org.recspark.storage.CommittedDirectory;
 import org.recspark.storage.DirectoryLock;
 import org.recspark.storage.Locations;
+import org.recspark.storage.UnusableLocationException;
 
 /**
  * An output directory that appears complete or not at all ({@link CommittedDirectory}), with a
@@ -27,6 +29,7 @@ final class AtomicOutputDirectory {
     private final CommittedDirectory write;
 
     AtomicOutputDirectory(Path target) throws IOException {
+        requireReplaceable(target, CommittedDirectory.MARKER);
         this.write = CommittedDirectory.begin(target);
     }
 
@@ -38,6 +41,37 @@ final class AtomicOutputDirectory {
      */
     static DirectoryLock lock(Path target, String command) {
         return DirectoryLock.acquire(lockDirectory(target), command);
+    }
+
+    /**
+     * Fails unless {@code target} is absent, an empty directory or an earlier output, which holds
+     * {@code marker} (this protocol's {@value CommittedDirectory#MARKER}, or the {@code _SUCCESS}
+     * of a Spark write): an output replaces its directory whole, and must never delete a file or a
+     * directory of something else (a model directory, samples) that a mistyped option names.
+     *
+     * @throws UnusableLocationException naming the target and what is there
+     */
+    static void requireReplaceable(Path target, String marker) {
+        if (!Files.exists(target)) {
+            return;
+        }
+        if (!Files.isDirectory(target)) {
+            throw new UnusableLocationException(target, "is a file; the output is a directory that replaces whatever is there, "
+                    + "so name a new directory (or an earlier output) instead");
+        }
+        if (Files.isRegularFile(target.resolve(marker))) {
+            return;
+        }
+        try (Stream<Path> children = Files.list(target)) {
+            if (children.findAny().isPresent()) {
+                throw new UnusableLocationException(target, "is a directory that is not an earlier output of this command (it has "
+                        + "no " + marker + "), and the output "
+                        + "replaces its directory whole; name a new directory, or remove this one first if it is an output a killed "
+                        + "run left");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + target, e);
+        }
     }
 
     static Path lockDirectory(Path target) {

@@ -1,5 +1,7 @@
 package org.recspark.jobs;
 
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -75,11 +77,17 @@ final class CommandLine {
         return Optional.ofNullable(values.get(name));
     }
 
-    /** An optional day as YYYY-MM-DD (a daily partition). */
+    /** An optional day as YYYY-MM-DD (a daily partition), a day of the calendar: 2026-13-45 is refused, not searched for. */
     Optional<String> date(String name) {
         Optional<String> date = optional(name);
         if (date.isPresent() && !date.get().matches("\\d{4}-\\d{2}-\\d{2}")) {
             throw new UsageException("--" + name + " expects YYYY-MM-DD, got '" + date.get() + "'");
+        }
+        try {
+            date.ifPresent(LocalDate::parse);
+        } catch (DateTimeParseException e) {
+            throw new UsageException("--" + name + " expects a day of the calendar as YYYY-MM-DD, got '" + date.get() + "' ("
+                    + e.getMessage().replaceFirst("^Text '[^']*' could not be parsed: ", "") + ")");
         }
         return date;
     }

@@ -31,8 +31,10 @@ import org.recspark.jobs.training.SampleTableReader;
 import org.recspark.jobs.training.SamplesSchemaCheck;
 import org.recspark.model.data.Examples;
 import org.recspark.predictor.Predictor;
+import org.recspark.storage.CommittedDirectory;
 import org.recspark.storage.DirectoryLock;
 import org.recspark.storage.Locations;
+import org.recspark.storage.UnusableLocationException;
 import org.recspark.trainer.plan.PipelinePlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,6 +92,8 @@ final class FeatureImportanceCommand extends OptionCommand {
         String bundle = cl.required("bundle");
         String samplesPath = cl.required("samples");
         Path outDir = Locations.of(cl.required("out"));
+        // checked again under the lock before the write; here too so that a wrong --out fails before the work
+        AtomicOutputDirectory.requireReplaceable(outDir, CommittedDirectory.MARKER);
         Predictor predictor = Bundles.predictor(bundle);
         String task = cl.optional("task").orElse(predictor.tasks().get(0));
         if (!predictor.tasks().contains(task)) {
@@ -106,8 +110,8 @@ final class FeatureImportanceCommand extends OptionCommand {
         Dataset<Row> evaluation = SampleSplit.split(samples, input)[1];
         long evaluationRows = JobDescriptions.run(spark, "evaluation rows", evaluation::count);
         if (evaluationRows < 2) {
-            throw new IllegalArgumentException(samplesPath + " has " + evaluationRows + " evaluation rows under input_config.split of "
-                    + cl.required(ConfigOption.NAME) + "; permutation importance needs at least 2");
+            throw new UnusableLocationException(Locations.of(samplesPath), "has " + evaluationRows + " evaluation rows under "
+                    + "input_config.split of " + cl.required(ConfigOption.NAME) + "; permutation importance needs at least 2");
         }
         if (evaluationRows > maxRows) {
             // A little over the share needed, then cut: Bernoulli sampling may fall short of maxRows otherwise.

@@ -12,7 +12,10 @@ import org.recspark.jobs.samples.TooManyRejectsException;
 import org.recspark.jobs.samples.UnreadableInputException;
 import org.recspark.jobs.storage.DriverStorage;
 import org.recspark.jobs.training.SamplesSchemaException;
+import org.recspark.model.bundle.CheckpointException;
+import org.recspark.model.bundle.ExportException;
 import org.recspark.storage.DirectoryLockedException;
+import org.recspark.storage.UnusableLocationException;
 import org.recspark.trainer.retrieval.SavedIndexException;
 
 /**
@@ -89,7 +92,12 @@ public final class RecSparkCli {
             // A saved index of another corpus, or a damaged one, is bad input: its message names the directory and the difference.
             err.println("recspark " + command.name() + ": " + e.getMessage());
             return 2;
-        } catch (DirectoryLockedException e) {
+        } catch (UnusableLocationException e) {
+            // A location that cannot be what its option names is bad input like a bad option: its message says what was expected.
+            err.println("recspark " + command.name() + ": " + e.getMessage());
+            return 2;
+        } catch (DirectoryLockedException | ExportException | CheckpointException e) {
+            // Another run's lock, or a missing, incomplete or damaged bundle or checkpoint: the message names it and what is wrong.
             err.println("recspark " + command.name() + " failed: " + e.getMessage());
             return 1;
         } catch (Exception e) {

@@ -117,6 +117,8 @@ final class RetrieveCommand extends OptionCommand {
             }
         }
         try (DirectoryLock lock = AtomicOutputDirectory.lock(outDir, "retrieve --out " + cl.required("out"))) {
+            // Spark's overwrite deletes the directory whole, as a commit would
+            AtomicOutputDirectory.requireReplaceable(outDir, PartitionedOutputDirectory.SUCCESS);
             spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.Overwrite).parquet(Locations.uri(outDir));
             lock.checkHeld();
         }

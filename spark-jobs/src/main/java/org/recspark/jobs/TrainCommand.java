@@ -87,18 +87,20 @@ final class TrainCommand extends OptionCommand {
         int workers = cl.positiveInt("workers", config.getRuntimeConfig().getNumWorkers());
 
         BuiltSamplesSplit.require(config.getInputConfig(), "train needs");
-        SparkSession spark = sparkSession(config.getName(), List.of());
         String samplesPath = cl.required("samples");
-        Dataset<Row> samples = PartitionedOutputDirectory.read(spark, samplesPath);
-        SamplesSchemaCheck.require(samples.schema(), plan.samples(), cl.required("samples"));
-        List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(samples, config.getInputConfig()));
-        Optional<SampleSource> testRows = Optional.ofNullable(split.get(2));
-        out.printf(Locale.ROOT, "train: %d training, %d evaluation and %s test samples%n", split.get(0).numRows(), split.get(1).numRows(),
-                testRows.map(t -> Long.toString(t.numRows())).orElse("no"));
-        long started = System.nanoTime();
+        long started;
         TrainingSummary summary;
         // One writer per model directory: resuming, pruning and the clean-up of partial writes at start assume it.
+        // Taken before Spark starts, so that a model directory in use (or a file in its place) is refused at once.
         try (DirectoryLock lock = DirectoryLock.acquire(modelDir, "train --config " + cl.required(ConfigOption.NAME))) {
+            SparkSession spark = sparkSession(config.getName(), List.of());
+            Dataset<Row> samples = PartitionedOutputDirectory.read(spark, samplesPath);
+            SamplesSchemaCheck.require(samples.schema(), plan.samples(), samplesPath);
+            List<SampleSource> split = SamplePlanner.plan(spark, SampleSplit.parts(samples, config.getInputConfig()));
+            Optional<SampleSource> testRows = Optional.ofNullable(split.get(2));
+            out.printf(Locale.ROOT, "train: %d training, %d evaluation and %s test samples%n", split.get(0).numRows(),
+                    split.get(1).numRows(), testRows.map(t -> Long.toString(t.numRows())).orElse("no"));
+            started = System.nanoTime();
             summary = train(spark, config, baseDir, modelDir, plan.schema(), split, testRows, threads, workers, overwrite, samplesPath);
         } catch (RunConflictException e) {
             // The model directory is a user choice like an option: exit 2 with the usage, which names --overwrite.

@@ -50,6 +50,10 @@ class CommandPreambleTest {
         assertEquals(2, run("daily", "--config", missing, "--date", "2026-1-2", "--work", dir.toString()));
         assertTrue(errors().contains("--date expects YYYY-MM-DD, got '2026-1-2'"), errors());
         err.reset();
+        assertEquals(2, run("build-samples", "--config", missing, "--out", dir.resolve("s").toString(), "--date", "2026-13-45"));
+        assertTrue(errors().contains("--date expects a day of the calendar as YYYY-MM-DD, got '2026-13-45' (Invalid value for "
+                + "MonthOfYear"), errors());
+        err.reset();
         assertEquals(2, run("train", "--samples", "s"));
         assertTrue(errors().contains("recspark train: option --config is required"), errors());
     }

@@ -104,6 +104,9 @@ public final class DirectoryLock implements AutoCloseable {
             throw new IllegalArgumentException("the stale timeout must be positive, got " + staleAfter);
         }
         Path file = dir.resolve(FILE);
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new UnusableLocationException(dir, "is a file, not a directory; " + command + " writes a directory there");
+        }
         try {
             Files.createDirectories(dir);
             Holder me = Holder.current(command);

@@ -42,6 +42,15 @@ class DirectoryLockTest {
     }
 
     @Test
+    void aFileWhereTheDirectoryShouldBeIsNamedAndLeftAsItIs() throws IOException {
+        Path file = Files.writeString(dir.resolve("model"), "not a model directory");
+        UnusableLocationException e = assertThrows(UnusableLocationException.class,
+                () -> DirectoryLock.acquire(file, "train --config c.pbtxt", STALE_AFTER));
+        assertEquals(file + " is a file, not a directory; train --config c.pbtxt writes a directory there", e.getMessage());
+        assertEquals("not a model directory", Files.readString(file));
+    }
+
+    @Test
     void theLockIsReleasedWhenTheWorkFails() {
         IllegalStateException failure = assertThrows(IllegalStateException.class, () -> {
             try (DirectoryLock lock = DirectoryLock.acquire(dir, "daily", STALE_AFTER)) {

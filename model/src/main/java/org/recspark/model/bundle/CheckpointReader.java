@@ -3,6 +3,7 @@ package org.recspark.model.bundle;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -45,8 +46,24 @@ public final class CheckpointReader {
         }
     }
 
-    /** Opens and verifies one checkpoint directory. */
+    /**
+     * Opens and verifies one checkpoint directory, its manifest by {@value CheckpointFormat#MANIFEST_CHECKSUM}
+     * (a checkpoint of a build before that file is read with a warning: runs and daily warm starts
+     * continue across an upgrade).
+     */
     public static CheckpointReader open(Path checkpoint) {
+        return open(checkpoint, false);
+    }
+
+    /**
+     * Opens the weights of an export bundle, whose own manifest has verified every file of them
+     * (bundles of builds before {@value CheckpointFormat#MANIFEST_CHECKSUM} have none to check).
+     */
+    static CheckpointReader openBundleWeights(Path weights) {
+        return open(weights, true);
+    }
+
+    private static CheckpointReader open(Path checkpoint, boolean verifiedElsewhere) {
         Path manifestFile = checkpoint.resolve(CheckpointFormat.MANIFEST);
         Path tensorFile = checkpoint.resolve(CheckpointFormat.TENSORS);
         if (!Files.isRegularFile(manifestFile)) {
@@ -55,7 +72,11 @@ public final class CheckpointReader {
         CheckpointManifest manifest;
         byte[] data;
         try {
-            manifest = CheckpointManifest.parseFrom(Files.readAllBytes(manifestFile));
+            byte[] manifestBytes = Files.readAllBytes(manifestFile);
+            if (!verifiedElsewhere) {
+                verifyManifest(checkpoint, manifestBytes);
+            }
+            manifest = CheckpointManifest.parseFrom(manifestBytes);
             data = Files.readAllBytes(tensorFile);
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new CheckpointException("checkpoint " + checkpoint + " has a corrupt manifest: " + e.getMessage());
@@ -83,6 +104,25 @@ public final class CheckpointReader {
             }
         }
         return new CheckpointReader(checkpoint, manifest, ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    private static void verifyManifest(Path checkpoint, byte[] manifestBytes) throws IOException {
+        Path checksumFile = checkpoint.resolve(CheckpointFormat.MANIFEST_CHECKSUM);
+        if (!Files.isRegularFile(checksumFile)) {
+            LOG.warn("Checkpoint {} has no {} (written by an earlier build): its {} is read unverified", checkpoint,
+                    CheckpointFormat.MANIFEST_CHECKSUM, CheckpointFormat.MANIFEST);
+            return;
+        }
+        String[] fields = Files.readString(checksumFile, StandardCharsets.UTF_8).trim().split("\\s+");
+        if (fields.length != 2 || !fields[0].matches("[0-9a-f]{64}") || !fields[1].equals(CheckpointFormat.MANIFEST)) {
+            throw new CheckpointException("checkpoint " + checkpoint + ": " + CheckpointFormat.MANIFEST_CHECKSUM
+                    + " is malformed: expected '<64 hex digits>  " + CheckpointFormat.MANIFEST + "'");
+        }
+        String actual = sha256(manifestBytes);
+        if (!actual.equals(fields[0])) {
+            throw new CheckpointException("checkpoint " + checkpoint + ": " + CheckpointFormat.MANIFEST + " has SHA-256 " + actual
+                    + ", " + CheckpointFormat.MANIFEST_CHECKSUM + " says " + fields[0] + " (corrupted)");
+        }
     }
 
     public Path path() {

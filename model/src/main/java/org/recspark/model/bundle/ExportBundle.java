@@ -184,7 +184,7 @@ public final class ExportBundle {
         if (!tasks.equals(manifest.getTasksList())) {
             throw new ExportException("export bundle " + dir + ": the model's tasks are " + tasks + ", the manifest says " + manifest.getTasksList());
         }
-        CheckpointReader.open(dir.resolve(WEIGHTS)).loadWeights(params);
+        CheckpointReader.openBundleWeights(dir.resolve(WEIGHTS)).loadWeights(params);
         return new LoadedModel(config, generator, model, params);
     }
 

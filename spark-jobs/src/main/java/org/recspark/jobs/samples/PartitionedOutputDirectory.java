@@ -14,6 +14,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.recspark.storage.Locations;
 import org.recspark.storage.PathTrees;
+import org.recspark.storage.UnusableLocationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,8 +65,27 @@ public final class PartitionedOutputDirectory {
      */
     public static Dataset<Row> read(SparkSession spark, String location) {
         Path dir = Locations.of(location);
+        // Spark's own errors here (PATH_NOT_FOUND, UNABLE_TO_INFER_SCHEMA) come with a stack trace and without what was expected
+        if (!Files.exists(dir)) {
+            throw new UnusableLocationException(dir, "does not exist; expected a Parquet table partitioned by dt (the output of "
+                    + "build-samples or predict)");
+        }
+        if (Files.isDirectory(dir) && !holdsDataFile(dir)) {
+            throw new UnusableLocationException(dir, "holds no data file; expected a Parquet table partitioned by dt (the output "
+                    + "of build-samples or predict)");
+        }
         PartitionedOutputDirectory output = at(dir, SampleBuildJob.DT);
         return output.markersRequired ? output.readComplete(spark, location) : spark.read().parquet(location);
+    }
+
+    /** Whether a file Spark would read is anywhere under {@code dir} (it skips names starting with '.' or '_'). */
+    private static boolean holdsDataFile(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+                    .anyMatch(name -> !name.startsWith(".") && !name.startsWith("_"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
     }
 
     Dataset<Row> readComplete(SparkSession spark, String location) {

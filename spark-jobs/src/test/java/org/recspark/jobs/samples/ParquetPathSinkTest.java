@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.recspark.storage.DirectoryLock;
 import org.recspark.storage.DirectoryLockedException;
+import org.recspark.storage.UnusableLocationException;
 
 /** The path sink's lock, its cleanup of a killed write's staging and its _SUCCESS markers, with a local[2] session. */
 class ParquetPathSinkTest {
@@ -47,6 +48,19 @@ class ParquetPathSinkTest {
             all = all == null ? one : all.unionByName(one);
         }
         return all;
+    }
+
+    @Test
+    void aMissingOrEmptyTableIsNamedWithWhatWasExpectedInsteadOfSparksError() throws IOException {
+        Path missing = tmp.resolve("no-samples");
+        UnusableLocationException e = assertThrows(UnusableLocationException.class,
+                () -> PartitionedOutputDirectory.read(spark, missing.toString()));
+        assertEquals(missing + " does not exist; expected a Parquet table partitioned by dt (the output of build-samples or predict)",
+                e.getMessage());
+        Path empty = Files.createDirectories(tmp.resolve("empty-samples/dt=2026-11-01"));
+        Files.write(empty.resolve(PartitionedOutputDirectory.SUCCESS), new byte[0]);
+        e = assertThrows(UnusableLocationException.class, () -> PartitionedOutputDirectory.read(spark, empty.getParent().toString()));
+        assertTrue(e.getMessage().startsWith(empty.getParent() + " holds no data file; expected a Parquet table"), e.getMessage());
     }
 
     @Test

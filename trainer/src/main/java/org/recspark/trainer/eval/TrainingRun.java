@@ -34,6 +34,7 @@ import org.recspark.model.Model;
 import org.recspark.model.SampledNegatives;
 import org.recspark.model.TaskSpec;
 import org.recspark.model.TwoTowerModel;
+import org.recspark.model.bundle.CheckpointException;
 import org.recspark.model.bundle.CheckpointReader;
 import org.recspark.model.bundle.ExportBundle;
 import org.recspark.model.data.Examples;
@@ -387,7 +388,13 @@ public final class TrainingRun {
             trainer.withWorkers(group);
         }
         if (checkpoint.isPresent()) {
-            CheckpointReader reader = CheckpointReader.open(checkpoint.get());
+            CheckpointReader reader;
+            try {
+                reader = CheckpointReader.open(checkpoint.get());
+            } catch (CheckpointException e) {
+                throw new CheckpointException(e.getMessage() + "; run " + runId + " cannot resume from it: remove " + checkpoint.get()
+                        + " to resume from the complete checkpoint before it, or start a fresh run (train --overwrite)");
+            }
             if (!reader.manifest().getRunId().equals(runId)) {
                 throw new IllegalStateException("checkpoint " + checkpoint.get() + " belongs to run '" + reader.manifest().getRunId()
                         + "', not to the resumed run " + runId);

@@ -72,12 +72,18 @@ public final class PipelinePlan {
      * @throws ConfigException naming the file and every problem
      */
     public static PipelinePlan load(Path configFile) {
-        PipelineConfig config = ConfigParser.parseFile(configFile);
+        ConfigParser.Parsed parsed = ConfigParser.read(configFile);
+        List<Violation> problems = new ArrayList<>(parsed.problems());
+        PipelinePlan plan = null;
         try {
-            return compile(config, Locations.parentOf(configFile));
+            plan = compile(parsed.config(), Locations.parentOf(configFile));
         } catch (ConfigException e) {
-            throw new ConfigException(configFile.toString(), e.violations());
+            problems.addAll(e.violations());
         }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(configFile.toString(), problems);
+        }
+        return plan;
     }
 
     /**
@@ -127,7 +133,9 @@ public final class PipelinePlan {
         List<TaskSpec> tasks = model == null ? List.of() : model.tasks();
         problems.addAll(KnowledgeDistillation.check(config, model == null ? null : tasks));
         List<String> metricNames = List.of();
-        if (model != null) {
+        // A metric the field checks refused (recall_at_k { k: 0 }) cannot be built; its violation says why.
+        boolean metricsCheckable = problems.stream().noneMatch(v -> v.path().startsWith("eval_config.metrics"));
+        if (model != null && metricsCheckable) {
             List<String> taskNames = tasks.stream().map(TaskSpec::name).toList();
             try {
                 ConfiguredMetrics metrics = new ConfiguredMetrics(config.getEvalConfig().getMetricsList(), taskNames,

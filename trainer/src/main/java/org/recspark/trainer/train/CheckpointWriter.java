@@ -5,6 +5,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
@@ -136,7 +137,10 @@ public final class CheckpointWriter {
             bytes = sink.position();
         }
         manifest.setTensorsSha256(HexFormat.of().formatHex(sha.digest())).setTensorsBytes(bytes);
-        Files.write(target.resolve(CheckpointFormat.MANIFEST), manifest.build().toByteArray());
+        byte[] manifestBytes = manifest.build().toByteArray();
+        Files.write(target.resolve(CheckpointFormat.MANIFEST), manifestBytes);
+        Files.writeString(target.resolve(CheckpointFormat.MANIFEST_CHECKSUM),
+                HexFormat.of().formatHex(sha256().digest(manifestBytes)) + "  " + CheckpointFormat.MANIFEST + "\n", StandardCharsets.UTF_8);
         return bytes;
     }
 

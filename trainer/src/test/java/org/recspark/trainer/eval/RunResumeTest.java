@@ -18,6 +18,8 @@ import org.recspark.config.ConfigParser;
 import org.recspark.config.proto.PipelineConfig;
 import org.recspark.evaluator.report.MetricsHistory;
 import org.recspark.evaluator.report.MetricsRecord;
+import org.recspark.model.bundle.CheckpointException;
+import org.recspark.model.bundle.CheckpointFormat;
 import org.recspark.model.bundle.CheckpointReader;
 import org.recspark.model.bundle.ExportBundle;
 import org.recspark.trainer.model.ZooConfigs;
@@ -150,6 +152,22 @@ class RunResumeTest {
         assertEquals(Optional.of(runDir.resolve("checkpoints/ckpt-47")), again.resumedFrom());
         assertEquals(first.steps(), again.steps());
         assertEquals(first.runId(), again.runId());
+    }
+
+    @Test
+    void aDamagedNewestCheckpointIsRefusedSayingHowToResumeFromTheOneBefore() throws IOException {
+        PipelineConfig config = config();
+        Path runDir = dir.resolve("damaged-checkpoint");
+        train(run(config, runDir));
+        Path newest = runDir.resolve("checkpoints/ckpt-47");
+        Path manifest = newest.resolve(CheckpointFormat.MANIFEST);
+        byte[] bytes = Files.readAllBytes(manifest);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(manifest, bytes);
+        CheckpointException refused = assertThrows(CheckpointException.class, () -> train(run(config, runDir)));
+        assertTrue(refused.getMessage().startsWith("checkpoint " + newest + ": manifest.pb has SHA-256 "), refused.getMessage());
+        assertTrue(refused.getMessage().endsWith("cannot resume from it: remove " + newest + " to resume from the complete "
+                + "checkpoint before it, or start a fresh run (train --overwrite)"), refused.getMessage());
     }
 
     @Test

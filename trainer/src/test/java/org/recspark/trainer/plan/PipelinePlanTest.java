@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.recspark.config.ConfigException;
 import org.recspark.config.proto.FeatureGroup;
 import org.recspark.config.proto.GroupType;
@@ -141,6 +143,28 @@ class PipelinePlanTest {
         assertReports(e, "train_config.dense_optimizer", "ftrl is for ");
         assertReports(e, "model_config.feature_groups", "lr needs at least one WIDE feature group");
         assertEquals(e.violations().size(), e.violations().stream().distinct().count(), "no problem twice: " + e.getMessage());
+    }
+
+    @Test
+    void aTopKMetricWithAnInvalidKIsReportedAtItsPathInsteadOfCrashingThePlan() {
+        PipelineConfig.Builder bad = sample.toBuilder();
+        bad.getEvalConfigBuilder().addMetricsBuilder().getRecallAtKBuilder().setK(0);
+        bad.getTrainConfigBuilder().setBatchSize(-5);
+        ConfigException e = planFails(bad.build());
+        assertReports(e, "eval_config.metrics[4].recall_at_k.k", "must be >= 1, got 0");
+        assertReports(e, "train_config.batch_size", "must be >= 1, got -5");
+    }
+
+    @Test
+    void loadReportsAnUnknownFieldTogetherWithThePlansProblems(@TempDir Path dir) throws Exception {
+        String text = Files.readString(examples.resolve("sample_pipeline.pbtxt"))
+                .replace("dropout: 0.1", "dropuot: 0.1")
+                .replace("groups: [\"all\"]", "groups: [\"alll\"]")
+                .replace("../sample-data/", examples.resolveSibling("sample-data").toAbsolutePath() + "/");
+        Path file = Files.writeString(dir.resolve("typo.pbtxt"), text);
+        ConfigException e = assertThrows(ConfigException.class, () -> PipelinePlan.load(file));
+        assertTrue(e.violations().get(0).message().startsWith("unknown field 'dropuot' in MLP"), e.getMessage());
+        assertReports(e, "model_config.deepfm.groups[0]", "no feature group named 'alll'");
     }
 
     @Test

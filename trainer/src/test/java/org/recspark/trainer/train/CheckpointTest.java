@@ -175,6 +175,14 @@ class CheckpointTest {
         Files.write(tensors, original);
         Path manifest = ckpt.resolve(CheckpointFormat.MANIFEST);
         CheckpointManifest m = CheckpointManifest.parseFrom(Files.readAllBytes(manifest));
+        // a step moved on by a flipped bit parses as well as the real one: only the manifest's checksum tells
+        Files.write(manifest, m.toBuilder().setGlobalStep(m.getGlobalStep() ^ 2).build().toByteArray());
+        CheckpointException flipped = assertThrows(CheckpointException.class, () -> CheckpointReader.open(ckpt));
+        assertTrue(flipped.getMessage().startsWith("checkpoint " + ckpt + ": manifest.pb has SHA-256 "), flipped.getMessage());
+        assertTrue(flipped.getMessage().endsWith("(corrupted)"), flipped.getMessage());
+
+        // a checkpoint of a build before manifest.pb.sha256 is still read, with the manifest's own checks
+        Files.delete(ckpt.resolve(CheckpointFormat.MANIFEST_CHECKSUM));
         Files.write(manifest, m.toBuilder().setFormatVersion(99).build().toByteArray());
         CheckpointException version = assertThrows(CheckpointException.class, () -> CheckpointReader.open(ckpt));
         assertTrue(version.getMessage().contains("format version 99"), version.getMessage());
