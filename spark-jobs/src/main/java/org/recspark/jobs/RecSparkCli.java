@@ -81,19 +81,10 @@ public final class RecSparkCli {
             err.println("recspark " + command.name() + ": " + e.getMessage());
             err.println(command.usage());
             return 2;
-        } catch (ConfigException e) {
-            err.println("recspark " + command.name() + ": " + e.getMessage());
-            return 2;
-        } catch (SamplesSchemaException e) {
-            // A samples table built for another config is bad input like a bad config: its message names every mismatch.
-            err.println("recspark " + command.name() + ": " + e.getMessage());
-            return 2;
-        } catch (SavedIndexException e) {
-            // A saved index of another corpus, or a damaged one, is bad input: its message names the directory and the difference.
-            err.println("recspark " + command.name() + ": " + e.getMessage());
-            return 2;
-        } catch (UnusableLocationException e) {
-            // A location that cannot be what its option names is bad input like a bad option: its message says what was expected.
+        } catch (ConfigException | SamplesSchemaException | SavedIndexException | UnusableLocationException e) {
+            // Bad input like a bad option, each message naming what is wrong: the config's every problem, a samples table
+            // built for another config, a saved index of another corpus (or a damaged one), a location that cannot be
+            // what its option names.
             err.println("recspark " + command.name() + ": " + e.getMessage());
             return 2;
         } catch (DirectoryLockedException | ExportException | CheckpointException e) {
