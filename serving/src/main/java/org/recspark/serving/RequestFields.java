@@ -1,7 +1,8 @@
 package org.recspark.serving;
 
 import com.google.protobuf.Struct;
-import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.recspark.config.proto.FieldSchema;
@@ -18,9 +19,9 @@ import org.recspark.predictor.Predictor;
  * refused naming the field.
  */
 final class RequestFields {
-    private final Set<String> user = new TreeSet<>();
-    private final Set<String> context = new TreeSet<>();
-    private final Set<String> item = new TreeSet<>();
+    private final Set<String> user = new HashSet<>();
+    private final Set<String> context = new HashSet<>();
+    private final Set<String> item = new HashSet<>();
 
     private RequestFields() {
     }
@@ -41,7 +42,7 @@ final class RequestFields {
             }
         }
         InputConfig input = predictor.config().getInputConfig();
-        for (Set<String> side : java.util.List.of(fields.user, fields.context, fields.item)) {
+        for (Set<String> side : List.of(fields.user, fields.context, fields.item)) {
             addColumns(side, input.getSamples());
         }
         addColumns(fields.user, input.getUsers());
@@ -57,23 +58,39 @@ final class RequestFields {
 
     /** @throws RequestException naming {@code path.field} for a field of {@code record} the model does not know */
     void checkUser(Struct record) {
-        check(record, user, "user");
+        String unknown = unknownField(record, user);
+        if (unknown != null) {
+            throw refusal("user", unknown, user);
+        }
     }
 
     void checkContext(Struct record) {
-        check(record, context, "context");
+        String unknown = unknownField(record, context);
+        if (unknown != null) {
+            throw refusal("context", unknown, context);
+        }
     }
 
     void checkItem(Struct record, int index) {
-        check(record, item, "items[" + index + "].record");
+        String unknown = unknownField(record, item);
+        if (unknown != null) {
+            // The item's path is built for the refusal only: a request checks every one of its items.
+            throw refusal("items[" + index + "].record", unknown, item);
+        }
     }
 
-    private static void check(Struct record, Collection<String> known, String path) {
+    /** The first field of {@code record} not in {@code known}, or null. */
+    private static String unknownField(Struct record, Set<String> known) {
         for (String name : record.getFieldsMap().keySet()) {
             if (!known.contains(name)) {
-                throw new RequestException(RequestError.UNKNOWN_FIELD, path + "." + name, "the model reads no field '" + name
-                        + "' there; its fields are " + known);
+                return name;
             }
         }
+        return null;
+    }
+
+    private static RequestException refusal(String path, String name, Set<String> known) {
+        return new RequestException(RequestError.UNKNOWN_FIELD, path + "." + name, "the model reads no field '" + name
+                + "' there; its fields are " + new TreeSet<>(known));
     }
 }
