@@ -37,9 +37,8 @@ import org.recspark.trainer.distributed.RingSecret;
 import org.recspark.trainer.eval.RunDirectory;
 import org.recspark.trainer.eval.TrainingProgress;
 import org.recspark.trainer.eval.TrainingRun;
-import org.recspark.trainer.optim.DenseOptimizer;
 import org.recspark.trainer.plan.PipelinePlan;
-import org.recspark.trainer.optim.SparseOptimizer;
+import org.recspark.trainer.train.ForwardingWorkerGroup;
 import org.recspark.trainer.train.WorkerGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -290,29 +289,13 @@ public final class DistributedTrainingJob {
     }
 
     /** A worker that dies at a given step, as a killed executor would (the kill test). */
-    private static final class FailingAt implements WorkerGroup {
-        private final WorkerGroup delegate;
+    private static final class FailingAt extends ForwardingWorkerGroup {
         private final long failAt;
         private long steps;
 
         FailingAt(WorkerGroup delegate, long failAt) {
-            this.delegate = delegate;
+            super(delegate);
             this.failAt = failAt;
-        }
-
-        @Override
-        public int rank() {
-            return delegate.rank();
-        }
-
-        @Override
-        public int size() {
-            return delegate.size();
-        }
-
-        @Override
-        public long[] partitionRows() {
-            return delegate.partitionRows();
         }
 
         @Override
@@ -320,22 +303,7 @@ public final class DistributedTrainingJob {
             if (++steps == failAt) {
                 throw new IllegalStateException("injected failure of worker " + rank() + " at step " + steps + " (" + FAIL_AT_STEP + ")");
             }
-            return delegate.startStep(params);
-        }
-
-        @Override
-        public void gatherOptimizerState(DenseOptimizer dense, SparseOptimizer sparse, ModelParameters params) {
-            delegate.gatherOptimizerState(dense, sparse, params);
-        }
-
-        @Override
-        public boolean anyOf(boolean value) {
-            return delegate.anyOf(value);
-        }
-
-        @Override
-        public void requireEqual(long value, String what) {
-            delegate.requireEqual(value, what);
+            return super.startStep(params);
         }
     }
 }

@@ -20,8 +20,7 @@ import org.recspark.model.data.Examples;
 import org.recspark.model.nn.ModelParameters;
 import org.recspark.trainer.model.ZooConfigs;
 import org.recspark.trainer.model.ZooFixture;
-import org.recspark.trainer.optim.DenseOptimizer;
-import org.recspark.trainer.optim.SparseOptimizer;
+import org.recspark.trainer.train.ForwardingWorkerGroup;
 import org.recspark.trainer.train.Trainer;
 import org.recspark.trainer.train.TrainingListener;
 import org.recspark.trainer.train.WorkerGroup;
@@ -34,39 +33,13 @@ class StopAgreementTest {
     private static final PipelineConfig CONFIG = ZooFixture.parse(ZooConfigs.DEEPFM, ZooFixture.trainConfig(256, 2));
 
     /** A group that counts its stop agreements and makes each take at least {@code delayNanos}. */
-    private static final class CountedAgreement implements WorkerGroup {
-        private final WorkerGroup group;
+    private static final class CountedAgreement extends ForwardingWorkerGroup {
         private final long delayNanos;
         int agreements;
 
         CountedAgreement(WorkerGroup group, long delayNanos) {
-            this.group = group;
+            super(group);
             this.delayNanos = delayNanos;
-        }
-
-        @Override
-        public int rank() {
-            return group.rank();
-        }
-
-        @Override
-        public int size() {
-            return group.size();
-        }
-
-        @Override
-        public long[] partitionRows() {
-            return group.partitionRows();
-        }
-
-        @Override
-        public StepExchange startStep(ModelParameters params) {
-            return group.startStep(params);
-        }
-
-        @Override
-        public void gatherOptimizerState(DenseOptimizer dense, SparseOptimizer sparse, ModelParameters params) {
-            group.gatherOptimizerState(dense, sparse, params);
         }
 
         @Override
@@ -76,12 +49,7 @@ class StopAgreementTest {
             while (System.nanoTime() < until) {
                 LockSupport.parkNanos(until - System.nanoTime());
             }
-            return group.anyOf(value);
-        }
-
-        @Override
-        public void requireEqual(long value, String what) {
-            group.requireEqual(value, what);
+            return super.anyOf(value);
         }
     }
 
